@@ -1,0 +1,1 @@
+"""Users, roles granted per scope, and the one place where access is decided."""

@@ -1,0 +1,60 @@
+"""User (账号) and RoleGrant (授权: a role over a region subtree)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from jingzhun.accounts.roles import RoleCode
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=60, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "账号"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class RoleGrant(models.Model):
+    """A role granted to a user over a region (and its subtree)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField("角色", max_length=30, choices=RoleCode.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="管辖区域", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "授权"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region"], name="grant_unique_user_role_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.region}"
+
+
+def _new_token_key() -> str:
+    return secrets.token_hex(20)
+
+
+class ApiToken(models.Model):
+    """API token (令牌). Only its SHA-256 is stored; the key is shown once when created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("名称", max_length=60)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "API 令牌"

@@ -1,0 +1,55 @@
+"""Roles and their named permissions (product.md). Permissions are data: a role is a set of names.
+
+A role is granted to a user over a scope (a region subtree, or — for 帮扶责任人 — the households
+paired with them). Checking happens in jingzhun.accounts.access only.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Perm:
+    VIEW_REGISTRY = "registry.view"
+    EDIT_REGISTRY = "registry.edit"
+    VIEW_SENSITIVE = "registry.view_sensitive"  # full ID numbers, phones, bank accounts
+    IMPORT_REGISTRY = "registry.import"
+    EXPORT_REGISTRY = "registry.export"
+    EDIT_REGIONS = "regions.edit"
+    MANAGE_USERS = "accounts.manage"
+    MANAGE_STANDARDS = "standards.manage"
+    RUN_ASSESSMENT = "standards.run"
+    VIEW_AUDIT = "core.view_audit"
+
+
+class RoleCode(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", "县扶贫办管理员"
+    COUNTY_LEADER = "county_leader", "县领导"
+    SECTOR = "sector", "行业部门"
+    TOWNSHIP_CADRE = "township_cadre", "乡镇干部"
+    VILLAGE_CADRE = "village_cadre", "村干部/第一书记"
+    HELPER = "helper", "帮扶责任人"
+    INSPECTOR = "inspector", "督查组/复核组"
+    DISCIPLINE = "discipline", "纪委"
+
+
+_ALL = {v for k, v in vars(Perm).items() if k.isupper()}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    RoleCode.COUNTY_ADMIN: frozenset(_ALL),
+    RoleCode.COUNTY_LEADER: frozenset({Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT}),
+    RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}),
+    RoleCode.TOWNSHIP_CADRE: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.IMPORT_REGISTRY,
+         Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.RUN_ASSESSMENT}
+    ),
+    RoleCode.VILLAGE_CADRE: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT}
+    ),
+    RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY}),
+    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT}),
+    RoleCode.DISCIPLINE: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT}),
+}
+
+# Roles whose scope is "the households paired with me", not a region subtree.
+PAIRED_HOUSEHOLD_ROLES = frozenset({RoleCode.HELPER})

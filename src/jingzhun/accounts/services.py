@@ -1,0 +1,91 @@
+"""Writes for accounts: create users, grant roles, issue API tokens. Each leaves an audit row."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from jingzhun.accounts.models import ApiToken, RoleGrant, User
+from jingzhun.accounts.roles import RoleCode
+from jingzhun.core import audit
+from jingzhun.regions.models import Region
+from jingzhun.registry.validation import ValidationFailed
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+@transaction.atomic
+def user_create(*, username: str, password: str | None = None, display_name: str = "", actor: object = None,
+                check_password: bool = True) -> tuple[User, str]:
+    username = username.strip()
+    if not username:
+        raise ValidationFailed({"username": "用户名不能为空"})
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed({"username": f"用户名 {username} 已存在"})
+    password = password or random_password()
+    if check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise ValidationFailed({"password": "；".join(exc.messages)}) from exc
+    user = User.objects.create_user(username=username, password=password, display_name=display_name)
+    audit.record(actor=actor, action="user.create", object_type="user", object_id=user.pk, object_label=username,
+                 after={"username": username, "display_name": display_name})
+    return user, password
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, region_code: str, actor: object = None) -> RoleGrant:
+    if role not in RoleCode.values:
+        raise ValidationFailed({"role": f"未知角色 {role}，可选：{'、'.join(RoleCode.values)}"})
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise ValidationFailed({"region": f"行政区划代码 {region_code} 不存在"})
+    grant, created = RoleGrant.objects.get_or_create(user=user, role=role, region=region)
+    if created:
+        audit.record(actor=actor, action="user.grant", object_type="user", object_id=user.pk,
+                     object_label=user.username, after={"role": role, "region": region_code})
+    return grant
+
+
+def user_create_with_role(*, username: str, role: str, region_code: str, password: str | None = None,
+                          display_name: str = "", actor: object = None) -> tuple[User, str]:
+    from jingzhun.cli import CommandError
+
+    try:
+        with transaction.atomic():
+            user, password = user_create(username=username, password=password, display_name=display_name,
+                                         actor=actor)
+            role_grant(user=user, role=role, region_code=region_code, actor=actor)
+    except ValidationFailed as exc:
+        raise CommandError("；".join(exc.errors.values())) from exc
+    return user, password
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Return the token and its key; only the hash is stored, so the key is shown this once."""
+    key = "jz_" + secrets.token_urlsafe(30)
+    token = ApiToken.objects.create(user=user, name=name[:60] or "API", key_hash=_hash(key))
+    audit.record(actor=user, action="token.create", object_type="api_token", object_id=token.pk,
+                 object_label=token.name, after={"name": token.name})
+    return token, key
+
+
+def api_token_user(key: str) -> User | None:
+    if not key:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked=False).first()
+    if token is None or not token.user.is_active:
+        return None
+    return token.user

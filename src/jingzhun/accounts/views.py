@@ -1,0 +1,59 @@
+"""Login, logout, and the user's API tokens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jingzhun.accounts.models import ApiToken
+from jingzhun.accounts.services import api_token_create
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码错误。连续输错多次将锁定账号。",
+        "inactive": "该账号已停用。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-control"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="令牌名称", max_length=60)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        messages.success(request, "已创建令牌。请立即复制保存，它只显示这一次。")
+    return render(request, "accounts/tokens.html", {
+        "form": form, "new_key": new_key,
+        "tokens": ApiToken.objects.filter(user=request.user, revoked=False).order_by("-id"),
+    })

@@ -1,0 +1,81 @@
+"""The NinjaAPI instance: token or session auth, one error envelope, routers per domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
+
+from jingzhun.accounts.models import ApiToken
+from jingzhun.accounts.services import _hash, api_token_user
+from jingzhun.registry.validation import ValidationFailed
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(token)
+        if user is None:
+            return None
+        ApiToken.objects.filter(key_hash=_hash(token)).update(last_used_at=timezone.now())
+        request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="精准 jingzhun API",
+    version="1",
+    description="县级精准扶贫信息系统接口。所有接口按调用者的管辖范围过滤；越权与不存在一律返回 404。",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+
+
+def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+@api.exception_handler(ValidationFailed)
+def _validation_failed(request: HttpRequest, exc: ValidationFailed):
+    return api.create_response(request, envelope("invalid", "输入有误", exc.errors), status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request: HttpRequest, exc: NinjaValidationError):
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        fields[".".join(loc) or "__all__"] = err.get("msg", "无效")
+    return api.create_response(request, envelope("invalid", "输入有误", fields), status=422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404):
+    return api.create_response(request, envelope("not_found", "未找到"), status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, envelope("unauthorized", "未登录或令牌无效"), status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(request, envelope("error", str(exc)), status=exc.status_code)
+
+
+def _register_routers() -> None:
+    from jingzhun.api import households, regions
+
+    api.add_router("/v1/regions", regions.router)
+    api.add_router("/v1/households", households.router)
+    api.add_router("/v1/members", households.members_router)
+
+
+_register_routers()

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from jingzhun.api.app import api
+
+urlpatterns = [path("", api.urls)]

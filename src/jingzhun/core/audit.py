@@ -1,0 +1,76 @@
+"""Write audit rows. Services call `record` inside their own atomic block."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from jingzhun.core.models import AuditEntry
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe form of a field value for before/after snapshots."""
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: plain(getattr(obj, f)) for f in fields}
+
+
+def _actor_name(actor: Any) -> str:
+    if actor is None:
+        return "系统"
+    return getattr(actor, "display_name", "") or getattr(actor, "username", "")
+
+
+def entry(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: Any,
+    object_label: str = "",
+    household_id: int | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    job_id: int | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """Build an unsaved entry (for bulk writers)."""
+    return AuditEntry(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=_actor_name(actor),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_label=object_label[:200],
+        household_id=household_id,
+        before=dict(before) if before is not None else None,
+        after=dict(after) if after is not None else None,
+        job_id=job_id,
+        note=note[:500],
+    )
+
+
+def record(**kwargs: Any) -> AuditEntry:
+    """Save one audit row; must run inside the caller's transaction so both land or neither."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must be called inside the write's transaction")
+    item = entry(**kwargs)
+    item.save()
+    return item
+
+
+def record_many(items: list[AuditEntry]) -> None:
+    if items:
+        AuditEntry.objects.bulk_create(items, batch_size=2000)

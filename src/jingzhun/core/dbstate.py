@@ -1,0 +1,47 @@
+"""Database lifecycle: is it initialised, and bring it up to date (`jingzhun init`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import Any
+
+from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def pending_migrations() -> list[tuple[str, str]]:
+    executor = MigrationExecutor(connection)
+    targets = executor.loader.graph.leaf_nodes()
+    return [(m.app_label, m.name) for m, _ in executor.migration_plan(targets)]
+
+
+def _ensure_app_defaults() -> None:
+    """Apps that ship default data (e.g. the standards of domain.md) install it here, idempotently."""
+    for module_name in ("jingzhun.standards.defaults",):
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.ensure_defaults()
+
+
+def initialize(*, city: bool = False, printer: Callable[[str], Any] = print) -> dict[str, int]:
+    from jingzhun.regions.loader import load_divisions
+
+    if connection.vendor == "sqlite":
+        from django.conf import settings
+
+        from pathlib import Path
+
+        Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    pending = pending_migrations()
+    if pending:
+        printer(f"迁移数据库（{len(pending)} 项）…")
+        call_command("migrate", interactive=False, verbosity=0)
+    summary = load_divisions(city=city)
+    _ensure_app_defaults()
+    return {"regions": summary["total"], "created": summary["created"]}

@@ -1,0 +1,63 @@
+"""Present audit entries for an object's page: Chinese action names and field labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jingzhun.core.models import AuditEntry
+
+ACTION_LABELS = {
+    "household.register": "建档", "household.update": "修改户信息", "household.head_change": "变更户主",
+    "household.identification_step": "识别程序", "member.add": "添加成员", "member.update": "修改成员",
+    "member.remove": "减少成员", "member.move": "成员迁移", "income.record": "登记收入",
+    "household.event.marked_exited": "标注脱贫", "household.event.returned": "返贫",
+    "household.event.purge": "清退", "household.event.cancel": "注销", "household.event.split": "拆户",
+    "household.event.merge": "并户", "pairing.start": "结对帮扶", "pairing.end": "结束帮扶",
+    "import.create": "导入新建", "import.update": "导入更新",
+}
+
+
+def field_labels() -> dict[str, str]:
+    from jingzhun.registry.models import Household, IncomeRecord, Member
+
+    labels: dict[str, str] = {"village_id": "行政村", "household": "所属户", "helper": "帮扶责任人",
+                              "started_on": "开始日期", "ended_on": "结束日期"}
+    for model in (Household, Member, IncomeRecord):
+        for f in model._meta.get_fields():
+            if hasattr(f, "verbose_name") and hasattr(f, "attname"):
+                labels.setdefault(f.attname, str(f.verbose_name))
+    return labels
+
+
+@dataclass
+class AuditRow:
+    at: Any
+    actor_name: str
+    action_label: str
+    object_label: str
+    job_id: int | None
+    note: str
+    changes: list[tuple[str, Any, Any]]
+
+
+def _show(value: Any) -> Any:
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return value
+
+
+def present(entries: list[AuditEntry], *, mask: Any = None) -> list[AuditRow]:
+    labels = field_labels()
+    rows = []
+    for e in entries:
+        changes = []
+        for name, old, new in e.changed_fields():
+            if mask is not None:
+                old, new = mask(name, old), mask(name, new)
+            changes.append((labels.get(name, name), _show(old) if e.before is not None else None, _show(new)))
+        rows.append(AuditRow(e.at, e.actor_name, ACTION_LABELS.get(e.action, e.action), e.object_label, e.job_id,
+                             e.note, changes))
+    return rows

@@ -1,0 +1,58 @@
+"""The audit trail (痕迹管理): append-only, one row per write, written in the write's transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs):  # type: ignore[override]
+        raise PermissionError("审计记录只能追加，不能修改")
+
+    def delete(self):  # type: ignore[override]
+        raise PermissionError("审计记录只能追加，不能删除")
+
+
+class AuditEntry(models.Model):
+    """One write: who, when, what object, which action, the values before and after."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人姓名", max_length=100, blank=True)
+    action = models.CharField("操作", max_length=60)
+    object_type = models.CharField("对象类型", max_length=40)
+    object_id = models.CharField("对象编号", max_length=64)
+    object_label = models.CharField("对象", max_length=200, blank=True)
+    household_id = models.BigIntegerField("所属户", null=True, blank=True)
+    before = models.JSONField("修改前", null=True, blank=True)
+    after = models.JSONField("修改后", null=True, blank=True)
+    job_id = models.BigIntegerField("导入任务", null=True, blank=True)
+    note = models.CharField("说明", max_length=500, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计记录"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["household_id", "id"], name="audit_household_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录只能追加，不能删除")
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before = self.before or {}
+        after = self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

@@ -1,0 +1,1 @@
+"""Administrative divisions (行政区划): county → township → village, poor-village flags and exits."""

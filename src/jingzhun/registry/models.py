@@ -1,0 +1,193 @@
+"""Registry models. Writes go through jingzhun.registry.services; reads through selectors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from jingzhun.registry import enums
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Household(models.Model):
+    """户: people who live together and share expenses; the unit of identification and exit."""
+
+    code = models.CharField("户编号", max_length=40, unique=True)
+    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+")
+    group_name = models.CharField("村民小组", max_length=60, blank=True)
+    head_name = models.CharField("户主姓名", max_length=60)
+    head_id_number = models.CharField("户主证件号码", max_length=22)
+    head_initials = models.CharField("户主拼音首字母", max_length=20, db_index=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    identification_standard = models.CharField(
+        "识别标准", max_length=8, choices=enums.IdentificationStandard.choices, blank=True
+    )
+    attribute = models.CharField("贫困户属性", max_length=10, choices=enums.HouseholdAttribute.choices)
+    main_cause = models.CharField("主要致贫原因", max_length=10, choices=enums.PovertyCause.choices)
+    other_causes = models.CharField("其他致贫原因", max_length=40, blank=True)  # joined by 、
+    identified_year = models.PositiveSmallIntegerField("识别年度")
+    exit_status = models.CharField("脱贫状态", max_length=4, choices=enums.ExitStatus.choices)
+    no_longer_enjoying = models.BooleanField("不再享受政策", default=False)
+    exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    planned_exit_year = models.PositiveSmallIntegerField("计划脱贫年度", null=True, blank=True)
+    food_secure = models.BooleanField("不愁吃", null=True)
+    clothing_secure = models.BooleanField("不愁穿", null=True)
+    water_safe = models.BooleanField("饮水安全", null=True)
+    housing_safety = models.CharField("住房安全等级", max_length=1, choices=enums.HousingSafety.choices, blank=True)
+    relocation = models.CharField(
+        "易地扶贫搬迁", max_length=6, choices=enums.Relocation.choices, default=enums.Relocation.NO
+    )
+    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    registry_status = models.CharField(
+        "在册状态", max_length=4, choices=enums.RegistryStatus.choices, default=enums.RegistryStatus.ACTIVE
+    )
+    member_count = models.PositiveSmallIntegerField("家庭人口数", default=0)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "贫困户"
+        # varchar_pattern_ops: PostgreSQL uses these for prefix search (LIKE 'x%'); SQLite ignores the
+        # opclass and searches them by range (see registry.selectors.prefix_q).
+        indexes = [
+            models.Index(fields=["village", "id"], name="hh_village_idx"),
+            models.Index(fields=["exit_status", "id"], name="hh_status_idx"),
+            models.Index(fields=["planned_exit_year", "id"], name="hh_plan_idx"),
+            models.Index(fields=["head_name"], name="hh_head_name_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["head_id_number"], name="hh_head_id_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_name}户（{self.code}）"
+
+    @property
+    def other_causes_list(self) -> list[str]:
+        return [c for c in self.other_causes.split("、") if c]
+
+
+class Member(models.Model):
+    """成员: a registered member of a household. A removed member stays, inactive, for history."""
+
+    household = models.ForeignKey(Household, verbose_name="户", on_delete=models.PROTECT, related_name="members")
+    name = models.CharField("姓名", max_length=60)
+    id_number = models.CharField("证件号码", max_length=22)
+    resident_id = models.CharField("身份证号", max_length=18)  # the 18-char ID the 证件号码 starts with
+    gender = models.CharField("性别", max_length=1, choices=enums.Gender.choices)
+    ethnicity = models.CharField("民族", max_length=10, blank=True)
+    birth_date = models.DateField("出生日期")
+    relation = models.CharField("与户主关系", max_length=6, choices=enums.Relation.choices)
+    education = models.CharField("文化程度", max_length=8, choices=enums.Education.choices, blank=True)
+    school_status = models.CharField("在校生状况", max_length=6, choices=enums.SchoolStatus.choices)
+    not_in_school_reason = models.CharField(
+        "未上学原因", max_length=12, choices=enums.NotInSchoolReason.choices, blank=True
+    )
+    health = models.CharField("健康状况", max_length=6, choices=enums.Health.choices)
+    labour_skill = models.CharField("劳动技能", max_length=10, choices=enums.LabourSkill.choices)
+    work_months = models.PositiveSmallIntegerField("务工时间（月）", null=True, blank=True)
+    medical_insurance = models.BooleanField("参加基本医疗保险", null=True)
+    serious_illness_insurance = models.BooleanField("参加大病保险", null=True, blank=True)
+    pension_insurance = models.BooleanField("参加基本养老保险", null=True, blank=True)
+    dibao = models.BooleanField("低保", null=True, blank=True)
+    tekun = models.BooleanField("特困供养", null=True, blank=True)
+    is_active = models.BooleanField("在册", default=True)
+    removed_reason = models.CharField("减少原因", max_length=20, blank=True)
+    removed_on = models.DateField("减少日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "家庭成员"
+        indexes = [
+            models.Index(fields=["household", "id"], name="member_household_idx"),
+            models.Index(fields=["id_number"], name="member_id_number_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            # A person belongs to one household: one active row per resident ID.
+            models.UniqueConstraint(
+                fields=["resident_id"], condition=Q(is_active=True), name="member_one_active_household"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncomeRecord(models.Model):
+    """收入: a household's incomes of one year (元/年)."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="incomes")
+    year = models.PositiveSmallIntegerField("收入年度")
+    wage = models.DecimalField("工资性收入", **MONEY)
+    business = models.DecimalField("生产经营性收入", **MONEY)
+    property_income = models.DecimalField("财产性收入", **MONEY)
+    transfer = models.DecimalField("转移性收入", **MONEY)
+    business_expense = models.DecimalField("生产经营性支出", **MONEY)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "收入"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["household", "year"], name="income_one_per_year")]
+
+    @property
+    def net_income(self) -> Decimal:
+        return self.wage + self.business + self.property_income + self.transfer - self.business_expense
+
+
+class HouseholdEvent(models.Model):
+    """动态调整事件: one lifecycle event with its date, reason and actor."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("事件", max_length=6, choices=enums.EventKind.choices)
+    occurred_on = models.DateField("日期")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    related_household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    detail = models.JSONField("详情", default=dict, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor_name = models.CharField("经办人", max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "动态调整事件"
+        ordering = ["-occurred_on", "-id"]
+
+
+class IdentificationRecord(models.Model):
+    """识别/退出程序的一步: date, actor and an optional note or evidence."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="identification_steps")
+    step = models.CharField("程序", max_length=10, choices=enums.IdentificationStep.choices)
+    occurred_on = models.DateField("日期")
+    performed_by = models.CharField("经办人/单位", max_length=100)
+    note = models.CharField("说明", max_length=500, blank=True)
+    evidence = models.FileField("佐证材料", upload_to="evidence/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "识别程序"
+        ordering = ["occurred_on", "id"]
+
+
+class YearSnapshot(models.Model):
+    """数据年度快照: the household as it stood when year Y was closed, so that Y's figures reproduce."""
+
+    year = models.PositiveSmallIntegerField("数据年度")
+    household_code = models.CharField("户编号", max_length=40)
+    village_code = models.CharField("行政区划代码", max_length=12)
+    data = models.JSONField("数据")
+    taken_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "年度快照"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "household_code"], name="snapshot_one_per_year")
+        ]
+        indexes = [models.Index(fields=["year", "village_code"], name="snapshot_village_idx")]

@@ -1,0 +1,65 @@
+"""Shared pieces of the registry services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from jingzhun.core import audit
+from jingzhun.registry.models import Household, Member
+
+HOUSEHOLD_AUDIT_FIELDS = (
+    "code", "village_id", "group_name", "head_name", "head_id_number", "phone", "identification_standard",
+    "attribute", "main_cause", "other_causes", "identified_year", "exit_status", "no_longer_enjoying",
+    "exit_year", "planned_exit_year", "food_secure", "clothing_secure", "water_safe", "housing_safety",
+    "relocation", "bank_account", "registry_status", "member_count",
+)
+HOUSEHOLD_EDITABLE = tuple(f for f in HOUSEHOLD_AUDIT_FIELDS if f not in {"code", "member_count", "registry_status"})
+MEMBER_AUDIT_FIELDS = (
+    "name", "id_number", "gender", "ethnicity", "birth_date", "relation", "education", "school_status",
+    "not_in_school_reason", "health", "labour_skill", "work_months", "medical_insurance",
+    "serious_illness_insurance", "pension_insurance", "dibao", "tekun", "is_active", "removed_reason",
+    "removed_on",
+)
+MEMBER_EDITABLE = tuple(f for f in MEMBER_AUDIT_FIELDS if f not in {"is_active", "removed_reason", "removed_on"})
+INCOME_AUDIT_FIELDS = ("year", "wage", "business", "property_income", "transfer", "business_expense")
+
+
+def household_snapshot(household: Household) -> dict[str, Any]:
+    return audit.snapshot(household, HOUSEHOLD_AUDIT_FIELDS)
+
+
+def member_snapshot(member: Member) -> dict[str, Any]:
+    return audit.snapshot(member, MEMBER_AUDIT_FIELDS)
+
+
+def refresh_member_count(household: Household) -> None:
+    household.member_count = household.members.filter(is_active=True).count()
+
+
+def refresh_head(household: Household) -> None:
+    """Keep the household's denormalised head fields equal to its 户主 member."""
+    from jingzhun.lib.pinyin import initials
+
+    head = household.members.filter(is_active=True, relation="户主").first()
+    if head is not None:
+        household.head_name = head.name
+        household.head_id_number = head.id_number
+        household.head_initials = initials(head.name)
+
+
+def active_member_conflicts(resident_ids: list[str], *, exclude_household_id: int | None = None
+                            ) -> dict[str, Member]:
+    """Active members elsewhere holding any of these resident IDs (a person belongs to one household)."""
+    query = Member.objects.filter(resident_id__in=resident_ids, is_active=True).select_related("household")
+    if exclude_household_id is not None:
+        query = query.exclude(household_id=exclude_household_id)
+    return {m.resident_id: m for m in query}
+
+
+def head_count_problem(household: Household) -> str | None:
+    counts = household.members.aggregate(heads=Count("id", filter=Q(is_active=True, relation="户主")))
+    if counts["heads"] != 1:
+        return f"该户应有且只有一名户主，当前为{counts['heads']}名"
+    return None

@@ -1,0 +1,246 @@
+"""Lifecycle events (动态调整): 标注脱贫, 返贫, 清退, 注销, 拆户, 并户, and identification steps."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from jingzhun.accounts.access import Actor
+from jingzhun.core import audit
+from jingzhun.lib.pinyin import initials
+from jingzhun.registry import enums, fields
+from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
+from jingzhun.registry.services.common import (
+    household_snapshot,
+    member_snapshot,
+    refresh_head,
+    refresh_member_count,
+)
+from jingzhun.registry.validation import ValidationFailed
+
+
+def _locked(household: Household) -> Household:
+    locked = Household.objects.select_for_update().get(pk=household.pk)
+    if locked.registry_status != enums.RegistryStatus.ACTIVE:
+        raise ValidationFailed({"__all__": f"该户{locked.registry_status}，不能再办理动态调整"})
+    return locked
+
+
+def _finish(actor: Actor, household: Household, before: dict[str, Any], kind: str, when: date, reason: str,
+            **extra: Any) -> HouseholdEvent:
+    household.save()
+    event = HouseholdEvent.objects.create(
+        household=household, kind=kind, occurred_on=when, reason=reason, actor=actor.user,
+        actor_name=str(actor.user or "系统"), **extra,
+    )
+    audit.record(actor=actor.user, action=f"household.event.{enums.EventKind(kind).name.lower()}",
+                 object_type="household", object_id=household.pk, object_label=str(household),
+                 household_id=household.pk, before=before, after=household_snapshot(household), note=reason)
+    return event
+
+
+def _year(value: Any, field_name: str) -> int:
+    try:
+        year = fields.parse_year(value)
+    except fields.FieldError as exc:
+        raise ValidationFailed({field_name: str(exc)}) from exc
+    if year is None:
+        raise ValidationFailed({field_name: "年度不能为空"})
+    return year
+
+
+@transaction.atomic
+def mark_exited(*, actor: Actor, household: Household, exit_year: Any, occurred_on: date | None = None,
+                reason: str = "") -> HouseholdEvent:
+    """标注脱贫 ("一评议一公示一公告" done): status 已脱贫 with the exit year."""
+    household = _locked(household)
+    if household.exit_status == enums.ExitStatus.EXITED:
+        raise ValidationFailed({"__all__": "该户已经是已脱贫状态"})
+    year = _year(exit_year, "exit_year")
+    if year < household.identified_year:
+        raise ValidationFailed({"exit_year": f"脱贫年度 {year} 早于识别年度 {household.identified_year}"})
+    before = household_snapshot(household)
+    household.exit_status = enums.ExitStatus.EXITED
+    household.exit_year = year
+    return _finish(actor, household, before, enums.EventKind.MARKED_EXITED, occurred_on or date.today(), reason,
+                   detail={"exit_year": year})
+
+
+@transaction.atomic
+def mark_returned(*, actor: Actor, household: Household, occurred_on: date | None = None,
+                  reason: str) -> HouseholdEvent:
+    """返贫: an exited household falls back into poverty."""
+    household = _locked(household)
+    if household.exit_status != enums.ExitStatus.EXITED:
+        raise ValidationFailed({"__all__": "只有已脱贫户才能标注返贫"})
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请填写返贫原因"})
+    before = household_snapshot(household)
+    household.exit_status = enums.ExitStatus.RETURNED
+    household.no_longer_enjoying = False
+    return _finish(actor, household, before, enums.EventKind.RETURNED, occurred_on or date.today(), reason)
+
+
+@transaction.atomic
+def household_purge(*, actor: Actor, household: Household, reason: str,
+                    occurred_on: date | None = None) -> HouseholdEvent:
+    """清退 (错评): the household was wrongly included; it leaves the register, its rows stay."""
+    return _leave_register(actor, household, enums.RegistryStatus.PURGED, enums.EventKind.PURGE, reason, occurred_on)
+
+
+@transaction.atomic
+def household_cancel(*, actor: Actor, household: Household, reason: str,
+                     occurred_on: date | None = None) -> HouseholdEvent:
+    """注销: the household no longer exists (e.g. all members died or moved away)."""
+    return _leave_register(actor, household, enums.RegistryStatus.CANCELLED, enums.EventKind.CANCEL, reason,
+                           occurred_on)
+
+
+def _leave_register(actor: Actor, household: Household, status: str, kind: str, reason: str,
+                    occurred_on: date | None) -> HouseholdEvent:
+    household = _locked(household)
+    if not reason.strip():
+        raise ValidationFailed({"reason": "请填写原因"})
+    before = household_snapshot(household)
+    household.registry_status = status
+    when = occurred_on or date.today()
+    # Members leave with the household so that they may be registered elsewhere later.
+    for member in household.members.filter(is_active=True):
+        m_before = member_snapshot(member)
+        member.is_active = False
+        member.removed_reason = kind
+        member.removed_on = when
+        member.save()
+        audit.record(actor=actor.user, action="member.remove", object_type="member", object_id=member.pk,
+                     object_label=member.name, household_id=household.pk, before=m_before,
+                     after=member_snapshot(member), note=kind)
+    return _finish(actor, household, before, kind, when, reason)
+
+
+@transaction.atomic
+def household_split(*, actor: Actor, household: Household, member_ids: list[int], new_code: str,
+                    new_head_id: int, occurred_on: date | None = None, reason: str = "") -> Household:
+    """拆户: move some members into a new household that inherits the registry attributes."""
+    household = _locked(household)
+    new_code = fields.text(new_code)
+    if not new_code:
+        raise ValidationFailed({"new_code": "请填写新户编号"})
+    if Household.objects.filter(code=new_code).exists():
+        raise ValidationFailed({"new_code": f"户编号 {new_code} 已存在"})
+    moving = list(household.members.filter(is_active=True, pk__in=member_ids))
+    if not moving or len(moving) != len(set(member_ids)):
+        raise ValidationFailed({"member_ids": "请选择本户的在册成员"})
+    staying = household.members.filter(is_active=True).exclude(pk__in=member_ids)
+    if not staying.exists():
+        raise ValidationFailed({"member_ids": "拆户后原户至少保留一名成员"})
+    if not staying.filter(relation="户主").exists():
+        raise ValidationFailed({"member_ids": "原户主须留在原户；如需户主迁出，请先变更户主"})
+    if new_head_id not in {m.pk for m in moving}:
+        raise ValidationFailed({"new_head_id": "新户户主须是拆出的成员之一"})
+    when = occurred_on or date.today()
+    before = household_snapshot(household)
+    copy_fields = ("village_id", "group_name", "identification_standard", "attribute", "main_cause",
+                   "other_causes", "identified_year", "exit_status", "exit_year", "planned_exit_year",
+                   "food_secure", "clothing_secure", "water_safe", "housing_safety", "relocation")
+    head = next(m for m in moving if m.pk == new_head_id)
+    new = Household.objects.create(
+        code=new_code, head_name=head.name, head_id_number=head.id_number, head_initials=initials(head.name),
+        **{f: getattr(household, f) for f in copy_fields},
+    )
+    for member in moving:
+        m_before = member_snapshot(member)
+        member.household = new
+        member.relation = enums.Relation.HEAD if member.pk == new_head_id else (
+            member.relation if member.relation != enums.Relation.HEAD else enums.Relation.OTHER)
+        member.save()
+        audit.record(actor=actor.user, action="member.move", object_type="member", object_id=member.pk,
+                     object_label=member.name, household_id=new.pk, before={**m_before, "household": household.code},
+                     after={**member_snapshot(member), "household": new.code}, note="拆户")
+    refresh_member_count(new)
+    new.save()
+    latest = IncomeRecord.objects.filter(household=household).order_by("-year").first()
+    if latest is not None:
+        # The new household starts with no income of its own; it must be recorded (H-INCOME stays unknown).
+        income_note = f"原户最近收入年度 {latest.year}，新户收入需重新登记"
+    else:
+        income_note = ""
+    HouseholdEvent.objects.create(household=new, kind=enums.EventKind.SPLIT, occurred_on=when, reason=reason,
+                                  related_household=household, actor=actor.user, actor_name=str(actor.user or "系统"),
+                                  detail={"from": household.code, "note": income_note})
+    audit.record(actor=actor.user, action="household.register", object_type="household", object_id=new.pk,
+                 object_label=str(new), household_id=new.pk, after=household_snapshot(new), note=f"由 {household.code} 拆出")
+    refresh_member_count(household)
+    _finish(actor, household, before, enums.EventKind.SPLIT, when, reason, related_household=new,
+            detail={"to": new_code, "members": [m.pk for m in moving]})
+    return new
+
+
+@transaction.atomic
+def household_merge(*, actor: Actor, household: Household, other: Household, occurred_on: date | None = None,
+                    reason: str = "", head_relation: str = enums.Relation.OTHER) -> Household:
+    """并户: all members of `other` join `household`; `other` is closed (注销) with the merge named."""
+    household = _locked(household)
+    other = _locked(other)
+    if other.pk == household.pk:
+        raise ValidationFailed({"other": "不能与本户合并"})
+    if head_relation not in enums.Relation.values or head_relation == enums.Relation.HEAD:
+        raise ValidationFailed({"head_relation": "请选择被并入户户主与本户户主的关系"})
+    when = occurred_on or date.today()
+    before = household_snapshot(household)
+    other_before = household_snapshot(other)
+    for member in other.members.filter(is_active=True):
+        m_before = member_snapshot(member)
+        member.household = household
+        if member.relation == enums.Relation.HEAD:
+            member.relation = head_relation
+        member.save()
+        audit.record(actor=actor.user, action="member.move", object_type="member", object_id=member.pk,
+                     object_label=member.name, household_id=household.pk,
+                     before={**m_before, "household": other.code}, after={**member_snapshot(member),
+                                                                          "household": household.code}, note="并户")
+    refresh_member_count(household)
+    refresh_head(household)
+    other.registry_status = enums.RegistryStatus.CANCELLED
+    refresh_member_count(other)
+    _finish(actor, other, other_before, enums.EventKind.MERGE, when, reason, related_household=household,
+            detail={"into": household.code})
+    _finish(actor, household, before, enums.EventKind.MERGE, when, reason, related_household=other,
+            detail={"from": other.code})
+    return household
+
+
+@transaction.atomic
+def identification_step_add(*, actor: Actor, household: Household, step: str, occurred_on: Any,
+                            performed_by: str, note: str = "", evidence: Any = None) -> IdentificationRecord:
+    """One step of "两评议两公示一比对一公告" with its date, actor and optional evidence."""
+    errors: dict[str, str] = {}
+    if step not in enums.IdentificationStep.values:
+        errors["step"] = f"程序应为：{'、'.join(enums.IdentificationStep.values)}"
+    try:
+        when = fields.parse_date(occurred_on)
+    except fields.FieldError as exc:
+        errors["occurred_on"] = str(exc)
+        when = None
+    if when is None and "occurred_on" not in errors:
+        errors["occurred_on"] = "请填写日期"
+    elif when and when > date.today():
+        errors["occurred_on"] = "日期不能晚于今天"
+    if not fields.text(performed_by):
+        errors["performed_by"] = "请填写经办人或单位"
+    if errors:
+        raise ValidationFailed(errors)
+    record = IdentificationRecord.objects.create(
+        household=household, step=step, occurred_on=when, performed_by=fields.text(performed_by)[:100],
+        note=fields.text(note)[:500], evidence=evidence or "",
+    )
+    audit.record(actor=actor.user, action="household.identification_step", object_type="identification",
+                 object_id=record.pk, object_label=step, household_id=household.pk,
+                 after={"step": step, "occurred_on": when.isoformat() if when else None,
+                        "performed_by": record.performed_by, "note": record.note})
+    return record
+
+
+def member_of(household: Household, member_id: int) -> Member:
+    return household.members.get(pk=member_id)

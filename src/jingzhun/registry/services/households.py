@@ -1,0 +1,188 @@
+"""Register and edit households (户) and their incomes (收入)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from jingzhun.accounts.access import Actor
+from jingzhun.core import audit
+from jingzhun.lib.pinyin import initials
+from jingzhun.regions.models import Region
+from jingzhun.registry import enums, fields, validation
+from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
+from jingzhun.registry.services.common import (
+    HOUSEHOLD_EDITABLE,
+    INCOME_AUDIT_FIELDS,
+    active_member_conflicts,
+    household_snapshot,
+    member_snapshot,
+)
+from jingzhun.registry.validation import ValidationFailed
+
+
+def _require_village(actor: Actor, code: str) -> Region:
+    region = Region.objects.filter(code=code, level="village").first()
+    if region is None:
+        raise ValidationFailed({"village_code": f"行政区划代码 {code} 不是已登记的村级区划"})
+    if not actor.covers_code(code):
+        raise ValidationFailed({"village_code": f"{region.name}（{code}）不在您的管辖范围内"})
+    return region
+
+
+def _check_members(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Clean each member row; errors are keyed `members.<i>.<field>`."""
+    cleaned: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for index, raw in enumerate(members):
+        values, row_errors = fields.clean_row(fields.MEMBER_FIELDS[1:], raw)
+        if "id_number" not in row_errors:
+            row_errors.update(validation.member_errors(values))
+        for name, message in row_errors.items():
+            errors[f"members.{index}.{name}"] = message
+        cleaned.append(values)
+    seen: dict[str, int] = {}
+    for index, values in enumerate(cleaned):
+        rid = values.get("resident_id")
+        if rid and rid in seen:
+            errors[f"members.{index}.id_number"] = f"证件号码与第{seen[rid] + 1}名成员重复"
+        elif rid:
+            seen[rid] = index
+    if errors:
+        raise ValidationFailed(errors)
+    return cleaned
+
+
+@transaction.atomic
+def household_register(
+    *, actor: Actor, household: Mapping[str, Any], members: list[dict[str, Any]],
+    occurred_on: date | None = None, reason: str = "",
+) -> Household:
+    """新识别: register a household with its members and the year's income, in one transaction."""
+    raw = dict(household)
+    raw.setdefault("head_name", next((m.get("name") for m in members if m.get("relation") == "户主"), ""))
+    raw.setdefault("head_id_number", next((m.get("id_number") for m in members if m.get("relation") == "户主"), ""))
+    values, errors = fields.clean_row(fields.HOUSEHOLD_FIELDS, raw)
+    errors.update(validation.household_errors(values))
+    if errors:
+        raise ValidationFailed(errors)
+    village = _require_village(actor, values["village_code"])
+    if Household.objects.filter(code=values["code"]).exists():
+        raise ValidationFailed({"code": f"户编号 {values['code']} 已存在"})
+    member_values = _check_members(members)
+    head_problems = validation.head_errors(member_values, values["head_name"], values["head_id_number"])
+    if head_problems:
+        raise ValidationFailed(head_problems)
+    conflicts = active_member_conflicts([m["resident_id"] for m in member_values])
+    if conflicts:
+        raise ValidationFailed({
+            f"members.{i}.id_number": f"此人已是 {conflicts[m['resident_id']].household.code} 户的在册成员"
+            for i, m in enumerate(member_values) if m["resident_id"] in conflicts
+        })
+    income = {k: values.pop(k) for k in ("income_year", *fields.INCOME_FIELD_NAMES)}
+    values.pop("village_code")
+    head = next(m for m in member_values if m["relation"] == enums.Relation.HEAD)
+    values["head_id_number"] = head["id_number"]
+    created = Household.objects.create(
+        **values, village=village, head_initials=initials(values["head_name"]),
+        relocation=values.get("relocation") or enums.Relocation.NO, member_count=len(member_values),
+    )
+    try:
+        with transaction.atomic():
+            saved = [Member.objects.create(household=created, **m) for m in member_values]
+    except IntegrityError as exc:
+        raise ValidationFailed({"members": "成员证件号码与其他户的在册成员重复"}) from exc
+    record = IncomeRecord.objects.create(
+        household=created, year=income["income_year"],
+        **{k: income[k] for k in fields.INCOME_FIELD_NAMES},
+    )
+    HouseholdEvent.objects.create(
+        household=created, kind=enums.EventKind.IDENTIFIED, occurred_on=occurred_on or date.today(),
+        reason=reason, actor=actor.user, actor_name=str(actor.user or "系统"),
+    )
+    audit.record(actor=actor.user, action="household.register", object_type="household", object_id=created.pk,
+                 object_label=str(created), household_id=created.pk, before=None, after=household_snapshot(created))
+    for member in saved:
+        audit.record(actor=actor.user, action="member.add", object_type="member", object_id=member.pk,
+                     object_label=member.name, household_id=created.pk, after=member_snapshot(member))
+    audit.record(actor=actor.user, action="income.record", object_type="income", object_id=record.pk,
+                 object_label=f"{record.year}年收入", household_id=created.pk,
+                 after=audit.snapshot(record, INCOME_AUDIT_FIELDS))
+    return created
+
+
+@transaction.atomic
+def household_update(*, actor: Actor, household: Household, changes: Mapping[str, Any]) -> Household:
+    """Edit household fields (not its members or status events); records before/after."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    unknown = set(changes) - set(HOUSEHOLD_EDITABLE) - {"village_code"}
+    if unknown:
+        raise ValidationFailed({name: "该字段不能在此修改" for name in unknown})
+    raw = dict(changes)
+    if "village_id" in raw:
+        raw["village_code"] = raw.pop("village_id")
+    values, errors = fields.clean_row(fields.HOUSEHOLD_FIELDS, raw, partial=True)
+    if "bank_account" in raw:
+        account = fields.text(raw["bank_account"]).replace(" ", "")
+        if account and not (account.isdigit() and 12 <= len(account) <= 30):
+            errors["bank_account"] = "银行账号应为12–30位数字"
+        values["bank_account"] = account
+    merged = {f: getattr(household, f) for f in HOUSEHOLD_EDITABLE}
+    merged.update(values)
+    errors.update({k: v for k, v in validation.household_errors(merged).items() if k in values or k == "exit_year"})
+    if {"head_name", "head_id_number"} & set(values):
+        errors["head_name"] = "户主姓名和证件号码随户主成员变化，请修改户主成员"
+    if errors:
+        raise ValidationFailed(errors)
+    before = household_snapshot(household)
+    if "village_code" in values:
+        household.village = _require_village(actor, values.pop("village_code"))
+    for name, value in values.items():
+        if name == "relocation" and not value:
+            value = enums.Relocation.NO
+        setattr(household, name, value)
+    household.save()
+    after = household_snapshot(household)
+    if after != before:
+        audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
+                     object_label=str(household), household_id=household.pk, before=before, after=after)
+    return household
+
+
+@transaction.atomic
+def income_record(*, actor: Actor, household: Household, year: Any, amounts: Mapping[str, Any]) -> IncomeRecord:
+    """Record (or correct) the incomes of one year."""
+    errors: dict[str, str] = {}
+    try:
+        parsed_year = fields.parse_year(year)
+    except fields.FieldError as exc:
+        errors["year"] = str(exc)
+        parsed_year = None
+    if parsed_year is None and "year" not in errors:
+        errors["year"] = "收入年度不能为空"
+    money: dict[str, Decimal] = {}
+    for name in fields.INCOME_FIELD_NAMES:
+        try:
+            value = fields.parse_money(amounts.get(name))
+        except fields.FieldError as exc:
+            errors[name] = str(exc)
+            continue
+        money[name] = value if value is not None else Decimal("0.00")
+    if errors:
+        raise ValidationFailed(errors)
+    record = IncomeRecord.objects.filter(household=household, year=parsed_year).first()
+    before = audit.snapshot(record, INCOME_AUDIT_FIELDS) if record else None
+    if record is None:
+        record = IncomeRecord(household=household, year=parsed_year)
+    for name, value in money.items():
+        setattr(record, name, value)
+    record.save()
+    after = audit.snapshot(record, INCOME_AUDIT_FIELDS)
+    if before != after:
+        audit.record(actor=actor.user, action="income.record", object_type="income", object_id=record.pk,
+                     object_label=f"{record.year}年收入", household_id=household.pk, before=before, after=after)
+    return record

@@ -1,0 +1,176 @@
+"""Add, edit and remove household members (成员). Removing is a lifecycle event, never a delete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+
+from jingzhun.accounts.access import Actor
+from jingzhun.core import audit
+from jingzhun.registry import enums, fields, validation
+from jingzhun.registry.models import Household, HouseholdEvent, Member
+from jingzhun.registry.services.common import (
+    MEMBER_EDITABLE,
+    active_member_conflicts,
+    household_snapshot,
+    member_snapshot,
+    refresh_head,
+    refresh_member_count,
+)
+from jingzhun.registry.validation import ValidationFailed
+
+
+def _event(actor: Actor, household: Household, kind: str, when: date, reason: str, **extra: Any) -> HouseholdEvent:
+    return HouseholdEvent.objects.create(
+        household=household, kind=kind, occurred_on=when, reason=reason, actor=actor.user,
+        actor_name=str(actor.user or "系统"), **extra,
+    )
+
+
+def _clean_member(raw: Mapping[str, Any], *, current: Member | None = None) -> dict[str, Any]:
+    """Clean a full member row, or (with `current`) a partial change checked against the whole member."""
+    values, errors = fields.clean_row(fields.MEMBER_FIELDS[1:], raw, partial=current is not None)
+    if errors:
+        raise ValidationFailed(errors)
+    merged = {f: getattr(current, f) for f in MEMBER_EDITABLE} if current else {}
+    merged.update(values)
+    if current is not None and "id_number" in values and "birth_date" not in values:
+        merged["birth_date"] = None  # a new ID number brings its own birth date
+    errors = validation.member_errors(merged)  # also fills resident_id, birth_date and gender from the ID
+    if errors:
+        raise ValidationFailed(errors)
+    return {k: merged[k] for k in (*values, "resident_id", "birth_date", "gender")}
+
+
+@transaction.atomic
+def member_add(*, actor: Actor, household: Household, data: Mapping[str, Any],
+               reason: str = "", occurred_on: date | None = None) -> Member:
+    """自然增加 (出生/婚入/迁入) when `reason` is given; otherwise a correction of the record."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.registry_status != enums.RegistryStatus.ACTIVE:
+        raise ValidationFailed({"__all__": "该户已清退或注销，不能添加成员"})
+    if reason and reason not in enums.IncreaseReason.values:
+        raise ValidationFailed({"reason": f"增加原因应为：{'、'.join(enums.IncreaseReason.values)}"})
+    values = _clean_member(data)
+    if values["relation"] == enums.Relation.HEAD and household.members.filter(is_active=True, relation="户主").exists():
+        raise ValidationFailed({"relation": "该户已有户主：每户只能有一名户主"})
+    conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
+    if conflict is not None:
+        where = "本户" if conflict.household_id == household.pk else f"{conflict.household.code} 户"
+        raise ValidationFailed({"id_number": f"此人已是{where}的在册成员（{conflict.name}）"})
+    before = household_snapshot(household)
+    member = Member.objects.create(household=household, **values)
+    refresh_member_count(household)
+    household.save(update_fields=["member_count", "updated_at"])
+    if reason:
+        _event(actor, household, enums.EventKind.NATURAL_INCREASE, occurred_on or date.today(), reason, member=member)
+    audit.record(actor=actor.user, action="member.add", object_type="member", object_id=member.pk,
+                 object_label=member.name, household_id=household.pk, after=member_snapshot(member), note=reason)
+    audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
+                 object_label=str(household), household_id=household.pk, before=before,
+                 after=household_snapshot(household))
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -> Member:
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    if not member.is_active:
+        raise ValidationFailed({"__all__": "该成员已减少，不能修改"})
+    unknown = set(changes) - set(MEMBER_EDITABLE)
+    if unknown:
+        raise ValidationFailed({name: "该字段不能在此修改" for name in unknown})
+    values = _clean_member(changes, current=member)
+    household = member.household
+    if values.get("relation") == enums.Relation.HEAD and member.relation != enums.Relation.HEAD:
+        if household.members.filter(is_active=True, relation="户主").exclude(pk=member.pk).exists():
+            raise ValidationFailed({"relation": "该户已有户主：请先把原户主改为其他关系"})
+    if member.relation == enums.Relation.HEAD and values.get("relation", "户主") != enums.Relation.HEAD:
+        raise ValidationFailed({"relation": "不能直接取消户主：请先把另一名成员设为户主（变更户主）"})
+    if "resident_id" in values and values["resident_id"] != member.resident_id:
+        conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
+        if conflict is not None and conflict.pk != member.pk:
+            raise ValidationFailed({"id_number": f"此人已是 {conflict.household.code} 户的在册成员（{conflict.name}）"})
+    before = member_snapshot(member)
+    for name, value in values.items():
+        setattr(member, name, value)
+    member.save()
+    after = member_snapshot(member)
+    if before != after:
+        audit.record(actor=actor.user, action="member.update", object_type="member", object_id=member.pk,
+                     object_label=member.name, household_id=household.pk, before=before, after=after)
+    if member.relation == enums.Relation.HEAD:
+        hh_before = household_snapshot(household)
+        refresh_head(household)
+        household.save()
+        hh_after = household_snapshot(household)
+        if hh_before != hh_after:
+            audit.record(actor=actor.user, action="household.update", object_type="household",
+                         object_id=household.pk, object_label=str(household), household_id=household.pk,
+                         before=hh_before, after=hh_after)
+    return member
+
+
+@transaction.atomic
+def head_change(*, actor: Actor, household: Household, new_head: Member, old_head_relation: str,
+                new_head_relation_note: str = "") -> Household:
+    """变更户主: the chosen member becomes 户主; the old head takes `old_head_relation`."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if old_head_relation not in enums.Relation.values or old_head_relation == enums.Relation.HEAD:
+        raise ValidationFailed({"old_head_relation": "请选择原户主与新户主的关系"})
+    new_head = Member.objects.select_for_update().get(pk=new_head.pk, household=household, is_active=True)
+    old = household.members.filter(is_active=True, relation="户主").exclude(pk=new_head.pk).first()
+    hh_before = household_snapshot(household)
+    if old is not None:
+        before = member_snapshot(old)
+        old.relation = old_head_relation
+        old.save()
+        audit.record(actor=actor.user, action="member.update", object_type="member", object_id=old.pk,
+                     object_label=old.name, household_id=household.pk, before=before, after=member_snapshot(old))
+    before = member_snapshot(new_head)
+    new_head.relation = enums.Relation.HEAD
+    new_head.save()
+    audit.record(actor=actor.user, action="member.update", object_type="member", object_id=new_head.pk,
+                 object_label=new_head.name, household_id=household.pk, before=before,
+                 after=member_snapshot(new_head), note=new_head_relation_note)
+    refresh_head(household)
+    household.save()
+    audit.record(actor=actor.user, action="household.head_change", object_type="household", object_id=household.pk,
+                 object_label=str(household), household_id=household.pk, before=hh_before,
+                 after=household_snapshot(household))
+    return household
+
+
+@transaction.atomic
+def member_remove(*, actor: Actor, member: Member, reason: str, occurred_on: date | None = None,
+                  note: str = "") -> Member:
+    """自然减少 (死亡/婚出/迁出/判刑收监): the member leaves the household; the row stays for history."""
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    if reason not in enums.DecreaseReason.values:
+        raise ValidationFailed({"reason": f"减少原因应为：{'、'.join(enums.DecreaseReason.values)}"})
+    if not member.is_active:
+        raise ValidationFailed({"__all__": "该成员已经减少"})
+    household = member.household
+    active = household.members.filter(is_active=True).count()
+    if member.relation == enums.Relation.HEAD and active > 1:
+        raise ValidationFailed({"__all__": "户主不能直接减少：请先变更户主，再减少该成员"})
+    when = occurred_on or date.today()
+    before = member_snapshot(member)
+    member.is_active = False
+    member.removed_reason = reason
+    member.removed_on = when
+    member.save()
+    hh_before = household_snapshot(household)
+    refresh_member_count(household)
+    household.save(update_fields=["member_count", "updated_at"])
+    _event(actor, household, enums.EventKind.NATURAL_DECREASE, when, reason, member=member, detail={"note": note})
+    audit.record(actor=actor.user, action="member.remove", object_type="member", object_id=member.pk,
+                 object_label=member.name, household_id=household.pk, before=before, after=member_snapshot(member),
+                 note=f"{reason} {note}".strip())
+    audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
+                 object_label=str(household), household_id=household.pk, before=hh_before,
+                 after=household_snapshot(household))
+    return member

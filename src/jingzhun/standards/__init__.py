@@ -1,0 +1,1 @@
+"""Exit standards (脱贫标准) as versioned data, and household/village/county assessment."""

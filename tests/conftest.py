@@ -1,0 +1,81 @@
+"""Shared fixtures: the real divisions, personas (one per role, plus an outsider), a registered household."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from jingzhun.accounts.access import Actor, actor_for
+from tests.factories import OTHER_VILLAGE, VILLAGE, register
+
+STRICT = bool(os.environ.get("JINGZHUN_TEST_STRICT"))
+TOWNSHIP = VILLAGE[:9] + "000"
+COUNTY = "430821000000"
+
+
+@pytest.fixture
+def regions(db):
+    from jingzhun.regions.loader import load_divisions
+
+    load_divisions()
+
+
+def _persona(username: str, role: str, region: str):
+    from jingzhun.accounts.services import role_grant, user_create
+
+    user, _ = user_create(username=username, password="Pass-word-123", display_name=username)
+    role_grant(user=user, role=role, region_code=region)
+    return user
+
+
+@pytest.fixture
+def system_actor(regions) -> Actor:
+    """The county as a whole, acting without a user (CLI imports, demo)."""
+    return Actor(user=None, permissions=frozenset(), prefixes=("430821",))
+
+
+@pytest.fixture
+def county_admin(regions):
+    return _persona("admin", "county_admin", COUNTY)
+
+
+@pytest.fixture
+def county_leader(regions):
+    return _persona("leader", "county_leader", COUNTY)
+
+
+@pytest.fixture
+def township_cadre(regions):
+    return _persona("township", "township_cadre", TOWNSHIP)
+
+
+@pytest.fixture
+def village_cadre(regions):
+    return _persona("village", "village_cadre", VILLAGE)
+
+
+@pytest.fixture
+def other_village_cadre(regions):
+    """An outsider: a cadre of a village in another township."""
+    return _persona("outsider", "village_cadre", OTHER_VILLAGE)
+
+
+@pytest.fixture
+def helper_user(regions):
+    return _persona("helper", "helper", VILLAGE)
+
+
+@pytest.fixture
+def admin_actor(county_admin) -> Actor:
+    return actor_for(county_admin)
+
+
+@pytest.fixture
+def household(admin_actor):
+    return register(admin_actor)
+
+
+@pytest.fixture
+def other_household(admin_actor):
+    return register(admin_actor, village=OTHER_VILLAGE, members=None)

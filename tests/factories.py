@@ -1,0 +1,56 @@
+"""Test data built through the services (so tests exercise the same paths as users)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+from jingzhun.accounts.access import Actor
+from jingzhun.lib import idcard
+
+_seq = itertools.count(1)
+
+VILLAGE = "430821102204"  # 杜坪村委会, 溪口镇, 慈利县 (see regions/data)
+OTHER_VILLAGE = "430821001200"  # 琵琶村委会, 零阳街道
+
+
+def make_id(birth: date, male: bool = True, address: str = "430821") -> str:
+    n = next(_seq) % 500
+    sequence = n * 2 + (1 if male else 2)
+    return idcard.make(address, birth, sequence % 1000)
+
+
+def member_row(name: str, relation: str, birth: date, *, male: bool = True, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "name": name, "id_number": make_id(birth, male), "relation": relation, "gender": "男" if male else "女",
+        "school_status": "非在校生", "health": "健康", "labour_skill": "普通劳动力", "medical_insurance": "是",
+        "education": "初中",
+    }
+    row.update(overrides)
+    return row
+
+
+def household_row(code: str | None = None, village: str = VILLAGE, **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "code": code or f"T{next(_seq):08d}", "village_code": village, "attribute": "一般贫困户",
+        "main_cause": "因病", "identified_year": "2015", "exit_status": "未脱贫", "planned_exit_year": "2018",
+        "income_year": "2018", "wage": "9000", "business": "2000", "property": "0", "transfer": "1200",
+        "business_expense": "500", "food_secure": "是", "clothing_secure": "是", "water_safe": "是",
+        "housing_safety": "B", "relocation": "否",
+    }
+    row.update(overrides)
+    row.setdefault("property_income", row.pop("property", "0"))
+    return row
+
+
+def register(actor: Actor, *, village: str = VILLAGE, code: str | None = None, members: list[dict] | None = None,
+             **overrides: Any):
+    from jingzhun.registry.services.households import household_register
+
+    members = members or [
+        member_row("张三", "户主", date(1970, 5, 1)),
+        member_row("李四", "配偶", date(1972, 3, 9), male=False),
+        member_row("张小明", "之子", date(2006, 9, 1), school_status="初中", education="小学"),
+    ]
+    return household_register(actor=actor, household=household_row(code, village, **overrides), members=members)
