@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jingzhun.regions import views
+
+app_name = "regions"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("regions/<str:code>/", views.region_detail, name="detail"),
+]

@@ -1,0 +1,46 @@
+"""Region pages: county → township → village, with registry counts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import get_template
+
+from jingzhun.accounts.access import actor_for
+from jingzhun.regions.selectors import ancestors, home_region, region_get, region_overview
+
+
+def _has_template(name: str) -> bool:
+    try:
+        get_template(name)
+    except Exception:
+        return False
+    return True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    region = home_region(actor)
+    if region is not None:
+        return redirect("regions:detail", code=region.code)
+    return redirect("registry:household_list")
+
+
+@login_required
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_for(request.user)
+    region = region_get(actor, code)
+    plan_year = request.GET.get("year")
+    overview = region_overview(actor, region, plan_year=int(plan_year) if plan_year and plan_year.isdigit() else None)
+    context = {
+        "region": region,
+        "breadcrumbs": [(r, actor.covers_code(r.code)) for r in ancestors(region) if r.level != "province"],
+        **overview,
+    }
+    if region.is_village and _has_template("standards/_village_checklist.html"):
+        from jingzhun.standards.selectors import village_checklist
+
+        context["village_checklist"] = village_checklist(region, year=overview["plan_year"])
+    return render(request, "regions/detail.html", context)

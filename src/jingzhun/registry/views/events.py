@@ -1,0 +1,122 @@
+"""Incomes, lifecycle events (动态调整) and identification steps of a household."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from jingzhun.accounts.access import actor_for
+from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm, apply_errors
+from jingzhun.registry.selectors import household_get, household_get_by_code
+from jingzhun.registry.services import events as event_services
+from jingzhun.registry.services.households import income_record
+from jingzhun.registry.validation import ValidationFailed
+from jingzhun.registry.views.households import require_editor
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+@login_required
+def income_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    require_editor(actor)
+    household = household_get(actor, pk)
+    form = IncomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            income_record(actor=actor, household=household, year=data["year"], amounts=data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记 {data['year']} 年收入")
+            return redirect("registry:household_detail", pk=household.pk)
+    elif request.method != "POST":
+        latest = household.incomes.order_by("-year").first()
+        if latest is not None:
+            form = IncomeForm(initial={"year": latest.year, "wage": latest.wage, "business": latest.business,
+                                       "property_income": latest.property_income, "transfer": latest.transfer,
+                                       "business_expense": latest.business_expense})
+    return render(request, "registry/simple_form.html", {
+        "form": form, "household": household, "title": "登记收入",
+        "intro": "金额单位：元/年。同一年度再次登记会更正该年度的收入（修改前后的值都会记录）。",
+    })
+
+
+def _apply_event(actor, household, data):
+    kind = data["kind"]
+    when = data["occurred_on"]
+    reason = data["reason"]
+    if kind == "标注脱贫":
+        return event_services.mark_exited(actor=actor, household=household, exit_year=data["exit_year"],
+                                          occurred_on=when, reason=reason)
+    if kind == "返贫":
+        return event_services.mark_returned(actor=actor, household=household, occurred_on=when, reason=reason)
+    if kind == "清退":
+        return event_services.household_purge(actor=actor, household=household, reason=reason, occurred_on=when)
+    if kind == "注销":
+        return event_services.household_cancel(actor=actor, household=household, reason=reason, occurred_on=when)
+    if kind == "拆户":
+        head = data["new_head_id"]
+        return event_services.household_split(
+            actor=actor, household=household, member_ids=[int(i) for i in data["member_ids"]],
+            new_code=data["new_code"], new_head_id=int(head) if head else 0, occurred_on=when, reason=reason)
+    if kind == "并户":
+        code = data["other_code"].strip()
+        if not code:
+            raise ValidationFailed({"other_code": "请填写被并入户的户编号"})
+        try:
+            other = household_get_by_code(actor, code)
+        except Exception as exc:
+            raise ValidationFailed({"other_code": f"户编号 {code} 不存在或不在您的管辖范围内"}) from exc
+        return event_services.household_merge(actor=actor, household=household, other=other, occurred_on=when,
+                                              reason=reason, head_relation=data["head_relation"])
+    raise ValidationFailed({"kind": "请选择事件"})
+
+
+@login_required
+def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    require_editor(actor)
+    household = household_get(actor, pk)
+    members = list(household.members.filter(is_active=True).order_by("id"))
+    form = EventForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = _apply_event(actor, household, form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已办理：{form.cleaned_data['kind']}")
+            target = result.pk if form.cleaned_data["kind"] == "拆户" else household.pk
+            return redirect("registry:household_detail", pk=target)
+    return render(request, "registry/event_form.html", {"form": form, "household": household})
+
+
+@login_required
+def identification_step_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    require_editor(actor)
+    household = household_get(actor, pk)
+    form = IdentificationStepForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        evidence = form.cleaned_data.get("evidence")
+        if evidence and evidence.size > EVIDENCE_MAX_BYTES:
+            form.add_error("evidence", "佐证材料不能超过10MB")
+        else:
+            try:
+                event_services.identification_step_add(
+                    actor=actor, household=household, step=form.cleaned_data["step"],
+                    occurred_on=form.cleaned_data["occurred_on"], performed_by=form.cleaned_data["performed_by"],
+                    note=form.cleaned_data["note"], evidence=evidence)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已记录：{form.cleaned_data['step']}")
+                return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/simple_form.html", {
+        "form": form, "household": household, "title": "记录识别/退出程序", "multipart": True,
+        "intro": "识别程序“两评议两公示一比对一公告”、退出程序“一评议一公示一公告”的每一步：日期、经办人和佐证材料。",
+    })

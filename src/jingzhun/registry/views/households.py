@@ -1,0 +1,143 @@
+"""Household page (户详情), registration (建档) and editing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.template import TemplateDoesNotExist
+
+from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.roles import Perm
+from jingzhun.core.history import present
+from jingzhun.core.models import AuditEntry
+from jingzhun.registry import enums, fields
+from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm, apply_errors
+from jingzhun.registry.presenters import masker
+from jingzhun.registry.selectors import household_get
+from jingzhun.registry.services.households import household_register, household_update
+from jingzhun.registry.validation import ValidationFailed
+
+MEMBER_ROWS = 6
+
+
+def require_editor(actor: Actor) -> None:
+    """Editing needs Perm.EDIT_REGISTRY over a region (a 帮扶责任人 only reads); else the same 404."""
+    if not actor.can(Perm.EDIT_REGISTRY) or actor.paired_only:
+        raise Http404
+
+
+def _has_template(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    household = household_get(actor, pk)
+    mask = masker(actor)
+    members = list(household.members.order_by("-is_active", "id"))
+    incomes = list(household.incomes.order_by("-year"))
+    active_count = sum(1 for m in members if m.is_active) or 1
+    income_rows = [(i, (i.net_income / active_count).quantize(i.wage) if active_count else None) for i in incomes]
+    entries = list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
+    context: dict[str, Any] = {
+        "household": household,
+        "members": [(m, mask("id_number", m.id_number)) for m in members],
+        "head_id": mask("head_id_number", household.head_id_number),
+        "phone": mask("phone", household.phone),
+        "bank_account": mask("bank_account", household.bank_account),
+        "income_rows": income_rows,
+        "events": household.events.select_related("member", "related_household").all()[:100],
+        "steps": household.identification_steps.all(),
+        "pairings": household.pairings.select_related("helper").order_by("-started_on", "-id"),
+        "audit_entries": present(entries, mask=mask),
+        "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only
+                    and household.registry_status == enums.RegistryStatus.ACTIVE,
+    }
+    if _has_template("standards/_household_checklist.html"):
+        from jingzhun.standards.selectors import household_checklist
+
+        context["checklist"] = household_checklist(household)
+    return render(request, "registry/household_detail.html", context)
+
+
+def _member_forms(request: HttpRequest) -> list[Any]:
+    return [MemberForm(request.POST or None, prefix=f"m{i}") for i in range(MEMBER_ROWS)]
+
+
+def _filled(form: Any) -> bool:
+    return any((form.data.get(f"{form.prefix}-{name}") or "").strip() for name in form.fields)
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    require_editor(actor)
+    form = HouseholdForm(request.POST or None)
+    member_forms = _member_forms(request)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in member_forms):
+        used = [f for f in member_forms if _filled(f)]
+        try:
+            household = household_register(
+                actor=actor, household=form.cleaned_data, members=[f.cleaned_data for f in used],
+            )
+        except ValidationFailed as exc:
+            member_errors = {k: v for k, v in exc.errors.items() if k.startswith("members.")}
+            apply_errors(form, ValidationFailed({k: v for k, v in exc.errors.items() if k not in member_errors}))
+            for key, message in member_errors.items():
+                parts = key.split(".")
+                if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(used):
+                    target = used[int(parts[1])]
+                    target.add_error(parts[2] if parts[2] in target.fields else None, message)
+                else:
+                    form.add_error(None, message)
+            if not used:
+                form.add_error(None, "请至少填写户主一名成员")
+        else:
+            messages.success(request, f"已建档：{household}")
+            return redirect("registry:household_detail", pk=household.pk)
+    elif request.method != "POST":
+        form = HouseholdForm(initial={"relocation": "否", "exit_status": "未脱贫", "identification_standard": "国家标准"})
+        member_forms[0] = MemberForm(prefix="m0", initial={"relation": "户主"})
+    return render(request, "registry/household_form.html", {
+        "form": form, "member_forms": member_forms, "ethnic_groups": enums.ETHNIC_GROUPS, "creating": True,
+    })
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    require_editor(actor)
+    household = household_get(actor, pk)
+    editable = [n for n in HouseholdEditForm.base_fields]
+    if request.method == "POST":
+        form = HouseholdEditForm(request.POST)
+        if form.is_valid():
+            changes = {k: v for k, v in form.cleaned_data.items() if k in editable}
+            try:
+                household_update(actor=actor, household=household, changes=changes)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "已保存")
+                return redirect("registry:household_detail", pk=household.pk)
+    else:
+        initial = {}
+        for spec in fields.HOUSEHOLD_FIELDS:
+            if spec.name not in editable:
+                continue
+            value = household.village_id if spec.name == "village_code" else getattr(household, spec.name, "")
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            initial[spec.name] = "" if value is None else value
+        form = HouseholdEditForm(initial=initial)
+    return render(request, "registry/household_form.html", {"form": form, "household": household, "creating": False})
