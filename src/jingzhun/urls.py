@@ -6,7 +6,10 @@ from importlib import import_module
 
 from django.urls import include, path
 
+from jingzhun.core.views import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("jingzhun.accounts.urls")),
     path("", include("jingzhun.regions.urls")),
     path("", include("jingzhun.registry.urls")),

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.models import ApiToken
 from jingzhun.accounts.services import _hash, api_token_user
+from jingzhun.api.errors import chinese_message
 from jingzhun.registry.validation import ValidationFailed
 
 
@@ -50,8 +51,8 @@ def _validation_failed(request: HttpRequest, exc: ValidationFailed):
 def _schema_invalid(request: HttpRequest, exc: NinjaValidationError):
     fields: dict[str, str] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
-        fields[".".join(loc) or "__all__"] = err.get("msg", "无效")
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "filters")]
+        fields.setdefault(".".join(loc) or "__all__", chinese_message(err))
     return api.create_response(request, envelope("invalid", "输入有误", fields), status=422)
 
 
@@ -65,9 +66,13 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, envelope("unauthorized", "未登录或令牌无效"), status=401)
 
 
+_HTTP_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON", "CSRF check Failed": "CSRF 校验失败"}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError):
-    return api.create_response(request, envelope("error", str(exc)), status=exc.status_code)
+    message = _HTTP_MESSAGES.get(str(exc), str(exc))
+    return api.create_response(request, envelope("error", message), status=exc.status_code)
 
 
 def _register_routers() -> None:

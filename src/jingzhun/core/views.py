@@ -23,3 +23,8 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "core/error.html", {"title": "系统错误", "text": "服务器出错，已记录。请稍后重试或联系县扶贫办。"},
                   status=500)
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness probe; also the trivial baseline view the benchmarks compare pages against."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -87,9 +87,9 @@ def household_register(
     values.pop("village_code")
     head = next(m for m in member_values if m["relation"] == enums.Relation.HEAD)
     values["head_id_number"] = head["id_number"]
+    values["relocation"] = values.get("relocation") or enums.Relocation.NO  # empty = not relocated
     created = Household.objects.create(
-        **values, village=village, head_initials=initials(values["head_name"]),
-        relocation=values.get("relocation") or enums.Relocation.NO, member_count=len(member_values),
+        **values, village=village, head_initials=initials(values["head_name"]), member_count=len(member_values),
     )
     try:
         with transaction.atomic():

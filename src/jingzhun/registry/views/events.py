@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
 from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm, apply_errors
 from jingzhun.registry.selectors import household_get, household_get_by_code
 from jingzhun.registry.services import events as event_services
@@ -16,6 +17,7 @@ from jingzhun.registry.validation import ValidationFailed
 from jingzhun.registry.views.households import require_editor
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_KINDS = IMAGE_KINDS | {"pdf"}
 
 
 @login_required
@@ -105,6 +107,8 @@ def identification_step_create(request: HttpRequest, pk: int) -> HttpResponse:
         evidence = form.cleaned_data.get("evidence")
         if evidence and evidence.size > EVIDENCE_MAX_BYTES:
             form.add_error("evidence", "佐证材料不能超过10MB")
+        elif evidence and sniff_file(evidence) not in EVIDENCE_KINDS:
+            form.add_error("evidence", "佐证材料只能是图片（JPG、PNG、GIF、WebP）或 PDF 文件")
         else:
             try:
                 event_services.identification_step_add(

@@ -1,0 +1,136 @@
+"""Foundation benchmark: demo build time; household list and household page latency at 30k and 300k
+households, each as a ratio to a trivial Django view (/healthz) served by the same server in the same run.
+
+Run alone: `python -m bench.foundation [--sizes 30000,300000] [--requests 200]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.common import percentile, stamp, write_section
+
+JINGZHUN = str(Path(sys.executable).with_name("jingzhun"))
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+
+
+def _wait_up(base: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("server did not start")
+
+
+def _login(opener: urllib.request.OpenerDirector, base: str, username: str, password: str) -> None:
+    page = opener.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    req = urllib.request.Request(f"{base}/login/", data=data.encode(), headers={"Referer": f"{base}/login/"})
+    body = opener.open(req).read().decode()
+    if "data-testid=\"whoami\"" not in body:
+        raise RuntimeError("login failed")
+
+
+def _measure(opener: urllib.request.OpenerDirector, url: str, n: int) -> list[float]:
+    for _ in range(10):
+        opener.open(url).read()
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        with opener.open(url) as response:
+            response.read()
+            assert response.status == 200, (url, response.status)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def run_size(households: int, requests: int) -> dict[str, object]:
+    data_dir = tempfile.mkdtemp(prefix="jingzhun-bench-")
+    env = {**os.environ, "JINGZHUN_DATA_DIR": data_dir}
+    env.pop("JINGZHUN_DATABASE_URL", None)
+    t0 = time.perf_counter()
+    subprocess.run([JINGZHUN, "demo", "--no-serve", "--households", str(households)], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build_seconds = time.perf_counter() - t0
+    port = 18000 + households % 1000
+    server = subprocess.Popen([JINGZHUN, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_up(base)
+        opener = _opener()
+        _login(opener, base, "admin", "admin@Cili2018")
+        listing = opener.open(f"{base}/households/").read().decode()
+        household_id = re.search(r'href="/households/(\d+)/"', listing).group(1)  # type: ignore[union-attr]
+        township = re.search(r'<option value="(\d{9}000)"', listing).group(1)  # type: ignore[union-attr]
+        urls = {
+            "trivial view (/healthz)": f"{base}/healthz",
+            "household list, first page": f"{base}/households/",
+            "household list, filtered (township + 未脱贫)": f"{base}/households/?region={township}&exit_status="
+            + urllib.parse.quote("未脱贫"),
+            "household list, pinyin search `zs`": f"{base}/households/?q=zs",
+            "household page": f"{base}/households/{household_id}/",
+        }
+        results = {name: _measure(opener, url, requests) for name, url in urls.items()}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return {"households": households, "build_seconds": build_seconds, "results": results}
+
+
+def report(runs: list[dict[str, object]], requests: int) -> str:
+    lines = [stamp(), "",
+             f"SQLite (embedded default), `jingzhun serve` (gunicorn, 2 gthread workers), {requests} sequential "
+             "requests per URL after 10 warm-ups, logged in as the county admin (widest scope).", ""]
+    lines += ["| households | `jingzhun demo --no-serve` build |", "|---|---|"]
+    for run in runs:
+        lines.append(f"| {run['households']:,} | {run['build_seconds']:.1f} s |")
+    lines.append("")
+    for run in runs:
+        results: dict[str, list[float]] = run["results"]  # type: ignore[assignment]
+        base = results["trivial view (/healthz)"]
+        b50, b95 = percentile(base, 50), percentile(base, 95)
+        lines += [f"### {run['households']:,} households", "",
+                  "| request | p50 ms | p95 ms | p50 ratio | p95 ratio |", "|---|---|---|---|---|"]
+        for name, samples in results.items():
+            p50, p95 = percentile(samples, 50), percentile(samples, 95)
+            lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {p50 / b50:.1f}× | {p95 / b95:.1f}× |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="30000,300000")
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args(argv if argv is not None else [])
+    runs = [run_size(int(s), args.requests) for s in args.sizes.split(",")]
+    text = report(runs, args.requests)
+    print(text)
+    write_section("Foundation: demo build and page latency", text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
