@@ -54,3 +54,12 @@ def register(actor: Actor, *, village: str = VILLAGE, code: str | None = None, m
         member_row("张小明", "之子", date(2006, 9, 1), school_status="初中", education="小学"),
     ]
     return household_register(actor=actor, household=household_row(code, village, **overrides), members=members)
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every registry table and the audit trail, to prove a refused write left nothing behind."""
+    from jingzhun.core.models import AuditEntry
+    from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
+
+    return {model.__name__: model.objects.count()
+            for model in (Household, Member, IncomeRecord, HouseholdEvent, IdentificationRecord, AuditEntry)}

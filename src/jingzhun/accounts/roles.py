@@ -41,7 +41,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}),
     RoleCode.TOWNSHIP_CADRE: frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.IMPORT_REGISTRY,
-         Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.RUN_ASSESSMENT}
+         Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.RUN_ASSESSMENT, Perm.EDIT_REGIONS}
     ),
     RoleCode.VILLAGE_CADRE: frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT}

@@ -89,3 +89,37 @@ def api_token_user(key: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+@transaction.atomic
+def role_revoke(*, grant: RoleGrant, actor: object = None) -> None:
+    before = {"role": grant.role, "region": grant.region_id}
+    user = grant.user
+    grant.delete()
+    audit.record(actor=actor, action="user.revoke", object_type="user", object_id=user.pk,
+                 object_label=user.username, before=before, after=None)
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, actor: object = None) -> User:
+    if user.is_active != active:
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(actor=actor, action="user.activate" if active else "user.deactivate", object_type="user",
+                     object_id=user.pk, object_label=user.username, before={"is_active": not active},
+                     after={"is_active": active})
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, user: User, actor: object = None) -> str:
+    """Set a new random password (shown once) and lift a login lockout."""
+    from axes.utils import reset
+
+    password = random_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    reset(username=user.username)
+    audit.record(actor=actor, action="user.reset_password", object_type="user", object_id=user.pk,
+                 object_label=user.username, note="重置密码并解除锁定")
+    return password

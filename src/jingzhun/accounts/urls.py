@@ -1,10 +1,14 @@
 from django.urls import path
 
-from jingzhun.accounts import views
+from jingzhun.accounts import admin_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("account/tokens/", views.tokens, name="tokens"),
+    path("account/users/", admin_views.user_list, name="user_list"),
+    path("account/users/new/", admin_views.user_new, name="user_new"),
+    path("account/users/<int:pk>/", admin_views.user_detail, name="user_detail"),
+    path("account/users/<int:pk>/<str:action>/", admin_views.user_action, name="user_action"),
 ]

@@ -51,7 +51,9 @@ class In(Schema):
 
 class MemberIn(In):
     name: Text = Field(max_length=60, description=MB["name"])
-    id_number: Text = Field(max_length=22, description=f"{MB['id_number']}（18位身份证号，或20/22位残疾人证号）")
+    id_number: Text = Field(
+        max_length=22, description=f"{MB['id_number']}（18位身份证号，或20/22位残疾人证号）"
+    )
     relation: enums.Relation = Field(description=MB["relation"])
     gender: enums.Gender = Field(description=f"{MB['gender']}（须与证件号码一致）")
     ethnicity: Text = Field("", max_length=10, description=MB["ethnicity"])
@@ -105,7 +107,9 @@ class MemberOut(Schema):
     id_number: str = Field(description=f"{MB['id_number']}（无敏感信息权限时脱敏）")
     gender: str = Field(description=MB["gender"])
     ethnicity: str = Field(description=MB["ethnicity"])
-    birth_date: date | None = Field(description=f"{MB['birth_date']}（无敏感信息权限时为空：与脱敏号码合起来可还原证件号码）")
+    birth_date: date | None = Field(
+        description=f"{MB['birth_date']}（无敏感信息权限时为空：与脱敏号码合起来可还原证件号码）"
+    )
     birth_year: int = Field(description="出生年份")
     relation: str = Field(description=MB["relation"])
     education: str | None = Field(description=MB["education"])
@@ -135,10 +139,14 @@ class HouseholdIn(In):
     village_code: Text = Field(max_length=12, description=f"{HH['village_code']}（12位村级代码）")
     group_name: Text = Field("", max_length=60, description=HH["group_name"])
     phone: Text = Field("", max_length=20, description=HH["phone"])
-    identification_standard: enums.IdentificationStandard | None = Field(None, description=HH["identification_standard"])
+    identification_standard: enums.IdentificationStandard | None = Field(
+        None, description=HH["identification_standard"]
+    )
     attribute: enums.HouseholdAttribute = Field(description=HH["attribute"])
     main_cause: enums.PovertyCause = Field(description=HH["main_cause"])
-    other_causes: list[enums.PovertyCause] = Field([], max_length=2, description=f"{HH['other_causes']}（最多2项）")
+    other_causes: list[enums.PovertyCause] = Field(
+        [], max_length=2, description=f"{HH['other_causes']}（最多2项）"
+    )
     identified_year: Year = Field(description=HH["identified_year"])
     exit_status: enums.ExitStatus = Field(description=HH["exit_status"])
     exit_year: Year | None = Field(None, description=HH["exit_year"])
@@ -152,7 +160,9 @@ class HouseholdIn(In):
     food_secure: bool = Field(description=HH["food_secure"])
     clothing_secure: bool = Field(description=HH["clothing_secure"])
     water_safe: bool = Field(description=HH["water_safe"])
-    housing_safety: enums.HousingSafety | None = Field(None, description=f"{HH['housing_safety']}（空 = 未鉴定）")
+    housing_safety: enums.HousingSafety | None = Field(
+        None, description=f"{HH['housing_safety']}（空 = 未鉴定）"
+    )
     relocation: enums.Relocation = Field(enums.Relocation.NO, description=HH["relocation"])
     members: list[MemberIn] = Field(max_length=60, description="家庭成员（有且只有一名户主）")
     occurred_on: date | None = Field(None, description="新识别日期（默认今天）")
@@ -165,7 +175,9 @@ class HouseholdPatch(In):
     village_code: Text | None = Field(None, max_length=12, description=HH["village_code"])
     group_name: Text | None = Field(None, max_length=60, description=HH["group_name"])
     phone: Text | None = Field(None, max_length=20, description=HH["phone"])
-    identification_standard: enums.IdentificationStandard | None = Field(None, description=HH["identification_standard"])
+    identification_standard: enums.IdentificationStandard | None = Field(
+        None, description=HH["identification_standard"]
+    )
     attribute: enums.HouseholdAttribute | None = Field(None, description=HH["attribute"])
     main_cause: enums.PovertyCause | None = Field(None, description=HH["main_cause"])
     other_causes: list[enums.PovertyCause] | None = Field(None, max_length=2, description=HH["other_causes"])
@@ -187,7 +199,9 @@ class HouseholdFilterIn(Schema):
     attribute: enums.HouseholdAttribute | None = Field(None, description=HH["attribute"])
     main_cause: enums.PovertyCause | None = Field(None, description=HH["main_cause"])
     planned_exit_year: Year | None = Field(None, description=HH["planned_exit_year"])
-    q: Text = Field("", max_length=60, description="户主或成员姓名、证件号码、户编号，或户主姓名拼音首字母（zs → 张三）")
+    q: Text = Field(
+        "", max_length=60, description="户主或成员姓名、证件号码、户编号，或户主姓名拼音首字母（zs → 张三）"
+    )
     after: int | None = Field(None, ge=0, le=MAX_ID, description="游标：上一页响应中的 next")
     limit: int = Field(50, ge=1, le=200, description="每页条数（1–200）")
 

@@ -6,4 +6,5 @@ app_name = "regions"
 urlpatterns = [
     path("", views.home, name="home"),
     path("regions/<str:code>/", views.region_detail, name="detail"),
+    path("regions/<str:code>/edit/", views.village_edit, name="village_edit"),
 ]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.accounts.roles import Perm
 from jingzhun.regions.selectors import ancestors, home_region, region_get, region_overview
 
 
@@ -36,6 +37,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     overview = region_overview(actor, region, plan_year=int(plan_year) if plan_year and plan_year.isdigit() else None)
     context = {
         "region": region,
+        "can_edit_village": region.is_village and actor.can(Perm.EDIT_REGIONS),
         "breadcrumbs": [(r, actor.covers_code(r.code)) for r in ancestors(region) if r.level != "province"],
         **overview,
     }
@@ -44,3 +46,29 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
         context["village_checklist"] = village_checklist(region, year=overview["plan_year"])
     return render(request, "regions/detail.html", context)
+
+
+@login_required
+def village_edit(request: HttpRequest, code: str) -> HttpResponse:
+    from django.contrib import messages
+
+    from jingzhun.regions.forms import VillageFactsForm, initial_facts
+    from jingzhun.regions.services import village_facts_update
+    from jingzhun.registry.forms import apply_errors
+    from jingzhun.registry.validation import ValidationFailed
+
+    actor = actor_for(request.user)
+    actor.require(Perm.EDIT_REGIONS)
+    region = region_get(actor, code)
+    if not region.is_village:
+        raise Http404
+    form = VillageFactsForm(request.POST or None, initial=initial_facts(region))
+    if request.method == "POST" and form.is_valid():
+        try:
+            village_facts_update(actor=actor, region=region, changes=form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "村情已保存")
+            return redirect("regions:detail", code=region.code)
+    return render(request, "regions/village_form.html", {"form": form, "region": region})

@@ -13,6 +13,7 @@ from jingzhun.registry.fields import FieldSpec
 from jingzhun.registry.validation import ValidationFailed
 
 BOOL_SPECS = {"food_secure", "clothing_secure", "water_safe", "medical_insurance", "serious_illness_insurance",
+              "hardened_road", "bus_service", "power", "standard_clinic", "broadband", "service_centre",
               "pension_insurance", "dibao", "tekun", "is_poor_village"}
 DATE_SPECS = {"birth_date"}
 MONEY_SPECS = set(fields.INCOME_FIELD_NAMES)

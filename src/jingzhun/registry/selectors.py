@@ -108,7 +108,8 @@ def _search_q(term: str) -> Q:
     if term.isdigit() or "-" in term:
         return prefix_q("code", term)
     member_households = Member.objects.filter(prefix_q("name", term), is_active=True).values("household_id")
-    return prefix_q("head_name", term) | Q(id__in=member_households)
+    # 户编号 is free text (spec/registry-workbook.md), so a code like `T0001` must be findable too.
+    return prefix_q("head_name", term) | prefix_q("code", term) | Q(id__in=member_households)
 
 
 def page_households(query: QuerySet[Household], *, after: int | None, size: int = 50

@@ -5,3 +5,10 @@ class StandardsConfig(AppConfig):
     name = "jingzhun.standards"
     label = "standards"
     verbose_name = "退出标准与评估"
+
+    def ready(self) -> None:
+        # Re-assess a household whenever a registry service changes its data (on commit).
+        from jingzhun.registry.services.common import register_after_change
+        from jingzhun.standards.services import reassess_household_safely
+
+        register_after_change(reassess_household_safely)

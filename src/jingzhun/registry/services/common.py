@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Q
 
 from jingzhun.core import audit
@@ -63,3 +65,19 @@ def head_count_problem(household: Household) -> str | None:
     if counts["heads"] != 1:
         return f"该户应有且只有一名户主，当前为{counts['heads']}名"
     return None
+
+
+# After-change hook: apps that keep derived data per household (standards: the stored assessment
+# verdicts) register a callback; services call `after_change(household_id)` when assessed data changed.
+# Callbacks run on commit, so a rolled-back write triggers nothing.
+_AFTER_CHANGE: list[Callable[[int], None]] = []
+
+
+def register_after_change(callback: Callable[[int], None]) -> None:
+    if callback not in _AFTER_CHANGE:
+        _AFTER_CHANGE.append(callback)
+
+
+def after_change(household_id: int) -> None:
+    for callback in _AFTER_CHANGE:
+        transaction.on_commit(lambda cb=callback: cb(household_id))

@@ -13,6 +13,7 @@ from jingzhun.lib.pinyin import initials
 from jingzhun.registry import enums, fields
 from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
 from jingzhun.registry.services.common import (
+    after_change,
     household_snapshot,
     member_snapshot,
     refresh_head,
@@ -38,6 +39,7 @@ def _finish(actor: Actor, household: Household, before: dict[str, Any], kind: st
     audit.record(actor=actor.user, action=f"household.event.{enums.EventKind(kind).name.lower()}",
                  object_type="household", object_id=household.pk, object_label=str(household),
                  household_id=household.pk, before=before, after=household_snapshot(household), note=reason)
+    after_change(household.pk)
     return event
 
 
@@ -174,6 +176,7 @@ def household_split(*, actor: Actor, household: Household, member_ids: list[int]
     refresh_member_count(household)
     _finish(actor, household, before, enums.EventKind.SPLIT, when, reason, related_household=new,
             detail={"to": new_code, "members": [m.pk for m in moving]})
+    after_change(new.pk)
     return new
 
 

@@ -16,6 +16,7 @@ from jingzhun.regions.models import Region
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import (
+    after_change,
     HOUSEHOLD_EDITABLE,
     INCOME_AUDIT_FIELDS,
     active_member_conflicts,
@@ -68,8 +69,16 @@ def household_register(
     raw.setdefault("head_id_number", next((m.get("id_number") for m in members if m.get("relation") == "户主"), ""))
     values, errors = fields.clean_row(fields.HOUSEHOLD_FIELDS, raw)
     errors.update(validation.household_errors(values))
+    if not any(fields.text(m.get("relation")) == enums.Relation.HEAD for m in members):
+        # The empty head name/ID follow from the missing 户主; say that, not "户主姓名不能为空".
+        for name in ("head_name", "head_id_number"):
+            if not fields.text(raw.get(name)):
+                errors.pop(name, None)
+        errors.update(validation.head_errors([]))
     if errors:
         raise ValidationFailed(errors)
+    # National code 4 = 已脱贫(不再享受政策): stored as 已脱贫 with the flag (domain.md §2).
+    values["no_longer_enjoying"] = fields.text(raw.get("exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
     village = _require_village(actor, values["village_code"])
     if Household.objects.filter(code=values["code"]).exists():
         raise ValidationFailed({"code": f"户编号 {values['code']} 已存在"})
@@ -112,6 +121,7 @@ def household_register(
     audit.record(actor=actor.user, action="income.record", object_type="income", object_id=record.pk,
                  object_label=f"{record.year}年收入", household_id=created.pk,
                  after=audit.snapshot(record, INCOME_AUDIT_FIELDS))
+    after_change(created.pk)
     return created
 
 
@@ -150,6 +160,7 @@ def household_update(*, actor: Actor, household: Household, changes: Mapping[str
     if after != before:
         audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
                      object_label=str(household), household_id=household.pk, before=before, after=after)
+    after_change(household.pk)
     return household
 
 
@@ -185,4 +196,5 @@ def income_record(*, actor: Actor, household: Household, year: Any, amounts: Map
     if before != after:
         audit.record(actor=actor.user, action="income.record", object_type="income", object_id=record.pk,
                      object_label=f"{record.year}年收入", household_id=household.pk, before=before, after=after)
+    after_change(household.pk)
     return record

@@ -13,6 +13,7 @@ from jingzhun.core import audit
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, Member
 from jingzhun.registry.services.common import (
+    after_change,
     MEMBER_EDITABLE,
     active_member_conflicts,
     household_snapshot,
@@ -72,6 +73,7 @@ def member_add(*, actor: Actor, household: Household, data: Mapping[str, Any],
     audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
                  object_label=str(household), household_id=household.pk, before=before,
                  after=household_snapshot(household))
+    after_change(household.pk)
     return member
 
 
@@ -111,6 +113,7 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
             audit.record(actor=actor.user, action="household.update", object_type="household",
                          object_id=household.pk, object_label=str(household), household_id=household.pk,
                          before=hh_before, after=hh_after)
+    after_change(household.pk)
     return member
 
 
@@ -141,6 +144,7 @@ def head_change(*, actor: Actor, household: Household, new_head: Member, old_hea
     audit.record(actor=actor.user, action="household.head_change", object_type="household", object_id=household.pk,
                  object_label=str(household), household_id=household.pk, before=hh_before,
                  after=household_snapshot(household))
+    after_change(household.pk)
     return household
 
 
@@ -173,4 +177,5 @@ def member_remove(*, actor: Actor, member: Member, reason: str, occurred_on: dat
     audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
                  object_label=str(household), household_id=household.pk, before=hh_before,
                  after=household_snapshot(household))
+    after_change(household.pk)
     return member

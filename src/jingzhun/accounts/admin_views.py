@@ -1,0 +1,144 @@
+"""User management for the county admin (Perm.MANAGE_USERS): users, roles per region, lockouts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.models import RoleGrant, User
+from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.accounts.services import role_grant, role_revoke, user_create, user_reset_password, user_set_active
+from jingzhun.regions.models import Region, code_range
+from jingzhun.registry.forms import apply_errors
+from jingzhun.registry.validation import ValidationFailed
+
+
+def _admin(request: HttpRequest) -> Actor:
+    actor = actor_for(request.user)
+    actor.require(Perm.MANAGE_USERS)
+    return actor
+
+
+def _regions_in_scope(actor: Actor) -> list[Region]:
+    query = Region.objects.none()
+    for prefix in actor.prefixes:
+        low, high = code_range(prefix)
+        query = query | Region.objects.filter(code__gte=low, code__lt=high).exclude(level__in=["province", "city"])
+    return list(query.order_by("code"))
+
+
+def _users_in_scope(actor: Actor):
+    """Users with at least one grant inside the admin's regions (and users with no grant yet)."""
+    q = Q(grants__isnull=True)
+    for prefix in actor.prefixes:
+        low, high = code_range(prefix)
+        q |= Q(grants__region_id__gte=low, grants__region_id__lt=high)
+    return User.objects.filter(q).distinct()
+
+
+class GrantForm(forms.Form):
+    role = forms.ChoiceField(label="角色", choices=RoleCode.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    region = forms.ChoiceField(label="管辖区划", widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, regions: list[Region] = (), **kwargs):  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [
+            (r.code, ("　" * {"county": 0, "township": 1, "village": 2}.get(r.level, 0)) + r.name) for r in regions
+        ]
+
+
+class UserForm(GrantForm):
+    username = forms.CharField(label="用户名", max_length=60, widget=forms.TextInput(attrs={"class": "form-control"}))
+    display_name = forms.CharField(label="姓名", max_length=60, required=False,
+                                   widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    field_order = ["username", "display_name", "role", "region"]
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    actor = _admin(request)
+    users = _users_in_scope(actor).prefetch_related("grants__region").order_by("username")
+    return render(request, "accounts/user_list.html", {"users": users})
+
+
+@login_required
+def user_new(request: HttpRequest) -> HttpResponse:
+    actor = _admin(request)
+    form = UserForm(request.POST or None, regions=_regions_in_scope(actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            from django.db import transaction
+
+            with transaction.atomic():
+                user, password = user_create(username=data["username"], display_name=data["display_name"],
+                                             actor=request.user)
+                role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已创建账号 {user.username}，初始密码：{password}（只显示这一次，请转交本人）")
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+def _user_in_scope(actor: Actor, pk: int) -> User:
+    user = _users_in_scope(actor).filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _admin(request)
+    user = _user_in_scope(actor, pk)
+    form = GrantForm(request.POST or None, regions=_regions_in_scope(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            role_grant(user=user, role=form.cleaned_data["role"], region_code=form.cleaned_data["region"],
+                       actor=request.user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已授权")
+            return redirect("accounts:user_detail", pk=user.pk)
+    return render(request, "accounts/user_detail.html", {
+        "target": user, "grants": user.grants.select_related("region"), "form": form,
+    })
+
+
+@login_required
+@require_POST
+def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    actor = _admin(request)
+    user = _user_in_scope(actor, pk)
+    if action == "deactivate":
+        if user.pk == request.user.pk:
+            messages.error(request, "不能停用自己的账号")
+        else:
+            user_set_active(user=user, active=False, actor=request.user)
+            messages.success(request, f"已停用 {user.username}")
+    elif action == "activate":
+        user_set_active(user=user, active=True, actor=request.user)
+        messages.success(request, f"已启用 {user.username}")
+    elif action == "reset":
+        password = user_reset_password(user=user, actor=request.user)
+        messages.success(request, f"{user.username} 的新密码：{password}（只显示这一次），账号锁定已解除")
+    elif action == "revoke":
+        grant_id = request.POST.get("grant", "")
+        grant = RoleGrant.objects.filter(user=user, pk=int(grant_id)).first() if grant_id.isdigit() else None
+        if grant is None or not actor.covers_code(grant.region_id):
+            raise Http404
+        role_revoke(grant=grant, actor=request.user)
+        messages.success(request, "已撤销授权")
+    else:
+        raise Http404
+    return redirect("accounts:user_detail", pk=user.pk)

@@ -1,0 +1,54 @@
+"""Writes to regions: the village facts of the 村 sheet (poor-village flag, 出列, infrastructure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from jingzhun.accounts.access import Actor
+from jingzhun.core import audit
+from jingzhun.regions.models import VILLAGE_FACT_FIELDS, ExitState, Region
+from jingzhun.registry import fields
+from jingzhun.registry.validation import ValidationFailed
+
+
+def village_fact_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """Cross-field rules of the 村 sheet."""
+    errors: dict[str, str] = {}
+    if values.get("is_poor_village"):
+        if not values.get("exit_state"):
+            errors["exit_state"] = "贫困村必须填写出列状态"
+        elif values.get("exit_state") == ExitState.EXITED and not values.get("exit_year"):
+            errors["exit_year"] = "已出列的贫困村必须填写出列年度"
+    elif values.get("exit_state") == ExitState.EXITED:
+        errors["exit_state"] = "非贫困村没有出列状态"
+    return errors
+
+
+@transaction.atomic
+def village_facts_update(*, actor: Actor, region: Region, changes: Mapping[str, Any]) -> Region:
+    if not region.is_village:
+        raise ValidationFailed({"__all__": "只有村级区划有村情数据"})
+    if not actor.covers_code(region.code):
+        raise ValidationFailed({"__all__": f"{region.name}不在您的管辖范围内"})
+    specs = tuple(s for s in fields.VILLAGE_FIELDS if s.name != "code")
+    values, errors = fields.clean_row(specs, changes, partial=True)
+    merged = {f: getattr(region, f) for f in VILLAGE_FACT_FIELDS}
+    merged.update(values)
+    if not merged.get("is_poor_village"):
+        merged["exit_state"] = values["exit_state"] = ""
+    errors.update(village_fact_errors(merged))
+    if errors:
+        raise ValidationFailed(errors)
+    region = Region.objects.select_for_update().get(pk=region.pk)
+    before = audit.snapshot(region, VILLAGE_FACT_FIELDS)
+    for name, value in values.items():
+        setattr(region, name, value if value != "" or name == "exit_state" else None)
+    region.save()
+    after = audit.snapshot(region, VILLAGE_FACT_FIELDS)
+    if before != after:
+        audit.record(actor=actor.user, action="region.update", object_type="region", object_id=region.code,
+                     object_label=region.name, before=before, after=after)
+    return region

@@ -1,0 +1,121 @@
+"""Scoped reads of the standards app: checklists for the household and village pages, the county
+脱贫攻坚 dashboard, and the standards themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from jingzhun.accounts.access import Actor
+from jingzhun.accounts.roles import Perm
+from jingzhun.regions.models import Region
+from jingzhun.regions.selectors import home_region, region_get
+from jingzhun.registry.models import Household
+from jingzhun.standards import reports, sqlengine
+from jingzhun.standards.household import PASS, assess_household
+from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
+from jingzhun.standards.models import AssessmentRun, HouseholdVerdict, StandardSet
+from jingzhun.standards.village import assess_village
+
+ASSUMPTION_LABEL = "默认口径，可配置"
+
+
+def _rule_rows(results: Any) -> list[dict[str, Any]]:
+    return [{"code": r.code, "name": r.name, "status": r.status, "status_label": r.status_label,
+             "reasons": list(r.reasons), "is_assumption": r.is_assumption, "note": r.note} for r in results]
+
+
+def household_checklist(household: Household, year: int | None = None) -> dict[str, Any]:
+    """Context of `standards/_household_checklist.html`: each rule pass/fail/unknown with reasons, the
+    overall 达标, 疑似错退, and ASSUMPTION labels. Computed live (Python engine), so an edit shows at once.
+    The caller has already checked that the actor may see the household."""
+    year = year or default_year()
+    standard = standard_for_year(year)
+    if standard is None:
+        return {"year": year, "standard": None, "error": f"没有适用于{year}年的已发布标准", "rules": []}
+    spec = load_spec(standard)
+    result = assess_household(household_data(household, year=year), year=year, spec=spec)
+    line = spec.line(year)
+    return {
+        "year": year, "standard": standard, "error": "", "rules": _rule_rows(result.results),
+        "passed": result.passed, "suspected_wrong_exit": result.suspected_wrong_exit,
+        "failed_codes": result.failed_codes, "missing_codes": result.missing_codes,
+        "per_capita": result.per_capita, "people": result.people, "line": line,
+        "line_is_assumption": year in spec.line_assumptions, "reference_date": spec.reference_date(year),
+        "reference_is_assumption": spec.reference_is_assumption, "assumption_label": ASSUMPTION_LABEL,
+        "exit_status": household.exit_status,
+    }
+
+
+def village_checklist(region: Region, year: int | None = None) -> dict[str, Any]:
+    """Context of `standards/_village_checklist.html`: V-* rules for the village, its remaining poor
+    people and incidence, computed live from the registry (set-based over the village's households)."""
+    year = year or default_year()
+    standard = standard_for_year(year)
+    if standard is None:
+        return {"year": year, "standard": None, "error": f"没有适用于{year}年的已发布标准", "rules": []}
+    spec = load_spec(standard)
+    statuses = sqlengine.compute_statuses(spec=spec, year=year, scope=sqlengine.Scope.region(region.code))
+    remaining = sum(
+        row["people"] for row in statuses.values()
+        if row["exit_status"] in reports.POOR and not (
+            row["planned_exit_year"] is not None and row["planned_exit_year"] <= year
+            and all(s == 0 for s in row["statuses"].values())))
+    result = assess_village(region, remaining_poor=remaining, spec=spec)
+    return {
+        "year": year, "standard": standard, "error": "", "region": region, "rules": _rule_rows(result.results),
+        "passed": result.passed, "remaining_poor": remaining, "population": result.population,
+        "incidence": result.incidence, "is_poor_village": result.is_poor_village,
+        "assumption_label": ASSUMPTION_LABEL, "households": len(statuses),
+        "ready_households": sum(1 for row in statuses.values() if all(s == 0 for s in row["statuses"].values())),
+        "status_pass": PASS,
+    }
+
+
+def dashboard_region(actor: Actor, code: str | None) -> Region:
+    if not actor.can(Perm.VIEW_REGISTRY) or actor.paired_only:
+        raise Http404
+    region = region_get(actor, code) if code else home_region(actor)
+    if region is None:
+        raise Http404
+    return region
+
+
+def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]:
+    """脱贫攻坚 page: county indicators, 预脱贫 plan vs ready, 疑似错退, incidence by township and
+    village readiness — from stored verdicts, limited to the actor's scope."""
+    standard = standard_for_year(year)
+    if standard is None:
+        return {"year": year, "region": region, "standard": None, "error": f"没有适用于{year}年的已发布标准"}
+    spec = load_spec(standard)
+    scope_q, region_q = actor.region_q("village_code"), actor.region_q("code")
+    indicators, villages, facts = reports.county_indicators(spec, year, region.prefix, scope_q=scope_q,
+                                                             region_q=region_q)
+    level = "township" if len(region.prefix) <= 6 else "village"
+    plan_total, plan, plan_rules = reports.plan_rows(spec, year, region.prefix, scope_q=scope_q, level=level)
+    assessed = HouseholdVerdict.objects.filter(year=year, standard_id=spec.id).exists()
+    last_run = AssessmentRun.objects.filter(year=year, standard_id=spec.id).order_by("-id").first()
+    return {
+        "year": year, "region": region, "standard": standard, "error": "", "assessed": assessed,
+        "last_run": last_run, "indicators": indicators, "facts": facts, "plan_total": plan_total, "plan": plan,
+        "plan_level": level, "plan_rules": plan_rules,
+        "suspected": reports.suspected_wrong_exits(spec, year, region.prefix, scope_q=scope_q),
+        "townships": reports.incidence_by_township(villages) if level == "township" else [],
+        "villages": sorted(villages, key=lambda v: (not v.is_poor_village, v.code)),
+        "assumption_label": ASSUMPTION_LABEL,
+    }
+
+
+def standards_list(actor: Actor) -> QuerySet[StandardSet]:
+    if not actor.can(Perm.VIEW_REGISTRY):
+        return StandardSet.objects.none()
+    return StandardSet.objects.all()
+
+
+def standard_get(actor: Actor, pk: Any) -> StandardSet:
+    try:
+        return standards_list(actor).get(pk=pk)
+    except (StandardSet.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc

@@ -1,0 +1,107 @@
+"""`jingzhun registry import|export` (contract: product.md). Exit 0 ok, 1 invalid input."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.roles import Perm
+from jingzhun.regions.loader import CILI_COUNTY
+from jingzhun.workbook.issues import ImportResult
+
+EXIT_OK, EXIT_INVALID = 0, 1
+SHOWN_ERRORS = 20
+ProgressFn = Callable[[int, int, str], Any]
+
+
+def _fail(message: str) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return EXIT_INVALID
+
+
+def county_actor() -> Actor:
+    """The whole county, acting as the system (CLI without --user, demo)."""
+    from jingzhun.regions.models import Region
+
+    prefixes = tuple(
+        sorted({code[:6] for code in Region.objects.filter(level="county").values_list("code", flat=True)})
+    )
+    return Actor(user=None, permissions=frozenset(), prefixes=prefixes or (CILI_COUNTY[:6],))
+
+
+def _user_actor(username: str) -> Actor | None:
+    from jingzhun.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    return actor_for(user) if user is not None else None
+
+
+def default_report_path(source: str) -> str:
+    path = Path(source)
+    return str(path.parent / f"{path.stem if path.is_file() else path.name}-错误报告.xlsx")
+
+
+def summarize(result: ImportResult) -> str:
+    return (
+        f"户：新增 {result.households_new}，更新 {result.households_updated}，未变 {result.households_unchanged}；"
+        f"成员：新增 {result.members_new}，更新 {result.members_updated}，未变 {result.members_unchanged}；"
+        f"村：更新 {result.villages_updated}；警告 {result.total_warnings}"
+    )
+
+
+def run_import(
+    *, path: str, dry_run: bool, username: str | None, errors_out: str | None, progress: ProgressFn | None
+) -> int:
+    from jingzhun.workbook.importer import import_path
+    from jingzhun.workbook.report import write_report
+
+    if not Path(path).exists():
+        return _fail(f"文件不存在：{path}")
+    if username:
+        actor = _user_actor(username)
+        if actor is None:
+            return _fail(f"用户 {username} 不存在或已停用")
+        if not actor.can(Perm.IMPORT_REGISTRY):
+            return _fail(f"用户 {username} 没有导入登记簿的权限")
+    else:
+        actor = county_actor()
+    result = import_path(path, actor=actor, dry_run=dry_run, progress=progress)
+    if not result.ok:
+        report = write_report(result, errors_out or default_report_path(path))
+        print(
+            f"导入失败：共 {result.total_errors} 个错误，未写入任何数据。前 {min(SHOWN_ERRORS, result.total_errors)} 个：",
+            file=sys.stderr,
+        )
+        for issue in result.errors[:SHOWN_ERRORS]:
+            print(f"  {issue}", file=sys.stderr)
+        print(f"完整错误报告：{report}", file=sys.stderr)
+        return EXIT_INVALID
+    if errors_out and result.total_warnings:
+        write_report(result, errors_out)
+    for warning in result.warnings[:SHOWN_ERRORS]:
+        print(f"警告：{warning}", file=sys.stderr)
+    verb = "校验通过（--dry-run，未写入）" if dry_run else "导入完成"
+    print(f"{verb}：{summarize(result)}（{result.seconds:.1f} 秒）")
+    return EXIT_OK
+
+
+def run_export(*, out: str, region: str | None, year: int | None, progress: ProgressFn | None) -> int:
+    from jingzhun.regions.models import Region
+    from jingzhun.registry.models import YearSnapshot
+    from jingzhun.workbook.exporter import export_registry
+
+    if not out.lower().endswith(".xlsx"):
+        return _fail("导出文件名应以 .xlsx 结尾")
+    region_obj = None
+    if region:
+        region_obj = Region.objects.filter(code=region.strip()).first()
+        if region_obj is None:
+            return _fail(f"行政区划代码 {region} 不存在")
+    if year is not None and not YearSnapshot.objects.filter(year=year).exists():
+        return _fail(f"{year} 年度没有快照，请先运行 `jingzhun registry snapshot --year {year}`")
+    counts = export_registry(out, actor_or_none=None, region=region_obj, year=year, progress=progress)
+    print(f"已导出 {counts['households']} 户 {counts['members']} 人 → {out}")
+    return EXIT_OK

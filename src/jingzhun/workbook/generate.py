@@ -1,0 +1,74 @@
+"""`jingzhun generate`: write a synthetic county (合成县) as a registry workbook — .xlsx, .zip of CSVs,
+or a folder of CSVs (UTF-8 with BOM)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET
+from jingzhun.workbook.sheetwriter import CsvSheetWriter, SheetWriter, XlsxBook
+
+ProgressFn = Callable[[int, int, str], Any]
+
+
+def _csv_opener(out: Path, archive: zipfile.ZipFile | None) -> Callable[[str], Any]:
+    def open_sheet(name: str) -> Any:
+        if archive is not None:
+            return io.TextIOWrapper(archive.open(f"{name}.csv", "w"), encoding="utf-8-sig", newline="")
+        return (out / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
+
+    return open_sheet
+
+
+def generate_to_path(
+    out: str, *, households: int, seed: int, year: int, progress: ProgressFn | None = None
+) -> dict[str, int]:
+    """Write `households` synthetic households of 慈利县 to `out`; same seed → same bytes (CSV)."""
+    from jingzhun.workbook.synthetic import County
+
+    county = County(seed=seed, year=year)
+    target = Path(out)
+    suffix = target.suffix.lower()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    archive: zipfile.ZipFile | None = None
+    book: XlsxBook | None = None
+    writers: dict[str, SheetWriter] = {}
+    handles: list[Any] = []
+    if suffix == ".xlsx":
+        book = XlsxBook(str(target))
+        for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET):
+            writers[name] = book.sheet(SHEET_BY_NAME[name])
+    else:
+        if suffix == ".zip":
+            archive = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+        opener = _csv_opener(target, archive)
+        for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET):
+            handle = opener(name)
+            handles.append(handle)
+            writers[name] = CsvSheetWriter(csv.writer(handle, lineterminator="\r\n"), SHEET_BY_NAME[name])
+    member_count = 0
+    try:
+        for done, (household, members) in enumerate(county.households(households), start=1):
+            writers[HOUSEHOLD_SHEET].row(household)
+            for member in members:
+                writers[MEMBER_SHEET].row(member)
+            member_count += len(members)
+            if progress and (done % 2000 == 0 or done == households):
+                progress(done, households, f"{member_count} 人")
+        for row in county.village_rows():
+            writers[VILLAGE_SHEET].row(row)
+    finally:
+        for handle in handles:
+            handle.close()
+        if archive is not None:
+            archive.close()
+        if book is not None:
+            book.close()
+    return {"households": households, "members": member_count}

@@ -1,0 +1,44 @@
+"""Background import job (`registry_import`): runs import_path on an uploaded file with live progress and
+leaves the error report (xlsx and CSV) next to the upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from jingzhun.accounts.access import actor_for
+from jingzhun.jobs.models import Job
+from jingzhun.jobs.runner import Progress, handler
+from jingzhun.workbook.importer import import_path
+from jingzhun.workbook.report import write_report
+
+IMPORT_DIR = "imports"
+
+
+def import_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / IMPORT_DIR
+
+
+def report_path(job: Job, kind: str) -> Path:
+    return import_dir() / f"job-{job.pk}-错误报告.{kind}"
+
+
+@handler("registry_import")
+def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
+    """params: {"path": stored upload (relative to MEDIA_ROOT/imports), "filename": the user's name,
+    "dry_run": bool}. The importer acts with the scope of the user who submitted the job."""
+    params = job.params
+    path = import_dir() / params["path"]
+    actor = actor_for(job.created_by)
+    result = import_path(
+        str(path), actor=actor, dry_run=bool(params.get("dry_run")), job=job, progress=progress
+    )
+    result.source = params.get("filename") or result.source
+    summary = result.to_dict()
+    if result.total_errors or result.total_warnings:
+        for kind in ("xlsx", "csv"):
+            write_report(result, str(report_path(job, kind)))
+        summary["report"] = True
+    return summary

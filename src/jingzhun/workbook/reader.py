@@ -1,0 +1,185 @@
+"""Read a registry workbook (登记簿): an .xlsx, a folder of CSVs, or a .zip of CSVs.
+
+Each sheet is streamed as (row number as Excel shows it, cells). CSV files may be UTF-8 (with or without
+BOM) or GB18030/GBK — what Chinese Excel and WPS save by default; the encoding is detected from the bytes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from python_calamine import CalamineWorkbook
+
+from jingzhun.workbook.columns import normalize_header
+
+CHUNK = 1 << 20
+
+
+class WorkbookError(Exception):
+    """The file cannot be read at all (missing, not a workbook, …); the message is Chinese."""
+
+
+def detect_encoding(open_binary: Any) -> str:
+    """UTF-8 when every byte decodes as UTF-8 (BOM or not), otherwise GB18030 (a superset of GBK)."""
+    with open_binary() as fh:
+        head = fh.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            decoder.decode(head)
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+def _is_empty(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+class SheetRows:
+    """One sheet: its header cells and an iterator over (excel_row_number, cells) of non-empty rows."""
+
+    def __init__(self, name: str, header: list[Any], rows: Iterator[tuple[int, list[Any]]]):
+        self.name = name
+        self.header = header
+        self.rows = rows
+
+
+class Workbook:
+    def __init__(self, path: str):
+        self.path = Path(path)
+        self._calamine: CalamineWorkbook | None = None
+        self._zip: zipfile.ZipFile | None = None
+        self._csv_names: dict[str, str] = {}
+        if not self.path.exists():
+            raise WorkbookError(f"文件不存在：{path}")
+        if self.path.is_dir():
+            for child in self.path.iterdir():
+                if child.suffix.lower() == ".csv":
+                    self._csv_names[normalize_header(child.stem)] = str(child)
+            if not self._csv_names:
+                raise WorkbookError(f"文件夹 {path} 中没有 CSV 文件（应有 户.csv、成员.csv，可选 村.csv）")
+            return
+        with self.path.open("rb") as fh:
+            magic = fh.read(4)
+        if magic[:2] != b"PK":
+            raise WorkbookError(f"无法识别的文件：{self.path.name}（应为 .xlsx、.zip 或 CSV 文件夹）")
+        try:
+            archive = zipfile.ZipFile(self.path)
+        except zipfile.BadZipFile as exc:
+            raise WorkbookError(f"文件已损坏，无法打开：{self.path.name}") from exc
+        names = archive.namelist()
+        if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+            archive.close()
+            try:
+                self._calamine = CalamineWorkbook.from_path(str(self.path))
+            except Exception as exc:  # calamine raises several error types for broken files
+                raise WorkbookError(f"无法读取 Excel 文件 {self.path.name}：{exc}") from exc
+            return
+        self._zip = archive
+        for info in archive.infolist():
+            name = info.filename
+            if not info.flag_bits & 0x800:  # no UTF-8 flag: Chinese Windows zips name entries in GBK
+                with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+                    name = name.encode("cp437").decode("gb18030")
+            stem = Path(name).name
+            if stem.lower().endswith(".csv") and not stem.startswith("."):
+                self._csv_names[normalize_header(stem[:-4])] = info.filename
+        if not self._csv_names:
+            raise WorkbookError(
+                f"压缩包 {self.path.name} 中没有 CSV 文件（应有 户.csv、成员.csv，可选 村.csv）"
+            )
+
+    @property
+    def sheet_names(self) -> list[str]:
+        if self._calamine is not None:
+            return list(self._calamine.sheet_names)
+        return list(self._csv_names)
+
+    def sheet(self, name: str) -> SheetRows | None:
+        if self._calamine is not None:
+            for candidate in self._calamine.sheet_names:
+                if normalize_header(candidate) == name:
+                    return self._xlsx_sheet(candidate)
+            return None
+        member = self._csv_names.get(name)
+        if member is None:
+            return None
+        return self._csv_sheet(name, member)
+
+    def _xlsx_sheet(self, name: str) -> SheetRows:
+        assert self._calamine is not None
+        sheet = self._calamine.get_sheet_by_name(name)
+        start_row = (sheet.start or (0, 0))[0]
+        start_col = (sheet.start or (0, 0))[1]
+        rows = sheet.iter_rows()
+        header: list[Any] = []
+        first = start_row + 1
+        for offset, cells in enumerate(rows):
+            if not _is_empty(cells):
+                header = [None] * start_col + list(cells)
+                first = start_row + offset + 1
+                break
+
+        def data() -> Iterator[tuple[int, list[Any]]]:
+            number = first
+            for cells in rows:
+                number += 1
+                if not _is_empty(cells):
+                    yield number, [None] * start_col + list(cells) if start_col else cells
+
+        return SheetRows(name, header, data())
+
+    def _open_binary(self, member: str) -> Any:
+        if self._zip is not None:
+            archive = self._zip
+            return lambda: archive.open(member)
+        return lambda: open(member, "rb")  # noqa: SIM115 - closed by the caller's `with`
+
+    def _csv_sheet(self, name: str, member: str) -> SheetRows:
+        opener = self._open_binary(member)
+        encoding = detect_encoding(opener)
+        handle: IO[str] = io.TextIOWrapper(opener(), encoding=encoding, newline="")
+        reader = csv.reader(handle)
+        header: list[Any] = []
+        number = 0
+        for cells in reader:
+            number += 1
+            if not _is_empty(cells):
+                header = cells
+                break
+
+        def data() -> Iterator[tuple[int, list[Any]]]:
+            row_number = number
+            try:
+                for cells in reader:
+                    row_number += 1
+                    if not _is_empty(cells):
+                        yield row_number, cells
+            finally:
+                handle.close()
+
+        return SheetRows(name, header, data())
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+        if self._calamine is not None:
+            self._calamine.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

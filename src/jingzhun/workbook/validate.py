@@ -1,0 +1,317 @@
+"""First pass of an import: read every sheet, clean each row with the registry's FieldSpecs
+(`registry.fields`) and cross-field rules (`registry.validation`), and apply the cross-sheet rules of the
+spec (户主 matches its member row, members belong to a household, IDs unique across the file, village
+exists and lies in the importer's scope). No database writes; the only reads are the region table.
+
+Rows are kept as tuples in spec column order (not dicts or model objects), so a million members fit in
+memory comfortably.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from jingzhun.accounts.access import Actor
+from jingzhun.lib import idcard
+from jingzhun.regions.models import Region
+from jingzhun.registry import enums, validation
+from jingzhun.registry.fields import (
+    HOUSEHOLD_FIELDS,
+    MEMBER_FIELDS,
+    VILLAGE_FIELDS,
+    FieldError,
+    FieldSpec,
+    clean_row,
+    text,
+)
+from jingzhun.workbook.columns import (
+    HOUSEHOLD_SHEET,
+    MEMBER_SHEET,
+    SHEET_BY_NAME,
+    VILLAGE_SHEET,
+    Sheet,
+    header_index,
+    normalize_header,
+)
+from jingzhun.workbook.issues import ImportResult
+from jingzhun.workbook.reader import Workbook
+
+MANGLED_ID = "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"
+HH_NAMES = (*(s.name for s in HOUSEHOLD_FIELDS), "no_longer_enjoying")
+MEMBER_NAMES = (*(s.name for s in MEMBER_FIELDS), "resident_id")
+VILLAGE_NAMES = tuple(s.name for s in VILLAGE_FIELDS)
+HH = {name: i for i, name in enumerate(HH_NAMES)}
+MB = {name: i for i, name in enumerate(MEMBER_NAMES)}
+VG = {name: i for i, name in enumerate(VILLAGE_NAMES)}
+LABELS = {**{s.name: s.label for s in MEMBER_FIELDS}, **{s.name: s.label for s in HOUSEHOLD_FIELDS}}
+
+ProgressFn = Callable[..., Any]
+
+
+@dataclass
+class Parsed:
+    """The cleaned content of a workbook. Households keyed by 户编号, in file order."""
+
+    households: dict[str, tuple[int, tuple[Any, ...]]] = field(default_factory=dict)  # code → (row, values)
+    members: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(
+        default_factory=dict
+    )  # code → [(row, values)]
+    villages: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    village_names: dict[str, str] = field(default_factory=dict)
+    member_rows: int = 0
+
+
+def _mangled(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return False
+    if isinstance(cell, int | float):
+        return True
+    return isinstance(cell, str) and idcard.looks_mangled_by_excel(cell)
+
+
+class _SheetReader:
+    """Maps a sheet's header to field names and turns rows into raw dicts keyed by field name."""
+
+    def __init__(self, book: Workbook, sheet: Sheet, result: ImportResult):
+        self.sheet = sheet
+        self.rows = book.sheet(sheet.name)
+        self.columns: list[tuple[str, int]] = []
+        self.ok = self.rows is not None
+        if self.rows is None:
+            if sheet.required:
+                result.error(
+                    sheet.name, None, "", "", f"缺少工作表“{sheet.name}”（CSV 文件夹中应有 {sheet.name}.csv）"
+                )
+            return
+        known = header_index(sheet)
+        seen: set[str] = set()
+        unknown = []
+        for index, cell in enumerate(self.rows.header):
+            key = normalize_header(cell)
+            if not key:
+                continue
+            name = known.get(key)
+            if name is None:
+                unknown.append(str(cell).strip())
+            elif name in seen:
+                result.error(sheet.name, 1, str(cell), "", "列名重复")
+                self.ok = False
+            else:
+                seen.add(name)
+                self.columns.append((name, index))
+        if unknown:
+            result.warn(sheet.name, 1, "", "、".join(unknown), "无法识别的列，已忽略")
+        for spec in sheet.specs:
+            if spec.required and spec.name not in seen:
+                result.error(sheet.name, 1, spec.label, "", f"缺少必填列“{spec.label}”")
+                self.ok = False
+
+    def raw(self, cells: list[Any]) -> dict[str, Any]:
+        size = len(cells)
+        return {name: (cells[i] if i < size else None) for name, i in self.columns}
+
+
+_MEMO_LIMIT = 50_000
+
+
+def _memoized(spec: FieldSpec) -> FieldSpec:
+    """The same spec with its parser memoised by cell value: enum, 是/否 and year columns repeat a handful
+    of values a million times. The parser itself (and its message) is registry.fields'."""
+    parse = spec.parse
+    cache: dict[Any, tuple[bool, Any]] = {}
+
+    def cached(value: Any) -> Any:
+        try:
+            key = (type(value), value)
+            hit = cache.get(key)
+        except TypeError:
+            return parse(value)
+        if hit is None:
+            try:
+                hit = (True, parse(value))
+            except FieldError as exc:
+                hit = (False, exc)
+            if len(cache) < _MEMO_LIMIT:
+                cache[key] = hit
+        if hit[0]:
+            return hit[1]
+        raise FieldError(str(hit[1]))
+
+    return replace(spec, parse=cached)
+
+
+_REPEATING = {"parse_bool", "parse_year", "parse_ethnicity", "parse_causes", "_exit_status"}
+
+
+def _fast_specs(specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+    return tuple(
+        _memoized(s)
+        if s.choices
+        or getattr(s.parse, "__name__", "") in _REPEATING
+        or s.name in ("work_months", "group_name", "birth_date")
+        else s
+        for s in specs
+    )
+
+
+def _intern(values: dict[str, Any], specs: tuple[FieldSpec, ...], pool: dict[Any, Any]) -> None:
+    """Share one string object per enum value (a million members hold a handful of distinct values)."""
+    for spec in specs:
+        if spec.choices:
+            value = values.get(spec.name)
+            if value is not None:
+                values[spec.name] = pool.setdefault(value, value)
+
+
+def parse_workbook(
+    book: Workbook, *, actor: Actor, result: ImportResult, progress: ProgressFn | None = None
+) -> Parsed:
+    parsed = Parsed()
+    villages = dict(Region.objects.filter(level="village").values_list("code", "name"))
+    parsed.village_names = villages
+    pool: dict[Any, Any] = {}
+    readers = {
+        name: _SheetReader(book, SHEET_BY_NAME[name], result)
+        for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET)
+    }
+    if not all(r.ok for r in readers.values()):
+        return parsed
+    _households(readers[HOUSEHOLD_SHEET], parsed, actor, result, pool, progress)
+    _members(readers[MEMBER_SHEET], parsed, result, pool, progress)
+    _heads(parsed, result)
+    if readers[VILLAGE_SHEET].rows is not None:
+        _villages(readers[VILLAGE_SHEET], parsed, actor, result)
+    return parsed
+
+
+def _check_village(code: str, villages: dict[str, str], actor: Actor) -> str | None:
+    if code not in villages:
+        return f"行政区划代码 {code} 不是已登记的村级区划"
+    if not actor.covers_code(code):
+        return f"{villages[code]}（{code}）不在您的管辖范围内"
+    return None
+
+
+def _households(
+    reader: _SheetReader,
+    parsed: Parsed,
+    actor: Actor,
+    result: ImportResult,
+    pool: dict,
+    progress: ProgressFn | None,
+) -> None:
+    sheet = HOUSEHOLD_SHEET
+    assert reader.rows is not None
+    specs = _fast_specs(HOUSEHOLD_FIELDS)
+    this_year = date.today().year
+    for number, cells in reader.rows.rows:
+        raw = reader.raw(cells)
+        mangled = _mangled(raw.get("head_id_number"))
+        values, errors = clean_row(specs, raw)
+        if mangled:
+            errors["head_id_number"] = MANGLED_ID
+        if not errors:
+            errors.update(validation.household_errors(values, this_year=this_year))
+        code = values.get("code")
+        if code:
+            if code in parsed.households:
+                errors["code"] = f"户编号 {code} 与户表第{parsed.households[code][0]}行重复"
+            village_problem = (
+                _check_village(values.get("village_code") or "", parsed.village_names, actor)
+                if values.get("village_code")
+                else None
+            )
+            if village_problem:
+                errors["village_code"] = village_problem
+        for name, message in errors.items():
+            result.error(sheet, number, LABELS[name], raw.get(name), message)
+        if code and code not in parsed.households:
+            values["head_id_number"] = idcard.normalize(values.get("head_id_number"))
+            values["relocation"] = values.get("relocation") or enums.Relocation.NO
+            values["no_longer_enjoying"] = (
+                text(raw.get("exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
+            )
+            _intern(values, HOUSEHOLD_FIELDS, pool)
+            parsed.households[code] = (number, tuple(values.get(n) for n in HH_NAMES))
+        if progress and number % 5000 == 0:
+            progress(number, 0, f"检查户表第 {number} 行")
+
+
+def _members(
+    reader: _SheetReader, parsed: Parsed, result: ImportResult, pool: dict, progress: ProgressFn | None
+) -> None:
+    sheet = MEMBER_SHEET
+    assert reader.rows is not None
+    seen_ids: dict[str, int] = {}
+    households = parsed.households
+    specs = _fast_specs(MEMBER_FIELDS)
+    for number, cells in reader.rows.rows:
+        raw = reader.raw(cells)
+        values, errors = clean_row(specs, raw)
+        if _mangled(raw.get("id_number")):
+            errors["id_number"] = MANGLED_ID
+        elif "id_number" not in errors:
+            errors.update(validation.member_errors(values))
+        code = values.get("household_code")
+        if code and code not in households:
+            errors["household_code"] = f"户编号 {code} 在户表中不存在"
+        resident = values.get("resident_id")
+        if resident and "id_number" not in errors:
+            first = seen_ids.get(resident)
+            if first is not None:
+                errors["id_number"] = f"证件号码与成员表第{first}行重复（一人只能属于一户）"
+            else:
+                seen_ids[resident] = number
+        for name, message in errors.items():
+            result.error(sheet, number, LABELS[name], raw.get(name), message)
+        parsed.member_rows += 1
+        if code in households:
+            _intern(values, MEMBER_FIELDS, pool)
+            values["household_code"] = None  # the grouping key holds it; no copy per member
+            parsed.members.setdefault(code, []).append((number, tuple(values.get(n) for n in MEMBER_NAMES)))
+        if progress and number % 5000 == 0:
+            progress(number, 0, f"检查成员表第 {number} 行")
+
+
+def _heads(parsed: Parsed, result: ImportResult) -> None:
+    """Exactly one 户主 per household, and its name and ID equal the 户 row's (registry.validation)."""
+    name_i, id_i, rel_i = MB["name"], MB["id_number"], MB["relation"]
+    for code, (number, values) in parsed.households.items():
+        members = parsed.members.get(code, [])
+        light = [{"relation": m[rel_i], "name": m[name_i], "id_number": m[id_i]} for _, m in members]
+        problems = validation.head_errors(light, values[HH["head_name"]], values[HH["head_id_number"]])
+        for name, message in problems.items():
+            column = LABELS.get(name, "与户主关系")
+            shown = values[HH[name]] if name in HH else code
+            result.error(HOUSEHOLD_SHEET, number, column if name in HH else "户编号", shown, message)
+
+
+def _villages(reader: _SheetReader, parsed: Parsed, actor: Actor, result: ImportResult) -> None:
+    sheet = VILLAGE_SHEET
+    labels = {s.name: s.label for s in VILLAGE_FIELDS}
+    seen: dict[str, int] = {}
+    assert reader.rows is not None
+    for number, cells in reader.rows.rows:
+        raw = reader.raw(cells)
+        values, errors = clean_row(VILLAGE_FIELDS, raw)
+        code = values.get("code")
+        if code:
+            problem = _check_village(code, parsed.village_names, actor)
+            if problem:
+                errors["code"] = problem
+            elif code in seen:
+                errors["code"] = f"与村表第{seen[code]}行重复"
+            seen.setdefault(code, number)
+        if values.get("is_poor_village") and not values.get("exit_state"):
+            errors.setdefault("exit_state", "贫困村必须填写出列状态（未出列 或 已出列）")
+        if values.get("exit_state") == "已出列" and not values.get("exit_year"):
+            errors.setdefault("exit_year", "出列状态为已出列时，出列年度必填")
+        if values.get("is_poor_village") is False and values.get("exit_state"):
+            errors.setdefault("exit_state", "非贫困村不填写出列状态")
+        for name, message in errors.items():
+            result.error(sheet, number, labels[name], raw.get(name), message)
+        if not errors:
+            parsed.villages.append((number, tuple(values.get(n) for n in VILLAGE_NAMES)))

@@ -1,0 +1,141 @@
+"""Pages of the registry workbook: upload (→ background import job), error report, template, export of
+the filtered household list."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from jingzhun.accounts.access import actor_for
+from jingzhun.accounts.roles import Perm
+from jingzhun.core import audit
+from jingzhun.jobs.runner import enqueue
+from jingzhun.jobs.selectors import job_get
+from jingzhun.registry import enums
+from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible
+from jingzhun.workbook.exporter import export_registry
+from jingzhun.workbook.jobs import import_dir, report_path
+from jingzhun.workbook.template import write_template
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALLOWED_SUFFIXES = {".xlsx", ".zip"}
+
+
+def _upload_error(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "workbook/upload.html", {"error": message}, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest) -> HttpResponse:
+    """County admin, or a township cadre for their township: the scope comes from the Actor."""
+    actor = actor_for(request.user)
+    actor.require(Perm.IMPORT_REGISTRY)
+    if request.method == "GET":
+        return render(request, "workbook/upload.html", {})
+    upload_file = request.FILES.get("file")
+    if upload_file is None:
+        return _upload_error(request, "请选择要导入的文件（.xlsx，或装有 户.csv、成员.csv 的 .zip）")
+    suffix = Path(upload_file.name or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        return _upload_error(
+            request, "只能导入 .xlsx 文件，或装有 CSV 文件（户.csv、成员.csv、村.csv）的 .zip 压缩包"
+        )
+    if upload_file.size > settings.JINGZHUN_UPLOAD_MAX_BYTES:
+        return _upload_error(
+            request, f"文件过大（上限 {settings.JINGZHUN_UPLOAD_MAX_BYTES // 1024 // 1024} MB）"
+        )
+    head = upload_file.read(4)
+    upload_file.seek(0)
+    if head[:2] != b"PK":  # both .xlsx and .zip are zip containers
+        return _upload_error(request, "文件内容不是有效的 .xlsx 或 .zip")
+    directory = import_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    stored = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}{suffix}"
+    with (directory / stored).open("wb") as fh:
+        for chunk in upload_file.chunks():
+            fh.write(chunk)
+    dry_run = request.POST.get("dry_run") == "1"
+    label = f"登记簿{'校验' if dry_run else '导入'}：{upload_file.name}"
+    job = enqueue(
+        kind="registry_import",
+        created_by=request.user,
+        params={"path": stored, "filename": upload_file.name, "dry_run": dry_run, "label": label},
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@require_GET
+def error_report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    job = job_get(actor_for(request.user), pk)
+    if job.kind != "registry_import" or kind not in ("xlsx", "csv"):
+        raise Http404
+    path = report_path(job, kind)
+    if not path.exists():
+        raise Http404
+    content_type = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"错误报告-任务{job.pk}.{kind}",
+        content_type=content_type,
+    )
+
+
+@login_required
+@require_GET
+def template_download(request: HttpRequest) -> HttpResponse:
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it (and so deletes it)
+    write_template(handle.name)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename="登记簿导入模板.xlsx", content_type=XLSX)
+
+
+def _filter_from(request: HttpRequest) -> HouseholdFilter:
+    """The household list's GET parameters (region, exit_status, attribute, main_cause, planned_exit_year, q)."""
+    get = request.GET
+    year = get.get("planned_exit_year", "")
+    return HouseholdFilter(
+        region=get.get("region", "").strip(),
+        exit_status=get.get("exit_status", "") if get.get("exit_status") in enums.ExitStatus.values else "",
+        attribute=get.get("attribute", "") if get.get("attribute") in enums.HouseholdAttribute.values else "",
+        main_cause=get.get("main_cause", "") if get.get("main_cause") in enums.PovertyCause.values else "",
+        planned_exit_year=int(year) if year.isdigit() and len(year) == 4 else None,
+        q=get.get("q", "")[:40],
+    )
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest) -> HttpResponse:
+    """The currently filtered household list as a registry workbook; every export is audited."""
+    actor = actor_for(request.user)
+    actor.require(Perm.EXPORT_REGISTRY)
+    flt = _filter_from(request)
+    query = filter_households(households_visible(actor), flt)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    counts = export_registry(handle.name, actor_or_none=actor, household_ids_query=query)
+    filters = {k: v for k, v in vars(flt).items() if v}
+    with transaction.atomic():
+        audit.record(
+            actor=request.user,
+            action="registry.export",
+            object_type="registry",
+            object_id="export",
+            object_label="登记簿导出",
+            after={**counts, "filters": filters},
+            note=f"导出 {counts['households']} 户 {counts['members']} 人",
+        )
+    handle.seek(0)
+    name = f"登记簿-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)

@@ -1,0 +1,344 @@
+"""Third pass of an import: write the plan in bulk, inside the caller's single transaction.
+
+New households, their members, incomes and 新识别 events are inserted with `executemany` in batches;
+changed rows are updated by id; every created household and every changed household, member, income
+and village leaves an AuditEntry naming the import job (action `import.create` / `import.update`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from jingzhun.core.audit import plain
+from jingzhun.core.models import AuditEntry
+from jingzhun.lib.pinyin import initials
+from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region
+from jingzhun.registry import enums
+from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
+from jingzhun.registry.services.common import HOUSEHOLD_AUDIT_FIELDS
+from jingzhun.workbook.bulk import Table, ids_since, max_id
+from jingzhun.workbook.plan import (
+    HOUSEHOLD_COLUMNS,
+    INCOME_COLUMNS,
+    MEMBER_COLUMNS,
+    Plan,
+    household_changes,
+    income_changes,
+    member_changes,
+)
+from jingzhun.workbook.validate import HH, VILLAGE_NAMES, Parsed
+
+HH_INSERT = (
+    "code",
+    *(c for c, _ in HOUSEHOLD_COLUMNS),
+    "head_initials",
+    "member_count",
+    "registry_status",
+    "bank_account",
+    "created_at",
+    "updated_at",
+)
+HH_UPDATE = (*(c for c, _ in HOUSEHOLD_COLUMNS), "head_initials", "member_count", "updated_at")
+MEMBER_INSERT = (
+    "household_id",
+    *(c for c, _ in MEMBER_COLUMNS),
+    "is_active",
+    "removed_reason",
+    "created_at",
+    "updated_at",
+)
+MEMBER_UPDATE = (*(c for c, _ in MEMBER_COLUMNS), "updated_at")
+INCOME_INSERT = ("household_id", "year", *(c for c, _ in INCOME_COLUMNS), "updated_at")
+INCOME_UPDATE = (*(c for c, _ in INCOME_COLUMNS), "updated_at")
+EVENT_INSERT = (
+    "household_id",
+    "kind",
+    "occurred_on",
+    "reason",
+    "detail",
+    "actor",
+    "actor_name",
+    "created_at",
+)
+AUDIT_INSERT = (
+    "at",
+    "actor",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "household_id",
+    "before",
+    "after",
+    "job_id",
+    "note",
+)
+HH_AUDIT_INDEX = {name: i for i, (name, _) in enumerate(HOUSEHOLD_COLUMNS)}
+
+
+class Writer:
+    def __init__(
+        self,
+        *,
+        parsed: Parsed,
+        plan: Plan,
+        user: Any,
+        job_id: int | None,
+        source: str,
+        progress: Callable[..., Any] | None,
+    ):
+        self.parsed = parsed
+        self.plan = plan
+        self.user_id = getattr(user, "pk", None)
+        self.actor_name = (
+            (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
+        )
+        self.job_id = job_id
+        self.note = f"登记簿导入：{source}"[:500]
+        self.now = timezone.now()
+        self.progress = progress
+        self.audit = Table(AuditEntry, AUDIT_INSERT)
+
+    def _audit(
+        self,
+        action: str,
+        object_type: str,
+        object_id: Any,
+        label: str,
+        household_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> tuple[Any, ...]:
+        return (
+            self.now,
+            self.user_id,
+            self.actor_name,
+            action,
+            object_type,
+            str(object_id),
+            label[:200],
+            household_id,
+            before,
+            after,
+            self.job_id,
+            self.note,
+        )
+
+    def _report(self, done: int, total: int, message: str) -> None:
+        if self.progress:
+            self.progress(done, total, message)
+
+    # --- new households -------------------------------------------------------------------------
+    def insert_new(self) -> None:
+        parsed, plan = self.parsed, self.plan
+        new_codes = [code for code in parsed.households if code not in plan.existing]
+        if not new_codes:
+            return
+        total = len(new_codes)
+        first_id = max_id(Household)
+        now = self.now
+
+        def household_rows() -> Iterator[tuple[Any, ...]]:
+            for done, code in enumerate(new_codes, start=1):
+                values = parsed.households[code][1]
+                yield (
+                    code,
+                    *(values[i] for _, i in HOUSEHOLD_COLUMNS),
+                    initials(values[HH["head_name"]]),
+                    len(parsed.members.get(code, ())),
+                    enums.RegistryStatus.ACTIVE,
+                    "",
+                    now,
+                    now,
+                )
+                if done % 5000 == 0:
+                    self._report(done, total, "写入户")
+
+        Table(Household, HH_INSERT).insert(household_rows())
+        new_set = set(new_codes)
+        ids = {code: hid for hid, code in ids_since(Household, after=first_id, key="code") if code in new_set}
+
+        def member_rows() -> Iterator[tuple[Any, ...]]:
+            for done, code in enumerate(new_codes, start=1):
+                hid = ids[code]
+                for _, member in parsed.members.get(code, ()):
+                    yield (hid, *(member[i] for _, i in MEMBER_COLUMNS), True, "", now, now)
+                if done % 5000 == 0:
+                    self._report(done, total, "写入成员")
+
+        Table(Member, MEMBER_INSERT).insert(member_rows())
+        year_i = HH["income_year"]
+        Table(IncomeRecord, INCOME_INSERT).insert(
+            (
+                ids[code],
+                parsed.households[code][1][year_i],
+                *(parsed.households[code][1][i] for _, i in INCOME_COLUMNS),
+                now,
+            )
+            for code in new_codes
+        )
+        detail = {"job_id": self.job_id, "source": "import"}
+        Table(HouseholdEvent, EVENT_INSERT).insert(
+            (
+                ids[code],
+                enums.EventKind.IDENTIFIED,
+                date(parsed.households[code][1][HH["identified_year"]], 1, 1),
+                "登记簿导入",
+                detail,
+                self.user_id,
+                self.actor_name,
+                now,
+            )
+            for code in new_codes
+        )
+        self.audit.insert(self._created_audit(code, ids[code]) for code in new_codes)
+
+    def _created_audit(self, code: str, hid: int) -> tuple[Any, ...]:
+        values = self.parsed.households[code][1]
+        after = {name: plain(values[i]) for name, i in HOUSEHOLD_COLUMNS}
+        after.update(code=code, member_count=len(self.parsed.members.get(code, ())))
+        after = {k: after[k] for k in HOUSEHOLD_AUDIT_FIELDS if k in after}
+        after["income"] = {
+            name: plain(values[i]) for name, i in (("year", HH["income_year"]), *INCOME_COLUMNS)
+        }
+        return self._audit(
+            "import.create", "household", hid, f"{values[HH['head_name']]}户（{code}）", hid, None, after
+        )
+
+    # --- re-imported households -----------------------------------------------------------------
+    def update_existing(self) -> None:
+        parsed, plan, now = self.parsed, self.plan, self.now
+        hh_updates: list[tuple[Any, ...]] = []
+        member_inserts: list[tuple[Any, ...]] = []
+        member_updates: list[tuple[Any, ...]] = []
+        income_inserts: list[tuple[Any, ...]] = []
+        income_updates: list[tuple[Any, ...]] = []
+        audits: list[tuple[Any, ...]] = []
+        rid_i = dict(MEMBER_COLUMNS)["resident_id"]
+        year_i = HH["income_year"]
+        for code, existing in plan.existing.items():
+            values = parsed.households[code][1]
+            members = parsed.members.get(code, [])
+            hid = existing.id
+            label = f"{values[HH['head_name']]}户（{code}）"
+            count = len(members) + plan.kept_active.get(code, 0)
+            changes = household_changes(existing, values)
+            old_count = len(existing.members)
+            if count != old_count:
+                changes["member_count"] = (old_count, count)
+            if changes:
+                hh_updates.append(
+                    (
+                        *(values[i] for _, i in HOUSEHOLD_COLUMNS),
+                        initials(values[HH["head_name"]]),
+                        count,
+                        now,
+                        hid,
+                    )
+                )
+                audits.append(
+                    self._audit(
+                        "import.update",
+                        "household",
+                        hid,
+                        label,
+                        hid,
+                        {k: plain(b) for k, (b, _) in changes.items()},
+                        {k: plain(a) for k, (_, a) in changes.items()},
+                    )
+                )
+            for _, member in members:
+                current = existing.members.get(member[rid_i])
+                if current is None:
+                    member_inserts.append((hid, *(member[i] for _, i in MEMBER_COLUMNS), True, "", now, now))
+                    audits.append(
+                        self._audit(
+                            "import.create",
+                            "member",
+                            member[rid_i],
+                            member[0],
+                            hid,
+                            None,
+                            {n: plain(member[i]) for n, i in MEMBER_COLUMNS if n != "resident_id"},
+                        )
+                    )
+                    continue
+                diff = member_changes(current[1], member)
+                if diff:
+                    member_updates.append((*(member[i] for _, i in MEMBER_COLUMNS), now, current[0]))
+                    audits.append(
+                        self._audit(
+                            "import.update",
+                            "member",
+                            current[0],
+                            member[0],
+                            hid,
+                            {k: plain(b) for k, (b, _) in diff.items()},
+                            {k: plain(a) for k, (_, a) in diff.items()},
+                        )
+                    )
+            year = values[year_i]
+            income = existing.incomes.get(year)
+            diff = income_changes(income[1] if income else None, values)
+            if diff:
+                amounts = tuple(values[i] for _, i in INCOME_COLUMNS)
+                if income is None:
+                    income_inserts.append((hid, year, *amounts, now))
+                else:
+                    income_updates.append((*amounts, now, income[0]))
+                audits.append(
+                    self._audit(
+                        "import.update",
+                        "income",
+                        f"{hid}:{year}",
+                        f"{year}年收入",
+                        hid,
+                        {k: plain(b) for k, (b, _) in diff.items()} if income else None,
+                        {k: plain(a) for k, (_, a) in diff.items()},
+                    )
+                )
+        Table(Household, HH_UPDATE).update(hh_updates)
+        Table(Member, MEMBER_INSERT).insert(member_inserts)
+        Table(Member, MEMBER_UPDATE).update(member_updates)
+        Table(IncomeRecord, INCOME_INSERT).insert(income_inserts)
+        Table(IncomeRecord, INCOME_UPDATE).update(income_updates)
+        self.audit.insert(audits)
+
+    # --- villages (村 sheet) --------------------------------------------------------------------
+    def update_villages(self) -> int:
+        rows = self.parsed.villages
+        if not rows:
+            return 0
+        regions = Region.objects.in_bulk([values[0] for _, values in rows])
+        changed: list[Region] = []
+        audits = []
+        index = {name: i for i, name in enumerate(VILLAGE_NAMES)}
+        for _, values in rows:
+            region = regions[values[0]]
+            new = {name: values[index[name]] for name in VILLAGE_FACT_FIELDS}
+            new["exit_state"] = new["exit_state"] or ""
+            diff = {k: (getattr(region, k), v) for k, v in new.items() if getattr(region, k) != v}
+            if not diff:
+                continue
+            for name, (_, value) in diff.items():
+                setattr(region, name, value)
+            changed.append(region)
+            audits.append(
+                self._audit(
+                    "import.update",
+                    "region",
+                    region.code,
+                    region.name,
+                    None,
+                    {k: plain(b) for k, (b, _) in diff.items()},
+                    {k: plain(a) for k, (_, a) in diff.items()},
+                )
+            )
+        Region.objects.bulk_update(changed, VILLAGE_FACT_FIELDS, batch_size=500)
+        self.audit.insert(audits)
+        return len(changed)

@@ -1,0 +1,72 @@
+"""The audit trail (痕迹管理): append-only, written inside the write's transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from jingzhun.core import audit
+from jingzhun.core.history import present
+from jingzhun.core.models import AuditEntry
+from jingzhun.registry.presenters import masker
+
+
+def _entry() -> AuditEntry:
+    return audit.record(actor=None, action="household.update", object_type="household", object_id=1,
+                        before={"phone": "13812345678", "water_safe": False},
+                        after={"phone": "13912345678", "water_safe": True})
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_change_a_saved_entry():
+    entry = _entry()
+    entry.note = "篡改"
+    with pytest.raises(PermissionError, match="只能追加"):
+        entry.save()
+    assert AuditEntry.objects.get(pk=entry.pk).note == ""
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_delete_an_entry_one_by_one_or_in_bulk():
+    entry = _entry()
+    with pytest.raises(PermissionError, match="不能删除"):
+        entry.delete()
+    with pytest.raises(PermissionError, match="不能删除"):
+        AuditEntry.objects.all().delete()
+    with pytest.raises(PermissionError, match="不能修改"):
+        AuditEntry.objects.filter(pk=entry.pk).update(note="x")
+    assert AuditEntry.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_an_audit_row_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside the write's transaction"):
+        _entry()
+    assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_names_the_system_when_there_is_no_user():
+    entry = _entry()
+    assert entry.actor is None
+    assert entry.actor_name == "系统"
+
+
+def test_it_makes_values_json_safe():
+    assert audit.plain(Decimal("12.5")) == "12.50"
+    assert audit.plain(date(2018, 1, 2)) == "2018-01-02"
+    assert audit.plain((1, Decimal("2"))) == [1, "2.00"]
+
+
+@pytest.mark.django_db
+def test_it_presents_changes_with_chinese_labels_and_masks_them(county_leader, admin_actor):
+    from jingzhun.accounts.access import actor_for
+
+    entry = _entry()
+    rows = present([entry], mask=masker(actor_for(county_leader)))
+    assert rows[0].action_label == "修改户信息"
+    assert rows[0].changes == [("联系电话", "138****5678", "139****5678"), ("饮水安全", "否", "是")]
+    full = present([entry], mask=masker(admin_actor))
+    assert full[0].changes[0] == ("联系电话", "13812345678", "13912345678")
