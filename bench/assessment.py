@@ -89,7 +89,9 @@ def _setup_django(data_dir: str) -> None:
 def _villages() -> list[str]:
     from jingzhun.regions.models import Region
 
-    return list(Region.objects.filter(level="village", code__startswith="430821").values_list("code", flat=True))
+    return list(
+        Region.objects.filter(level="village", code__startswith="430821").values_list("code", flat=True)
+    )
 
 
 def load(households: int, seed: int = 2018) -> int:
@@ -106,16 +108,24 @@ def load(households: int, seed: int = 2018) -> int:
         " no_longer_enjoying, exit_year, planned_exit_year, food_secure, clothing_secure, water_safe,"
         " housing_safety, relocation, bank_account, registry_status, member_count, created_at, updated_at)"
         " VALUES (?, ?, ?, '', ?, ?, 'zs', '', '国家标准', '一般贫困户', '因病', '', 2015, ?, 0, ?, ?, ?, ?, ?, ?, ?,"
-        " '', '在册', ?, ?, ?)")
+        " '', '在册', ?, ?, ?)"
+    )
     m_sql = (
         "INSERT INTO registry_member (household_id, name, id_number, resident_id, gender, ethnicity, birth_date,"
         " relation, education, school_status, not_in_school_reason, health, labour_skill, work_months,"
         " medical_insurance, is_active, removed_reason, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, '男', '汉族', ?, ?, ?, ?, ?, '健康', '普通劳动力', NULL, ?, ?, '', ?, ?)")
-    i_sql = ("INSERT INTO registry_incomerecord (household_id, year, wage, business, property_income, transfer,"
-             " business_expense, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        " VALUES (?, ?, ?, ?, '男', '汉族', ?, ?, ?, ?, ?, '健康', '普通劳动力', NULL, ?, ?, '', ?, ?)"
+    )
+    i_sql = (
+        "INSERT INTO registry_incomerecord (household_id, year, wage, business, property_income, transfer,"
+        " business_expense, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
     member_total = 0
-    raw = connection.connection if connection.connection else (connection.ensure_connection() or connection.connection)
+    raw = (
+        connection.connection
+        if connection.connection
+        else (connection.ensure_connection() or connection.connection)
+    )
     raw.execute("PRAGMA synchronous=OFF")
     for start in range(1, households + 1, BATCH):
         hh_rows, m_rows, i_rows = [], [], []
@@ -126,15 +136,33 @@ def load(households: int, seed: int = 2018) -> int:
             for k in range(n):
                 age = rng.choice((5, 6, 12, 15, 16, 35, 40, 45, 60, 70)) if k >= 2 else rng.randint(25, 75)
                 birth = date(YEAR - age, 12, 31) - timedelta(days=rng.choice((0, 0, 1, 100)))
-                edu = rng.choice(("小学", "初中", "", "高中(含中专)")) if age < 16 else rng.choice(("小学", "初中"))
+                edu = (
+                    rng.choice(("小学", "初中", "", "高中(含中专)"))
+                    if age < 16
+                    else rng.choice(("小学", "初中"))
+                )
                 school = rng.choice(("小学", "初中", "初中", "非在校生")) if 6 <= age <= 15 else "非在校生"
                 is_active = 0 if rng.random() < 0.03 else 1
                 active += is_active
                 rid = f"43{member_total:08d}{birth:%Y%m%d}"
                 card = rid + ("01" if rng.random() < 0.02 else "")
-                m_rows.append((hid, f"成员{k}", card, rid, birth.isoformat(), "户主" if k == 0 else "之子", edu, school,
-                               rng.choice(("", "", "身体原因(送教上门)")) if school == "非在校生" else "",
-                               rng.choice((1,) * 30 + (0, None)), is_active, now, now))
+                m_rows.append(
+                    (
+                        hid,
+                        f"成员{k}",
+                        card,
+                        rid,
+                        birth.isoformat(),
+                        "户主" if k == 0 else "之子",
+                        edu,
+                        school,
+                        rng.choice(("", "", "身体原因(送教上门)")) if school == "非在校生" else "",
+                        rng.choice((1,) * 30 + (0, None)),
+                        is_active,
+                        now,
+                        now,
+                    )
+                )
                 member_total += 1
             line = 353500 * max(active, 1)
             net = rng.choice((line, line + 1, line - 1, line * 2, rng.randint(-1000, line * 3)))
@@ -142,11 +170,26 @@ def load(households: int, seed: int = 2018) -> int:
                 i_rows.append((hid, YEAR, round((net + 10000) / 100, 2), 0, 0, 0, 100.0, now))
             if rng.random() < 0.3:
                 i_rows.append((hid, YEAR - 1, rng.randint(0, 20000), 0, 0, 0, 0, now))
-            hh_rows.append((hid, f"B{hid:09d}", rng.choice(villages), f"户主{hid}", f"43{hid:016d}", status,
-                            2017 if status == "已脱贫" else None, rng.choice((2018, 2018, 2019, 2020, None)),
-                            rng.choice((1,) * 40 + (0, None)), rng.choice((1,) * 40 + (0, None)),
-                            rng.choice((1,) * 30 + (0, None)), rng.choice(("A", "B", "B", "C", "D", "")),
-                            rng.choice(("否",) * 8 + ("已搬迁入住", "计划搬迁")), active, now, now))
+            hh_rows.append(
+                (
+                    hid,
+                    f"B{hid:09d}",
+                    rng.choice(villages),
+                    f"户主{hid}",
+                    f"43{hid:016d}",
+                    status,
+                    2017 if status == "已脱贫" else None,
+                    rng.choice((2018, 2018, 2019, 2020, None)),
+                    rng.choice((1,) * 40 + (0, None)),
+                    rng.choice((1,) * 40 + (0, None)),
+                    rng.choice((1,) * 30 + (0, None)),
+                    rng.choice(("A", "B", "B", "C", "D", "")),
+                    rng.choice(("否",) * 8 + ("已搬迁入住", "计划搬迁")),
+                    active,
+                    now,
+                    now,
+                )
+            )
         with raw:
             raw.executemany(hh_sql, hh_rows)
             raw.executemany(m_sql, m_rows)
@@ -180,7 +223,9 @@ def measure(households: int) -> dict[str, Any]:
             "SELECT COUNT(*) FROM bench_baseline b JOIN standards_householdverdict v ON v.household_id = b.hid"
             " AND v.year = %s AND v.standard_id = %s WHERE b.passed = v.passed AND b.failed = v.failed"
             " AND b.missing = v.missing AND b.suspected = v.suspected_wrong_exit AND b.people = v.people"
-            " AND COALESCE(b.net, -1) = COALESCE(v.net_income_cents, -1)", [YEAR, standard.pk])
+            " AND COALESCE(b.net, -1) = COALESCE(v.net_income_cents, -1)",
+            [YEAR, standard.pk],
+        )
         agreeing = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*), SUM(passed) FROM bench_baseline")
         baseline_rows, passed = cursor.fetchone()
@@ -195,9 +240,13 @@ def measure(households: int) -> dict[str, Any]:
         page_times.append((time.perf_counter() - started) * 1000)
     page_times.sort()
     return {
-        "households": households, "verdicts": run_.households, "baseline_rows": baseline_rows,
-        "verdicts_agreeing_with_baseline": agreeing, "passed": passed,
-        "engine_seconds": round(engine_s, 2), "baseline_seconds": round(baseline_s, 2),
+        "households": households,
+        "verdicts": run_.households,
+        "baseline_rows": baseline_rows,
+        "verdicts_agreeing_with_baseline": agreeing,
+        "passed": passed,
+        "engine_seconds": round(engine_s, 2),
+        "baseline_seconds": round(baseline_s, 2),
         "ratio": round(engine_s / baseline_s, 2) if baseline_s else None,
         "page_ms_median": round(statistics.median(page_times), 2),
         "page_ms_p95": round(page_times[int(len(page_times) * 0.95) - 1], 2),
@@ -206,8 +255,13 @@ def measure(households: int) -> dict[str, Any]:
 
 def machine() -> str:
     try:
-        model = next(line.split(":", 1)[1].strip() for line in subprocess.run(
-            ["lscpu"], capture_output=True, text=True, check=False).stdout.splitlines() if line.startswith("Model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in subprocess.run(
+                ["lscpu"], capture_output=True, text=True, check=False
+            ).stdout.splitlines()
+            if line.startswith("Model name")
+        )
     except StopIteration:
         model = platform.processor() or "unknown"
     import sqlite3

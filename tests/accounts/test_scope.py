@@ -140,9 +140,8 @@ def test_it_hides_closed_households_from_lists_but_keeps_their_page(admin_actor,
 
 
 def test_it_merges_grants_over_several_regions(regions, spread):
-    from tests.conftest import _persona
-
     from jingzhun.accounts.services import role_grant
+    from tests.conftest import _persona
 
     user = _persona("two_villages", "village_cadre", VILLAGE)
     role_grant(user=user, role="village_cadre", region_code=OTHER_VILLAGE)
@@ -152,9 +151,8 @@ def test_it_merges_grants_over_several_regions(regions, spread):
 
 
 def test_it_collapses_a_village_grant_inside_a_township_grant(regions):
-    from tests.conftest import TOWNSHIP, _persona
-
     from jingzhun.accounts.services import role_grant
+    from tests.conftest import TOWNSHIP, _persona
 
     user = _persona("both", "township_cadre", TOWNSHIP)
     role_grant(user=user, role="village_cadre", region_code=VILLAGE)

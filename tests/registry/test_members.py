@@ -11,7 +11,7 @@ from jingzhun.registry.models import HouseholdEvent, Member
 from jingzhun.registry.services.events import household_cancel
 from jingzhun.registry.services.members import head_change, member_add, member_remove, member_update
 from jingzhun.registry.validation import ValidationFailed
-from tests.factories import member_row, register, row_counts
+from tests.factories import member_row, row_counts
 
 
 def _refused(call, **kwargs) -> dict[str, str]:

@@ -7,7 +7,12 @@ from datetime import date
 import pytest
 
 from jingzhun.accounts.access import actor_for
-from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible, page_households
+from jingzhun.registry.selectors import (
+    HouseholdFilter,
+    filter_households,
+    households_visible,
+    page_households,
+)
 from jingzhun.registry.services.members import member_remove
 from tests.factories import OTHER_VILLAGE, VILLAGE, member_row, register
 

@@ -20,16 +20,39 @@ TOWNSHIP = VILLAGE[:9] + "000"
 def fixture_county(standard, admin_actor):
     register(admin_actor, code="G001")  # meets every rule: (9000+2000+1200−500) ÷ 3 = 3900 > 3535
     register(admin_actor, code="G002", exit_status="已脱贫", exit_year="2017", water_safe="否")
-    register(admin_actor, code="G003", wage="3535", business="0", transfer="0", business_expense="0",
-             members=[member_row("刘一", "户主", date(1950, 1, 1))])  # exactly at the line
-    register(admin_actor, code="G004", housing_safety="", members=[
-        member_row("陈二", "户主", date(1980, 6, 1)),
-        member_row("陈小", "之子", date(2006, 9, 1), education="小学"),  # 12, 非在校生
-    ], wage="20000")
+    register(
+        admin_actor,
+        code="G003",
+        wage="3535",
+        business="0",
+        transfer="0",
+        business_expense="0",
+        members=[member_row("刘一", "户主", date(1950, 1, 1))],
+    )  # exactly at the line
+    register(
+        admin_actor,
+        code="G004",
+        housing_safety="",
+        members=[
+            member_row("陈二", "户主", date(1980, 6, 1)),
+            member_row("陈小", "之子", date(2006, 9, 1), education="小学"),  # 12, 非在校生
+        ],
+        wage="20000",
+    )
     Region.objects.filter(code=VILLAGE).update(
-        registered_population=400, collective_income_wan=Decimal("4.00"), hardened_road=True,
-        households_without_safe_water=0, power=True, standard_clinic=True, licensed_doctors=1, service_centre=True,
-        broadband=False, is_poor_village=True, exit_state="未出列", planned_exit_year=2018)
+        registered_population=400,
+        collective_income_wan=Decimal("4.00"),
+        hardened_road=True,
+        households_without_safe_water=0,
+        power=True,
+        standard_clinic=True,
+        licensed_doctors=1,
+        service_centre=True,
+        broadband=False,
+        is_poor_village=True,
+        exit_state="未出列",
+        planned_exit_year=2018,
+    )
 
 
 def _run(tmp_path, level, region=None):

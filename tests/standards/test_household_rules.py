@@ -17,11 +17,20 @@ LINE = 3535
 
 
 def make_spec(extra: list[RuleSpec] | None = None, ref: tuple[int, int] = (12, 31)) -> StandardSpec:
-    rules = [RuleSpec(code, name, level, op, clean_params(op, params), i, assumption, note)
-             for i, (level, code, name, op, params, assumption, note) in enumerate(DEFAULT_RULES)]
-    return StandardSpec(id=1, label="test", lines={y: Decimal(a) for y, (a, _) in POVERTY_LINES.items()},
-                        line_assumptions=frozenset(), reference_month=ref[0], reference_day=ref[1],
-                        reference_is_assumption=True, rules=tuple(rules + (extra or [])))
+    rules = [
+        RuleSpec(code, name, level, op, clean_params(op, params), i, assumption, note)
+        for i, (level, code, name, op, params, assumption, note) in enumerate(DEFAULT_RULES)
+    ]
+    return StandardSpec(
+        id=1,
+        label="test",
+        lines={y: Decimal(a) for y, (a, _) in POVERTY_LINES.items()},
+        line_assumptions=frozenset(),
+        reference_month=ref[0],
+        reference_day=ref[1],
+        reference_is_assumption=True,
+        rules=tuple(rules + (extra or [])),
+    )
 
 
 SPEC = make_spec()
@@ -48,13 +57,26 @@ def status(hh: HouseholdData, code: str, spec: StandardSpec = SPEC) -> tuple[str
 def test_it_passes_a_household_that_meets_every_rule():
     result = assess_household(household(), year=YEAR, spec=SPEC)
     assert result.passed
-    assert [r.code for r in result.results] == ["H-INCOME", "H-FOOD", "H-CLOTHING", "H-EDUCATION", "H-MEDICAL",
-                                                "H-HOUSING", "H-WATER"]
+    assert [r.code for r in result.results] == [
+        "H-INCOME",
+        "H-FOOD",
+        "H-CLOTHING",
+        "H-EDUCATION",
+        "H-MEDICAL",
+        "H-HOUSING",
+        "H-WATER",
+    ]
 
 
-@pytest.mark.parametrize(("net_cents", "expected"), [
-    (2 * LINE * 100 - 1, FAIL), (2 * LINE * 100, FAIL), (2 * LINE * 100 + 1, PASS), (-500, FAIL),
-])
+@pytest.mark.parametrize(
+    ("net_cents", "expected"),
+    [
+        (2 * LINE * 100 - 1, FAIL),
+        (2 * LINE * 100, FAIL),
+        (2 * LINE * 100 + 1, PASS),
+        (-500, FAIL),
+    ],
+)
 def test_it_requires_income_strictly_above_the_line(net_cents, expected):
     assert status(household(net_income_cents=net_cents), "H-INCOME")[0] == expected
 
@@ -75,8 +97,9 @@ def test_it_reports_unknown_without_a_line_for_the_year():
     assert result.results[0].status == UNKNOWN and "2030" in result.results[0].reasons[0]
 
 
-@pytest.mark.parametrize("code,field", [("H-FOOD", "food_secure"), ("H-CLOTHING", "clothing_secure"),
-                                        ("H-WATER", "water_safe")])
+@pytest.mark.parametrize(
+    "code,field", [("H-FOOD", "food_secure"), ("H-CLOTHING", "clothing_secure"), ("H-WATER", "water_safe")]
+)
 def test_two_worries_and_water_are_yes_no_unknown(code, field):
     assert status(household(**{field: True}), code)[0] == PASS
     assert status(household(**{field: False}), code)[0] == FAIL
@@ -84,10 +107,18 @@ def test_two_worries_and_water_are_yes_no_unknown(code, field):
     assert state == UNKNOWN and "未填写" in reasons[0]
 
 
-@pytest.mark.parametrize(("grade", "relocation", "expected"), [
-    ("A", "否", PASS), ("B", "否", PASS), ("C", "否", FAIL), ("D", "计划搬迁", FAIL), ("", "否", FAIL),
-    ("D", "已搬迁入住", PASS), ("", "已搬迁入住", PASS),
-])
+@pytest.mark.parametrize(
+    ("grade", "relocation", "expected"),
+    [
+        ("A", "否", PASS),
+        ("B", "否", PASS),
+        ("C", "否", FAIL),
+        ("D", "计划搬迁", FAIL),
+        ("", "否", FAIL),
+        ("D", "已搬迁入住", PASS),
+        ("", "已搬迁入住", PASS),
+    ],
+)
 def test_housing_is_safe_for_a_or_b_or_after_relocation(grade, relocation, expected):
     assert status(household(housing_safety=grade, relocation=relocation), "H-HOUSING")[0] == expected
 
@@ -98,12 +129,15 @@ def child(age_birth: date, **kw) -> MemberData:
     return MemberData(**values)
 
 
-@pytest.mark.parametrize(("birth", "expected"), [
-    (date(2013, 1, 1), PASS),   # 5 on 31 Dec 2018
-    (date(2012, 12, 31), FAIL),  # turns 6 on the reference date itself
-    (date(2003, 1, 1), FAIL),   # 15
-    (date(2002, 12, 31), PASS),  # 16 on the reference date
-])
+@pytest.mark.parametrize(
+    ("birth", "expected"),
+    [
+        (date(2013, 1, 1), PASS),  # 5 on 31 Dec 2018
+        (date(2012, 12, 31), FAIL),  # turns 6 on the reference date itself
+        (date(2003, 1, 1), FAIL),  # 15
+        (date(2002, 12, 31), PASS),  # 16 on the reference date
+    ],
+)
 def test_education_age_range_is_whole_years_at_the_reference_date(birth, expected):
     assert status(household(members=(adult(), child(birth))), "H-EDUCATION")[0] == expected
 
@@ -114,14 +148,17 @@ def test_education_failure_names_the_member_age_and_values():
     assert reasons == ("成员 张小明（12岁）在校生状况为非在校生，文化程度为小学",)
 
 
-@pytest.mark.parametrize(("kw", "expected"), [
-    ({"school_status": "初中"}, PASS),
-    ({"education": "初中"}, PASS),
-    ({"education": ""}, FAIL),
-    ({"education": "学龄前儿童"}, FAIL),
-    ({"not_in_school_reason": "身体原因(送教上门)"}, PASS),
-    ({"not_in_school_reason": "其他"}, FAIL),
-])
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"school_status": "初中"}, PASS),
+        ({"education": "初中"}, PASS),
+        ({"education": ""}, FAIL),
+        ({"education": "学龄前儿童"}, FAIL),
+        ({"not_in_school_reason": "身体原因(送教上门)"}, PASS),
+        ({"not_in_school_reason": "其他"}, FAIL),
+    ],
+)
 def test_education_exceptions(kw, expected):
     assert status(household(members=(adult(), child(date(2008, 3, 1), **kw))), "H-EDUCATION")[0] == expected
 
@@ -136,7 +173,9 @@ def test_reference_date_is_configurable_and_29_february_falls_back_to_28():
 
 def test_medical_requires_every_member_insured():
     assert status(household(members=(adult(), adult("李四", medical_insurance=False))), "H-MEDICAL") == (
-        FAIL, ("成员 李四（48岁）参加基本医疗保险为否",))
+        FAIL,
+        ("成员 李四（48岁）参加基本医疗保险为否",),
+    )
     state, reasons = status(household(members=(adult(), adult("李四", medical_insurance=None))), "H-MEDICAL")
     assert state == UNKNOWN and reasons == ("成员 李四（48岁）参加基本医疗保险未填写",)
     # a known failure outweighs a missing value
@@ -154,22 +193,44 @@ def test_suspected_wrong_exit_only_for_exited_households_that_fail():
 
 
 def test_a_configured_veto_rule_from_the_vocabulary():
-    veto = RuleSpec("H-ILLNESS", "无未救治大病成员", "household", "no_member_where",
-                    clean_params("no_member_where", {"conditions": [{"field": "health", "op": "eq",
-                                                                     "value": "患有大病"}]}), 99)
+    veto = RuleSpec(
+        "H-ILLNESS",
+        "无未救治大病成员",
+        "household",
+        "no_member_where",
+        clean_params(
+            "no_member_where", {"conditions": [{"field": "health", "op": "eq", "value": "患有大病"}]}
+        ),
+        99,
+    )
     spec = make_spec([veto])
     sick = household(members=(adult(), adult("李四", health="患有大病")))
     assert status(sick, "H-ILLNESS", spec) == (FAIL, ("成员 李四（48岁）健康状况为患有大病",))
     assert status(household(), "H-ILLNESS", spec)[0] == PASS
 
 
-@pytest.mark.parametrize(("cmp", "n", "work", "expected"), [
-    ("gte", 1, (8, 0), PASS), ("gte", 2, (8, 0), FAIL), ("gte", 2, (8, None), UNKNOWN),
-    ("lte", 1, (8, 0), PASS), ("lte", 0, (8, 0), FAIL), ("lte", 1, (8, None), UNKNOWN),
-])
+@pytest.mark.parametrize(
+    ("cmp", "n", "work", "expected"),
+    [
+        ("gte", 1, (8, 0), PASS),
+        ("gte", 2, (8, 0), FAIL),
+        ("gte", 2, (8, None), UNKNOWN),
+        ("lte", 1, (8, 0), PASS),
+        ("lte", 0, (8, 0), FAIL),
+        ("lte", 1, (8, None), UNKNOWN),
+    ],
+)
 def test_member_count_rule_is_three_valued(cmp, n, work, expected):
-    rule = RuleSpec("H-LABOUR", "务工人数", "household", "member_count_where",
-                    clean_params("member_count_where", {"cmp": cmp, "n": n, "conditions": [
-                        {"field": "work_months", "op": "gte", "value": 6}]}), 99)
+    rule = RuleSpec(
+        "H-LABOUR",
+        "务工人数",
+        "household",
+        "member_count_where",
+        clean_params(
+            "member_count_where",
+            {"cmp": cmp, "n": n, "conditions": [{"field": "work_months", "op": "gte", "value": 6}]},
+        ),
+        99,
+    )
     members = (adult(work_months=work[0]), adult("李四", work_months=work[1]))
     assert status(household(members=members), "H-LABOUR", make_spec([rule]))[0] == expected

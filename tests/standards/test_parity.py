@@ -30,19 +30,56 @@ CODES = {0: PASS, 1: FAIL, 2: UNKNOWN}
 _seq = itertools.count(1)
 
 EXTRA_RULES = [
-    ("H-X-ILLNESS", "no_member_where", {"conditions": [{"field": "health", "op": "eq", "value": "患有大病"}]}),
-    ("H-X-LABOUR", "member_count_where", {"cmp": "gte", "n": 1, "conditions": [
-        {"field": "work_months", "op": "gte", "value": 6}, {"field": "age", "op": "between", "value": [16, 59]}]}),
-    ("H-X-FEW", "member_count_where", {"cmp": "lte", "n": 1, "conditions": [
-        {"field": "dibao", "op": "eq", "value": True}]}),
-    ("H-X-PENSION", "every_member_where", {"conditions": [{"field": "pension_insurance", "op": "not_empty"}]}),
-    ("H-X-HOME", "household_where", {"match": "any", "conditions": [
-        {"field": "housing_safety", "op": "not_in", "value": ["C", "D", ""]},
-        {"field": "food_secure", "op": "empty"}, {"field": "attribute", "op": "ne", "value": "一般贫困户"}]}),
-    ("H-X-ADULT", "no_member_where", {"conditions": [{"field": "age", "op": "gte", "value": 16},
-                                                      {"field": "age", "op": "lte", "value": 17},
-                                                      {"field": "school_status", "op": "in",
-                                                       "value": ["非在校生", "中职"]}]}),
+    (
+        "H-X-ILLNESS",
+        "no_member_where",
+        {"conditions": [{"field": "health", "op": "eq", "value": "患有大病"}]},
+    ),
+    (
+        "H-X-LABOUR",
+        "member_count_where",
+        {
+            "cmp": "gte",
+            "n": 1,
+            "conditions": [
+                {"field": "work_months", "op": "gte", "value": 6},
+                {"field": "age", "op": "between", "value": [16, 59]},
+            ],
+        },
+    ),
+    (
+        "H-X-FEW",
+        "member_count_where",
+        {"cmp": "lte", "n": 1, "conditions": [{"field": "dibao", "op": "eq", "value": True}]},
+    ),
+    (
+        "H-X-PENSION",
+        "every_member_where",
+        {"conditions": [{"field": "pension_insurance", "op": "not_empty"}]},
+    ),
+    (
+        "H-X-HOME",
+        "household_where",
+        {
+            "match": "any",
+            "conditions": [
+                {"field": "housing_safety", "op": "not_in", "value": ["C", "D", ""]},
+                {"field": "food_secure", "op": "empty"},
+                {"field": "attribute", "op": "ne", "value": "一般贫困户"},
+            ],
+        },
+    ),
+    (
+        "H-X-ADULT",
+        "no_member_where",
+        {
+            "conditions": [
+                {"field": "age", "op": "gte", "value": 16},
+                {"field": "age", "op": "lte", "value": 17},
+                {"field": "school_status", "op": "in", "value": ["非在校生", "中职"]},
+            ]
+        },
+    ),
 ]
 
 optional_bool = st.sampled_from([True, False, None])
@@ -57,7 +94,9 @@ def members(draw, year: int, ref: date):
     return {
         "birth": birth,
         "disability_card": draw(st.sampled_from(["", "", "01", "0102"])),
-        "education": draw(st.sampled_from(["", "学龄前儿童", "文盲或半文盲", "小学", "初中", "高中(含中专)"])),
+        "education": draw(
+            st.sampled_from(["", "学龄前儿童", "文盲或半文盲", "小学", "初中", "高中(含中专)"])
+        ),
         "school_status": draw(st.sampled_from(["非在校生", "非在校生", "小学", "初中", "中职"])),
         "not_in_school_reason": draw(st.sampled_from(["", "", "身体原因(送教上门)", "其他"])),
         "health": draw(st.sampled_from(["健康", "患有大病", "残疾"])),
@@ -76,10 +115,14 @@ def households(draw, year: int, ref: date, line: Decimal):
     at_line = int(line * 100) * active
     incomes = draw(st.sampled_from(["none", "at", "below", "above", "random", "later_only", "two_years"]))
     return {
-        "members": people, "incomes": incomes, "at_line": at_line,
+        "members": people,
+        "incomes": incomes,
+        "at_line": at_line,
         "random_cents": draw(st.integers(min_value=-100_000, max_value=5_000_000)),
         "exit_status": draw(st.sampled_from(["未脱贫", "已脱贫", "返贫"])),
-        "food_secure": draw(optional_bool), "clothing_secure": draw(optional_bool), "water_safe": draw(optional_bool),
+        "food_secure": draw(optional_bool),
+        "clothing_secure": draw(optional_bool),
+        "water_safe": draw(optional_bool),
         "housing_safety": draw(st.sampled_from(["", "A", "B", "C", "D"])),
         "relocation": draw(st.sampled_from(["否", "计划搬迁", "已搬迁入住"])),
         "attribute": draw(st.sampled_from(["一般贫困户", "低保贫困户"])),
@@ -89,32 +132,65 @@ def households(draw, year: int, ref: date, line: Decimal):
 def _money(cents: int) -> dict[str, Decimal]:
     # Split over the five columns, expense included, as real records are.
     wage = Decimal(cents + 12_345) / 100
-    return {"wage": wage, "business": Decimal("0.10"), "property_income": Decimal("0.20"),
-            "transfer": Decimal("0.05"), "business_expense": Decimal("123.80")}
+    return {
+        "wage": wage,
+        "business": Decimal("0.10"),
+        "property_income": Decimal("0.20"),
+        "transfer": Decimal("0.05"),
+        "business_expense": Decimal("123.80"),
+    }
 
 
 def _write(data: dict, year: int) -> Household:
     n = next(_seq)
     household = Household.objects.create(
-        code=f"P{n:07d}", village_id=VILLAGE, head_name="户主", head_id_number="x", head_initials="hz",
-        attribute=data["attribute"], main_cause="因病", identified_year=2015, exit_status=data["exit_status"],
-        exit_year=2017 if data["exit_status"] == "已脱贫" else None, planned_exit_year=year,
-        food_secure=data["food_secure"], clothing_secure=data["clothing_secure"], water_safe=data["water_safe"],
-        housing_safety=data["housing_safety"], relocation=data["relocation"],
+        code=f"P{n:07d}",
+        village_id=VILLAGE,
+        head_name="户主",
+        head_id_number="x",
+        head_initials="hz",
+        attribute=data["attribute"],
+        main_cause="因病",
+        identified_year=2015,
+        exit_status=data["exit_status"],
+        exit_year=2017 if data["exit_status"] == "已脱贫" else None,
+        planned_exit_year=year,
+        food_secure=data["food_secure"],
+        clothing_secure=data["clothing_secure"],
+        water_safe=data["water_safe"],
+        housing_safety=data["housing_safety"],
+        relocation=data["relocation"],
         member_count=sum(1 for m in data["members"] if m["is_active"]),
     )
     for i, m in enumerate(data["members"]):
         resident = idcard.make(f"43{n % 10000:04d}", m["birth"], i * 2 + 1)
         Member.objects.create(
-            household=household, name=f"成员{i}", id_number=resident + m["disability_card"], resident_id=resident,
-            gender="男", birth_date=m["birth"], relation="户主" if i == 0 else "之子", education=m["education"],
-            school_status=m["school_status"], not_in_school_reason=m["not_in_school_reason"], health=m["health"],
-            labour_skill="普通劳动力", work_months=m["work_months"], medical_insurance=m["medical_insurance"],
-            pension_insurance=m["pension_insurance"], dibao=m["dibao"], is_active=m["is_active"],
+            household=household,
+            name=f"成员{i}",
+            id_number=resident + m["disability_card"],
+            resident_id=resident,
+            gender="男",
+            birth_date=m["birth"],
+            relation="户主" if i == 0 else "之子",
+            education=m["education"],
+            school_status=m["school_status"],
+            not_in_school_reason=m["not_in_school_reason"],
+            health=m["health"],
+            labour_skill="普通劳动力",
+            work_months=m["work_months"],
+            medical_insurance=m["medical_insurance"],
+            pension_insurance=m["pension_insurance"],
+            dibao=m["dibao"],
+            is_active=m["is_active"],
         )
     kind = data["incomes"]
-    cents = {"at": data["at_line"], "below": data["at_line"] - 1, "above": data["at_line"] + 1,
-             "random": data["random_cents"], "two_years": data["at_line"] + 1}.get(kind)
+    cents = {
+        "at": data["at_line"],
+        "below": data["at_line"] - 1,
+        "above": data["at_line"] + 1,
+        "random": data["random_cents"],
+        "two_years": data["at_line"] + 1,
+    }.get(kind)
     if cents is not None:
         IncomeRecord.objects.create(household=household, year=year, **_money(cents))
     if kind in ("later_only", "two_years"):
@@ -125,15 +201,23 @@ def _write(data: dict, year: int) -> Household:
 
 
 def _spec_with_extras(spec, ref: tuple[int, int]):
-    extras = tuple(RuleSpec(code, code, "household", op, clean_params(op, params), 100 + i)
-                   for i, (code, op, params) in enumerate(EXTRA_RULES))
+    extras = tuple(
+        RuleSpec(code, code, "household", op, clean_params(op, params), 100 + i)
+        for i, (code, op, params) in enumerate(EXTRA_RULES)
+    )
     return replace(spec, rules=spec.rules + extras, reference_month=ref[0], reference_day=ref[1])
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(data=st.data(), year=st.sampled_from([2016, 2017, 2018, 2020]),
-       ref=st.sampled_from([(12, 31), (2, 29), (8, 31)]))
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    data=st.data(),
+    year=st.sampled_from([2016, 2017, 2018, 2020]),
+    ref=st.sampled_from([(12, 31), (2, 29), (8, 31)]),
+)
 def test_python_and_sql_engines_agree(regions, spec, data, year, ref):
     full = _spec_with_extras(spec, ref)
     reference = full.reference_date(year)
@@ -147,25 +231,49 @@ def test_python_and_sql_engines_agree(regions, spec, data, year, ref):
         got = sql[household.pk]
         assert got["people"] == result.people
         assert got["net"] == result.net_income_cents
-        assert {code: CODES[s] for code, s in got["statuses"].items()} == {r.code: r.status for r in result.results}
+        assert {code: CODES[s] for code, s in got["statuses"].items()} == {
+            r.code: r.status for r in result.results
+        }
 
 
 def test_stored_verdicts_equal_python_verdicts(spec, admin_actor):
     from tests.factories import make_id, member_row, register
 
     plain = register(admin_actor)
-    failing = register(admin_actor, water_safe="否", exit_status="已脱贫", exit_year="2017", members=[
-        member_row("王五", "户主", date(1980, 1, 1)),
-        member_row("王小", "之子", date(2008, 1, 1), education="小学",
-                   id_number=make_id(date(2008, 1, 1)) + "0102"),  # a 残疾人证 number
-    ])
+    failing = register(
+        admin_actor,
+        water_safe="否",
+        exit_status="已脱贫",
+        exit_year="2017",
+        members=[
+            member_row("王五", "户主", date(1980, 1, 1)),
+            member_row(
+                "王小",
+                "之子",
+                date(2008, 1, 1),
+                education="小学",
+                id_number=make_id(date(2008, 1, 1)) + "0102",
+            ),  # a 残疾人证 number
+        ],
+    )
     for h in (plain, failing):
         sqlengine.store_verdicts(spec=spec, year=2018, scope=sqlengine.Scope.household(h.pk))
         stored = HouseholdVerdict.objects.get(household=h, year=2018, standard_id=spec.id)
         result = assess_household(household_data(h, year=2018), year=2018, spec=spec)
-        assert (stored.passed, stored.failed, stored.missing, stored.suspected_wrong_exit, stored.people,
-                stored.net_income_cents) == (result.passed, ";".join(result.failed_codes),
-                                             ";".join(result.missing_codes), result.suspected_wrong_exit,
-                                             result.people, result.net_income_cents)
+        assert (
+            stored.passed,
+            stored.failed,
+            stored.missing,
+            stored.suspected_wrong_exit,
+            stored.people,
+            stored.net_income_cents,
+        ) == (
+            result.passed,
+            ";".join(result.failed_codes),
+            ";".join(result.missing_codes),
+            result.suspected_wrong_exit,
+            result.people,
+            result.net_income_cents,
+        )
     assert HouseholdVerdict.objects.get(household=failing).failed == "H-EDUCATION;H-WATER"
     assert HouseholdVerdict.objects.get(household=failing).suspected_wrong_exit

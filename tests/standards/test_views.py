@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from jingzhun.jobs.models import Job
 from jingzhun.jobs.runner import run
-from jingzhun.registry.models import Member
+from jingzhun.registry.models import Household, Member
 from jingzhun.standards import services
 from jingzhun.standards.models import StandardSet
 from tests.conftest import TOWNSHIP
@@ -21,6 +21,9 @@ from tests.factories import OTHER_VILLAGE, VILLAGE
 @pytest.fixture
 def assessed(standard, household, other_household):
     Member.objects.filter(household=household, name="张小明").update(school_status="非在校生")
+    Household.objects.filter(pk=other_household.pk).update(
+        exit_status="已脱贫", exit_year=2017, water_safe=False
+    )
     services.assess(year=2018)
     return household
 
@@ -40,7 +43,11 @@ def test_household_page_shows_the_checklist_with_reasons(client, county_admin, a
 
 
 def test_village_page_shows_the_exit_checklist(client, county_admin, assessed):
-    html = _login(client, county_admin).get(reverse("regions:detail", args=[VILLAGE]) + "?year=2018").content.decode()
+    html = (
+        _login(client, county_admin)
+        .get(reverse("regions:detail", args=[VILLAGE]) + "?year=2018")
+        .content.decode()
+    )
     assert 'data-testid="village-checklist"' in html
     assert 'data-testid="rule-V-INCIDENCE" data-status="unknown"' in html  # 户籍人口 not filled in
 
@@ -50,6 +57,7 @@ def test_county_dashboard_shows_plan_and_suspected(client, county_admin, assesse
     assert 'data-testid="indicator-C-INCIDENCE"' in html
     assert 'data-testid="plan-rule-H-EDUCATION"' in html
     assert "仅建档立卡数据" in html
+    assert 'data-testid="suspected-count">1<' in html
 
 
 def test_township_cadre_sees_only_their_township(client, township_cadre, assessed):
@@ -57,7 +65,9 @@ def test_township_cadre_sees_only_their_township(client, township_cadre, assesse
     html = client.get(reverse("standards:dashboard") + "?year=2018").content.decode()
     assert "溪口镇" in html and "琵琶村委会" not in html
     assert client.get(reverse("standards:dashboard_region", args=[OTHER_VILLAGE])).status_code == 404
-    assert client.get(reverse("standards:dashboard_region", args=[TOWNSHIP]) + "?year=2018").status_code == 200
+    assert (
+        client.get(reverse("standards:dashboard_region", args=[TOWNSHIP]) + "?year=2018").status_code == 200
+    )
 
 
 def test_helper_and_anonymous_are_denied(client, helper_user, standard):
@@ -68,12 +78,19 @@ def test_helper_and_anonymous_are_denied(client, helper_user, standard):
 def test_each_table_downloads_as_xlsx(client, county_admin, assessed):
     client = _login(client, county_admin)
     for table in ("indicators", "plan", "suspected", "townships", "villages"):
-        response = client.get(reverse("standards:dashboard_xlsx", args=["430821000000", table]) + "?year=2018")
+        response = client.get(
+            reverse("standards:dashboard_xlsx", args=["430821000000", table]) + "?year=2018"
+        )
         assert response.status_code == 200
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         assert sheet.max_row >= 2
-    plan = openpyxl.load_workbook(io.BytesIO(client.get(
-        reverse("standards:dashboard_xlsx", args=["430821000000", "plan"]) + "?year=2018").content)).active
+    plan = openpyxl.load_workbook(
+        io.BytesIO(
+            client.get(
+                reverse("standards:dashboard_xlsx", args=["430821000000", "plan"]) + "?year=2018"
+            ).content
+        )
+    ).active
     assert plan.cell(row=1, column=1).value == "代码"
 
 
@@ -108,13 +125,32 @@ def test_admin_copies_edits_adds_a_rule_and_publishes(client, county_admin, stan
     assert draft.lines.get(year=2018).amount == 3600
     assert draft.rules.get(code="H-EDUCATION").params["conditions"][0]["value"] == [6, 16]
     assert draft.rules.get(code="H-FOOD").params["conditions"][0]["value"] is True  # unchanged
-    response = client.post(reverse("standards:rule_add", args=[draft.pk]), {
-        "level": "household", "code": "H-ILLNESS", "name": "无未救治大病成员", "operator": "no_member_where",
-        "match": "all", "c0_field": "member:health", "c0_op": "eq", "c0_value": "患有大病"})
+    response = client.post(
+        reverse("standards:rule_add", args=[draft.pk]),
+        {
+            "level": "household",
+            "code": "H-ILLNESS",
+            "name": "无未救治大病成员",
+            "operator": "no_member_where",
+            "match": "all",
+            "c0_field": "member:health",
+            "c0_op": "eq",
+            "c0_value": "患有大病",
+        },
+    )
     assert response.status_code == 302
-    bad = client.post(reverse("standards:rule_add", args=[draft.pk]), {
-        "level": "household", "code": "H-BAD", "name": "x", "operator": "no_member_where",
-        "c0_field": "member:health", "c0_op": "eq", "c0_value": "很健康"})
+    bad = client.post(
+        reverse("standards:rule_add", args=[draft.pk]),
+        {
+            "level": "household",
+            "code": "H-BAD",
+            "name": "x",
+            "operator": "no_member_where",
+            "c0_field": "member:health",
+            "c0_op": "eq",
+            "c0_value": "很健康",
+        },
+    )
     assert "不在可选范围内" in bad.content.decode()
     client.post(reverse("standards:publish", args=[draft.pk]))
     draft.refresh_from_db()

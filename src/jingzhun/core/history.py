@@ -39,9 +39,12 @@ class AuditRow:
     job_id: int | None
     note: str
     changes: list[tuple[str, Any, Any]]
+    created: bool = False
 
 
-def _show(value: Any) -> Any:
+def _show(value: Any, labels: dict[str, str] | None = None) -> Any:
+    if isinstance(value, dict):
+        return "；".join(f"{(labels or {}).get(k, k)}：{_show(v)}" for k, v in value.items())
     if value is True:
         return "是"
     if value is False:
@@ -57,7 +60,8 @@ def present(entries: list[AuditEntry], *, mask: Any = None) -> list[AuditRow]:
         for name, old, new in e.changed_fields():
             if mask is not None:
                 old, new = mask(name, old), mask(name, new)
-            changes.append((labels.get(name, name), _show(old) if e.before is not None else None, _show(new)))
+            changes.append((labels.get(name, name), _show(old, labels) if e.before is not None else None,
+                            _show(new, labels)))
         rows.append(AuditRow(e.at, e.actor_name, ACTION_LABELS.get(e.action, e.action), e.object_label, e.job_id,
-                             e.note, changes))
+                             e.note, changes, created=e.before is None and bool(changes)))
     return rows

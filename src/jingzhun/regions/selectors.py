@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, Sum
@@ -92,7 +91,10 @@ def counts_by_village(actor: Actor, prefix: str, *, plan_year: int) -> dict[str,
 
 
 def region_overview(actor: Actor, region: Region, *, plan_year: int | None = None) -> dict[str, Any]:
-    plan_year = plan_year or date.today().year
+    if plan_year is None:
+        from jingzhun.standards.loading import default_year
+
+        plan_year = default_year()
     by_village = counts_by_village(actor, region.prefix, plan_year=plan_year)
     total = RegionCounts()
     for counts in by_village.values():

@@ -19,10 +19,29 @@ from jingzhun.standards.loading import load_spec, standard_for_year
 from jingzhun.standards.reports import county_indicators, verdicts, village_results
 from jingzhun.standards.services import StandardError, assess
 
-HOUSEHOLD_HEADER = ["户编号", "行政区划代码", "脱贫状态", "计划脱贫年度", "家庭人口数", "人均纯收入", "是否达标",
-                    "未达标项", "数据缺失项", "疑似错退"]
-VILLAGE_HEADER = ["行政区划代码", "村名", "是否贫困村", "户籍人口", "剩余贫困人口", "贫困发生率", "是否达标",
-                  "未达标项", "数据缺失项"]
+HOUSEHOLD_HEADER = [
+    "户编号",
+    "行政区划代码",
+    "脱贫状态",
+    "计划脱贫年度",
+    "家庭人口数",
+    "人均纯收入",
+    "是否达标",
+    "未达标项",
+    "数据缺失项",
+    "疑似错退",
+]
+VILLAGE_HEADER = [
+    "行政区划代码",
+    "村名",
+    "是否贫困村",
+    "户籍人口",
+    "剩余贫困人口",
+    "贫困发生率",
+    "是否达标",
+    "未达标项",
+    "数据缺失项",
+]
 COUNTY_HEADER = ["指标", "代码", "数值", "阈值", "是否达标", "口径"]
 
 
@@ -41,29 +60,71 @@ def _output(out: str | None) -> Iterator[TextIO]:
 
 
 def household_rows(spec: Any, year: int, prefix: str) -> list[list[str]]:
-    query = (verdicts(spec, year, prefix, _all()).values_list(
-        "household__code", "village_code", "exit_status", "planned_exit_year", "people", "net_income_cents",
-        "passed", "failed", "missing", "suspected_wrong_exit"))
+    query = verdicts(spec, year, prefix, _all()).values_list(
+        "household__code",
+        "village_code",
+        "exit_status",
+        "planned_exit_year",
+        "people",
+        "net_income_cents",
+        "passed",
+        "failed",
+        "missing",
+        "suspected_wrong_exit",
+    )
     rows = []
-    for code, village, status, planned, people, net, passed, failed, missing, wrong in query.iterator(chunk_size=20000):
+    for code, village, status, planned, people, net, passed, failed, missing, wrong in query.iterator(
+        chunk_size=20000
+    ):
         pc = per_capita(net, people)
-        rows.append([code, village, status, "" if planned is None else str(planned), str(people),
-                     "" if pc is None else f"{pc:.2f}", _yes(passed), failed, missing, _yes(wrong)])
+        rows.append(
+            [
+                code,
+                village,
+                status,
+                "" if planned is None else str(planned),
+                str(people),
+                "" if pc is None else f"{pc:.2f}",
+                _yes(passed),
+                failed,
+                missing,
+                _yes(wrong),
+            ]
+        )
     rows.sort(key=lambda r: r[0])
     return rows
 
 
 def village_rows(spec: Any, year: int, prefix: str) -> list[list[str]]:
-    return [[r.code, r.name, _yes(r.is_poor_village), "" if r.population is None else str(r.population),
-             str(r.remaining_poor), "" if r.incidence is None else f"{r.incidence:.2f}", _yes(r.passed),
-             ";".join(r.failed_codes), ";".join(r.missing_codes)]
-            for r in village_results(spec, year, prefix)]
+    return [
+        [
+            r.code,
+            r.name,
+            _yes(r.is_poor_village),
+            "" if r.population is None else str(r.population),
+            str(r.remaining_poor),
+            "" if r.incidence is None else f"{r.incidence:.2f}",
+            _yes(r.passed),
+            ";".join(r.failed_codes),
+            ";".join(r.missing_codes),
+        ]
+        for r in village_results(spec, year, prefix)
+    ]
 
 
 def county_rows(spec: Any, year: int, prefix: str) -> list[list[str]]:
     indicators, _, _ = county_indicators(spec, year, prefix)
-    return [[i.name, i.code, "" if i.value is None else f"{i.value:.2f}", i.threshold,
-             "" if i.status == "unknown" else _yes(i.status == PASS), i.basis] for i in indicators]
+    return [
+        [
+            i.name,
+            i.code,
+            "" if i.value is None else f"{i.value:.2f}",
+            i.threshold,
+            "" if i.status == "unknown" else _yes(i.status == PASS),
+            i.basis,
+        ]
+        for i in indicators
+    ]
 
 
 def _all() -> Any:
@@ -82,8 +143,9 @@ def _prefix(region: str | None) -> str:
     return found.prefix
 
 
-def run_assess(*, level: str, year: int, region: str | None, out: str | None,
-               progress: Callable[..., Any] | None = None) -> int:
+def run_assess(
+    *, level: str, year: int, region: str | None, out: str | None, progress: Callable[..., Any] | None = None
+) -> int:
     """Assess (and store) the year, then print the requested table. Returns the exit code."""
     try:
         standard = standard_for_year(year)
@@ -94,7 +156,8 @@ def run_assess(*, level: str, year: int, region: str | None, out: str | None,
         assess(year=year, region_prefix="" if whole else prefix, progress=progress, standard=standard)
         spec = load_spec(standard)
         rows = {"households": household_rows, "villages": village_rows, "county": county_rows}[level](
-            spec, year, prefix)
+            spec, year, prefix
+        )
     except StandardError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1

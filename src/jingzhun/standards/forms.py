@@ -23,7 +23,11 @@ CONDITION_ROWS = 4
 
 def _bootstrap(form: forms.Form) -> None:
     for field in form.fields.values():
-        css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+        css = (
+            "form-select form-select-sm"
+            if isinstance(field.widget, forms.Select)
+            else "form-control form-control-sm"
+        )
         field.widget.attrs.setdefault("class", css)
 
 
@@ -54,12 +58,20 @@ class StandardEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.standard = standard
         self.line_fields: list[tuple[int, str]] = []
-        years = sorted({x.year for x in standard.lines.all()} | set(range(standard.first_year, standard.last_year + 1)))
+        years = sorted(
+            {x.year for x in standard.lines.all()} | set(range(standard.first_year, standard.last_year + 1))
+        )
         existing = {x.year: x.amount for x in standard.lines.all()}
         for year in years:
             name = f"line_{year}"
-            self.fields[name] = forms.DecimalField(label=f"{year}年扶贫标准（元）", required=False, min_value=1,
-                                                   decimal_places=2, max_digits=10, initial=existing.get(year))
+            self.fields[name] = forms.DecimalField(
+                label=f"{year}年扶贫标准（元）",
+                required=False,
+                min_value=1,
+                decimal_places=2,
+                max_digits=10,
+                initial=existing.get(year),
+            )
             self.line_fields.append((year, name))
         self.rule_fields: list[tuple[Any, list[tuple[str, str]]]] = []
         for rule in standard.rules.all():
@@ -70,7 +82,9 @@ class StandardEditForm(forms.Form):
                 fields = FIELDS_BY_OPERATOR[rule.operator]
                 name = f"rule_{rule.code}_c{index}"
                 self.fields[name] = forms.CharField(
-                    label=f"{fields[cond['field']].label}（{OPS[cond['op']]}）", initial=value_text(cond["value"]))
+                    label=f"{fields[cond['field']].label}（{OPS[cond['op']]}）",
+                    initial=value_text(cond["value"]),
+                )
                 names.append((name, "condition"))
             for key, label in (("n", "人数"), ("threshold_pct", "阈值（%）")):
                 if key in rule.params:
@@ -91,8 +105,9 @@ class StandardEditForm(forms.Form):
 
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
-        changes: dict[str, Any] = {k: data[k] for k in ("first_year", "last_year", "reference_month",
-                                                         "reference_day", "description")}
+        changes: dict[str, Any] = {
+            k: data[k] for k in ("first_year", "last_year", "reference_month", "reference_day", "description")
+        }
         changes["lines"] = {year: data.get(name) for year, name in self.line_fields}
         rule_params = {}
         for rule, names in self.rule_fields:
@@ -123,11 +138,18 @@ class RuleAddForm(forms.Form):
     level = forms.ChoiceField(label="层级", choices=[("household", "户"), ("village", "村")])
     code = forms.CharField(label="规则代码", max_length=30, help_text="如 H-ILLNESS（户）、V-BUS（村）")
     name = forms.CharField(label="规则名称", max_length=60)
-    operator = forms.ChoiceField(label="运算", choices=[
-        (op, f"{label}（{'户' if level == 'household' else '村'}）")
-        for level in ("household", "village") for op, label in OPERATORS_BY_LEVEL[level].items()
-        if op not in ("income_above_line", "village_incidence_below")])
-    match = forms.ChoiceField(label="多个条件", choices=[("all", "全部满足"), ("any", "任一满足")], required=False)
+    operator = forms.ChoiceField(
+        label="运算",
+        choices=[
+            (op, f"{label}（{'户' if level == 'household' else '村'}）")
+            for level in ("household", "village")
+            for op, label in OPERATORS_BY_LEVEL[level].items()
+            if op not in ("income_above_line", "village_incidence_below")
+        ],
+    )
+    match = forms.ChoiceField(
+        label="多个条件", choices=[("all", "全部满足"), ("any", "任一满足")], required=False
+    )
     cmp = forms.ChoiceField(label="人数比较", choices=[("gte", "不少于"), ("lte", "不多于")], required=False)
     n = forms.IntegerField(label="人数", min_value=0, required=False)
     note = forms.CharField(label="说明", max_length=300, required=False)
@@ -135,12 +157,15 @@ class RuleAddForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for i in range(CONDITION_ROWS):
-            self.fields[f"c{i}_field"] = forms.ChoiceField(label="字段", required=False,
-                                                           choices=[("", "—"), *_field_choices()])
-            self.fields[f"c{i}_op"] = forms.ChoiceField(label="运算", required=False,
-                                                        choices=[("", "—"), *OPS.items()])
-            self.fields[f"c{i}_value"] = forms.CharField(label="取值", required=False,
-                                                         help_text="多个取值用逗号分隔；是/否；“空”表示未填")
+            self.fields[f"c{i}_field"] = forms.ChoiceField(
+                label="字段", required=False, choices=[("", "—"), *_field_choices()]
+            )
+            self.fields[f"c{i}_op"] = forms.ChoiceField(
+                label="运算", required=False, choices=[("", "—"), *OPS.items()]
+            )
+            self.fields[f"c{i}_value"] = forms.CharField(
+                label="取值", required=False, help_text="多个取值用逗号分隔；是/否；“空”表示未填"
+            )
         _bootstrap(self)
 
     @property
@@ -154,10 +179,14 @@ class RuleAddForm(forms.Form):
             field = data.get(f"c{i}_field")
             if not field:
                 continue
-            conditions.append({"field": field.split(":", 1)[1], "op": data.get(f"c{i}_op") or "eq",
-                               "value": parse_value(data.get(f"c{i}_value") or "")})
+            conditions.append(
+                {
+                    "field": field.split(":", 1)[1],
+                    "op": data.get(f"c{i}_op") or "eq",
+                    "value": parse_value(data.get(f"c{i}_value") or ""),
+                }
+            )
         params: dict[str, Any] = {"conditions": conditions, "match": data.get("match") or "all"}
         if data.get("operator") == "member_count_where":
             params.update({"cmp": data.get("cmp") or "gte", "n": data.get("n")})
         return params
-

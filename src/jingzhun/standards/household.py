@@ -199,5 +199,12 @@ def evaluate_rule(rule: RuleSpec, hh: HouseholdData, *, year: int, spec: Standar
 def assess_household(hh: HouseholdData, *, year: int, spec: StandardSpec) -> HouseholdResult:
     """Every household rule of the standard, in the standard's order."""
     results = tuple(evaluate_rule(r, hh, year=year, spec=spec) for r in spec.level_rules("household"))
-    return HouseholdResult(year=year, standard_id=spec.id, standard_label=spec.label, people=hh.people,
-                           net_income_cents=hh.net_income_cents, results=results, exit_status=hh.exit_status)
+    return HouseholdResult(
+        year=year,
+        standard_id=spec.id,
+        standard_label=spec.label,
+        people=hh.people,
+        net_income_cents=hh.net_income_cents,
+        results=results,
+        exit_status=hh.exit_status,
+    )

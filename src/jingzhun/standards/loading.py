@@ -11,9 +11,23 @@ from jingzhun.standards.models import AssessmentRun, StandardSet, StandardStatus
 from jingzhun.standards.spec import HouseholdData, MemberData, RuleSpec, StandardSpec, cents
 
 _PUBLISHED_CACHE: dict[int, StandardSpec] = {}
-MEMBER_COLUMNS = ("name", "birth_date", "gender", "relation", "education", "school_status",
-                  "not_in_school_reason", "health", "labour_skill", "work_months", "medical_insurance",
-                  "serious_illness_insurance", "pension_insurance", "dibao", "tekun")
+MEMBER_COLUMNS = (
+    "name",
+    "birth_date",
+    "gender",
+    "relation",
+    "education",
+    "school_status",
+    "not_in_school_reason",
+    "health",
+    "labour_skill",
+    "work_months",
+    "medical_insurance",
+    "serious_illness_insurance",
+    "pension_insurance",
+    "dibao",
+    "tekun",
+)
 
 
 def load_spec(standard: StandardSet) -> StandardSpec:
@@ -23,14 +37,26 @@ def load_spec(standard: StandardSet) -> StandardSpec:
         return cached
     lines = list(standard.lines.all())
     spec = StandardSpec(
-        id=standard.pk, label=str(standard),
+        id=standard.pk,
+        label=str(standard),
         lines={line.year: line.amount for line in lines},
         line_assumptions=frozenset(line.year for line in lines if line.is_assumption),
-        reference_month=standard.reference_month, reference_day=standard.reference_day,
+        reference_month=standard.reference_month,
+        reference_day=standard.reference_day,
         reference_is_assumption=standard.reference_is_assumption,
-        rules=tuple(RuleSpec(code=r.code, name=r.name, level=r.level, operator=r.operator, params=r.params,
-                             position=r.position, is_assumption=r.is_assumption, note=r.note)
-                    for r in standard.rules.all()),
+        rules=tuple(
+            RuleSpec(
+                code=r.code,
+                name=r.name,
+                level=r.level,
+                operator=r.operator,
+                params=r.params,
+                position=r.position,
+                is_assumption=r.is_assumption,
+                note=r.note,
+            )
+            for r in standard.rules.all()
+        ),
     )
     if standard.status == StandardStatus.PUBLISHED:
         _PUBLISHED_CACHE[standard.pk] = spec
@@ -43,8 +69,11 @@ def clear_cache() -> None:
 
 def standard_for_year(year: int) -> StandardSet | None:
     """The newest published version whose years cover `year`."""
-    return (StandardSet.objects.filter(status=StandardStatus.PUBLISHED, first_year__lte=year, last_year__gte=year)
-            .order_by("-published_at", "-version", "-id").first())
+    return (
+        StandardSet.objects.filter(status=StandardStatus.PUBLISHED, first_year__lte=year, last_year__gte=year)
+        .order_by("-published_at", "-version", "-id")
+        .first()
+    )
 
 
 def default_year() -> int:
@@ -60,16 +89,31 @@ def default_year() -> int:
 
 def household_data(household: Household, *, year: int) -> HouseholdData:
     """One household, its active members and its latest income record with 收入年度 ≤ `year` (2 queries)."""
-    members = tuple(MemberData(**row) for row in Member.objects.filter(household_id=household.pk, is_active=True)
-                    .order_by("id").values(*MEMBER_COLUMNS))
-    income = (IncomeRecord.objects.filter(household_id=household.pk, year__lte=year).order_by("-year")
-              .only("year", "wage", "business", "property_income", "transfer", "business_expense").first())
+    members = tuple(
+        MemberData(**row)
+        for row in Member.objects.filter(household_id=household.pk, is_active=True)
+        .order_by("id")
+        .values(*MEMBER_COLUMNS)
+    )
+    income = (
+        IncomeRecord.objects.filter(household_id=household.pk, year__lte=year)
+        .order_by("-year")
+        .only("year", "wage", "business", "property_income", "transfer", "business_expense")
+        .first()
+    )
     return HouseholdData(
-        id=household.pk, code=household.code, village_code=household.village_id,
-        exit_status=household.exit_status, planned_exit_year=household.planned_exit_year,
-        food_secure=household.food_secure, clothing_secure=household.clothing_secure,
-        water_safe=household.water_safe, housing_safety=household.housing_safety,
-        relocation=household.relocation, attribute=household.attribute, main_cause=household.main_cause,
+        id=household.pk,
+        code=household.code,
+        village_code=household.village_id,
+        exit_status=household.exit_status,
+        planned_exit_year=household.planned_exit_year,
+        food_secure=household.food_secure,
+        clothing_secure=household.clothing_secure,
+        water_safe=household.water_safe,
+        housing_safety=household.housing_safety,
+        relocation=household.relocation,
+        attribute=household.attribute,
+        main_cause=household.main_cause,
         income_year=income.year if income else None,
         net_income_cents=cents(income.net_income) if income else None,
         members=members,

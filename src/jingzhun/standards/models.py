@@ -28,7 +28,9 @@ class StandardSet(models.Model):
 
     name = models.CharField("标准名称", max_length=60)
     version = models.PositiveIntegerField("版本号")
-    status = models.CharField("状态", max_length=10, choices=StandardStatus.choices, default=StandardStatus.DRAFT)
+    status = models.CharField(
+        "状态", max_length=10, choices=StandardStatus.choices, default=StandardStatus.DRAFT
+    )
     first_year = models.PositiveSmallIntegerField("适用起始年度")
     last_year = models.PositiveSmallIntegerField("适用截止年度")
     reference_month = models.PositiveSmallIntegerField("年龄计算基准日（月）", default=12)
@@ -36,8 +38,9 @@ class StandardSet(models.Model):
     reference_is_assumption = models.BooleanField("基准日为默认口径", default=True)
     description = models.TextField("说明", blank=True)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -103,8 +106,9 @@ class AssessmentRun(models.Model):
     households = models.PositiveIntegerField("户数", default=0)
     engine = models.CharField("方式", max_length=20, default="sql")
     seconds = models.FloatField("用时（秒）", default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -119,8 +123,9 @@ class HouseholdVerdict(models.Model):
     """户评估结果 for (household, year, standard). Denormalised (village, status, plan, people) so that
     county pages group one table and an old result stays as it was computed."""
 
-    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+",
-                                  db_constraint=False)
+    household = models.ForeignKey(
+        "registry.Household", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     year = models.PositiveSmallIntegerField("评估年度")
     standard = models.ForeignKey(StandardSet, on_delete=models.PROTECT, related_name="+", db_constraint=False)
     village_code = models.CharField("行政区划代码", max_length=12)
@@ -137,7 +142,9 @@ class HouseholdVerdict(models.Model):
     class Meta:
         verbose_name = "户评估结果"
         constraints = [
-            models.UniqueConstraint(fields=["household", "year", "standard"], name="verdict_one_per_household")
+            models.UniqueConstraint(
+                fields=["household", "year", "standard"], name="verdict_one_per_household"
+            )
         ]
         indexes = [models.Index(fields=["year", "standard", "village_code"], name="verdict_village_idx")]
 

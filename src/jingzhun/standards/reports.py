@@ -28,26 +28,35 @@ def remaining_q(year: int) -> Q:
 
 def verdicts(spec: StandardSpec, year: int, prefix: str, scope_q: Q) -> Any:
     low, high = code_range(prefix)
-    return HouseholdVerdict.objects.filter(scope_q, year=year, standard_id=spec.id, village_code__gte=low,
-                                           village_code__lt=high)
+    return HouseholdVerdict.objects.filter(
+        scope_q, year=year, standard_id=spec.id, village_code__gte=low, village_code__lt=high
+    )
 
 
 def remaining_by_village(spec: StandardSpec, year: int, prefix: str, scope_q: Q) -> dict[str, int]:
-    rows = (verdicts(spec, year, prefix, scope_q).values("village_code")
-            .annotate(n=Sum("people", filter=remaining_q(year))))
+    rows = (
+        verdicts(spec, year, prefix, scope_q)
+        .values("village_code")
+        .annotate(n=Sum("people", filter=remaining_q(year)))
+    )
     return {r["village_code"]: int(r["n"] or 0) for r in rows}
 
 
 def villages_in(prefix: str, region_q: Q) -> list[Region]:
     low, high = code_range(prefix)
-    return list(Region.objects.filter(region_q, level="village", code__gte=low, code__lt=high).order_by("code"))
+    return list(
+        Region.objects.filter(region_q, level="village", code__gte=low, code__lt=high).order_by("code")
+    )
 
 
-def village_results(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), region_q: Q = Q()
-                    ) -> list[VillageResult]:
+def village_results(
+    spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), region_q: Q = Q()
+) -> list[VillageResult]:
     remaining = remaining_by_village(spec, year, prefix, scope_q)
-    return [assess_village(v, remaining_poor=remaining.get(v.code, 0), spec=spec)
-            for v in villages_in(prefix, region_q)]
+    return [
+        assess_village(v, remaining_poor=remaining.get(v.code, 0), spec=spec)
+        for v in villages_in(prefix, region_q)
+    ]
 
 
 def county_facts(results: list[VillageResult], regions: dict[str, Region], year: int) -> CountyFacts:
@@ -63,12 +72,14 @@ def county_facts(results: list[VillageResult], regions: dict[str, Region], year:
         remaining_poor=sum(r.remaining_poor for r in results),
         rural_population=sum(r.population or 0 for r in results),
         villages_without_population=sum(1 for r in results if not r.population),
-        poor_villages=len(poor), exited_poor_villages=sum(1 for r in poor if exited(r)),
+        poor_villages=len(poor),
+        exited_poor_villages=sum(1 for r in poor if exited(r)),
     )
 
 
-def county_indicators(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), region_q: Q = Q()
-                      ) -> tuple[list[Any], list[VillageResult], CountyFacts]:
+def county_indicators(
+    spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), region_q: Q = Q()
+) -> tuple[list[Any], list[VillageResult], CountyFacts]:
     results = village_results(spec, year, prefix, scope_q=scope_q, region_q=region_q)
     regions = {r.code: r for r in villages_in(prefix, region_q)}
     facts = county_facts(results, regions, year)
@@ -102,13 +113,15 @@ class PlanRow:
         return f"{self.ready_households * 100 / self.planned_households:.1f}%"
 
 
-def plan_rows(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), level: str = "township"
-              ) -> tuple[PlanRow, list[PlanRow], dict[str, int]]:
+def plan_rows(
+    spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), level: str = "township"
+) -> tuple[PlanRow, list[PlanRow], dict[str, int]]:
     """The year's exit plan, totalled, broken down by township (or village), and by failing rule
     (a household failing two rules counts under both; 数据缺失 rules are counted as not ready)."""
     base = verdicts(spec, year, prefix, scope_q).filter(planned_exit_year=year, exit_status__in=POOR)
-    grouped = (base.values("village_code", "passed", "failed", "missing")
-               .annotate(households=Count("id"), people=Sum("people")))
+    grouped = base.values("village_code", "passed", "failed", "missing").annotate(
+        households=Count("id"), people=Sum("people")
+    )
     width = 9 if level == "township" else 12
     rows: dict[str, PlanRow] = {}
     total = PlanRow(code=prefix, name="合计")
@@ -122,7 +135,9 @@ def plan_rows(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), l
             if g["passed"]:
                 target.ready_households += g["households"]
                 target.ready_people += g["people"] or 0
-        for code in [c for c in g["failed"].split(";") if c] + [c + "（缺数据）" for c in g["missing"].split(";") if c]:
+        for code in [c for c in g["failed"].split(";") if c] + [
+            c + "（缺数据）" for c in g["missing"].split(";") if c
+        ]:
             row.by_rule[code] = row.by_rule.get(code, 0) + g["households"]
             rule_totals[code] += g["households"]
     names = _names([k + "0" * (12 - len(k)) for k in rows])
@@ -130,7 +145,9 @@ def plan_rows(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), l
         row.name = names.get(key + "0" * (12 - len(key)), key)
         row.code = key + "0" * (12 - len(key))
     order = {code: i for i, code in enumerate(r.code for r in spec.level_rules("household"))}
-    ordered_rules = dict(sorted(rule_totals.items(), key=lambda kv: (order.get(kv[0].split("（")[0], 99), kv[0])))
+    ordered_rules = dict(
+        sorted(rule_totals.items(), key=lambda kv: (order.get(kv[0].split("（")[0], 99), kv[0]))
+    )
     return total, sorted(rows.values(), key=lambda r: r.code), ordered_rules
 
 
@@ -138,21 +155,37 @@ def _names(codes: list[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
-def suspected_wrong_exits(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), limit: int = 500
-                          ) -> list[dict[str, Any]]:
-    rows = (verdicts(spec, year, prefix, scope_q).filter(suspected_wrong_exit=True)
-            .select_related("household").order_by("village_code", "household__code")[:limit])
+def suspected_wrong_exits(
+    spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), limit: int = 500
+) -> list[dict[str, Any]]:
+    rows = (
+        verdicts(spec, year, prefix, scope_q)
+        .filter(suspected_wrong_exit=True)
+        .select_related("household")
+        .order_by("village_code", "household__code")[:limit]
+    )
     names = _names(list({r.village_code for r in rows}))
-    return [{"household_id": r.household_id, "code": r.household.code, "head_name": r.household.head_name,
-             "village_code": r.village_code, "village_name": names.get(r.village_code, r.village_code),
-             "people": r.people, "failed": r.failed, "missing": r.missing} for r in rows]
+    return [
+        {
+            "household_id": r.household_id,
+            "code": r.household.code,
+            "head_name": r.household.head_name,
+            "village_code": r.village_code,
+            "village_name": names.get(r.village_code, r.village_code),
+            "people": r.people,
+            "failed": r.failed,
+            "missing": r.missing,
+        }
+        for r in rows
+    ]
 
 
 def incidence_by_township(results: list[VillageResult]) -> list[dict[str, Any]]:
     from jingzhun.standards.village import pct
 
-    groups: dict[str, dict[str, int]] = defaultdict(lambda: {"remaining": 0, "population": 0, "villages": 0,
-                                                            "missing_population": 0})
+    groups: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"remaining": 0, "population": 0, "villages": 0, "missing_population": 0}
+    )
     for r in results:
         g = groups[r.code[:9] + "000"]
         g["remaining"] += r.remaining_poor
@@ -160,5 +193,7 @@ def incidence_by_township(results: list[VillageResult]) -> list[dict[str, Any]]:
         g["villages"] += 1
         g["missing_population"] += 0 if r.population else 1
     names = _names(list(groups))
-    return [{"code": code, "name": names.get(code, code), **g, "incidence": pct(g["remaining"], g["population"])}
-            for code, g in sorted(groups.items())]
+    return [
+        {"code": code, "name": names.get(code, code), **g, "incidence": pct(g["remaining"], g["population"])}
+        for code, g in sorted(groups.items())
+    ]

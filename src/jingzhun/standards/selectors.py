@@ -23,8 +23,18 @@ ASSUMPTION_LABEL = "默认口径，可配置"
 
 
 def _rule_rows(results: Any) -> list[dict[str, Any]]:
-    return [{"code": r.code, "name": r.name, "status": r.status, "status_label": r.status_label,
-             "reasons": list(r.reasons), "is_assumption": r.is_assumption, "note": r.note} for r in results]
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "status": r.status,
+            "status_label": r.status_label,
+            "reasons": list(r.reasons),
+            "is_assumption": r.is_assumption,
+            "note": r.note,
+        }
+        for r in results
+    ]
 
 
 def household_checklist(household: Household, year: int | None = None) -> dict[str, Any]:
@@ -39,12 +49,21 @@ def household_checklist(household: Household, year: int | None = None) -> dict[s
     result = assess_household(household_data(household, year=year), year=year, spec=spec)
     line = spec.line(year)
     return {
-        "year": year, "standard": standard, "error": "", "rules": _rule_rows(result.results),
-        "passed": result.passed, "suspected_wrong_exit": result.suspected_wrong_exit,
-        "failed_codes": result.failed_codes, "missing_codes": result.missing_codes,
-        "per_capita": result.per_capita, "people": result.people, "line": line,
-        "line_is_assumption": year in spec.line_assumptions, "reference_date": spec.reference_date(year),
-        "reference_is_assumption": spec.reference_is_assumption, "assumption_label": ASSUMPTION_LABEL,
+        "year": year,
+        "standard": standard,
+        "error": "",
+        "rules": _rule_rows(result.results),
+        "passed": result.passed,
+        "suspected_wrong_exit": result.suspected_wrong_exit,
+        "failed_codes": result.failed_codes,
+        "missing_codes": result.missing_codes,
+        "per_capita": result.per_capita,
+        "people": result.people,
+        "line": line,
+        "line_is_assumption": year in spec.line_assumptions,
+        "reference_date": spec.reference_date(year),
+        "reference_is_assumption": spec.reference_is_assumption,
+        "assumption_label": ASSUMPTION_LABEL,
         "exit_status": household.exit_status,
     }
 
@@ -59,17 +78,32 @@ def village_checklist(region: Region, year: int | None = None) -> dict[str, Any]
     spec = load_spec(standard)
     statuses = sqlengine.compute_statuses(spec=spec, year=year, scope=sqlengine.Scope.region(region.code))
     remaining = sum(
-        row["people"] for row in statuses.values()
-        if row["exit_status"] in reports.POOR and not (
-            row["planned_exit_year"] is not None and row["planned_exit_year"] <= year
-            and all(s == 0 for s in row["statuses"].values())))
+        row["people"]
+        for row in statuses.values()
+        if row["exit_status"] in reports.POOR
+        and not (
+            row["planned_exit_year"] is not None
+            and row["planned_exit_year"] <= year
+            and all(s == 0 for s in row["statuses"].values())
+        )
+    )
     result = assess_village(region, remaining_poor=remaining, spec=spec)
     return {
-        "year": year, "standard": standard, "error": "", "region": region, "rules": _rule_rows(result.results),
-        "passed": result.passed, "remaining_poor": remaining, "population": result.population,
-        "incidence": result.incidence, "is_poor_village": result.is_poor_village,
-        "assumption_label": ASSUMPTION_LABEL, "households": len(statuses),
-        "ready_households": sum(1 for row in statuses.values() if all(s == 0 for s in row["statuses"].values())),
+        "year": year,
+        "standard": standard,
+        "error": "",
+        "region": region,
+        "rules": _rule_rows(result.results),
+        "passed": result.passed,
+        "remaining_poor": remaining,
+        "population": result.population,
+        "incidence": result.incidence,
+        "is_poor_village": result.is_poor_village,
+        "assumption_label": ASSUMPTION_LABEL,
+        "households": len(statuses),
+        "ready_households": sum(
+            1 for row in statuses.values() if all(s == 0 for s in row["statuses"].values())
+        ),
         "status_pass": PASS,
     }
 
@@ -91,16 +125,26 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         return {"year": year, "region": region, "standard": None, "error": f"没有适用于{year}年的已发布标准"}
     spec = load_spec(standard)
     scope_q, region_q = actor.region_q("village_code"), actor.region_q("code")
-    indicators, villages, facts = reports.county_indicators(spec, year, region.prefix, scope_q=scope_q,
-                                                             region_q=region_q)
+    indicators, villages, facts = reports.county_indicators(
+        spec, year, region.prefix, scope_q=scope_q, region_q=region_q
+    )
     level = "township" if len(region.prefix) <= 6 else "village"
     plan_total, plan, plan_rules = reports.plan_rows(spec, year, region.prefix, scope_q=scope_q, level=level)
     assessed = HouseholdVerdict.objects.filter(year=year, standard_id=spec.id).exists()
     last_run = AssessmentRun.objects.filter(year=year, standard_id=spec.id).order_by("-id").first()
     return {
-        "year": year, "region": region, "standard": standard, "error": "", "assessed": assessed,
-        "last_run": last_run, "indicators": indicators, "facts": facts, "plan_total": plan_total, "plan": plan,
-        "plan_level": level, "plan_rules": plan_rules,
+        "year": year,
+        "region": region,
+        "standard": standard,
+        "error": "",
+        "assessed": assessed,
+        "last_run": last_run,
+        "indicators": indicators,
+        "facts": facts,
+        "plan_total": plan_total,
+        "plan": plan,
+        "plan_level": level,
+        "plan_rules": plan_rules,
         "suspected": reports.suspected_wrong_exits(spec, year, region.prefix, scope_q=scope_q),
         "townships": reports.incidence_by_township(villages) if level == "township" else [],
         "villages": sorted(villages, key=lambda v: (not v.is_poor_village, v.code)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
@@ -51,8 +52,15 @@ def _spec_for(year: int, standard: StandardSet | None = None) -> StandardSpec:
 # --- assessment ---------------------------------------------------------------------------------
 
 
-def assess(*, year: int, region_prefix: str = "", actor: Actor | None = None, progress: ProgressFn | None = None,
-           standard: StandardSet | None = None, job_id: int | None = None) -> AssessmentRun:
+def assess(
+    *,
+    year: int,
+    region_prefix: str = "",
+    actor: Actor | None = None,
+    progress: ProgressFn | None = None,
+    standard: StandardSet | None = None,
+    job_id: int | None = None,
+) -> AssessmentRun:
     """Set-based assessment of every household on the register (or of one region subtree), stored as
     verdicts for (year, standard). The county run goes in id chunks, each its own transaction, so
     pages keep showing a complete (old or new) verdict for every household while it runs."""
@@ -61,28 +69,43 @@ def assess(*, year: int, region_prefix: str = "", actor: Actor | None = None, pr
     written = 0
     if region_prefix:
         with transaction.atomic():
-            written = sqlengine.store_verdicts(spec=spec, year=year, scope=sqlengine.Scope.region(region_prefix))
+            written = sqlengine.store_verdicts(
+                spec=spec, year=year, scope=sqlengine.Scope.region(region_prefix)
+            )
     else:
         bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
         total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
         for low in range(0, bounds + 1, CHUNK):
             with transaction.atomic():
-                written += sqlengine.store_verdicts(spec=spec, year=year,
-                                                    scope=sqlengine.Scope.id_range(low, low + CHUNK))
+                written += sqlengine.store_verdicts(
+                    spec=spec, year=year, scope=sqlengine.Scope.id_range(low, low + CHUNK)
+                )
             if progress:
                 progress(written, total, f"已评估 {written} 户")
         with connection.cursor() as cursor:  # households removed from the register since the last run
-            cursor.execute(f"DELETE FROM {sqlengine.VERDICT_TABLE} WHERE year = %s AND standard_id = %s "
-                           f"AND household_id > %s", [year, spec.id, bounds])
+            cursor.execute(
+                f"DELETE FROM {sqlengine.VERDICT_TABLE} WHERE year = %s AND standard_id = %s "
+                f"AND household_id > %s",
+                [year, spec.id, bounds],
+            )
     with transaction.atomic():
         run = AssessmentRun.objects.create(
-            year=year, standard_id=spec.id, region_prefix=region_prefix, households=written,
-            seconds=round(time.monotonic() - started, 3), created_by=getattr(actor, "user", None),
+            year=year,
+            standard_id=spec.id,
+            region_prefix=region_prefix,
+            households=written,
+            seconds=round(time.monotonic() - started, 3),
+            created_by=getattr(actor, "user", None),
         )
-        audit.record(actor=getattr(actor, "user", None), action="standards.assess", object_type="assessment",
-                     object_id=run.pk, object_label=f"{year}年评估（{spec.label}）",
-                     after={"year": year, "standard": spec.label, "region": region_prefix, "households": written},
-                     job_id=job_id)
+        audit.record(
+            actor=getattr(actor, "user", None),
+            action="standards.assess",
+            object_type="assessment",
+            object_id=run.pk,
+            object_label=f"{year}年评估（{spec.label}）",
+            after={"year": year, "standard": spec.label, "region": region_prefix, "households": written},
+            job_id=job_id,
+        )
     if progress:
         progress(written, written, "评估完成")
     return run
@@ -110,13 +133,20 @@ def reassess_household(household_id: int) -> None:
             spec = load_spec(standard)
             result = assess_household(household_data(household, year=year), year=year, spec=spec)
             HouseholdVerdict.objects.update_or_create(
-                household_id=household_id, year=year, standard_id=spec.id,
+                household_id=household_id,
+                year=year,
+                standard_id=spec.id,
                 defaults={
-                    "village_code": household.village_id, "exit_status": household.exit_status,
-                    "planned_exit_year": household.planned_exit_year, "people": result.people,
-                    "net_income_cents": result.net_income_cents, "passed": result.passed,
-                    "failed": ";".join(result.failed_codes), "missing": ";".join(result.missing_codes),
-                    "suspected_wrong_exit": result.suspected_wrong_exit, "assessed_at": timezone.now(),
+                    "village_code": household.village_id,
+                    "exit_status": household.exit_status,
+                    "planned_exit_year": household.planned_exit_year,
+                    "people": result.people,
+                    "net_income_cents": result.net_income_cents,
+                    "passed": result.passed,
+                    "failed": ";".join(result.failed_codes),
+                    "missing": ";".join(result.missing_codes),
+                    "suspected_wrong_exit": result.suspected_wrong_exit,
+                    "assessed_at": timezone.now(),
                 },
             )
 
@@ -141,7 +171,9 @@ def _require_draft(standard: StandardSet) -> StandardSet:
 
 def _snapshot(standard: StandardSet) -> dict[str, Any]:
     return {
-        "name": standard.name, "version": standard.version, "status": standard.status,
+        "name": standard.name,
+        "version": standard.version,
+        "status": standard.status,
         "years": [standard.first_year, standard.last_year],
         "reference": f"{standard.reference_month:02d}-{standard.reference_day:02d}",
         "lines": {str(x.year): str(x.amount) for x in standard.lines.all()},
@@ -155,19 +187,49 @@ def standard_copy(*, actor: Actor, source: StandardSet, name: str = "", descript
     name = (name or source.name).strip()[:60]
     version = (StandardSet.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0) + 1
     copy = StandardSet.objects.create(
-        name=name, version=version, status=StandardStatus.DRAFT, first_year=source.first_year,
-        last_year=source.last_year, reference_month=source.reference_month, reference_day=source.reference_day,
+        name=name,
+        version=version,
+        status=StandardStatus.DRAFT,
+        first_year=source.first_year,
+        last_year=source.last_year,
+        reference_month=source.reference_month,
+        reference_day=source.reference_day,
         reference_is_assumption=source.reference_is_assumption,
-        description=description or source.description, copied_from=source, created_by=actor.user,
+        description=description or source.description,
+        copied_from=source,
+        created_by=actor.user,
     )
-    PovertyLine.objects.bulk_create([
-        PovertyLine(standard=copy, year=x.year, amount=x.amount, is_assumption=x.is_assumption)
-        for x in source.lines.all()])
-    Rule.objects.bulk_create([
-        Rule(standard=copy, level=r.level, code=r.code, name=r.name, operator=r.operator, params=r.params,
-             position=r.position, is_assumption=r.is_assumption, note=r.note) for r in source.rules.all()])
-    audit.record(actor=actor.user, action="standards.copy", object_type="standard", object_id=copy.pk,
-                 object_label=str(copy), after=_snapshot(copy), note=f"复制自 {source}")
+    PovertyLine.objects.bulk_create(
+        [
+            PovertyLine(standard=copy, year=x.year, amount=x.amount, is_assumption=x.is_assumption)
+            for x in source.lines.all()
+        ]
+    )
+    Rule.objects.bulk_create(
+        [
+            Rule(
+                standard=copy,
+                level=r.level,
+                code=r.code,
+                name=r.name,
+                operator=r.operator,
+                params=r.params,
+                position=r.position,
+                is_assumption=r.is_assumption,
+                note=r.note,
+            )
+            for r in source.rules.all()
+        ]
+    )
+    audit.record(
+        actor=actor.user,
+        action="standards.copy",
+        object_type="standard",
+        object_id=copy.pk,
+        object_label=str(copy),
+        after=_snapshot(copy),
+        note=f"复制自 {source}",
+    )
     return copy
 
 
@@ -177,14 +239,20 @@ def standard_update(*, actor: Actor, standard: StandardSet, changes: dict[str, A
     parameters ({code: params}). Parameters are validated against the operator vocabulary."""
     standard = _require_draft(standard)
     before = _snapshot(standard)
-    for name in ("first_year", "last_year", "reference_month", "reference_day", "description",
-                 "reference_is_assumption"):
+    for name in (
+        "first_year",
+        "last_year",
+        "reference_month",
+        "reference_day",
+        "description",
+        "reference_is_assumption",
+    ):
         if name in changes:
             setattr(standard, name, changes[name])
     if standard.first_year > standard.last_year:
         raise StandardError("适用起始年度不能晚于截止年度")
     try:
-        timezone.datetime(2000, standard.reference_month, standard.reference_day)
+        date(2000, standard.reference_month, standard.reference_day)  # a leap year: 29 February is valid
     except ValueError as exc:
         raise StandardError("基准日不是有效的月/日") from exc
     standard.save()
@@ -196,8 +264,9 @@ def standard_update(*, actor: Actor, standard: StandardSet, changes: dict[str, A
             raise StandardError(f"{year}年扶贫标准应大于0")
         line = PovertyLine.objects.filter(standard=standard, year=year).first()
         if line is None or line.amount != amount:  # a changed line is the county's own, no longer 默认口径
-            PovertyLine.objects.update_or_create(standard=standard, year=year,
-                                                 defaults={"amount": amount, "is_assumption": False})
+            PovertyLine.objects.update_or_create(
+                standard=standard, year=year, defaults={"amount": amount, "is_assumption": False}
+            )
     for code, params in (changes.get("rule_params") or {}).items():
         rule = Rule.objects.filter(standard=standard, code=code).first()
         if rule is None:
@@ -210,8 +279,15 @@ def standard_update(*, actor: Actor, standard: StandardSet, changes: dict[str, A
             rule.params = cleaned
             rule.is_assumption = False
             rule.save()
-    audit.record(actor=actor.user, action="standards.update", object_type="standard", object_id=standard.pk,
-                 object_label=str(standard), before=before, after=_snapshot(standard))
+    audit.record(
+        actor=actor.user,
+        action="standards.update",
+        object_type="standard",
+        object_id=standard.pk,
+        object_label=str(standard),
+        before=before,
+        after=_snapshot(standard),
+    )
     return standard
 
 
@@ -219,16 +295,29 @@ RULE_CODE_PREFIX = {"household": "H-", "village": "V-", "county": "C-"}
 
 
 @transaction.atomic
-def rule_add(*, actor: Actor, standard: StandardSet, level: str, code: str, name: str, operator: str,
-             params: dict[str, Any], note: str = "") -> Rule:
+def rule_add(
+    *,
+    actor: Actor,
+    standard: StandardSet,
+    level: str,
+    code: str,
+    name: str,
+    operator: str,
+    params: dict[str, Any],
+    note: str = "",
+) -> Rule:
     """A new rule from the fixed vocabulary (e.g. 十不脱: no member with 健康状况 = 患有大病)."""
     standard = _require_draft(standard)
     code = code.strip().upper()
     prefix = RULE_CODE_PREFIX.get(level)
     if prefix is None or operator not in OPERATORS_BY_LEVEL[level]:
         raise StandardError("请选择层级和该层级可用的运算")
-    if not code.startswith(prefix) or not all(c.isalnum() or c == "-" for c in code) or len(code) > 30 \
-            or not code.isascii():
+    if (
+        not code.startswith(prefix)
+        or not all(c.isalnum() or c == "-" for c in code)
+        or len(code) > 30
+        or not code.isascii()
+    ):
         raise StandardError(f"规则代码应以 {prefix} 开头，只含大写字母、数字和连字符，例如 {prefix}ILLNESS")
     if Rule.objects.filter(standard=standard, code=code).exists():
         raise StandardError(f"规则代码 {code} 已存在")
@@ -239,10 +328,24 @@ def rule_add(*, actor: Actor, standard: StandardSet, level: str, code: str, name
     except ParamError as exc:
         raise StandardError(str(exc)) from exc
     position = (standard.rules.aggregate(p=Max("position"))["p"] or 0) + 1
-    rule = Rule.objects.create(standard=standard, level=level, code=code, name=name.strip()[:60], operator=operator,
-                               params=cleaned, position=position, note=note[:300])
-    audit.record(actor=actor.user, action="standards.rule_add", object_type="standard", object_id=standard.pk,
-                 object_label=str(standard), after={"code": code, "operator": operator, "params": cleaned})
+    rule = Rule.objects.create(
+        standard=standard,
+        level=level,
+        code=code,
+        name=name.strip()[:60],
+        operator=operator,
+        params=cleaned,
+        position=position,
+        note=note[:300],
+    )
+    audit.record(
+        actor=actor.user,
+        action="standards.rule_add",
+        object_type="standard",
+        object_id=standard.pk,
+        object_label=str(standard),
+        after={"code": code, "operator": operator, "params": cleaned},
+    )
     return rule
 
 
@@ -254,8 +357,14 @@ def rule_remove(*, actor: Actor, standard: StandardSet, code: str) -> None:
         raise StandardError(f"没有规则 {code}")
     before = {"code": rule.code, "operator": rule.operator, "params": rule.params}
     rule.delete()
-    audit.record(actor=actor.user, action="standards.rule_remove", object_type="standard", object_id=standard.pk,
-                 object_label=str(standard), before=before)
+    audit.record(
+        actor=actor.user,
+        action="standards.rule_remove",
+        object_type="standard",
+        object_id=standard.pk,
+        object_label=str(standard),
+        before=before,
+    )
 
 
 @transaction.atomic
@@ -267,6 +376,12 @@ def standard_publish(*, actor: Actor, standard: StandardSet) -> StandardSet:
     standard.status = StandardStatus.PUBLISHED
     standard.published_at = timezone.now()
     standard.save()
-    audit.record(actor=actor.user, action="standards.publish", object_type="standard", object_id=standard.pk,
-                 object_label=str(standard), after=_snapshot(standard))
+    audit.record(
+        actor=actor.user,
+        action="standards.publish",
+        object_type="standard",
+        object_id=standard.pk,
+        object_label=str(standard),
+        after=_snapshot(standard),
+    )
     return standard

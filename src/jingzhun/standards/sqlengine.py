@@ -18,8 +18,9 @@ from jingzhun.standards.spec import RuleSpec, StandardSpec
 from jingzhun.standards.vocabulary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
 VERDICT_TABLE = "standards_householdverdict"
-NET_CENTS = ("CAST(ROUND((i.wage + i.business + i.property_income + i.transfer - i.business_expense) * 100)"
-             " AS BIGINT)")
+NET_CENTS = (
+    "CAST(ROUND((i.wage + i.business + i.property_income + i.transfer - i.business_expense) * 100) AS BIGINT)"
+)
 
 
 def _date_param(value: date) -> Any:
@@ -68,7 +69,8 @@ class Compiled:
                 return
             self.status_sql.append(
                 "CASE WHEN i.household_id IS NULL OR COALESCE(a.n, 0) = 0 THEN 2 "
-                f"WHEN {NET_CENTS} > %s * COALESCE(a.n, 0) THEN 0 ELSE 1 END")
+                f"WHEN {NET_CENTS} > %s * COALESCE(a.n, 0) THEN 0 ELSE 1 END"
+            )
             self.status_params.append(int(line * 100))
         elif op == "household_where":
             joiner = " OR " if rule.params.get("match") == "any" else " AND "
@@ -115,8 +117,16 @@ class Compiled:
             f"WHERE h.registry_status = %s{scope.household_sql}"
         )
         # Placeholders in text order: the status expressions (select list) come before FROM.
-        params = [*self.status_params, *self.agg_params, True, *scope.params, self.year, *scope.params,
-                  enums.RegistryStatus.ACTIVE, *scope.params]
+        params = [
+            *self.status_params,
+            *self.agg_params,
+            True,
+            *scope.params,
+            self.year,
+            *scope.params,
+            enums.RegistryStatus.ACTIVE,
+            *scope.params,
+        ]
         return sql, params
 
     def verdict_select(self, scope: Scope, *, assessed_at: datetime) -> tuple[str, list[Any]]:
@@ -152,34 +162,52 @@ class Scope:
 
     @classmethod
     def household(cls, household_id: int) -> Scope:
-        return cls(" AND h.id = %s", " AND m.household_id = %s", " AND household_id = %s",
-                   " AND household_id = %s", (household_id,))
+        return cls(
+            " AND h.id = %s",
+            " AND m.household_id = %s",
+            " AND household_id = %s",
+            " AND household_id = %s",
+            (household_id,),
+        )
 
     @classmethod
     def id_range(cls, low: int, high: int) -> Scope:
         """Households with low ≤ id < high: index ranges on every table (the county run's chunks)."""
-        return cls(" AND h.id >= %s AND h.id < %s", " AND m.household_id >= %s AND m.household_id < %s",
-                   " AND household_id >= %s AND household_id < %s",
-                   " AND household_id >= %s AND household_id < %s", (low, high))
+        return cls(
+            " AND h.id >= %s AND h.id < %s",
+            " AND m.household_id >= %s AND m.household_id < %s",
+            " AND household_id >= %s AND household_id < %s",
+            " AND household_id >= %s AND household_id < %s",
+            (low, high),
+        )
 
     @classmethod
     def region(cls, prefix: str) -> Scope:
         low, high = code_range(prefix)
         sub = "SELECT id FROM registry_household WHERE village_id >= %s AND village_id < %s"
-        return cls(" AND h.village_id >= %s AND h.village_id < %s", f" AND m.household_id IN ({sub})",
-                   f" AND household_id IN ({sub})", " AND village_code >= %s AND village_code < %s", (low, high))
+        return cls(
+            " AND h.village_id >= %s AND h.village_id < %s",
+            f" AND m.household_id IN ({sub})",
+            f" AND household_id IN ({sub})",
+            " AND village_code >= %s AND village_code < %s",
+            (low, high),
+        )
 
 
 def store_verdicts(*, spec: StandardSpec, year: int, scope: Scope) -> int:
     """Replace the stored verdicts of (year, standard) in `scope` with freshly computed ones."""
     select_sql, params = Compiled(spec, year).verdict_select(scope, assessed_at=timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {VERDICT_TABLE} WHERE year = %s AND standard_id = %s{scope.verdict_sql}",
-                       [year, spec.id, *scope.params])
+        cursor.execute(
+            f"DELETE FROM {VERDICT_TABLE} WHERE year = %s AND standard_id = %s{scope.verdict_sql}",
+            [year, spec.id, *scope.params],
+        )
         cursor.execute(
             f"INSERT INTO {VERDICT_TABLE} (household_id, year, standard_id, village_code, exit_status, "
             f"planned_exit_year, people, net_income_cents, passed, failed, missing, suspected_wrong_exit, "
-            f"assessed_at) {select_sql}", params)
+            f"assessed_at) {select_sql}",
+            params,
+        )
         return cursor.rowcount
 
 
@@ -191,7 +219,12 @@ def compute_statuses(*, spec: StandardSpec, year: int, scope: Scope) -> dict[int
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            out[row[0]] = {"village_code": row[1], "exit_status": row[2], "planned_exit_year": row[3],
-                           "people": row[4], "net": row[5],
-                           "statuses": {r.code: int(s) for r, s in zip(compiled.rules, row[6:], strict=True)}}
+            out[row[0]] = {
+                "village_code": row[1],
+                "exit_status": row[2],
+                "planned_exit_year": row[3],
+                "people": row[4],
+                "net": row[5],
+                "statuses": {r.code: int(s) for r, s in zip(compiled.rules, row[6:], strict=True)},
+            }
     return out

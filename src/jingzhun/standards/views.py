@@ -41,29 +41,110 @@ def _pct(value: Any) -> str:
 
 def _tables(ctx: dict[str, Any]) -> dict[str, tuple[str, list[str], list[list[Any]]]]:
     """Each dashboard table as (sheet title, header, rows) — the same rows the page shows."""
-    plan_head = ["代码", "名称", "计划户数", "计划人数", "达标户数", "达标人数", "未达标户数", "未达标人数", "达标率",
-                 "未达标项（户数）"]
-    plan_rows = [[p.code, p.name, p.planned_households, p.planned_people, p.ready_households, p.ready_people,
-                  p.not_ready_households, p.not_ready_people, p.ready_rate,
-                  "；".join(f"{k} {v}户" for k, v in p.by_rule.items())] for p in [*ctx["plan"], ctx["plan_total"]]]
+    plan_head = [
+        "代码",
+        "名称",
+        "计划户数",
+        "计划人数",
+        "达标户数",
+        "达标人数",
+        "未达标户数",
+        "未达标人数",
+        "达标率",
+        "未达标项（户数）",
+    ]
+    plan_rows = [
+        [
+            p.code,
+            p.name,
+            p.planned_households,
+            p.planned_people,
+            p.ready_households,
+            p.ready_people,
+            p.not_ready_households,
+            p.not_ready_people,
+            p.ready_rate,
+            "；".join(f"{k} {v}户" for k, v in p.by_rule.items()),
+        ]
+        for p in [*ctx["plan"], ctx["plan_total"]]
+    ]
     return {
-        "indicators": ("县级指标", ["指标", "代码", "数值（%）", "阈值（%）", "结果", "口径"],
-                       [[i.name, i.code, _pct(i.value), i.threshold,
-                         {"pass": "达标", "fail": "未达标"}.get(i.status, "待核查"), i.basis]
-                        for i in ctx["indicators"]]),
+        "indicators": (
+            "县级指标",
+            ["指标", "代码", "数值（%）", "阈值（%）", "结果", "口径"],
+            [
+                [
+                    i.name,
+                    i.code,
+                    _pct(i.value),
+                    i.threshold,
+                    {"pass": "达标", "fail": "未达标"}.get(i.status, "待核查"),
+                    i.basis,
+                ]
+                for i in ctx["indicators"]
+            ],
+        ),
         "plan": ("预脱贫", plan_head, plan_rows),
-        "suspected": ("疑似错退", ["户编号", "户主", "村", "行政区划代码", "家庭人口数", "未达标项", "数据缺失项"],
-                      [[s["code"], s["head_name"], s["village_name"], s["village_code"], s["people"], s["failed"],
-                        s["missing"]] for s in ctx["suspected"]]),
-        "townships": ("乡镇贫困发生率", ["代码", "乡镇", "村数", "户籍人口", "剩余贫困人口", "贫困发生率（%）",
-                                       "未填户籍人口村数"],
-                      [[t["code"], t["name"], t["villages"], t["population"], t["remaining"], _pct(t["incidence"]),
-                        t["missing_population"]] for t in ctx["townships"]]),
-        "villages": ("村出列", ["行政区划代码", "村名", "是否贫困村", "户籍人口", "剩余贫困人口", "贫困发生率（%）",
-                              "是否达标", "未达标项", "数据缺失项"],
-                     [[v.code, v.name, "是" if v.is_poor_village else "否", v.population, v.remaining_poor,
-                       _pct(v.incidence), "是" if v.passed else "否", ";".join(v.failed_codes),
-                       ";".join(v.missing_codes)] for v in ctx["villages"]]),
+        "suspected": (
+            "疑似错退",
+            ["户编号", "户主", "村", "行政区划代码", "家庭人口数", "未达标项", "数据缺失项"],
+            [
+                [
+                    s["code"],
+                    s["head_name"],
+                    s["village_name"],
+                    s["village_code"],
+                    s["people"],
+                    s["failed"],
+                    s["missing"],
+                ]
+                for s in ctx["suspected"]
+            ],
+        ),
+        "townships": (
+            "乡镇贫困发生率",
+            ["代码", "乡镇", "村数", "户籍人口", "剩余贫困人口", "贫困发生率（%）", "未填户籍人口村数"],
+            [
+                [
+                    t["code"],
+                    t["name"],
+                    t["villages"],
+                    t["population"],
+                    t["remaining"],
+                    _pct(t["incidence"]),
+                    t["missing_population"],
+                ]
+                for t in ctx["townships"]
+            ],
+        ),
+        "villages": (
+            "村出列",
+            [
+                "行政区划代码",
+                "村名",
+                "是否贫困村",
+                "户籍人口",
+                "剩余贫困人口",
+                "贫困发生率（%）",
+                "是否达标",
+                "未达标项",
+                "数据缺失项",
+            ],
+            [
+                [
+                    v.code,
+                    v.name,
+                    "是" if v.is_poor_village else "否",
+                    v.population,
+                    v.remaining_poor,
+                    _pct(v.incidence),
+                    "是" if v.passed else "否",
+                    ";".join(v.failed_codes),
+                    ";".join(v.missing_codes),
+                ]
+                for v in ctx["villages"]
+            ],
+        ),
     }
 
 
@@ -91,10 +172,17 @@ def dashboard_xlsx(request: HttpRequest, code: str, table: str) -> HttpResponse:
     sheet.freeze_panes(1, 0)
     book.close()
     with transaction.atomic():
-        audit.record(actor=request.user, action="standards.export", object_type="region", object_id=region.code,
-                     object_label=f"{region.name} {year}年{title}", after={"rows": len(rows), "table": table})
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        audit.record(
+            actor=request.user,
+            action="standards.export",
+            object_type="region",
+            object_id=region.code,
+            object_label=f"{region.name} {year}年{title}",
+            after={"rows": len(rows), "table": table},
+        )
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     filename = f"{region.code}-{year}-{table}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

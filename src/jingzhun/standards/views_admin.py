@@ -24,7 +24,9 @@ def _describe(rule: Any) -> str:
     """A rule in words, e.g. 没有：年龄在6–15岁之间、在校生状况为非在校生…的成员."""
     op, params = rule.operator, rule.params
     fields = FIELDS_BY_OPERATOR.get(op)
-    conds = "、".join(c.describe(fields) for c in conditions_from(params.get("conditions", []))) if fields else ""
+    conds = (
+        "、".join(c.describe(fields) for c in conditions_from(params.get("conditions", []))) if fields else ""
+    )
     joiner = "任一满足：" if params.get("match") == "any" else ""
     if op == "income_above_line":
         return "人均纯收入高于当年扶贫标准（等于不达标）"
@@ -41,16 +43,27 @@ def _describe(rule: Any) -> str:
     if op == "county_village_exit_rate":
         return f"不低于 {params['threshold_pct']}%"
     if op == "county_sample_rate":
-        return f"{'不高于' if params.get('direction') == 'lte' else '不低于'} {params['threshold_pct']}%（抽样）"
+        return (
+            f"{'不高于' if params.get('direction') == 'lte' else '不低于'} {params['threshold_pct']}%（抽样）"
+        )
     return op
 
 
 def _rules_by_level(standard: Any) -> list[tuple[str, list[dict[str, Any]]]]:
     out = []
-    for level, label in (("household", "户脱贫（一超过、两不愁、三保障）"), ("village", "贫困村出列"),
-                         ("county", "贫困县摘帽（三率一度）")):
-        rows = [{"rule": r, "text": _describe(r), "operator": OPERATORS_BY_LEVEL[level].get(r.operator, r.operator)}
-                for r in standard.rules.filter(level=level).order_by("position", "id")]
+    for level, label in (
+        ("household", "户脱贫（一超过、两不愁、三保障）"),
+        ("village", "贫困村出列"),
+        ("county", "贫困县摘帽（三率一度）"),
+    ):
+        rows = [
+            {
+                "rule": r,
+                "text": _describe(r),
+                "operator": OPERATORS_BY_LEVEL[level].get(r.operator, r.operator),
+            }
+            for r in standard.rules.filter(level=level).order_by("position", "id")
+        ]
         out.append((label, rows))
     return out
 
@@ -59,19 +72,31 @@ def _rules_by_level(standard: Any) -> list[tuple[str, list[dict[str, Any]]]]:
 def standard_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.VIEW_REGISTRY)
-    return render(request, "standards/list.html", {
-        "standards": standards_list(actor).prefetch_related("lines"), "can_manage": actor.can(Perm.MANAGE_STANDARDS),
-    })
+    return render(
+        request,
+        "standards/list.html",
+        {
+            "standards": standards_list(actor).prefetch_related("lines"),
+            "can_manage": actor.can(Perm.MANAGE_STANDARDS),
+        },
+    )
 
 
 @login_required
 def standard_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     standard = standard_get(actor, pk)
-    return render(request, "standards/detail.html", {
-        "standard": standard, "lines": standard.lines.all(), "levels": _rules_by_level(standard),
-        "can_manage": actor.can(Perm.MANAGE_STANDARDS), "assumption_label": ASSUMPTION_LABEL,
-    })
+    return render(
+        request,
+        "standards/detail.html",
+        {
+            "standard": standard,
+            "lines": standard.lines.all(),
+            "levels": _rules_by_level(standard),
+            "can_manage": actor.can(Perm.MANAGE_STANDARDS),
+            "assumption_label": ASSUMPTION_LABEL,
+        },
+    )
 
 
 @login_required
@@ -90,8 +115,10 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
     standard = standard_get(actor, pk)
-    initial = {k: getattr(standard, k) for k in ("first_year", "last_year", "reference_month", "reference_day",
-                                                  "description")}
+    initial = {
+        k: getattr(standard, k)
+        for k in ("first_year", "last_year", "reference_month", "reference_day", "description")
+    }
     form = StandardEditForm(request.POST or None, standard=standard, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,9 +140,16 @@ def rule_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.rule_add(actor=actor, standard=standard, level=data["level"], code=data["code"],
-                              name=data["name"], operator=data["operator"], params=form.params(),
-                              note=data.get("note") or "")
+            services.rule_add(
+                actor=actor,
+                standard=standard,
+                level=data["level"],
+                code=data["code"],
+                name=data["name"],
+                operator=data["operator"],
+                params=form.params(),
+                note=data.get("note") or "",
+            )
         except services.StandardError as exc:
             form.add_error(None, str(exc))
         else:
@@ -150,5 +184,7 @@ def standard_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     except services.StandardError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{standard} 已发布：此后评估{standard.first_year}–{standard.last_year}年使用此版本")
+        messages.success(
+            request, f"{standard} 已发布：此后评估{standard.first_year}–{standard.last_year}年使用此版本"
+        )
     return redirect("standards:detail", pk=standard.pk)

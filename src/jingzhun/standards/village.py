@@ -78,16 +78,26 @@ def assess_village(region: Any, *, remaining_poor: int, spec: StandardSpec) -> V
                 rate = pct(remaining_poor, population)
                 ok = below(remaining_poor, population, threshold)
                 status = PASS if ok else FAIL
-                reasons = [f"剩余贫困人口 {remaining_poor} 人 ÷ 户籍人口 {population} 人 = {rate}%，"
-                           f"{'低于' if ok else '未低于'} {threshold}%"]
+                reasons = [
+                    f"剩余贫困人口 {remaining_poor} 人 ÷ 户籍人口 {population} 人 = {rate}%，"
+                    f"{'低于' if ok else '未低于'} {threshold}%"
+                ]
         elif rule.operator == "village_where":
             status, reasons = _village_where(rule, region)
         else:
             raise ValueError(f"unknown village operator {rule.operator}")
-        results.append(RuleResult(rule.code, rule.name, status, tuple(reasons), rule.is_assumption, rule.note))
-    return VillageResult(code=region.code, name=region.name, is_poor_village=bool(region.is_poor_village),
-                         population=population, remaining_poor=remaining_poor,
-                         incidence=pct(remaining_poor, population), results=tuple(results))
+        results.append(
+            RuleResult(rule.code, rule.name, status, tuple(reasons), rule.is_assumption, rule.note)
+        )
+    return VillageResult(
+        code=region.code,
+        name=region.name,
+        is_poor_village=bool(region.is_poor_village),
+        population=population,
+        remaining_poor=remaining_poor,
+        incidence=pct(remaining_poor, population),
+        results=tuple(results),
+    )
 
 
 @dataclass(frozen=True)
@@ -122,11 +132,26 @@ def assess_county(facts: CountyFacts, *, spec: StandardSpec) -> list[CountyIndic
             else:
                 ok = below(facts.remaining_poor, facts.rural_population, threshold)
                 status = PASS if ok else FAIL
-                reasons = [f"剩余贫困人口 {facts.remaining_poor} 人 ÷ 农村户籍人口 {facts.rural_population} 人"
-                           + (f"（{facts.villages_without_population} 个村未填户籍人口）"
-                              if facts.villages_without_population else "")]
-            out.append(CountyIndicator(rule.code, rule.name, value, f"<{threshold}", status, REGISTRY_ONLY,
-                                       tuple(reasons), rule.is_assumption))
+                reasons = [
+                    f"剩余贫困人口 {facts.remaining_poor} 人 ÷ 农村户籍人口 {facts.rural_population} 人"
+                    + (
+                        f"（{facts.villages_without_population} 个村未填户籍人口）"
+                        if facts.villages_without_population
+                        else ""
+                    )
+                ]
+            out.append(
+                CountyIndicator(
+                    rule.code,
+                    rule.name,
+                    value,
+                    f"<{threshold}",
+                    status,
+                    REGISTRY_ONLY,
+                    tuple(reasons),
+                    rule.is_assumption,
+                )
+            )
         elif rule.operator == "county_village_exit_rate":
             value = pct(facts.exited_poor_villages, facts.poor_villages)
             if value is None:
@@ -134,13 +159,35 @@ def assess_county(facts: CountyFacts, *, spec: StandardSpec) -> list[CountyIndic
             else:
                 ok = Decimal(facts.exited_poor_villages) * 100 >= threshold * facts.poor_villages
                 status = PASS if ok else FAIL
-                reasons = [f"已出列（或当年计划出列且达标）{facts.exited_poor_villages} 个 ÷ 贫困村 {facts.poor_villages} 个"]
-            out.append(CountyIndicator(rule.code, rule.name, value, f"≥{threshold}", status,
-                                       "建档立卡与村情数据", tuple(reasons), rule.is_assumption))
+                reasons = [
+                    f"已出列（或当年计划出列且达标）{facts.exited_poor_villages} 个 ÷ 贫困村 {facts.poor_villages} 个"
+                ]
+            out.append(
+                CountyIndicator(
+                    rule.code,
+                    rule.name,
+                    value,
+                    f"≥{threshold}",
+                    status,
+                    "建档立卡与村情数据",
+                    tuple(reasons),
+                    rule.is_assumption,
+                )
+            )
         elif rule.operator == "county_sample_rate":
             sign = "≤" if rule.params.get("direction") == "lte" else "≥"
-            out.append(CountyIndicator(rule.code, rule.name, None, f"{sign}{threshold}", UNKNOWN, SAMPLE_PENDING,
-                                       ("抽样核查数据尚未录入",), rule.is_assumption))
+            out.append(
+                CountyIndicator(
+                    rule.code,
+                    rule.name,
+                    None,
+                    f"{sign}{threshold}",
+                    UNKNOWN,
+                    SAMPLE_PENDING,
+                    ("抽样核查数据尚未录入",),
+                    rule.is_assumption,
+                )
+            )
         else:
             raise ValueError(f"unknown county operator {rule.operator}")
     return out

@@ -70,8 +70,15 @@ VILLAGE_FIELDS: dict[str, FieldDef] = {
 }
 
 OPS: dict[str, str] = {
-    "eq": "等于", "ne": "不等于", "in": "属于", "not_in": "不属于", "empty": "为空", "not_empty": "不为空",
-    "gte": "不少于", "lte": "不多于", "between": "介于",
+    "eq": "等于",
+    "ne": "不等于",
+    "in": "属于",
+    "not_in": "不属于",
+    "empty": "为空",
+    "not_empty": "不为空",
+    "gte": "不少于",
+    "lte": "不多于",
+    "between": "介于",
 }
 OPS_BY_KIND = {
     "choice": ("eq", "ne", "in", "not_in", "empty", "not_empty"),
@@ -163,15 +170,26 @@ class Condition:
         raise ValueError(op)
 
     # SQL ----------------------------------------------------------------------------------------
-    def sql(self, alias: str, fields: dict[str, FieldDef], ref: date | None, date_param: Any) -> tuple[str, list]:
+    def sql(
+        self, alias: str, fields: dict[str, FieldDef], ref: date | None, date_param: Any
+    ) -> tuple[str, list]:
         """A boolean SQL expression (NULL when unknown) and its parameters."""
         fdef = fields[self.field]
         col = f"{alias}.{fdef.column or self.field}"
         op = self.op
         if fdef.kind == "age":
             assert ref is not None
-            low, high = (self.value, self.value) if op == "eq" else (
-                (self.value, None) if op == "gte" else (None, self.value) if op == "lte" else tuple(self.value))
+            low, high = (
+                (self.value, self.value)
+                if op == "eq"
+                else (
+                    (self.value, None)
+                    if op == "gte"
+                    else (None, self.value)
+                    if op == "lte"
+                    else tuple(self.value)
+                )
+            )
             parts, params = [], []
             if low is not None:  # age ≥ low ⇔ born on or before the latest such birth date
                 parts.append(f"{col} <= %s")
@@ -263,10 +281,17 @@ COUNTY_OPERATORS: dict[str, str] = {
     "county_village_exit_rate": "贫困村退出率不低于阈值",
     "county_sample_rate": "抽样指标（待核查模块）",
 }
-OPERATORS_BY_LEVEL = {"household": HOUSEHOLD_OPERATORS, "village": VILLAGE_OPERATORS, "county": COUNTY_OPERATORS}
+OPERATORS_BY_LEVEL = {
+    "household": HOUSEHOLD_OPERATORS,
+    "village": VILLAGE_OPERATORS,
+    "county": COUNTY_OPERATORS,
+}
 FIELDS_BY_OPERATOR = {
-    "household_where": HOUSEHOLD_FIELDS, "no_member_where": MEMBER_FIELDS, "every_member_where": MEMBER_FIELDS,
-    "member_count_where": MEMBER_FIELDS, "village_where": VILLAGE_FIELDS,
+    "household_where": HOUSEHOLD_FIELDS,
+    "no_member_where": MEMBER_FIELDS,
+    "every_member_where": MEMBER_FIELDS,
+    "member_count_where": MEMBER_FIELDS,
+    "village_where": VILLAGE_FIELDS,
 }
 
 
@@ -282,7 +307,9 @@ def _clean_value(fdef: FieldDef, op: str, value: Any) -> Any:
         if fdef.kind == "choice":
             v = "" if v is None else str(v)
             if v not in fdef.choices:
-                raise ParamError(f"{fdef.label}的取值“{v}”不在可选范围内：{'、'.join(c or '空' for c in fdef.choices)}")
+                raise ParamError(
+                    f"{fdef.label}的取值“{v}”不在可选范围内：{'、'.join(c or '空' for c in fdef.choices)}"
+                )
             return v
         if fdef.kind == "bool":
             if v in (True, "是", "true", "1", 1):
@@ -299,7 +326,11 @@ def _clean_value(fdef: FieldDef, op: str, value: Any) -> Any:
         return number
 
     if op in ("in", "not_in"):
-        items = value if isinstance(value, list | tuple) else [s for s in str(value).replace("，", ",").split(",")]
+        items = (
+            value
+            if isinstance(value, list | tuple)
+            else [s for s in str(value).replace("，", ",").split(",")]
+        )
         cleaned = [one(v.strip() if isinstance(v, str) else v) for v in items]
         if not cleaned:
             raise ParamError("请至少给出一个取值")
@@ -348,7 +379,10 @@ def clean_params(operator: str, params: dict[str, Any]) -> dict[str, Any]:
         match = params.get("match", "all")
         if match not in ("all", "any"):
             raise ParamError("匹配方式应为 all（全部满足）或 any（任一满足）")
-        return {"match": match, "conditions": clean_conditions(params.get("conditions"), FIELDS_BY_OPERATOR[operator])}
+        return {
+            "match": match,
+            "conditions": clean_conditions(params.get("conditions"), FIELDS_BY_OPERATOR[operator]),
+        }
     if operator in ("no_member_where", "every_member_where"):
         return {"conditions": clean_conditions(params.get("conditions"), MEMBER_FIELDS)}
     if operator == "member_count_where":
@@ -356,7 +390,7 @@ def clean_params(operator: str, params: dict[str, Any]) -> dict[str, Any]:
         if cmp not in ("gte", "lte"):
             raise ParamError("比较方式应为 gte（不少于）或 lte（不多于）")
         try:
-            n = int(params.get("n"))
+            n = int(str(params.get("n")))
         except (TypeError, ValueError) as exc:
             raise ParamError("人数应为整数") from exc
         if n < 0:

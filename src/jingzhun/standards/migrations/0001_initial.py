@@ -6,129 +6,249 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StandardSet',
+            name="StandardSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='标准名称')),
-                ('version', models.PositiveIntegerField(verbose_name='版本号')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布')], default='draft', max_length=10, verbose_name='状态')),
-                ('first_year', models.PositiveSmallIntegerField(verbose_name='适用起始年度')),
-                ('last_year', models.PositiveSmallIntegerField(verbose_name='适用截止年度')),
-                ('reference_month', models.PositiveSmallIntegerField(default=12, verbose_name='年龄计算基准日（月）')),
-                ('reference_day', models.PositiveSmallIntegerField(default=31, verbose_name='年龄计算基准日（日）')),
-                ('reference_is_assumption', models.BooleanField(default=True, verbose_name='基准日为默认口径')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.standardset')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="标准名称")),
+                ("version", models.PositiveIntegerField(verbose_name="版本号")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("first_year", models.PositiveSmallIntegerField(verbose_name="适用起始年度")),
+                ("last_year", models.PositiveSmallIntegerField(verbose_name="适用截止年度")),
+                (
+                    "reference_month",
+                    models.PositiveSmallIntegerField(default=12, verbose_name="年龄计算基准日（月）"),
+                ),
+                (
+                    "reference_day",
+                    models.PositiveSmallIntegerField(default=31, verbose_name="年龄计算基准日（日）"),
+                ),
+                (
+                    "reference_is_assumption",
+                    models.BooleanField(default=True, verbose_name="基准日为默认口径"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="standards.standardset",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '标准版本',
-                'ordering': ['-first_year', '-version'],
+                "verbose_name": "标准版本",
+                "ordering": ["-first_year", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='Rule',
+            name="Rule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('household', '户'), ('village', '村'), ('county', '县')], max_length=10, verbose_name='层级')),
-                ('code', models.CharField(max_length=30, verbose_name='代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('operator', models.CharField(max_length=40, verbose_name='运算')),
-                ('params', models.JSONField(default=dict, verbose_name='参数')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='顺序')),
-                ('is_assumption', models.BooleanField(default=False, verbose_name='默认口径')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='standards.standardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("household", "户"), ("village", "村"), ("county", "县")],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, verbose_name="代码")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("operator", models.CharField(max_length=40, verbose_name="运算")),
+                ("params", models.JSONField(default=dict, verbose_name="参数")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="顺序")),
+                ("is_assumption", models.BooleanField(default=False, verbose_name="默认口径")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="standards.standardset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '规则',
-                'ordering': ['level', 'position', 'id'],
+                "verbose_name": "规则",
+                "ordering": ["level", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PovertyLine',
+            name="PovertyLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='扶贫标准（元/人/年）')),
-                ('is_assumption', models.BooleanField(default=False, verbose_name='默认口径')),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='standards.standardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="扶贫标准（元/人/年）"),
+                ),
+                ("is_assumption", models.BooleanField(default=False, verbose_name="默认口径")),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="standards.standardset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '扶贫标准',
-                'ordering': ['year'],
+                "verbose_name": "扶贫标准",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdVerdict',
+            name="HouseholdVerdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='评估年度')),
-                ('village_code', models.CharField(max_length=12, verbose_name='行政区划代码')),
-                ('exit_status', models.CharField(max_length=4, verbose_name='脱贫状态')),
-                ('planned_exit_year', models.PositiveSmallIntegerField(null=True, verbose_name='计划脱贫年度')),
-                ('people', models.PositiveIntegerField(verbose_name='家庭人口数')),
-                ('net_income_cents', models.BigIntegerField(null=True, verbose_name='家庭纯收入（分）')),
-                ('passed', models.BooleanField(verbose_name='是否达标')),
-                ('failed', models.CharField(blank=True, max_length=300, verbose_name='未达标项')),
-                ('missing', models.CharField(blank=True, max_length=300, verbose_name='数据缺失项')),
-                ('suspected_wrong_exit', models.BooleanField(verbose_name='疑似错退')),
-                ('assessed_at', models.DateTimeField(verbose_name='评估时间')),
-                ('household', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.household')),
-                ('standard', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='standards.standardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="评估年度")),
+                ("village_code", models.CharField(max_length=12, verbose_name="行政区划代码")),
+                ("exit_status", models.CharField(max_length=4, verbose_name="脱贫状态")),
+                (
+                    "planned_exit_year",
+                    models.PositiveSmallIntegerField(null=True, verbose_name="计划脱贫年度"),
+                ),
+                ("people", models.PositiveIntegerField(verbose_name="家庭人口数")),
+                ("net_income_cents", models.BigIntegerField(null=True, verbose_name="家庭纯收入（分）")),
+                ("passed", models.BooleanField(verbose_name="是否达标")),
+                ("failed", models.CharField(blank=True, max_length=300, verbose_name="未达标项")),
+                ("missing", models.CharField(blank=True, max_length=300, verbose_name="数据缺失项")),
+                ("suspected_wrong_exit", models.BooleanField(verbose_name="疑似错退")),
+                ("assessed_at", models.DateTimeField(verbose_name="评估时间")),
+                (
+                    "household",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="standards.standardset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '户评估结果',
+                "verbose_name": "户评估结果",
             },
         ),
         migrations.CreateModel(
-            name='AssessmentRun',
+            name="AssessmentRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='评估年度')),
-                ('region_prefix', models.CharField(blank=True, max_length=12, verbose_name='区划范围')),
-                ('households', models.PositiveIntegerField(default=0, verbose_name='户数')),
-                ('engine', models.CharField(default='sql', max_length=20, verbose_name='方式')),
-                ('seconds', models.FloatField(default=0, verbose_name='用时（秒）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('standard', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='standards.standardset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="评估年度")),
+                ("region_prefix", models.CharField(blank=True, max_length=12, verbose_name="区划范围")),
+                ("households", models.PositiveIntegerField(default=0, verbose_name="户数")),
+                ("engine", models.CharField(default="sql", max_length=20, verbose_name="方式")),
+                ("seconds", models.FloatField(default=0, verbose_name="用时（秒）")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "standard",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="standards.standardset",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评估批次',
-                'ordering': ['-id'],
+                "verbose_name": "评估批次",
+                "ordering": ["-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='standardset',
-            constraint=models.UniqueConstraint(fields=('name', 'version'), name='standard_name_version'),
+            model_name="standardset",
+            constraint=models.UniqueConstraint(fields=("name", "version"), name="standard_name_version"),
         ),
         migrations.AddConstraint(
-            model_name='rule',
-            constraint=models.UniqueConstraint(fields=('standard', 'code'), name='rule_code_unique'),
+            model_name="rule",
+            constraint=models.UniqueConstraint(fields=("standard", "code"), name="rule_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='povertyline',
-            constraint=models.UniqueConstraint(fields=('standard', 'year'), name='line_one_per_year'),
+            model_name="povertyline",
+            constraint=models.UniqueConstraint(fields=("standard", "year"), name="line_one_per_year"),
         ),
         migrations.AddIndex(
-            model_name='householdverdict',
-            index=models.Index(fields=['year', 'standard', 'village_code'], name='verdict_village_idx'),
+            model_name="householdverdict",
+            index=models.Index(fields=["year", "standard", "village_code"], name="verdict_village_idx"),
         ),
         migrations.AddConstraint(
-            model_name='householdverdict',
-            constraint=models.UniqueConstraint(fields=('household', 'year', 'standard'), name='verdict_one_per_household'),
+            model_name="householdverdict",
+            constraint=models.UniqueConstraint(
+                fields=("household", "year", "standard"), name="verdict_one_per_household"
+            ),
         ),
     ]
