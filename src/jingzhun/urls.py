@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.urls import include, path
 
 from jingzhun.core.views import healthz
@@ -14,18 +12,10 @@ urlpatterns = [
     path("", include("jingzhun.regions.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.jobs.urls")),
+    path("", include("jingzhun.workbook.urls")),
+    path("", include("jingzhun.standards.urls")),
     path("api/", include("jingzhun.api.urls")),
 ]
-
-# Apps built in parallel add their pages once they exist.
-for _module in ("jingzhun.workbook.urls", "jingzhun.standards.urls", "jingzhun.assistance.urls"):
-    try:
-        import_module(_module)
-    except ModuleNotFoundError as exc:
-        if exc.name != _module:
-            raise
-        continue
-    urlpatterns.append(path("", include(_module)))
 
 handler404 = "jingzhun.core.views.not_found"
 handler403 = "jingzhun.core.views.forbidden"

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
@@ -63,7 +63,11 @@ def member_add(*, actor: Actor, household: Household, data: Mapping[str, Any],
         where = "本户" if conflict.household_id == household.pk else f"{conflict.household.code} 户"
         raise ValidationFailed({"id_number": f"此人已是{where}的在册成员（{conflict.name}）"})
     before = household_snapshot(household)
-    member = Member.objects.create(household=household, **values)
+    try:
+        with transaction.atomic():  # the unique constraint decides a race the check above cannot see
+            member = Member.objects.create(household=household, **values)
+    except IntegrityError as exc:
+        raise ValidationFailed({"id_number": "此人已是其他户的在册成员"}) from exc
     refresh_member_count(household)
     household.save(update_fields=["member_count", "updated_at"])
     if reason:
@@ -99,7 +103,11 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
     before = member_snapshot(member)
     for name, value in values.items():
         setattr(member, name, value)
-    member.save()
+    try:
+        with transaction.atomic():  # the unique constraint decides a race the check above cannot see
+            member.save()
+    except IntegrityError as exc:
+        raise ValidationFailed({"id_number": "此人已是其他户的在册成员"}) from exc
     after = member_snapshot(member)
     if before != after:
         audit.record(actor=actor.user, action="member.update", object_type="member", object_id=member.pk,
