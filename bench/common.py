@@ -7,7 +7,7 @@ import platform
 import re
 import statistics
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def median(samples: list[float]) -> float:
 
 
 def stamp() -> str:
-    return f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}."
+    return f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine()}."
 
 
 def git_rev() -> str:

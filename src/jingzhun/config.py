@@ -41,9 +41,7 @@ def parse_database_url(url: str) -> dict[str, object]:
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
         # sqlite:////abs/path -> path '//abs/path'; sqlite:///rel -> '/rel'
-        if path.startswith("//"):
-            path = path[1:]
-        elif path.startswith("/"):
+        if path.startswith("//") or path.startswith("/"):
             path = path[1:]
         if not path:
             raise ConfigError("JINGZHUN_DATABASE_URL: sqlite URL needs a file path")

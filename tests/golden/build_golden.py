@@ -27,7 +27,7 @@ OTHER_VILLAGE = "430821001200"  # 琵琶村委会, 零阳街道
 HEAD_A = make("432428", date(1968, 4, 12), 131)
 WIFE_A = make("432428", date(1970, 9, 3), 142)
 SON_A = make("430821", date(2007, 1, 20), 151)
-HEAD_B = make("432428", date(1955, 11, 30), 213)
+HEAD_B = make("432428", date(1955, 11, 30), 212)
 
 
 def base() -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:

@@ -204,3 +204,21 @@ def test_it_offers_the_enums_of_domain_md():
 @given(st.decimals(min_value=0, max_value=99_999_999, places=2, allow_nan=False, allow_infinity=False))
 def test_it_round_trips_money_written_with_thousands_separators(amount):
     assert fields.parse_money(f"{amount:,.2f}") == amount
+
+
+_ANY_CELL = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-10**15, max_value=10**15),
+    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30), st.dates(),
+    st.sampled_from(["4.30821E+17", "1e400", "-0", "12,34,5", "２０１８", "2018年13月1日", "√√", "是 ", "０"]),
+)
+
+
+@pytest.mark.parametrize("spec", fields.HOUSEHOLD_FIELDS + fields.MEMBER_FIELDS + fields.VILLAGE_FIELDS,
+                         ids=lambda s: s.name)
+@given(cell=_ANY_CELL)
+def test_it_answers_any_cell_with_a_value_or_a_field_error(spec, cell):
+    """Bad input is a Chinese field message (a 4xx), never an unexpected exception (a 500)."""
+    try:
+        spec.parse(cell)
+    except fields.FieldError as exc:
+        assert str(exc) and not str(exc).isascii()

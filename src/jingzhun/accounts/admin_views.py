@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.models import RoleGrant, User
 from jingzhun.accounts.roles import Perm, RoleCode
-from jingzhun.accounts.services import role_grant, role_revoke, user_create, user_reset_password, user_set_active
+from jingzhun.accounts.services import (
+    role_grant,
+    role_revoke,
+    user_create,
+    user_reset_password,
+    user_set_active,
+)
 from jingzhun.regions.models import Region, code_range
 from jingzhun.registry.forms import apply_errors
 from jingzhun.registry.validation import ValidationFailed

@@ -58,3 +58,6 @@ class ApiToken(models.Model):
 
     class Meta:
         verbose_name = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

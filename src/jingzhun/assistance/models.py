@@ -25,3 +25,6 @@ class HelperPairing(models.Model):
             models.UniqueConstraint(fields=["household"], condition=Q(ended_on__isnull=True),
                                     name="pairing_one_open_per_household"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.helper_id} → {self.household_id}（{self.started_on}起）"

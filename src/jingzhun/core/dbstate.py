@@ -33,9 +33,9 @@ def initialize(*, city: bool = False, printer: Callable[[str], Any] = print) -> 
     from jingzhun.regions.loader import load_divisions
 
     if connection.vendor == "sqlite":
-        from django.conf import settings
-
         from pathlib import Path
+
+        from django.conf import settings
 
         Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     pending = pending_migrations()

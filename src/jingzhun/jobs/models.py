@@ -47,3 +47,6 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}（{self.get_status_display()}）"

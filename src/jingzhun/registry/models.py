@@ -138,6 +138,9 @@ class IncomeRecord(models.Model):
     def net_income(self) -> Decimal:
         return self.wage + self.business + self.property_income + self.transfer - self.business_expense
 
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}年收入"
+
 
 class HouseholdEvent(models.Model):
     """动态调整事件: one lifecycle event with its date, reason and actor."""
@@ -159,6 +162,9 @@ class HouseholdEvent(models.Model):
         verbose_name = "动态调整事件"
         ordering = ["-occurred_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.kind}"
+
 
 class IdentificationRecord(models.Model):
     """识别/退出程序的一步: date, actor and an optional note or evidence."""
@@ -174,6 +180,9 @@ class IdentificationRecord(models.Model):
     class Meta:
         verbose_name = "识别程序"
         ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.step}"
 
 
 class YearSnapshot(models.Model):
@@ -191,3 +200,6 @@ class YearSnapshot(models.Model):
             models.UniqueConstraint(fields=["year", "household_code"], name="snapshot_one_per_year")
         ]
         indexes = [models.Index(fields=["year", "village_code"], name="snapshot_village_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.household_code}"

@@ -16,10 +16,10 @@ from jingzhun.regions.models import Region
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import (
-    after_change,
     HOUSEHOLD_EDITABLE,
     INCOME_AUDIT_FIELDS,
     active_member_conflicts,
+    after_change,
     household_snapshot,
     member_snapshot,
 )

@@ -13,9 +13,9 @@ from jingzhun.core import audit
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, Member
 from jingzhun.registry.services.common import (
-    after_change,
     MEMBER_EDITABLE,
     active_member_conflicts,
+    after_change,
     household_snapshot,
     member_snapshot,
     refresh_head,

@@ -13,7 +13,12 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.regions.models import Region, code_range
 from jingzhun.registry import enums
 from jingzhun.registry.presenters import masker
-from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible, page_households
+from jingzhun.registry.selectors import (
+    HouseholdFilter,
+    filter_households,
+    households_visible,
+    page_households,
+)
 
 PAGE_SIZE = 50
 FILTER_KEYS = ("region", "exit_status", "attribute", "main_cause", "planned_exit_year", "q")
