@@ -98,6 +98,3 @@ class HouseholdData:
     def people(self) -> int:
         return len(self.members)
 
-
-def cents(value: Decimal) -> int:
-    return int((value * 100).to_integral_value())

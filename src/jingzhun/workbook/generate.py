@@ -4,7 +4,7 @@ or a folder of CSVs (UTF-8 with BOM)."""
 from __future__ import annotations
 
 import csv
-import io
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +16,8 @@ from jingzhun.workbook.sheetwriter import CsvSheetWriter, SheetWriter, XlsxBook
 ProgressFn = Callable[[int, int, str], Any]
 
 
-def _csv_opener(out: Path, archive: zipfile.ZipFile | None) -> Callable[[str], Any]:
+def _csv_opener(out: Path) -> Callable[[str], Any]:
     def open_sheet(name: str) -> Any:
-        if archive is not None:
-            return io.TextIOWrapper(archive.open(f"{name}.csv", "w"), encoding="utf-8-sig", newline="")
         return (out / f"{name}.csv").open("w", encoding="utf-8-sig", newline="")
 
     return open_sheet
@@ -35,20 +33,23 @@ def generate_to_path(
     target = Path(out)
     suffix = target.suffix.lower()
     target.parent.mkdir(parents=True, exist_ok=True)
-    archive: zipfile.ZipFile | None = None
     book: XlsxBook | None = None
     writers: dict[str, SheetWriter] = {}
     handles: list[Any] = []
+    if suffix == ".zip":  # a zip holds one open entry at a time: write the folder, then pack it
+        with tempfile.TemporaryDirectory() as tmp:
+            summary = generate_to_path(tmp, households=households, seed=seed, year=year, progress=progress)
+            with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET):
+                    archive.write(Path(tmp) / f"{name}.csv", f"{name}.csv")
+        return summary
     if suffix == ".xlsx":
         book = XlsxBook(str(target))
         for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET):
             writers[name] = book.sheet(SHEET_BY_NAME[name])
     else:
-        if suffix == ".zip":
-            archive = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-        opener = _csv_opener(target, archive)
+        target.mkdir(parents=True, exist_ok=True)
+        opener = _csv_opener(target)
         for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET):
             handle = opener(name)
             handles.append(handle)
@@ -67,8 +68,6 @@ def generate_to_path(
     finally:
         for handle in handles:
             handle.close()
-        if archive is not None:
-            archive.close()
         if book is not None:
             book.close()
     return {"households": households, "members": member_count}
