@@ -7,8 +7,6 @@ one grouped query over the region's households, filtered by the caller's scope (
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router
 
@@ -18,6 +16,7 @@ from jingzhun.api import present
 from jingzhun.api.schemas import RegionChildrenOut, RegionDetailOut, RegionOut
 from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import RegionCounts, ancestors, counts_by_village, region_get, region_overview
+from jingzhun.standards.loading import default_year
 
 router = Router(tags=["行政区划 regions"])
 
@@ -38,7 +37,7 @@ def region_roots(request: HttpRequest, plan_year: int | None = PLAN_YEAR):
     actor = actor_for(request.auth)  # type: ignore[attr-defined]
     if not actor.can(Perm.VIEW_REGISTRY) or actor.paired_only:
         return []
-    year = plan_year or date.today().year
+    year = plan_year or default_year()
     roots = []
     for prefix in actor.prefixes:
         try:
@@ -53,7 +52,7 @@ def region_roots(request: HttpRequest, plan_year: int | None = PLAN_YEAR):
 def region_detail(request: HttpRequest, code: str = CODE, plan_year: int | None = PLAN_YEAR):
     actor = actor_for(request.auth)  # type: ignore[attr-defined]
     region = region_get(actor, code)
-    year = plan_year or date.today().year
+    year = plan_year or default_year()
     return {
         **present.region(region, _totals(actor, region, year)),
         "plan_year": year,

@@ -62,6 +62,8 @@ def parse_money(value: Any) -> Decimal | None:
         raise FieldError(f"“{text(value)}”不是有效的金额")
     if amount < 0:
         raise FieldError("金额不能为负数")
+    if amount >= Decimal("10000000000"):  # before quantize, which fails on huge exponents like 1e400
+        raise FieldError("金额过大")
     quantized = amount.quantize(Decimal("0.01"))
     if isinstance(value, str) and quantized != amount:
         raise FieldError("金额最多保留两位小数")
@@ -92,6 +94,8 @@ def parse_int(value: Any, *, low: int = 0, high: int = 10**9) -> int | None:
         number = Decimal(raw.replace(",", ""))
     except InvalidOperation as exc:
         raise FieldError(f"“{raw}”不是有效的整数") from exc
+    if not number.is_finite():  # Infinity / NaN
+        raise FieldError(f"“{raw}”不是有效的整数")
     if number != number.to_integral_value():
         raise FieldError(f"“{raw}”不是整数")
     result = int(number)

@@ -30,7 +30,7 @@ from jingzhun.workbook.plan import (
     income_changes,
     member_changes,
 )
-from jingzhun.workbook.validate import HH, VILLAGE_NAMES, Parsed
+from jingzhun.workbook.validate import HH, MB, VILLAGE_NAMES, Parsed
 
 HH_INSERT = (
     "code",
@@ -261,7 +261,7 @@ class Writer:
                             "import.create",
                             "member",
                             member[rid_i],
-                            member[0],
+                            member[MB["name"]],
                             hid,
                             None,
                             {n: plain(member[i]) for n, i in MEMBER_COLUMNS if n != "resident_id"},
@@ -276,7 +276,7 @@ class Writer:
                             "import.update",
                             "member",
                             current[0],
-                            member[0],
+                            member[MB["name"]],
                             hid,
                             {k: plain(b) for k, (b, _) in diff.items()},
                             {k: plain(a) for k, (_, a) in diff.items()},

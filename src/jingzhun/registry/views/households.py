@@ -52,6 +52,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "household": household,
         "members": [(m, mask("id_number", m.id_number)) for m in members],
+        # Without Perm.VIEW_SENSITIVE the birth date (the ID's middle digits) and health status are hidden too.
+        "sees_sensitive": actor.sees_sensitive,
         "head_id": mask("head_id_number", household.head_id_number),
         "phone": mask("phone", household.phone),
         "bank_account": mask("bank_account", household.bank_account),
