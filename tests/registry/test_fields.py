@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jingzhun.registry import enums, fields
@@ -215,6 +215,7 @@ _ANY_CELL = st.one_of(
 
 @pytest.mark.parametrize("spec", fields.HOUSEHOLD_FIELDS + fields.MEMBER_FIELDS + fields.VILLAGE_FIELDS,
                          ids=lambda s: s.name)
+@settings(max_examples=40)
 @given(cell=_ANY_CELL)
 def test_it_answers_any_cell_with_a_value_or_a_field_error(spec, cell):
     """Bad input is a Chinese field message (a 4xx), never an unexpected exception (a 500)."""
@@ -222,3 +223,15 @@ def test_it_answers_any_cell_with_a_value_or_a_field_error(spec, cell):
         spec.parse(cell)
     except fields.FieldError as exc:
         assert str(exc) and not str(exc).isascii()
+
+
+@pytest.mark.parametrize("raw", ["1e400", "9" * 40])
+def test_it_calls_a_huge_amount_too_large_instead_of_crashing(raw):
+    with pytest.raises(fields.FieldError, match="金额过大"):
+        fields.parse_money(raw)
+
+
+@pytest.mark.parametrize("raw", ["Infinity", "-inf", "NaN", "sNaN"])
+def test_it_refuses_non_finite_integers_with_a_field_error(raw):
+    with pytest.raises(fields.FieldError):
+        fields.parse_int(raw)

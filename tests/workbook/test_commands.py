@@ -12,14 +12,20 @@ from jingzhun.workbook.commands import run_export, run_import
 
 @pytest.mark.django_db
 def test_import_exits_0_and_prints_the_counts(golden, regions, capsys):
-    assert run_import(path=golden("valid_gb18030"), dry_run=False, username=None, errors_out=None, progress=None) == 0
+    assert (
+        run_import(path=golden("valid_gb18030"), dry_run=False, username=None, errors_out=None, progress=None)
+        == 0
+    )
     assert "户：新增 2" in capsys.readouterr().out
     assert Household.objects.count() == 2
 
 
 @pytest.mark.django_db
 def test_dry_run_writes_nothing(golden, regions):
-    assert run_import(path=golden("valid_utf8"), dry_run=True, username=None, errors_out=None, progress=None) == 0
+    assert (
+        run_import(path=golden("valid_utf8"), dry_run=True, username=None, errors_out=None, progress=None)
+        == 0
+    )
     assert not Household.objects.exists()
 
 
@@ -35,17 +41,29 @@ def test_invalid_input_exits_1_with_a_report_next_to_the_input(golden, regions, 
 @pytest.mark.django_db
 def test_the_report_goes_where_asked(golden, regions, tmp_path):
     out = tmp_path / "report.csv"
-    assert run_import(path=golden("unknown_village"), dry_run=False, username=None, errors_out=str(out),
-                      progress=None) == 1
+    assert (
+        run_import(
+            path=golden("unknown_village"), dry_run=False, username=None, errors_out=str(out), progress=None
+        )
+        == 1
+    )
     assert "430821999299" in out.read_text(encoding="utf-8-sig")
 
 
 @pytest.mark.django_db
 def test_bad_arguments_exit_1(regions, tmp_path, township_cadre, village_cadre, capsys):
-    assert run_import(path=str(tmp_path / "none.xlsx"), dry_run=False, username=None, errors_out=None,
-                      progress=None) == 1
-    assert run_import(path=str(tmp_path), dry_run=False, username="nobody", errors_out=None, progress=None) == 1
-    assert run_import(path=str(tmp_path), dry_run=False, username="village", errors_out=None, progress=None) == 1
+    assert (
+        run_import(
+            path=str(tmp_path / "none.xlsx"), dry_run=False, username=None, errors_out=None, progress=None
+        )
+        == 1
+    )
+    assert (
+        run_import(path=str(tmp_path), dry_run=False, username="nobody", errors_out=None, progress=None) == 1
+    )
+    assert (
+        run_import(path=str(tmp_path), dry_run=False, username="village", errors_out=None, progress=None) == 1
+    )
     assert run_export(out=str(tmp_path / "x.xlsx"), region="430821999999", year=None, progress=None) == 1
     assert run_export(out=str(tmp_path / "x.xlsx"), region=None, year=2017, progress=None) == 1
     err = capsys.readouterr().err
@@ -58,7 +76,10 @@ def test_export_of_a_year_reads_the_snapshot(golden, regions, tmp_path, system_a
 
     from jingzhun.registry.services.snapshots import snapshot_take
 
-    assert run_import(path=golden("valid_utf8"), dry_run=False, username=None, errors_out=None, progress=None) == 0
+    assert (
+        run_import(path=golden("valid_utf8"), dry_run=False, username=None, errors_out=None, progress=None)
+        == 0
+    )
     snapshot_take(actor=system_actor, year=2018)
     live = tmp_path / "live.xlsx"
     assert run_export(out=str(live), region=None, year=None, progress=None) == 0

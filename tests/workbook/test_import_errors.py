@@ -81,8 +81,10 @@ def test_it_rejects_an_unknown_village(golden, system_actor):
 def test_it_rejects_rows_outside_the_importers_scope(golden, township_cadre):
     # The township cadre of 溪口镇 imports a file whose second household lives in 零阳街道.
     result = import_path(golden("valid_utf8"), actor=actor_for(township_cadre))
-    assert [(e.sheet, e.row, e.column) for e in result.errors] == [("户", 3, "行政区划代码"), ("村", 2, "行政区划代码")] \
-        or any("不在您的管辖范围内" in m for m in messages(result))
+    assert [(e.sheet, e.row, e.column) for e in result.errors] == [
+        ("户", 3, "行政区划代码"),
+        ("村", 2, "行政区划代码"),
+    ] or any("不在您的管辖范围内" in m for m in messages(result))
     assert all(e.row != 2 or e.sheet != "户" for e in result.errors)  # its own village's row is fine
     assert not Household.objects.exists()
 
@@ -91,8 +93,12 @@ def test_it_rejects_rows_outside_the_importers_scope(golden, township_cadre):
 def test_it_rejects_a_head_name_that_differs_from_the_member_row(golden, system_actor):
     folder = Path(golden("valid_utf8"))
     path = folder / "户.csv"
-    path.write_text(path.read_text(encoding="utf-8-sig").replace("G0001,430821102204,3组,向国强", "G0001,430821102204,3组,向国"),
-                    encoding="utf-8-sig")
+    path.write_text(
+        path.read_text(encoding="utf-8-sig").replace(
+            "G0001,430821102204,3组,向国强", "G0001,430821102204,3组,向国"
+        ),
+        encoding="utf-8-sig",
+    )
     result = import_path(str(folder), actor=system_actor)
     assert "户主姓名“向国”与户主成员的姓名“向国强”不一致" in messages(result)
 
@@ -101,17 +107,29 @@ def test_it_rejects_a_head_name_that_differs_from_the_member_row(golden, system_
 def test_it_rejects_members_of_a_household_not_in_the_file(golden, system_actor):
     folder = Path(golden("valid_utf8"))
     path = folder / "成员.csv"
-    path.write_text(path.read_text(encoding="utf-8-sig").replace("G0002,田桂英", "G0009,田桂英"), encoding="utf-8-sig")
+    path.write_text(
+        path.read_text(encoding="utf-8-sig").replace("G0002,田桂英", "G0009,田桂英"), encoding="utf-8-sig"
+    )
     result = import_path(str(folder), actor=system_actor)
     assert "户编号 G0009 在户表中不存在" in messages(result)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_one_bad_row_writes_nothing(golden, system_actor, household):
-    before = (Household.objects.count(), Member.objects.count(), IncomeRecord.objects.count(), AuditEntry.objects.count())
+    before = (
+        Household.objects.count(),
+        Member.objects.count(),
+        IncomeRecord.objects.count(),
+        AuditEntry.objects.count(),
+    )
     result = import_path(golden("gender_mismatch"), actor=system_actor)
     assert result.total_errors == 1 and not result.written
-    after = (Household.objects.count(), Member.objects.count(), IncomeRecord.objects.count(), AuditEntry.objects.count())
+    after = (
+        Household.objects.count(),
+        Member.objects.count(),
+        IncomeRecord.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert after == before
 
 
@@ -129,3 +147,19 @@ def test_a_failure_while_writing_rolls_everything_back(golden, system_actor, mon
     from jingzhun.workbook.models import ImportLock
 
     assert not ImportLock.objects.exists()  # the lock is released too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_conflict_raised_by_the_database_becomes_an_error(golden, system_actor, monkeypatch):
+    from django.db import IntegrityError
+
+    from jingzhun.workbook import write
+
+    def conflict(self):
+        raise IntegrityError("UNIQUE constraint failed: member_one_active_household")
+
+    monkeypatch.setattr(write.Writer, "update_existing", conflict)
+    result = import_path(golden("valid_utf8"), actor=system_actor)
+    assert not result.written
+    assert "未写入任何数据" in result.errors[0].message
+    assert not Household.objects.exists()

@@ -38,13 +38,22 @@ def test_imports_of_other_townships_do_not_wait(golden, system_actor):
 
 @pytest.mark.django_db
 def test_a_lock_left_by_a_killed_process_is_taken_over(golden, system_actor):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     pid = int(dead.stdout)
     now = timezone.now()
     import socket
 
-    ImportLock.objects.create(key="430821102", holder="已被终止的导入", host=socket.gethostname(), pid=pid,
-                              token="x" * 32, acquired_at=now, heartbeat_at=now)
+    ImportLock.objects.create(
+        key="430821102",
+        holder="已被终止的导入",
+        host=socket.gethostname(),
+        pid=pid,
+        token="x" * 32,
+        acquired_at=now,
+        heartbeat_at=now,
+    )
     result = import_path(golden("valid_utf8"), actor=system_actor, lock_wait_seconds=0)
     assert result.written, result.errors
     assert not ImportLock.objects.exists()
@@ -53,8 +62,15 @@ def test_a_lock_left_by_a_killed_process_is_taken_over(golden, system_actor):
 @pytest.mark.django_db
 def test_a_lock_with_an_old_heartbeat_is_stale(golden, system_actor):
     long_ago = timezone.now() - timezone.timedelta(days=1)
-    ImportLock.objects.create(key="430821001", holder="另一台机器", host="elsewhere", pid=1, token="y" * 32,
-                              acquired_at=long_ago, heartbeat_at=long_ago)
+    ImportLock.objects.create(
+        key="430821001",
+        holder="另一台机器",
+        host="elsewhere",
+        pid=1,
+        token="y" * 32,
+        acquired_at=long_ago,
+        heartbeat_at=long_ago,
+    )
     assert import_path(golden("valid_utf8"), actor=system_actor, lock_wait_seconds=0).written
 
 
@@ -64,6 +80,8 @@ def test_acquire_waits_then_refuses(system_actor):
     try:
         with pytest.raises(ImportBusy, match="甲"):
             acquire(["430821102", "430821001"], holder="乙", wait_seconds=0.6)
-        assert list(ImportLock.objects.values_list("key", flat=True)) == ["430821102"]  # 乙 left nothing behind
+        assert list(ImportLock.objects.values_list("key", flat=True)) == [
+            "430821102"
+        ]  # 乙 left nothing behind
     finally:
         release(held)

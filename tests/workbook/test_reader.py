@@ -42,7 +42,9 @@ def test_it_imports_the_golden_sets(golden, system_actor, name):
     assert head.incomes.get().wage == pytest.approx(12000.50)
     five_guarantee = Household.objects.get(code="G0002")
     assert five_guarantee.attribute == "特困供养贫困户"  # 五保贫困户 accepted as 特困供养贫困户
-    assert (five_guarantee.food_secure, five_guarantee.clothing_secure, five_guarantee.water_safe) == (True,) * 3
+    assert (five_guarantee.food_secure, five_guarantee.clothing_secure, five_guarantee.water_safe) == (
+        True,
+    ) * 3
     assert Member.objects.get(name="李秀兰").ethnicity == "汉族"
     assert head.events.get().kind == "新识别"
 
@@ -64,7 +66,9 @@ def test_it_tolerates_full_width_brackets_and_spaces_and_warns_of_unknown_column
     result = import_path(golden("fullwidth_header"), actor=system_actor)
     assert result.errors == []
     assert result.members_new == 4
-    assert [(w.sheet, w.value, w.message) for w in result.warnings] == [("户", "备注", "无法识别的列，已忽略")]
+    assert [(w.sheet, w.value, w.message) for w in result.warnings] == [
+        ("户", "备注", "无法识别的列，已忽略")
+    ]
     assert Member.objects.get(name="向国强").work_months == 6
 
 

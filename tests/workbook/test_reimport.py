@@ -28,8 +28,12 @@ def test_reimport_updates_and_audits_each_changed_field(golden, system_actor):
     Path(golden("valid_utf8")).rename(folder)
     _edit(folder, "户", "3组", "5组")
     _edit(folder, "户", "12,000.50", "15000")
-    _edit(folder, "成员", "向小明,{},之子,男,土家族,,小学".format(Member.objects.get(name="向小明").id_number),
-          "向小明,{},之子,男,土家族,,初中".format(Member.objects.get(name="向小明").id_number))
+    _edit(
+        folder,
+        "成员",
+        "向小明,{},之子,男,土家族,,小学".format(Member.objects.get(name="向小明").id_number),
+        "向小明,{},之子,男,土家族,,初中".format(Member.objects.get(name="向小明").id_number),
+    )
     job = Job.objects.create(kind="registry_import")
     result = import_path(folder, actor=system_actor, job=job)
     assert result.ok, result.errors
@@ -82,5 +86,11 @@ def test_the_village_sheet_updates_village_facts(golden, system_actor):
     result = import_path(golden("valid_utf8"), actor=system_actor)
     assert result.villages_updated == 1
     village = Region.objects.get(code="430821102204")
-    assert (village.is_poor_village, village.registered_population, village.planned_exit_year) == (True, 2310, 2018)
-    assert AuditEntry.objects.filter(action="import.update", object_type="region", object_id=village.code).exists()
+    assert (village.is_poor_village, village.registered_population, village.planned_exit_year) == (
+        True,
+        2310,
+        2018,
+    )
+    assert AuditEntry.objects.filter(
+        action="import.update", object_type="region", object_id=village.code
+    ).exists()

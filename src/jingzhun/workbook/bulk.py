@@ -15,7 +15,7 @@ from django.db import connection, models
 BATCH = 5000
 
 
-def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+def _adapter(field: Any) -> Callable[[Any], Any] | None:
     ops = connection.ops
     kind = field.get_internal_type()
     if kind == "DateField":
@@ -60,9 +60,9 @@ class Table:
         qn = connection.ops.quote_name
         self.model = model
         self.table = qn(model._meta.db_table)
-        fields = [model._meta.get_field(name) for name in columns]
-        self.columns = [qn(f.column) for f in fields]  # type: ignore[union-attr]
-        self.adapters = [(i, fn) for i, f in enumerate(fields) if (fn := _adapter(f)) is not None]  # type: ignore[arg-type]
+        fields: list[Any] = [model._meta.get_field(name) for name in columns]
+        self.columns = [qn(f.column) for f in fields]
+        self.adapters = [(i, fn) for i, f in enumerate(fields) if (fn := _adapter(f)) is not None]
         placeholders = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({placeholders})"
         self.update_sql = (
@@ -106,7 +106,8 @@ def max_id(model: type[models.Model]) -> int:
 def ids_since(model: type[models.Model], *, after: int, key: str) -> Iterator[tuple[int, Any]]:
     """(id, key) of rows with id > after, streamed in id order (to find the ids of rows just inserted)."""
     qn = connection.ops.quote_name
-    column = qn(model._meta.get_field(key).column)  # type: ignore[union-attr]
+    field: Any = model._meta.get_field(key)
+    column = qn(field.column)
     sql = f"SELECT id, {column} FROM {qn(model._meta.db_table)} WHERE id > %s ORDER BY id"
     with connection.cursor() as cursor:
         cursor.execute(sql, [after])

@@ -11,11 +11,12 @@ database stays as it was; its lock rows are recognised as stale and taken over (
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.jobs.models import Job
@@ -78,7 +79,7 @@ def import_path(
             if result.ok and not dry_run:
                 total = len(parsed.households)
                 report(0, total, "写入数据库")
-                with transaction.atomic():
+                with _write_conflicts_as_errors(result), transaction.atomic():
                     writer = Writer(
                         parsed=parsed,
                         plan=plan,
@@ -90,12 +91,32 @@ def import_path(
                     writer.insert_new()
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
-                result.written = True
+                result.written = result.ok
                 report(total, total, "完成")
     except ImportBusy as exc:
         result.error("", None, "", "", str(exc))
     result.seconds = time.monotonic() - started
     return result
+
+
+@contextmanager
+def _write_conflicts_as_errors(result: ImportResult) -> Iterator[None]:
+    """A write refused by the database (a concurrent import registered the same person or 户编号 first, or
+    held the SQLite database too long) rolls everything back and becomes an error, not a crash."""
+    try:
+        yield
+    except IntegrityError as exc:
+        result.error(
+            "",
+            None,
+            "",
+            "",
+            f"写入时与同时进行的另一次登记冲突（同一人或同一户编号），未写入任何数据，请重新导入：{exc}",
+        )
+    except OperationalError as exc:
+        result.error(
+            "", None, "", "", f"数据库正忙（另一个导入正在写入），未写入任何数据，请稍后重新导入：{exc}"
+        )
 
 
 def _reading(report: Callable[[int, int, str], None]) -> ProgressFn:

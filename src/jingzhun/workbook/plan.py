@@ -223,8 +223,8 @@ def _count(parsed: Parsed, plan: Plan, result: ImportResult) -> None:
         if omitted:
             plan.kept_active[code] = len(omitted)
             changed = changed or len(members) + len(omitted) != len(existing.members)
-        for _, current in omitted:
-            name, relation = current[0], current[6]
+        for _, kept in omitted:
+            name, relation = kept[0], kept[6]
             if relation == enums.Relation.HEAD and any(m[rel_i] == enums.Relation.HEAD for _, m in members):
                 result.error(
                     HOUSEHOLD_SHEET,
@@ -237,7 +237,7 @@ def _count(parsed: Parsed, plan: Plan, result: ImportResult) -> None:
                 MEMBER_SHEET,
                 None,
                 "证件号码",
-                mask_id_number(current[1]),
+                mask_id_number(kept[1]),
                 f"{code} 户的在册成员{name}不在文件中，已保留；减少成员请办理自然减少",
             )
         if changed:

@@ -43,6 +43,11 @@ def detect_encoding(open_binary: Any) -> str:
     return "utf-8"
 
 
+def _count_lines(open_binary: Any) -> int:
+    with open_binary() as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(CHUNK), b""))
+
+
 def _is_empty(cells: list[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
@@ -50,10 +55,11 @@ def _is_empty(cells: list[Any]) -> bool:
 class SheetRows:
     """One sheet: its header cells and an iterator over (excel_row_number, cells) of non-empty rows."""
 
-    def __init__(self, name: str, header: list[Any], rows: Iterator[tuple[int, list[Any]]]):
+    def __init__(self, name: str, header: list[Any], rows: Iterator[tuple[int, list[Any]]], total: int = 0):
         self.name = name
         self.header = header
         self.rows = rows
+        self.total = total  # data rows, approximately (for progress only)
 
 
 class Workbook:
@@ -139,7 +145,7 @@ class Workbook:
                 if not _is_empty(cells):
                     yield number, [None] * start_col + list(cells) if start_col else cells
 
-        return SheetRows(name, header, data())
+        return SheetRows(name, header, data(), total=max(0, sheet.height - 1))
 
     def _open_binary(self, member: str) -> Any:
         if self._zip is not None:
@@ -170,7 +176,7 @@ class Workbook:
             finally:
                 handle.close()
 
-        return SheetRows(name, header, data())
+        return SheetRows(name, header, data(), total=_count_lines(opener) - 1)
 
     def close(self) -> None:
         if self._zip is not None:

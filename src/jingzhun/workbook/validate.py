@@ -237,7 +237,7 @@ def _households(
             _intern(values, HOUSEHOLD_FIELDS, pool)
             parsed.households[code] = (number, tuple(values.get(n) for n in HH_NAMES))
         if progress and number % 5000 == 0:
-            progress(number, 0, f"检查户表第 {number} 行")
+            progress(number, reader.rows.total + 1, "检查户表")
 
 
 def _members(
@@ -273,7 +273,7 @@ def _members(
             values["household_code"] = None  # the grouping key holds it; no copy per member
             parsed.members.setdefault(code, []).append((number, tuple(values.get(n) for n in MEMBER_NAMES)))
         if progress and number % 5000 == 0:
-            progress(number, 0, f"检查成员表第 {number} 行")
+            progress(number, reader.rows.total + 1, "检查成员表")
 
 
 def _heads(parsed: Parsed, result: ImportResult) -> None:

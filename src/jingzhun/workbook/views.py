@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -50,7 +51,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         return _upload_error(
             request, "只能导入 .xlsx 文件，或装有 CSV 文件（户.csv、成员.csv、村.csv）的 .zip 压缩包"
         )
-    if upload_file.size > settings.JINGZHUN_UPLOAD_MAX_BYTES:
+    if (upload_file.size or 0) > settings.JINGZHUN_UPLOAD_MAX_BYTES:
         return _upload_error(
             request, f"文件过大（上限 {settings.JINGZHUN_UPLOAD_MAX_BYTES // 1024 // 1024} MB）"
         )
@@ -76,7 +77,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def error_report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def error_report(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     job = job_get(actor_for(request.user), pk)
     if job.kind != "registry_import" or kind not in ("xlsx", "csv"):
         raise Http404
@@ -94,7 +95,7 @@ def error_report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def template_download(request: HttpRequest) -> HttpResponse:
+def template_download(request: HttpRequest) -> HttpResponseBase:
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it (and so deletes it)
     write_template(handle.name)
     handle.seek(0)
@@ -117,7 +118,7 @@ def _filter_from(request: HttpRequest) -> HouseholdFilter:
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest) -> HttpResponse:
+def export_download(request: HttpRequest) -> HttpResponseBase:
     """The currently filtered household list as a registry workbook; every export is audited."""
     actor = actor_for(request.user)
     actor.require(Perm.EXPORT_REGISTRY)
