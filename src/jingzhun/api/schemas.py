@@ -182,8 +182,6 @@ class HouseholdPatch(In):
     main_cause: enums.PovertyCause | None = Field(None, description=HH["main_cause"])
     other_causes: list[enums.PovertyCause] | None = Field(None, max_length=2, description=HH["other_causes"])
     identified_year: Year | None = Field(None, description=HH["identified_year"])
-    exit_status: enums.ExitStatus | None = Field(None, description=HH["exit_status"])
-    exit_year: Year | None = Field(None, description=HH["exit_year"])
     planned_exit_year: Year | None = Field(None, description=HH["planned_exit_year"])
     food_secure: bool | None = Field(None, description=HH["food_secure"])
     clothing_secure: bool | None = Field(None, description=HH["clothing_secure"])

@@ -123,11 +123,15 @@ class HouseholdVerdict(models.Model):
     """户评估结果 for (household, year, standard). Denormalised (village, status, plan, people) so that
     county pages group one table and an old result stays as it was computed."""
 
+    # No FK indexes: the unique (household, year, standard) index serves lookups, and every index costs
+    # time when a county run writes a million rows (docs/benchmarks.md "Assessment").
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "registry.Household", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     year = models.PositiveSmallIntegerField("评估年度")
-    standard = models.ForeignKey(StandardSet, on_delete=models.PROTECT, related_name="+", db_constraint=False)
+    standard = models.ForeignKey(
+        StandardSet, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     village_code = models.CharField("行政区划代码", max_length=12)
     exit_status = models.CharField("脱贫状态", max_length=4)
     planned_exit_year = models.PositiveSmallIntegerField("计划脱贫年度", null=True)

@@ -97,4 +97,3 @@ class HouseholdData:
     @property
     def people(self) -> int:
         return len(self.members)
-

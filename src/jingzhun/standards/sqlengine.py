@@ -194,21 +194,44 @@ class Scope:
         )
 
 
+VERDICT_COLUMNS = (
+    "household_id",
+    "year",
+    "standard_id",
+    "village_code",
+    "exit_status",
+    "planned_exit_year",
+    "people",
+    "net_income_cents",
+    "passed",
+    "failed",
+    "missing",
+    "suspected_wrong_exit",
+    "assessed_at",
+)
+
+
 def store_verdicts(*, spec: StandardSpec, year: int, scope: Scope) -> int:
-    """Replace the stored verdicts of (year, standard) in `scope` with freshly computed ones."""
-    select_sql, params = Compiled(spec, year).verdict_select(scope, assessed_at=timezone.now())
+    """Bring the stored verdicts of (year, standard) in `scope` up to date: an UPSERT of every household
+    on the register (a re-run rewrites rows in place instead of deleting and re-indexing a million of
+    them), then removal of the scope's rows this run did not write (households that left the register)."""
+    stamp = timezone.now()
+    select_sql, params = Compiled(spec, year).verdict_select(scope, assessed_at=stamp)
+    columns = ", ".join(VERDICT_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in VERDICT_COLUMNS[3:])
     with connection.cursor() as cursor:
+        # "WHERE 1 = 1": SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
         cursor.execute(
-            f"DELETE FROM {VERDICT_TABLE} WHERE year = %s AND standard_id = %s{scope.verdict_sql}",
-            [year, spec.id, *scope.params],
-        )
-        cursor.execute(
-            f"INSERT INTO {VERDICT_TABLE} (household_id, year, standard_id, village_code, exit_status, "
-            f"planned_exit_year, people, net_income_cents, passed, failed, missing, suspected_wrong_exit, "
-            f"assessed_at) {select_sql}",
+            f"INSERT INTO {VERDICT_TABLE} ({columns}) {select_sql} WHERE 1 = 1 "
+            f"ON CONFLICT (household_id, year, standard_id) DO UPDATE SET {updates}",
             params,
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute(
+            f"DELETE FROM {VERDICT_TABLE} WHERE year = %s AND standard_id = %s{scope.verdict_sql} AND assessed_at < %s",
+            [year, spec.id, *scope.params, connection.ops.adapt_datetimefield_value(stamp)],
+        )
+        return written
 
 
 def compute_statuses(*, spec: StandardSpec, year: int, scope: Scope) -> dict[int, dict[str, Any]]:

@@ -143,7 +143,7 @@ def _memoized(spec: FieldSpec) -> FieldSpec:
     return replace(spec, parse=cached)
 
 
-_REPEATING = {"parse_bool", "parse_year", "parse_ethnicity", "parse_causes", "_exit_status"}
+_REPEATING = {"parse_bool", "parse_year", "parse_ethnicity", "parse_causes", "_exit_status", "parse_money"}
 
 
 def _fast_specs(specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
@@ -182,6 +182,8 @@ def parse_workbook(
     _households(readers[HOUSEHOLD_SHEET], parsed, actor, result, pool, progress)
     _members(readers[MEMBER_SHEET], parsed, result, pool, progress)
     _heads(parsed, result)
+    if not parsed.households and result.ok:
+        result.warn(HOUSEHOLD_SHEET, None, "", "", "户表中没有数据行，没有导入任何户")
     if readers[VILLAGE_SHEET].rows is not None:
         _villages(readers[VILLAGE_SHEET], parsed, actor, result)
     return parsed
@@ -235,6 +237,8 @@ def _households(
                 text(raw.get("exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
             )
             _intern(values, HOUSEHOLD_FIELDS, pool)
+            if values.get("village_code"):
+                values["village_code"] = pool.setdefault(values["village_code"], values["village_code"])
             parsed.households[code] = (number, tuple(values.get(n) for n in HH_NAMES))
         if progress and number % 5000 == 0:
             progress(number, reader.rows.total + 1, "检查户表")

@@ -17,7 +17,11 @@ HOUSEHOLD_AUDIT_FIELDS = (
     "exit_year", "planned_exit_year", "food_secure", "clothing_secure", "water_safe", "housing_safety",
     "relocation", "bank_account", "registry_status", "member_count",
 )
-HOUSEHOLD_EDITABLE = tuple(f for f in HOUSEHOLD_AUDIT_FIELDS if f not in {"code", "member_count", "registry_status"})
+# 脱贫状态 changes only through lifecycle events (标注脱贫/返贫), never as a field edit.
+HOUSEHOLD_EDITABLE = tuple(
+    f for f in HOUSEHOLD_AUDIT_FIELDS
+    if f not in {"code", "member_count", "registry_status", "exit_status", "exit_year", "no_longer_enjoying"}
+)
 MEMBER_AUDIT_FIELDS = (
     "name", "id_number", "gender", "ethnicity", "birth_date", "relation", "education", "school_status",
     "not_in_school_reason", "health", "labour_skill", "work_months", "medical_insurance",

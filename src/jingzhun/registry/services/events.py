@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
@@ -61,6 +61,8 @@ def mark_exited(*, actor: Actor, household: Household, exit_year: Any, occurred_
     if household.exit_status == enums.ExitStatus.EXITED:
         raise ValidationFailed({"__all__": "该户已经是已脱贫状态"})
     year = _year(exit_year, "exit_year")
+    if year > date.today().year:
+        raise ValidationFailed({"exit_year": f"脱贫年度 {year} 晚于今年"})
     if year < household.identified_year:
         raise ValidationFailed({"exit_year": f"脱贫年度 {year} 早于识别年度 {household.identified_year}"})
     before = household_snapshot(household)
@@ -147,10 +149,14 @@ def household_split(*, actor: Actor, household: Household, member_ids: list[int]
                    "other_causes", "identified_year", "exit_status", "exit_year", "planned_exit_year",
                    "food_secure", "clothing_secure", "water_safe", "housing_safety", "relocation")
     head = next(m for m in moving if m.pk == new_head_id)
-    new = Household.objects.create(
-        code=new_code, head_name=head.name, head_id_number=head.id_number, head_initials=initials(head.name),
-        **{f: getattr(household, f) for f in copy_fields},
-    )
+    try:
+        with transaction.atomic():
+            new = Household.objects.create(
+                code=new_code, head_name=head.name, head_id_number=head.id_number,
+                head_initials=initials(head.name), **{f: getattr(household, f) for f in copy_fields},
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed({"new_code": f"户编号 {new_code} 已存在"}) from exc
     for member in moving:
         m_before = member_snapshot(member)
         member.household = new

@@ -97,9 +97,14 @@ def household_register(
     head = next(m for m in member_values if m["relation"] == enums.Relation.HEAD)
     values["head_id_number"] = head["id_number"]
     values["relocation"] = values.get("relocation") or enums.Relocation.NO  # empty = not relocated
-    created = Household.objects.create(
-        **values, village=village, head_initials=initials(values["head_name"]), member_count=len(member_values),
-    )
+    try:
+        with transaction.atomic():  # a concurrent registration of the same 户编号 loses here, not with a 500
+            created = Household.objects.create(
+                **values, village=village, head_initials=initials(values["head_name"]),
+                member_count=len(member_values),
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed({"code": f"户编号 {values['code']} 已存在"}) from exc
     try:
         with transaction.atomic():
             saved = [Member.objects.create(household=created, **m) for m in member_values]

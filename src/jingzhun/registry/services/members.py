@@ -167,6 +167,8 @@ def member_remove(*, actor: Actor, member: Member, reason: str, occurred_on: dat
         raise ValidationFailed({"__all__": "该成员已经减少"})
     household = member.household
     active = household.members.filter(is_active=True).count()
+    if active <= 1:
+        raise ValidationFailed({"__all__": "这是该户最后一名在册成员：请办理“注销”，而不是减少成员"})
     if member.relation == enums.Relation.HEAD and active > 1:
         raise ValidationFailed({"__all__": "户主不能直接减少：请先变更户主，再减少该成员"})
     when = occurred_on or date.today()
