@@ -29,7 +29,7 @@ def _fresh_database(printer: Callable[[str], Any]) -> None:
     db = settings.DATABASES["default"]
     if connection.vendor == "sqlite":
         connections.close_all()
-        path = Path(db["NAME"])
+        path = Path(str(db["NAME"]))
         for suffix in ("", "-wal", "-shm"):
             candidate = Path(str(path) + suffix)
             if candidate.exists():
@@ -82,8 +82,9 @@ def _pick_regions() -> dict[str, Any]:
                .annotate(n=Count("id")).order_by("-n", "village_id").first())
     if busiest is None:
         busiest = Household.objects.values("village_id").annotate(n=Count("id")).order_by("-n").first()
-    village = Region.objects.get(code=busiest["village_id"]) if busiest else Region.objects.filter(
-        level="village").first()
+    village = (Region.objects.get(code=busiest["village_id"]) if busiest
+               else Region.objects.filter(level="village").order_by("code").first())
+    assert village is not None, "jingzhun init loads the villages before the demo picks one"
     return {"county": county, "township": village.parent, "village": village}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -54,7 +56,7 @@ class GrantForm(forms.Form):
 
     def __init__(self, *args, regions: list[Region] = (), **kwargs):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
             (r.code, ("　" * {"county": 0, "township": 1, "village": 2}.get(r.level, 0)) + r.name) for r in regions
         ]
 

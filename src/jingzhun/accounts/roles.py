@@ -20,6 +20,11 @@ class Perm:
     MANAGE_STANDARDS = "standards.manage"
     RUN_ASSESSMENT = "standards.run"
     VIEW_AUDIT = "core.view_audit"
+    VIEW_ASSISTANCE = "assistance.view"  # responsibility pages, visits, measures, alerts
+    EDIT_ASSISTANCE = "assistance.edit"  # units, links, work teams, first secretaries, pairings
+    VISIT = "assistance.visit"  # log visits (走访) and help measures for households in scope
+    CHECK_IN = "assistance.checkin"  # 驻村考勤 (only a stationed cadre actually can)
+    CONFIGURE_ASSISTANCE = "assistance.configure"  # alert parameters
 
 
 class RoleCode(models.TextChoices):
@@ -37,18 +42,21 @@ _ALL = {v for k, v in vars(Perm).items() if k.isupper()}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RoleCode.COUNTY_ADMIN: frozenset(_ALL),
-    RoleCode.COUNTY_LEADER: frozenset({Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT}),
+    RoleCode.COUNTY_LEADER: frozenset({Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT,
+                                       Perm.VIEW_ASSISTANCE}),
     RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}),
     RoleCode.TOWNSHIP_CADRE: frozenset(
         {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.IMPORT_REGISTRY,
-         Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.RUN_ASSESSMENT, Perm.EDIT_REGIONS}
+         Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.RUN_ASSESSMENT, Perm.EDIT_REGIONS,
+         Perm.VIEW_ASSISTANCE, Perm.EDIT_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}
     ),
     RoleCode.VILLAGE_CADRE: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT}
+        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT,
+         Perm.VIEW_ASSISTANCE, Perm.EDIT_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}
     ),
-    RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY}),
-    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT}),
-    RoleCode.DISCIPLINE: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT}),
+    RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}),
+    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}),
+    RoleCode.DISCIPLINE: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}),
 }
 
 # Roles whose scope is "the households paired with me", not a region subtree.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from jingzhun.accounts.models import ApiToken
+from jingzhun.accounts.models import ApiToken, User
 from jingzhun.accounts.services import api_token_create
 
 
@@ -51,9 +53,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        _, new_key = api_token_create(user=cast(User, request.user), name=form.cleaned_data["name"])
         messages.success(request, "已创建令牌。请立即复制保存，它只显示这一次。")
     return render(request, "accounts/tokens.html", {
         "form": form, "new_key": new_key,
-        "tokens": ApiToken.objects.filter(user=request.user, revoked=False).order_by("-id"),
+        "tokens": ApiToken.objects.filter(user=cast(User, request.user), revoked=False).order_by("-id"),
     })

@@ -7,13 +7,14 @@ from datetime import date
 from django.db import transaction
 
 from jingzhun.accounts.access import Actor
+from jingzhun.accounts.models import User
 from jingzhun.assistance.models import HelperPairing
 from jingzhun.core import audit
 from jingzhun.registry.models import Household
 
 
 @transaction.atomic
-def helper_assign(*, actor: Actor, household: Household, helper: object, started_on: date | None = None
+def helper_assign(*, actor: Actor, household: Household, helper: User, started_on: date | None = None
                   ) -> HelperPairing:
     """Pair a helper with a household; an open pairing with someone else ends the day before."""
     start = started_on or date.today()

@@ -37,7 +37,7 @@ def initialize(*, city: bool = False, printer: Callable[[str], Any] = print) -> 
 
         from django.conf import settings
 
-        Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        Path(str(settings.DATABASES["default"]["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     pending = pending_migrations()
     if pending:
         printer(f"迁移数据库（{len(pending)} 项）…")

@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 import traceback
+from datetime import timedelta
 from collections.abc import Callable
 from typing import Any
 
@@ -86,7 +87,7 @@ def run(job: Job, printer: Callable[[int, int, str], None] | None = None) -> Job
 
 def recover_stale(max_age_seconds: int = 600) -> int:
     """Jobs left 'running' by a killed worker: their transaction rolled back, so mark them failed."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=max_age_seconds)
+    cutoff = timezone.now() - timedelta(seconds=max_age_seconds)
     with transaction.atomic():
         return Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).update(
             status=JobStatus.FAILED, error="任务进程中断，数据库未写入任何内容，请重新提交", finished_at=timezone.now()

@@ -85,8 +85,8 @@ def counts_by_village(actor: Actor, prefix: str, *, plan_year: int) -> dict[str,
     )
     result = {}
     for row in rows:
-        code = row.pop("village_id")
-        result[code] = RegionCounts(**{k: v or 0 for k, v in row.items()})
+        values: dict[str, Any] = {k: v or 0 for k, v in row.items() if k != "village_id"}
+        result[row["village_id"]] = RegionCounts(**values)
     return result
 
 

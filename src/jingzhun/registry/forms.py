@@ -4,7 +4,7 @@ attached back to the fields (`apply_errors`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -113,8 +113,8 @@ class EventForm(forms.Form):
     def __init__(self, *args: Any, members: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         choices = [(str(m.pk), f"{m.name}（{m.relation}）") for m in members]
-        self.fields["member_ids"].choices = choices
-        self.fields["new_head_id"].choices = [("", "—"), *choices]
+        cast(forms.ChoiceField, self.fields["member_ids"]).choices = choices
+        cast(forms.ChoiceField, self.fields["new_head_id"]).choices = [("", "—"), *choices]
 
 
 class HeadChangeForm(forms.Form):
@@ -125,7 +125,7 @@ class HeadChangeForm(forms.Form):
 
     def __init__(self, *args: Any, members: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["new_head"].choices = [(str(m.pk), m.name) for m in members if m.relation != "户主"]
+        cast(forms.ChoiceField, self.fields["new_head"]).choices = [(str(m.pk), m.name) for m in members if m.relation != "户主"]
 
 
 class IdentificationStepForm(forms.Form):

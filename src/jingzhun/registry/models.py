@@ -10,7 +10,6 @@ from django.db.models import Q
 
 from jingzhun.registry import enums
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Household(models.Model):
@@ -122,11 +121,11 @@ class IncomeRecord(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="incomes")
     year = models.PositiveSmallIntegerField("收入年度")
-    wage = models.DecimalField("工资性收入", **MONEY)
-    business = models.DecimalField("生产经营性收入", **MONEY)
-    property_income = models.DecimalField("财产性收入", **MONEY)
-    transfer = models.DecimalField("转移性收入", **MONEY)
-    business_expense = models.DecimalField("生产经营性支出", **MONEY)
+    wage = models.DecimalField("工资性收入", max_digits=12, decimal_places=2)
+    business = models.DecimalField("生产经营性收入", max_digits=12, decimal_places=2)
+    property_income = models.DecimalField("财产性收入", max_digits=12, decimal_places=2)
+    transfer = models.DecimalField("转移性收入", max_digits=12, decimal_places=2)
+    business_expense = models.DecimalField("生产经营性支出", max_digits=12, decimal_places=2)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -84,4 +85,4 @@ def register_after_change(callback: Callable[[int], None]) -> None:
 
 def after_change(household_id: int) -> None:
     for callback in _AFTER_CHANGE:
-        transaction.on_commit(lambda cb=callback: cb(household_id))
+        transaction.on_commit(partial(callback, household_id))

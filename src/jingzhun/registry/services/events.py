@@ -238,7 +238,7 @@ def identification_step_add(*, actor: Actor, household: Household, step: str, oc
         errors["occurred_on"] = "日期不能晚于今天"
     if not fields.text(performed_by):
         errors["performed_by"] = "请填写经办人或单位"
-    if errors:
+    if errors or when is None:
         raise ValidationFailed(errors)
     record = IdentificationRecord.objects.create(
         household=household, step=step, occurred_on=when, performed_by=fields.text(performed_by)[:100],

@@ -188,7 +188,7 @@ def income_record(*, actor: Actor, household: Household, year: Any, amounts: Map
             errors[name] = str(exc)
             continue
         money[name] = value if value is not None else Decimal("0.00")
-    if errors:
+    if errors or parsed_year is None:
         raise ValidationFailed(errors)
     record = IncomeRecord.objects.filter(household=household, year=parsed_year).first()
     before = audit.snapshot(record, INCOME_AUDIT_FIELDS) if record else None
