@@ -213,6 +213,8 @@ def measure(households: int) -> dict[str, Any]:
     from jingzhun.standards.services import assess
 
     standard = ensure_defaults()
+    with connection.cursor() as cursor:  # a first run writes into an empty verdict table (setup)
+        cursor.execute("DELETE FROM standards_householdverdict")
     engine_s, run_ = _timed(lambda: assess(year=YEAR))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_baseline")
@@ -228,6 +230,7 @@ def measure(households: int) -> dict[str, Any]:
         cursor.execute("SELECT COUNT(*), SUM(passed) FROM bench_baseline")
         baseline_rows, passed = cursor.fetchone()
         cursor.execute("DROP TABLE bench_baseline")
+    rerun_s, _ = _timed(lambda: assess(year=YEAR))  # verdicts exist: rewritten in place
     rng = random.Random(1)
     ids = [rng.randint(1, households) for _ in range(300)]
     page_times = []
@@ -244,6 +247,7 @@ def measure(households: int) -> dict[str, Any]:
         "verdicts_agreeing_with_baseline": agreeing,
         "passed": passed,
         "engine_seconds": round(engine_s, 2),
+        "engine_rerun_seconds": round(rerun_s, 2),
         "baseline_seconds": round(baseline_s, 2),
         "ratio": round(engine_s / baseline_s, 2) if baseline_s else None,
         "page_ms_median": round(statistics.median(page_times), 2),
@@ -264,14 +268,21 @@ def machine() -> str:
     return f"{common_machine()}; lscpu model: {model}; SQLite {sqlite3.sqlite_version}"
 
 
-def run(households: int = 1_000_000, *, seed: int = 2018) -> dict[str, Any]:
+def run(households: int = 1_000_000, *, seed: int = 2018, data_dir: str = "") -> dict[str, Any]:
     """Fresh database, bulk load (timed separately), then the measurements. Sets Django up in this
-    process, so call it once per process (`main` runs each size in a subprocess)."""
-    data_dir = tempfile.mkdtemp(prefix="jingzhun-bench-assess-")
-    _setup_django(data_dir)
-    load_s, members = _timed(lambda: load(households, seed))
+    process, so call it once per process (`main` runs each size in a subprocess). With `data_dir` of an
+    earlier run holding the same synthetic registry, the load is skipped (setup is not measured)."""
+    _setup_django(data_dir or tempfile.mkdtemp(prefix="jingzhun-bench-assess-"))
+    from jingzhun.registry.models import Household, Member
+
+    if data_dir and Household.objects.count() == households:
+        load_s, members = None, Member.objects.count()
+    else:
+        load_s, members = _timed(lambda: load(households, seed))
     result = measure(households)
-    result.update({"members": members, "setup_seconds": round(load_s, 1), "machine": machine()})
+    result.update(
+        {"members": members, "setup_seconds": round(load_s, 1) if load_s else "reused", "machine": machine()}
+    )
     return result
 
 
@@ -290,14 +301,15 @@ def report(results: list[dict[str, Any]]) -> str:
         "row. Page: `household_checklist` (load + Python rules) for 300 random households. Bulk loading the "
         "synthetic rows (executemany) is setup and not measured.",
         "",
-        "| households | members | engine s | hand-written SQL s | ratio (target ≤ 2×) | verdicts agreeing "
-        "| page p50 ms | page p95 ms (target ≤ 20) | setup s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| households | members | engine s (target ≤ 15) | hand-written SQL s | ratio (target ≤ 2×) "
+        "| engine re-run s | verdicts agreeing | page p50 ms | page p95 ms (target ≤ 20) | setup s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['households']:,} | {r['members']:,} | {r['engine_seconds']} | {r['baseline_seconds']} | "
-            f"{r['ratio']}× | {r['verdicts_agreeing_with_baseline']:,} / {r['verdicts']:,} | "
+            f"{r['ratio']}× | {r['engine_rerun_seconds']} | "
+            f"{r['verdicts_agreeing_with_baseline']:,} / {r['verdicts']:,} | "
             f"{r['page_ms_median']} | {r['page_ms_p95']} | {r['setup_seconds']} |"
         )
     return "\n".join(lines)
@@ -308,9 +320,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000000", help="comma-separated household counts")
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)  # internal: one size, JSON out
+    parser.add_argument("--data-dir", default="", help="reuse the synthetic registry of an earlier --one run")
     args = parser.parse_args(argv if argv is not None else [])
     if args.one:
-        print(json.dumps(run(args.one, seed=args.seed), ensure_ascii=False))
+        print(json.dumps(run(args.one, seed=args.seed, data_dir=args.data_dir), ensure_ascii=False))
         return 0
     results = []
     for size in (int(s) for s in args.sizes.split(",")):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("jingzhun.jobs.urls")),
     path("", include("jingzhun.workbook.urls")),
     path("", include("jingzhun.standards.urls")),
+    path("", include("jingzhun.assistance.urls")),
     path("api/", include("jingzhun.api.urls")),
 ]
 

@@ -173,3 +173,16 @@ def test_households_leaving_the_register_lose_their_verdicts(
 def test_assessment_without_a_standard_is_refused(db):
     with pytest.raises(services.StandardError, match="2018"):
         services.assess(year=2018)
+
+
+def test_a_county_rerun_rewrites_verdicts_and_drops_households_that_left(standard, admin_actor):
+    from jingzhun.registry.models import Household
+
+    staying, leaving = register(admin_actor), register(admin_actor)
+    first = services.assess(year=2018)
+    assert first.households == 2
+    Household.objects.filter(pk=leaving.pk).update(registry_status="已注销")  # no on-commit hook here
+    Household.objects.filter(pk=staying.pk).update(water_safe=False)
+    assert services.assess(year=2018).households == 1
+    assert not HouseholdVerdict.objects.filter(household=leaving).exists()
+    assert HouseholdVerdict.objects.get(household=staying).failed == "H-WATER"

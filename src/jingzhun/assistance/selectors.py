@@ -1,11 +1,27 @@
-"""Scoped reads for help and responsibility."""
+"""Scoped reads for help and responsibility: pairings, visits, measures, attendance and the five
+responsibility alerts. Every function takes the acting Actor and sees no more than households_visible."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
 
 from jingzhun.accounts.access import Actor
+from jingzhun.accounts.roles import Perm
+from jingzhun.assistance import models as m
 from jingzhun.assistance.models import HelperPairing
+from jingzhun.assistance.rules import WeekResult, five_days_four_nights, not_visited_since
+from jingzhun.regions.models import Region
+from jingzhun.registry import enums
+from jingzhun.registry.models import Household
+
+POOR_STATUSES = (enums.ExitStatus.NOT_EXITED, enums.ExitStatus.RETURNED)
+PAGE = 50
 
 
 def paired_household_ids_q(actor: Actor) -> Q:
@@ -14,3 +30,233 @@ def paired_household_ids_q(actor: Actor) -> Q:
         return Q(pk__in=[])
     ids = HelperPairing.objects.filter(helper=actor.user, ended_on__isnull=True).values("household_id")
     return Q(id__in=ids)
+
+
+def _households(actor: Actor) -> QuerySet[Household]:
+    from jingzhun.registry.selectors import households_visible
+
+    if not actor.can(Perm.VIEW_ASSISTANCE):
+        return Household.objects.none()
+    return households_visible(actor)
+
+
+def _related_household_q(actor: Actor, prefix: str = "household") -> Q:
+    """Rows of another table whose household is visible, as a join filter (not a subquery of ids)."""
+    if not actor.can(Perm.VIEW_ASSISTANCE):
+        return Q(pk__in=[])
+    q = Q(**{f"{prefix}__registry_status": enums.RegistryStatus.ACTIVE})
+    if actor.paired_only:
+        if actor.user is None:
+            return Q(pk__in=[])
+        return q & Q(**{f"{prefix}__pairings__helper": actor.user, f"{prefix}__pairings__ended_on__isnull": True})
+    return q & actor.region_q(f"{prefix}__village_id")
+
+
+def villages_visible(actor: Actor) -> QuerySet[Region]:
+    """Villages in the actor's region scope (a helper, whose scope is households, sees none)."""
+    if not actor.can(Perm.VIEW_ASSISTANCE) or actor.paired_only:
+        return Region.objects.none()
+    return Region.objects.filter(level="village").filter(actor.region_q("code"))
+
+
+# --- per household ------------------------------------------------------------------------------
+def household_visits(household: Household, limit: int = 20) -> list[m.Visit]:
+    return list(household.visits.select_related("visitor").prefetch_related("photos")
+                .order_by("-visited_on", "-id")[:limit])
+
+
+def household_measures(household: Household) -> list[m.HelpMeasure]:
+    return list(household.measures.order_by("-started_on", "-id"))
+
+
+def visit_get(actor: Actor, pk: Any) -> m.Visit:
+    from jingzhun.registry.selectors import household_get
+
+    actor.require(Perm.VIEW_ASSISTANCE)
+    try:
+        visit = m.Visit.objects.select_related("household", "visitor").get(pk=pk)
+    except (m.Visit.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    household_get(actor, visit.household_id)
+    return visit
+
+
+def photo_get(actor: Actor, pk: Any) -> m.VisitPhoto:
+    try:
+        photo = m.VisitPhoto.objects.select_related("visit").get(pk=pk)
+    except (m.VisitPhoto.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    visit_get(actor, photo.visit_id)
+    return photo
+
+
+def measure_get(actor: Actor, pk: Any) -> m.HelpMeasure:
+    from jingzhun.registry.selectors import household_get
+
+    actor.require(Perm.VIEW_ASSISTANCE)
+    try:
+        measure = m.HelpMeasure.objects.select_related("household").get(pk=pk)
+    except (m.HelpMeasure.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    household_get(actor, measure.household_id)
+    return measure
+
+
+# --- alerts -------------------------------------------------------------------------------------
+def _open_pairing() -> Exists:
+    return Exists(HelperPairing.objects.filter(household=OuterRef("pk"), ended_on__isnull=True))
+
+
+def poor_without_helper(actor: Actor) -> QuerySet[Household]:
+    """贫困户 (未脱贫/返贫) with no open pairing."""
+    return (_households(actor).filter(exit_status__in=POOR_STATUSES).filter(~_open_pairing())
+            .select_related("village", "village__parent"))
+
+
+def not_visited(actor: Actor, *, days: int, today: date | None = None) -> QuerySet[Household]:
+    """Households in scope without a visit on or after today − N days (rules.not_visited_since)."""
+    since = not_visited_since(today or date.today(), days)
+    recent = Exists(m.Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=since))
+    return _households(actor).filter(~recent).select_related("village", "village__parent")
+
+
+def with_last_visit(rows: list[Household]) -> list[Household]:
+    """Attach `last_visited_on` to a page of households (one query for the page)."""
+    latest = dict(m.Visit.objects.filter(household_id__in=[h.pk for h in rows]).values("household_id")
+                  .annotate(last=Max("visited_on")).values_list("household_id", "last"))
+    helpers = {p.household_id: p.helper for p in HelperPairing.objects.filter(
+        household_id__in=[h.pk for h in rows], ended_on__isnull=True).select_related("helper")}
+    for row in rows:
+        row.last_visited_on = latest.get(row.pk)  # type: ignore[attr-defined]
+        row.current_helper = helpers.get(row.pk)  # type: ignore[attr-defined]
+    return rows
+
+
+@dataclass(frozen=True)
+class HelperLoad:
+    helper: Any
+    households: int
+
+
+def overloaded_helpers(actor: Actor, *, limit: int) -> list[HelperLoad]:
+    """Helpers (with a household in scope) whose open pairings number more than `limit`."""
+    in_scope = HelperPairing.objects.filter(ended_on__isnull=True).filter(_related_household_q(actor))
+    counts = (HelperPairing.objects.filter(ended_on__isnull=True, helper_id__in=in_scope.values("helper_id"))
+              .values("helper_id").annotate(n=Count("id")).filter(n__gt=limit).order_by("-n", "helper_id"))
+    rows = list(counts[:500])
+    users = get_user_model().objects.in_bulk([r["helper_id"] for r in rows])
+    return [HelperLoad(helper=users[r["helper_id"]], households=r["n"]) for r in rows]
+
+
+def helper_households(actor: Actor, helper_id: Any) -> QuerySet[Household]:
+    return (_households(actor).filter(pairings__helper_id=helper_id, pairings__ended_on__isnull=True)
+            .select_related("village"))
+
+
+@dataclass(frozen=True)
+class VillageGap:
+    village: Region
+    has_team: bool
+    has_secretary: bool
+
+
+def poor_villages(actor: Actor) -> QuerySet[Region]:
+    return (villages_visible(actor).filter(is_poor_village=True)
+            .annotate(has_team=Exists(m.WorkTeam.objects.filter(village=OuterRef("pk"), ended_on__isnull=True)),
+                      has_secretary=Exists(m.FirstSecretary.objects.filter(village=OuterRef("pk"),
+                                                                           ended_on__isnull=True)))
+            .select_related("parent"))
+
+
+def villages_without_team_or_secretary(actor: Actor) -> list[VillageGap]:
+    rows = poor_villages(actor).filter(Q(has_team=False) | Q(has_secretary=False)).order_by("code")
+    return [VillageGap(village=v, has_team=v.has_team, has_secretary=v.has_secretary) for v in rows]
+
+
+@dataclass(frozen=True)
+class Attendance:
+    cadre: Any
+    village: Region
+    post: str
+    result: WeekResult
+
+
+def stationed_cadres(actor: Actor, *, start: date) -> list[tuple[Any, Region, str]]:
+    """Cadres stationed (team member or first secretary) during the week starting `start`, in scope."""
+    end = start + timedelta(days=6)
+    villages = villages_visible(actor).values("code")
+    during = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    out: dict[Any, tuple[Any, Region, str]] = {}
+    members = (m.WorkTeamMember.objects.filter(during, team__village_id__in=villages)
+               .select_related("cadre", "team__village", "team__village__parent").order_by("-is_leader", "id"))
+    for member in members:
+        out.setdefault(member.cadre_id, (member.cadre, member.team.village, "队长" if member.is_leader else "队员"))
+    for post in (m.FirstSecretary.objects.filter(during, village_id__in=villages)
+                 .select_related("cadre", "village", "village__parent")):
+        if post.cadre_id in out:
+            cadre, village, role = out[post.cadre_id]
+            out[post.cadre_id] = (cadre, village, f"第一书记、{role}")
+        else:
+            out[post.cadre_id] = (post.cadre, post.village, "第一书记")
+    return list(out.values())
+
+
+def attendance_week(actor: Actor, *, start: date, min_days: int, min_nights: int) -> list[Attendance]:
+    cadres = stationed_cadres(actor, start=start)
+    ids = [c.pk for c, _, _ in cadres]
+    by_cadre: dict[Any, list[tuple[date, bool]]] = {}
+    for cadre_id, day, overnight in (m.CheckIn.objects.filter(cadre_id__in=ids, day__gte=start,
+                                                             day__lte=start + timedelta(days=6))
+                                     .values_list("cadre_id", "day", "overnight")):
+        by_cadre.setdefault(cadre_id, []).append((day, overnight))
+    rows = [Attendance(cadre=c, village=v, post=post,
+                       result=five_days_four_nights(by_cadre.get(c.pk, []), start=start, min_days=min_days,
+                                                    min_nights=min_nights))
+            for c, v, post in cadres]
+    return sorted(rows, key=lambda a: (a.village.code, a.cadre.pk))
+
+
+def attendance_missed(actor: Actor, *, start: date, min_days: int, min_nights: int) -> list[Attendance]:
+    return [a for a in attendance_week(actor, start=start, min_days=min_days, min_nights=min_nights)
+            if not a.result.passed]
+
+
+# --- coverage of measure categories -------------------------------------------------------------
+@dataclass(frozen=True)
+class Coverage:
+    category: str
+    households: int
+    measures: int
+    funds: Any
+    share: float  # percent of households in scope
+
+
+def measure_coverage(actor: Actor) -> tuple[int, list[Coverage]]:
+    """Households in scope with a (non-stopped) measure of each category, and the share of all."""
+    total = _households(actor).count()
+    rows = {r["category"]: r for r in (
+        m.HelpMeasure.objects.filter(_related_household_q(actor)).exclude(status=m.MeasureStatus.STOPPED)
+        .values("category").annotate(households=Count("household_id", distinct=True), measures=Count("id"),
+                                     funds=Sum("funds")))}
+    out = []
+    for category in m.MeasureCategory.values:
+        row = rows.get(category, {})
+        households = row.get("households", 0)
+        out.append(Coverage(category=category, households=households, measures=row.get("measures", 0),
+                            funds=row.get("funds") or 0, share=(100.0 * households / total) if total else 0.0))
+    return total, out
+
+
+def region_responsibility(village: Region) -> dict[str, Any]:
+    """Who answers for a village: its units, team with members, first secretary, and the township leader."""
+    team = m.WorkTeam.objects.filter(village=village, ended_on__isnull=True).select_related("unit").first()
+    return {
+        "units": list(m.UnitVillageLink.objects.filter(village=village, ended_on__isnull=True).select_related("unit")),
+        "team": team,
+        "team_members": list(team.members.filter(ended_on__isnull=True).select_related("cadre")
+                             .order_by("-is_leader", "id")) if team else [],
+        "secretary": m.FirstSecretary.objects.filter(village=village, ended_on__isnull=True)
+        .select_related("cadre", "unit").first(),
+        "leader": m.LeaderLink.objects.filter(township_id=village.parent_id, ended_on__isnull=True)
+        .select_related("leader").first(),
+    }

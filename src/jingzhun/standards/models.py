@@ -123,8 +123,8 @@ class HouseholdVerdict(models.Model):
     """户评估结果 for (household, year, standard). Denormalised (village, status, plan, people) so that
     county pages group one table and an old result stays as it was computed."""
 
-    # No FK indexes: the unique (household, year, standard) index serves lookups, and every index costs
-    # time when a county run writes a million rows (docs/benchmarks.md "Assessment").
+    # No FK indexes: the unique (year, standard, household) index serves lookups, and every index costs
+    # time when a county run writes a million rows.
     household = models.ForeignKey(
         "registry.Household", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
@@ -145,12 +145,12 @@ class HouseholdVerdict(models.Model):
 
     class Meta:
         verbose_name = "户评估结果"
+        # One index only: (year, standard) leads, so county pages read one run's rows by range, and a
+        # county run appends in household order. A second index on village_code tripled the run time
+        # of a million households (random inserts); see docs/benchmarks.md "Assessment".
         constraints = [
-            models.UniqueConstraint(
-                fields=["household", "year", "standard"], name="verdict_one_per_household"
-            )
+            models.UniqueConstraint(fields=["year", "standard", "household"], name="verdict_one_per_year")
         ]
-        indexes = [models.Index(fields=["year", "standard", "village_code"], name="verdict_village_idx")]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year} {'达标' if self.passed else '未达标'}"

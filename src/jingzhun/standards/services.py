@@ -118,24 +118,25 @@ def assess_all(*, year: int) -> int:
 
 def reassess_household(household_id: int) -> None:
     """Bring the stored verdicts of one household up to date (Python engine, the page path): for every
-    year it has verdicts for, and for the default year. Registered as the registry's after-change hook."""
+    assessed year (with the standard now applying to it) and for the default year. Verdicts stored
+    against superseded versions stay as they were (reproducible). Registered as the registry's
+    after-change hook."""
     household = Household.objects.filter(pk=household_id).first()
-    years = set(HouseholdVerdict.objects.filter(household_id=household_id).values_list("year", flat=True))
+    years = set(AssessmentRun.objects.values_list("year", flat=True).distinct())
     years.add(default_year())
     with transaction.atomic():
         for year in sorted(years):
             standard = standard_for_year(year)
             if standard is None:
                 continue
+            key = {"year": year, "standard_id": standard.pk, "household_id": household_id}
             if household is None or household.registry_status != enums.RegistryStatus.ACTIVE:
-                HouseholdVerdict.objects.filter(household_id=household_id, year=year).delete()
+                HouseholdVerdict.objects.filter(**key).delete()
                 continue
             spec = load_spec(standard)
             result = assess_household(household_data(household, year=year), year=year, spec=spec)
             HouseholdVerdict.objects.update_or_create(
-                household_id=household_id,
-                year=year,
-                standard_id=spec.id,
+                **key,
                 defaults={
                     "village_code": household.village_id,
                     "exit_status": household.exit_status,

@@ -223,7 +223,7 @@ def store_verdicts(*, spec: StandardSpec, year: int, scope: Scope) -> int:
         # "WHERE 1 = 1": SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
         cursor.execute(
             f"INSERT INTO {VERDICT_TABLE} ({columns}) {select_sql} WHERE 1 = 1 "
-            f"ON CONFLICT (household_id, year, standard_id) DO UPDATE SET {updates}",
+            f"ON CONFLICT (year, standard_id, household_id) DO UPDATE SET {updates}",
             params,
         )
         written = cursor.rowcount

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from jingzhun.assistance import views
+
+app_name = "assistance"
+urlpatterns = [
+    path("assistance/", views.home, name="home"),
+    path("assistance/alerts/<slug:kind>/", views.alert_list, name="alert"),
+    path("assistance/helpers/<int:pk>/", views.helper_detail, name="helper_detail"),
+    path("assistance/checkin/", views.checkin, name="checkin"),
+    path("assistance/attendance/", views.attendance, name="attendance"),
+    path("assistance/villages/<str:code>/", views.village, name="village"),
+    path("assistance/settings/", views.settings_edit, name="settings"),
+    path("households/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("households/<int:pk>/measures/new/", views.measure_create, name="measure_create"),
+    path("households/<int:pk>/helper/", views.helper_assign, name="helper_assign"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("visits/photos/<int:pk>/", views.photo, name="photo"),
+    path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
+]

@@ -1,0 +1,267 @@
+"""Pages of help and responsibility: overview with alerts and coverage, alert lists, visits, measures,
+helper assignment, check-in and attendance, village responsibility, alert parameters."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.roles import Perm
+from jingzhun.assistance import selectors as sel
+from jingzhun.assistance import services
+from jingzhun.assistance.forms import CheckInForm, HelperAssignForm, MeasureForm, SettingsForm, VisitForm
+from jingzhun.assistance.rules import last_week_start, not_visited_since, week_start
+from jingzhun.registry.forms import apply_errors
+from jingzhun.registry.selectors import household_get, page_households
+from jingzhun.registry.validation import ValidationFailed
+
+ALERTS = {
+    "no-helper": "未结对帮扶责任人的贫困户",
+    "overloaded": "结对户数超过上限的帮扶责任人",
+    "not-visited": "超期未走访的户",
+    "villages": "缺驻村工作队或第一书记的贫困村",
+    "attendance": "上周未达“五天四夜”的驻村干部",
+}
+
+
+def _actor(request: HttpRequest, perm: str = Perm.VIEW_ASSISTANCE) -> Actor:
+    actor = actor_for(request.user)
+    actor.require(perm)
+    return actor
+
+
+def _after(request: HttpRequest) -> int | None:
+    value = request.GET.get("after", "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    cfg = services.alert_settings()
+    today = date.today()
+    last_week = last_week_start(today)
+    counts = {
+        "no-helper": sel.poor_without_helper(actor).count(),
+        "overloaded": len(sel.overloaded_helpers(actor, limit=cfg.max_households_per_helper)),
+        "not-visited": sel.not_visited(actor, days=cfg.visit_interval_days, today=today).count(),
+        "villages": len(sel.villages_without_team_or_secretary(actor)),
+        "attendance": len(sel.attendance_missed(actor, start=last_week, min_days=cfg.week_min_days,
+                                                min_nights=cfg.week_min_nights)),
+    }
+    total, coverage = sel.measure_coverage(actor)
+    return render(request, "assistance/home.html", {
+        "alerts": [(slug, label, counts[slug]) for slug, label in ALERTS.items()], "cfg": cfg,
+        "coverage": coverage, "total": total, "stationed": services.stationed_village(request.user) is not None,
+    })
+
+
+@login_required
+def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
+    actor = _actor(request)
+    if kind not in ALERTS:
+        raise Http404
+    cfg = services.alert_settings()
+    today = date.today()
+    context: dict[str, Any] = {"kind": kind, "title": ALERTS[kind], "cfg": cfg}
+    if kind in ("no-helper", "not-visited"):
+        query = (sel.poor_without_helper(actor) if kind == "no-helper"
+                 else sel.not_visited(actor, days=cfg.visit_interval_days, today=today))
+        rows, next_after = page_households(query, after=_after(request), size=sel.PAGE)
+        context.update(rows=sel.with_last_visit(rows), next_after=next_after, total=query.count(),
+                       since=not_visited_since(today, cfg.visit_interval_days))
+    elif kind == "overloaded":
+        context["loads"] = sel.overloaded_helpers(actor, limit=cfg.max_households_per_helper)
+    elif kind == "villages":
+        context["gaps"] = sel.villages_without_team_or_secretary(actor)
+    else:
+        start = last_week_start(today)
+        context.update(start=start, end=start + timedelta(days=6), attendance=sel.attendance_missed(
+            actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights))
+    return render(request, "assistance/alert.html", context)
+
+
+@login_required
+def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    households = list(sel.helper_households(actor, pk).order_by("id")[:200])
+    if not households:
+        raise Http404
+    helper = get_user_model().objects.get(pk=pk)
+    return render(request, "assistance/helper_detail.html", {"helper": helper,
+                                                             "rows": sel.with_last_visit(households)})
+
+
+# --- visits -------------------------------------------------------------------------------------
+@login_required
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request, Perm.VISIT)
+    household = household_get(actor, pk)
+    form = VisitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_log(actor=actor, household=household, visited_on=data["visited_on"],
+                               activities=data["activities"], problems=data["problems"],
+                               photos=request.FILES.getlist("photos"))
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "走访记录已保存")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "assistance/visit_form.html", {"form": form, "household": household})
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = sel.visit_get(_actor(request), pk)
+    return render(request, "assistance/visit_detail.html", {"visit": visit, "household": visit.household,
+                                                            "photos": list(visit.photos.all())})
+
+
+@login_required
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    item = sel.photo_get(_actor(request), pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type=f"image/{item.kind}")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- measures -----------------------------------------------------------------------------------
+@login_required
+def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request, Perm.VISIT)
+    household = household_get(actor, pk)
+    form = MeasureForm(request.POST or None, initial={"started_on": date.today().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_add(actor=actor, household=household, data=form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "帮扶措施已保存")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "assistance/form.html", {"form": form, "household": household, "title": "添加帮扶措施"})
+
+
+@login_required
+def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request, Perm.VISIT)
+    measure = sel.measure_get(actor, pk)
+    initial = {f: getattr(measure, f) for f in services.MEASURE_FIELDS}
+    form = MeasureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.measure_update(actor=actor, measure=measure, data=form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "帮扶措施已更新")
+            return redirect("registry:household_detail", pk=measure.household_id)
+    return render(request, "assistance/form.html", {"form": form, "household": measure.household,
+                                                    "title": "修改帮扶措施"})
+
+
+# --- pairing ------------------------------------------------------------------------------------
+@login_required
+def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request, Perm.EDIT_ASSISTANCE)
+    if actor.paired_only:
+        raise Http404
+    household = household_get(actor, pk)
+    form = HelperAssignForm(request.POST or None, initial={"started_on": date.today().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        helper = get_user_model().objects.filter(username=data["username"].strip(), is_active=True).first()
+        try:
+            if helper is None:
+                raise ValidationFailed({"username": "没有这个账号"})
+            started = services._date(data["started_on"] or date.today(), "started_on")
+            services.helper_assign(actor=actor, household=household, helper=helper, started_on=started)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已结对帮扶责任人 {helper}")
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "assistance/form.html", {
+        "form": form, "household": household, "title": "结对/更换帮扶责任人",
+        "intro": "更换帮扶责任人会结束现有结对（结束日期 = 新结对的开始日期）并新增一条结对，历史不会被覆盖。"})
+
+
+# --- attendance ---------------------------------------------------------------------------------
+@login_required
+def checkin(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, Perm.CHECK_IN)
+    village = services.stationed_village(request.user)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_in(actor=actor, overnight=form.cleaned_data["overnight"], note=form.cleaned_data["note"])
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已签到")
+            return redirect("assistance:checkin")
+    cfg = services.alert_settings()
+    start = week_start(date.today())
+    from jingzhun.assistance.models import CheckIn
+    from jingzhun.assistance.rules import five_days_four_nights
+
+    rows = list(CheckIn.objects.filter(cadre=request.user, day__gte=start - timedelta(days=7)).order_by("-day"))
+    weeks = [five_days_four_nights([(r.day, r.overnight) for r in rows], start=s, min_days=cfg.week_min_days,
+                                   min_nights=cfg.week_min_nights) for s in (start, start - timedelta(days=7))]
+    return render(request, "assistance/checkin.html", {"form": form, "village": village, "rows": rows,
+                                                       "weeks": weeks, "cfg": cfg})
+
+
+@login_required
+def attendance(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    cfg = services.alert_settings()
+    try:
+        start = week_start(date.fromisoformat(request.GET.get("week", "")))
+    except ValueError:
+        start = last_week_start(date.today())
+    rows = sel.attendance_week(actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights)
+    return render(request, "assistance/attendance.html", {
+        "rows": rows, "start": start, "end": start + timedelta(days=6), "cfg": cfg,
+        "prev": start - timedelta(days=7), "next": start + timedelta(days=7)})
+
+
+# --- responsibility of a village; parameters ----------------------------------------------------
+@login_required
+def village(request: HttpRequest, code: str) -> HttpResponse:
+    actor = _actor(request)
+    region = sel.villages_visible(actor).filter(code=code).select_related("parent").first()
+    if region is None:
+        raise Http404
+    return render(request, "assistance/village.html", {"village": region, **sel.region_responsibility(region)})
+
+
+@login_required
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request, Perm.CONFIGURE_ASSISTANCE)
+    cfg = services.alert_settings()
+    form = SettingsForm(request.POST or None, initial={f: getattr(cfg, f) for f in services.SETTING_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alert_settings_update(actor=actor, values=form.cleaned_data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "预警参数已保存")
+            return redirect("assistance:home")
+    return render(request, "assistance/form.html", {"form": form, "title": "帮扶预警参数（默认口径，可配置）",
+                                                    "back": "assistance:home"})
