@@ -47,6 +47,7 @@ def _fresh_database(printer: Callable[[str], Any]) -> None:
 
 def build_demo(*, households: int = 30000, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str, Any]:
     from jingzhun.accounts.access import Actor
+    from jingzhun.assistance.demo_data import seed as seed_assistance
     from jingzhun.cli import CommandError, progress_printer
     from jingzhun.core.dbstate import initialize
     from jingzhun.workbook.generate import generate_to_path
@@ -65,6 +66,7 @@ def build_demo(*, households: int = 30000, seed: int = 2018, printer: Callable[[
         raise CommandError(f"演示数据导入失败：{result.errors[0]}")
     printer(f"已导入（{time.monotonic() - started:.0f} 秒）")
     users = _demo_users()
+    seed_assistance(year=DEMO_YEAR, seed=seed, printer=printer)
     _assess(printer)
     printer(f"演示数据库就绪，用时 {time.monotonic() - started:.0f} 秒")
     return {"users": users, "households": summary["households"], "members": summary["members"]}

@@ -12,7 +12,9 @@ from jingzhun.registry.models import Household
 from jingzhun.standards.models import AssessmentRun, StandardSet, StandardStatus
 from jingzhun.standards.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
 
-_PUBLISHED_CACHE: dict[int, StandardSpec] = {}
+# Published versions are frozen, so their plain form is cached per process. The key includes the
+# publication time: a rolled-back test database may hand the same id to a different version.
+_PUBLISHED_CACHE: dict[tuple[int, Any], StandardSpec] = {}
 MEMBER_COLUMNS = (
     "name",
     "birth_date",
@@ -34,7 +36,7 @@ MEMBER_COLUMNS = (
 
 def load_spec(standard: StandardSet) -> StandardSpec:
     """The standard as plain data. Published versions are frozen, so they are cached."""
-    cached = _PUBLISHED_CACHE.get(standard.pk)
+    cached = _PUBLISHED_CACHE.get((standard.pk, standard.published_at))
     if cached is not None and standard.status == StandardStatus.PUBLISHED:
         return cached
     lines = list(standard.lines.all())
@@ -61,7 +63,7 @@ def load_spec(standard: StandardSet) -> StandardSpec:
         ),
     )
     if standard.status == StandardStatus.PUBLISHED:
-        _PUBLISHED_CACHE[standard.pk] = spec
+        _PUBLISHED_CACHE[(standard.pk, standard.published_at)] = spec
     return spec
 
 
@@ -70,7 +72,7 @@ def clear_cache() -> None:
     _PUBLISHED_SETS.clear()
 
 
-_PUBLISHED_SETS: dict[int, StandardSet] = {}
+_PUBLISHED_SETS: dict[tuple[int, Any], StandardSet] = {}
 
 
 def standard_for_year(year: int) -> StandardSet | None:
@@ -78,17 +80,17 @@ def standard_for_year(year: int) -> StandardSet | None:
     are frozen, so their objects are cached)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM standards_standardset WHERE status = %s AND first_year <= %s AND last_year >= %s "
+            "SELECT id, published_at FROM standards_standardset WHERE status = %s AND first_year <= %s AND last_year >= %s "
             "ORDER BY published_at DESC, version DESC, id DESC LIMIT 1",
             [StandardStatus.PUBLISHED, year, year],
         )
         row = cursor.fetchone()
     if row is None:
         return None
-    cached = _PUBLISHED_SETS.get(row[0])
+    cached = _PUBLISHED_SETS.get((row[0], str(row[1])))
     if cached is None:
         cached = StandardSet.objects.get(pk=row[0])
-        _PUBLISHED_SETS[row[0]] = cached
+        _PUBLISHED_SETS[(row[0], str(row[1]))] = cached
     return cached
 
 

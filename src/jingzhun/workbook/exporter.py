@@ -1,8 +1,8 @@
 """Registry workbook export (登记簿导出): exactly the spec's sheets 户 · 成员 · 村, streamed.
 
 Households are read in id order in batches (keyset, no OFFSET) with their active members and latest
-income, and written row by row with xlsxwriter in constant_memory mode, so memory stays flat however
-large the registry. `year` exports the YearSnapshot of that 数据年度 instead of the live registry.
+income, and streamed row by row through `fastxlsx` (our own lean xlsx writer; see docs/decisions.md), so
+memory stays flat however large the registry. `year` exports the YearSnapshot of that 数据年度 instead of the live registry.
 Export → import into an empty database → export gives the same content.
 """
 
@@ -23,7 +23,7 @@ from jingzhun.registry.fields import INCOME_FIELD_NAMES
 from jingzhun.registry.models import Household, IncomeRecord, Member, YearSnapshot
 from jingzhun.registry.presenters import masker
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET
-from jingzhun.workbook.sheetwriter import XlsxBook
+from jingzhun.workbook.fastxlsx import FastBook
 
 BATCH = 2000
 ProgressFn = Callable[[int, int, str], Any]
@@ -186,7 +186,7 @@ def export_registry(
             query = query.filter(village_id__gte=low, village_id__lt=high)
         rows = _live(query)
         total = query.count()
-    book = XlsxBook(out)
+    book = FastBook(out)
     households_sheet = book.sheet(SHEET_BY_NAME[HOUSEHOLD_SHEET])
     members_sheet = book.sheet(SHEET_BY_NAME[MEMBER_SHEET])
     villages_sheet = book.sheet(SHEET_BY_NAME[VILLAGE_SHEET])

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET
-from jingzhun.workbook.sheetwriter import CsvSheetWriter, SheetWriter, XlsxBook
+from jingzhun.workbook.fastxlsx import FastBook
+from jingzhun.workbook.sheetwriter import CsvSheetWriter, SheetWriter
 
 ProgressFn = Callable[[int, int, str], Any]
 
@@ -33,7 +34,7 @@ def generate_to_path(
     target = Path(out)
     suffix = target.suffix.lower()
     target.parent.mkdir(parents=True, exist_ok=True)
-    book: XlsxBook | None = None
+    book: FastBook | None = None
     writers: dict[str, SheetWriter] = {}
     handles: list[Any] = []
     if suffix == ".zip":  # a zip holds one open entry at a time: write the folder, then pack it
@@ -44,7 +45,7 @@ def generate_to_path(
                     archive.write(Path(tmp) / f"{name}.csv", f"{name}.csv")
         return summary
     if suffix == ".xlsx":
-        book = XlsxBook(str(target))
+        book = FastBook(str(target))
         for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET):
             writers[name] = book.sheet(SHEET_BY_NAME[name])
     else:
