@@ -129,12 +129,15 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
     # 驻村工作队 (93 of the poor villages; the rest are the "no work team" gap) and 第一书记
     shuffled = poor[:]
     rng.shuffle(shuffled)
-    team_villages = sorted(shuffled[:TEAMS], key=lambda v: v.code)
-    no_team = shuffled[TEAMS:]
-    sizes = [TEAM_CADRES // TEAMS] * TEAMS
-    for i in range(TEAM_CADRES - sum(sizes)):
+    # 93 of Cili's 134 poor villages; a smaller county keeps the same proportion.
+    team_count = TEAMS if len(poor) >= 134 else (len(poor) * TEAMS) // 134
+    team_villages = sorted(shuffled[:team_count], key=lambda v: v.code)
+    no_team = shuffled[team_count:]
+    cadre_count = TEAM_CADRES if team_count == TEAMS else team_count * 3
+    sizes = [cadre_count // team_count] * team_count if team_count else []
+    for i in range(cadre_count - sum(sizes)):
         sizes[i] += 1
-    cadres = _users("zcd", [name() for _ in range(TEAM_CADRES)])
+    cadres = _users("zcd", [name() for _ in range(cadre_count)])
     teams = [m.WorkTeam(village=v, unit=village_unit[v.code], started_on=start_of_work) for v in team_villages]
     m.WorkTeam.objects.bulk_create(teams)
     if any(t.pk is None for t in teams):
@@ -203,7 +206,7 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
         mine = to_pair[pos:pos + k]
         pos += k
         by_helper.append((helper, mine))
-        village_code = mine[0][1]
+        village_code = mine[0][1]  # a helper's grant: the village of their first household
         unit = village_unit.get(village_code) or township_unit.get(village_code[:9] + "000")
         grants_h.append(RoleGrant(user=helper, role="helper", region_id=village_code))
         profiles_h.append(m.Cadre(user=helper, unit=unit, post="帮扶责任人"))

@@ -183,7 +183,9 @@ class HelperPairing(models.Model):
 
     class Meta:
         verbose_name = "帮扶结对"
-        indexes = [models.Index(fields=["helper", "household"], name="pairing_helper_idx")]
+        indexes = [models.Index(fields=["helper", "household"], name="pairing_helper_idx"),
+                   # the open pairings of a helper (load alerts count them per helper)
+                   models.Index(fields=["helper"], condition=Q(ended_on__isnull=True), name="pairing_open_helper_idx")]
         constraints = [
             models.UniqueConstraint(fields=["household"], condition=Q(ended_on__isnull=True),
                                     name="pairing_one_open_per_household"),

@@ -139,13 +139,19 @@ class HelperLoad:
 
 
 def overloaded_helpers(actor: Actor, *, limit: int) -> list[HelperLoad]:
-    """Helpers (with a household in scope) whose open pairings number more than `limit`."""
-    in_scope = HelperPairing.objects.filter(ended_on__isnull=True).filter(_related_household_q(actor))
-    counts = (HelperPairing.objects.filter(ended_on__isnull=True, helper_id__in=in_scope.values("helper_id"))
-              .values("helper_id").annotate(n=Count("id")).filter(n__gt=limit).order_by("-n", "helper_id"))
-    rows = list(counts[:500])
-    users = get_user_model().objects.in_bulk([r["helper_id"] for r in rows])
-    return [HelperLoad(helper=users[r["helper_id"]], households=r["n"]) for r in rows]
+    """Helpers (with a household in scope) whose open pairings number more than `limit`.
+
+    Counting runs over all open pairings first (the overloaded few are a small set), then keeps the
+    helpers with at least one household in scope — cheaper than joining every pairing to its household."""
+    if not actor.can(Perm.VIEW_ASSISTANCE):
+        return []
+    counts = dict(HelperPairing.objects.filter(ended_on__isnull=True).values("helper_id")
+                  .annotate(n=Count("id")).filter(n__gt=limit).values_list("helper_id", "n"))
+    in_scope = set(HelperPairing.objects.filter(ended_on__isnull=True, helper_id__in=list(counts))
+                   .filter(_related_household_q(actor)).values_list("helper_id", flat=True))
+    ids = sorted(in_scope, key=lambda h: (-counts[h], h))[:500]
+    users = get_user_model().objects.in_bulk(ids)
+    return [HelperLoad(helper=users[h], households=counts[h]) for h in ids]
 
 
 def helper_households(actor: Actor, helper_id: Any) -> QuerySet[Household]:
@@ -184,14 +190,15 @@ class Attendance:
 def stationed_cadres(actor: Actor, *, start: date) -> list[tuple[Any, Region, str]]:
     """Cadres stationed (team member or first secretary) during the week starting `start`, in scope."""
     end = start + timedelta(days=6)
-    villages = villages_visible(actor).values("code")
+    if not actor.can(Perm.VIEW_ASSISTANCE) or actor.paired_only:
+        return []
     during = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
     out: dict[Any, tuple[Any, Region, str]] = {}
-    members = (m.WorkTeamMember.objects.filter(during, team__village_id__in=villages)
+    members = (m.WorkTeamMember.objects.filter(during, actor.region_q("team__village_id"))
                .select_related("cadre", "team__village", "team__village__parent").order_by("-is_leader", "id"))
     for member in members:
         out.setdefault(member.cadre_id, (member.cadre, member.team.village, "队长" if member.is_leader else "队员"))
-    for post in (m.FirstSecretary.objects.filter(during, village_id__in=villages)
+    for post in (m.FirstSecretary.objects.filter(during, actor.region_q("village_id"))
                  .select_related("cadre", "village", "village__parent")):
         if post.cadre_id in out:
             cadre, village, role = out[post.cadre_id]
