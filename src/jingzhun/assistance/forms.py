@@ -13,6 +13,14 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks each one (size, image bytes)."""
+
+    def clean(self, data, initial=None):  # type: ignore[no-untyped-def]
+        items = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
 class VisitForm(forms.Form):
     visited_on = forms.CharField(label="走访日期", required=False,
                                  widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
@@ -21,7 +29,7 @@ class VisitForm(forms.Form):
                                                               "placeholder": "宣讲政策、核实收入、落实措施…"}))
     problems = forms.CharField(label="发现的问题", required=False,
                                widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
-    photos = forms.FileField(label="照片（可多选，每张不超过 5 MB）", required=False,
+    photos = MultipleFileField(label="照片（可多选，每张不超过 5 MB）", required=False,
                              widget=MultipleFileInput(attrs={"class": "form-control", "accept": "image/*",
                                                              "multiple": True}))
 

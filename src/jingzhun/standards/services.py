@@ -129,7 +129,7 @@ def reassess_household(household_id: int) -> None:
             standard = standard_for_year(year)
             if standard is None:
                 continue
-            key = {"year": year, "standard_id": standard.pk, "household_id": household_id}
+            key: dict[str, Any] = {"year": year, "standard_id": standard.pk, "household_id": household_id}
             if household is None or household.registry_status != enums.RegistryStatus.ACTIVE:
                 HouseholdVerdict.objects.filter(**key).delete()
                 continue

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from jingzhun.accounts.access import Actor
@@ -52,6 +53,7 @@ HOUSEHOLD_READ = (
 )
 MEMBER_FIELD_NAMES = [s.name for s in SHEET_BY_NAME[MEMBER_SHEET].specs]
 MEMBER_READ = ("household_id", *(n for n in MEMBER_FIELD_NAMES if n != "household_code"))
+INCOME_READ = ("household_id", "year", *INCOME_FIELD_NAMES)
 
 
 def cell(value: Any) -> Any:
@@ -90,30 +92,97 @@ def _member_row(code: str, m: dict[str, Any], mask: Callable[[str, Any], Any]) -
     return [cell(row.get(name)) for name in MEMBER_FIELD_NAMES]
 
 
-def _live(
-    query: QuerySet[Household],
-) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]]:
+BOOL_TEXT: dict[Any, str] = {True: "是", False: "否"}  # SQLite returns 1/0, equal to True/False
+
+
+def _bool_positions(model: type[Any], names: tuple[str, ...]) -> list[int]:
+    return [
+        i
+        for i, name in enumerate(names)
+        if model._meta.get_field(name.removesuffix("_id")).get_internal_type() == "BooleanField"
+    ]
+
+
+def _raw_rows(
+    query: QuerySet[Any], names: tuple[str, ...], limit: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The rows of `query` as the database returns them, without Django's per-value converters.
+
+    Dates arrive as ISO strings (SQLite) or dates, money as int/float (SQLite) or Decimal, booleans as 1/0
+    (SQLite) or True/False; the sheet writer writes each of them as the workbook needs."""
+    values = query.values_list(*names)
+    sql, params = (values[:limit] if limit else values).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _live_rows(
+    query: QuerySet[Household], mask: Callable[[str, Any], Any] | None
+) -> Iterator[tuple[list[Any], list[list[Any]]]]:
+    """(household row, member rows) in sheet column order, households in id order, read in batches."""
+    specs = SHEET_BY_NAME[HOUSEHOLD_SHEET].specs
+    h_index = {name: i for i, name in enumerate(HOUSEHOLD_READ)}
+    h_index["village_code"] = h_index["village_id"]
+    i_index = {name: i for i, name in enumerate(INCOME_READ)}
+    i_index["income_year"] = i_index["year"]
+    # each household column: (from the income row?, position, is boolean)
+    h_bools = set(_bool_positions(Household, HOUSEHOLD_READ))
+    columns = [
+        (False, h_index[spec.name], h_index[spec.name] in h_bools)
+        if spec.name in h_index
+        else (True, i_index[spec.name], False)
+        for spec in specs
+    ]
+    no_income: tuple[Any, ...] = (None,) * len(INCOME_READ)
+    m_bools = _bool_positions(Member, MEMBER_READ)
+    masked_h = [i for i, spec in enumerate(specs) if spec.name in ("head_id_number", "phone")]
+    masked_m = MEMBER_FIELD_NAMES.index("id_number")
+    bool_text = BOOL_TEXT.get
     last = 0
     while True:
-        batch = list(query.filter(id__gt=last).order_by("id").values(*HOUSEHOLD_READ)[:BATCH])
+        batch = _raw_rows(query.filter(id__gt=last).order_by("id"), HOUSEHOLD_READ, BATCH)
         if not batch:
             return
-        ids = [h["id"] for h in batch]
-        members: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for m in (
-            Member.objects.filter(household_id__in=ids, is_active=True).order_by("id").values(*MEMBER_READ)
+        ids = [h[0] for h in batch]
+        members: dict[int, list[list[Any]]] = defaultdict(list)
+        for m in _raw_rows(
+            Member.objects.filter(household_id__in=ids, is_active=True).order_by("id"), MEMBER_READ
         ):
-            members[m["household_id"]].append(m)
-        incomes: dict[int, dict[str, Any]] = {}
-        for i in (
-            IncomeRecord.objects.filter(household_id__in=ids)
-            .order_by("household_id", "-year")
-            .values("household_id", "year", *INCOME_FIELD_NAMES)
+            row = list(m)
+            for i in m_bools:
+                row[i] = bool_text(row[i])
+            members[row[0]].append(row)
+        incomes: dict[int, tuple[Any, ...]] = {}
+        for i in _raw_rows(
+            IncomeRecord.objects.filter(household_id__in=ids).order_by("household_id", "-year"), INCOME_READ
         ):
-            incomes.setdefault(i["household_id"], i)
+            incomes.setdefault(i[0], i)
         for h in batch:
-            yield h, incomes.get(h["id"]), members[h["id"]]
+            income = incomes.get(h[0], no_income)
+            row = [
+                (income[i] if from_income else (bool_text(h[i]) if is_bool else h[i]))
+                for from_income, i, is_bool in columns
+            ]
+            code = h[1]
+            people = members[h[0]]
+            for m in people:
+                m[0] = code
+            if mask is not None:
+                for i in masked_h:
+                    row[i] = mask(specs[i].name, row[i])
+                for m in people:
+                    m[masked_m] = mask("id_number", m[masked_m])
+            yield row, people
         last = ids[-1]
+
+
+def _snapshot_rows(
+    year: int, prefix: str | None, mask: Callable[[str, Any], Any] | None
+) -> Iterator[tuple[list[Any], list[list[Any]]]]:
+    show = mask or (lambda name, value: value)
+    for h, income, people in _snapshot(year, prefix):
+        yield _household_row(h, income, show), [_member_row(h["code"], m, show) for m in people]
 
 
 def _snapshot(
@@ -172,9 +241,9 @@ def export_registry(
     filtered list) must already be scoped by the caller (registry.selectors.households_visible).
     """
     prefix = region.prefix if region is not None else None
-    mask = masker(actor_or_none) if actor_or_none is not None else (lambda name, value: value)
+    mask = None if actor_or_none is None or actor_or_none.sees_sensitive else masker(actor_or_none)
     if year is not None:
-        rows = _snapshot(year, prefix)
+        rows = _snapshot_rows(year, prefix, mask)
         total = YearSnapshot.objects.filter(year=year).count()
     else:
         query = (
@@ -185,7 +254,7 @@ def export_registry(
         if prefix:
             low, high = code_range(prefix)
             query = query.filter(village_id__gte=low, village_id__lt=high)
-        rows = _live(query)
+        rows = _live_rows(query, mask)
         total = query.count()
     book = FastBook(out)
     households_sheet = book.sheet(SHEET_BY_NAME[HOUSEHOLD_SHEET])
@@ -193,10 +262,11 @@ def export_registry(
     villages_sheet = book.sheet(SHEET_BY_NAME[VILLAGE_SHEET])
     households = members = 0
     try:
-        for h, income, people in rows:
-            households_sheet.row(_household_row(h, income, mask))
+        write_member = members_sheet.row
+        for household, people in rows:
+            households_sheet.row(household)
             for m in people:
-                members_sheet.row(_member_row(h["code"], m, mask))
+                write_member(m)
             households += 1
             members += len(people)
             if progress and households % BATCH == 0:
