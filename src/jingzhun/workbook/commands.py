@@ -85,6 +85,12 @@ def run_import(
         print(f"警告：{warning}", file=sys.stderr)
     verb = "校验通过（--dry-run，未写入）" if dry_run else "导入完成"
     print(f"{verb}：{summarize(result)}（{result.seconds:.1f} 秒）")
+    if result.written:
+        from jingzhun.workbook.jobs import reassess_imported
+
+        year = reassess_imported(actor=actor, progress=progress)
+        if year is not None:
+            print(f"已按 {year} 年标准重新评估")
     return EXIT_OK
 
 

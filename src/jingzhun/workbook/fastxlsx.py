@@ -36,9 +36,9 @@ STYLE_HEADER = 2
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ROW_SPECIAL = re.compile("[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # \x00 joins cells
-_SPACES = " \t\n"
-_EDGES = tuple(f"{a}{b}" for c in _SPACES for a, b in (("\x00", c), (c, "\x00")))
+# a row whose strings hold none of these (nor \x00, which joins them here) needs no escaping and no
+# xml:space="preserve"; any other row takes the per-cell path
+_ROW_SPECIAL = re.compile("[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff \t\n]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -136,9 +136,10 @@ SHEET_TAIL = (
 
 
 class Shape(NamedTuple):
-    """A row template: `{0}` is the row number, `{i+1}` the value of column i."""
+    """A row template for `%`: `pick([row_number, *values])` gives its arguments in order."""
 
     template: str
+    pick: Callable[[Sequence[Any]], Any]
     strings: Callable[[Sequence[Any]], Any] | None  # picks the string values
     count: int  # how many
     numbers: Callable[[Sequence[Any]], Any] | None  # picks float/Decimal values (twice: never a scalar)
@@ -150,13 +151,7 @@ class Shape(NamedTuple):
         if self.strings is None:
             return True
         joined = self.strings(values) if self.count == 1 else "\x00".join(self.strings(values))
-        return (
-            joined.count("\x00") == self.count - 1
-            and _ROW_SPECIAL.search(joined) is None
-            and joined[0] not in _SPACES
-            and joined[-1] not in _SPACES
-            and not any(edge in joined for edge in _EDGES)
-        )
+        return joined.count("\x00") == self.count - 1 and _ROW_SPECIAL.search(joined) is None
 
 
 _UNKNOWN: Any = object()
@@ -204,7 +199,7 @@ class FastSheet:
             if len(self._shapes) < MAX_SHAPES:
                 self._shapes[key] = shape
         if shape is not None and shape.fits(values):
-            self._buffer.append(shape.template.format(number, *values))
+            self._buffer.append(shape.template % shape.pick([number, *values]))
         else:
             self._buffer.append(self._row_slowly(str(number), values))
         if len(self._buffer) >= FLUSH_ROWS:
@@ -212,7 +207,8 @@ class FastSheet:
 
     def _shape(self, values: Sequence[Any]) -> Shape | None:
         """The template of rows like `values`, or None when a cell needs the per-cell path."""
-        parts = ['<row r="{0}">']
+        parts = ['<row r="%s">']
+        args = [0]
         strings: list[int] = []
         numbers: list[int] = []
         for i, ((head, as_text, as_number), value) in enumerate(zip(self._cells, values, strict=False)):
@@ -221,19 +217,21 @@ class FastSheet:
                 continue
             if kind is str:
                 strings.append(i)
-                parts.append(f"{head}{{0}}{as_text}<t>{{{i + 1}}}</t></is></c>")
+                parts.append(f"{head}%s{as_text}<t>%s</t></is></c>")
             elif kind is int:
-                parts.append(f"{head}{{0}}{as_number}{{{i + 1}}}</v></c>")
+                parts.append(f"{head}%s{as_number}%s</v></c>")
             elif kind is float or kind is Decimal:
                 numbers.append(i)
-                parts.append(f"{head}{{0}}{as_number}{{{i + 1}{'!r' if kind is float else ''}}}</v></c>")
+                parts.append(f"{head}%s{as_number}{'%r' if kind is float else '%s'}</v></c>")
             elif kind is date:
-                parts.append(f"{head}{{0}}{as_text}<t>{{{i + 1}}}</t></is></c>")
+                parts.append(f"{head}%s{as_text}<t>%s</t></is></c>")
             else:
                 return None
+            args += [0, i + 1]
         parts.append("</row>")
         return Shape(
             template="".join(parts),
+            pick=itemgetter(*args),
             strings=itemgetter(*strings) if strings else None,
             count=len(strings),
             numbers=itemgetter(*numbers, *numbers) if numbers else None,
