@@ -6,8 +6,8 @@ import logging
 import threading
 import time
 import traceback
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import close_old_connections, transaction

@@ -11,7 +11,6 @@ from django.db.models import Q
 from jingzhun.registry import enums
 
 
-
 class Household(models.Model):
     """户: people who live together and share expenses; the unit of identification and exit."""
 
