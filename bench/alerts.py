@@ -45,9 +45,12 @@ def run(requests: int) -> dict[str, object]:
         for username in ("admin", "township", "helper"):
             opener = _opener()
             _login(opener, base, username, f"{username}@Cili2018")
-            urls = {"trivial view (/healthz)": f"{base}/healthz", "帮扶 overview (all counts + coverage)":
-                    f"{base}/assistance/"}
+            urls = {"trivial view (/healthz)": f"{base}/healthz",
+                    "帮扶 overview (counts load separately)": f"{base}/assistance/",
+                    "measure coverage by category": f"{base}/assistance/coverage/"}
             urls.update({f"{slug}: {label}": f"{base}/assistance/alerts/{slug}/" for slug, label in ALERTS.items()})
+            urls.update({f"{slug} count (overview badge)": f"{base}/assistance/alerts/{slug}/count/"
+                         for slug in ("no-helper", "not-visited", "attendance")})
             results[username] = {name: _measure(opener, url, requests) for name, url in urls.items()}
     finally:
         server.terminate()

@@ -75,6 +75,7 @@ def test_a_helper_logs_a_visit_with_a_photo_on_the_page(paired, helper_user):
     assert visit.photos.count() == 2
     page = client.get(f"/households/{mine.pk}/").content.decode()
     assert "核实务工收入" in page and f"/visits/photos/{visit.photos.first().pk}/" in page
+    assert "登记走访" in page.split('data-testid="audit-trail"')[1]
     image = client.get(f"/visits/photos/{visit.photos.first().pk}/")
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
     assert b"".join(image.streaming_content).startswith(b"\x89PNG")
@@ -115,6 +116,29 @@ def test_the_overview_and_each_alert_page_render_for_each_persona(paired, county
     villages = _client(county_admin).get("/assistance/alerts/villages/").content.decode()
     assert f"/assistance/villages/{VILLAGE}/" in villages
     assert _client(county_admin).get("/assistance/alerts/nope/").status_code == 404
+    count = _client(county_admin).get("/assistance/alerts/not-visited/count/").content.decode()
+    assert 'data-testid="alert-count-not-visited">2<' in count
+    helper_count = _client(helper_user).get("/assistance/alerts/not-visited/count/").content.decode()
+    assert 'data-testid="alert-count-not-visited">1<' in helper_count
+    coverage = _client(county_admin).get("/assistance/coverage/")
+    assert coverage.status_code == 200 and "公益性岗位" in coverage.content.decode()
+
+
+def test_alert_lists_page_through_villages(admin_actor, county_admin):
+    households = [register(admin_actor, village=v) for v in (VILLAGE, OTHER_VILLAGE, VILLAGE)]
+    rows, token = sel_page(admin_actor, size=2)
+    assert [h.pk for h in rows] == sorted([h.pk for h in households if h.village_id == OTHER_VILLAGE]) + [
+        min(h.pk for h in households if h.village_id == VILLAGE)]
+    rest, last = sel_page(admin_actor, size=2, after=token)
+    assert [h.pk for h in rest] == [max(h.pk for h in households if h.village_id == VILLAGE)] and last == ""
+    page = _client(county_admin).get("/assistance/alerts/not-visited/?after=" + token).content.decode()
+    assert rest[0].code in page and rows[0].code not in page
+
+
+def sel_page(actor, *, size: int, after: str = ""):
+    from jingzhun.assistance import selectors as sel
+
+    return sel.page_by_village(sel.not_visited(actor, days=30), after=after, size=size)
 
 
 def test_a_work_team_member_sees_their_village_only(stationed_cadre, admin_actor):

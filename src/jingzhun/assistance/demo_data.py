@@ -177,8 +177,8 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
             missing = start == last_week and rng.random() < 0.12
             days_in = rng.choice((3, 4)) if missing else rng.choice((5, 5, 6))
             nights = rng.choice((2, 3)) if missing else min(days_in, rng.choice((4, 4, 5)))
-            chosen = sorted(rng.sample(range(7), days_in))
-            for j, offset in enumerate(chosen):
+            offsets = sorted(rng.sample(range(7), days_in))
+            for j, offset in enumerate(offsets):
                 day = start + timedelta(days=offset)
                 if day >= today:
                     continue
@@ -207,9 +207,9 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
         pos += k
         by_helper.append((helper, mine))
         village_code = mine[0][1]  # a helper's grant: the village of their first household
-        unit = village_unit.get(village_code) or township_unit.get(village_code[:9] + "000")
+        helper_unit = village_unit.get(village_code) or township_unit.get(village_code[:9] + "000")
         grants_h.append(RoleGrant(user=helper, role="helper", region_id=village_code))
-        profiles_h.append(m.Cadre(user=helper, unit=unit, post="帮扶责任人"))
+        profiles_h.append(m.Cadre(user=helper, unit=helper_unit, post="帮扶责任人"))
         for hid, _, _, _ in mine:
             started = date(rng.choice((2015, 2016, 2017, 2018)), rng.randint(1, 12), 1)
             pairings.append(m.HelperPairing(helper=helper, household_id=hid, started_on=min(started, today)))

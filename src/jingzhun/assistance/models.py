@@ -227,7 +227,7 @@ class VisitPhoto(models.Model):
         verbose_name = "走访照片"
 
     def __str__(self) -> str:
-        return self.file.name
+        return str(self.file.name)
 
 
 class CheckIn(models.Model):

@@ -120,6 +120,20 @@ def not_visited(actor: Actor, *, days: int, today: date | None = None) -> QueryS
     return _households(actor).filter(~recent).select_related("village", "village__parent")
 
 
+def page_by_village(query: QuerySet[Household], *, after: str = "", size: int = PAGE
+                    ) -> tuple[list[Household], str]:
+    """Keyset pages in (village, id) order — the order of the hh_village_idx index, so a page stops
+    after `size` matches instead of evaluating the alert for every household and sorting by id.
+    `after` is the "village:id" of the previous page's last row; returns the token of the next page."""
+    village, _, last_id = after.partition(":")
+    if village.isdigit() and last_id.isdigit():
+        query = query.filter(Q(village_id__gt=village) | Q(village_id=village, id__gt=int(last_id)))
+    rows = list(query.order_by("village_id", "id")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (f"{rows[-1].village_id}:{rows[-1].pk}" if more and rows else "")
+
+
 def with_last_visit(rows: list[Household]) -> list[Household]:
     """Attach `last_visited_on` to a page of households (one query for the page)."""
     latest = dict(m.Visit.objects.filter(household_id__in=[h.pk for h in rows]).values("household_id")
@@ -176,7 +190,8 @@ def poor_villages(actor: Actor) -> QuerySet[Region]:
 
 def villages_without_team_or_secretary(actor: Actor) -> list[VillageGap]:
     rows = poor_villages(actor).filter(Q(has_team=False) | Q(has_secretary=False)).order_by("code")
-    return [VillageGap(village=v, has_team=v.has_team, has_secretary=v.has_secretary) for v in rows]
+    return [VillageGap(village=v, has_team=v.has_team, has_secretary=v.has_secretary)  # type: ignore[attr-defined]
+            for v in rows]
 
 
 @dataclass(frozen=True)
@@ -241,13 +256,13 @@ class Coverage:
 def measure_coverage(actor: Actor) -> tuple[int, list[Coverage]]:
     """Households in scope with a (non-stopped) measure of each category, and the share of all."""
     total = _households(actor).count()
-    rows = {r["category"]: r for r in (
+    rows: dict[str, dict[str, Any]] = {r["category"]: dict(r) for r in (
         m.HelpMeasure.objects.filter(_related_household_q(actor)).exclude(status=m.MeasureStatus.STOPPED)
         .values("category").annotate(households=Count("household_id", distinct=True), measures=Count("id"),
                                      funds=Sum("funds")))}
     out = []
     for category in m.MeasureCategory.values:
-        row = rows.get(category, {})
+        row: dict[str, Any] = rows.get(category, {})
         households = row.get("households", 0)
         out.append(Coverage(category=category, households=households, measures=row.get("measures", 0),
                             funds=row.get("funds") or 0, share=(100.0 * households / total) if total else 0.0))

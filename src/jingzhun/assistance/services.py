@@ -34,7 +34,7 @@ def _in_scope(actor: Actor, household: Household) -> None:
     household_get(actor, household.pk)
 
 
-def _date(value: Any, field: str, *, required: bool = True, not_future: bool = True) -> date | None:
+def _date(value: Any, field: str, *, required: bool = True, not_future: bool = True) -> Any:
     if value in (None, ""):
         if required:
             raise ValidationFailed({field: "请填写日期"})
@@ -73,7 +73,7 @@ def _record(actor: Actor, action: str, obj: Model, label: str, *, household_id: 
 
 # --- pairings (帮扶结对) ------------------------------------------------------------------------
 @transaction.atomic
-def helper_assign(*, actor: Actor, household: Household, helper: object, started_on: date | None = None
+def helper_assign(*, actor: Actor, household: Household, helper: Any, started_on: date | None = None
                   ) -> HelperPairing:
     """Pair a helper with a household; an open pairing with someone else ends on the new start date."""
     start = started_on or date.today()

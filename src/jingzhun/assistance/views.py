@@ -19,7 +19,7 @@ from jingzhun.assistance import services
 from jingzhun.assistance.forms import CheckInForm, HelperAssignForm, MeasureForm, SettingsForm, VisitForm
 from jingzhun.assistance.rules import last_week_start, not_visited_since, week_start
 from jingzhun.registry.forms import apply_errors
-from jingzhun.registry.selectors import household_get, page_households
+from jingzhun.registry.selectors import household_get
 from jingzhun.registry.validation import ValidationFailed
 
 ALERTS = {
@@ -37,30 +37,44 @@ def _actor(request: HttpRequest, perm: str = Perm.VIEW_ASSISTANCE) -> Actor:
     return actor
 
 
-def _after(request: HttpRequest) -> int | None:
-    value = request.GET.get("after", "")
-    return int(value) if value.isdigit() else None
+def _count(actor: Actor, kind: str) -> int:
+    cfg = services.alert_settings()
+    today = date.today()
+    if kind == "no-helper":
+        return sel.poor_without_helper(actor).count()
+    if kind == "overloaded":
+        return len(sel.overloaded_helpers(actor, limit=cfg.max_households_per_helper))
+    if kind == "not-visited":
+        return sel.not_visited(actor, days=cfg.visit_interval_days, today=today).count()
+    if kind == "villages":
+        return len(sel.villages_without_team_or_secretary(actor))
+    return len(sel.attendance_missed(actor, start=last_week_start(today), min_days=cfg.week_min_days,
+                                     min_nights=cfg.week_min_nights))
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    cfg = services.alert_settings()
-    today = date.today()
-    last_week = last_week_start(today)
-    counts = {
-        "no-helper": sel.poor_without_helper(actor).count(),
-        "overloaded": len(sel.overloaded_helpers(actor, limit=cfg.max_households_per_helper)),
-        "not-visited": sel.not_visited(actor, days=cfg.visit_interval_days, today=today).count(),
-        "villages": len(sel.villages_without_team_or_secretary(actor)),
-        "attendance": len(sel.attendance_missed(actor, start=last_week, min_days=cfg.week_min_days,
-                                                min_nights=cfg.week_min_nights)),
-    }
-    total, coverage = sel.measure_coverage(actor)
+    """The overview; each alert's count is loaded by its own request (htmx), so the page is quick and
+    the counts arrive in parallel."""
+    _actor(request)
     return render(request, "assistance/home.html", {
-        "alerts": [(slug, label, counts[slug]) for slug, label in ALERTS.items()], "cfg": cfg,
-        "coverage": coverage, "total": total, "stationed": services.stationed_village(request.user) is not None,
+        "alerts": list(ALERTS.items()), "cfg": services.alert_settings(),
+        "stationed": services.stationed_village(request.user) is not None,
     })
+
+
+@login_required
+def alert_count(request: HttpRequest, kind: str) -> HttpResponse:
+    actor = _actor(request)
+    if kind not in ALERTS:
+        raise Http404
+    return render(request, "assistance/_count.html", {"slug": kind, "count": _count(actor, kind)})
+
+
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    total, rows = sel.measure_coverage(_actor(request))
+    return render(request, "assistance/coverage.html", {"coverage": rows, "total": total, "title": "帮扶措施覆盖"})
 
 
 @login_required
@@ -74,7 +88,7 @@ def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
     if kind in ("no-helper", "not-visited"):
         query = (sel.poor_without_helper(actor) if kind == "no-helper"
                  else sel.not_visited(actor, days=cfg.visit_interval_days, today=today))
-        rows, next_after = page_households(query, after=_after(request), size=sel.PAGE)
+        rows, next_after = sel.page_by_village(query, after=request.GET.get("after", ""))
         context.update(rows=sel.with_last_visit(rows), next_after=next_after, total=query.count(),
                        since=not_visited_since(today, cfg.visit_interval_days))
     elif kind == "overloaded":
@@ -219,7 +233,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     from jingzhun.assistance.models import CheckIn
     from jingzhun.assistance.rules import five_days_four_nights
 
-    rows = list(CheckIn.objects.filter(cadre=request.user, day__gte=start - timedelta(days=7)).order_by("-day"))
+    rows = list(CheckIn.objects.filter(cadre_id=request.user.pk, day__gte=start - timedelta(days=7)).order_by("-day"))
     weeks = [five_days_four_nights([(r.day, r.overnight) for r in rows], start=s, min_days=cfg.week_min_days,
                                    min_nights=cfg.week_min_nights) for s in (start, start - timedelta(days=7))]
     return render(request, "assistance/checkin.html", {"form": form, "village": village, "rows": rows,

@@ -56,7 +56,7 @@ def batched(rows: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 class Table:
     """INSERT and UPDATE statements for `columns` (model field names) of `model`."""
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str]):
+    def __init__(self, model: type[models.Model], columns: Sequence[str], *, key: str = "id"):
         qn = connection.ops.quote_name
         self.model = model
         self.table = qn(model._meta.db_table)
@@ -66,7 +66,7 @@ class Table:
         placeholders = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({placeholders})"
         self.update_sql = (
-            f"UPDATE {self.table} SET {', '.join(f'{c} = %s' for c in self.columns)} WHERE id = %s"
+            f"UPDATE {self.table} SET {', '.join(f'{c} = %s' for c in self.columns)} WHERE {qn(key)} = %s"
         )
 
     def _adapt(self, row: Sequence[Any]) -> Sequence[Any]:
@@ -87,7 +87,7 @@ class Table:
         return count
 
     def update(self, rows: Iterable[Sequence[Any]]) -> int:
-        """Update by id: each row is the column values followed by the id."""
+        """Update by key (id unless told): each row is the column values followed by the key."""
         count = 0
         with connection.cursor() as cursor:
             for batch in batched(rows):

@@ -172,13 +172,14 @@ class FastSheet:
         letters = [column_letter(index=i) for i in range(self.width)]
         # per column: the text before the row number, and the text after it for a string / a number cell
         styles = [f' s="{STYLE_TEXT}"' if text else "" for text in text_columns]
+        col_style = f' style="{STYLE_TEXT}"'
         self._cells = [
             (f'<c r="{letter}', f'" t="inlineStr"{style}><is>', f'"{style}><v>')
             for letter, style in zip(letters, styles, strict=True)
         ]
         self._cols = "".join(
-            f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"{style}/>'
-            for i, (w, style) in enumerate(zip(widths, styles, strict=True))
+            f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"{col_style if text else ""}/>'
+            for i, (w, text) in enumerate(zip(widths, text_columns, strict=True))
         )
         header = "".join(
             f'<c r="{letter}1" t="inlineStr" s="{STYLE_HEADER}"><is><t>{xml_text(h)}</t></is></c>'

@@ -124,8 +124,10 @@ def _memoized(spec: FieldSpec) -> FieldSpec:
     cache: dict[Any, tuple[bool, Any]] = {}
 
     def cached(value: Any) -> Any:
+        # strings (every CSV cell, most xlsx cells) are their own key; other values are keyed with their
+        # type, so 1, 1.0 and True stay apart
         try:
-            key = (type(value), value)
+            key = value if value.__class__ is str else (type(value), value)
             hit = cache.get(key)
         except TypeError:
             return parse(value)

@@ -16,7 +16,7 @@ register = template.Library()
 @register.inclusion_tag("assistance/_household_section.html", takes_context=True)
 def assistance_section(context: dict[str, Any], household: Any) -> dict[str, Any]:
     actor = context.get("actor")
-    perms = getattr(actor, "permissions", frozenset())
+    perms: frozenset[str] = getattr(actor, "permissions", frozenset())
     if Perm.VIEW_ASSISTANCE not in perms:
         return {"show": False}
     active = household.registry_status == enums.RegistryStatus.ACTIVE
