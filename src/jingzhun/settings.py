@@ -97,7 +97,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
 AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.lockout_minutes)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a user name from the address that failed, so nobody can lock a cadre out from elsewhere (and a
+# shared township NAT is not locked as a whole).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
