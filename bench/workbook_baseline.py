@@ -47,6 +47,10 @@ def _converter(field: Any) -> Callable[[Any], Any]:
     return lambda v: "" if v is None else str(v)
 
 
+def _cell_getter(index: int, convert: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
+    return lambda row: convert(row[index])
+
+
 def _table(
     model: Any, *, sheet_columns: dict[str, int], extra: dict[str, Callable[[list[Any]], Any]]
 ) -> tuple[str, list[str], Callable[[list[Any]], tuple[Any, ...]]]:
@@ -57,8 +61,7 @@ def _table(
         if field.name in extra:
             getters.append(extra[field.name])
         elif field.name in sheet_columns:
-            i, convert = sheet_columns[field.name], _converter(field)
-            getters.append(lambda row, i=i, convert=convert: convert(row[i]))
+            getters.append(_cell_getter(sheet_columns[field.name], _converter(field)))
         else:
             continue
         columns.append(field.column)

@@ -28,6 +28,14 @@ def png_upload(name: str = "visit.png") -> SimpleUploadedFile:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Coverage is cached per scope; every test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

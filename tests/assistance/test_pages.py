@@ -186,3 +186,10 @@ def test_a_sector_user_without_the_permission_gets_404(regions):
     user, _ = user_create(username="sector", password="Pass-word-123")
     role_grant(user=user, role="sector", region_code="430821000000")
     assert _client(user).get("/assistance/").status_code == 404
+
+
+def test_a_helpers_page_lists_their_households_in_scope_only(paired, county_admin, other_village_cadre, helper_user):
+    page = _client(county_admin).get(f"/assistance/helpers/{helper_user.pk}/")
+    assert page.status_code == 200 and paired["mine"].code in page.content.decode()
+    assert paired["theirs"].code not in page.content.decode()
+    assert _client(other_village_cadre).get(f"/assistance/helpers/{helper_user.pk}/").status_code == 404

@@ -195,38 +195,60 @@ def villages_without_team_or_secretary(actor: Actor) -> list[VillageGap]:
 
 
 @dataclass(frozen=True)
+class Person:
+    """A cadre as the attendance lists show them (plain values: hundreds of rows, no model instances)."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    parent_name: str
+
+
+@dataclass(frozen=True)
 class Attendance:
-    cadre: Any
-    village: Region
+    cadre: Person
+    village: Place
     post: str
     result: WeekResult
 
 
-def stationed_cadres(actor: Actor, *, start: date) -> list[tuple[Any, Region, str]]:
+def stationed_cadres(actor: Actor, *, start: date) -> list[tuple[Person, Place, str]]:
     """Cadres stationed (team member or first secretary) during the week starting `start`, in scope."""
-    end = start + timedelta(days=6)
     if not actor.can(Perm.VIEW_ASSISTANCE) or actor.paired_only:
         return []
+    end = start + timedelta(days=6)
     during = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
-    out: dict[Any, tuple[Any, Region, str]] = {}
-    members = (m.WorkTeamMember.objects.filter(during, actor.region_q("team__village_id"))
-               .select_related("cadre", "team__village", "team__village__parent").order_by("-is_leader", "id"))
-    for member in members:
-        out.setdefault(member.cadre_id, (member.cadre, member.team.village, "队长" if member.is_leader else "队员"))
-    for post in (m.FirstSecretary.objects.filter(during, actor.region_q("village_id"))
-                 .select_related("cadre", "village", "village__parent")):
-        if post.cadre_id in out:
-            cadre, village, role = out[post.cadre_id]
-            out[post.cadre_id] = (cadre, village, f"第一书记、{role}")
+    out: dict[int, tuple[Person, Place, str]] = {}
+    members = (m.WorkTeamMember.objects.filter(during, actor.region_q("team__village_id")).order_by("-is_leader", "id")
+               .values_list("cadre_id", "cadre__display_name", "cadre__username", "team__village_id",
+                            "team__village__name", "team__village__parent__name", "is_leader"))
+    for cadre_id, display, username, code, name, parent, leader in members:
+        out.setdefault(cadre_id, (Person(cadre_id, display or username), Place(code, name, parent or ""),
+                                  "队长" if leader else "队员"))
+    posts = (m.FirstSecretary.objects.filter(during, actor.region_q("village_id"))
+             .values_list("cadre_id", "cadre__display_name", "cadre__username", "village_id", "village__name",
+                          "village__parent__name"))
+    for cadre_id, display, username, code, name, parent in posts:
+        if cadre_id in out:
+            person, place, role = out[cadre_id]
+            out[cadre_id] = (person, place, f"第一书记、{role}")
         else:
-            out[post.cadre_id] = (post.cadre, post.village, "第一书记")
+            out[cadre_id] = (Person(cadre_id, display or username), Place(code, name, parent or ""), "第一书记")
     return list(out.values())
 
 
 def attendance_week(actor: Actor, *, start: date, min_days: int, min_nights: int) -> list[Attendance]:
     cadres = stationed_cadres(actor, start=start)
     ids = [c.pk for c, _, _ in cadres]
-    by_cadre: dict[Any, list[tuple[date, bool]]] = {}
+    by_cadre: dict[int, list[tuple[date, bool]]] = {}
     for cadre_id, day, overnight in (m.CheckIn.objects.filter(cadre_id__in=ids, day__gte=start,
                                                              day__lte=start + timedelta(days=6))
                                      .values_list("cadre_id", "day", "overnight")):

@@ -346,3 +346,31 @@ def add_to_book(book: Any, *, households: Any, mask: Callable[[str, Any], Any] |
             count += 1
         written[name] = count
     return written
+
+
+class ImportExtension:
+    """The registry importer's hook for these sheets: read while the book is open, check against the
+    file's 户 sheet and the registry in scope, write inside the import's transaction."""
+
+    def __init__(self, book: Book, result: Result):
+        self.rows = parse_sheets(book, result)
+        self.written = Written()
+
+    def check(self, *, file_codes: set[str], actor: Actor, result: Result) -> None:
+        from jingzhun.registry.models import Household
+
+        codes = self.rows.codes()
+        if not codes:
+            return
+        known = set(file_codes) | set(Household.objects.filter(actor.region_q("village_id"), code__in=codes)
+                                      .values_list("code", flat=True))
+        check(self.rows, known_codes=known, result=result)
+
+    def write(self, *, actor: Actor, job_id: int | None = None) -> Written:
+        from jingzhun.registry.models import Household
+
+        codes = self.rows.codes()
+        if codes:
+            ids = dict(Household.objects.filter(code__in=codes).values_list("code", "id"))
+            self.written = write(self.rows, actor=actor, household_ids=ids, job_id=job_id)
+        return self.written

@@ -9,8 +9,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
@@ -71,10 +73,23 @@ def alert_count(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "assistance/_count.html", {"slug": kind, "count": _count(actor, kind)})
 
 
+COVERAGE_SECONDS = 300
+
+
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
-    total, rows = sel.measure_coverage(_actor(request))
-    return render(request, "assistance/coverage.html", {"coverage": rows, "total": total, "title": "帮扶措施覆盖"})
+    """Coverage aggregates every measure in scope (tens of thousands of rows), so it is computed at most
+    every five minutes per scope and shows when it was computed."""
+    actor = _actor(request)
+    scope = f"u{actor.user.pk}" if actor.paired_only else ",".join(actor.prefixes)
+    key = f"assistance:coverage:{scope}"
+    cached = cache.get(key)
+    if cached is None or request.GET.get("refresh"):
+        cached = (*sel.measure_coverage(actor), timezone.now())
+        cache.set(key, cached, COVERAGE_SECONDS)
+    total, rows, computed_at = cached
+    return render(request, "assistance/coverage.html", {"coverage": rows, "total": total, "title": "帮扶措施覆盖",
+                                                        "computed_at": computed_at})
 
 
 @login_required

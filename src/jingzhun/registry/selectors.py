@@ -25,10 +25,29 @@ def households_visible(actor: Actor, *, include_closed: bool = False) -> QuerySe
 
         query = query.filter(paired_household_ids_q(actor))
     else:
-        query = query.filter(actor.region_q("village_id"))
+        query = _in_regions(query, actor)
     if not include_closed:
         query = query.filter(registry_status=enums.RegistryStatus.ACTIVE)
     return query
+
+
+def _in_regions(query: QuerySet[Household], actor: Actor) -> QuerySet[Household]:
+    """Restrict to the actor's region subtrees.
+
+    SQLite keeps no statistics for ranges, so for a county-wide scope it would walk the village index over
+    every household and sort them all by id (1.2 s per list page at 300k households, measured). Such a
+    scope matches nearly every row, so there the range is written with unary `+` (SQLite's way of saying
+    "do not use an index for this term"): pages then scan in id order and stop after one page, and other
+    filters (status, pinyin initials) keep their own indexes. Narrow scopes keep the indexed range."""
+    if not actor.prefixes or connection.vendor != "sqlite" or any(len(p) > 6 for p in actor.prefixes):
+        return query.filter(actor.region_q("village_id"))
+    column = f'+"{Household._meta.db_table}"."village_id"'
+    clauses, params = [], []
+    for prefix in actor.prefixes:
+        low, high = code_range(prefix)
+        clauses.append(f"({column} >= %s AND {column} < %s)")
+        params += [low, high]
+    return query.extra(where=[" OR ".join(clauses)], params=params)
 
 
 def household_get(actor: Actor, pk: Any) -> Household:

@@ -146,18 +146,18 @@ def _live_rows(
             return
         ids = [h[0] for h in batch]
         members: dict[int, list[list[Any]]] = defaultdict(list)
-        for m in _raw_rows(
+        for member in _raw_rows(
             Member.objects.filter(household_id__in=ids, is_active=True).order_by("id"), MEMBER_READ
         ):
-            row = list(m)
+            cells = list(member)
             for i in m_bools:
-                row[i] = bool_text(row[i])
-            members[row[0]].append(row)
+                cells[i] = bool_text(cells[i])
+            members[cells[0]].append(cells)
         incomes: dict[int, tuple[Any, ...]] = {}
-        for i in _raw_rows(
+        for record in _raw_rows(
             IncomeRecord.objects.filter(household_id__in=ids).order_by("household_id", "-year"), INCOME_READ
         ):
-            incomes.setdefault(i[0], i)
+            incomes.setdefault(record[0], record)
         for h in batch:
             income = incomes.get(h[0], no_income)
             row = [
