@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from jingzhun.accounts.access import Actor
+from jingzhun.assistance.sheets import add_to_book as add_assistance_sheets
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region, code_range
 from jingzhun.registry import enums
 from jingzhun.registry.fields import INCOME_FIELD_NAMES
@@ -273,6 +274,8 @@ def export_registry(
                 progress(households, total, "导出户与成员")
         for village in _villages(actor_or_none, prefix).values("code", *VILLAGE_FACT_FIELDS):
             villages_sheet.row([cell(village.get(spec.name)) for spec in SHEET_BY_NAME[VILLAGE_SHEET].specs])
+        if year is None:  # 帮扶责任人, 帮扶措施 (docs/assistance.md): live data, not in a year's snapshot
+            add_assistance_sheets(book, households=query, mask=mask)
     finally:
         book.close()
     if progress:

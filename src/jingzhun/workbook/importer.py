@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, OperationalError, transaction
 
 from jingzhun.accounts.access import Actor
+from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs.models import Job
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
@@ -59,6 +60,7 @@ def import_path(
     try:
         with Workbook(path) as book:
             parsed = parse_workbook(book, actor=actor, result=result, progress=_reading(report))
+            assistance = ImportExtension(book, result)  # sheets 帮扶责任人, 帮扶措施 (docs/assistance.md)
     except WorkbookError as exc:
         result.error("", None, "", "", str(exc))
         result.seconds = time.monotonic() - started
@@ -75,6 +77,7 @@ def import_path(
             held.heartbeat()
             report(0, 1, "核对登记簿")
             plan = build_plan(parsed, actor=actor, result=result, progress=report)
+            assistance.check(file_codes=set(parsed.households), actor=actor, result=result)
             held.heartbeat()
             if result.ok and not dry_run:
                 total = len(parsed.households)
@@ -91,6 +94,7 @@ def import_path(
                     writer.insert_new()
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
+                    assistance.write(actor=actor, job_id=job.pk if job else None)
                 result.written = result.ok
                 report(total, total, "完成")
     except ImportBusy as exc:
