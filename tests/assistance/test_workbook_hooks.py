@@ -37,9 +37,18 @@ def test_export_writes_both_sheets_and_reimport_changes_nothing(tmp_path, admin_
     assert m.HelpMeasure.objects.filter(household=household).count() == 1
 
 
+def _with_empty_sheets(out):
+    """A registry without help data exports 户 · 成员 · 村 only; add the two sheets with their headers."""
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["户", "成员", "村"]
+    for name, columns in ((sheets.PAIRING_SHEET, sheets.PAIRING_COLUMNS), (sheets.MEASURE_SHEET, sheets.MEASURE_COLUMNS)):
+        wb.create_sheet(name).append([c[1] for c in columns])
+    return wb
+
+
 def test_import_adds_rows_and_refuses_the_whole_file_on_one_bad_row(tmp_path, admin_actor, household):
     out = _export(tmp_path, admin_actor)
-    wb = openpyxl.load_workbook(out)
+    wb = _with_empty_sheets(out)
     wb[sheets.MEASURE_SHEET].append([household.code, "教育", "雨露计划", "3000", "2018-09-01", "", "", ""])
     wb[sheets.PAIRING_SHEET].append([household.code, "向前进", "xqj", "", "慈利县教育局", "县直", "2018-01-01", ""])
     wb.save(out)
@@ -60,7 +69,7 @@ def test_import_adds_rows_and_refuses_the_whole_file_on_one_bad_row(tmp_path, ad
 
 def test_import_refuses_pairings_for_households_outside_the_file_and_registry(tmp_path, admin_actor, household):
     out = _export(tmp_path, admin_actor)
-    wb = openpyxl.load_workbook(out)
+    wb = _with_empty_sheets(out)
     wb[sheets.PAIRING_SHEET].append(["NOPE-1", "张三", "zs", "", "", "", "2018-01-01", ""])
     wb.save(out)
     result = import_path(str(out), actor=admin_actor)

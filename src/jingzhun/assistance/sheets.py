@@ -335,12 +335,18 @@ TEXT_HEADERS = frozenset({"户编号", "帮扶责任人账号", "帮扶责任人
 
 
 def add_to_book(book: Any, *, households: Any, mask: Callable[[str, Any], Any] | None = None) -> dict[str, int]:
-    """Append both sheets to a `workbook.fastxlsx.FastBook` being written; returns rows per sheet."""
+    """Append the sheets to a `workbook.fastxlsx.FastBook` being written; returns rows per sheet. Like the
+    optional 村 sheet's data, a sheet is only written when it has rows, so a registry without help data
+    exports exactly the spec's 户 · 成员 · 村."""
     written = {}
     for name, headers, rows in export_sheets(households=households, mask=mask):
+        first = next(rows, None)
+        if first is None:
+            continue
         sheet = book.add_sheet(name=name, headers=headers, text_columns=[h in TEXT_HEADERS for h in headers],
                                widths=[max(10, len(h) * 2 + 2) for h in headers])
-        count = 0
+        sheet.row(first)
+        count = 1
         for row in rows:
             sheet.row(row)
             count += 1
