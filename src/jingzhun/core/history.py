@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jingzhun.core.models import AuditEntry
@@ -18,12 +19,15 @@ ACTION_LABELS = {
 }
 
 
+@lru_cache(maxsize=1)
 def field_labels() -> dict[str, str]:
-    from jingzhun.registry.models import Household, IncomeRecord, Member
+    from django.apps import apps
 
     labels: dict[str, str] = {"village_id": "行政村", "household": "所属户", "helper": "帮扶责任人",
                               "started_on": "开始日期", "ended_on": "结束日期"}
-    for model in (Household, Member, IncomeRecord):
+    # Registry labels first: they win where an assistance model reuses a field name.
+    models = [*apps.get_app_config("registry").get_models(), *apps.get_app_config("assistance").get_models()]
+    for model in models:
         for f in model._meta.get_fields():
             if hasattr(f, "verbose_name") and hasattr(f, "attname"):
                 labels.setdefault(f.attname, str(f.verbose_name))
