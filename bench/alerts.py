@@ -32,12 +32,21 @@ def run(requests: int) -> dict[str, object]:
     env = {**os.environ, "JINGZHUN_DATA_DIR": data_dir}
     env.pop("JINGZHUN_DATABASE_URL", None)
     t0 = time.perf_counter()
-    subprocess.run([JINGZHUN, "demo", "--no-serve", "--households", str(HOUSEHOLDS)], env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [JINGZHUN, "demo", "--no-serve", "--households", str(HOUSEHOLDS)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     build_seconds = time.perf_counter() - t0
     port = 18450
-    server = subprocess.Popen([JINGZHUN, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [JINGZHUN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict[str, list[float]]] = {}
     try:
@@ -45,12 +54,20 @@ def run(requests: int) -> dict[str, object]:
         for username in ("admin", "township", "helper"):
             opener = _opener()
             _login(opener, base, username, f"{username}@Cili2018")
-            urls = {"trivial view (/healthz)": f"{base}/healthz",
-                    "帮扶 overview (counts load separately)": f"{base}/assistance/",
-                    "measure coverage by category": f"{base}/assistance/coverage/"}
-            urls.update({f"{slug}: {label}": f"{base}/assistance/alerts/{slug}/" for slug, label in ALERTS.items()})
-            urls.update({f"{slug} count (overview badge)": f"{base}/assistance/alerts/{slug}/count/"
-                         for slug in ("no-helper", "not-visited", "attendance")})
+            urls = {
+                "trivial view (/healthz)": f"{base}/healthz",
+                "帮扶 overview (counts load separately)": f"{base}/assistance/",
+                "measure coverage by category": f"{base}/assistance/coverage/",
+            }
+            urls.update(
+                {f"{slug}: {label}": f"{base}/assistance/alerts/{slug}/" for slug, label in ALERTS.items()}
+            )
+            urls.update(
+                {
+                    f"{slug} count (overview badge)": f"{base}/assistance/alerts/{slug}/count/"
+                    for slug in ("no-helper", "not-visited", "attendance")
+                }
+            )
             results[username] = {name: _measure(opener, url, requests) for name, url in urls.items()}
     finally:
         server.terminate()
@@ -60,24 +77,38 @@ def run(requests: int) -> dict[str, object]:
 
 
 def report(outcome: dict[str, object], requests: int) -> str:
-    lines = [stamp(), "",
-             f"Demo county ({HOUSEHOLDS:,} households, ~8,600 helpers, ~57k visits, ~55k measures, ~8k check-ins), "
-             f"SQLite, `jingzhun serve`; {requests} sequential requests per URL after 10 warm-ups. Target: each "
-             f"alert list p95 ≤ 300 ms. `jingzhun demo --no-serve` took {outcome['build_seconds']:.1f} s.", ""]
+    lines = [
+        stamp(),
+        "",
+        f"Demo county ({HOUSEHOLDS:,} households, ~8,600 helpers, ~57k visits, ~55k measures, ~8k check-ins), "
+        f"SQLite, `jingzhun serve`; {requests} sequential requests per URL after 10 warm-ups. Target: each "
+        f"alert list p95 ≤ 300 ms. `jingzhun demo --no-serve` took {outcome['build_seconds']:.1f} s.",
+        "",
+    ]
     results: dict[str, dict[str, list[float]]] = outcome["results"]  # type: ignore[assignment]
-    scopes = {"admin": "county admin (whole county)", "township": "township cadre", "helper": "helper (5 households)"}
+    scopes = {
+        "admin": "county admin (whole county)",
+        "township": "township cadre",
+        "helper": "helper (5 households)",
+    }
     for username, rows in results.items():
         base = rows["trivial view (/healthz)"]
         b50, b95 = percentile(base, 50), percentile(base, 95)
-        lines += [f"### {scopes[username]}", "", "| request | p50 ms | p95 ms | p50 ratio | p95 ratio | ≤ 300 ms |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            f"### {scopes[username]}",
+            "",
+            "| request | p50 ms | p95 ms | p50 ratio | p95 ratio | ≤ 300 ms |",
+            "|---|---|---|---|---|---|",
+        ]
         for name, samples in rows.items():
             p50, p95 = percentile(samples, 50), percentile(samples, 95)
             ok = "yes" if p95 <= 300 else "**no**"
             lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {p50 / b50:.1f}× | {p95 / b95:.1f}× | {ok} |")
         lines.append("")
-    lines.append("Measure coverage is served from a per-scope cache of five minutes (computed once during the warm-up); "
-                 "computing it county-wide takes about 0.3–0.4 s on this machine.")
+    lines.append(
+        "Measure coverage is served from a per-scope cache of five minutes (computed once during the warm-up); "
+        "computing it county-wide takes about 0.3–0.4 s on this machine."
+    )
     return "\n".join(lines)
 
 

@@ -47,7 +47,7 @@ def _login(opener: urllib.request.OpenerDirector, base: str, username: str, pass
     data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
     req = urllib.request.Request(f"{base}/login/", data=data.encode(), headers={"Referer": f"{base}/login/"})
     body = opener.open(req).read().decode()
-    if "data-testid=\"whoami\"" not in body:
+    if 'data-testid="whoami"' not in body:
         raise RuntimeError("login failed")
 
 
@@ -73,12 +73,21 @@ def run_size(households: int, requests: int, work: str | None = None) -> dict[st
     build_seconds: float | None = None
     if not (keep and os.path.exists(os.path.join(data_dir, "jingzhun.sqlite3"))):
         t0 = time.perf_counter()
-        subprocess.run([JINGZHUN, "demo", "--no-serve", "--households", str(households)], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [JINGZHUN, "demo", "--no-serve", "--households", str(households)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         build_seconds = time.perf_counter() - t0
     port = 18000 + households % 1000
-    server = subprocess.Popen([JINGZHUN, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [JINGZHUN, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_up(base)
@@ -105,21 +114,35 @@ def run_size(households: int, requests: int, work: str | None = None) -> dict[st
 
 
 def report(runs: list[dict[str, object]], requests: int) -> str:
-    lines = [stamp(), "",
-             f"SQLite (embedded default), `jingzhun serve` (gunicorn, 2 gthread workers), {requests} sequential "
-             "requests per URL after 10 warm-ups, logged in as the county admin (widest scope).", ""]
+    lines = [
+        stamp(),
+        "",
+        f"SQLite (embedded default), `jingzhun serve` (gunicorn, 2 gthread workers), {requests} sequential "
+        "requests per URL after 10 warm-ups, logged in as the county admin (widest scope).",
+        "",
+    ]
     lines += ["| households | `jingzhun demo --no-serve` build |", "|---|---|"]
     for run in runs:
         built = run["build_seconds"]
-        lines.append(f"| {run['households']:,} | " + (f"{built:.1f} s |" if built is not None else
-                                                        "reused a demo kept by an earlier run (`--work`) |"))
+        lines.append(
+            f"| {run['households']:,} | "
+            + (
+                f"{built:.1f} s |"
+                if built is not None
+                else "reused a demo kept by an earlier run (`--work`) |"
+            )
+        )
     lines.append("")
     for run in runs:
         results: dict[str, list[float]] = run["results"]  # type: ignore[assignment]
         base = results["trivial view (/healthz)"]
         b50, b95 = percentile(base, 50), percentile(base, 95)
-        lines += [f"### {run['households']:,} households", "",
-                  "| request | p50 ms | p95 ms | p50 ratio | p95 ratio |", "|---|---|---|---|---|"]
+        lines += [
+            f"### {run['households']:,} households",
+            "",
+            "| request | p50 ms | p95 ms | p50 ratio | p95 ratio |",
+            "|---|---|---|---|---|",
+        ]
         for name, samples in results.items():
             p50, p95 = percentile(samples, 50), percentile(samples, 95)
             lines.append(f"| {name} | {p50:.1f} | {p95:.1f} | {p50 / b50:.1f}× | {p95 / b95:.1f}× |")
@@ -131,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="30000,300000")
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--work", default=None, help="keep demo databases here and reuse them on the next run")
+    parser.add_argument(
+        "--work", default=None, help="keep demo databases here and reuse them on the next run"
+    )
     args = parser.parse_args(argv if argv is not None else [])
     runs = [run_size(int(s), args.requests, args.work) for s in args.sizes.split(",")]
     text = report(runs, args.requests)

@@ -21,10 +21,18 @@ def make_id(birth: date, male: bool = True, address: str = "430821") -> str:
     return idcard.make(address, birth, sequence % 1000)
 
 
-def member_row(name: str, relation: str, birth: date, *, male: bool = True, **overrides: Any) -> dict[str, Any]:
+def member_row(
+    name: str, relation: str, birth: date, *, male: bool = True, **overrides: Any
+) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "name": name, "id_number": make_id(birth, male), "relation": relation, "gender": "男" if male else "女",
-        "school_status": "非在校生", "health": "健康", "labour_skill": "普通劳动力", "medical_insurance": "是",
+        "name": name,
+        "id_number": make_id(birth, male),
+        "relation": relation,
+        "gender": "男" if male else "女",
+        "school_status": "非在校生",
+        "health": "健康",
+        "labour_skill": "普通劳动力",
+        "medical_insurance": "是",
         "education": "初中",
     }
     row.update(overrides)
@@ -33,19 +41,38 @@ def member_row(name: str, relation: str, birth: date, *, male: bool = True, **ov
 
 def household_row(code: str | None = None, village: str = VILLAGE, **overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "code": code or f"T{next(_seq):08d}", "village_code": village, "attribute": "一般贫困户",
-        "main_cause": "因病", "identified_year": "2015", "exit_status": "未脱贫", "planned_exit_year": "2018",
-        "income_year": "2018", "wage": "9000", "business": "2000", "property": "0", "transfer": "1200",
-        "business_expense": "500", "food_secure": "是", "clothing_secure": "是", "water_safe": "是",
-        "housing_safety": "B", "relocation": "否",
+        "code": code or f"T{next(_seq):08d}",
+        "village_code": village,
+        "attribute": "一般贫困户",
+        "main_cause": "因病",
+        "identified_year": "2015",
+        "exit_status": "未脱贫",
+        "planned_exit_year": "2018",
+        "income_year": "2018",
+        "wage": "9000",
+        "business": "2000",
+        "property": "0",
+        "transfer": "1200",
+        "business_expense": "500",
+        "food_secure": "是",
+        "clothing_secure": "是",
+        "water_safe": "是",
+        "housing_safety": "B",
+        "relocation": "否",
     }
     row.update(overrides)
     row.setdefault("property_income", row.pop("property", "0"))
     return row
 
 
-def register(actor: Actor, *, village: str = VILLAGE, code: str | None = None, members: list[dict] | None = None,
-             **overrides: Any):
+def register(
+    actor: Actor,
+    *,
+    village: str = VILLAGE,
+    code: str | None = None,
+    members: list[dict] | None = None,
+    **overrides: Any,
+):
     from jingzhun.registry.services.households import household_register
 
     members = members or [
@@ -53,7 +80,9 @@ def register(actor: Actor, *, village: str = VILLAGE, code: str | None = None, m
         member_row("李四", "配偶", date(1972, 3, 9), male=False),
         member_row("张小明", "之子", date(2006, 9, 1), school_status="初中", education="小学"),
     ]
-    return household_register(actor=actor, household=household_row(code, village, **overrides), members=members)
+    return household_register(
+        actor=actor, household=household_row(code, village, **overrides), members=members
+    )
 
 
 def row_counts() -> dict[str, int]:
@@ -61,5 +90,7 @@ def row_counts() -> dict[str, int]:
     from jingzhun.core.models import AuditEntry
     from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
 
-    return {model.__name__: model.objects.count()
-            for model in (Household, Member, IncomeRecord, HouseholdEvent, IdentificationRecord, AuditEntry)}
+    return {
+        model.__name__: model.objects.count()
+        for model in (Household, Member, IncomeRecord, HouseholdEvent, IdentificationRecord, AuditEntry)
+    }

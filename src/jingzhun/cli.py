@@ -30,7 +30,9 @@ def _require_initialized() -> None:
     except Exception as exc:  # unreachable server, bad credentials …
         raise CommandError(f"无法连接数据库：{exc}") from exc
     if pending:
-        raise CommandError("数据库尚未初始化或需要升级，请先运行 `jingzhun init`（database not initialised: run `jingzhun init`）")
+        raise CommandError(
+            "数据库尚未初始化或需要升级，请先运行 `jingzhun init`（database not initialised: run `jingzhun init`）"
+        )
 
 
 def progress_printer(label: str) -> Callable[[int, int, str], None]:
@@ -108,8 +110,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     if args.households <= 0:
         raise CommandError("--households 必须是正整数")
-    summary = generate_to_path(args.out, households=args.households, seed=args.seed, year=args.year,
-                               progress=progress_printer("生成"))
+    summary = generate_to_path(
+        args.out,
+        households=args.households,
+        seed=args.seed,
+        year=args.year,
+        progress=progress_printer("生成"),
+    )
     print(f"已生成 {summary['households']} 户 {summary['members']} 人 → {args.out}")
     return EXIT_OK
 
@@ -118,8 +125,13 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     _require_initialized()
     from jingzhun.workbook.commands import run_import
 
-    return run_import(path=args.path, dry_run=args.dry_run, username=args.user, errors_out=args.errors_out,
-                      progress=progress_printer("导入"))
+    return run_import(
+        path=args.path,
+        dry_run=args.dry_run,
+        username=args.user,
+        errors_out=args.errors_out,
+        progress=progress_printer("导入"),
+    )
 
 
 def cmd_registry_export(args: argparse.Namespace) -> int:
@@ -151,8 +163,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     _require_initialized()
     from jingzhun.standards.commands import run_assess
 
-    return run_assess(level=args.level, year=args.year, region=args.region, out=args.out,
-                      progress=progress_printer("评估"))
+    return run_assess(
+        level=args.level, year=args.year, region=args.region, out=args.out, progress=progress_printer("评估")
+    )
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
@@ -160,7 +173,10 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     from jingzhun.accounts.services import user_create_with_role
 
     user, password = user_create_with_role(
-        username=args.username, role=args.role, region_code=args.region, password=args.password,
+        username=args.username,
+        role=args.role,
+        region_code=args.region,
+        password=args.password,
         display_name=args.name or args.username,
     )
     print(f"已创建用户 {user.username}（{args.role} @ {args.region}），密码：{password}")

@@ -67,7 +67,9 @@ def parse_database_url(url: str) -> dict[str, object]:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 60,
         }
-    raise ConfigError(f"JINGZHUN_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite or postgresql)")
+    raise ConfigError(
+        f"JINGZHUN_DATABASE_URL: unsupported scheme {parsed.scheme!r} (use sqlite or postgresql)"
+    )
 
 
 def _secret_key(directory: Path) -> str:

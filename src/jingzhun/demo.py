@@ -45,7 +45,9 @@ def _fresh_database(printer: Callable[[str], Any]) -> None:
             call_command("flush", interactive=False, verbosity=0)
 
 
-def build_demo(*, households: int = 30000, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str, Any]:
+def build_demo(
+    *, households: int = 30000, seed: int = 2018, printer: Callable[[str], Any] = print
+) -> dict[str, Any]:
     from jingzhun.accounts.access import Actor
     from jingzhun.assistance.demo_data import seed as seed_assistance
     from jingzhun.cli import CommandError, progress_printer
@@ -57,11 +59,21 @@ def build_demo(*, households: int = 30000, seed: int = 2018, printer: Callable[[
     _fresh_database(printer)
     initialize(printer=printer)
     workdir = Path(settings.CONFIG.data_dir) / "demo-registry"
-    summary = generate_to_path(str(workdir), households=households, seed=seed, year=DEMO_YEAR,
-                               progress=progress_printer("生成合成县"))
-    printer(f"已生成 {summary['households']} 户 {summary['members']} 人（{time.monotonic() - started:.0f} 秒）")
-    result = import_path(str(workdir), actor=Actor(user=None, permissions=frozenset(), prefixes=("430821",)),
-                         progress=progress_printer("导入登记簿"))
+    summary = generate_to_path(
+        str(workdir),
+        households=households,
+        seed=seed,
+        year=DEMO_YEAR,
+        progress=progress_printer("生成合成县"),
+    )
+    printer(
+        f"已生成 {summary['households']} 户 {summary['members']} 人（{time.monotonic() - started:.0f} 秒）"
+    )
+    result = import_path(
+        str(workdir),
+        actor=Actor(user=None, permissions=frozenset(), prefixes=("430821",)),
+        progress=progress_printer("导入登记簿"),
+    )
     if result.errors:
         raise CommandError(f"演示数据导入失败：{result.errors[0]}")
     printer(f"已导入（{time.monotonic() - started:.0f} 秒）")
@@ -80,12 +92,20 @@ def _pick_regions() -> dict[str, Any]:
 
     county = Region.objects.get(code="430821000000")
     # The poor village with the most households, and its township: a realistic cadre's view.
-    busiest = (Household.objects.filter(village__is_poor_village=True).values("village_id")
-               .annotate(n=Count("id")).order_by("-n", "village_id").first())
+    busiest = (
+        Household.objects.filter(village__is_poor_village=True)
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "village_id")
+        .first()
+    )
     if busiest is None:
         busiest = Household.objects.values("village_id").annotate(n=Count("id")).order_by("-n").first()
-    village = (Region.objects.get(code=busiest["village_id"]) if busiest
-               else Region.objects.filter(level="village").order_by("code").first())
+    village = (
+        Region.objects.get(code=busiest["village_id"])
+        if busiest
+        else Region.objects.filter(level="village").order_by("code").first()
+    )
     assert village is not None, "jingzhun init loads the villages before the demo picks one"
     return {"county": county, "township": village.parent, "village": village}
 
@@ -109,9 +129,17 @@ def _demo_users() -> list[dict[str, str]]:
         role_grant(user=user, role=role, region_code=region.code)
         if role == RoleCode.HELPER:
             for household in Household.objects.filter(village=region).order_by("id")[:5]:
-                helper_assign(actor=system, household=household, helper=user, started_on=date(DEMO_YEAR, 1, 1))
-        out.append({"username": username, "password": password, "role": labels[role],
-                    "scope": f"{region.name}（{region.code}）" + ("，结对5户" if role == RoleCode.HELPER else "")})
+                helper_assign(
+                    actor=system, household=household, helper=user, started_on=date(DEMO_YEAR, 1, 1)
+                )
+        out.append(
+            {
+                "username": username,
+                "password": password,
+                "role": labels[role],
+                "scope": f"{region.name}（{region.code}）" + ("，结对5户" if role == RoleCode.HELPER else ""),
+            }
+        )
     return out
 
 

@@ -61,8 +61,11 @@ def test_it_locks_an_account_after_five_failed_logins(client, village_cadre):
 
 
 def test_it_redirects_an_anonymous_visitor_to_login(client, household):
-    for url in (reverse("registry:household_list"), reverse("registry:household_detail", args=[household.pk]),
-                reverse("regions:detail", args=[VILLAGE])):
+    for url in (
+        reverse("registry:household_list"),
+        reverse("registry:household_detail", args=[household.pk]),
+        reverse("regions:detail", args=[VILLAGE]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
@@ -86,7 +89,9 @@ def test_it_gives_another_villages_household_page_a_404(login, other_village_cad
     assert client.get(reverse("regions:detail", args=[VILLAGE])).status_code == 404
 
 
-def test_it_lists_only_the_households_in_scope(login, village_cadre, other_village_cadre, household, other_household):
+def test_it_lists_only_the_households_in_scope(
+    login, village_cadre, other_village_cadre, household, other_household
+):
     own = login(village_cadre).get(reverse("registry:household_list")).content.decode()
     assert household.code in own and other_household.code not in own
     outsider = login(other_village_cadre).get(reverse("registry:household_list")).content.decode()
@@ -99,7 +104,9 @@ def test_it_finds_a_household_by_pinyin_initials_on_the_list(login, county_admin
 
 
 def test_it_masks_id_numbers_on_the_page_for_the_county_leader(login, county_leader, household):
-    body = login(county_leader).get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    body = (
+        login(county_leader).get(reverse("registry:household_detail", args=[household.pk])).content.decode()
+    )
     assert household.head_id_number not in body
     assert household.head_id_number[:6] + "********" + household.head_id_number[-4:] in body
 

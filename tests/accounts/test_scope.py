@@ -106,7 +106,9 @@ def test_it_shows_a_helper_only_paired_households(helper_user, admin_actor, spre
         household_get(actor_for(helper_user), spread["sibling"].pk)
 
 
-def test_it_drops_a_household_from_a_helper_when_the_pairing_ends(helper_user, admin_actor, spread, django_user_model):
+def test_it_drops_a_household_from_a_helper_when_the_pairing_ends(
+    helper_user, admin_actor, spread, django_user_model
+):
     helper_assign(actor=admin_actor, household=spread["village"], helper=helper_user)
     helper_assign(actor=admin_actor, household=spread["sibling"], helper=helper_user)
     successor = django_user_model.objects.create_user(username="successor", password="Pass-word-123")
@@ -164,7 +166,8 @@ def test_it_masks_sensitive_values_for_the_county_leader(county_leader, househol
     assert not actor.sees_sensitive
     mask = masker(actor)
     assert mask("head_id_number", household.head_id_number) == (
-        household.head_id_number[:6] + "********" + household.head_id_number[-4:])
+        household.head_id_number[:6] + "********" + household.head_id_number[-4:]
+    )
     assert mask("phone", "13812345678") == "138****5678"
     assert mask("bank_account", "6228480123456789") == "************6789"
     assert mask("head_name", "张三") == "张三"

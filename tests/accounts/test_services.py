@@ -20,7 +20,10 @@ def test_it_audits_user_creation_and_grants(regions, county_admin):
     role_grant(user=user, role="village_cadre", region_code=VILLAGE, actor=county_admin)
     role_grant(user=user, role="village_cadre", region_code=VILLAGE, actor=county_admin)  # already granted
     entries = AuditEntry.objects.filter(object_type="user", object_id=str(user.pk)).order_by("id")
-    assert [(e.action, e.actor) for e in entries] == [("user.create", county_admin), ("user.grant", county_admin)]
+    assert [(e.action, e.actor) for e in entries] == [
+        ("user.create", county_admin),
+        ("user.grant", county_admin),
+    ]
     assert entries[1].after == {"role": "village_cadre", "region": VILLAGE}
     assert user.grants.count() == 1
 
@@ -57,7 +60,11 @@ def test_it_refuses_a_revoked_token_or_an_inactive_users_token(village_cadre):
 
 
 def test_it_gives_each_role_its_permissions():
-    assert ROLE_PERMISSIONS[RoleCode.COUNTY_ADMIN] >= {Perm.MANAGE_USERS, Perm.VIEW_SENSITIVE, Perm.EDIT_REGISTRY}
+    assert ROLE_PERMISSIONS[RoleCode.COUNTY_ADMIN] >= {
+        Perm.MANAGE_USERS,
+        Perm.VIEW_SENSITIVE,
+        Perm.EDIT_REGISTRY,
+    }
     assert Perm.VIEW_SENSITIVE not in ROLE_PERMISSIONS[RoleCode.COUNTY_LEADER]
     assert Perm.EDIT_REGISTRY not in ROLE_PERMISSIONS[RoleCode.COUNTY_LEADER]
     assert Perm.EDIT_REGISTRY not in ROLE_PERMISSIONS[RoleCode.HELPER]

@@ -15,12 +15,23 @@ from tests.factories import VILLAGE, register
 
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
     """A valid tiny PNG made by hand (no imaging library needed)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def png_upload(name: str = "visit.png") -> SimpleUploadedFile:
@@ -73,5 +84,7 @@ def stationed_cadre(village_cadre, admin_actor):
     from jingzhun.assistance.services import team_member_add, work_team_create
 
     team = work_team_create(actor=admin_actor, village_code=VILLAGE, started_on=date(2018, 1, 1))
-    team_member_add(actor=admin_actor, team=team, cadre=village_cadre, is_leader=True, started_on=date(2018, 1, 1))
+    team_member_add(
+        actor=admin_actor, team=team, cadre=village_cadre, is_leader=True, started_on=date(2018, 1, 1)
+    )
     return village_cadre

@@ -31,8 +31,11 @@ def test_it_seeds_units_teams_helpers_visits_and_measures(admin_actor, helper_us
     townships = Region.objects.filter(level="township", code__startswith="430821").count()
     assert m.LeaderLink.objects.count() == townships
     # the demo helper keeps exactly its pairings; everybody else got one (minus the deliberate gaps)
-    assert set(m.HelperPairing.objects.filter(helper=helper_user, ended_on__isnull=True)
-               .values_list("household_id", flat=True)) == {h.pk for h in kept}
+    assert set(
+        m.HelperPairing.objects.filter(helper=helper_user, ended_on__isnull=True).values_list(
+            "household_id", flat=True
+        )
+    ) == {h.pk for h in kept}
     open_pairs = m.HelperPairing.objects.filter(ended_on__isnull=True).count()
     assert open_pairs + counts["unpaired_poor"] == len(households)
     assert m.Visit.objects.filter(visitor=helper_user).exists()

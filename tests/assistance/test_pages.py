@@ -24,22 +24,36 @@ def _client(user) -> Client:
 
 @pytest.fixture
 def visit_theirs(paired, admin_actor):
-    return services.visit_log(actor=admin_actor, household=paired["theirs"], visited_on=date.today(),
-                              activities="他人的走访", photos=[png_upload()])
+    return services.visit_log(
+        actor=admin_actor,
+        household=paired["theirs"],
+        visited_on=date.today(),
+        activities="他人的走访",
+        photos=[png_upload()],
+    )
 
 
 def test_a_helper_gets_404_for_every_page_of_another_helpers_household(paired, helper_user, visit_theirs):
     client = _client(helper_user)
     theirs = paired["theirs"]
-    measure = services.measure_add(actor=services_actor(), household=theirs,
-                                   data={"category": "产业", "content": "养牛", "started_on": "2018-03-01"})
-    for url in (f"/households/{theirs.pk}/", f"/households/{theirs.pk}/visits/new/",
-                f"/households/{theirs.pk}/measures/new/", f"/visits/{visit_theirs.pk}/",
-                f"/visits/photos/{visit_theirs.photos.get().pk}/", f"/measures/{measure.pk}/edit/",
-                f"/households/{theirs.pk}/helper/"):
+    measure = services.measure_add(
+        actor=services_actor(),
+        household=theirs,
+        data={"category": "产业", "content": "养牛", "started_on": "2018-03-01"},
+    )
+    for url in (
+        f"/households/{theirs.pk}/",
+        f"/households/{theirs.pk}/visits/new/",
+        f"/households/{theirs.pk}/measures/new/",
+        f"/visits/{visit_theirs.pk}/",
+        f"/visits/photos/{visit_theirs.photos.get().pk}/",
+        f"/measures/{measure.pk}/edit/",
+        f"/households/{theirs.pk}/helper/",
+    ):
         assert client.get(url).status_code == 404, url
-    response = client.post(f"/households/{theirs.pk}/visits/new/",
-                           {"visited_on": date.today().isoformat(), "activities": "越权"})
+    response = client.post(
+        f"/households/{theirs.pk}/visits/new/", {"visited_on": date.today().isoformat(), "activities": "越权"}
+    )
     assert response.status_code == 404
     assert m.Visit.objects.filter(household=theirs).count() == 1
 
@@ -47,8 +61,11 @@ def test_a_helper_gets_404_for_every_page_of_another_helpers_household(paired, h
 def services_actor():
     from jingzhun.accounts.access import Actor
 
-    return Actor(user=None, permissions=frozenset({"assistance.visit", "registry.view", "assistance.view"}),
-                 prefixes=("430821",))
+    return Actor(
+        user=None,
+        permissions=frozenset({"assistance.visit", "registry.view", "assistance.view"}),
+        prefixes=("430821",),
+    )
 
 
 def test_a_helper_gets_404_for_another_helpers_household_in_the_api(paired, helper_user):
@@ -67,9 +84,15 @@ def test_a_helper_logs_a_visit_with_a_photo_on_the_page(paired, helper_user):
     mine = paired["mine"]
     form = client.get(f"/households/{mine.pk}/visits/new/")
     assert form.status_code == 200 and "帮扶工作内容" in form.content.decode()
-    response = client.post(f"/households/{mine.pk}/visits/new/", {
-        "visited_on": date.today().isoformat(), "activities": "核实务工收入", "problems": "缺启动资金",
-        "photos": [png_upload("a.png"), png_upload("b.png")]})
+    response = client.post(
+        f"/households/{mine.pk}/visits/new/",
+        {
+            "visited_on": date.today().isoformat(),
+            "activities": "核实务工收入",
+            "problems": "缺启动资金",
+            "photos": [png_upload("a.png"), png_upload("b.png")],
+        },
+    )
     assert response.status_code == 302
     visit = m.Visit.objects.get(household=mine)
     assert visit.photos.count() == 2
@@ -83,8 +106,10 @@ def test_a_helper_logs_a_visit_with_a_photo_on_the_page(paired, helper_user):
 
 def test_the_visit_form_shows_errors_and_saves_nothing(paired, helper_user):
     client = _client(helper_user)
-    response = client.post(f"/households/{paired['mine'].pk}/visits/new/", {
-        "visited_on": "2099-01-01", "activities": "", "photos": [SimpleUploadedFile("x.png", b"GIF8 no")]})
+    response = client.post(
+        f"/households/{paired['mine'].pk}/visits/new/",
+        {"visited_on": "2099-01-01", "activities": "", "photos": [SimpleUploadedFile("x.png", b"GIF8 no")]},
+    )
     body = response.content.decode()
     assert response.status_code == 200 and 'data-testid="error-visited_on"' in body
     assert not m.Visit.objects.exists()
@@ -92,15 +117,23 @@ def test_the_visit_form_shows_errors_and_saves_nothing(paired, helper_user):
 
 def test_a_helper_adds_a_measure_on_the_page(paired, helper_user):
     client = _client(helper_user)
-    response = client.post(f"/households/{paired['mine'].pk}/measures/new/", {
-        "category": "光伏", "content": "村级光伏收益分配", "funds": "3000", "started_on": "2018-05-01",
-        "status": "实施中"})
+    response = client.post(
+        f"/households/{paired['mine'].pk}/measures/new/",
+        {
+            "category": "光伏",
+            "content": "村级光伏收益分配",
+            "funds": "3000",
+            "started_on": "2018-05-01",
+            "status": "实施中",
+        },
+    )
     assert response.status_code == 302
     assert "村级光伏收益分配" in client.get(f"/households/{paired['mine'].pk}/").content.decode()
 
 
-def test_the_overview_and_each_alert_page_render_for_each_persona(paired, county_admin, township_cadre,
-                                                                  village_cadre, helper_user, other_village_cadre):
+def test_the_overview_and_each_alert_page_render_for_each_persona(
+    paired, county_admin, township_cadre, village_cadre, helper_user, other_village_cadre
+):
     Region.objects.filter(code=VILLAGE).update(is_poor_village=True)
     for user in (county_admin, township_cadre, village_cadre, helper_user, other_village_cadre):
         client = _client(user)
@@ -128,7 +161,8 @@ def test_alert_lists_page_through_villages(admin_actor, county_admin):
     households = [register(admin_actor, village=v) for v in (VILLAGE, OTHER_VILLAGE, VILLAGE)]
     rows, token = sel_page(admin_actor, size=2)
     assert [h.pk for h in rows] == sorted([h.pk for h in households if h.village_id == OTHER_VILLAGE]) + [
-        min(h.pk for h in households if h.village_id == VILLAGE)]
+        min(h.pk for h in households if h.village_id == VILLAGE)
+    ]
     rest, last = sel_page(admin_actor, size=2, after=token)
     assert [h.pk for h in rest] == [max(h.pk for h in households if h.village_id == VILLAGE)] and last == ""
     page = _client(county_admin).get("/assistance/alerts/not-visited/?after=" + token).content.decode()
@@ -157,12 +191,16 @@ def test_a_work_team_member_sees_their_village_only(stationed_cadre, admin_actor
     assert "队长" in attendance and "在村 1 天，少于 5 天" in attendance
 
 
-def test_a_cadre_assigns_a_helper_and_the_history_stays(admin_actor, village_cadre, helper_user, other_helper):
+def test_a_cadre_assigns_a_helper_and_the_history_stays(
+    admin_actor, village_cadre, helper_user, other_helper
+):
     household = register(admin_actor)
     client = _client(village_cadre)
     for user in (helper_user, other_helper):
-        response = client.post(f"/households/{household.pk}/helper/", {"username": user.username,
-                                                                       "started_on": date.today().isoformat()})
+        response = client.post(
+            f"/households/{household.pk}/helper/",
+            {"username": user.username, "started_on": date.today().isoformat()},
+        )
         assert response.status_code == 302
     assert m.HelperPairing.objects.filter(household=household).count() == 2
     assert m.HelperPairing.objects.get(household=household, ended_on__isnull=True).helper == other_helper
@@ -173,8 +211,15 @@ def test_a_cadre_assigns_a_helper_and_the_history_stays(admin_actor, village_cad
 def test_only_the_county_edits_alert_settings(county_admin, township_cadre):
     assert _client(township_cadre).get("/assistance/settings/").status_code == 404
     client = _client(county_admin)
-    response = client.post("/assistance/settings/", {"max_households_per_helper": "4", "visit_interval_days": "20",
-                                                     "week_min_days": "5", "week_min_nights": "4"})
+    response = client.post(
+        "/assistance/settings/",
+        {
+            "max_households_per_helper": "4",
+            "visit_interval_days": "20",
+            "week_min_days": "5",
+            "week_min_nights": "4",
+        },
+    )
     assert response.status_code == 302
     assert services.alert_settings().visit_interval_days == 20
     assert "超过 20 天未走访" in client.get("/assistance/").content.decode()
@@ -188,7 +233,9 @@ def test_a_sector_user_without_the_permission_gets_404(regions):
     assert _client(user).get("/assistance/").status_code == 404
 
 
-def test_a_helpers_page_lists_their_households_in_scope_only(paired, county_admin, other_village_cadre, helper_user):
+def test_a_helpers_page_lists_their_households_in_scope_only(
+    paired, county_admin, other_village_cadre, helper_user
+):
     page = _client(county_admin).get(f"/assistance/helpers/{helper_user.pk}/")
     assert page.status_code == 200 and paired["mine"].code in page.content.decode()
     assert paired["theirs"].code not in page.content.decode()

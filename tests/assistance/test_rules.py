@@ -29,8 +29,11 @@ def test_it_fails_three_nights():
 
 
 def test_it_ignores_check_ins_outside_the_week_and_counts_sunday_night():
-    rows = _week(4, 3) + [(MONDAY + timedelta(days=6), True), (MONDAY - timedelta(days=1), True),
-                          (MONDAY + timedelta(days=7), True)]
+    rows = _week(4, 3) + [
+        (MONDAY + timedelta(days=6), True),
+        (MONDAY - timedelta(days=1), True),
+        (MONDAY + timedelta(days=7), True),
+    ]
     result = five_days_four_nights(rows, start=MONDAY)
     assert (result.days, result.nights, result.passed) == (5, 4, True)
 

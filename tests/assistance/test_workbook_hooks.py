@@ -21,10 +21,15 @@ def _export(tmp_path, actor):
     return out
 
 
-def test_export_writes_both_sheets_and_reimport_changes_nothing(tmp_path, admin_actor, household, helper_user):
+def test_export_writes_both_sheets_and_reimport_changes_nothing(
+    tmp_path, admin_actor, household, helper_user
+):
     helper_assign(actor=admin_actor, household=household, helper=helper_user, started_on=date(2018, 1, 1))
-    measure_add(actor=admin_actor, household=household,
-                data={"category": "产业", "content": "养牛", "funds": "3000", "started_on": "2018-03-01"})
+    measure_add(
+        actor=admin_actor,
+        household=household,
+        data={"category": "产业", "content": "养牛", "funds": "3000", "started_on": "2018-03-01"},
+    )
     out = _export(tmp_path, admin_actor)
     book = CalamineWorkbook.from_path(str(out))
     assert {sheets.PAIRING_SHEET, sheets.MEASURE_SHEET} <= set(book.sheet_names)
@@ -41,7 +46,10 @@ def _with_empty_sheets(out):
     """A registry without help data exports 户 · 成员 · 村 only; add the two sheets with their headers."""
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["户", "成员", "村"]
-    for name, columns in ((sheets.PAIRING_SHEET, sheets.PAIRING_COLUMNS), (sheets.MEASURE_SHEET, sheets.MEASURE_COLUMNS)):
+    for name, columns in (
+        (sheets.PAIRING_SHEET, sheets.PAIRING_COLUMNS),
+        (sheets.MEASURE_SHEET, sheets.MEASURE_COLUMNS),
+    ):
         wb.create_sheet(name).append([c[1] for c in columns])
     return wb
 
@@ -50,7 +58,9 @@ def test_import_adds_rows_and_refuses_the_whole_file_on_one_bad_row(tmp_path, ad
     out = _export(tmp_path, admin_actor)
     wb = _with_empty_sheets(out)
     wb[sheets.MEASURE_SHEET].append([household.code, "教育", "雨露计划", "3000", "2018-09-01", "", "", ""])
-    wb[sheets.PAIRING_SHEET].append([household.code, "向前进", "xqj", "", "慈利县教育局", "县直", "2018-01-01", ""])
+    wb[sheets.PAIRING_SHEET].append(
+        [household.code, "向前进", "xqj", "", "慈利县教育局", "县直", "2018-01-01", ""]
+    )
     wb.save(out)
     result = import_path(str(out), actor=admin_actor)
     assert result.ok, result.errors[:3]
@@ -67,7 +77,9 @@ def test_import_adds_rows_and_refuses_the_whole_file_on_one_bad_row(tmp_path, ad
     assert m.HelpMeasure.objects.filter(household=household).count() == 1  # nothing written
 
 
-def test_import_refuses_pairings_for_households_outside_the_file_and_registry(tmp_path, admin_actor, household):
+def test_import_refuses_pairings_for_households_outside_the_file_and_registry(
+    tmp_path, admin_actor, household
+):
     out = _export(tmp_path, admin_actor)
     wb = _with_empty_sheets(out)
     wb[sheets.PAIRING_SHEET].append(["NOPE-1", "张三", "zs", "", "", "", "2018-01-01", ""])

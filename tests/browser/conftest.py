@@ -14,16 +14,26 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(os.environ.get("JINGZHUN_TEST_ARTIFACTS", "test-artifacts"))
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
 ]
 
 
 def chromium_path() -> str:
-    found = os.environ.get("JINGZHUN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    found = (
+        os.environ.get("JINGZHUN_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if not found or not Path(found).exists():
-        pytest.fail("Chromium not found: install it (Debian: apt-get install -y chromium) — browser tests "
-                    "are never skipped")
+        pytest.fail(
+            "Chromium not found: install it (Debian: apt-get install -y chromium) — browser tests "
+            "are never skipped"
+        )
     return found
 
 

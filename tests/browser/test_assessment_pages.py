@@ -21,13 +21,20 @@ def _set_school_status(page, value: str) -> None:
     page.wait_for_selector("[data-testid=household-checklist]")
 
 
-def test_it_flips_the_verdict_when_a_child_leaves_school_and_back(page, live_server, village_cadre, admin_actor):
+def test_it_flips_the_verdict_when_a_child_leaves_school_and_back(
+    page, live_server, village_cadre, admin_actor
+):
     ensure_defaults()
-    household = register(admin_actor, village=VILLAGE, wage="15000", members=[
-        member_row("张三", "户主", date(1970, 5, 1)),
-        member_row("李四", "配偶", date(1972, 3, 9), male=False),
-        member_row("张小明", "之子", date(2008, 9, 1), school_status="小学", education="小学"),
-    ])
+    household = register(
+        admin_actor,
+        village=VILLAGE,
+        wage="15000",
+        members=[
+            member_row("张三", "户主", date(1970, 5, 1)),
+            member_row("李四", "配偶", date(1972, 3, 9), male=False),
+            member_row("张小明", "之子", date(2008, 9, 1), school_status="小学", education="小学"),
+        ],
+    )
     login(page, live_server, "village")
     page.goto(f"{live_server.url}/households/{household.pk}/")
     overall = page.locator("[data-testid=checklist-overall]")

@@ -25,15 +25,18 @@ def login(page, live_server, username: str, password: str = "Pass-word-123") -> 
 @pytest.fixture
 def phone(browser, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(15000)
     tab = context.new_page()
     yield tab
     context.close()
 
 
-def test_a_helper_logs_a_visit_with_a_photo_on_a_phone(phone, live_server, helper_user, admin_actor, tmp_path):
+def test_a_helper_logs_a_visit_with_a_photo_on_a_phone(
+    phone, live_server, helper_user, admin_actor, tmp_path
+):
     from jingzhun.assistance.services import helper_assign
 
     mine = register(admin_actor)

@@ -41,7 +41,9 @@ def _run_queued_job() -> Job:
     return run(job)
 
 
-def test_it_imports_a_bad_file_shows_the_errors_and_offers_the_report(page, live_server, county_admin, tmp_path):
+def test_it_imports_a_bad_file_shows_the_errors_and_offers_the_report(
+    page, live_server, county_admin, tmp_path
+):
     _upload(page, live_server, _zip_of("gender_mismatch", tmp_path / "性别不符.zip"))
     job = _run_queued_job()
     page.wait_for_selector("[data-testid=import-failed]", timeout=20000)
@@ -58,7 +60,9 @@ def test_it_imports_a_bad_file_shows_the_errors_and_offers_the_report(page, live
     assert job.status == "succeeded" and job.result["ok"] is False
 
 
-def test_it_imports_a_good_file_and_the_households_appear_in_the_list(page, live_server, county_admin, tmp_path):
+def test_it_imports_a_good_file_and_the_households_appear_in_the_list(
+    page, live_server, county_admin, tmp_path
+):
     _upload(page, live_server, _zip_of("valid_utf8", tmp_path / "登记簿.zip"))
     _run_queued_job()
     page.wait_for_selector("[data-testid=import-succeeded]", timeout=20000)

@@ -31,7 +31,9 @@ def test_it_lets_a_village_cadre_edit_a_member_and_see_it_in_the_history(
     page.click("[data-testid=member-form] button[type=submit]")
 
     page.wait_for_selector("[data-testid=household-title]")
-    assert "非在校生" in page.locator("[data-testid='member-张小明'] [data-testid=school-status]").inner_text()
+    assert (
+        "非在校生" in page.locator("[data-testid='member-张小明'] [data-testid=school-status]").inner_text()
+    )
     history = page.locator("[data-testid=audit-trail]").inner_text()
     assert "修改成员" in history and "在校生状况" in history and "初中" in history and "非在校生" in history
     assert "village" in history

@@ -14,9 +14,14 @@ from jingzhun.registry.presenters import masker
 
 
 def _entry() -> AuditEntry:
-    return audit.record(actor=None, action="household.update", object_type="household", object_id=1,
-                        before={"phone": "13812345678", "water_safe": False},
-                        after={"phone": "13912345678", "water_safe": True})
+    return audit.record(
+        actor=None,
+        action="household.update",
+        object_type="household",
+        object_id=1,
+        before={"phone": "13812345678", "water_safe": False},
+        after={"phone": "13912345678", "water_safe": True},
+    )
 
 
 @pytest.mark.django_db

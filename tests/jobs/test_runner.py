@@ -139,7 +139,9 @@ def test_it_reports_progress_as_a_percentage():
     assert Job(kind="x", progress_done=5, progress_total=5).percent == 99
 
 
-def test_it_shows_a_job_to_its_creator_and_the_county_admin_only(county_admin, village_cadre, other_village_cadre):
+def test_it_shows_a_job_to_its_creator_and_the_county_admin_only(
+    county_admin, village_cadre, other_village_cadre
+):
     from django.http import Http404
 
     from jingzhun.accounts.access import actor_for

@@ -104,13 +104,16 @@ def test_it_rejects_a_birth_date_in_the_future():
         idcard.parse(first17 + idcard.check_char(first17))
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("", "不能为空"),
-    (None, "不能为空"),
-    ("43082119700501", "应为18位"),
-    ("4308211970050100111", "实际为19位"),
-    ("43082119700501X011", "格式不正确"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("", "不能为空"),
+        (None, "不能为空"),
+        ("43082119700501", "应为18位"),
+        ("4308211970050100111", "实际为19位"),
+        ("43082119700501X011", "格式不正确"),
+    ],
+)
 def test_it_rejects_malformed_numbers_with_a_chinese_message(raw, message):
     with pytest.raises(idcard.IdNumberError, match=message):
         idcard.parse(raw)
@@ -143,5 +146,5 @@ def test_it_accepts_every_number_it_makes_and_decodes_it_back(birth, sequence, a
 def test_it_detects_any_single_digit_change(birth, sequence, position, delta):
     number = idcard.make("430821", birth, sequence)
     digit = (int(number[position]) + delta) % 10
-    changed = number[:position] + str(digit) + number[position + 1:]
+    changed = number[:position] + str(digit) + number[position + 1 :]
     assert not idcard.is_valid(changed)

@@ -37,7 +37,11 @@ def test_it_loads_the_whole_city_with_city_flag():
     load_divisions(city=True)
     assert _levels() == Counter({"province": 1, "city": 1, "county": 4, "township": 74, "village": 1018})
     assert set(Region.objects.filter(level="county").values_list("name", flat=True)) == {
-        "永定区", "武陵源区", "慈利县", "桑植县"}
+        "永定区",
+        "武陵源区",
+        "慈利县",
+        "桑植县",
+    }
 
 
 @pytest.mark.django_db
@@ -63,14 +67,21 @@ def test_it_repairs_a_renamed_division_and_keeps_village_facts():
     assert village.is_poor_village is True
 
 
-def test_it_scopes_region_pages_like_households(county_admin, township_cadre, village_cadre, other_village_cadre,
-                                                helper_user):
+def test_it_scopes_region_pages_like_households(
+    county_admin, township_cadre, village_cadre, other_village_cadre, helper_user
+):
     township = VILLAGE[:9] + "000"
     assert region_get(actor_for(county_admin), "430821000000").name == "慈利县"
     assert region_get(actor_for(township_cadre), VILLAGE).name == "杜坪村委会"
     assert region_get(actor_for(village_cadre), VILLAGE).code == VILLAGE
-    for user, code in [(township_cadre, "430821000000"), (village_cadre, township), (other_village_cadre, VILLAGE),
-                       (helper_user, VILLAGE), (county_admin, "999999999999"), (county_admin, "430802000000")]:
+    for user, code in [
+        (township_cadre, "430821000000"),
+        (village_cadre, township),
+        (other_village_cadre, VILLAGE),
+        (helper_user, VILLAGE),
+        (county_admin, "999999999999"),
+        (county_admin, "430802000000"),
+    ]:
         with pytest.raises(Http404):
             region_get(actor_for(user), code)
 

@@ -36,14 +36,17 @@ def test_it_rejects_an_unknown_yes_no_word_in_chinese():
         fields.parse_bool("也许")
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("12,345.60", Decimal("12345.60")),
-    ("12，345.6", Decimal("12345.60")),
-    ("3000元", Decimal("3000.00")),
-    (9000, Decimal("9000.00")),
-    (1234.5, Decimal("1234.50")),
-    ("0", Decimal("0.00")),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("12,345.60", Decimal("12345.60")),
+        ("12，345.6", Decimal("12345.60")),
+        ("3000元", Decimal("3000.00")),
+        (9000, Decimal("9000.00")),
+        (1234.5, Decimal("1234.50")),
+        ("0", Decimal("0.00")),
+    ],
+)
 def test_it_parses_money_in_the_forms_counties_write_it(raw, expected):
     assert fields.parse_money(raw) == expected
 
@@ -53,33 +56,52 @@ def test_it_reads_an_empty_money_cell_as_not_given(raw):
     assert fields.parse_money(raw) is None
 
 
-@pytest.mark.parametrize("raw, message", [
-    ("-5", "不能为负数"),
-    ("abc", "不是有效的金额"),
-    ("12.345", "最多保留两位小数"),
-    ("NaN", "不是有效的金额"),
-    ("1e12", "金额过大"),
-    (True, "金额应为数字"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("-5", "不能为负数"),
+        ("abc", "不是有效的金额"),
+        ("12.345", "最多保留两位小数"),
+        ("NaN", "不是有效的金额"),
+        ("1e12", "金额过大"),
+        (True, "金额应为数字"),
+    ],
+)
 def test_it_rejects_bad_money_with_a_chinese_message(raw, message):
     with pytest.raises(fields.FieldError, match=message):
         fields.parse_money(raw)
 
 
-@pytest.mark.parametrize("raw, expected", [("2018", 2018), (2018, 2018), (2018.0, 2018), ("2018年", 2018), ("", None)])
+@pytest.mark.parametrize(
+    "raw, expected", [("2018", 2018), (2018, 2018), (2018.0, 2018), ("2018年", 2018), ("", None)]
+)
 def test_it_parses_years(raw, expected):
     assert fields.parse_year(raw) == expected
 
 
-@pytest.mark.parametrize("raw, message", [("18", "4位数字"), ("二〇一八", "4位数字"), ("1970", "超出合理范围")])
+@pytest.mark.parametrize(
+    "raw, message", [("18", "4位数字"), ("二〇一八", "4位数字"), ("1970", "超出合理范围")]
+)
 def test_it_rejects_bad_years(raw, message):
     with pytest.raises(fields.FieldError, match=message):
         fields.parse_year(raw)
 
 
-@pytest.mark.parametrize("raw", ["2018-03-09", "2018/03/09", "20180309", "2018/3/9", "2018年3月9日",
-                                 "2018-03-09 00:00:00", 43168, 43168.0, datetime(2018, 3, 9, 10, 30),
-                                 date(2018, 3, 9)])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2018-03-09",
+        "2018/03/09",
+        "20180309",
+        "2018/3/9",
+        "2018年3月9日",
+        "2018-03-09 00:00:00",
+        43168,
+        43168.0,
+        datetime(2018, 3, 9, 10, 30),
+        date(2018, 3, 9),
+    ],
+)
 def test_it_parses_every_accepted_date_form(raw):
     assert fields.parse_date(raw) == date(2018, 3, 9)
 
@@ -119,10 +141,20 @@ def test_it_rejects_an_unknown_attribute_listing_the_choices():
         parse("特困户")
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("0", "未脱贫"), ("1", "已脱贫"), ("3", "返贫"), ("4", "已脱贫"), ("已脱贫(不再享受政策)", "已脱贫"),
-    ("已脱贫（不再享受政策）", "已脱贫"), ("未脱贫", "未脱贫"), (0, "未脱贫"), (1.0, "已脱贫"),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("0", "未脱贫"),
+        ("1", "已脱贫"),
+        ("3", "返贫"),
+        ("4", "已脱贫"),
+        ("已脱贫(不再享受政策)", "已脱贫"),
+        ("已脱贫（不再享受政策）", "已脱贫"),
+        ("未脱贫", "未脱贫"),
+        (0, "未脱贫"),
+        (1.0, "已脱贫"),
+    ],
+)
 def test_it_reads_exit_status_names_and_national_codes(raw, expected):
     parse = _spec(fields.HOUSEHOLD_FIELDS, "exit_status").parse
     assert parse(raw) == expected
@@ -164,12 +196,28 @@ def test_it_limits_text_length():
 
 
 def test_it_cleans_a_row_and_reports_each_bad_field_by_name():
-    values, errors = fields.clean_row(fields.HOUSEHOLD_FIELDS, {
-        "code": "H1", "village_code": "430821102204", "head_name": "张三", "head_id_number": "x",
-        "attribute": "五保贫困户", "main_cause": "因懒", "identified_year": "2015", "exit_status": "0",
-        "income_year": "2018", "wage": "-1", "business": "0", "property_income": "0", "transfer": "0",
-        "business_expense": "0", "food_secure": "是", "clothing_secure": "", "water_safe": "√",
-    })
+    values, errors = fields.clean_row(
+        fields.HOUSEHOLD_FIELDS,
+        {
+            "code": "H1",
+            "village_code": "430821102204",
+            "head_name": "张三",
+            "head_id_number": "x",
+            "attribute": "五保贫困户",
+            "main_cause": "因懒",
+            "identified_year": "2015",
+            "exit_status": "0",
+            "income_year": "2018",
+            "wage": "-1",
+            "business": "0",
+            "property_income": "0",
+            "transfer": "0",
+            "business_expense": "0",
+            "food_secure": "是",
+            "clothing_secure": "",
+            "water_safe": "√",
+        },
+    )
     assert values["attribute"] == "特困供养贫困户"
     assert values["exit_status"] == "未脱贫"
     assert values["water_safe"] is True
@@ -198,7 +246,17 @@ def test_it_offers_the_enums_of_domain_md():
     assert len(enums.PovertyCause.values) == 12
     assert len(enums.Relation.values) == 22
     assert enums.HousingSafety.values == ["A", "B", "C", "D"]
-    assert enums.EventKind.values == ["新识别", "标注脱贫", "返贫", "自然增加", "自然减少", "拆户", "并户", "清退", "注销"]
+    assert enums.EventKind.values == [
+        "新识别",
+        "标注脱贫",
+        "返贫",
+        "自然增加",
+        "自然减少",
+        "拆户",
+        "并户",
+        "清退",
+        "注销",
+    ]
 
 
 @given(st.decimals(min_value=0, max_value=99_999_999, places=2, allow_nan=False, allow_infinity=False))
@@ -207,14 +265,21 @@ def test_it_round_trips_money_written_with_thousands_separators(amount):
 
 
 _ANY_CELL = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-10**15, max_value=10**15),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30), st.dates(),
-    st.sampled_from(["4.30821E+17", "1e400", "-0", "12,34,5", "２０１８", "2018年13月1日", "√√", "是 ", "０"]),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.dates(),
+    st.sampled_from(
+        ["4.30821E+17", "1e400", "-0", "12,34,5", "２０１８", "2018年13月1日", "√√", "是 ", "０"]
+    ),
 )
 
 
-@pytest.mark.parametrize("spec", fields.HOUSEHOLD_FIELDS + fields.MEMBER_FIELDS + fields.VILLAGE_FIELDS,
-                         ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    "spec", fields.HOUSEHOLD_FIELDS + fields.MEMBER_FIELDS + fields.VILLAGE_FIELDS, ids=lambda s: s.name
+)
 @settings(max_examples=40)
 @given(cell=_ANY_CELL)
 def test_it_answers_any_cell_with_a_value_or_a_field_error(spec, cell):

@@ -23,9 +23,12 @@ def _refused(call, **kwargs) -> dict[str, str]:
 
 
 def test_it_adds_a_newborn_as_a_natural_increase(admin_actor, household):
-    baby = member_row("张小红", "之女", date(2018, 2, 1), male=False, school_status="学前教育", education="学龄前儿童")
-    member = member_add(actor=admin_actor, household=household, data=baby, reason="出生",
-                        occurred_on=date(2018, 2, 1))
+    baby = member_row(
+        "张小红", "之女", date(2018, 2, 1), male=False, school_status="学前教育", education="学龄前儿童"
+    )
+    member = member_add(
+        actor=admin_actor, household=household, data=baby, reason="出生", occurred_on=date(2018, 2, 1)
+    )
     household.refresh_from_db()
     assert household.member_count == 4
     assert member.birth_date == date(2018, 2, 1)
@@ -33,7 +36,9 @@ def test_it_adds_a_newborn_as_a_natural_increase(admin_actor, household):
     assert (event.reason, event.member, event.occurred_on) == ("出生", member, date(2018, 2, 1))
     added = AuditEntry.objects.get(action="member.add", object_id=str(member.pk))
     assert added.note == "出生" and added.after["name"] == "张小红"
-    count_change = AuditEntry.objects.filter(action="household.update", household_id=household.pk).latest("id")
+    count_change = AuditEntry.objects.filter(action="household.update", household_id=household.pk).latest(
+        "id"
+    )
     assert (count_change.before["member_count"], count_change.after["member_count"]) == (3, 4)
 
 
@@ -44,14 +49,23 @@ def test_it_adds_a_member_as_a_correction_without_an_event(admin_actor, househol
 
 
 def test_it_refuses_an_unknown_increase_reason(admin_actor, household):
-    errors = _refused(member_add, actor=admin_actor, household=household,
-                      data=member_row("张老汉", "之父", date(1940, 1, 1)), reason="捡到")
+    errors = _refused(
+        member_add,
+        actor=admin_actor,
+        household=household,
+        data=member_row("张老汉", "之父", date(1940, 1, 1)),
+        reason="捡到",
+    )
     assert errors["reason"] == "增加原因应为：出生、婚入、迁入"
 
 
 def test_it_refuses_a_second_head_when_adding(admin_actor, household):
-    errors = _refused(member_add, actor=admin_actor, household=household,
-                      data=member_row("张老汉", "户主", date(1940, 1, 1)))
+    errors = _refused(
+        member_add,
+        actor=admin_actor,
+        household=household,
+        data=member_row("张老汉", "户主", date(1940, 1, 1)),
+    )
     assert errors["relation"] == "该户已有户主：每户只能有一名户主"
 
 
@@ -98,8 +112,9 @@ def test_it_renames_the_head_on_the_household_too(admin_actor, household):
     household.refresh_from_db()
     assert household.head_name == "章三"
     assert household.head_initials == "zs"
-    assert AuditEntry.objects.filter(action="household.update", household_id=household.pk,
-                                     after__head_name="章三").exists()
+    assert AuditEntry.objects.filter(
+        action="household.update", household_id=household.pk, after__head_name="章三"
+    ).exists()
 
 
 def test_it_takes_the_birth_date_from_a_corrected_id_number(admin_actor, household):
@@ -111,14 +126,17 @@ def test_it_takes_the_birth_date_from_a_corrected_id_number(admin_actor, househo
     assert son.resident_id == new_id
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"gender": "女"}, "gender", "与证件号码不符"),
-    ({"birth_date": "2006-09-02"}, "birth_date", "不一致"),
-    ({"relation": "户主"}, "relation", "该户已有户主"),
-    ({"health": "很好"}, "health", "不是有效的值"),
-    ({"is_active": False}, "is_active", "该字段不能在此修改"),
-    ({"id_number": "123"}, "id_number", "应为18位"),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"gender": "女"}, "gender", "与证件号码不符"),
+        ({"birth_date": "2006-09-02"}, "birth_date", "不一致"),
+        ({"relation": "户主"}, "relation", "该户已有户主"),
+        ({"health": "很好"}, "health", "不是有效的值"),
+        ({"is_active": False}, "is_active", "该字段不能在此修改"),
+        ({"id_number": "123"}, "id_number", "应为18位"),
+    ],
+)
 def test_it_refuses_a_bad_member_change(admin_actor, household, changes, field, message):
     son = household.members.get(relation="之子")
     errors = _refused(member_update, actor=admin_actor, member=son, changes=changes)
@@ -134,8 +152,12 @@ def test_it_refuses_to_drop_the_head_relation_directly(admin_actor, household):
 def test_it_refuses_to_change_an_id_to_a_person_active_elsewhere(admin_actor, household, other_household):
     son = household.members.get(relation="之子")
     taken = other_household.members.get(relation="户主")
-    errors = _refused(member_update, actor=admin_actor, member=son,
-                      changes={"id_number": taken.id_number, "gender": taken.gender})
+    errors = _refused(
+        member_update,
+        actor=admin_actor,
+        member=son,
+        changes={"id_number": taken.id_number, "gender": taken.gender},
+    )
     assert other_household.code in errors["id_number"]
 
 
@@ -156,8 +178,12 @@ def test_it_removes_a_member_keeping_the_row_inactive(admin_actor, household):
 def test_it_lets_a_removed_person_join_another_household(admin_actor, household, other_household):
     son = household.members.get(relation="之子")
     member_remove(actor=admin_actor, member=son, reason="婚出")
-    joined = member_add(actor=admin_actor, household=other_household, reason="婚入",
-                        data=member_row(son.name, "之女婿", son.birth_date, id_number=son.id_number))
+    joined = member_add(
+        actor=admin_actor,
+        household=other_household,
+        reason="婚入",
+        data=member_row(son.name, "之女婿", son.birth_date, id_number=son.id_number),
+    )
     assert joined.household == other_household
     assert Member.objects.filter(resident_id=son.resident_id).count() == 2
     assert Member.objects.filter(resident_id=son.resident_id, is_active=True).get() == joined
@@ -166,9 +192,12 @@ def test_it_lets_a_removed_person_join_another_household(admin_actor, household,
 def test_it_refuses_to_remove_twice_or_edit_a_removed_member(admin_actor, household):
     son = household.members.get(relation="之子")
     member_remove(actor=admin_actor, member=son, reason="死亡")
-    assert _refused(member_remove, actor=admin_actor, member=son, reason="死亡") == {"__all__": "该成员已经减少"}
+    assert _refused(member_remove, actor=admin_actor, member=son, reason="死亡") == {
+        "__all__": "该成员已经减少"
+    }
     assert _refused(member_update, actor=admin_actor, member=son, changes={"health": "残疾"}) == {
-        "__all__": "该成员已减少，不能修改"}
+        "__all__": "该成员已减少，不能修改"
+    }
 
 
 def test_it_refuses_an_unknown_decrease_reason(admin_actor, household):
@@ -210,7 +239,9 @@ def test_it_lets_the_old_head_leave_after_a_head_change(admin_actor, household):
 
 def test_it_refuses_a_head_change_without_a_relation_for_the_old_head(admin_actor, household):
     spouse = household.members.get(relation="配偶")
-    errors = _refused(head_change, actor=admin_actor, household=household, new_head=spouse, old_head_relation="户主")
+    errors = _refused(
+        head_change, actor=admin_actor, household=household, new_head=spouse, old_head_relation="户主"
+    )
     assert errors == {"old_head_relation": "请选择原户主与新户主的关系"}
 
 
@@ -224,13 +255,18 @@ def test_it_refuses_a_head_change_to_a_member_of_another_household(admin_actor, 
 
 def test_it_refuses_to_add_members_to_a_cancelled_household(admin_actor, household):
     household_cancel(actor=admin_actor, household=household, reason="全户死亡")
-    errors = _refused(member_add, actor=admin_actor, household=household,
-                      data=member_row("张老汉", "之父", date(1940, 1, 1)))
+    errors = _refused(
+        member_add,
+        actor=admin_actor,
+        household=household,
+        data=member_row("张老汉", "之父", date(1940, 1, 1)),
+    )
     assert errors == {"__all__": "该户已清退或注销，不能添加成员"}
 
 
 def test_it_refuses_a_not_in_school_reason_for_a_pupil(admin_actor, household):
-    data = member_row("张小华", "之女", date(2010, 1, 1), male=False, school_status="小学",
-                      not_in_school_reason="其他")
+    data = member_row(
+        "张小华", "之女", date(2010, 1, 1), male=False, school_status="小学", not_in_school_reason="其他"
+    )
     errors = _refused(member_add, actor=admin_actor, household=household, data=data)
     assert errors == {"not_in_school_reason": "只有非在校生才填写未上学原因"}

@@ -45,7 +45,9 @@ def test_it_registers_a_household_with_members_income_event_and_audit(admin_acto
     event = HouseholdEvent.objects.get(household=household)
     assert event.kind == "新识别"
     assert event.actor == admin_actor.user
-    actions = list(AuditEntry.objects.filter(household_id=household.pk).order_by("id").values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(household_id=household.pk).order_by("id").values_list("action", flat=True)
+    )
     assert actions == ["household.register", "member.add", "member.add", "member.add", "income.record"]
     registered = AuditEntry.objects.get(household_id=household.pk, action="household.register")
     assert registered.before is None
@@ -109,7 +111,9 @@ def _refused(actor, *, household=None, members=None) -> dict[str, str]:
 
 def test_it_refuses_an_invalid_id_and_writes_nothing(admin_actor):
     members = _family()
-    members[1]["id_number"] = members[1]["id_number"][:17] + ("0" if members[1]["id_number"][17] != "0" else "1")
+    members[1]["id_number"] = members[1]["id_number"][:17] + (
+        "0" if members[1]["id_number"][17] != "0" else "1"
+    )
     errors = _refused(admin_actor, members=members)
     assert "校验码错误" in errors["members.1.id_number"]
 

@@ -25,9 +25,16 @@ def _family(head: str, spouse: str, born: date = date(1970, 5, 1)):
 def people(admin_actor):
     return {
         "张三": register(admin_actor, members=_family("张三", "李四")),
-        "赵四": register(admin_actor, members=_family("赵四", "钱芳"), exit_status="已脱贫", exit_year="2017",
-                        attribute="低保贫困户"),
-        "张山峰": register(admin_actor, members=_family("张山峰", "孙丽"), main_cause="因学", planned_exit_year="2019"),
+        "赵四": register(
+            admin_actor,
+            members=_family("赵四", "钱芳"),
+            exit_status="已脱贫",
+            exit_year="2017",
+            attribute="低保贫困户",
+        ),
+        "张山峰": register(
+            admin_actor, members=_family("张山峰", "孙丽"), main_cause="因学", planned_exit_year="2019"
+        ),
         "王五": register(admin_actor, village=OTHER_VILLAGE, members=_family("王五", "张三丰")),
     }
 

@@ -46,8 +46,12 @@ def test_it_reproduces_a_past_years_figures_after_later_edits(admin_actor):
     mark_exited(actor=admin_actor, household=first, exit_year=2019)
     income_record(actor=admin_actor, household=first, year=2018, amounts={"wage": "50000"})
     income_record(actor=admin_actor, household=first, year=2019, amounts={"wage": "20000"})
-    member_add(actor=admin_actor, household=first, data=member_row("张小红", "之女", date(2019, 1, 2), male=False,
-                                                                   school_status="学前教育"), reason="出生")
+    member_add(
+        actor=admin_actor,
+        household=first,
+        data=member_row("张小红", "之女", date(2019, 1, 2), male=False, school_status="学前教育"),
+        reason="出生",
+    )
     member_update(actor=admin_actor, member=first.members.get(relation="户主"), changes={"name": "章三"})
     member_remove(actor=admin_actor, member=second.members.get(relation="之子"), reason="迁出")
     household_purge(actor=admin_actor, household=second, reason="错评")
@@ -69,7 +73,9 @@ def test_it_keeps_only_incomes_up_to_the_snapshot_year(admin_actor):
     data = YearSnapshot.objects.get(year=2018, household_code=household.code).data
     assert [i["year"] for i in data["incomes"]] == [2018]
     assert data["household"]["village_id"] == household.village_id
-    assert {m["resident_id"] for m in data["members"]} == set(household.members.values_list("resident_id", flat=True))
+    assert {m["resident_id"] for m in data["members"]} == set(
+        household.members.values_list("resident_id", flat=True)
+    )
 
 
 def test_it_replaces_a_years_snapshot_when_taken_again_and_audits_it(admin_actor):
@@ -85,5 +91,7 @@ def test_it_replaces_a_years_snapshot_when_taken_again_and_audits_it(admin_actor
 def test_it_reports_progress_while_snapshotting(admin_actor):
     register(admin_actor)
     seen = []
-    snapshot_take(actor=admin_actor, year=2018, progress=lambda done, total, msg: seen.append((done, total, msg)))
+    snapshot_take(
+        actor=admin_actor, year=2018, progress=lambda done, total, msg: seen.append((done, total, msg))
+    )
     assert seen == [(1, 1, "2018年度快照")]

@@ -19,9 +19,16 @@ def _client(user) -> Client:
 
 def test_it_creates_an_account_with_a_role_and_shows_the_password_once(county_admin):
     client = _client(county_admin)
-    response = client.post("/account/users/new/", {
-        "username": "xikou", "display_name": "溪口镇 干部", "role": "township_cadre", "region": "430821102000",
-    }, follow=True)
+    response = client.post(
+        "/account/users/new/",
+        {
+            "username": "xikou",
+            "display_name": "溪口镇 干部",
+            "role": "township_cadre",
+            "region": "430821102000",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     created = User.objects.get(username="xikou")
     grant = created.grants.get()
@@ -33,9 +40,14 @@ def test_it_creates_an_account_with_a_role_and_shows_the_password_once(county_ad
 
 def test_it_refuses_a_duplicate_user_name_with_a_message_at_the_field(county_admin):
     client = _client(county_admin)
-    response = client.post("/account/users/new/", {
-        "username": "admin", "role": "village_cadre", "region": "430821102204",
-    })
+    response = client.post(
+        "/account/users/new/",
+        {
+            "username": "admin",
+            "role": "village_cadre",
+            "region": "430821102204",
+        },
+    )
     assert response.status_code == 200
     assert "已存在" in response.content.decode()
     assert User.objects.filter(username="admin").count() == 1

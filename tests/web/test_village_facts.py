@@ -12,10 +12,21 @@ from tests.factories import VILLAGE
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "is_poor_village": "是", "exit_state": "已出列", "exit_year": "2018", "planned_exit_year": "2018",
-    "registered_population": "1520", "registered_households": "430", "collective_income_wan": "5.2",
-    "hardened_road": "是", "bus_service": "否", "households_without_safe_water": "0", "power": "是",
-    "standard_clinic": "是", "licensed_doctors": "1", "broadband": "是", "service_centre": "是",
+    "is_poor_village": "是",
+    "exit_state": "已出列",
+    "exit_year": "2018",
+    "planned_exit_year": "2018",
+    "registered_population": "1520",
+    "registered_households": "430",
+    "collective_income_wan": "5.2",
+    "hardened_road": "是",
+    "bus_service": "否",
+    "households_without_safe_water": "0",
+    "power": "是",
+    "standard_clinic": "是",
+    "licensed_doctors": "1",
+    "broadband": "是",
+    "service_centre": "是",
 }
 
 

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_it_assesses_the_imported_households(regions, golden):
     ensure_defaults()
-    assert run_import(path=golden("valid_utf8"), dry_run=False, username=None, errors_out=None, progress=None) == 0
+    assert (
+        run_import(path=golden("valid_utf8"), dry_run=False, username=None, errors_out=None, progress=None)
+        == 0
+    )
     imported = set(Household.objects.values_list("id", flat=True))
     assessed = set(HouseholdVerdict.objects.values_list("household_id", flat=True))
     assert imported and imported == assessed

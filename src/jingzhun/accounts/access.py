@@ -86,8 +86,12 @@ def actor_for(user: Any) -> Actor:
     # Drop prefixes covered by a shorter one.
     minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
     actor = Actor(
-        user=user, permissions=frozenset(perms), prefixes=minimal, paired_only=paired_only,
-        roles=tuple(roles), region_codes=tuple(codes),
+        user=user,
+        permissions=frozenset(perms),
+        prefixes=minimal,
+        paired_only=paired_only,
+        roles=tuple(roles),
+        region_codes=tuple(codes),
     )
     user._jingzhun_actor = actor
     return actor

@@ -37,7 +37,9 @@ def _regions_in_scope(actor: Actor) -> list[Region]:
     query = Region.objects.none()
     for prefix in actor.prefixes:
         low, high = code_range(prefix)
-        query = query | Region.objects.filter(code__gte=low, code__lt=high).exclude(level__in=["province", "city"])
+        query = query | Region.objects.filter(code__gte=low, code__lt=high).exclude(
+            level__in=["province", "city"]
+        )
     return list(query.order_by("code"))
 
 
@@ -51,20 +53,26 @@ def _users_in_scope(actor: Actor):
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label="角色", choices=RoleCode.choices, widget=forms.Select(attrs={"class": "form-select"}))
+    role = forms.ChoiceField(
+        label="角色", choices=RoleCode.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
     region = forms.ChoiceField(label="管辖区划", widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, regions: list[Region] = (), **kwargs):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["region"]).choices = [
-            (r.code, ("　" * {"county": 0, "township": 1, "village": 2}.get(r.level, 0)) + r.name) for r in regions
+            (r.code, ("　" * {"county": 0, "township": 1, "village": 2}.get(r.level, 0)) + r.name)
+            for r in regions
         ]
 
 
 class UserForm(GrantForm):
-    username = forms.CharField(label="用户名", max_length=60, widget=forms.TextInput(attrs={"class": "form-control"}))
-    display_name = forms.CharField(label="姓名", max_length=60, required=False,
-                                   widget=forms.TextInput(attrs={"class": "form-control"}))
+    username = forms.CharField(
+        label="用户名", max_length=60, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    display_name = forms.CharField(
+        label="姓名", max_length=60, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
     field_order = ["username", "display_name", "role", "region"]
 
@@ -86,13 +94,16 @@ def user_new(request: HttpRequest) -> HttpResponse:
             from django.db import transaction
 
             with transaction.atomic():
-                user, password = user_create(username=data["username"], display_name=data["display_name"],
-                                             actor=request.user)
+                user, password = user_create(
+                    username=data["username"], display_name=data["display_name"], actor=request.user
+                )
                 role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已创建账号 {user.username}，初始密码：{password}（只显示这一次，请转交本人）")
+            messages.success(
+                request, f"已创建账号 {user.username}，初始密码：{password}（只显示这一次，请转交本人）"
+            )
             return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 
@@ -111,16 +122,26 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = GrantForm(request.POST or None, regions=_regions_in_scope(actor))
     if request.method == "POST" and form.is_valid():
         try:
-            role_grant(user=user, role=form.cleaned_data["role"], region_code=form.cleaned_data["region"],
-                       actor=request.user)
+            role_grant(
+                user=user,
+                role=form.cleaned_data["role"],
+                region_code=form.cleaned_data["region"],
+                actor=request.user,
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, "已授权")
             return redirect("accounts:user_detail", pk=user.pk)
-    return render(request, "accounts/user_detail.html", {
-        "target": user, "grants": user.grants.select_related("region"), "form": form,
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": user,
+            "grants": user.grants.select_related("region"),
+            "form": form,
+        },
+    )
 
 
 @login_required

@@ -42,17 +42,38 @@ _ALL = {v for k, v in vars(Perm).items() if k.isupper()}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RoleCode.COUNTY_ADMIN: frozenset(_ALL),
-    RoleCode.COUNTY_LEADER: frozenset({Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT,
-                                       Perm.VIEW_ASSISTANCE}),
+    RoleCode.COUNTY_LEADER: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}
+    ),
     RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}),
     RoleCode.TOWNSHIP_CADRE: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.IMPORT_REGISTRY,
-         Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.RUN_ASSESSMENT, Perm.EDIT_REGIONS,
-         Perm.VIEW_ASSISTANCE, Perm.EDIT_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}
+        {
+            Perm.VIEW_REGISTRY,
+            Perm.EDIT_REGISTRY,
+            Perm.VIEW_SENSITIVE,
+            Perm.IMPORT_REGISTRY,
+            Perm.EXPORT_REGISTRY,
+            Perm.VIEW_AUDIT,
+            Perm.RUN_ASSESSMENT,
+            Perm.EDIT_REGIONS,
+            Perm.VIEW_ASSISTANCE,
+            Perm.EDIT_ASSISTANCE,
+            Perm.VISIT,
+            Perm.CHECK_IN,
+        }
     ),
     RoleCode.VILLAGE_CADRE: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EDIT_REGISTRY, Perm.VIEW_SENSITIVE, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT,
-         Perm.VIEW_ASSISTANCE, Perm.EDIT_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}
+        {
+            Perm.VIEW_REGISTRY,
+            Perm.EDIT_REGISTRY,
+            Perm.VIEW_SENSITIVE,
+            Perm.EXPORT_REGISTRY,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_ASSISTANCE,
+            Perm.EDIT_ASSISTANCE,
+            Perm.VISIT,
+            Perm.CHECK_IN,
+        }
     ),
     RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}),
     RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}),

@@ -21,8 +21,14 @@ def random_password() -> str:
 
 
 @transaction.atomic
-def user_create(*, username: str, password: str | None = None, display_name: str = "", actor: object = None,
-                check_password: bool = True) -> tuple[User, str]:
+def user_create(
+    *,
+    username: str,
+    password: str | None = None,
+    display_name: str = "",
+    actor: object = None,
+    check_password: bool = True,
+) -> tuple[User, str]:
     username = username.strip()
     if not username:
         raise ValidationFailed({"username": "用户名不能为空"})
@@ -35,8 +41,14 @@ def user_create(*, username: str, password: str | None = None, display_name: str
         except ValidationError as exc:
             raise ValidationFailed({"password": "；".join(exc.messages)}) from exc
     user = User.objects.create_user(username=username, password=password, display_name=display_name)
-    audit.record(actor=actor, action="user.create", object_type="user", object_id=user.pk, object_label=username,
-                 after={"username": username, "display_name": display_name})
+    audit.record(
+        actor=actor,
+        action="user.create",
+        object_type="user",
+        object_id=user.pk,
+        object_label=username,
+        after={"username": username, "display_name": display_name},
+    )
     return user, password
 
 
@@ -49,19 +61,33 @@ def role_grant(*, user: User, role: str, region_code: str, actor: object = None)
         raise ValidationFailed({"region": f"行政区划代码 {region_code} 不存在"})
     grant, created = RoleGrant.objects.get_or_create(user=user, role=role, region=region)
     if created:
-        audit.record(actor=actor, action="user.grant", object_type="user", object_id=user.pk,
-                     object_label=user.username, after={"role": role, "region": region_code})
+        audit.record(
+            actor=actor,
+            action="user.grant",
+            object_type="user",
+            object_id=user.pk,
+            object_label=user.username,
+            after={"role": role, "region": region_code},
+        )
     return grant
 
 
-def user_create_with_role(*, username: str, role: str, region_code: str, password: str | None = None,
-                          display_name: str = "", actor: object = None) -> tuple[User, str]:
+def user_create_with_role(
+    *,
+    username: str,
+    role: str,
+    region_code: str,
+    password: str | None = None,
+    display_name: str = "",
+    actor: object = None,
+) -> tuple[User, str]:
     from jingzhun.cli import CommandError
 
     try:
         with transaction.atomic():
-            user, password = user_create(username=username, password=password, display_name=display_name,
-                                         actor=actor)
+            user, password = user_create(
+                username=username, password=password, display_name=display_name, actor=actor
+            )
             role_grant(user=user, role=role, region_code=region_code, actor=actor)
     except ValidationFailed as exc:
         raise CommandError("；".join(exc.errors.values())) from exc
@@ -77,8 +103,14 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Return the token and its key; only the hash is stored, so the key is shown this once."""
     key = "jz_" + secrets.token_urlsafe(30)
     token = ApiToken.objects.create(user=user, name=name[:60] or "API", key_hash=_hash(key))
-    audit.record(actor=user, action="token.create", object_type="api_token", object_id=token.pk,
-                 object_label=token.name, after={"name": token.name})
+    audit.record(
+        actor=user,
+        action="token.create",
+        object_type="api_token",
+        object_id=token.pk,
+        object_label=token.name,
+        after={"name": token.name},
+    )
     return token, key
 
 
@@ -96,8 +128,15 @@ def role_revoke(*, grant: RoleGrant, actor: object = None) -> None:
     before = {"role": grant.role, "region": grant.region_id}
     user = grant.user
     grant.delete()
-    audit.record(actor=actor, action="user.revoke", object_type="user", object_id=user.pk,
-                 object_label=user.username, before=before, after=None)
+    audit.record(
+        actor=actor,
+        action="user.revoke",
+        object_type="user",
+        object_id=user.pk,
+        object_label=user.username,
+        before=before,
+        after=None,
+    )
 
 
 @transaction.atomic
@@ -105,9 +144,15 @@ def user_set_active(*, user: User, active: bool, actor: object = None) -> User:
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
-        audit.record(actor=actor, action="user.activate" if active else "user.deactivate", object_type="user",
-                     object_id=user.pk, object_label=user.username, before={"is_active": not active},
-                     after={"is_active": active})
+        audit.record(
+            actor=actor,
+            action="user.activate" if active else "user.deactivate",
+            object_type="user",
+            object_id=user.pk,
+            object_label=user.username,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
     return user
 
 
@@ -120,6 +165,12 @@ def user_reset_password(*, user: User, actor: object = None) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     reset(username=user.username)
-    audit.record(actor=actor, action="user.reset_password", object_type="user", object_id=user.pk,
-                 object_label=user.username, note="重置密码并解除锁定")
+    audit.record(
+        actor=actor,
+        action="user.reset_password",
+        object_type="user",
+        object_id=user.pk,
+        object_label=user.username,
+        note="重置密码并解除锁定",
+    )
     return password

@@ -55,7 +55,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _, new_key = api_token_create(user=cast(User, request.user), name=form.cleaned_data["name"])
         messages.success(request, "已创建令牌。请立即复制保存，它只显示这一次。")
-    return render(request, "accounts/tokens.html", {
-        "form": form, "new_key": new_key,
-        "tokens": ApiToken.objects.filter(user=cast(User, request.user), revoked=False).order_by("-id"),
-    })
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": ApiToken.objects.filter(user=cast(User, request.user), revoked=False).order_by("-id"),
+        },
+    )

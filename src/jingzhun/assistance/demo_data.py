@@ -31,33 +31,124 @@ TEAMS = 93
 TEAM_CADRES = 282
 BATCH = 2000
 
-PROVINCE_UNITS = ("湖南省财政厅", "湖南省交通运输厅", "湖南省农业农村厅", "湖南省卫生健康委员会", "湖南省水利厅",
-                  "湖南省林业局")
-CITY_UNITS = ("张家界市发展和改革委员会", "张家界市教育局", "张家界市人力资源和社会保障局", "张家界市住房和城乡建设局",
-              "张家界市文化旅游广电体育局", "张家界市供销合作社", "张家界市农业农村局", "张家界市生态环境局")
-COUNTY_UNITS = ("县委组织部", "县委宣传部", "县委统战部", "县纪委监委", "县发展和改革局", "县教育局", "县卫生健康局",
-                "县住房和城乡建设局", "县水利局", "县民政局", "县人力资源和社会保障局", "县医疗保障局", "县残疾人联合会",
-                "县农业农村局", "县林业局", "县交通运输局", "县财政局", "县审计局", "县自然资源局", "县市场监督管理局",
-                "县公安局", "县人民法院", "县人民检察院", "县司法局", "县文化旅游广电体育局", "县商务局", "县科技和工业信息化局",
-                "县生态环境局", "县应急管理局", "县统计局", "县扶贫开发办公室", "县供销合作社", "县农村商业银行",
-                "县邮政分公司", "国网慈利县供电公司", "县电信分公司", "县人民医院", "县中医医院", "县第一中学", "县职业中专")
-ACTIVITIES = ("宣讲扶贫政策，核实家庭收入", "了解务工情况，联系就业岗位", "落实产业奖补，指导种养", "核实住房安全情况",
-              "了解子女就学和资助落实情况", "了解家庭成员就医和报销情况", "帮助申请小额信贷", "协助办理低保年审",
-              "填写扶贫手册，核对帮扶措施", "走访慰问，了解生产生活困难", "指导电商销售农产品", "核实饮水安全情况")
-PROBLEMS = ("", "", "", "", "住房有漏雨，需维修", "子女教育补助未到账", "医疗报销材料不全", "缺少产业启动资金",
-            "务工收入不稳定", "饮水管道老化", "慢性病卡未办理")
+PROVINCE_UNITS = (
+    "湖南省财政厅",
+    "湖南省交通运输厅",
+    "湖南省农业农村厅",
+    "湖南省卫生健康委员会",
+    "湖南省水利厅",
+    "湖南省林业局",
+)
+CITY_UNITS = (
+    "张家界市发展和改革委员会",
+    "张家界市教育局",
+    "张家界市人力资源和社会保障局",
+    "张家界市住房和城乡建设局",
+    "张家界市文化旅游广电体育局",
+    "张家界市供销合作社",
+    "张家界市农业农村局",
+    "张家界市生态环境局",
+)
+COUNTY_UNITS = (
+    "县委组织部",
+    "县委宣传部",
+    "县委统战部",
+    "县纪委监委",
+    "县发展和改革局",
+    "县教育局",
+    "县卫生健康局",
+    "县住房和城乡建设局",
+    "县水利局",
+    "县民政局",
+    "县人力资源和社会保障局",
+    "县医疗保障局",
+    "县残疾人联合会",
+    "县农业农村局",
+    "县林业局",
+    "县交通运输局",
+    "县财政局",
+    "县审计局",
+    "县自然资源局",
+    "县市场监督管理局",
+    "县公安局",
+    "县人民法院",
+    "县人民检察院",
+    "县司法局",
+    "县文化旅游广电体育局",
+    "县商务局",
+    "县科技和工业信息化局",
+    "县生态环境局",
+    "县应急管理局",
+    "县统计局",
+    "县扶贫开发办公室",
+    "县供销合作社",
+    "县农村商业银行",
+    "县邮政分公司",
+    "国网慈利县供电公司",
+    "县电信分公司",
+    "县人民医院",
+    "县中医医院",
+    "县第一中学",
+    "县职业中专",
+)
+ACTIVITIES = (
+    "宣讲扶贫政策，核实家庭收入",
+    "了解务工情况，联系就业岗位",
+    "落实产业奖补，指导种养",
+    "核实住房安全情况",
+    "了解子女就学和资助落实情况",
+    "了解家庭成员就医和报销情况",
+    "帮助申请小额信贷",
+    "协助办理低保年审",
+    "填写扶贫手册，核对帮扶措施",
+    "走访慰问，了解生产生活困难",
+    "指导电商销售农产品",
+    "核实饮水安全情况",
+)
+PROBLEMS = (
+    "",
+    "",
+    "",
+    "",
+    "住房有漏雨，需维修",
+    "子女教育补助未到账",
+    "医疗报销材料不全",
+    "缺少产业启动资金",
+    "务工收入不稳定",
+    "饮水管道老化",
+    "慢性病卡未办理",
+)
 MEASURES_BY_CAUSE = {
-    "因病": "健康(医疗)", "因残": "兜底(低保/特困)", "因学": "教育", "因灾": "产业", "缺土地": "土地流转",
-    "缺水": "产业", "缺技术": "科技", "缺劳力": "兜底(低保/特困)", "缺资金": "金融(小额信贷及贴息)",
-    "交通条件落后": "易地搬迁", "自身发展动力不足": "就业(务工)", "其他": "产业",
+    "因病": "健康(医疗)",
+    "因残": "兜底(低保/特困)",
+    "因学": "教育",
+    "因灾": "产业",
+    "缺土地": "土地流转",
+    "缺水": "产业",
+    "缺技术": "科技",
+    "缺劳力": "兜底(低保/特困)",
+    "缺资金": "金融(小额信贷及贴息)",
+    "交通条件落后": "易地搬迁",
+    "自身发展动力不足": "就业(务工)",
+    "其他": "产业",
 }
 CONTENT = {
-    "产业": "发展猕猴桃/茶叶/养牛产业，给予产业奖补", "就业(务工)": "推荐到县工业园务工，落实交通补贴",
-    "易地搬迁": "纳入易地扶贫搬迁，集中安置", "教育": "落实雨露计划和义务教育阶段资助", "健康(医疗)": "家庭医生签约，落实先诊疗后付费",
-    "兜底(低保/特困)": "纳入低保兜底保障", "金融(小额信贷及贴息)": "发放扶贫小额信贷5万元并贴息", "合作社入股分红": "产业资金入股合作社，按年分红",
-    "土地流转": "土地流转给种植大户，收取租金", "电商": "通过电商服务站销售土特产", "光伏": "村级光伏电站收益分配",
-    "生态(生态补偿/护林员)": "聘为生态护林员", "乡村旅游": "参与乡村旅游接待，发展农家乐", "文化": "送文化下乡，参加技能文艺培训",
-    "科技": "参加实用技术培训", "公益性岗位": "安排村级保洁公益性岗位",
+    "产业": "发展猕猴桃/茶叶/养牛产业，给予产业奖补",
+    "就业(务工)": "推荐到县工业园务工，落实交通补贴",
+    "易地搬迁": "纳入易地扶贫搬迁，集中安置",
+    "教育": "落实雨露计划和义务教育阶段资助",
+    "健康(医疗)": "家庭医生签约，落实先诊疗后付费",
+    "兜底(低保/特困)": "纳入低保兜底保障",
+    "金融(小额信贷及贴息)": "发放扶贫小额信贷5万元并贴息",
+    "合作社入股分红": "产业资金入股合作社，按年分红",
+    "土地流转": "土地流转给种植大户，收取租金",
+    "电商": "通过电商服务站销售土特产",
+    "光伏": "村级光伏电站收益分配",
+    "生态(生态补偿/护林员)": "聘为生态护林员",
+    "乡村旅游": "参与乡村旅游接待，发展农家乐",
+    "文化": "送文化下乡，参加技能文艺培训",
+    "科技": "参加实用技术培训",
+    "公益性岗位": "安排村级保洁公益性岗位",
 }
 
 
@@ -77,8 +168,14 @@ class _Names:
 def _users(prefix: str, names: list[str]) -> list[Any]:
     """Plain user rows without a usable password (they log in once the county resets it)."""
     user_model = get_user_model()
-    rows = [user_model(username=f"{prefix}{i + 1:05d}", display_name=name,
-                       password=f"{UNUSABLE_PASSWORD_PREFIX}demo{prefix}{i}") for i, name in enumerate(names)]
+    rows = [
+        user_model(
+            username=f"{prefix}{i + 1:05d}",
+            display_name=name,
+            password=f"{UNUSABLE_PASSWORD_PREFIX}demo{prefix}{i}",
+        )
+        for i, name in enumerate(names)
+    ]
     user_model.objects.bulk_create(rows, batch_size=BATCH)
     if any(u.pk is None for u in rows):  # backends without RETURNING
         by_name = dict(user_model.objects.filter(username__startswith=prefix).values_list("username", "pk"))
@@ -88,7 +185,9 @@ def _users(prefix: str, names: list[str]) -> list[Any]:
 
 
 @transaction.atomic
-def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: date | None = None) -> dict[str, int]:
+def seed(
+    *, year: int, seed: int, printer: Callable[[str], Any] = print, today: date | None = None
+) -> dict[str, int]:
     rng = random.Random(f"assistance-{seed}")
     name = _Names(rng)
     today = today or date.today()
@@ -100,10 +199,12 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
     poor = [v for v in villages if v.is_poor_village]
 
     # 帮扶单位
-    units = ([m.HelpUnit(name=n, affiliation=m.Affiliation.PROVINCE) for n in PROVINCE_UNITS]
-             + [m.HelpUnit(name=n, affiliation=m.Affiliation.CITY) for n in CITY_UNITS]
-             + [m.HelpUnit(name=f"慈利{n}", affiliation=m.Affiliation.COUNTY) for n in COUNTY_UNITS]
-             + [m.HelpUnit(name=f"{t.name}人民政府", affiliation=m.Affiliation.TOWNSHIP) for t in townships])
+    units = (
+        [m.HelpUnit(name=n, affiliation=m.Affiliation.PROVINCE) for n in PROVINCE_UNITS]
+        + [m.HelpUnit(name=n, affiliation=m.Affiliation.CITY) for n in CITY_UNITS]
+        + [m.HelpUnit(name=f"慈利{n}", affiliation=m.Affiliation.COUNTY) for n in COUNTY_UNITS]
+        + [m.HelpUnit(name=f"{t.name}人民政府", affiliation=m.Affiliation.TOWNSHIP) for t in townships]
+    )
     m.HelpUnit.objects.bulk_create(units)
     units = list(m.HelpUnit.objects.order_by("id"))
     upper = [u for u in units if u.affiliation != m.Affiliation.TOWNSHIP]
@@ -111,14 +212,21 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
 
     # 县领导联点
     leaders = _users("xld", [name() for _ in townships])
-    m.LeaderLink.objects.bulk_create([m.LeaderLink(leader=u, township=t, started_on=start_of_work)
-                                      for u, t in zip(leaders, townships, strict=True)])
+    m.LeaderLink.objects.bulk_create(
+        [
+            m.LeaderLink(leader=u, township=t, started_on=start_of_work)
+            for u, t in zip(leaders, townships, strict=True)
+        ]
+    )
     county = Region.objects.get(code="430821000000")
     RoleGrant.objects.bulk_create([RoleGrant(user=u, role="county_leader", region=county) for u in leaders])
 
     # 单位联村: every poor village one or two upper units; every village its township government.
-    links = [m.UnitVillageLink(unit=township_unit[v.code[:9] + "000"], village=v, started_on=start_of_work)
-             for v in villages if v.code[:9] + "000" in township_unit]
+    links = [
+        m.UnitVillageLink(unit=township_unit[v.code[:9] + "000"], village=v, started_on=start_of_work)
+        for v in villages
+        if v.code[:9] + "000" in township_unit
+    ]
     village_unit: dict[str, m.HelpUnit] = {}
     for v in poor:
         chosen = rng.sample(upper, 2 if rng.random() < 0.3 else 1)
@@ -138,7 +246,9 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
     for i in range(cadre_count - sum(sizes)):
         sizes[i] += 1
     cadres = _users("zcd", [name() for _ in range(cadre_count)])
-    teams = [m.WorkTeam(village=v, unit=village_unit[v.code], started_on=start_of_work) for v in team_villages]
+    teams = [
+        m.WorkTeam(village=v, unit=village_unit[v.code], started_on=start_of_work) for v in team_villages
+    ]
     m.WorkTeam.objects.bulk_create(teams)
     if any(t.pk is None for t in teams):
         ids = dict(m.WorkTeam.objects.values_list("village_id", "pk"))
@@ -150,13 +260,20 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
     for team, size in zip(teams, sizes, strict=True):
         for k in range(size):
             cadre = next(it)
-            members.append(m.WorkTeamMember(team=team, cadre=cadre, is_leader=k == 0, started_on=start_of_work))
+            members.append(
+                m.WorkTeamMember(team=team, cadre=cadre, is_leader=k == 0, started_on=start_of_work)
+            )
             grants.append(RoleGrant(user=cadre, role="village_cadre", region=team.village))
-            profiles.append(m.Cadre(user=cadre, unit=team.unit, post="驻村工作队队长" if k == 0 else "驻村工作队队员"))
+            profiles.append(
+                m.Cadre(user=cadre, unit=team.unit, post="驻村工作队队长" if k == 0 else "驻村工作队队员")
+            )
             stationed.append((cadre, team.village))
             if k == 0 and rng.random() > 0.04:  # the 队长 usually is the 第一书记; a few posts are vacant
-                secretaries.append(m.FirstSecretary(village=team.village, cadre=cadre, unit=team.unit,
-                                                    started_on=start_of_work))
+                secretaries.append(
+                    m.FirstSecretary(
+                        village=team.village, cadre=cadre, unit=team.unit, started_on=start_of_work
+                    )
+                )
     lone = [v for v in no_team if rng.random() < 0.7]  # first secretary but no team
     lone_cadres = _users("dysj", [name() for _ in lone])
     for v, cadre in zip(lone, lone_cadres, strict=True):
@@ -187,8 +304,11 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
 
     # 帮扶责任人 and 结对: households in village order; each helper takes 1–7 (a few above the limit).
     taken = set(m.HelperPairing.objects.filter(ended_on__isnull=True).values_list("household_id", flat=True))
-    households = list(Household.objects.filter(registry_status="在册").order_by("village_id", "id")
-                      .values_list("id", "village_id", "exit_status", "main_cause"))
+    households = list(
+        Household.objects.filter(registry_status="在册")
+        .order_by("village_id", "id")
+        .values_list("id", "village_id", "exit_status", "main_cause")
+    )
     free = [h for h in households if h[0] not in taken]
     unpaired = {h[0] for h in free if h[2] != "已脱贫" and rng.random() < 0.012}
     to_pair = [h for h in free if h[0] not in unpaired]
@@ -203,7 +323,7 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
     by_helper: list[tuple[Any, list[tuple[int, str, str, str]]]] = []
     pos = 0
     for helper, k in zip(helpers, loads, strict=True):
-        mine = to_pair[pos:pos + k]
+        mine = to_pair[pos : pos + k]
         pos += k
         by_helper.append((helper, mine))
         village_code = mine[0][1]  # a helper's grant: the village of their first household
@@ -218,8 +338,14 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
     for p in pairings:
         if rng.random() < 0.05 and p.started_on.year > 2015:
             old = helpers[rng.randrange(len(helpers))]
-            previous.append(m.HelperPairing(helper=old, household_id=p.household_id,
-                                            started_on=date(2015, 6, 1), ended_on=p.started_on))
+            previous.append(
+                m.HelperPairing(
+                    helper=old,
+                    household_id=p.household_id,
+                    started_on=date(2015, 6, 1),
+                    ended_on=p.started_on,
+                )
+            )
     m.HelperPairing.objects.bulk_create(previous + pairings, batch_size=BATCH)
     RoleGrant.objects.bulk_create(grants + grants_h, batch_size=BATCH)
     m.Cadre.objects.bulk_create(profiles + profiles_h, batch_size=BATCH)
@@ -233,8 +359,15 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
                 continue
             last = rng.randint(0, 29) if roll < 0.84 else rng.randint(31, 120)
             for ago in (last, last + rng.randint(25, 45), last + rng.randint(60, 100))[: rng.randint(1, 3)]:
-                visits.append(m.Visit(household_id=hid, visitor=helper, visited_on=today - timedelta(days=ago),
-                                      activities=rng.choice(ACTIVITIES), problems=rng.choice(PROBLEMS)))
+                visits.append(
+                    m.Visit(
+                        household_id=hid,
+                        visitor=helper,
+                        visited_on=today - timedelta(days=ago),
+                        activities=rng.choice(ACTIVITIES),
+                        problems=rng.choice(PROBLEMS),
+                    )
+                )
     m.Visit.objects.bulk_create(visits, batch_size=BATCH)
 
     # 帮扶措施: one matching the main cause, plus an industry or employment measure for most.
@@ -249,26 +382,49 @@ def seed(*, year: int, seed: int, printer: Callable[[str], Any] = print, today: 
         for category in dict.fromkeys(picks):
             begun = date(rng.choice((2016, 2017, 2018)), rng.randint(1, 12), 1)
             done = status == "已脱贫" and rng.random() < 0.6
-            measures.append(m.HelpMeasure(
-                household_id=hid, category=category, content=CONTENT[category],
-                funds=Decimal(rng.choice((0, 500, 1000, 2000, 3000, 5000, 10000, 50000))),
-                started_on=begun, ended_on=begun + timedelta(days=365) if done else None,
-                expected_income_gain=Decimal(rng.choice((300, 500, 800, 1200, 2000, 3000))),
-                status=m.MeasureStatus.DONE if done else m.MeasureStatus.ACTIVE))
+            measures.append(
+                m.HelpMeasure(
+                    household_id=hid,
+                    category=category,
+                    content=CONTENT[category],
+                    funds=Decimal(rng.choice((0, 500, 1000, 2000, 3000, 5000, 10000, 50000))),
+                    started_on=begun,
+                    ended_on=begun + timedelta(days=365) if done else None,
+                    expected_income_gain=Decimal(rng.choice((300, 500, 800, 1200, 2000, 3000))),
+                    status=m.MeasureStatus.DONE if done else m.MeasureStatus.ACTIVE,
+                )
+            )
     m.HelpMeasure.objects.bulk_create(measures, batch_size=BATCH)
 
     _demo_helper_visits(rng, today)
     if not m.AlertSettings.objects.exists():
         m.AlertSettings.objects.create()
-    counts = {"units": len(units), "leaders": len(leaders), "teams": len(teams), "team_cadres": len(members),
-              "first_secretaries": len(secretaries), "helpers": len(helpers), "pairings": len(pairings) + len(previous),
-              "unpaired_poor": len(unpaired), "visits": len(visits), "check_ins": len(check_ins),
-              "measures": len(measures)}
-    audit.record(actor=None, action="assistance.demo_seed", object_type="assistance", object_id="demo",
-                 object_label="帮扶演示数据", after=counts)
-    printer(f"帮扶演示数据：{len(units)} 个帮扶单位、{len(teams)} 支工作队 {len(members)} 名队员、"
-            f"{len(secretaries)} 名第一书记、{len(helpers)} 名帮扶责任人、{len(visits)} 条走访、"
-            f"{len(check_ins)} 条考勤、{len(measures)} 条措施")
+    counts = {
+        "units": len(units),
+        "leaders": len(leaders),
+        "teams": len(teams),
+        "team_cadres": len(members),
+        "first_secretaries": len(secretaries),
+        "helpers": len(helpers),
+        "pairings": len(pairings) + len(previous),
+        "unpaired_poor": len(unpaired),
+        "visits": len(visits),
+        "check_ins": len(check_ins),
+        "measures": len(measures),
+    }
+    audit.record(
+        actor=None,
+        action="assistance.demo_seed",
+        object_type="assistance",
+        object_id="demo",
+        object_label="帮扶演示数据",
+        after=counts,
+    )
+    printer(
+        f"帮扶演示数据：{len(units)} 个帮扶单位、{len(teams)} 支工作队 {len(members)} 名队员、"
+        f"{len(secretaries)} 名第一书记、{len(helpers)} 名帮扶责任人、{len(visits)} 条走访、"
+        f"{len(check_ins)} 条考勤、{len(measures)} 条措施"
+    )
     return counts
 
 
@@ -277,14 +433,30 @@ def _demo_helper_visits(rng: random.Random, today: date) -> None:
     helper = get_user_model().objects.filter(username="helper").first()
     if helper is None:
         return
-    ids = list(m.HelperPairing.objects.filter(helper=helper, ended_on__isnull=True).order_by("household_id")
-               .values_list("household_id", flat=True))
+    ids = list(
+        m.HelperPairing.objects.filter(helper=helper, ended_on__isnull=True)
+        .order_by("household_id")
+        .values_list("household_id", flat=True)
+    )
     rows = []
     for i, hid in enumerate(ids):
         if i < 3:
-            rows.append(m.Visit(household_id=hid, visitor=helper, visited_on=today - timedelta(days=3 + 4 * i),
-                                activities=ACTIVITIES[i], problems=PROBLEMS[4 + i]))
+            rows.append(
+                m.Visit(
+                    household_id=hid,
+                    visitor=helper,
+                    visited_on=today - timedelta(days=3 + 4 * i),
+                    activities=ACTIVITIES[i],
+                    problems=PROBLEMS[4 + i],
+                )
+            )
         elif i == 3:
-            rows.append(m.Visit(household_id=hid, visitor=helper, visited_on=today - timedelta(days=75),
-                                activities=ACTIVITIES[i]))
+            rows.append(
+                m.Visit(
+                    household_id=hid,
+                    visitor=helper,
+                    visited_on=today - timedelta(days=75),
+                    activities=ACTIVITIES[i],
+                )
+            )
     m.Visit.objects.bulk_create(rows)

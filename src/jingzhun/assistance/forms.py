@@ -22,16 +22,26 @@ class MultipleFileField(forms.FileField):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.CharField(label="走访日期", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    activities = forms.CharField(label="帮扶工作内容", required=False,
-                                 widget=forms.Textarea(attrs={"class": "form-control", "rows": 3,
-                                                              "placeholder": "宣讲政策、核实收入、落实措施…"}))
-    problems = forms.CharField(label="发现的问题", required=False,
-                               widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}))
-    photos = MultipleFileField(label="照片（可多选，每张不超过 5 MB）", required=False,
-                             widget=MultipleFileInput(attrs={"class": "form-control", "accept": "image/*",
-                                                             "multiple": True}))
+    visited_on = forms.CharField(
+        label="走访日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    activities = forms.CharField(
+        label="帮扶工作内容",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"class": "form-control", "rows": 3, "placeholder": "宣讲政策、核实收入、落实措施…"}
+        ),
+    )
+    problems = forms.CharField(
+        label="发现的问题", required=False, widget=forms.Textarea(attrs={"class": "form-control", "rows": 2})
+    )
+    photos = MultipleFileField(
+        label="照片（可多选，每张不超过 5 MB）",
+        required=False,
+        widget=MultipleFileInput(attrs={"class": "form-control", "accept": "image/*", "multiple": True}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,35 +54,68 @@ def _choices(values: list[str]) -> list[tuple[str, str]]:
 
 
 class MeasureForm(forms.Form):
-    category = forms.ChoiceField(label="措施类别", choices=_choices(m.MeasureCategory.values), required=False,
-                                 widget=forms.Select(attrs={"class": "form-select"}))
-    content = forms.CharField(label="措施内容", required=False, max_length=500,
-                              widget=forms.TextInput(attrs={"class": "form-control"}))
-    funds = forms.CharField(label="投入资金（元）", required=False,
-                            widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}))
-    expected_income_gain = forms.CharField(label="预计增收（元/年）", required=False,
-                                           widget=forms.TextInput(attrs={"class": "form-control",
-                                                                         "inputmode": "decimal"}))
-    started_on = forms.CharField(label="开始日期", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    ended_on = forms.CharField(label="结束日期", required=False,
-                               widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    status = forms.ChoiceField(label="状态", choices=[(v, v) for v in m.MeasureStatus.values], required=False,
-                               initial=m.MeasureStatus.ACTIVE, widget=forms.Select(attrs={"class": "form-select"}))
+    category = forms.ChoiceField(
+        label="措施类别",
+        choices=_choices(m.MeasureCategory.values),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    content = forms.CharField(
+        label="措施内容",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    funds = forms.CharField(
+        label="投入资金（元）",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    expected_income_gain = forms.CharField(
+        label="预计增收（元/年）",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    started_on = forms.CharField(
+        label="开始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    ended_on = forms.CharField(
+        label="结束日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[(v, v) for v in m.MeasureStatus.values],
+        required=False,
+        initial=m.MeasureStatus.ACTIVE,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class HelperAssignForm(forms.Form):
-    username = forms.CharField(label="帮扶责任人账号（用户名）", required=False, max_length=150,
-                               widget=forms.TextInput(attrs={"class": "form-control"}))
-    started_on = forms.CharField(label="开始日期", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    username = forms.CharField(
+        label="帮扶责任人账号（用户名）",
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    started_on = forms.CharField(
+        label="开始日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
 
 
 class CheckInForm(forms.Form):
-    overnight = forms.BooleanField(label="今晚住村", required=False,
-                                   widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
-    note = forms.CharField(label="说明", required=False, max_length=200,
-                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    overnight = forms.BooleanField(
+        label="今晚住村", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    note = forms.CharField(
+        label="说明", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
 class SettingsForm(forms.Form):

@@ -62,8 +62,14 @@ class Cadre(models.Model):
     """干部: a user's working unit and post, for helpers, team members and first secretaries."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cadre")
-    unit = models.ForeignKey(HelpUnit, verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="cadres")
+    unit = models.ForeignKey(
+        HelpUnit,
+        verbose_name="所在单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cadres",
+    )
     post = models.CharField("职务", max_length=60, blank=True)
 
     class Meta:
@@ -76,10 +82,12 @@ class Cadre(models.Model):
 class LeaderLink(models.Model):
     """联点: a county leader answers for a township."""
 
-    leader = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="县领导", on_delete=models.PROTECT,
-                               related_name="leader_links")
-    township = models.ForeignKey("regions.Region", verbose_name="联系乡镇", on_delete=models.PROTECT,
-                                 related_name="+")
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="县领导", on_delete=models.PROTECT, related_name="leader_links"
+    )
+    township = models.ForeignKey(
+        "regions.Region", verbose_name="联系乡镇", on_delete=models.PROTECT, related_name="+"
+    )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
 
@@ -94,8 +102,12 @@ class LeaderLink(models.Model):
 class UnitVillageLink(models.Model):
     """联村: a unit answers for a village."""
 
-    unit = models.ForeignKey(HelpUnit, verbose_name="帮扶单位", on_delete=models.PROTECT, related_name="village_links")
-    village = models.ForeignKey("regions.Region", verbose_name="联系村", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        HelpUnit, verbose_name="帮扶单位", on_delete=models.PROTECT, related_name="village_links"
+    )
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="联系村", on_delete=models.PROTECT, related_name="+"
+    )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
 
@@ -110,16 +122,27 @@ class UnitVillageLink(models.Model):
 class WorkTeam(models.Model):
     """驻村工作队: stationed in one (poor) village, sent by a unit; members are cadres, one of them 队长."""
 
-    village = models.ForeignKey("regions.Region", verbose_name="驻村", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(HelpUnit, verbose_name="派出单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="work_teams")
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="驻村", on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        HelpUnit,
+        verbose_name="派出单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_teams",
+    )
     started_on = models.DateField("进驻日期")
     ended_on = models.DateField("撤离日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "驻村工作队"
-        constraints = [models.UniqueConstraint(fields=["village"], condition=Q(ended_on__isnull=True),
-                                               name="workteam_one_open_per_village")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village"], condition=Q(ended_on__isnull=True), name="workteam_one_open_per_village"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"驻村工作队（{self.village_id}）"
@@ -128,9 +151,15 @@ class WorkTeam(models.Model):
 class WorkTeamMember(models.Model):
     """驻村工作队队员 (队长 when is_leader)."""
 
-    team = models.ForeignKey(WorkTeam, verbose_name="工作队", on_delete=models.PROTECT, related_name="members")
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="队员", on_delete=models.PROTECT,
-                              related_name="team_memberships")
+    team = models.ForeignKey(
+        WorkTeam, verbose_name="工作队", on_delete=models.PROTECT, related_name="members"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="队员",
+        on_delete=models.PROTECT,
+        related_name="team_memberships",
+    )
     is_leader = models.BooleanField("队长", default=False)
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
@@ -138,10 +167,14 @@ class WorkTeamMember(models.Model):
     class Meta:
         verbose_name = "工作队队员"
         constraints = [
-            models.UniqueConstraint(fields=["team"], condition=Q(ended_on__isnull=True, is_leader=True),
-                                    name="teammember_one_open_leader"),
-            models.UniqueConstraint(fields=["team", "cadre"], condition=Q(ended_on__isnull=True),
-                                    name="teammember_open_once"),
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(ended_on__isnull=True, is_leader=True),
+                name="teammember_one_open_leader",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "cadre"], condition=Q(ended_on__isnull=True), name="teammember_open_once"
+            ),
         ]
         indexes = [models.Index(fields=["cadre", "ended_on"], name="teammember_cadre_idx")]
 
@@ -152,18 +185,28 @@ class WorkTeamMember(models.Model):
 class FirstSecretary(models.Model):
     """第一书记 of a poor village."""
 
-    village = models.ForeignKey("regions.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="第一书记", on_delete=models.PROTECT,
-                              related_name="first_secretary_posts")
-    unit = models.ForeignKey(HelpUnit, verbose_name="派出单位", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+"
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="第一书记",
+        on_delete=models.PROTECT,
+        related_name="first_secretary_posts",
+    )
+    unit = models.ForeignKey(
+        HelpUnit, verbose_name="派出单位", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
 
     class Meta:
         verbose_name = "第一书记"
-        constraints = [models.UniqueConstraint(fields=["village"], condition=Q(ended_on__isnull=True),
-                                               name="secretary_one_open_per_village")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village"], condition=Q(ended_on__isnull=True), name="secretary_one_open_per_village"
+            )
+        ]
         indexes = [models.Index(fields=["cadre", "ended_on"], name="secretary_cadre_idx")]
 
     def __str__(self) -> str:
@@ -173,22 +216,31 @@ class FirstSecretary(models.Model):
 class HelperPairing(models.Model):
     """帮扶责任人 ↔ 贫困户, with start and end dates."""
 
-    helper = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="帮扶责任人", on_delete=models.PROTECT,
-                               related_name="pairings")
-    household = models.ForeignKey("registry.Household", verbose_name="帮扶户", on_delete=models.PROTECT,
-                                  related_name="pairings")
+    helper = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="帮扶责任人", on_delete=models.PROTECT, related_name="pairings"
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="帮扶户", on_delete=models.PROTECT, related_name="pairings"
+    )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "帮扶结对"
-        indexes = [models.Index(fields=["helper", "household"], name="pairing_helper_idx"),
-                   # the open pairings of a helper (load alerts count them per helper)
-                   models.Index(fields=["helper"], condition=Q(ended_on__isnull=True), name="pairing_open_helper_idx")]
+        indexes = [
+            models.Index(fields=["helper", "household"], name="pairing_helper_idx"),
+            # the open pairings of a helper (load alerts count them per helper)
+            models.Index(
+                fields=["helper"], condition=Q(ended_on__isnull=True), name="pairing_open_helper_idx"
+            ),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["household"], condition=Q(ended_on__isnull=True),
-                                    name="pairing_one_open_per_household"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(ended_on__isnull=True),
+                name="pairing_one_open_per_household",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,10 +250,16 @@ class HelperPairing(models.Model):
 class Visit(models.Model):
     """走访: a helper's (or cadre's) visit to a household."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="走访户", on_delete=models.PROTECT,
-                                  related_name="visits")
-    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="走访人", null=True, on_delete=models.PROTECT,
-                                related_name="visits")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="走访户", on_delete=models.PROTECT, related_name="visits"
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="走访人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
     visited_on = models.DateField("走访日期")
     activities = models.TextField("帮扶工作内容", max_length=2000)
     problems = models.TextField("发现的问题", max_length=2000, blank=True)
@@ -233,9 +291,12 @@ class VisitPhoto(models.Model):
 class CheckIn(models.Model):
     """驻村考勤: one row per cadre per day in the village; `overnight` = stayed that night (住村)."""
 
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="驻村干部", on_delete=models.PROTECT,
-                              related_name="check_ins")
-    village = models.ForeignKey("regions.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+")
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="驻村干部", on_delete=models.PROTECT, related_name="check_ins"
+    )
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="村", on_delete=models.PROTECT, related_name="+"
+    )
     day = models.DateField("日期")
     overnight = models.BooleanField("住村", default=False)
     note = models.CharField("说明", max_length=200, blank=True)
@@ -253,23 +314,29 @@ class CheckIn(models.Model):
 class HelpMeasure(models.Model):
     """帮扶措施 for one household."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="帮扶户", on_delete=models.PROTECT,
-                                  related_name="measures")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="帮扶户", on_delete=models.PROTECT, related_name="measures"
+    )
     category = models.CharField("措施类别", max_length=16, choices=MeasureCategory.choices)
     content = models.CharField("措施内容", max_length=500)
     funds = models.DecimalField("投入资金（元）", max_digits=12, decimal_places=2, default=0)
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
-    expected_income_gain = models.DecimalField("预计增收（元/年）", max_digits=12, decimal_places=2, null=True,
-                                               blank=True)
-    status = models.CharField("状态", max_length=4, choices=MeasureStatus.choices, default=MeasureStatus.ACTIVE)
+    expected_income_gain = models.DecimalField(
+        "预计增收（元/年）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        "状态", max_length=4, choices=MeasureStatus.choices, default=MeasureStatus.ACTIVE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "帮扶措施"
-        indexes = [models.Index(fields=["household", "category"], name="measure_household_idx"),
-                   models.Index(fields=["category", "status"], name="measure_category_idx")]
+        indexes = [
+            models.Index(fields=["household", "category"], name="measure_household_idx"),
+            models.Index(fields=["category", "status"], name="measure_category_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.category}：{self.content[:20]}"

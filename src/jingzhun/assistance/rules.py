@@ -33,8 +33,9 @@ class WeekResult:
     reasons: list[str] = field(default_factory=list)
 
 
-def five_days_four_nights(check_ins: Iterable[tuple[date, bool]], *, start: date, min_days: int = 5,
-                          min_nights: int = 4) -> WeekResult:
+def five_days_four_nights(
+    check_ins: Iterable[tuple[date, bool]], *, start: date, min_days: int = 5, min_nights: int = 4
+) -> WeekResult:
     """Evaluate one cadre's week from (day, overnight) pairs; pairs outside the week are ignored."""
     end = start + timedelta(days=6)
     days: set[date] = set()
@@ -49,7 +50,9 @@ def five_days_four_nights(check_ins: Iterable[tuple[date, bool]], *, start: date
         reasons.append(f"在村 {len(days)} 天，少于 {min_days} 天")
     if len(nights) < min_nights:
         reasons.append(f"住村 {len(nights)} 夜，少于 {min_nights} 夜")
-    return WeekResult(week_start=start, days=len(days), nights=len(nights), passed=not reasons, reasons=reasons)
+    return WeekResult(
+        week_start=start, days=len(days), nights=len(nights), passed=not reasons, reasons=reasons
+    )
 
 
 def not_visited_since(today: date, interval_days: int) -> date:

@@ -48,7 +48,9 @@ def _related_household_q(actor: Actor, prefix: str = "household") -> Q:
     if actor.paired_only:
         if actor.user is None:
             return Q(pk__in=[])
-        return q & Q(**{f"{prefix}__pairings__helper": actor.user, f"{prefix}__pairings__ended_on__isnull": True})
+        return q & Q(
+            **{f"{prefix}__pairings__helper": actor.user, f"{prefix}__pairings__ended_on__isnull": True}
+        )
     return q & actor.region_q(f"{prefix}__village_id")
 
 
@@ -61,8 +63,11 @@ def villages_visible(actor: Actor) -> QuerySet[Region]:
 
 # --- per household ------------------------------------------------------------------------------
 def household_visits(household: Household, limit: int = 20) -> list[m.Visit]:
-    return list(household.visits.select_related("visitor").prefetch_related("photos")
-                .order_by("-visited_on", "-id")[:limit])
+    return list(
+        household.visits.select_related("visitor")
+        .prefetch_related("photos")
+        .order_by("-visited_on", "-id")[:limit]
+    )
 
 
 def household_measures(household: Household) -> list[m.HelpMeasure]:
@@ -109,8 +114,12 @@ def _open_pairing() -> Exists:
 
 def poor_without_helper(actor: Actor) -> QuerySet[Household]:
     """贫困户 (未脱贫/返贫) with no open pairing."""
-    return (_households(actor).filter(exit_status__in=POOR_STATUSES).filter(~_open_pairing())
-            .select_related("village", "village__parent"))
+    return (
+        _households(actor)
+        .filter(exit_status__in=POOR_STATUSES)
+        .filter(~_open_pairing())
+        .select_related("village", "village__parent")
+    )
 
 
 def not_visited(actor: Actor, *, days: int, today: date | None = None) -> QuerySet[Household]:
@@ -120,8 +129,9 @@ def not_visited(actor: Actor, *, days: int, today: date | None = None) -> QueryS
     return _households(actor).filter(~recent).select_related("village", "village__parent")
 
 
-def page_by_village(query: QuerySet[Household], *, after: str = "", size: int = PAGE
-                    ) -> tuple[list[Household], str]:
+def page_by_village(
+    query: QuerySet[Household], *, after: str = "", size: int = PAGE
+) -> tuple[list[Household], str]:
     """Keyset pages in (village, id) order — the order of the hh_village_idx index, so a page stops
     after `size` matches instead of evaluating the alert for every household and sorting by id.
     `after` is the "village:id" of the previous page's last row; returns the token of the next page."""
@@ -136,10 +146,18 @@ def page_by_village(query: QuerySet[Household], *, after: str = "", size: int = 
 
 def with_last_visit(rows: list[Household]) -> list[Household]:
     """Attach `last_visited_on` to a page of households (one query for the page)."""
-    latest = dict(m.Visit.objects.filter(household_id__in=[h.pk for h in rows]).values("household_id")
-                  .annotate(last=Max("visited_on")).values_list("household_id", "last"))
-    helpers = {p.household_id: p.helper for p in HelperPairing.objects.filter(
-        household_id__in=[h.pk for h in rows], ended_on__isnull=True).select_related("helper")}
+    latest = dict(
+        m.Visit.objects.filter(household_id__in=[h.pk for h in rows])
+        .values("household_id")
+        .annotate(last=Max("visited_on"))
+        .values_list("household_id", "last")
+    )
+    helpers = {
+        p.household_id: p.helper
+        for p in HelperPairing.objects.filter(
+            household_id__in=[h.pk for h in rows], ended_on__isnull=True
+        ).select_related("helper")
+    }
     for row in rows:
         row.last_visited_on = latest.get(row.pk)  # type: ignore[attr-defined]
         row.current_helper = helpers.get(row.pk)  # type: ignore[attr-defined]
@@ -159,18 +177,29 @@ def overloaded_helpers(actor: Actor, *, limit: int) -> list[HelperLoad]:
     helpers with at least one household in scope — cheaper than joining every pairing to its household."""
     if not actor.can(Perm.VIEW_ASSISTANCE):
         return []
-    counts = dict(HelperPairing.objects.filter(ended_on__isnull=True).values("helper_id")
-                  .annotate(n=Count("id")).filter(n__gt=limit).values_list("helper_id", "n"))
-    in_scope = set(HelperPairing.objects.filter(ended_on__isnull=True, helper_id__in=list(counts))
-                   .filter(_related_household_q(actor)).values_list("helper_id", flat=True))
+    counts = dict(
+        HelperPairing.objects.filter(ended_on__isnull=True)
+        .values("helper_id")
+        .annotate(n=Count("id"))
+        .filter(n__gt=limit)
+        .values_list("helper_id", "n")
+    )
+    in_scope = set(
+        HelperPairing.objects.filter(ended_on__isnull=True, helper_id__in=list(counts))
+        .filter(_related_household_q(actor))
+        .values_list("helper_id", flat=True)
+    )
     ids = sorted(in_scope, key=lambda h: (-counts[h], h))[:500]
     users = get_user_model().objects.in_bulk(ids)
     return [HelperLoad(helper=users[h], households=counts[h]) for h in ids]
 
 
 def helper_households(actor: Actor, helper_id: Any) -> QuerySet[Household]:
-    return (_households(actor).filter(pairings__helper_id=helper_id, pairings__ended_on__isnull=True)
-            .select_related("village"))
+    return (
+        _households(actor)
+        .filter(pairings__helper_id=helper_id, pairings__ended_on__isnull=True)
+        .select_related("village")
+    )
 
 
 @dataclass(frozen=True)
@@ -181,17 +210,25 @@ class VillageGap:
 
 
 def poor_villages(actor: Actor) -> QuerySet[Region]:
-    return (villages_visible(actor).filter(is_poor_village=True)
-            .annotate(has_team=Exists(m.WorkTeam.objects.filter(village=OuterRef("pk"), ended_on__isnull=True)),
-                      has_secretary=Exists(m.FirstSecretary.objects.filter(village=OuterRef("pk"),
-                                                                           ended_on__isnull=True)))
-            .select_related("parent"))
+    return (
+        villages_visible(actor)
+        .filter(is_poor_village=True)
+        .annotate(
+            has_team=Exists(m.WorkTeam.objects.filter(village=OuterRef("pk"), ended_on__isnull=True)),
+            has_secretary=Exists(
+                m.FirstSecretary.objects.filter(village=OuterRef("pk"), ended_on__isnull=True)
+            ),
+        )
+        .select_related("parent")
+    )
 
 
 def villages_without_team_or_secretary(actor: Actor) -> list[VillageGap]:
     rows = poor_villages(actor).filter(Q(has_team=False) | Q(has_secretary=False)).order_by("code")
-    return [VillageGap(village=v, has_team=v.has_team, has_secretary=v.has_secretary)  # type: ignore[attr-defined]
-            for v in rows]
+    return [
+        VillageGap(village=v, has_team=v.has_team, has_secretary=v.has_secretary)  # type: ignore[attr-defined]
+        for v in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -227,21 +264,46 @@ def stationed_cadres(actor: Actor, *, start: date) -> list[tuple[Person, Place, 
     end = start + timedelta(days=6)
     during = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
     out: dict[int, tuple[Person, Place, str]] = {}
-    members = (m.WorkTeamMember.objects.filter(during, actor.region_q("team__village_id")).order_by("-is_leader", "id")
-               .values_list("cadre_id", "cadre__display_name", "cadre__username", "team__village_id",
-                            "team__village__name", "team__village__parent__name", "is_leader"))
+    members = (
+        m.WorkTeamMember.objects.filter(during, actor.region_q("team__village_id"))
+        .order_by("-is_leader", "id")
+        .values_list(
+            "cadre_id",
+            "cadre__display_name",
+            "cadre__username",
+            "team__village_id",
+            "team__village__name",
+            "team__village__parent__name",
+            "is_leader",
+        )
+    )
     for cadre_id, display, username, code, name, parent, leader in members:
-        out.setdefault(cadre_id, (Person(cadre_id, display or username), Place(code, name, parent or ""),
-                                  "队长" if leader else "队员"))
-    posts = (m.FirstSecretary.objects.filter(during, actor.region_q("village_id"))
-             .values_list("cadre_id", "cadre__display_name", "cadre__username", "village_id", "village__name",
-                          "village__parent__name"))
+        out.setdefault(
+            cadre_id,
+            (
+                Person(cadre_id, display or username),
+                Place(code, name, parent or ""),
+                "队长" if leader else "队员",
+            ),
+        )
+    posts = m.FirstSecretary.objects.filter(during, actor.region_q("village_id")).values_list(
+        "cadre_id",
+        "cadre__display_name",
+        "cadre__username",
+        "village_id",
+        "village__name",
+        "village__parent__name",
+    )
     for cadre_id, display, username, code, name, parent in posts:
         if cadre_id in out:
             person, place, role = out[cadre_id]
             out[cadre_id] = (person, place, f"第一书记、{role}")
         else:
-            out[cadre_id] = (Person(cadre_id, display or username), Place(code, name, parent or ""), "第一书记")
+            out[cadre_id] = (
+                Person(cadre_id, display or username),
+                Place(code, name, parent or ""),
+                "第一书记",
+            )
     return list(out.values())
 
 
@@ -249,20 +311,30 @@ def attendance_week(actor: Actor, *, start: date, min_days: int, min_nights: int
     cadres = stationed_cadres(actor, start=start)
     ids = [c.pk for c, _, _ in cadres]
     by_cadre: dict[int, list[tuple[date, bool]]] = {}
-    for cadre_id, day, overnight in (m.CheckIn.objects.filter(cadre_id__in=ids, day__gte=start,
-                                                             day__lte=start + timedelta(days=6))
-                                     .values_list("cadre_id", "day", "overnight")):
+    for cadre_id, day, overnight in m.CheckIn.objects.filter(
+        cadre_id__in=ids, day__gte=start, day__lte=start + timedelta(days=6)
+    ).values_list("cadre_id", "day", "overnight"):
         by_cadre.setdefault(cadre_id, []).append((day, overnight))
-    rows = [Attendance(cadre=c, village=v, post=post,
-                       result=five_days_four_nights(by_cadre.get(c.pk, []), start=start, min_days=min_days,
-                                                    min_nights=min_nights))
-            for c, v, post in cadres]
+    rows = [
+        Attendance(
+            cadre=c,
+            village=v,
+            post=post,
+            result=five_days_four_nights(
+                by_cadre.get(c.pk, []), start=start, min_days=min_days, min_nights=min_nights
+            ),
+        )
+        for c, v, post in cadres
+    ]
     return sorted(rows, key=lambda a: (a.village.code, a.cadre.pk))
 
 
 def attendance_missed(actor: Actor, *, start: date, min_days: int, min_nights: int) -> list[Attendance]:
-    return [a for a in attendance_week(actor, start=start, min_days=min_days, min_nights=min_nights)
-            if not a.result.passed]
+    return [
+        a
+        for a in attendance_week(actor, start=start, min_days=min_days, min_nights=min_nights)
+        if not a.result.passed
+    ]
 
 
 # --- coverage of measure categories -------------------------------------------------------------
@@ -278,16 +350,30 @@ class Coverage:
 def measure_coverage(actor: Actor) -> tuple[int, list[Coverage]]:
     """Households in scope with a (non-stopped) measure of each category, and the share of all."""
     total = _households(actor).count()
-    rows: dict[str, dict[str, Any]] = {r["category"]: dict(r) for r in (
-        m.HelpMeasure.objects.filter(_related_household_q(actor)).exclude(status=m.MeasureStatus.STOPPED)
-        .values("category").annotate(households=Count("household_id", distinct=True), measures=Count("id"),
-                                     funds=Sum("funds")))}
+    rows: dict[str, dict[str, Any]] = {
+        r["category"]: dict(r)
+        for r in (
+            m.HelpMeasure.objects.filter(_related_household_q(actor))
+            .exclude(status=m.MeasureStatus.STOPPED)
+            .values("category")
+            .annotate(
+                households=Count("household_id", distinct=True), measures=Count("id"), funds=Sum("funds")
+            )
+        )
+    }
     out = []
     for category in m.MeasureCategory.values:
         row: dict[str, Any] = rows.get(category, {})
         households = row.get("households", 0)
-        out.append(Coverage(category=category, households=households, measures=row.get("measures", 0),
-                            funds=row.get("funds") or 0, share=(100.0 * households / total) if total else 0.0))
+        out.append(
+            Coverage(
+                category=category,
+                households=households,
+                measures=row.get("measures", 0),
+                funds=row.get("funds") or 0,
+                share=(100.0 * households / total) if total else 0.0,
+            )
+        )
     return total, out
 
 
@@ -295,12 +381,19 @@ def region_responsibility(village: Region) -> dict[str, Any]:
     """Who answers for a village: its units, team with members, first secretary, and the township leader."""
     team = m.WorkTeam.objects.filter(village=village, ended_on__isnull=True).select_related("unit").first()
     return {
-        "units": list(m.UnitVillageLink.objects.filter(village=village, ended_on__isnull=True).select_related("unit")),
+        "units": list(
+            m.UnitVillageLink.objects.filter(village=village, ended_on__isnull=True).select_related("unit")
+        ),
         "team": team,
-        "team_members": list(team.members.filter(ended_on__isnull=True).select_related("cadre")
-                             .order_by("-is_leader", "id")) if team else [],
+        "team_members": list(
+            team.members.filter(ended_on__isnull=True).select_related("cadre").order_by("-is_leader", "id")
+        )
+        if team
+        else [],
         "secretary": m.FirstSecretary.objects.filter(village=village, ended_on__isnull=True)
-        .select_related("cadre", "unit").first(),
+        .select_related("cadre", "unit")
+        .first(),
         "leader": m.LeaderLink.objects.filter(township_id=village.parent_id, ended_on__isnull=True)
-        .select_related("leader").first(),
+        .select_related("leader")
+        .first(),
     }

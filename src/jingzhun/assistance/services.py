@@ -65,19 +65,38 @@ def _money(value: Any, field: str, *, required: bool = False) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _record(actor: Actor, action: str, obj: Model, label: str, *, household_id: int | None = None,
-            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    audit.record(actor=actor.user, action=action, object_type=obj._meta.model_name, object_id=obj.pk,
-                 object_label=label, household_id=household_id, before=before, after=after)
+def _record(
+    actor: Actor,
+    action: str,
+    obj: Model,
+    label: str,
+    *,
+    household_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        actor=actor.user,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        object_label=label,
+        household_id=household_id,
+        before=before,
+        after=after,
+    )
 
 
 # --- pairings (帮扶结对) ------------------------------------------------------------------------
 @transaction.atomic
-def helper_assign(*, actor: Actor, household: Household, helper: Any, started_on: date | None = None
-                  ) -> HelperPairing:
+def helper_assign(
+    *, actor: Actor, household: Household, helper: Any, started_on: date | None = None
+) -> HelperPairing:
     """Pair a helper with a household; an open pairing with someone else ends on the new start date."""
     start = started_on or date.today()
-    current = HelperPairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
+    current = (
+        HelperPairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
+    )
     if current is not None:
         if current.helper_id == getattr(helper, "pk", None):
             return current
@@ -85,29 +104,51 @@ def helper_assign(*, actor: Actor, household: Household, helper: Any, started_on
             raise ValidationFailed({"started_on": "新结对的开始日期不能早于现有结对的开始日期"})
         current.ended_on = start
         current.save(update_fields=["ended_on"])
-        audit.record(actor=actor.user, action="pairing.end", object_type="pairing", object_id=current.pk,
-                     object_label=str(household), household_id=household.pk,
-                     before={"helper": current.helper_id, "ended_on": None},
-                     after={"helper": current.helper_id, "ended_on": start.isoformat()})
+        audit.record(
+            actor=actor.user,
+            action="pairing.end",
+            object_type="pairing",
+            object_id=current.pk,
+            object_label=str(household),
+            household_id=household.pk,
+            before={"helper": current.helper_id, "ended_on": None},
+            after={"helper": current.helper_id, "ended_on": start.isoformat()},
+        )
     pairing = HelperPairing.objects.create(helper=helper, household=household, started_on=start)
-    audit.record(actor=actor.user, action="pairing.start", object_type="pairing", object_id=pairing.pk,
-                 object_label=str(household), household_id=household.pk,
-                 after={"helper": pairing.helper_id, "helper_name": str(helper), "started_on": start.isoformat()})
+    audit.record(
+        actor=actor.user,
+        action="pairing.start",
+        object_type="pairing",
+        object_id=pairing.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        after={"helper": pairing.helper_id, "helper_name": str(helper), "started_on": start.isoformat()},
+    )
     return pairing
 
 
 @transaction.atomic
-def helper_unassign(*, actor: Actor, household: Household, ended_on: date | None = None) -> HelperPairing | None:
+def helper_unassign(
+    *, actor: Actor, household: Household, ended_on: date | None = None
+) -> HelperPairing | None:
     end = ended_on or date.today()
-    current = HelperPairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
+    current = (
+        HelperPairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
+    )
     if current is None:
         return None
     current.ended_on = end
     current.save(update_fields=["ended_on"])
-    audit.record(actor=actor.user, action="pairing.end", object_type="pairing", object_id=current.pk,
-                 object_label=str(household), household_id=household.pk,
-                 before={"helper": current.helper_id, "ended_on": None},
-                 after={"helper": current.helper_id, "ended_on": end.isoformat()})
+    audit.record(
+        actor=actor.user,
+        action="pairing.end",
+        object_type="pairing",
+        object_id=current.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before={"helper": current.helper_id, "ended_on": None},
+        after={"helper": current.helper_id, "ended_on": end.isoformat()},
+    )
     return current
 
 
@@ -134,7 +175,9 @@ def _region(code: str, level: str, field: str) -> Region:
 
 
 @transaction.atomic
-def leader_link(*, actor: Actor, leader: Any, township_code: str, started_on: date | None = None) -> m.LeaderLink:
+def leader_link(
+    *, actor: Actor, leader: Any, township_code: str, started_on: date | None = None
+) -> m.LeaderLink:
     """联点: the township's open link (to another leader) ends; one leader per township at a time."""
     township = _region(township_code, "township", "township")
     start = started_on or date.today()
@@ -145,14 +188,20 @@ def leader_link(*, actor: Actor, leader: Any, township_code: str, started_on: da
         old.save(update_fields=["ended_on"])
         _record(actor, "leader_link.end", old, str(old), after={"ended_on": start.isoformat()})
     link = m.LeaderLink.objects.create(leader=leader, township=township, started_on=start)
-    _record(actor, "leader_link.start", link, str(link),
-            after={"leader": str(leader), "township": township.code, "started_on": start.isoformat()})
+    _record(
+        actor,
+        "leader_link.start",
+        link,
+        str(link),
+        after={"leader": str(leader), "township": township.code, "started_on": start.isoformat()},
+    )
     return link
 
 
 @transaction.atomic
-def unit_village_link(*, actor: Actor, unit: m.HelpUnit, village_code: str, started_on: date | None = None
-                      ) -> m.UnitVillageLink:
+def unit_village_link(
+    *, actor: Actor, unit: m.HelpUnit, village_code: str, started_on: date | None = None
+) -> m.UnitVillageLink:
     """联村: a village may have several units; linking the same unit twice returns the open link."""
     village = _region(village_code, "village", "village")
     existing = m.UnitVillageLink.objects.filter(unit=unit, village=village, ended_on__isnull=True).first()
@@ -160,54 +209,82 @@ def unit_village_link(*, actor: Actor, unit: m.HelpUnit, village_code: str, star
         return existing
     start = started_on or date.today()
     link = m.UnitVillageLink.objects.create(unit=unit, village=village, started_on=start)
-    _record(actor, "unit_link.start", link, str(link),
-            after={"unit": unit.name, "village": village.code, "started_on": start.isoformat()})
+    _record(
+        actor,
+        "unit_link.start",
+        link,
+        str(link),
+        after={"unit": unit.name, "village": village.code, "started_on": start.isoformat()},
+    )
     return link
 
 
 # --- work teams and first secretaries (驻村工作队, 第一书记) ---------------------------------------
 @transaction.atomic
-def work_team_create(*, actor: Actor, village_code: str, unit: m.HelpUnit | None = None,
-                     started_on: date | None = None) -> m.WorkTeam:
+def work_team_create(
+    *, actor: Actor, village_code: str, unit: m.HelpUnit | None = None, started_on: date | None = None
+) -> m.WorkTeam:
     village = _region(village_code, "village", "village")
     if m.WorkTeam.objects.filter(village=village, ended_on__isnull=True).exists():
         raise ValidationFailed({"village": "该村已有在驻工作队"})
     start = started_on or date.today()
     team = m.WorkTeam.objects.create(village=village, unit=unit, started_on=start)
-    _record(actor, "work_team.create", team, str(team),
-            after={"village": village.code, "unit": unit.name if unit else None, "started_on": start.isoformat()})
+    _record(
+        actor,
+        "work_team.create",
+        team,
+        str(team),
+        after={"village": village.code, "unit": unit.name if unit else None, "started_on": start.isoformat()},
+    )
     return team
 
 
 @transaction.atomic
-def team_member_add(*, actor: Actor, team: m.WorkTeam, cadre: Any, is_leader: bool = False,
-                    started_on: date | None = None) -> m.WorkTeamMember:
+def team_member_add(
+    *, actor: Actor, team: m.WorkTeam, cadre: Any, is_leader: bool = False, started_on: date | None = None
+) -> m.WorkTeamMember:
     """Add a member; a new 队长 ends the old leader's row and keeps the old leader on as a member."""
     start = started_on or date.today()
     if team.ended_on is not None:
         raise ValidationFailed({"team": "该工作队已撤离"})
-    current = m.WorkTeamMember.objects.select_for_update().filter(team=team, cadre=cadre, ended_on__isnull=True).first()
+    current = (
+        m.WorkTeamMember.objects.select_for_update()
+        .filter(team=team, cadre=cadre, ended_on__isnull=True)
+        .first()
+    )
     if current is not None and current.is_leader == is_leader:
         return current
     if current is not None:
         current.ended_on = start
         current.save(update_fields=["ended_on"])
     if is_leader:
-        old = m.WorkTeamMember.objects.select_for_update().filter(team=team, is_leader=True,
-                                                                  ended_on__isnull=True).first()
+        old = (
+            m.WorkTeamMember.objects.select_for_update()
+            .filter(team=team, is_leader=True, ended_on__isnull=True)
+            .first()
+        )
         if old is not None:
             old.ended_on = start
             old.save(update_fields=["ended_on"])
-            m.WorkTeamMember.objects.create(team=team, cadre_id=old.cadre_id, is_leader=False, started_on=start)
+            m.WorkTeamMember.objects.create(
+                team=team, cadre_id=old.cadre_id, is_leader=False, started_on=start
+            )
             _record(actor, "team_member.demote", old, str(old), after={"is_leader": False})
     member = m.WorkTeamMember.objects.create(team=team, cadre=cadre, is_leader=is_leader, started_on=start)
-    _record(actor, "team_member.add", member, str(member),
-            after={"team": team.pk, "cadre": str(cadre), "is_leader": is_leader, "started_on": start.isoformat()})
+    _record(
+        actor,
+        "team_member.add",
+        member,
+        str(member),
+        after={"team": team.pk, "cadre": str(cadre), "is_leader": is_leader, "started_on": start.isoformat()},
+    )
     return member
 
 
 @transaction.atomic
-def team_member_end(*, actor: Actor, member: m.WorkTeamMember, ended_on: date | None = None) -> m.WorkTeamMember:
+def team_member_end(
+    *, actor: Actor, member: m.WorkTeamMember, ended_on: date | None = None
+) -> m.WorkTeamMember:
     end = ended_on or date.today()
     if member.ended_on is None:
         member.ended_on = end
@@ -217,11 +294,19 @@ def team_member_end(*, actor: Actor, member: m.WorkTeamMember, ended_on: date | 
 
 
 @transaction.atomic
-def first_secretary_appoint(*, actor: Actor, village_code: str, cadre: Any, unit: m.HelpUnit | None = None,
-                            started_on: date | None = None) -> m.FirstSecretary:
+def first_secretary_appoint(
+    *,
+    actor: Actor,
+    village_code: str,
+    cadre: Any,
+    unit: m.HelpUnit | None = None,
+    started_on: date | None = None,
+) -> m.FirstSecretary:
     village = _region(village_code, "village", "village")
     start = started_on or date.today()
-    current = m.FirstSecretary.objects.select_for_update().filter(village=village, ended_on__isnull=True).first()
+    current = (
+        m.FirstSecretary.objects.select_for_update().filter(village=village, ended_on__isnull=True).first()
+    )
     if current is not None:
         if current.cadre_id == cadre.pk:
             return current
@@ -229,8 +314,13 @@ def first_secretary_appoint(*, actor: Actor, village_code: str, cadre: Any, unit
         current.save(update_fields=["ended_on"])
         _record(actor, "first_secretary.end", current, str(current), after={"ended_on": start.isoformat()})
     post = m.FirstSecretary.objects.create(village=village, cadre=cadre, unit=unit, started_on=start)
-    _record(actor, "first_secretary.start", post, str(post),
-            after={"village": village.code, "cadre": str(cadre), "started_on": start.isoformat()})
+    _record(
+        actor,
+        "first_secretary.start",
+        post,
+        str(post),
+        after={"village": village.code, "cadre": str(cadre), "started_on": start.isoformat()},
+    )
     return post
 
 
@@ -250,8 +340,15 @@ def _check_photos(photos: list[Any]) -> list[tuple[Any, str]]:
 
 
 @transaction.atomic
-def visit_log(*, actor: Actor, household: Household, visited_on: Any, activities: str, problems: str = "",
-              photos: list[Any] | None = None) -> m.Visit:
+def visit_log(
+    *,
+    actor: Actor,
+    household: Household,
+    visited_on: Any,
+    activities: str,
+    problems: str = "",
+    photos: list[Any] | None = None,
+) -> m.Visit:
     """走访: what was done and what problems were found, with photos checked to be images."""
     actor.require(Perm.VISIT)
     _in_scope(actor, household)
@@ -262,24 +359,44 @@ def visit_log(*, actor: Actor, household: Household, visited_on: Any, activities
     if len(activities) > 2000 or len(problems or "") > 2000:
         raise ValidationFailed({"activities": "内容不超过 2000 字"})
     checked = _check_photos(list(photos or []))
-    visit = m.Visit.objects.create(household=household, visitor=actor.user, visited_on=when,
-                                   activities=activities, problems=(problems or "").strip())
+    visit = m.Visit.objects.create(
+        household=household,
+        visitor=actor.user,
+        visited_on=when,
+        activities=activities,
+        problems=(problems or "").strip(),
+    )
     for photo, kind in checked:
         m.VisitPhoto.objects.create(visit=visit, file=photo, kind=kind, size=photo.size)
-    _record(actor, "visit.create", visit, str(household), household_id=household.pk,
-            after={"visited_on": when.isoformat() if when else None, "activities": activities[:200],
-                   "problems": visit.problems[:200], "photos": len(checked)})
+    _record(
+        actor,
+        "visit.create",
+        visit,
+        str(household),
+        household_id=household.pk,
+        after={
+            "visited_on": when.isoformat() if when else None,
+            "activities": activities[:200],
+            "problems": visit.problems[:200],
+            "photos": len(checked),
+        },
+    )
     return visit
 
 
 # --- attendance (驻村考勤) ----------------------------------------------------------------------
 def stationed_village(user: Any) -> Region | None:
     """The village a cadre is stationed in (open team membership or first-secretary post), if any."""
-    member = (m.WorkTeamMember.objects.filter(cadre=user, ended_on__isnull=True, team__ended_on__isnull=True)
-              .select_related("team__village").first())
+    member = (
+        m.WorkTeamMember.objects.filter(cadre=user, ended_on__isnull=True, team__ended_on__isnull=True)
+        .select_related("team__village")
+        .first()
+    )
     if member is not None:
         return member.team.village
-    post = m.FirstSecretary.objects.filter(cadre=user, ended_on__isnull=True).select_related("village").first()
+    post = (
+        m.FirstSecretary.objects.filter(cadre=user, ended_on__isnull=True).select_related("village").first()
+    )
     return post.village if post is not None else None
 
 
@@ -296,13 +413,25 @@ def check_in(*, actor: Actor, day: Any = None, overnight: bool = False, note: st
         if overnight and not existing.overnight:
             existing.overnight = True
             existing.save(update_fields=["overnight"])
-            _record(actor, "checkin.overnight", existing, str(existing), before={"overnight": False},
-                    after={"overnight": True})
+            _record(
+                actor,
+                "checkin.overnight",
+                existing,
+                str(existing),
+                before={"overnight": False},
+                after={"overnight": True},
+            )
         return existing
-    row = m.CheckIn.objects.create(cadre=actor.user, village=village, day=when, overnight=overnight,
-                                   note=(note or "").strip()[:200])
-    _record(actor, "checkin.create", row, str(row),
-            after={"village": village.code, "day": when.isoformat() if when else None, "overnight": overnight})
+    row = m.CheckIn.objects.create(
+        cadre=actor.user, village=village, day=when, overnight=overnight, note=(note or "").strip()[:200]
+    )
+    _record(
+        actor,
+        "checkin.create",
+        row,
+        str(row),
+        after={"village": village.code, "day": when.isoformat() if when else None, "overnight": overnight},
+    )
     return row
 
 
@@ -348,8 +477,14 @@ def measure_add(*, actor: Actor, household: Household, data: dict[str, Any]) -> 
     _in_scope(actor, household)
     values = _measure_values(data)
     measure = m.HelpMeasure.objects.create(household=household, **values)
-    _record(actor, "measure.create", measure, str(household), household_id=household.pk,
-            after=audit.snapshot(measure, MEASURE_FIELDS))
+    _record(
+        actor,
+        "measure.create",
+        measure,
+        str(household),
+        household_id=household.pk,
+        after=audit.snapshot(measure, MEASURE_FIELDS),
+    )
     return measure
 
 
@@ -365,15 +500,26 @@ def measure_update(*, actor: Actor, measure: m.HelpMeasure, data: dict[str, Any]
     after = audit.snapshot(measure, MEASURE_FIELDS)
     changed = {k for k in MEASURE_FIELDS if before[k] != after[k]}
     if changed:
-        _record(actor, "measure.update", measure, str(measure.household), household_id=measure.household_id,
-                before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+        _record(
+            actor,
+            "measure.update",
+            measure,
+            str(measure.household),
+            household_id=measure.household_id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
     return measure
 
 
 # --- alert parameters ---------------------------------------------------------------------------
 SETTING_FIELDS = ("max_households_per_helper", "visit_interval_days", "week_min_days", "week_min_nights")
-SETTING_LIMITS = {"max_households_per_helper": (1, 100), "visit_interval_days": (1, 365), "week_min_days": (0, 7),
-                  "week_min_nights": (0, 7)}
+SETTING_LIMITS = {
+    "max_households_per_helper": (1, 100),
+    "visit_interval_days": (1, 365),
+    "week_min_days": (0, 7),
+    "week_min_nights": (0, 7),
+}
 
 
 def alert_settings() -> m.AlertSettings:
@@ -401,5 +547,12 @@ def alert_settings_update(*, actor: Actor, values: dict[str, Any]) -> m.AlertSet
     if errors:
         raise ValidationFailed(errors)
     row.save()
-    _record(actor, "assistance.settings", row, "帮扶预警参数", before=before, after=audit.snapshot(row, SETTING_FIELDS))
+    _record(
+        actor,
+        "assistance.settings",
+        row,
+        "帮扶预警参数",
+        before=before,
+        after=audit.snapshot(row, SETTING_FIELDS),
+    )
     return row

@@ -50,8 +50,11 @@ def _count(actor: Actor, kind: str) -> int:
         return sel.not_visited(actor, days=cfg.visit_interval_days, today=today).count()
     if kind == "villages":
         return len(sel.villages_without_team_or_secretary(actor))
-    return len(sel.attendance_missed(actor, start=last_week_start(today), min_days=cfg.week_min_days,
-                                     min_nights=cfg.week_min_nights))
+    return len(
+        sel.attendance_missed(
+            actor, start=last_week_start(today), min_days=cfg.week_min_days, min_nights=cfg.week_min_nights
+        )
+    )
 
 
 @login_required
@@ -59,10 +62,15 @@ def home(request: HttpRequest) -> HttpResponse:
     """The overview; each alert's count is loaded by its own request (htmx), so the page is quick and
     the counts arrive in parallel."""
     _actor(request)
-    return render(request, "assistance/home.html", {
-        "alerts": list(ALERTS.items()), "cfg": services.alert_settings(),
-        "stationed": services.stationed_village(request.user) is not None,
-    })
+    return render(
+        request,
+        "assistance/home.html",
+        {
+            "alerts": list(ALERTS.items()),
+            "cfg": services.alert_settings(),
+            "stationed": services.stationed_village(request.user) is not None,
+        },
+    )
 
 
 @login_required
@@ -88,8 +96,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
         cached = (*sel.measure_coverage(actor), timezone.now())
         cache.set(key, cached, COVERAGE_SECONDS)
     total, rows, computed_at = cached
-    return render(request, "assistance/coverage.html", {"coverage": rows, "total": total, "title": "帮扶措施覆盖",
-                                                        "computed_at": computed_at})
+    return render(
+        request,
+        "assistance/coverage.html",
+        {"coverage": rows, "total": total, "title": "帮扶措施覆盖", "computed_at": computed_at},
+    )
 
 
 @login_required
@@ -101,19 +112,31 @@ def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
     today = date.today()
     context: dict[str, Any] = {"kind": kind, "title": ALERTS[kind], "cfg": cfg}
     if kind in ("no-helper", "not-visited"):
-        query = (sel.poor_without_helper(actor) if kind == "no-helper"
-                 else sel.not_visited(actor, days=cfg.visit_interval_days, today=today))
+        query = (
+            sel.poor_without_helper(actor)
+            if kind == "no-helper"
+            else sel.not_visited(actor, days=cfg.visit_interval_days, today=today)
+        )
         rows, next_after = sel.page_by_village(query, after=request.GET.get("after", ""))
-        context.update(rows=sel.with_last_visit(rows), next_after=next_after, total=query.count(),
-                       since=not_visited_since(today, cfg.visit_interval_days))
+        context.update(
+            rows=sel.with_last_visit(rows),
+            next_after=next_after,
+            total=query.count(),
+            since=not_visited_since(today, cfg.visit_interval_days),
+        )
     elif kind == "overloaded":
         context["loads"] = sel.overloaded_helpers(actor, limit=cfg.max_households_per_helper)
     elif kind == "villages":
         context["gaps"] = sel.villages_without_team_or_secretary(actor)
     else:
         start = last_week_start(today)
-        context.update(start=start, end=start + timedelta(days=6), attendance=sel.attendance_missed(
-            actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights))
+        context.update(
+            start=start,
+            end=start + timedelta(days=6),
+            attendance=sel.attendance_missed(
+                actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights
+            ),
+        )
     return render(request, "assistance/alert.html", context)
 
 
@@ -124,8 +147,9 @@ def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not households:
         raise Http404
     helper = get_user_model().objects.get(pk=pk)
-    return render(request, "assistance/helper_detail.html", {"helper": helper,
-                                                             "rows": sel.with_last_visit(households)})
+    return render(
+        request, "assistance/helper_detail.html", {"helper": helper, "rows": sel.with_last_visit(households)}
+    )
 
 
 # --- visits -------------------------------------------------------------------------------------
@@ -137,9 +161,14 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.visit_log(actor=actor, household=household, visited_on=data["visited_on"],
-                               activities=data["activities"], problems=data["problems"],
-                               photos=request.FILES.getlist("photos"))
+            services.visit_log(
+                actor=actor,
+                household=household,
+                visited_on=data["visited_on"],
+                activities=data["activities"],
+                problems=data["problems"],
+                photos=request.FILES.getlist("photos"),
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -151,8 +180,11 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = sel.visit_get(_actor(request), pk)
-    return render(request, "assistance/visit_detail.html", {"visit": visit, "household": visit.household,
-                                                            "photos": list(visit.photos.all())})
+    return render(
+        request,
+        "assistance/visit_detail.html",
+        {"visit": visit, "household": visit.household, "photos": list(visit.photos.all())},
+    )
 
 
 @login_required
@@ -182,7 +214,9 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "帮扶措施已保存")
             return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "assistance/form.html", {"form": form, "household": household, "title": "添加帮扶措施"})
+    return render(
+        request, "assistance/form.html", {"form": form, "household": household, "title": "添加帮扶措施"}
+    )
 
 
 @login_required
@@ -199,8 +233,11 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "帮扶措施已更新")
             return redirect("registry:household_detail", pk=measure.household_id)
-    return render(request, "assistance/form.html", {"form": form, "household": measure.household,
-                                                    "title": "修改帮扶措施"})
+    return render(
+        request,
+        "assistance/form.html",
+        {"form": form, "household": measure.household, "title": "修改帮扶措施"},
+    )
 
 
 # --- pairing ------------------------------------------------------------------------------------
@@ -224,9 +261,16 @@ def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已结对帮扶责任人 {helper}")
             return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "assistance/form.html", {
-        "form": form, "household": household, "title": "结对/更换帮扶责任人",
-        "intro": "更换帮扶责任人会结束现有结对（结束日期 = 新结对的开始日期）并新增一条结对，历史不会被覆盖。"})
+    return render(
+        request,
+        "assistance/form.html",
+        {
+            "form": form,
+            "household": household,
+            "title": "结对/更换帮扶责任人",
+            "intro": "更换帮扶责任人会结束现有结对（结束日期 = 新结对的开始日期）并新增一条结对，历史不会被覆盖。",
+        },
+    )
 
 
 # --- attendance ---------------------------------------------------------------------------------
@@ -237,7 +281,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.check_in(actor=actor, overnight=form.cleaned_data["overnight"], note=form.cleaned_data["note"])
+            services.check_in(
+                actor=actor, overnight=form.cleaned_data["overnight"], note=form.cleaned_data["note"]
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -248,11 +294,23 @@ def checkin(request: HttpRequest) -> HttpResponse:
     from jingzhun.assistance.models import CheckIn
     from jingzhun.assistance.rules import five_days_four_nights
 
-    rows = list(CheckIn.objects.filter(cadre_id=request.user.pk, day__gte=start - timedelta(days=7)).order_by("-day"))
-    weeks = [five_days_four_nights([(r.day, r.overnight) for r in rows], start=s, min_days=cfg.week_min_days,
-                                   min_nights=cfg.week_min_nights) for s in (start, start - timedelta(days=7))]
-    return render(request, "assistance/checkin.html", {"form": form, "village": village, "rows": rows,
-                                                       "weeks": weeks, "cfg": cfg})
+    rows = list(
+        CheckIn.objects.filter(cadre_id=request.user.pk, day__gte=start - timedelta(days=7)).order_by("-day")
+    )
+    weeks = [
+        five_days_four_nights(
+            [(r.day, r.overnight) for r in rows],
+            start=s,
+            min_days=cfg.week_min_days,
+            min_nights=cfg.week_min_nights,
+        )
+        for s in (start, start - timedelta(days=7))
+    ]
+    return render(
+        request,
+        "assistance/checkin.html",
+        {"form": form, "village": village, "rows": rows, "weeks": weeks, "cfg": cfg},
+    )
 
 
 @login_required
@@ -264,9 +322,18 @@ def attendance(request: HttpRequest) -> HttpResponse:
     except ValueError:
         start = last_week_start(date.today())
     rows = sel.attendance_week(actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights)
-    return render(request, "assistance/attendance.html", {
-        "rows": rows, "start": start, "end": start + timedelta(days=6), "cfg": cfg,
-        "prev": start - timedelta(days=7), "next": start + timedelta(days=7)})
+    return render(
+        request,
+        "assistance/attendance.html",
+        {
+            "rows": rows,
+            "start": start,
+            "end": start + timedelta(days=6),
+            "cfg": cfg,
+            "prev": start - timedelta(days=7),
+            "next": start + timedelta(days=7),
+        },
+    )
 
 
 # --- responsibility of a village; parameters ----------------------------------------------------
@@ -276,7 +343,9 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
     region = sel.villages_visible(actor).filter(code=code).select_related("parent").first()
     if region is None:
         raise Http404
-    return render(request, "assistance/village.html", {"village": region, **sel.region_responsibility(region)})
+    return render(
+        request, "assistance/village.html", {"village": region, **sel.region_responsibility(region)}
+    )
 
 
 @login_required
@@ -292,5 +361,8 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "预警参数已保存")
             return redirect("assistance:home")
-    return render(request, "assistance/form.html", {"form": form, "title": "帮扶预警参数（默认口径，可配置）",
-                                                    "back": "assistance:home"})
+    return render(
+        request,
+        "assistance/form.html",
+        {"form": form, "title": "帮扶预警参数（默认口径，可配置）", "back": "assistance:home"},
+    )

@@ -9,13 +9,25 @@ from typing import Any
 from jingzhun.core.models import AuditEntry
 
 ACTION_LABELS = {
-    "household.register": "建档", "household.update": "修改户信息", "household.head_change": "变更户主",
-    "household.identification_step": "识别程序", "member.add": "添加成员", "member.update": "修改成员",
-    "member.remove": "减少成员", "member.move": "成员迁移", "income.record": "登记收入",
-    "household.event.marked_exited": "标注脱贫", "household.event.returned": "返贫",
-    "household.event.purge": "清退", "household.event.cancel": "注销", "household.event.split": "拆户",
-    "household.event.merge": "并户", "pairing.start": "结对帮扶", "pairing.end": "结束帮扶",
-    "import.create": "导入新建", "import.update": "导入更新",
+    "household.register": "建档",
+    "household.update": "修改户信息",
+    "household.head_change": "变更户主",
+    "household.identification_step": "识别程序",
+    "member.add": "添加成员",
+    "member.update": "修改成员",
+    "member.remove": "减少成员",
+    "member.move": "成员迁移",
+    "income.record": "登记收入",
+    "household.event.marked_exited": "标注脱贫",
+    "household.event.returned": "返贫",
+    "household.event.purge": "清退",
+    "household.event.cancel": "注销",
+    "household.event.split": "拆户",
+    "household.event.merge": "并户",
+    "pairing.start": "结对帮扶",
+    "pairing.end": "结束帮扶",
+    "import.create": "导入新建",
+    "import.update": "导入更新",
 }
 
 
@@ -23,8 +35,13 @@ ACTION_LABELS = {
 def field_labels() -> dict[str, str]:
     from django.apps import apps
 
-    labels: dict[str, str] = {"village_id": "行政村", "household": "所属户", "helper": "帮扶责任人",
-                              "started_on": "开始日期", "ended_on": "结束日期"}
+    labels: dict[str, str] = {
+        "village_id": "行政村",
+        "household": "所属户",
+        "helper": "帮扶责任人",
+        "started_on": "开始日期",
+        "ended_on": "结束日期",
+    }
     # Registry labels first: they win where an assistance model reuses a field name.
     models = [*apps.get_app_config("registry").get_models(), *apps.get_app_config("assistance").get_models()]
     for model in models:
@@ -64,8 +81,23 @@ def present(entries: list[AuditEntry], *, mask: Any = None) -> list[AuditRow]:
         for name, old, new in e.changed_fields():
             if mask is not None:
                 old, new = mask(name, old), mask(name, new)
-            changes.append((labels.get(name, name), _show(old, labels) if e.before is not None else None,
-                            _show(new, labels)))
-        rows.append(AuditRow(e.at, e.actor_name, ACTION_LABELS.get(e.action, e.action), e.object_label, e.job_id,
-                             e.note, changes, created=e.before is None and bool(changes)))
+            changes.append(
+                (
+                    labels.get(name, name),
+                    _show(old, labels) if e.before is not None else None,
+                    _show(new, labels),
+                )
+            )
+        rows.append(
+            AuditRow(
+                e.at,
+                e.actor_name,
+                ACTION_LABELS.get(e.action, e.action),
+                e.object_label,
+                e.job_id,
+                e.note,
+                changes,
+                created=e.before is None and bool(changes),
+            )
+        )
     return rows

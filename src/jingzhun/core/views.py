@@ -11,18 +11,30 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         from django.http import JsonResponse
 
         return JsonResponse({"error": {"code": "not_found", "message": "未找到", "fields": {}}}, status=404)
-    return render(request, "core/error.html", {"title": "未找到", "text": "页面不存在，或不在您的管辖范围内。"},
-                  status=404)
+    return render(
+        request,
+        "core/error.html",
+        {"title": "未找到", "text": "页面不存在，或不在您的管辖范围内。"},
+        status=404,
+    )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/error.html", {"title": "无权访问", "text": "请求被拒绝（可能是页面已过期，请刷新后重试）。"},
-                  status=403)
+    return render(
+        request,
+        "core/error.html",
+        {"title": "无权访问", "text": "请求被拒绝（可能是页面已过期，请刷新后重试）。"},
+        status=403,
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/error.html", {"title": "系统错误", "text": "服务器出错，已记录。请稍后重试或联系县扶贫办。"},
-                  status=500)
+    return render(
+        request,
+        "core/error.html",
+        {"title": "系统错误", "text": "服务器出错，已记录。请稍后重试或联系县扶贫办。"},
+        status=500,
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -75,7 +75,9 @@ def run(job: Job, printer: Callable[[int, int, str], None] | None = None) -> Job
     except Exception as exc:  # a failed job is recorded, never lost
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=f"{exc}\n\n{traceback.format_exc()}"[:20000], finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            error=f"{exc}\n\n{traceback.format_exc()}"[:20000],
+            finished_at=timezone.now(),
         )
     else:
         Job.objects.filter(pk=job.pk).update(
@@ -90,7 +92,9 @@ def recover_stale(max_age_seconds: int = 600) -> int:
     cutoff = timezone.now() - timedelta(seconds=max_age_seconds)
     with transaction.atomic():
         return Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).update(
-            status=JobStatus.FAILED, error="任务进程中断，数据库未写入任何内容，请重新提交", finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            error="任务进程中断，数据库未写入任何内容，请重新提交",
+            finished_at=timezone.now(),
         )
 
 

@@ -28,7 +28,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_get(actor_for(request.user), pk)
-    response = render(request, "jobs/_progress.html", {"job": job, "result_template": _result_template(job.kind)})
+    response = render(
+        request, "jobs/_progress.html", {"job": job, "result_template": _result_template(job.kind)}
+    )
     if job.finished:
         response["HX-Refresh"] = "true"  # show the whole result page once
     return response

@@ -85,8 +85,19 @@ class Region(models.Model):
 
 
 VILLAGE_FACT_FIELDS = [
-    "is_poor_village", "exit_state", "exit_year", "planned_exit_year", "registered_population",
-    "registered_households", "collective_income_wan", "hardened_road", "bus_service",
-    "households_without_safe_water", "power", "standard_clinic", "licensed_doctors", "broadband",
+    "is_poor_village",
+    "exit_state",
+    "exit_year",
+    "planned_exit_year",
+    "registered_population",
+    "registered_households",
+    "collective_income_wan",
+    "hardened_road",
+    "bus_service",
+    "households_without_safe_water",
+    "power",
+    "standard_clinic",
+    "licensed_doctors",
+    "broadband",
     "service_centre",
 ]

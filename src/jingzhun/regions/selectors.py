@@ -31,8 +31,9 @@ def home_region(actor: Actor) -> Region | None:
         return None
     shortest = min(actor.prefixes, key=len)
     low, high = code_range(shortest)
-    return (Region.objects.filter(code__gte=low, code__lt=high).exclude(level="province")
-            .order_by("code").first())
+    return (
+        Region.objects.filter(code__gte=low, code__lt=high).exclude(level="province").order_by("code").first()
+    )
 
 
 def ancestors(region: Region) -> list[Region]:
@@ -73,14 +74,22 @@ def counts_by_village(actor: Actor, prefix: str, *, plan_year: int) -> dict[str,
     exited = Q(exit_status=enums.ExitStatus.EXITED)
     planned = Q(planned_exit_year=plan_year) & poor
     rows = (
-        Household.objects.filter(actor.region_q("village_id"), village_id__gte=low, village_id__lt=high,
-                                 registry_status=enums.RegistryStatus.ACTIVE)
+        Household.objects.filter(
+            actor.region_q("village_id"),
+            village_id__gte=low,
+            village_id__lt=high,
+            registry_status=enums.RegistryStatus.ACTIVE,
+        )
         .values("village_id")
         .annotate(
-            households=Count("id"), people=Sum("member_count"),
-            poor_households=Count("id", filter=poor), poor_people=Sum("member_count", filter=poor),
-            exited_households=Count("id", filter=exited), exited_people=Sum("member_count", filter=exited),
-            planned_households=Count("id", filter=planned), planned_people=Sum("member_count", filter=planned),
+            households=Count("id"),
+            people=Sum("member_count"),
+            poor_households=Count("id", filter=poor),
+            poor_people=Sum("member_count", filter=poor),
+            exited_households=Count("id", filter=exited),
+            exited_people=Sum("member_count", filter=exited),
+            planned_households=Count("id", filter=planned),
+            planned_people=Sum("member_count", filter=planned),
         )
     )
     result = {}
@@ -103,7 +112,9 @@ def region_overview(actor: Actor, region: Region, *, plan_year: int | None = Non
     child_level = CHILD_LEVEL.get(region.level)
     if child_level:
         for child in Region.objects.filter(parent=region).order_by("code"):
-            if not actor.covers_code(child.code) and not any(p.startswith(child.prefix) for p in actor.prefixes):
+            if not actor.covers_code(child.code) and not any(
+                p.startswith(child.prefix) for p in actor.prefixes
+            ):
                 continue
             row = RegionRow(child)
             for village_code, counts in by_village.items():

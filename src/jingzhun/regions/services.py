@@ -49,6 +49,13 @@ def village_facts_update(*, actor: Actor, region: Region, changes: Mapping[str, 
     region.save()
     after = audit.snapshot(region, VILLAGE_FACT_FIELDS)
     if before != after:
-        audit.record(actor=actor.user, action="region.update", object_type="region", object_id=region.code,
-                     object_label=region.name, before=before, after=after)
+        audit.record(
+            actor=actor.user,
+            action="region.update",
+            object_type="region",
+            object_id=region.code,
+            object_label=region.name,
+            before=before,
+            after=after,
+        )
     return region

@@ -34,7 +34,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     actor = actor_for(request.user)
     region = region_get(actor, code)
     plan_year = request.GET.get("year")
-    overview = region_overview(actor, region, plan_year=int(plan_year) if plan_year and plan_year.isdigit() else None)
+    overview = region_overview(
+        actor, region, plan_year=int(plan_year) if plan_year and plan_year.isdigit() else None
+    )
     context = {
         "region": region,
         "can_edit_village": region.is_village and actor.can(Perm.EDIT_REGIONS),

@@ -17,7 +17,10 @@ class HouseholdAttribute(models.TextChoices):  # 贫困户属性
     TEKUN = "特困供养贫困户"
 
 
-HOUSEHOLD_ATTRIBUTE_ALIASES = {"五保贫困户": HouseholdAttribute.TEKUN.value, "五保户": HouseholdAttribute.TEKUN.value}
+HOUSEHOLD_ATTRIBUTE_ALIASES = {
+    "五保贫困户": HouseholdAttribute.TEKUN.value,
+    "五保户": HouseholdAttribute.TEKUN.value,
+}
 
 
 class PovertyCause(models.TextChoices):  # 致贫原因
@@ -42,7 +45,11 @@ class ExitStatus(models.TextChoices):  # 脱贫状态
 
 
 # National codes 0/1/3 (and 4 = 已脱贫(不再享受政策), imported as 已脱贫 with a flag).
-EXIT_STATUS_CODES = {"0": ExitStatus.NOT_EXITED.value, "1": ExitStatus.EXITED.value, "3": ExitStatus.RETURNED.value}
+EXIT_STATUS_CODES = {
+    "0": ExitStatus.NOT_EXITED.value,
+    "1": ExitStatus.EXITED.value,
+    "3": ExitStatus.RETURNED.value,
+}
 EXIT_STATUS_NO_LONGER_ENJOYING = {"4", "已脱贫(不再享受政策)", "已脱贫（不再享受政策）"}
 
 
@@ -105,7 +112,10 @@ class NotInSchoolReason(models.TextChoices):  # 未上学原因
     OTHER = "其他"
 
 
-NOT_IN_SCHOOL_REASON_ALIASES = {"身体原因（送教上门）": NotInSchoolReason.PHYSICAL.value, "身体原因": NotInSchoolReason.PHYSICAL.value}
+NOT_IN_SCHOOL_REASON_ALIASES = {
+    "身体原因（送教上门）": NotInSchoolReason.PHYSICAL.value,
+    "身体原因": NotInSchoolReason.PHYSICAL.value,
+}
 
 
 class Health(models.TextChoices):  # 健康状况
@@ -179,4 +189,61 @@ class IdentificationStep(models.TextChoices):  # 识别程序 "两评议两公�
     ENTRY = "录入"
 
 
-ETHNIC_GROUPS = ["汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"]
+ETHNIC_GROUPS = [
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
+]

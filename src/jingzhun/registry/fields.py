@@ -193,7 +193,9 @@ class FieldSpec:
     help: str = ""
 
 
-def _choice(enum: Any, aliases: Mapping[str, str] | None = None) -> tuple[Callable[[Any], str], tuple[str, ...]]:
+def _choice(
+    enum: Any, aliases: Mapping[str, str] | None = None
+) -> tuple[Callable[[Any], str], tuple[str, ...]]:
     return choice_parser(list(enum.values), aliases), tuple(enum.values)
 
 
@@ -219,7 +221,9 @@ HOUSEHOLD_FIELDS: tuple[FieldSpec, ...] = (
     _spec("head_id_number", "户主证件号码", parse_text(22), True),
     _spec("phone", "联系电话", parse_phone),
     _spec("identification_standard", "识别标准", _choice(enums.IdentificationStandard)),
-    _spec("attribute", "贫困户属性", _choice(enums.HouseholdAttribute, enums.HOUSEHOLD_ATTRIBUTE_ALIASES), True),
+    _spec(
+        "attribute", "贫困户属性", _choice(enums.HouseholdAttribute, enums.HOUSEHOLD_ATTRIBUTE_ALIASES), True
+    ),
     _spec("main_cause", "主要致贫原因", _choice(enums.PovertyCause), True),
     _spec("other_causes", "其他致贫原因", parse_causes, help="最多2项，用、分隔"),
     _spec("identified_year", "识别年度", parse_year, True),
@@ -249,7 +253,11 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     _spec("birth_date", "出生日期", parse_date),
     _spec("education", "文化程度", _choice(enums.Education, enums.EDUCATION_ALIASES)),
     _spec("school_status", "在校生状况", _choice(enums.SchoolStatus), True),
-    _spec("not_in_school_reason", "未上学原因", _choice(enums.NotInSchoolReason, enums.NOT_IN_SCHOOL_REASON_ALIASES)),
+    _spec(
+        "not_in_school_reason",
+        "未上学原因",
+        _choice(enums.NotInSchoolReason, enums.NOT_IN_SCHOOL_REASON_ALIASES),
+    ),
     _spec("health", "健康状况", _choice(enums.Health), True),
     _spec("labour_skill", "劳动技能", _choice(enums.LabourSkill), True),
     _spec("work_months", "务工时间（月）", lambda v: parse_int(v, low=0, high=12)),
@@ -282,8 +290,9 @@ VILLAGE_FIELDS: tuple[FieldSpec, ...] = (
 INCOME_FIELD_NAMES = ("wage", "business", "property_income", "transfer", "business_expense")
 
 
-def clean_row(specs: tuple[FieldSpec, ...], raw: Mapping[str, Any], *, partial: bool = False
-              ) -> tuple[dict[str, Any], dict[str, str]]:
+def clean_row(
+    specs: tuple[FieldSpec, ...], raw: Mapping[str, Any], *, partial: bool = False
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Parse a row keyed by field name. Returns (values, errors by field name). With `partial`,
     fields absent from `raw` are skipped (updates)."""
     values: dict[str, Any] = {}

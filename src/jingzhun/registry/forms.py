@@ -12,9 +12,23 @@ from jingzhun.registry import enums, fields
 from jingzhun.registry.fields import FieldSpec
 from jingzhun.registry.validation import ValidationFailed
 
-BOOL_SPECS = {"food_secure", "clothing_secure", "water_safe", "medical_insurance", "serious_illness_insurance",
-              "hardened_road", "bus_service", "power", "standard_clinic", "broadband", "service_centre",
-              "pension_insurance", "dibao", "tekun", "is_poor_village"}
+BOOL_SPECS = {
+    "food_secure",
+    "clothing_secure",
+    "water_safe",
+    "medical_insurance",
+    "serious_illness_insurance",
+    "hardened_road",
+    "bus_service",
+    "power",
+    "standard_clinic",
+    "broadband",
+    "service_centre",
+    "pension_insurance",
+    "dibao",
+    "tekun",
+    "is_poor_village",
+}
 DATE_SPECS = {"birth_date"}
 MONEY_SPECS = set(fields.INCOME_FIELD_NAMES)
 
@@ -22,19 +36,28 @@ MONEY_SPECS = set(fields.INCOME_FIELD_NAMES)
 def _form_field(spec: FieldSpec) -> forms.Field:
     attrs: dict[str, Any] = {"class": "form-control form-control-sm"}
     if spec.name in BOOL_SPECS:
-        return forms.ChoiceField(label=spec.label, required=False, choices=[("", "—"), ("是", "是"), ("否", "否")],
-                                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+        return forms.ChoiceField(
+            label=spec.label,
+            required=False,
+            choices=[("", "—"), ("是", "是"), ("否", "否")],
+            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        )
     if spec.choices and spec.name != "ethnicity":
-        return forms.ChoiceField(label=spec.label, required=False, choices=[("", "—"), *[(c, c) for c in spec.choices]],
-                                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+        return forms.ChoiceField(
+            label=spec.label,
+            required=False,
+            choices=[("", "—"), *[(c, c) for c in spec.choices]],
+            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        )
     if spec.name in DATE_SPECS:
         attrs["type"] = "date"
     if spec.name in MONEY_SPECS:
         attrs["inputmode"] = "decimal"
     if spec.name == "ethnicity":
         attrs["list"] = "ethnic-groups"
-    return forms.CharField(label=spec.label, required=False, widget=forms.TextInput(attrs=attrs),
-                           help_text=spec.help)
+    return forms.CharField(
+        label=spec.label, required=False, widget=forms.TextInput(attrs=attrs), help_text=spec.help
+    )
 
 
 def form_class(specs: tuple[FieldSpec, ...], name: str, *, exclude: tuple[str, ...] = ()) -> type[forms.Form]:
@@ -44,19 +67,31 @@ def form_class(specs: tuple[FieldSpec, ...], name: str, *, exclude: tuple[str, .
 
 HouseholdForm = form_class(fields.HOUSEHOLD_FIELDS, "HouseholdForm", exclude=("head_name", "head_id_number"))
 HouseholdEditForm = form_class(
-    fields.HOUSEHOLD_FIELDS, "HouseholdEditForm",
+    fields.HOUSEHOLD_FIELDS,
+    "HouseholdEditForm",
     # Status changes are lifecycle events (标注脱贫/返贫), not edits.
-    exclude=("code", "head_name", "head_id_number", "exit_status", "exit_year", "income_year",
-             *fields.INCOME_FIELD_NAMES),
+    exclude=(
+        "code",
+        "head_name",
+        "head_id_number",
+        "exit_status",
+        "exit_year",
+        "income_year",
+        *fields.INCOME_FIELD_NAMES,
+    ),
 )
 HouseholdEditForm.base_fields["bank_account"] = forms.CharField(
-    label="银行账号", required=False, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
+    label="银行账号", required=False, widget=forms.TextInput(attrs={"class": "form-control form-control-sm"})
+)
 MemberForm = form_class(fields.MEMBER_FIELDS, "MemberForm", exclude=("household_code",))
 
 
 class IncomeForm(forms.Form):
-    year = forms.CharField(label="收入年度", required=False,
-                           widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "numeric"}))
+    year = forms.CharField(
+        label="收入年度",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "numeric"}),
+    )
     wage = forms.CharField(label="工资性收入", required=False)
     business = forms.CharField(label="生产经营性收入", required=False)
     property_income = forms.CharField(label="财产性收入", required=False)
@@ -75,40 +110,82 @@ def _choices(enum: Any) -> list[tuple[str, str]]:
 
 
 class MemberRemoveForm(forms.Form):
-    reason = forms.ChoiceField(label="减少原因", choices=_choices(enums.DecreaseReason), required=False,
-                               widget=forms.Select(attrs={"class": "form-select"}))
-    occurred_on = forms.DateField(label="日期", required=False,
-                                  widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-                                  error_messages={"invalid": "请输入有效的日期"})
-    note = forms.CharField(label="说明", required=False, max_length=200,
-                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    reason = forms.ChoiceField(
+        label="减少原因",
+        choices=_choices(enums.DecreaseReason),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    occurred_on = forms.DateField(
+        label="日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={"invalid": "请输入有效的日期"},
+    )
+    note = forms.CharField(
+        label="说明", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
 
 
-EVENT_CHOICES = [("", "—"), ("标注脱贫", "标注脱贫"), ("返贫", "返贫"), ("清退", "清退（错评）"), ("注销", "注销"),
-                 ("拆户", "拆户"), ("并户", "并户（并入本户）")]
+EVENT_CHOICES = [
+    ("", "—"),
+    ("标注脱贫", "标注脱贫"),
+    ("返贫", "返贫"),
+    ("清退", "清退（错评）"),
+    ("注销", "注销"),
+    ("拆户", "拆户"),
+    ("并户", "并户（并入本户）"),
+]
 
 
 class EventForm(forms.Form):
-    kind = forms.ChoiceField(label="事件", choices=EVENT_CHOICES, required=False,
-                             widget=forms.Select(attrs={"class": "form-select"}))
-    occurred_on = forms.DateField(label="日期", required=False,
-                                  widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
-                                  error_messages={"invalid": "请输入有效的日期"})
-    reason = forms.CharField(label="原因/说明", required=False, max_length=200,
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
-    exit_year = forms.CharField(label="脱贫年度（标注脱贫）", required=False,
-                                widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}))
-    new_code = forms.CharField(label="新户编号（拆户）", required=False, max_length=40,
-                               widget=forms.TextInput(attrs={"class": "form-control"}))
-    member_ids = forms.MultipleChoiceField(label="拆出的成员（拆户）", required=False,
-                                           widget=forms.CheckboxSelectMultiple)
-    new_head_id = forms.ChoiceField(label="新户户主（拆户）", required=False,
-                                    widget=forms.Select(attrs={"class": "form-select"}))
-    other_code = forms.CharField(label="被并入户的户编号（并户）", required=False, max_length=40,
-                                 widget=forms.TextInput(attrs={"class": "form-control"}))
-    head_relation = forms.ChoiceField(label="被并入户户主与本户户主的关系（并户）", required=False,
-                                      choices=[(v, v) for v in enums.Relation.values if v != "户主"],
-                                      widget=forms.Select(attrs={"class": "form-select"}))
+    kind = forms.ChoiceField(
+        label="事件",
+        choices=EVENT_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    occurred_on = forms.DateField(
+        label="日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={"invalid": "请输入有效的日期"},
+    )
+    reason = forms.CharField(
+        label="原因/说明",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    exit_year = forms.CharField(
+        label="脱贫年度（标注脱贫）",
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "numeric"}),
+    )
+    new_code = forms.CharField(
+        label="新户编号（拆户）",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    member_ids = forms.MultipleChoiceField(
+        label="拆出的成员（拆户）", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_head_id = forms.ChoiceField(
+        label="新户户主（拆户）", required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    other_code = forms.CharField(
+        label="被并入户的户编号（并户）",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    head_relation = forms.ChoiceField(
+        label="被并入户户主与本户户主的关系（并户）",
+        required=False,
+        choices=[(v, v) for v in enums.Relation.values if v != "户主"],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args: Any, members: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -119,32 +196,47 @@ class EventForm(forms.Form):
 
 class HeadChangeForm(forms.Form):
     new_head = forms.ChoiceField(label="新户主", widget=forms.Select(attrs={"class": "form-select"}))
-    old_head_relation = forms.ChoiceField(label="原户主改为（与新户主的关系）",
-                                          choices=[(v, v) for v in enums.Relation.values if v != "户主"],
-                                          widget=forms.Select(attrs={"class": "form-select"}))
+    old_head_relation = forms.ChoiceField(
+        label="原户主改为（与新户主的关系）",
+        choices=[(v, v) for v in enums.Relation.values if v != "户主"],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
     def __init__(self, *args: Any, members: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["new_head"]).choices = [(str(m.pk), m.name) for m in members if m.relation != "户主"]
+        cast(forms.ChoiceField, self.fields["new_head"]).choices = [
+            (str(m.pk), m.name) for m in members if m.relation != "户主"
+        ]
 
 
 class IdentificationStepForm(forms.Form):
-    step = forms.ChoiceField(label="程序", choices=_choices(enums.IdentificationStep), required=False,
-                             widget=forms.Select(attrs={"class": "form-select"}))
-    occurred_on = forms.CharField(label="日期", required=False,
-                                  widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    performed_by = forms.CharField(label="经办人/单位", required=False, max_length=100,
-                                   widget=forms.TextInput(attrs={"class": "form-control"}))
-    note = forms.CharField(label="说明", required=False, max_length=500,
-                           widget=forms.TextInput(attrs={"class": "form-control"}))
-    evidence = forms.FileField(label="佐证材料", required=False,
-                               widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    step = forms.ChoiceField(
+        label="程序",
+        choices=_choices(enums.IdentificationStep),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    occurred_on = forms.CharField(
+        label="日期", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    performed_by = forms.CharField(
+        label="经办人/单位",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    note = forms.CharField(
+        label="说明", required=False, max_length=500, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    evidence = forms.FileField(
+        label="佐证材料", required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
+    )
 
 
 def apply_errors(form: forms.Form, exc: ValidationFailed, *, prefix: str = "") -> None:
     """Attach service errors to form fields (unknown names become non-field errors)."""
     for name, message in exc.errors.items():
-        key = name[len(prefix):] if prefix and name.startswith(prefix) else name
+        key = name[len(prefix) :] if prefix and name.startswith(prefix) else name
         if key == "village_code" and "village_code" not in form.fields:
             key = "__all__"
         form.add_error(key if key in form.fields else None, message)

@@ -15,7 +15,9 @@ class Household(models.Model):
     """户: people who live together and share expenses; the unit of identification and exit."""
 
     code = models.CharField("户编号", max_length=40, unique=True)
-    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+"
+    )
     group_name = models.CharField("村民小组", max_length=60, blank=True)
     head_name = models.CharField("户主姓名", max_length=60)
     head_id_number = models.CharField("户主证件号码", max_length=22)
@@ -35,7 +37,9 @@ class Household(models.Model):
     food_secure = models.BooleanField("不愁吃", null=True)
     clothing_secure = models.BooleanField("不愁穿", null=True)
     water_safe = models.BooleanField("饮水安全", null=True)
-    housing_safety = models.CharField("住房安全等级", max_length=1, choices=enums.HousingSafety.choices, blank=True)
+    housing_safety = models.CharField(
+        "住房安全等级", max_length=1, choices=enums.HousingSafety.choices, blank=True
+    )
     relocation = models.CharField(
         "易地扶贫搬迁", max_length=6, choices=enums.Relocation.choices, default=enums.Relocation.NO
     )
@@ -70,7 +74,9 @@ class Household(models.Model):
 class Member(models.Model):
     """成员: a registered member of a household. A removed member stays, inactive, for history."""
 
-    household = models.ForeignKey(Household, verbose_name="户", on_delete=models.PROTECT, related_name="members")
+    household = models.ForeignKey(
+        Household, verbose_name="户", on_delete=models.PROTECT, related_name="members"
+    )
     name = models.CharField("姓名", max_length=60)
     id_number = models.CharField("证件号码", max_length=22)
     resident_id = models.CharField("身份证号", max_length=18)  # the 18-char ID the 证件号码 starts with
@@ -101,7 +107,9 @@ class Member(models.Model):
         verbose_name = "家庭成员"
         indexes = [
             models.Index(fields=["household", "id"], name="member_household_idx"),
-            models.Index(fields=["id_number"], name="member_id_number_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["id_number"], name="member_id_number_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [

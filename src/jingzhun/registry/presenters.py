@@ -7,10 +7,16 @@ from typing import Any
 from jingzhun.accounts.access import Actor
 from jingzhun.lib.masking import mask_bank_account, mask_id_number, mask_phone
 
-SENSITIVE = {"id_number": mask_id_number, "head_id_number": mask_id_number, "resident_id": mask_id_number,
-             "phone": mask_phone, "bank_account": mask_bank_account,
-             # the birth date is the ID's middle digits; health status is personal information (§11)
-             "birth_date": lambda v: f"{v[:4]}年", "health": lambda v: "***"}
+SENSITIVE = {
+    "id_number": mask_id_number,
+    "head_id_number": mask_id_number,
+    "resident_id": mask_id_number,
+    "phone": mask_phone,
+    "bank_account": mask_bank_account,
+    # the birth date is the ID's middle digits; health status is personal information (§11)
+    "birth_date": lambda v: f"{v[:4]}年",
+    "health": lambda v: "***",
+}
 
 
 def masker(actor: Actor):

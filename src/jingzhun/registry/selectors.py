@@ -53,7 +53,11 @@ def _in_regions(query: QuerySet[Household], actor: Actor) -> QuerySet[Household]
 def household_get(actor: Actor, pk: Any) -> Household:
     """The household if the actor may see it; otherwise the same 404 as a missing one."""
     try:
-        return households_visible(actor, include_closed=True).select_related("village", "village__parent").get(pk=pk)
+        return (
+            households_visible(actor, include_closed=True)
+            .select_related("village", "village__parent")
+            .get(pk=pk)
+        )
     except (Household.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
@@ -131,8 +135,9 @@ def _search_q(term: str) -> Q:
     return prefix_q("head_name", term) | prefix_q("code", term) | Q(id__in=member_households)
 
 
-def page_households(query: QuerySet[Household], *, after: int | None, size: int = 50
-                    ) -> tuple[list[Household], int | None]:
+def page_households(
+    query: QuerySet[Household], *, after: int | None, size: int = 50
+) -> tuple[list[Household], int | None]:
     """Keyset pagination by id: no OFFSET and no full COUNT, fast at 300k households."""
     if after:
         query = query.filter(id__gt=after)

@@ -56,7 +56,9 @@ def member_errors(values: dict[str, Any]) -> dict[str, str]:
         errors["gender"] = f"性别“{gender}”与证件号码不符（证件号码第17位表示{parsed.gender}性）"
     birth = values.get("birth_date")
     if birth and birth != parsed.birth_date:
-        errors["birth_date"] = f"出生日期 {birth.isoformat()} 与证件号码中的 {parsed.birth_date.isoformat()} 不一致"
+        errors["birth_date"] = (
+            f"出生日期 {birth.isoformat()} 与证件号码中的 {parsed.birth_date.isoformat()} 不一致"
+        )
     values["birth_date"] = parsed.birth_date
     if not gender:
         values["gender"] = parsed.gender
@@ -67,8 +69,9 @@ def member_errors(values: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def head_errors(members: Iterable[Mapping[str, Any]], head_name: str | None = None,
-                head_id: str | None = None) -> dict[str, str]:
+def head_errors(
+    members: Iterable[Mapping[str, Any]], head_name: str | None = None, head_id: str | None = None
+) -> dict[str, str]:
     """Exactly one 户主, and the household's 户主姓名/证件号码 equal that member's."""
     heads = [m for m in members if m.get("relation") == enums.Relation.HEAD]
     if not heads:

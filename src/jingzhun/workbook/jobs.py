@@ -29,6 +29,7 @@ def reassess_imported(*, actor: Any, progress: Any = None) -> int | None:
     assess(year=year, region_prefix=prefix, actor=actor, progress=progress)
     return year
 
+
 IMPORT_DIR = "imports"
 
 

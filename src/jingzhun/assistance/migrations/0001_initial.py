@@ -6,29 +6,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0001_initial'),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HelperPairing',
+            name="HelperPairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('helper', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to=settings.AUTH_USER_MODEL, verbose_name='帮扶责任人')),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairings', to='registry.household', verbose_name='帮扶户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "helper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="帮扶责任人",
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pairings",
+                        to="registry.household",
+                        verbose_name="帮扶户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶结对',
-                'indexes': [models.Index(fields=['helper', 'household'], name='pairing_helper_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('household',), name='pairing_one_open_per_household')],
+                "verbose_name": "帮扶结对",
+                "indexes": [models.Index(fields=["helper", "household"], name="pairing_helper_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=("household",),
+                        name="pairing_one_open_per_household",
+                    )
+                ],
             },
         ),
     ]

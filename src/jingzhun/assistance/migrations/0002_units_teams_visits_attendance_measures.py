@@ -6,208 +6,523 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0001_initial'),
-        ('regions', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("assistance", "0001_initial"),
+        ("regions", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AlertSettings',
+            name="AlertSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_households_per_helper', models.PositiveSmallIntegerField(default=5, verbose_name='每名帮扶责任人最多结对户数')),
-                ('visit_interval_days', models.PositiveSmallIntegerField(default=30, verbose_name='走访间隔（天）')),
-                ('week_min_days', models.PositiveSmallIntegerField(default=5, verbose_name='每周最少在村天数')),
-                ('week_min_nights', models.PositiveSmallIntegerField(default=4, verbose_name='每周最少住村夜数')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "max_households_per_helper",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="每名帮扶责任人最多结对户数"),
+                ),
+                (
+                    "visit_interval_days",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="走访间隔（天）"),
+                ),
+                (
+                    "week_min_days",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="每周最少在村天数"),
+                ),
+                (
+                    "week_min_nights",
+                    models.PositiveSmallIntegerField(default=4, verbose_name="每周最少住村夜数"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': '帮扶预警参数',
+                "verbose_name": "帮扶预警参数",
             },
         ),
         migrations.CreateModel(
-            name='HelpUnit',
+            name="HelpUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='单位名称')),
-                ('affiliation', models.CharField(choices=[('省直', 'Province'), ('市直', 'City'), ('县直', 'County'), ('乡镇', 'Township'), ('村级', 'Village')], max_length=4, verbose_name='隶属')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="单位名称")),
+                (
+                    "affiliation",
+                    models.CharField(
+                        choices=[
+                            ("省直", "Province"),
+                            ("市直", "City"),
+                            ("县直", "County"),
+                            ("乡镇", "Township"),
+                            ("村级", "Village"),
+                        ],
+                        max_length=4,
+                        verbose_name="隶属",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '帮扶单位',
-                'ordering': ['affiliation', 'name'],
+                "verbose_name": "帮扶单位",
+                "ordering": ["affiliation", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Cadre',
+            name="Cadre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('post', models.CharField(blank=True, max_length=60, verbose_name='职务')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='cadre', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cadres', to='assistance.helpunit', verbose_name='所在单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("post", models.CharField(blank=True, max_length=60, verbose_name="职务")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cadre",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cadres",
+                        to="assistance.helpunit",
+                        verbose_name="所在单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '干部',
+                "verbose_name": "干部",
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visited_on', models.DateField(verbose_name='走访日期')),
-                ('activities', models.TextField(max_length=2000, verbose_name='帮扶工作内容')),
-                ('problems', models.TextField(blank=True, max_length=2000, verbose_name='发现的问题')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='registry.household', verbose_name='走访户')),
-                ('visitor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='visits', to=settings.AUTH_USER_MODEL, verbose_name='走访人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("visited_on", models.DateField(verbose_name="走访日期")),
+                ("activities", models.TextField(max_length=2000, verbose_name="帮扶工作内容")),
+                ("problems", models.TextField(blank=True, max_length=2000, verbose_name="发现的问题")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="registry.household",
+                        verbose_name="走访户",
+                    ),
+                ),
+                (
+                    "visitor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="走访人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '走访记录',
+                "verbose_name": "走访记录",
             },
         ),
         migrations.CreateModel(
-            name='VisitPhoto',
+            name="VisitPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='visits/%Y/%m/', verbose_name='照片')),
-                ('kind', models.CharField(max_length=8, verbose_name='格式')),
-                ('size', models.PositiveIntegerField(verbose_name='字节数')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='photos', to='assistance.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="visits/%Y/%m/", verbose_name="照片")),
+                ("kind", models.CharField(max_length=8, verbose_name="格式")),
+                ("size", models.PositiveIntegerField(verbose_name="字节数")),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="photos",
+                        to="assistance.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '走访照片',
+                "verbose_name": "走访照片",
             },
         ),
         migrations.CreateModel(
-            name='WorkTeam',
+            name="WorkTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='进驻日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='撤离日期')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='work_teams', to='assistance.helpunit', verbose_name='派出单位')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='驻村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="进驻日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="撤离日期")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_teams",
+                        to="assistance.helpunit",
+                        verbose_name="派出单位",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="驻村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '驻村工作队',
+                "verbose_name": "驻村工作队",
             },
         ),
         migrations.CreateModel(
-            name='WorkTeamMember',
+            name="WorkTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='队长')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='team_memberships', to=settings.AUTH_USER_MODEL, verbose_name='队员')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='assistance.workteam', verbose_name='工作队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_leader", models.BooleanField(default=False, verbose_name="队长")),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="team_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="队员",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="assistance.workteam",
+                        verbose_name="工作队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工作队队员',
+                "verbose_name": "工作队队员",
             },
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('overnight', models.BooleanField(default=False, verbose_name='住村')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='check_ins', to=settings.AUTH_USER_MODEL, verbose_name='驻村干部')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="日期")),
+                ("overnight", models.BooleanField(default=False, verbose_name="住村")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="check_ins",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="驻村干部",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '驻村考勤',
-                'indexes': [models.Index(fields=['day', 'cadre'], name='checkin_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('cadre', 'day'), name='checkin_once_per_day')],
+                "verbose_name": "驻村考勤",
+                "indexes": [models.Index(fields=["day", "cadre"], name="checkin_day_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("cadre", "day"), name="checkin_once_per_day")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HelpMeasure',
+            name="HelpMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('产业', 'Industry'), ('就业(务工)', 'Employment'), ('易地搬迁', 'Relocation'), ('教育', 'Education'), ('健康(医疗)', 'Health'), ('兜底(低保/特困)', 'Safety Net'), ('金融(小额信贷及贴息)', 'Finance'), ('合作社入股分红', 'Cooperative'), ('土地流转', 'Land'), ('电商', 'Ecommerce'), ('光伏', 'Solar'), ('生态(生态补偿/护林员)', 'Ecology'), ('乡村旅游', 'Tourism'), ('文化', 'Culture'), ('科技', 'Technology'), ('公益性岗位', 'Public Job')], max_length=16, verbose_name='措施类别')),
-                ('content', models.CharField(max_length=500, verbose_name='措施内容')),
-                ('funds', models.DecimalField(decimal_places=2, default=0, max_digits=12, verbose_name='投入资金（元）')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('expected_income_gain', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='预计增收（元/年）')),
-                ('status', models.CharField(choices=[('计划', 'Planned'), ('实施中', 'Active'), ('已完成', 'Done'), ('已终止', 'Stopped')], default='实施中', max_length=4, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='registry.household', verbose_name='帮扶户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("产业", "Industry"),
+                            ("就业(务工)", "Employment"),
+                            ("易地搬迁", "Relocation"),
+                            ("教育", "Education"),
+                            ("健康(医疗)", "Health"),
+                            ("兜底(低保/特困)", "Safety Net"),
+                            ("金融(小额信贷及贴息)", "Finance"),
+                            ("合作社入股分红", "Cooperative"),
+                            ("土地流转", "Land"),
+                            ("电商", "Ecommerce"),
+                            ("光伏", "Solar"),
+                            ("生态(生态补偿/护林员)", "Ecology"),
+                            ("乡村旅游", "Tourism"),
+                            ("文化", "Culture"),
+                            ("科技", "Technology"),
+                            ("公益性岗位", "Public Job"),
+                        ],
+                        max_length=16,
+                        verbose_name="措施类别",
+                    ),
+                ),
+                ("content", models.CharField(max_length=500, verbose_name="措施内容")),
+                (
+                    "funds",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=12, verbose_name="投入资金（元）"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "expected_income_gain",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        verbose_name="预计增收（元/年）",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("计划", "Planned"),
+                            ("实施中", "Active"),
+                            ("已完成", "Done"),
+                            ("已终止", "Stopped"),
+                        ],
+                        default="实施中",
+                        max_length=4,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="registry.household",
+                        verbose_name="帮扶户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '帮扶措施',
-                'indexes': [models.Index(fields=['household', 'category'], name='measure_household_idx'), models.Index(fields=['category', 'status'], name='measure_category_idx')],
+                "verbose_name": "帮扶措施",
+                "indexes": [
+                    models.Index(fields=["household", "category"], name="measure_household_idx"),
+                    models.Index(fields=["category", "status"], name="measure_category_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FirstSecretary',
+            name="FirstSecretary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='任职日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='离任日期')),
-                ('cadre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='first_secretary_posts', to=settings.AUTH_USER_MODEL, verbose_name='第一书记')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='村')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assistance.helpunit', verbose_name='派出单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="任职日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="离任日期")),
+                (
+                    "cadre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="first_secretary_posts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="第一书记",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="村",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assistance.helpunit",
+                        verbose_name="派出单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '第一书记',
-                'indexes': [models.Index(fields=['cadre', 'ended_on'], name='secretary_cadre_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('village',), name='secretary_one_open_per_village')],
+                "verbose_name": "第一书记",
+                "indexes": [models.Index(fields=["cadre", "ended_on"], name="secretary_cadre_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=("village",),
+                        name="secretary_one_open_per_village",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='LeaderLink',
+            name="LeaderLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leader_links', to=settings.AUTH_USER_MODEL, verbose_name='县领导')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='联系乡镇')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leader_links",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="县领导",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="联系乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县领导联点',
-                'indexes': [models.Index(fields=['township', 'ended_on'], name='leaderlink_township_idx')],
+                "verbose_name": "县领导联点",
+                "indexes": [models.Index(fields=["township", "ended_on"], name="leaderlink_township_idx")],
             },
         ),
         migrations.CreateModel(
-            name='UnitVillageLink',
+            name="UnitVillageLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField(verbose_name='开始日期')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='village_links', to='assistance.helpunit', verbose_name='帮扶单位')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='联系村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="开始日期")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="village_links",
+                        to="assistance.helpunit",
+                        verbose_name="帮扶单位",
+                    ),
+                ),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="联系村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位联村',
-                'indexes': [models.Index(fields=['village', 'ended_on'], name='unitlink_village_idx')],
+                "verbose_name": "单位联村",
+                "indexes": [models.Index(fields=["village", "ended_on"], name="unitlink_village_idx")],
             },
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['household', 'visited_on'], name='visit_household_date_idx'),
+            model_name="visit",
+            index=models.Index(fields=["household", "visited_on"], name="visit_household_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='workteam',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('village',), name='workteam_one_open_per_village'),
+            model_name="workteam",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("village",),
+                name="workteam_one_open_per_village",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workteammember',
-            index=models.Index(fields=['cadre', 'ended_on'], name='teammember_cadre_idx'),
+            model_name="workteammember",
+            index=models.Index(fields=["cadre", "ended_on"], name="teammember_cadre_idx"),
         ),
         migrations.AddConstraint(
-            model_name='workteammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True), ('is_leader', True)), fields=('team',), name='teammember_one_open_leader'),
+            model_name="workteammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True), ("is_leader", True)),
+                fields=("team",),
+                name="teammember_one_open_leader",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workteammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('team', 'cadre'), name='teammember_open_once'),
+            model_name="workteammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("team", "cadre"),
+                name="teammember_open_once",
+            ),
         ),
     ]

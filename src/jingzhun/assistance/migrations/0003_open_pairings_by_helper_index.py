@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assistance', '0002_units_teams_visits_attendance_measures'),
-        ('registry', '0001_initial'),
+        ("assistance", "0002_units_teams_visits_attendance_measures"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='helperpairing',
-            index=models.Index(condition=models.Q(('ended_on__isnull', True)), fields=['helper'], name='pairing_open_helper_idx'),
+            model_name="helperpairing",
+            index=models.Index(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=["helper"],
+                name="pairing_open_helper_idx",
+            ),
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,26 +14,44 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=100, verbose_name='操作人姓名')),
-                ('action', models.CharField(max_length=60, verbose_name='操作')),
-                ('object_type', models.CharField(max_length=40, verbose_name='对象类型')),
-                ('object_id', models.CharField(max_length=64, verbose_name='对象编号')),
-                ('object_label', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('household_id', models.BigIntegerField(blank=True, null=True, verbose_name='所属户')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='修改前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='修改后')),
-                ('job_id', models.BigIntegerField(blank=True, null=True, verbose_name='导入任务')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_name", models.CharField(blank=True, max_length=100, verbose_name="操作人姓名")),
+                ("action", models.CharField(max_length=60, verbose_name="操作")),
+                ("object_type", models.CharField(max_length=40, verbose_name="对象类型")),
+                ("object_id", models.CharField(max_length=64, verbose_name="对象编号")),
+                ("object_label", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("household_id", models.BigIntegerField(blank=True, null=True, verbose_name="所属户")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="修改前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="修改后")),
+                ("job_id", models.BigIntegerField(blank=True, null=True, verbose_name="导入任务")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx'), models.Index(fields=['household_id', 'id'], name='audit_household_idx')],
+                "verbose_name": "审计记录",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+                    models.Index(fields=["household_id", "id"], name="audit_household_idx"),
+                ],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,28 +14,58 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='类型')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('succeeded', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('params', models.JSONField(default=dict, verbose_name='参数')),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='结果')),
-                ('progress_done', models.BigIntegerField(default=0)),
-                ('progress_total', models.BigIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=200, verbose_name='进度说明')),
-                ('error', models.TextField(blank=True, verbose_name='错误')),
-                ('lock_key', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='互斥键')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=40, verbose_name="类型")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "运行中"),
+                            ("succeeded", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("params", models.JSONField(default=dict, verbose_name="参数")),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="结果")),
+                ("progress_done", models.BigIntegerField(default=0)),
+                ("progress_total", models.BigIntegerField(default=0)),
+                ("message", models.CharField(blank=True, max_length=200, verbose_name="进度说明")),
+                ("error", models.TextField(blank=True, verbose_name="错误")),
+                (
+                    "lock_key",
+                    models.CharField(blank=True, db_index=True, max_length=40, verbose_name="互斥键"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后台任务',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['status', 'id'], name='job_status_idx')],
+                "verbose_name": "后台任务",
+                "ordering": ["-id"],
+                "indexes": [models.Index(fields=["status", "id"], name="job_status_idx")],
             },
         ),
     ]

@@ -5,41 +5,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='行政区划代码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('level', models.CharField(db_index=True, max_length=10, verbose_name='层级')),
-                ('urban_rural_code', models.CharField(blank=True, max_length=3, verbose_name='城乡分类代码')),
-                ('is_poor_village', models.BooleanField(default=False, verbose_name='是否贫困村')),
-                ('exit_state', models.CharField(blank=True, choices=[('未出列', 'Not Exited'), ('已出列', 'Exited')], max_length=4, verbose_name='出列状态')),
-                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='出列年度')),
-                ('planned_exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='计划出列年度')),
-                ('registered_population', models.PositiveIntegerField(blank=True, null=True, verbose_name='户籍人口')),
-                ('registered_households', models.PositiveIntegerField(blank=True, null=True, verbose_name='户籍户数')),
-                ('collective_income_wan', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='村集体经济收入（万元）')),
-                ('hardened_road', models.BooleanField(blank=True, null=True, verbose_name='通硬化路')),
-                ('bus_service', models.BooleanField(blank=True, null=True, verbose_name='通客运班车')),
-                ('households_without_safe_water', models.PositiveIntegerField(blank=True, null=True, verbose_name='未实现饮水安全户数')),
-                ('power', models.BooleanField(blank=True, null=True, verbose_name='通生产生活用电')),
-                ('standard_clinic', models.BooleanField(blank=True, null=True, verbose_name='标准化卫生室')),
-                ('licensed_doctors', models.PositiveIntegerField(blank=True, null=True, verbose_name='执业（助理）医师人数')),
-                ('broadband', models.BooleanField(blank=True, null=True, verbose_name='通宽带')),
-                ('service_centre', models.BooleanField(blank=True, null=True, verbose_name='综合服务平台')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="行政区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("level", models.CharField(db_index=True, max_length=10, verbose_name="层级")),
+                ("urban_rural_code", models.CharField(blank=True, max_length=3, verbose_name="城乡分类代码")),
+                ("is_poor_village", models.BooleanField(default=False, verbose_name="是否贫困村")),
+                (
+                    "exit_state",
+                    models.CharField(
+                        blank=True,
+                        choices=[("未出列", "Not Exited"), ("已出列", "Exited")],
+                        max_length=4,
+                        verbose_name="出列状态",
+                    ),
+                ),
+                (
+                    "exit_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="出列年度"),
+                ),
+                (
+                    "planned_exit_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="计划出列年度"),
+                ),
+                (
+                    "registered_population",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="户籍人口"),
+                ),
+                (
+                    "registered_households",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="户籍户数"),
+                ),
+                (
+                    "collective_income_wan",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="村集体经济收入（万元）",
+                    ),
+                ),
+                ("hardened_road", models.BooleanField(blank=True, null=True, verbose_name="通硬化路")),
+                ("bus_service", models.BooleanField(blank=True, null=True, verbose_name="通客运班车")),
+                (
+                    "households_without_safe_water",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="未实现饮水安全户数"),
+                ),
+                ("power", models.BooleanField(blank=True, null=True, verbose_name="通生产生活用电")),
+                ("standard_clinic", models.BooleanField(blank=True, null=True, verbose_name="标准化卫生室")),
+                (
+                    "licensed_doctors",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="执业（助理）医师人数"),
+                ),
+                ("broadband", models.BooleanField(blank=True, null=True, verbose_name="通宽带")),
+                ("service_centre", models.BooleanField(blank=True, null=True, verbose_name="综合服务平台")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'ordering': ['code'],
-                'indexes': [models.Index(fields=['parent', 'code'], name='region_parent_idx')],
+                "verbose_name": "行政区划",
+                "ordering": ["code"],
+                "indexes": [models.Index(fields=["parent", "code"], name="region_parent_idx")],
             },
         ),
     ]

@@ -6,192 +6,529 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Household',
+            name="Household",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='户编号')),
-                ('group_name', models.CharField(blank=True, max_length=60, verbose_name='村民小组')),
-                ('head_name', models.CharField(max_length=60, verbose_name='户主姓名')),
-                ('head_id_number', models.CharField(max_length=22, verbose_name='户主证件号码')),
-                ('head_initials', models.CharField(db_index=True, max_length=20, verbose_name='户主拼音首字母')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('identification_standard', models.CharField(blank=True, choices=[('国家标准', 'National'), ('省定标准', 'Provincial'), ('市定标准', 'City')], max_length=8, verbose_name='识别标准')),
-                ('attribute', models.CharField(choices=[('一般贫困户', 'General'), ('低保贫困户', 'Dibao'), ('特困供养贫困户', 'Tekun')], max_length=10, verbose_name='贫困户属性')),
-                ('main_cause', models.CharField(choices=[('因病', 'Illness'), ('因残', 'Disability'), ('因学', 'Schooling'), ('因灾', 'Disaster'), ('缺土地', 'Lack Land'), ('缺水', 'Lack Water'), ('缺技术', 'Lack Skills'), ('缺劳力', 'Lack Labour'), ('缺资金', 'Lack Funds'), ('交通条件落后', 'Poor Transport'), ('自身发展动力不足', 'Lack Motivation'), ('其他', 'Other')], max_length=10, verbose_name='主要致贫原因')),
-                ('other_causes', models.CharField(blank=True, max_length=40, verbose_name='其他致贫原因')),
-                ('identified_year', models.PositiveSmallIntegerField(verbose_name='识别年度')),
-                ('exit_status', models.CharField(choices=[('未脱贫', 'Not Exited'), ('已脱贫', 'Exited'), ('返贫', 'Returned')], max_length=4, verbose_name='脱贫状态')),
-                ('no_longer_enjoying', models.BooleanField(default=False, verbose_name='不再享受政策')),
-                ('exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='脱贫年度')),
-                ('planned_exit_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='计划脱贫年度')),
-                ('food_secure', models.BooleanField(null=True, verbose_name='不愁吃')),
-                ('clothing_secure', models.BooleanField(null=True, verbose_name='不愁穿')),
-                ('water_safe', models.BooleanField(null=True, verbose_name='饮水安全')),
-                ('housing_safety', models.CharField(blank=True, choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('D', 'D')], max_length=1, verbose_name='住房安全等级')),
-                ('relocation', models.CharField(choices=[('否', 'No'), ('计划搬迁', 'Planned'), ('已搬迁入住', 'Moved In')], default='否', max_length=6, verbose_name='易地扶贫搬迁')),
-                ('bank_account', models.CharField(blank=True, max_length=32, verbose_name='银行账号')),
-                ('registry_status', models.CharField(choices=[('在册', 'Active'), ('已清退', 'Purged'), ('已注销', 'Cancelled')], default='在册', max_length=4, verbose_name='在册状态')),
-                ('member_count', models.PositiveSmallIntegerField(default=0, verbose_name='家庭人口数')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='建档时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('village', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.region', verbose_name='行政村')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="户编号")),
+                ("group_name", models.CharField(blank=True, max_length=60, verbose_name="村民小组")),
+                ("head_name", models.CharField(max_length=60, verbose_name="户主姓名")),
+                ("head_id_number", models.CharField(max_length=22, verbose_name="户主证件号码")),
+                (
+                    "head_initials",
+                    models.CharField(db_index=True, max_length=20, verbose_name="户主拼音首字母"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                (
+                    "identification_standard",
+                    models.CharField(
+                        blank=True,
+                        choices=[("国家标准", "National"), ("省定标准", "Provincial"), ("市定标准", "City")],
+                        max_length=8,
+                        verbose_name="识别标准",
+                    ),
+                ),
+                (
+                    "attribute",
+                    models.CharField(
+                        choices=[
+                            ("一般贫困户", "General"),
+                            ("低保贫困户", "Dibao"),
+                            ("特困供养贫困户", "Tekun"),
+                        ],
+                        max_length=10,
+                        verbose_name="贫困户属性",
+                    ),
+                ),
+                (
+                    "main_cause",
+                    models.CharField(
+                        choices=[
+                            ("因病", "Illness"),
+                            ("因残", "Disability"),
+                            ("因学", "Schooling"),
+                            ("因灾", "Disaster"),
+                            ("缺土地", "Lack Land"),
+                            ("缺水", "Lack Water"),
+                            ("缺技术", "Lack Skills"),
+                            ("缺劳力", "Lack Labour"),
+                            ("缺资金", "Lack Funds"),
+                            ("交通条件落后", "Poor Transport"),
+                            ("自身发展动力不足", "Lack Motivation"),
+                            ("其他", "Other"),
+                        ],
+                        max_length=10,
+                        verbose_name="主要致贫原因",
+                    ),
+                ),
+                ("other_causes", models.CharField(blank=True, max_length=40, verbose_name="其他致贫原因")),
+                ("identified_year", models.PositiveSmallIntegerField(verbose_name="识别年度")),
+                (
+                    "exit_status",
+                    models.CharField(
+                        choices=[("未脱贫", "Not Exited"), ("已脱贫", "Exited"), ("返贫", "Returned")],
+                        max_length=4,
+                        verbose_name="脱贫状态",
+                    ),
+                ),
+                ("no_longer_enjoying", models.BooleanField(default=False, verbose_name="不再享受政策")),
+                (
+                    "exit_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="脱贫年度"),
+                ),
+                (
+                    "planned_exit_year",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="计划脱贫年度"),
+                ),
+                ("food_secure", models.BooleanField(null=True, verbose_name="不愁吃")),
+                ("clothing_secure", models.BooleanField(null=True, verbose_name="不愁穿")),
+                ("water_safe", models.BooleanField(null=True, verbose_name="饮水安全")),
+                (
+                    "housing_safety",
+                    models.CharField(
+                        blank=True,
+                        choices=[("A", "A"), ("B", "B"), ("C", "C"), ("D", "D")],
+                        max_length=1,
+                        verbose_name="住房安全等级",
+                    ),
+                ),
+                (
+                    "relocation",
+                    models.CharField(
+                        choices=[("否", "No"), ("计划搬迁", "Planned"), ("已搬迁入住", "Moved In")],
+                        default="否",
+                        max_length=6,
+                        verbose_name="易地扶贫搬迁",
+                    ),
+                ),
+                ("bank_account", models.CharField(blank=True, max_length=32, verbose_name="银行账号")),
+                (
+                    "registry_status",
+                    models.CharField(
+                        choices=[("在册", "Active"), ("已清退", "Purged"), ("已注销", "Cancelled")],
+                        default="在册",
+                        max_length=4,
+                        verbose_name="在册状态",
+                    ),
+                ),
+                ("member_count", models.PositiveSmallIntegerField(default=0, verbose_name="家庭人口数")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="建档时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "village",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="行政村",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '贫困户',
+                "verbose_name": "贫困户",
             },
         ),
         migrations.CreateModel(
-            name='IdentificationRecord',
+            name="IdentificationRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('农户申请', 'Application'), ('村民小组评议', 'Group Review'), ('部门信息比对', 'Data Comparison'), ('村民代表大会评议', 'Representatives Review'), ('村公示', 'Village Notice'), ('乡镇审核', 'Township Audit'), ('县审定', 'County Approval'), ('公告', 'Announcement'), ('录入', 'Entry')], max_length=10, verbose_name='程序')),
-                ('occurred_on', models.DateField(verbose_name='日期')),
-                ('performed_by', models.CharField(max_length=100, verbose_name='经办人/单位')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='说明')),
-                ('evidence', models.FileField(blank=True, upload_to='evidence/%Y/%m/', verbose_name='佐证材料')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identification_steps', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[
+                            ("农户申请", "Application"),
+                            ("村民小组评议", "Group Review"),
+                            ("部门信息比对", "Data Comparison"),
+                            ("村民代表大会评议", "Representatives Review"),
+                            ("村公示", "Village Notice"),
+                            ("乡镇审核", "Township Audit"),
+                            ("县审定", "County Approval"),
+                            ("公告", "Announcement"),
+                            ("录入", "Entry"),
+                        ],
+                        max_length=10,
+                        verbose_name="程序",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="日期")),
+                ("performed_by", models.CharField(max_length=100, verbose_name="经办人/单位")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="说明")),
+                (
+                    "evidence",
+                    models.FileField(blank=True, upload_to="evidence/%Y/%m/", verbose_name="佐证材料"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="identification_steps",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '识别程序',
-                'ordering': ['occurred_on', 'id'],
+                "verbose_name": "识别程序",
+                "ordering": ["occurred_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IncomeRecord',
+            name="IncomeRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='收入年度')),
-                ('wage', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='工资性收入')),
-                ('business', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='生产经营性收入')),
-                ('property_income', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='财产性收入')),
-                ('transfer', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='转移性收入')),
-                ('business_expense', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='生产经营性支出')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='incomes', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="收入年度")),
+                ("wage", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="工资性收入")),
+                (
+                    "business",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="生产经营性收入"),
+                ),
+                (
+                    "property_income",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="财产性收入"),
+                ),
+                ("transfer", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="转移性收入")),
+                (
+                    "business_expense",
+                    models.DecimalField(decimal_places=2, max_digits=12, verbose_name="生产经营性支出"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="incomes",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '收入',
-                'ordering': ['-year'],
+                "verbose_name": "收入",
+                "ordering": ["-year"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='姓名')),
-                ('id_number', models.CharField(max_length=22, verbose_name='证件号码')),
-                ('resident_id', models.CharField(max_length=18, verbose_name='身份证号')),
-                ('gender', models.CharField(choices=[('男', 'Male'), ('女', 'Female')], max_length=1, verbose_name='性别')),
-                ('ethnicity', models.CharField(blank=True, max_length=10, verbose_name='民族')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('relation', models.CharField(choices=[('户主', 'Head'), ('配偶', 'Spouse'), ('之子', 'Son'), ('之女', 'Daughter'), ('之儿媳', 'Daughter In Law'), ('之女婿', 'Son In Law'), ('之孙子', 'Grandson'), ('之孙女', 'Granddaughter'), ('之外孙子', 'Daughters Son'), ('之外孙女', 'Daughters Daughter'), ('之父', 'Father'), ('之母', 'Mother'), ('之岳父', 'Wifes Father'), ('之岳母', 'Wifes Mother'), ('之公公', 'Husbands Father'), ('之婆婆', 'Husbands Mother'), ('之祖父', 'Grandfather'), ('之祖母', 'Grandmother'), ('之外祖父', 'Maternal Grandfather'), ('之外祖母', 'Maternal Grandmother'), ('之兄弟姐妹', 'Sibling'), ('其他', 'Other')], max_length=6, verbose_name='与户主关系')),
-                ('education', models.CharField(blank=True, choices=[('学龄前儿童', 'Preschool Child'), ('文盲或半文盲', 'Illiterate'), ('小学', 'Primary'), ('初中', 'Junior'), ('高中(含中专)', 'Senior'), ('大专及以上', 'College')], max_length=8, verbose_name='文化程度')),
-                ('school_status', models.CharField(choices=[('非在校生', 'Not In School'), ('学前教育', 'Preschool'), ('小学', 'Primary'), ('初中', 'Junior'), ('高中', 'Senior'), ('中职', 'Vocational Secondary'), ('高职高专', 'Vocational College'), ('本科及以上', 'University')], max_length=6, verbose_name='在校生状况')),
-                ('not_in_school_reason', models.CharField(blank=True, choices=[('身体原因(送教上门)', 'Physical'), ('其他', 'Other')], max_length=12, verbose_name='未上学原因')),
-                ('health', models.CharField(choices=[('健康', 'Healthy'), ('长期慢性病', 'Chronic'), ('患有大病', 'Serious'), ('残疾', 'Disabled')], max_length=6, verbose_name='健康状况')),
-                ('labour_skill', models.CharField(choices=[('普通劳动力', 'Ordinary'), ('技能劳动力', 'Skilled'), ('弱劳动力或半劳动力', 'Weak'), ('丧失劳动力', 'Lost'), ('无劳动力', 'None')], max_length=10, verbose_name='劳动技能')),
-                ('work_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='务工时间（月）')),
-                ('medical_insurance', models.BooleanField(null=True, verbose_name='参加基本医疗保险')),
-                ('serious_illness_insurance', models.BooleanField(blank=True, null=True, verbose_name='参加大病保险')),
-                ('pension_insurance', models.BooleanField(blank=True, null=True, verbose_name='参加基本养老保险')),
-                ('dibao', models.BooleanField(blank=True, null=True, verbose_name='低保')),
-                ('tekun', models.BooleanField(blank=True, null=True, verbose_name='特困供养')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在册')),
-                ('removed_reason', models.CharField(blank=True, max_length=20, verbose_name='减少原因')),
-                ('removed_on', models.DateField(blank=True, null=True, verbose_name='减少日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household', verbose_name='户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="姓名")),
+                ("id_number", models.CharField(max_length=22, verbose_name="证件号码")),
+                ("resident_id", models.CharField(max_length=18, verbose_name="身份证号")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("男", "Male"), ("女", "Female")], max_length=1, verbose_name="性别"
+                    ),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=10, verbose_name="民族")),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "relation",
+                    models.CharField(
+                        choices=[
+                            ("户主", "Head"),
+                            ("配偶", "Spouse"),
+                            ("之子", "Son"),
+                            ("之女", "Daughter"),
+                            ("之儿媳", "Daughter In Law"),
+                            ("之女婿", "Son In Law"),
+                            ("之孙子", "Grandson"),
+                            ("之孙女", "Granddaughter"),
+                            ("之外孙子", "Daughters Son"),
+                            ("之外孙女", "Daughters Daughter"),
+                            ("之父", "Father"),
+                            ("之母", "Mother"),
+                            ("之岳父", "Wifes Father"),
+                            ("之岳母", "Wifes Mother"),
+                            ("之公公", "Husbands Father"),
+                            ("之婆婆", "Husbands Mother"),
+                            ("之祖父", "Grandfather"),
+                            ("之祖母", "Grandmother"),
+                            ("之外祖父", "Maternal Grandfather"),
+                            ("之外祖母", "Maternal Grandmother"),
+                            ("之兄弟姐妹", "Sibling"),
+                            ("其他", "Other"),
+                        ],
+                        max_length=6,
+                        verbose_name="与户主关系",
+                    ),
+                ),
+                (
+                    "education",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("学龄前儿童", "Preschool Child"),
+                            ("文盲或半文盲", "Illiterate"),
+                            ("小学", "Primary"),
+                            ("初中", "Junior"),
+                            ("高中(含中专)", "Senior"),
+                            ("大专及以上", "College"),
+                        ],
+                        max_length=8,
+                        verbose_name="文化程度",
+                    ),
+                ),
+                (
+                    "school_status",
+                    models.CharField(
+                        choices=[
+                            ("非在校生", "Not In School"),
+                            ("学前教育", "Preschool"),
+                            ("小学", "Primary"),
+                            ("初中", "Junior"),
+                            ("高中", "Senior"),
+                            ("中职", "Vocational Secondary"),
+                            ("高职高专", "Vocational College"),
+                            ("本科及以上", "University"),
+                        ],
+                        max_length=6,
+                        verbose_name="在校生状况",
+                    ),
+                ),
+                (
+                    "not_in_school_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("身体原因(送教上门)", "Physical"), ("其他", "Other")],
+                        max_length=12,
+                        verbose_name="未上学原因",
+                    ),
+                ),
+                (
+                    "health",
+                    models.CharField(
+                        choices=[
+                            ("健康", "Healthy"),
+                            ("长期慢性病", "Chronic"),
+                            ("患有大病", "Serious"),
+                            ("残疾", "Disabled"),
+                        ],
+                        max_length=6,
+                        verbose_name="健康状况",
+                    ),
+                ),
+                (
+                    "labour_skill",
+                    models.CharField(
+                        choices=[
+                            ("普通劳动力", "Ordinary"),
+                            ("技能劳动力", "Skilled"),
+                            ("弱劳动力或半劳动力", "Weak"),
+                            ("丧失劳动力", "Lost"),
+                            ("无劳动力", "None"),
+                        ],
+                        max_length=10,
+                        verbose_name="劳动技能",
+                    ),
+                ),
+                (
+                    "work_months",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="务工时间（月）"),
+                ),
+                ("medical_insurance", models.BooleanField(null=True, verbose_name="参加基本医疗保险")),
+                (
+                    "serious_illness_insurance",
+                    models.BooleanField(blank=True, null=True, verbose_name="参加大病保险"),
+                ),
+                (
+                    "pension_insurance",
+                    models.BooleanField(blank=True, null=True, verbose_name="参加基本养老保险"),
+                ),
+                ("dibao", models.BooleanField(blank=True, null=True, verbose_name="低保")),
+                ("tekun", models.BooleanField(blank=True, null=True, verbose_name="特困供养")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在册")),
+                ("removed_reason", models.CharField(blank=True, max_length=20, verbose_name="减少原因")),
+                ("removed_on", models.DateField(blank=True, null=True, verbose_name="减少日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="registry.household",
+                        verbose_name="户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '家庭成员',
+                "verbose_name": "家庭成员",
             },
         ),
         migrations.CreateModel(
-            name='HouseholdEvent',
+            name="HouseholdEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('新识别', 'Identified'), ('标注脱贫', 'Marked Exited'), ('返贫', 'Returned'), ('自然增加', 'Natural Increase'), ('自然减少', 'Natural Decrease'), ('拆户', 'Split'), ('并户', 'Merge'), ('清退', 'Purge'), ('注销', 'Cancel')], max_length=6, verbose_name='事件')),
-                ('occurred_on', models.DateField(verbose_name='日期')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('actor_name', models.CharField(blank=True, max_length=60, verbose_name='经办人')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='registry.household')),
-                ('related_household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("新识别", "Identified"),
+                            ("标注脱贫", "Marked Exited"),
+                            ("返贫", "Returned"),
+                            ("自然增加", "Natural Increase"),
+                            ("自然减少", "Natural Decrease"),
+                            ("拆户", "Split"),
+                            ("并户", "Merge"),
+                            ("清退", "Purge"),
+                            ("注销", "Cancel"),
+                        ],
+                        max_length=6,
+                        verbose_name="事件",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="日期")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                ("actor_name", models.CharField(blank=True, max_length=60, verbose_name="经办人")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "related_household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.member",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '动态调整事件',
-                'ordering': ['-occurred_on', '-id'],
+                "verbose_name": "动态调整事件",
+                "ordering": ["-occurred_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='YearSnapshot',
+            name="YearSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='数据年度')),
-                ('household_code', models.CharField(max_length=40, verbose_name='户编号')),
-                ('village_code', models.CharField(max_length=12, verbose_name='行政区划代码')),
-                ('data', models.JSONField(verbose_name='数据')),
-                ('taken_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="数据年度")),
+                ("household_code", models.CharField(max_length=40, verbose_name="户编号")),
+                ("village_code", models.CharField(max_length=12, verbose_name="行政区划代码")),
+                ("data", models.JSONField(verbose_name="数据")),
+                ("taken_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '年度快照',
-                'indexes': [models.Index(fields=['year', 'village_code'], name='snapshot_village_idx')],
-                'constraints': [models.UniqueConstraint(fields=('year', 'household_code'), name='snapshot_one_per_year')],
+                "verbose_name": "年度快照",
+                "indexes": [models.Index(fields=["year", "village_code"], name="snapshot_village_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("year", "household_code"), name="snapshot_one_per_year")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['village', 'id'], name='hh_village_idx'),
+            model_name="household",
+            index=models.Index(fields=["village", "id"], name="hh_village_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['exit_status', 'id'], name='hh_status_idx'),
+            model_name="household",
+            index=models.Index(fields=["exit_status", "id"], name="hh_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['planned_exit_year', 'id'], name='hh_plan_idx'),
+            model_name="household",
+            index=models.Index(fields=["planned_exit_year", "id"], name="hh_plan_idx"),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['head_name'], name='hh_head_name_idx', opclasses=['varchar_pattern_ops']),
+            model_name="household",
+            index=models.Index(
+                fields=["head_name"], name="hh_head_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='household',
-            index=models.Index(fields=['head_id_number'], name='hh_head_id_idx', opclasses=['varchar_pattern_ops']),
+            model_name="household",
+            index=models.Index(
+                fields=["head_id_number"], name="hh_head_id_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incomerecord',
-            constraint=models.UniqueConstraint(fields=('household', 'year'), name='income_one_per_year'),
+            model_name="incomerecord",
+            constraint=models.UniqueConstraint(fields=("household", "year"), name="income_one_per_year"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['household', 'id'], name='member_household_idx'),
+            model_name="member",
+            index=models.Index(fields=["household", "id"], name="member_household_idx"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['id_number'], name='member_id_number_idx', opclasses=['varchar_pattern_ops']),
+            model_name="member",
+            index=models.Index(
+                fields=["id_number"], name="member_id_number_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['name'], name='member_name_idx', opclasses=['varchar_pattern_ops']),
+            model_name="member",
+            index=models.Index(fields=["name"], name="member_name_idx", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('resident_id',), name='member_one_active_household'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_active", True)),
+                fields=("resident_id",),
+                name="member_one_active_household",
+            ),
         ),
     ]

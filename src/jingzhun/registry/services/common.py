@@ -13,23 +13,61 @@ from jingzhun.core import audit
 from jingzhun.registry.models import Household, Member
 
 HOUSEHOLD_AUDIT_FIELDS = (
-    "code", "village_id", "group_name", "head_name", "head_id_number", "phone", "identification_standard",
-    "attribute", "main_cause", "other_causes", "identified_year", "exit_status", "no_longer_enjoying",
-    "exit_year", "planned_exit_year", "food_secure", "clothing_secure", "water_safe", "housing_safety",
-    "relocation", "bank_account", "registry_status", "member_count",
+    "code",
+    "village_id",
+    "group_name",
+    "head_name",
+    "head_id_number",
+    "phone",
+    "identification_standard",
+    "attribute",
+    "main_cause",
+    "other_causes",
+    "identified_year",
+    "exit_status",
+    "no_longer_enjoying",
+    "exit_year",
+    "planned_exit_year",
+    "food_secure",
+    "clothing_secure",
+    "water_safe",
+    "housing_safety",
+    "relocation",
+    "bank_account",
+    "registry_status",
+    "member_count",
 )
 # 脱贫状态 changes only through lifecycle events (标注脱贫/返贫), never as a field edit.
 HOUSEHOLD_EDITABLE = tuple(
-    f for f in HOUSEHOLD_AUDIT_FIELDS
+    f
+    for f in HOUSEHOLD_AUDIT_FIELDS
     if f not in {"code", "member_count", "registry_status", "exit_status", "exit_year", "no_longer_enjoying"}
 )
 MEMBER_AUDIT_FIELDS = (
-    "name", "id_number", "gender", "ethnicity", "birth_date", "relation", "education", "school_status",
-    "not_in_school_reason", "health", "labour_skill", "work_months", "medical_insurance",
-    "serious_illness_insurance", "pension_insurance", "dibao", "tekun", "is_active", "removed_reason",
+    "name",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "relation",
+    "education",
+    "school_status",
+    "not_in_school_reason",
+    "health",
+    "labour_skill",
+    "work_months",
+    "medical_insurance",
+    "serious_illness_insurance",
+    "pension_insurance",
+    "dibao",
+    "tekun",
+    "is_active",
+    "removed_reason",
     "removed_on",
 )
-MEMBER_EDITABLE = tuple(f for f in MEMBER_AUDIT_FIELDS if f not in {"is_active", "removed_reason", "removed_on"})
+MEMBER_EDITABLE = tuple(
+    f for f in MEMBER_AUDIT_FIELDS if f not in {"is_active", "removed_reason", "removed_on"}
+)
 INCOME_AUDIT_FIELDS = ("year", "wage", "business", "property_income", "transfer", "business_expense")
 
 
@@ -56,8 +94,9 @@ def refresh_head(household: Household) -> None:
         household.head_initials = initials(head.name)
 
 
-def active_member_conflicts(resident_ids: list[str], *, exclude_household_id: int | None = None
-                            ) -> dict[str, Member]:
+def active_member_conflicts(
+    resident_ids: list[str], *, exclude_household_id: int | None = None
+) -> dict[str, Member]:
     """Active members elsewhere holding any of these resident IDs (a person belongs to one household)."""
     query = Member.objects.filter(resident_id__in=resident_ids, is_active=True).select_related("household")
     if exclude_household_id is not None:

@@ -29,16 +29,36 @@ def _locked(household: Household) -> Household:
     return locked
 
 
-def _finish(actor: Actor, household: Household, before: dict[str, Any], kind: str, when: date, reason: str,
-            **extra: Any) -> HouseholdEvent:
+def _finish(
+    actor: Actor,
+    household: Household,
+    before: dict[str, Any],
+    kind: str,
+    when: date,
+    reason: str,
+    **extra: Any,
+) -> HouseholdEvent:
     household.save()
     event = HouseholdEvent.objects.create(
-        household=household, kind=kind, occurred_on=when, reason=reason, actor=actor.user,
-        actor_name=str(actor.user or "系统"), **extra,
+        household=household,
+        kind=kind,
+        occurred_on=when,
+        reason=reason,
+        actor=actor.user,
+        actor_name=str(actor.user or "系统"),
+        **extra,
     )
-    audit.record(actor=actor.user, action=f"household.event.{enums.EventKind(kind).name.lower()}",
-                 object_type="household", object_id=household.pk, object_label=str(household),
-                 household_id=household.pk, before=before, after=household_snapshot(household), note=reason)
+    audit.record(
+        actor=actor.user,
+        action=f"household.event.{enums.EventKind(kind).name.lower()}",
+        object_type="household",
+        object_id=household.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=before,
+        after=household_snapshot(household),
+        note=reason,
+    )
     after_change(household.pk)
     return event
 
@@ -54,8 +74,9 @@ def _year(value: Any, field_name: str) -> int:
 
 
 @transaction.atomic
-def mark_exited(*, actor: Actor, household: Household, exit_year: Any, occurred_on: date | None = None,
-                reason: str = "") -> HouseholdEvent:
+def mark_exited(
+    *, actor: Actor, household: Household, exit_year: Any, occurred_on: date | None = None, reason: str = ""
+) -> HouseholdEvent:
     """标注脱贫 ("一评议一公示一公告" done): status 已脱贫 with the exit year."""
     household = _locked(household)
     if household.exit_status == enums.ExitStatus.EXITED:
@@ -68,13 +89,21 @@ def mark_exited(*, actor: Actor, household: Household, exit_year: Any, occurred_
     before = household_snapshot(household)
     household.exit_status = enums.ExitStatus.EXITED
     household.exit_year = year
-    return _finish(actor, household, before, enums.EventKind.MARKED_EXITED, occurred_on or date.today(), reason,
-                   detail={"exit_year": year})
+    return _finish(
+        actor,
+        household,
+        before,
+        enums.EventKind.MARKED_EXITED,
+        occurred_on or date.today(),
+        reason,
+        detail={"exit_year": year},
+    )
 
 
 @transaction.atomic
-def mark_returned(*, actor: Actor, household: Household, occurred_on: date | None = None,
-                  reason: str) -> HouseholdEvent:
+def mark_returned(
+    *, actor: Actor, household: Household, occurred_on: date | None = None, reason: str
+) -> HouseholdEvent:
     """返贫: an exited household falls back into poverty."""
     household = _locked(household)
     if household.exit_status != enums.ExitStatus.EXITED:
@@ -88,22 +117,28 @@ def mark_returned(*, actor: Actor, household: Household, occurred_on: date | Non
 
 
 @transaction.atomic
-def household_purge(*, actor: Actor, household: Household, reason: str,
-                    occurred_on: date | None = None) -> HouseholdEvent:
+def household_purge(
+    *, actor: Actor, household: Household, reason: str, occurred_on: date | None = None
+) -> HouseholdEvent:
     """清退 (错评): the household was wrongly included; it leaves the register, its rows stay."""
-    return _leave_register(actor, household, enums.RegistryStatus.PURGED, enums.EventKind.PURGE, reason, occurred_on)
+    return _leave_register(
+        actor, household, enums.RegistryStatus.PURGED, enums.EventKind.PURGE, reason, occurred_on
+    )
 
 
 @transaction.atomic
-def household_cancel(*, actor: Actor, household: Household, reason: str,
-                     occurred_on: date | None = None) -> HouseholdEvent:
+def household_cancel(
+    *, actor: Actor, household: Household, reason: str, occurred_on: date | None = None
+) -> HouseholdEvent:
     """注销: the household no longer exists (e.g. all members died or moved away)."""
-    return _leave_register(actor, household, enums.RegistryStatus.CANCELLED, enums.EventKind.CANCEL, reason,
-                           occurred_on)
+    return _leave_register(
+        actor, household, enums.RegistryStatus.CANCELLED, enums.EventKind.CANCEL, reason, occurred_on
+    )
 
 
-def _leave_register(actor: Actor, household: Household, status: str, kind: str, reason: str,
-                    occurred_on: date | None) -> HouseholdEvent:
+def _leave_register(
+    actor: Actor, household: Household, status: str, kind: str, reason: str, occurred_on: date | None
+) -> HouseholdEvent:
     household = _locked(household)
     if not reason.strip():
         raise ValidationFailed({"reason": "请填写原因"})
@@ -117,15 +152,31 @@ def _leave_register(actor: Actor, household: Household, status: str, kind: str, 
         member.removed_reason = kind
         member.removed_on = when
         member.save()
-        audit.record(actor=actor.user, action="member.remove", object_type="member", object_id=member.pk,
-                     object_label=member.name, household_id=household.pk, before=m_before,
-                     after=member_snapshot(member), note=kind)
+        audit.record(
+            actor=actor.user,
+            action="member.remove",
+            object_type="member",
+            object_id=member.pk,
+            object_label=member.name,
+            household_id=household.pk,
+            before=m_before,
+            after=member_snapshot(member),
+            note=kind,
+        )
     return _finish(actor, household, before, kind, when, reason)
 
 
 @transaction.atomic
-def household_split(*, actor: Actor, household: Household, member_ids: list[int], new_code: str,
-                    new_head_id: int, occurred_on: date | None = None, reason: str = "") -> Household:
+def household_split(
+    *,
+    actor: Actor,
+    household: Household,
+    member_ids: list[int],
+    new_code: str,
+    new_head_id: int,
+    occurred_on: date | None = None,
+    reason: str = "",
+) -> Household:
     """拆户: move some members into a new household that inherits the registry attributes."""
     household = _locked(household)
     new_code = fields.text(new_code)
@@ -145,27 +196,55 @@ def household_split(*, actor: Actor, household: Household, member_ids: list[int]
         raise ValidationFailed({"new_head_id": "新户户主须是拆出的成员之一"})
     when = occurred_on or date.today()
     before = household_snapshot(household)
-    copy_fields = ("village_id", "group_name", "identification_standard", "attribute", "main_cause",
-                   "other_causes", "identified_year", "exit_status", "exit_year", "planned_exit_year",
-                   "food_secure", "clothing_secure", "water_safe", "housing_safety", "relocation")
+    copy_fields = (
+        "village_id",
+        "group_name",
+        "identification_standard",
+        "attribute",
+        "main_cause",
+        "other_causes",
+        "identified_year",
+        "exit_status",
+        "exit_year",
+        "planned_exit_year",
+        "food_secure",
+        "clothing_secure",
+        "water_safe",
+        "housing_safety",
+        "relocation",
+    )
     head = next(m for m in moving if m.pk == new_head_id)
     try:
         with transaction.atomic():
             new = Household.objects.create(
-                code=new_code, head_name=head.name, head_id_number=head.id_number,
-                head_initials=initials(head.name), **{f: getattr(household, f) for f in copy_fields},
+                code=new_code,
+                head_name=head.name,
+                head_id_number=head.id_number,
+                head_initials=initials(head.name),
+                **{f: getattr(household, f) for f in copy_fields},
             )
     except IntegrityError as exc:
         raise ValidationFailed({"new_code": f"户编号 {new_code} 已存在"}) from exc
     for member in moving:
         m_before = member_snapshot(member)
         member.household = new
-        member.relation = enums.Relation.HEAD if member.pk == new_head_id else (
-            member.relation if member.relation != enums.Relation.HEAD else enums.Relation.OTHER)
+        member.relation = (
+            enums.Relation.HEAD
+            if member.pk == new_head_id
+            else (member.relation if member.relation != enums.Relation.HEAD else enums.Relation.OTHER)
+        )
         member.save()
-        audit.record(actor=actor.user, action="member.move", object_type="member", object_id=member.pk,
-                     object_label=member.name, household_id=new.pk, before={**m_before, "household": household.code},
-                     after={**member_snapshot(member), "household": new.code}, note="拆户")
+        audit.record(
+            actor=actor.user,
+            action="member.move",
+            object_type="member",
+            object_id=member.pk,
+            object_label=member.name,
+            household_id=new.pk,
+            before={**m_before, "household": household.code},
+            after={**member_snapshot(member), "household": new.code},
+            note="拆户",
+        )
     refresh_member_count(new)
     new.save()
     latest = IncomeRecord.objects.filter(household=household).order_by("-year").first()
@@ -174,21 +253,51 @@ def household_split(*, actor: Actor, household: Household, member_ids: list[int]
         income_note = f"原户最近收入年度 {latest.year}，新户收入需重新登记"
     else:
         income_note = ""
-    HouseholdEvent.objects.create(household=new, kind=enums.EventKind.SPLIT, occurred_on=when, reason=reason,
-                                  related_household=household, actor=actor.user, actor_name=str(actor.user or "系统"),
-                                  detail={"from": household.code, "note": income_note})
-    audit.record(actor=actor.user, action="household.register", object_type="household", object_id=new.pk,
-                 object_label=str(new), household_id=new.pk, after=household_snapshot(new), note=f"由 {household.code} 拆出")
+    HouseholdEvent.objects.create(
+        household=new,
+        kind=enums.EventKind.SPLIT,
+        occurred_on=when,
+        reason=reason,
+        related_household=household,
+        actor=actor.user,
+        actor_name=str(actor.user or "系统"),
+        detail={"from": household.code, "note": income_note},
+    )
+    audit.record(
+        actor=actor.user,
+        action="household.register",
+        object_type="household",
+        object_id=new.pk,
+        object_label=str(new),
+        household_id=new.pk,
+        after=household_snapshot(new),
+        note=f"由 {household.code} 拆出",
+    )
     refresh_member_count(household)
-    _finish(actor, household, before, enums.EventKind.SPLIT, when, reason, related_household=new,
-            detail={"to": new_code, "members": [m.pk for m in moving]})
+    _finish(
+        actor,
+        household,
+        before,
+        enums.EventKind.SPLIT,
+        when,
+        reason,
+        related_household=new,
+        detail={"to": new_code, "members": [m.pk for m in moving]},
+    )
     after_change(new.pk)
     return new
 
 
 @transaction.atomic
-def household_merge(*, actor: Actor, household: Household, other: Household, occurred_on: date | None = None,
-                    reason: str = "", head_relation: str = enums.Relation.OTHER) -> Household:
+def household_merge(
+    *,
+    actor: Actor,
+    household: Household,
+    other: Household,
+    occurred_on: date | None = None,
+    reason: str = "",
+    head_relation: str = enums.Relation.OTHER,
+) -> Household:
     """并户: all members of `other` join `household`; `other` is closed (注销) with the merge named."""
     household = _locked(household)
     other = _locked(other)
@@ -205,24 +314,55 @@ def household_merge(*, actor: Actor, household: Household, other: Household, occ
         if member.relation == enums.Relation.HEAD:
             member.relation = head_relation
         member.save()
-        audit.record(actor=actor.user, action="member.move", object_type="member", object_id=member.pk,
-                     object_label=member.name, household_id=household.pk,
-                     before={**m_before, "household": other.code}, after={**member_snapshot(member),
-                                                                          "household": household.code}, note="并户")
+        audit.record(
+            actor=actor.user,
+            action="member.move",
+            object_type="member",
+            object_id=member.pk,
+            object_label=member.name,
+            household_id=household.pk,
+            before={**m_before, "household": other.code},
+            after={**member_snapshot(member), "household": household.code},
+            note="并户",
+        )
     refresh_member_count(household)
     refresh_head(household)
     other.registry_status = enums.RegistryStatus.CANCELLED
     refresh_member_count(other)
-    _finish(actor, other, other_before, enums.EventKind.MERGE, when, reason, related_household=household,
-            detail={"into": household.code})
-    _finish(actor, household, before, enums.EventKind.MERGE, when, reason, related_household=other,
-            detail={"from": other.code})
+    _finish(
+        actor,
+        other,
+        other_before,
+        enums.EventKind.MERGE,
+        when,
+        reason,
+        related_household=household,
+        detail={"into": household.code},
+    )
+    _finish(
+        actor,
+        household,
+        before,
+        enums.EventKind.MERGE,
+        when,
+        reason,
+        related_household=other,
+        detail={"from": other.code},
+    )
     return household
 
 
 @transaction.atomic
-def identification_step_add(*, actor: Actor, household: Household, step: str, occurred_on: Any,
-                            performed_by: str, note: str = "", evidence: Any = None) -> IdentificationRecord:
+def identification_step_add(
+    *,
+    actor: Actor,
+    household: Household,
+    step: str,
+    occurred_on: Any,
+    performed_by: str,
+    note: str = "",
+    evidence: Any = None,
+) -> IdentificationRecord:
     """One step of "两评议两公示一比对一公告" with its date, actor and optional evidence."""
     errors: dict[str, str] = {}
     if step not in enums.IdentificationStep.values:
@@ -241,13 +381,27 @@ def identification_step_add(*, actor: Actor, household: Household, step: str, oc
     if errors or when is None:
         raise ValidationFailed(errors)
     record = IdentificationRecord.objects.create(
-        household=household, step=step, occurred_on=when, performed_by=fields.text(performed_by)[:100],
-        note=fields.text(note)[:500], evidence=evidence or "",
+        household=household,
+        step=step,
+        occurred_on=when,
+        performed_by=fields.text(performed_by)[:100],
+        note=fields.text(note)[:500],
+        evidence=evidence or "",
     )
-    audit.record(actor=actor.user, action="household.identification_step", object_type="identification",
-                 object_id=record.pk, object_label=step, household_id=household.pk,
-                 after={"step": step, "occurred_on": when.isoformat() if when else None,
-                        "performed_by": record.performed_by, "note": record.note})
+    audit.record(
+        actor=actor.user,
+        action="household.identification_step",
+        object_type="identification",
+        object_id=record.pk,
+        object_label=step,
+        household_id=household.pk,
+        after={
+            "step": step,
+            "occurred_on": when.isoformat() if when else None,
+            "performed_by": record.performed_by,
+            "note": record.note,
+        },
+    )
     return record
 
 

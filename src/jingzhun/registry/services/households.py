@@ -60,13 +60,19 @@ def _check_members(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def household_register(
-    *, actor: Actor, household: Mapping[str, Any], members: list[dict[str, Any]],
-    occurred_on: date | None = None, reason: str = "",
+    *,
+    actor: Actor,
+    household: Mapping[str, Any],
+    members: list[dict[str, Any]],
+    occurred_on: date | None = None,
+    reason: str = "",
 ) -> Household:
     """新识别: register a household with its members and the year's income, in one transaction."""
     raw = dict(household)
     raw.setdefault("head_name", next((m.get("name") for m in members if m.get("relation") == "户主"), ""))
-    raw.setdefault("head_id_number", next((m.get("id_number") for m in members if m.get("relation") == "户主"), ""))
+    raw.setdefault(
+        "head_id_number", next((m.get("id_number") for m in members if m.get("relation") == "户主"), "")
+    )
     values, errors = fields.clean_row(fields.HOUSEHOLD_FIELDS, raw)
     errors.update(validation.household_errors(values))
     if not any(fields.text(m.get("relation")) == enums.Relation.HEAD for m in members):
@@ -88,10 +94,13 @@ def household_register(
         raise ValidationFailed(head_problems)
     conflicts = active_member_conflicts([m["resident_id"] for m in member_values])
     if conflicts:
-        raise ValidationFailed({
-            f"members.{i}.id_number": f"此人已是 {conflicts[m['resident_id']].household.code} 户的在册成员"
-            for i, m in enumerate(member_values) if m["resident_id"] in conflicts
-        })
+        raise ValidationFailed(
+            {
+                f"members.{i}.id_number": f"此人已是 {conflicts[m['resident_id']].household.code} 户的在册成员"
+                for i, m in enumerate(member_values)
+                if m["resident_id"] in conflicts
+            }
+        )
     income = {k: values.pop(k) for k in ("income_year", *fields.INCOME_FIELD_NAMES)}
     values.pop("village_code")
     head = next(m for m in member_values if m["relation"] == enums.Relation.HEAD)
@@ -100,7 +109,9 @@ def household_register(
     try:
         with transaction.atomic():  # a concurrent registration of the same 户编号 loses here, not with a 500
             created = Household.objects.create(
-                **values, village=village, head_initials=initials(values["head_name"]),
+                **values,
+                village=village,
+                head_initials=initials(values["head_name"]),
                 member_count=len(member_values),
             )
     except IntegrityError as exc:
@@ -111,21 +122,47 @@ def household_register(
     except IntegrityError as exc:
         raise ValidationFailed({"members": "成员证件号码与其他户的在册成员重复"}) from exc
     record = IncomeRecord.objects.create(
-        household=created, year=income["income_year"],
+        household=created,
+        year=income["income_year"],
         **{k: income[k] for k in fields.INCOME_FIELD_NAMES},
     )
     HouseholdEvent.objects.create(
-        household=created, kind=enums.EventKind.IDENTIFIED, occurred_on=occurred_on or date.today(),
-        reason=reason, actor=actor.user, actor_name=str(actor.user or "系统"),
+        household=created,
+        kind=enums.EventKind.IDENTIFIED,
+        occurred_on=occurred_on or date.today(),
+        reason=reason,
+        actor=actor.user,
+        actor_name=str(actor.user or "系统"),
     )
-    audit.record(actor=actor.user, action="household.register", object_type="household", object_id=created.pk,
-                 object_label=str(created), household_id=created.pk, before=None, after=household_snapshot(created))
+    audit.record(
+        actor=actor.user,
+        action="household.register",
+        object_type="household",
+        object_id=created.pk,
+        object_label=str(created),
+        household_id=created.pk,
+        before=None,
+        after=household_snapshot(created),
+    )
     for member in saved:
-        audit.record(actor=actor.user, action="member.add", object_type="member", object_id=member.pk,
-                     object_label=member.name, household_id=created.pk, after=member_snapshot(member))
-    audit.record(actor=actor.user, action="income.record", object_type="income", object_id=record.pk,
-                 object_label=f"{record.year}年收入", household_id=created.pk,
-                 after=audit.snapshot(record, INCOME_AUDIT_FIELDS))
+        audit.record(
+            actor=actor.user,
+            action="member.add",
+            object_type="member",
+            object_id=member.pk,
+            object_label=member.name,
+            household_id=created.pk,
+            after=member_snapshot(member),
+        )
+    audit.record(
+        actor=actor.user,
+        action="income.record",
+        object_type="income",
+        object_id=record.pk,
+        object_label=f"{record.year}年收入",
+        household_id=created.pk,
+        after=audit.snapshot(record, INCOME_AUDIT_FIELDS),
+    )
     after_change(created.pk)
     return created
 
@@ -148,7 +185,9 @@ def household_update(*, actor: Actor, household: Household, changes: Mapping[str
         values["bank_account"] = account
     merged = {f: getattr(household, f) for f in HOUSEHOLD_EDITABLE}
     merged.update(values)
-    errors.update({k: v for k, v in validation.household_errors(merged).items() if k in values or k == "exit_year"})
+    errors.update(
+        {k: v for k, v in validation.household_errors(merged).items() if k in values or k == "exit_year"}
+    )
     if {"head_name", "head_id_number"} & set(values):
         errors["head_name"] = "户主姓名和证件号码随户主成员变化，请修改户主成员"
     if errors:
@@ -163,14 +202,24 @@ def household_update(*, actor: Actor, household: Household, changes: Mapping[str
     household.save()
     after = household_snapshot(household)
     if after != before:
-        audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
-                     object_label=str(household), household_id=household.pk, before=before, after=after)
+        audit.record(
+            actor=actor.user,
+            action="household.update",
+            object_type="household",
+            object_id=household.pk,
+            object_label=str(household),
+            household_id=household.pk,
+            before=before,
+            after=after,
+        )
     after_change(household.pk)
     return household
 
 
 @transaction.atomic
-def income_record(*, actor: Actor, household: Household, year: Any, amounts: Mapping[str, Any]) -> IncomeRecord:
+def income_record(
+    *, actor: Actor, household: Household, year: Any, amounts: Mapping[str, Any]
+) -> IncomeRecord:
     """Record (or correct) the incomes of one year."""
     errors: dict[str, str] = {}
     try:
@@ -199,7 +248,15 @@ def income_record(*, actor: Actor, household: Household, year: Any, amounts: Map
     record.save()
     after = audit.snapshot(record, INCOME_AUDIT_FIELDS)
     if before != after:
-        audit.record(actor=actor.user, action="income.record", object_type="income", object_id=record.pk,
-                     object_label=f"{record.year}年收入", household_id=household.pk, before=before, after=after)
+        audit.record(
+            actor=actor.user,
+            action="income.record",
+            object_type="income",
+            object_id=record.pk,
+            object_label=f"{record.year}年收入",
+            household_id=household.pk,
+            before=before,
+            after=after,
+        )
     after_change(household.pk)
     return record

@@ -24,10 +24,17 @@ from jingzhun.registry.services.common import (
 from jingzhun.registry.validation import ValidationFailed
 
 
-def _event(actor: Actor, household: Household, kind: str, when: date, reason: str, **extra: Any) -> HouseholdEvent:
+def _event(
+    actor: Actor, household: Household, kind: str, when: date, reason: str, **extra: Any
+) -> HouseholdEvent:
     return HouseholdEvent.objects.create(
-        household=household, kind=kind, occurred_on=when, reason=reason, actor=actor.user,
-        actor_name=str(actor.user or "系统"), **extra,
+        household=household,
+        kind=kind,
+        occurred_on=when,
+        reason=reason,
+        actor=actor.user,
+        actor_name=str(actor.user or "系统"),
+        **extra,
     )
 
 
@@ -47,8 +54,14 @@ def _clean_member(raw: Mapping[str, Any], *, current: Member | None = None) -> d
 
 
 @transaction.atomic
-def member_add(*, actor: Actor, household: Household, data: Mapping[str, Any],
-               reason: str = "", occurred_on: date | None = None) -> Member:
+def member_add(
+    *,
+    actor: Actor,
+    household: Household,
+    data: Mapping[str, Any],
+    reason: str = "",
+    occurred_on: date | None = None,
+) -> Member:
     """自然增加 (出生/婚入/迁入) when `reason` is given; otherwise a correction of the record."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household.registry_status != enums.RegistryStatus.ACTIVE:
@@ -56,7 +69,10 @@ def member_add(*, actor: Actor, household: Household, data: Mapping[str, Any],
     if reason and reason not in enums.IncreaseReason.values:
         raise ValidationFailed({"reason": f"增加原因应为：{'、'.join(enums.IncreaseReason.values)}"})
     values = _clean_member(data)
-    if values["relation"] == enums.Relation.HEAD and household.members.filter(is_active=True, relation="户主").exists():
+    if (
+        values["relation"] == enums.Relation.HEAD
+        and household.members.filter(is_active=True, relation="户主").exists()
+    ):
         raise ValidationFailed({"relation": "该户已有户主：每户只能有一名户主"})
     conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
     if conflict is not None:
@@ -71,12 +87,34 @@ def member_add(*, actor: Actor, household: Household, data: Mapping[str, Any],
     refresh_member_count(household)
     household.save(update_fields=["member_count", "updated_at"])
     if reason:
-        _event(actor, household, enums.EventKind.NATURAL_INCREASE, occurred_on or date.today(), reason, member=member)
-    audit.record(actor=actor.user, action="member.add", object_type="member", object_id=member.pk,
-                 object_label=member.name, household_id=household.pk, after=member_snapshot(member), note=reason)
-    audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
-                 object_label=str(household), household_id=household.pk, before=before,
-                 after=household_snapshot(household))
+        _event(
+            actor,
+            household,
+            enums.EventKind.NATURAL_INCREASE,
+            occurred_on or date.today(),
+            reason,
+            member=member,
+        )
+    audit.record(
+        actor=actor.user,
+        action="member.add",
+        object_type="member",
+        object_id=member.pk,
+        object_label=member.name,
+        household_id=household.pk,
+        after=member_snapshot(member),
+        note=reason,
+    )
+    audit.record(
+        actor=actor.user,
+        action="household.update",
+        object_type="household",
+        object_id=household.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=before,
+        after=household_snapshot(household),
+    )
     after_change(household.pk)
     return member
 
@@ -99,7 +137,9 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
     if "resident_id" in values and values["resident_id"] != member.resident_id:
         conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
         if conflict is not None and conflict.pk != member.pk:
-            raise ValidationFailed({"id_number": f"此人已是 {conflict.household.code} 户的在册成员（{conflict.name}）"})
+            raise ValidationFailed(
+                {"id_number": f"此人已是 {conflict.household.code} 户的在册成员（{conflict.name}）"}
+            )
     before = member_snapshot(member)
     for name, value in values.items():
         setattr(member, name, value)
@@ -110,24 +150,45 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
         raise ValidationFailed({"id_number": "此人已是其他户的在册成员"}) from exc
     after = member_snapshot(member)
     if before != after:
-        audit.record(actor=actor.user, action="member.update", object_type="member", object_id=member.pk,
-                     object_label=member.name, household_id=household.pk, before=before, after=after)
+        audit.record(
+            actor=actor.user,
+            action="member.update",
+            object_type="member",
+            object_id=member.pk,
+            object_label=member.name,
+            household_id=household.pk,
+            before=before,
+            after=after,
+        )
     if member.relation == enums.Relation.HEAD:
         hh_before = household_snapshot(household)
         refresh_head(household)
         household.save()
         hh_after = household_snapshot(household)
         if hh_before != hh_after:
-            audit.record(actor=actor.user, action="household.update", object_type="household",
-                         object_id=household.pk, object_label=str(household), household_id=household.pk,
-                         before=hh_before, after=hh_after)
+            audit.record(
+                actor=actor.user,
+                action="household.update",
+                object_type="household",
+                object_id=household.pk,
+                object_label=str(household),
+                household_id=household.pk,
+                before=hh_before,
+                after=hh_after,
+            )
     after_change(household.pk)
     return member
 
 
 @transaction.atomic
-def head_change(*, actor: Actor, household: Household, new_head: Member, old_head_relation: str,
-                new_head_relation_note: str = "") -> Household:
+def head_change(
+    *,
+    actor: Actor,
+    household: Household,
+    new_head: Member,
+    old_head_relation: str,
+    new_head_relation_note: str = "",
+) -> Household:
     """变更户主: the chosen member becomes 户主; the old head takes `old_head_relation`."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     if old_head_relation not in enums.Relation.values or old_head_relation == enums.Relation.HEAD:
@@ -139,26 +200,50 @@ def head_change(*, actor: Actor, household: Household, new_head: Member, old_hea
         before = member_snapshot(old)
         old.relation = old_head_relation
         old.save()
-        audit.record(actor=actor.user, action="member.update", object_type="member", object_id=old.pk,
-                     object_label=old.name, household_id=household.pk, before=before, after=member_snapshot(old))
+        audit.record(
+            actor=actor.user,
+            action="member.update",
+            object_type="member",
+            object_id=old.pk,
+            object_label=old.name,
+            household_id=household.pk,
+            before=before,
+            after=member_snapshot(old),
+        )
     before = member_snapshot(new_head)
     new_head.relation = enums.Relation.HEAD
     new_head.save()
-    audit.record(actor=actor.user, action="member.update", object_type="member", object_id=new_head.pk,
-                 object_label=new_head.name, household_id=household.pk, before=before,
-                 after=member_snapshot(new_head), note=new_head_relation_note)
+    audit.record(
+        actor=actor.user,
+        action="member.update",
+        object_type="member",
+        object_id=new_head.pk,
+        object_label=new_head.name,
+        household_id=household.pk,
+        before=before,
+        after=member_snapshot(new_head),
+        note=new_head_relation_note,
+    )
     refresh_head(household)
     household.save()
-    audit.record(actor=actor.user, action="household.head_change", object_type="household", object_id=household.pk,
-                 object_label=str(household), household_id=household.pk, before=hh_before,
-                 after=household_snapshot(household))
+    audit.record(
+        actor=actor.user,
+        action="household.head_change",
+        object_type="household",
+        object_id=household.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=hh_before,
+        after=household_snapshot(household),
+    )
     after_change(household.pk)
     return household
 
 
 @transaction.atomic
-def member_remove(*, actor: Actor, member: Member, reason: str, occurred_on: date | None = None,
-                  note: str = "") -> Member:
+def member_remove(
+    *, actor: Actor, member: Member, reason: str, occurred_on: date | None = None, note: str = ""
+) -> Member:
     """自然减少 (死亡/婚出/迁出/判刑收监): the member leaves the household; the row stays for history."""
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     if reason not in enums.DecreaseReason.values:
@@ -180,12 +265,29 @@ def member_remove(*, actor: Actor, member: Member, reason: str, occurred_on: dat
     hh_before = household_snapshot(household)
     refresh_member_count(household)
     household.save(update_fields=["member_count", "updated_at"])
-    _event(actor, household, enums.EventKind.NATURAL_DECREASE, when, reason, member=member, detail={"note": note})
-    audit.record(actor=actor.user, action="member.remove", object_type="member", object_id=member.pk,
-                 object_label=member.name, household_id=household.pk, before=before, after=member_snapshot(member),
-                 note=f"{reason} {note}".strip())
-    audit.record(actor=actor.user, action="household.update", object_type="household", object_id=household.pk,
-                 object_label=str(household), household_id=household.pk, before=hh_before,
-                 after=household_snapshot(household))
+    _event(
+        actor, household, enums.EventKind.NATURAL_DECREASE, when, reason, member=member, detail={"note": note}
+    )
+    audit.record(
+        actor=actor.user,
+        action="member.remove",
+        object_type="member",
+        object_id=member.pk,
+        object_label=member.name,
+        household_id=household.pk,
+        before=before,
+        after=member_snapshot(member),
+        note=f"{reason} {note}".strip(),
+    )
+    audit.record(
+        actor=actor.user,
+        action="household.update",
+        object_type="household",
+        object_id=household.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=hh_before,
+        after=household_snapshot(household),
+    )
     after_change(household.pk)
     return member

@@ -16,10 +16,14 @@ from jingzhun.registry.services.common import HOUSEHOLD_AUDIT_FIELDS, INCOME_AUD
 BATCH = 2000
 
 
-def _household_data(household: Household, members: list[Member], incomes: list[IncomeRecord]) -> dict[str, Any]:
+def _household_data(
+    household: Household, members: list[Member], incomes: list[IncomeRecord]
+) -> dict[str, Any]:
     return {
         "household": audit.snapshot(household, HOUSEHOLD_AUDIT_FIELDS),
-        "members": [{**audit.snapshot(m, MEMBER_AUDIT_FIELDS), "resident_id": m.resident_id} for m in members],
+        "members": [
+            {**audit.snapshot(m, MEMBER_AUDIT_FIELDS), "resident_id": m.resident_id} for m in members
+        ],
         "incomes": [audit.snapshot(i, INCOME_AUDIT_FIELDS) for i in incomes],
     }
 
@@ -43,15 +47,27 @@ def snapshot_take(*, actor: Actor, year: int, progress: Any = None) -> int:
         incomes: dict[int, list[IncomeRecord]] = defaultdict(list)
         for i in IncomeRecord.objects.filter(household_id__in=ids, year__lte=year).order_by("-year"):
             incomes[i.household_id].append(i)
-        YearSnapshot.objects.bulk_create([
-            YearSnapshot(year=year, household_code=h.code, village_code=h.village_id,
-                         data=_household_data(h, members[h.id], incomes[h.id]))
-            for h in batch
-        ])
+        YearSnapshot.objects.bulk_create(
+            [
+                YearSnapshot(
+                    year=year,
+                    household_code=h.code,
+                    village_code=h.village_id,
+                    data=_household_data(h, members[h.id], incomes[h.id]),
+                )
+                for h in batch
+            ]
+        )
         written += len(batch)
         last_id = batch[-1].id
         if progress:
             progress(written, total, f"{year}年度快照")
-    audit.record(actor=actor.user, action="registry.snapshot", object_type="snapshot", object_id=year,
-                 object_label=f"{year}年度快照", after={"households": written})
+    audit.record(
+        actor=actor.user,
+        action="registry.snapshot",
+        object_type="snapshot",
+        object_id=year,
+        object_label=f"{year}年度快照",
+        after={"households": written},
+    )
     return written

@@ -38,13 +38,26 @@ def income_create(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method != "POST":
         latest = household.incomes.order_by("-year").first()
         if latest is not None:
-            form = IncomeForm(initial={"year": latest.year, "wage": latest.wage, "business": latest.business,
-                                       "property_income": latest.property_income, "transfer": latest.transfer,
-                                       "business_expense": latest.business_expense})
-    return render(request, "registry/simple_form.html", {
-        "form": form, "household": household, "title": "登记收入",
-        "intro": "金额单位：元/年。同一年度再次登记会更正该年度的收入（修改前后的值都会记录）。",
-    })
+            form = IncomeForm(
+                initial={
+                    "year": latest.year,
+                    "wage": latest.wage,
+                    "business": latest.business,
+                    "property_income": latest.property_income,
+                    "transfer": latest.transfer,
+                    "business_expense": latest.business_expense,
+                }
+            )
+    return render(
+        request,
+        "registry/simple_form.html",
+        {
+            "form": form,
+            "household": household,
+            "title": "登记收入",
+            "intro": "金额单位：元/年。同一年度再次登记会更正该年度的收入（修改前后的值都会记录）。",
+        },
+    )
 
 
 def _apply_event(actor, household, data):
@@ -52,19 +65,30 @@ def _apply_event(actor, household, data):
     when = data["occurred_on"]
     reason = data["reason"]
     if kind == "标注脱贫":
-        return event_services.mark_exited(actor=actor, household=household, exit_year=data["exit_year"],
-                                          occurred_on=when, reason=reason)
+        return event_services.mark_exited(
+            actor=actor, household=household, exit_year=data["exit_year"], occurred_on=when, reason=reason
+        )
     if kind == "返贫":
         return event_services.mark_returned(actor=actor, household=household, occurred_on=when, reason=reason)
     if kind == "清退":
-        return event_services.household_purge(actor=actor, household=household, reason=reason, occurred_on=when)
+        return event_services.household_purge(
+            actor=actor, household=household, reason=reason, occurred_on=when
+        )
     if kind == "注销":
-        return event_services.household_cancel(actor=actor, household=household, reason=reason, occurred_on=when)
+        return event_services.household_cancel(
+            actor=actor, household=household, reason=reason, occurred_on=when
+        )
     if kind == "拆户":
         head = data["new_head_id"]
         return event_services.household_split(
-            actor=actor, household=household, member_ids=[int(i) for i in data["member_ids"]],
-            new_code=data["new_code"], new_head_id=int(head) if head else 0, occurred_on=when, reason=reason)
+            actor=actor,
+            household=household,
+            member_ids=[int(i) for i in data["member_ids"]],
+            new_code=data["new_code"],
+            new_head_id=int(head) if head else 0,
+            occurred_on=when,
+            reason=reason,
+        )
     if kind == "并户":
         code = data["other_code"].strip()
         if not code:
@@ -73,8 +97,14 @@ def _apply_event(actor, household, data):
             other = household_get_by_code(actor, code)
         except Exception as exc:
             raise ValidationFailed({"other_code": f"户编号 {code} 不存在或不在您的管辖范围内"}) from exc
-        return event_services.household_merge(actor=actor, household=household, other=other, occurred_on=when,
-                                              reason=reason, head_relation=data["head_relation"])
+        return event_services.household_merge(
+            actor=actor,
+            household=household,
+            other=other,
+            occurred_on=when,
+            reason=reason,
+            head_relation=data["head_relation"],
+        )
     raise ValidationFailed({"kind": "请选择事件"})
 
 
@@ -112,15 +142,27 @@ def identification_step_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 event_services.identification_step_add(
-                    actor=actor, household=household, step=form.cleaned_data["step"],
-                    occurred_on=form.cleaned_data["occurred_on"], performed_by=form.cleaned_data["performed_by"],
-                    note=form.cleaned_data["note"], evidence=evidence)
+                    actor=actor,
+                    household=household,
+                    step=form.cleaned_data["step"],
+                    occurred_on=form.cleaned_data["occurred_on"],
+                    performed_by=form.cleaned_data["performed_by"],
+                    note=form.cleaned_data["note"],
+                    evidence=evidence,
+                )
             except ValidationFailed as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, f"已记录：{form.cleaned_data['step']}")
                 return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/simple_form.html", {
-        "form": form, "household": household, "title": "记录识别/退出程序", "multipart": True,
-        "intro": "识别程序“两评议两公示一比对一公告”、退出程序“一评议一公示一公告”的每一步：日期、经办人和佐证材料。",
-    })
+    return render(
+        request,
+        "registry/simple_form.html",
+        {
+            "form": form,
+            "household": household,
+            "title": "记录识别/退出程序",
+            "multipart": True,
+            "intro": "识别程序“两评议两公示一比对一公告”、退出程序“一评议一公示一公告”的每一步：日期、经办人和佐证材料。",
+        },
+    )

@@ -47,7 +47,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(household.members.order_by("-is_active", "id"))
     incomes = list(household.incomes.order_by("-year"))
     active_count = sum(1 for m in members if m.is_active) or 1
-    income_rows = [(i, (i.net_income / active_count).quantize(i.wage) if active_count else None) for i in incomes]
+    income_rows = [
+        (i, (i.net_income / active_count).quantize(i.wage) if active_count else None) for i in incomes
+    ]
     entries = list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
     context: dict[str, Any] = {
         "household": household,
@@ -62,8 +64,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": household.identification_steps.all(),
         "pairings": household.pairings.select_related("helper").order_by("-started_on", "-id"),
         "audit_entries": present(entries, mask=mask),
-        "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only
-                    and household.registry_status == enums.RegistryStatus.ACTIVE,
+        "can_edit": actor.can(Perm.EDIT_REGISTRY)
+        and not actor.paired_only
+        and household.registry_status == enums.RegistryStatus.ACTIVE,
     }
     if _has_template("standards/_household_checklist.html"):
         from jingzhun.standards.selectors import household_checklist
@@ -90,11 +93,15 @@ def household_create(request: HttpRequest) -> HttpResponse:
         used = [f for f in member_forms if _filled(f)]
         try:
             household = household_register(
-                actor=actor, household=form.cleaned_data, members=[f.cleaned_data for f in used],
+                actor=actor,
+                household=form.cleaned_data,
+                members=[f.cleaned_data for f in used],
             )
         except ValidationFailed as exc:
             member_errors = {k: v for k, v in exc.errors.items() if k.startswith("members.")}
-            apply_errors(form, ValidationFailed({k: v for k, v in exc.errors.items() if k not in member_errors}))
+            apply_errors(
+                form, ValidationFailed({k: v for k, v in exc.errors.items() if k not in member_errors})
+            )
             for key, message in member_errors.items():
                 parts = key.split(".")
                 if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(used):
@@ -108,11 +115,20 @@ def household_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已建档：{household}")
             return redirect("registry:household_detail", pk=household.pk)
     elif request.method != "POST":
-        form = HouseholdForm(initial={"relocation": "否", "exit_status": "未脱贫", "identification_standard": "国家标准"})
+        form = HouseholdForm(
+            initial={"relocation": "否", "exit_status": "未脱贫", "identification_standard": "国家标准"}
+        )
         member_forms[0] = MemberForm(prefix="m0", initial={"relation": "户主"})
-    return render(request, "registry/household_form.html", {
-        "form": form, "member_forms": member_forms, "ethnic_groups": enums.ETHNIC_GROUPS, "creating": True,
-    })
+    return render(
+        request,
+        "registry/household_form.html",
+        {
+            "form": form,
+            "member_forms": member_forms,
+            "ethnic_groups": enums.ETHNIC_GROUPS,
+            "creating": True,
+        },
+    )
 
 
 @login_required
@@ -142,4 +158,6 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 value = "是" if value else "否"
             initial[spec.name] = "" if value is None else value
         form = HouseholdEditForm(initial=initial)
-    return render(request, "registry/household_form.html", {"form": form, "household": household, "creating": False})
+    return render(
+        request, "registry/household_form.html", {"form": form, "household": household, "creating": False}
+    )

@@ -57,15 +57,19 @@ def household_list(request: HttpRequest) -> HttpResponse:
     rows, next_after = page_households(query, after=int(after) if after.isdigit() else None, size=PAGE_SIZE)
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
     mask = masker(actor)
-    return render(request, "registry/household_list.html", {
-        "rows": [(h, mask("head_id_number", h.head_id_number)) for h in rows],
-        "flt": flt,
-        "regions": _region_options(actor),
-        "enums": enums,
-        "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
-        "first_url": f"?{urlencode(params)}" if after else "",
-        "query_string": urlencode(params),
-        "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only,
-        "can_export": actor.can(Perm.EXPORT_REGISTRY),
-        "years": list(range(2014, 2031)),
-    })
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "rows": [(h, mask("head_id_number", h.head_id_number)) for h in rows],
+            "flt": flt,
+            "regions": _region_options(actor),
+            "enums": enums,
+            "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
+            "first_url": f"?{urlencode(params)}" if after else "",
+            "query_string": urlencode(params),
+            "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only,
+            "can_export": actor.can(Perm.EXPORT_REGISTRY),
+            "years": list(range(2014, 2031)),
+        },
+    )

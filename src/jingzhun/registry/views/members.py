@@ -31,10 +31,18 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已添加成员 {form.cleaned_data['name']}")
             return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/member_form.html", {
-        "form": form, "household": household, "creating": True, "reasons": enums.IncreaseReason.values,
-        "reason": reason, "ethnic_groups": enums.ETHNIC_GROUPS,
-    })
+    return render(
+        request,
+        "registry/member_form.html",
+        {
+            "form": form,
+            "household": household,
+            "creating": True,
+            "reasons": enums.IncreaseReason.values,
+            "reason": reason,
+            "ethnic_groups": enums.ETHNIC_GROUPS,
+        },
+    )
 
 
 def _initial(member) -> dict:
@@ -69,10 +77,17 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("registry:household_detail", pk=household.pk)
     else:
         form = MemberForm(initial=_initial(member))
-    return render(request, "registry/member_form.html", {
-        "form": form, "household": household, "member": member, "creating": False,
-        "ethnic_groups": enums.ETHNIC_GROUPS,
-    })
+    return render(
+        request,
+        "registry/member_form.html",
+        {
+            "form": form,
+            "household": household,
+            "member": member,
+            "creating": False,
+            "ethnic_groups": enums.ETHNIC_GROUPS,
+        },
+    )
 
 
 @login_required
@@ -83,15 +98,23 @@ def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberRemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            member_remove(actor=actor, member=member, reason=form.cleaned_data["reason"],
-                          occurred_on=form.cleaned_data["occurred_on"], note=form.cleaned_data["note"])
+            member_remove(
+                actor=actor,
+                member=member,
+                reason=form.cleaned_data["reason"],
+                occurred_on=form.cleaned_data["occurred_on"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"成员 {member.name} 已减少（{form.cleaned_data['reason']}）")
             return redirect("registry:household_detail", pk=member.household_id)
-    return render(request, "registry/member_remove.html", {"form": form, "member": member,
-                                                            "household": member.household})
+    return render(
+        request,
+        "registry/member_remove.html",
+        {"form": form, "member": member, "household": member.household},
+    )
 
 
 @login_required
@@ -104,14 +127,24 @@ def head_change_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         new_head = next(m for m in members if str(m.pk) == form.cleaned_data["new_head"])
         try:
-            head_change(actor=actor, household=household, new_head=new_head,
-                        old_head_relation=form.cleaned_data["old_head_relation"])
+            head_change(
+                actor=actor,
+                household=household,
+                new_head=new_head,
+                old_head_relation=form.cleaned_data["old_head_relation"],
+            )
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"户主已变更为 {new_head.name}")
             return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "registry/simple_form.html", {
-        "form": form, "household": household, "title": "变更户主",
-        "intro": "新户主须是本户在册成员；原户主的与户主关系改为所选关系。",
-    })
+    return render(
+        request,
+        "registry/simple_form.html",
+        {
+            "form": form,
+            "household": household,
+            "title": "变更户主",
+            "intro": "新户主须是本户在册成员；原户主的与户主关系改为所选关系。",
+        },
+    )
