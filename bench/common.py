@@ -7,6 +7,7 @@ import platform
 import re
 import statistics
 import subprocess
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,19 +23,15 @@ them; the machine line says where and when each was measured.
 
 def machine() -> str:
     cpu = platform.processor() or ""
-    try:
+    with suppress(OSError):  # not Linux: keep platform's answer
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     mem = ""
-    try:
+    with suppress(OSError, AttributeError):
         kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
         mem = f"{kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, AttributeError):
-        pass
     return f"{os.cpu_count()} cores ({cpu}), {mem}, Python {platform.python_version()}, {platform.system()}"
 
 

@@ -144,9 +144,7 @@ def _demo_users() -> list[dict[str, str]]:
 
 
 def _assess(printer: Callable[[str], Any]) -> None:
-    try:
-        from jingzhun.standards.services import assess_all
-    except ModuleNotFoundError:
-        return
+    from jingzhun.standards.services import assess_all
+
     count = assess_all(year=DEMO_YEAR)
     printer(f"已按 {DEMO_YEAR} 年标准评估 {count} 户")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 from django.core.management import call_command
@@ -18,15 +17,10 @@ def pending_migrations() -> list[tuple[str, str]]:
 
 
 def _ensure_app_defaults() -> None:
-    """Apps that ship default data (e.g. the standards of domain.md) install it here, idempotently."""
-    for module_name in ("jingzhun.standards.defaults",):
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.ensure_defaults()
+    """Apps that ship default data (the standards of domain.md) install it here, idempotently."""
+    from jingzhun.standards.defaults import ensure_defaults
+
+    ensure_defaults()
 
 
 def initialize(*, city: bool = False, printer: Callable[[str], Any] = print) -> dict[str, int]:

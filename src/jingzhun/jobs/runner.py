@@ -111,12 +111,6 @@ def work_forever(stop: threading.Event, poll_seconds: float = 1.0) -> None:
 
 
 def _load_handlers() -> None:
-    # Importing the modules registers their handlers.
-    from importlib import import_module
-
-    for module in ("jingzhun.workbook.jobs", "jingzhun.standards.jobs"):
-        try:
-            import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+    # Importing the modules registers their handlers (imported here, not at the top: they import us).
+    import jingzhun.standards.jobs  # noqa: F401
+    import jingzhun.workbook.jobs  # noqa: F401

@@ -92,10 +92,11 @@ def _try_take(key: str, fields: dict[str, object]) -> ImportLock | None:
     try:
         with transaction.atomic():
             ImportLock.objects.create(key=key, **fields)
-        return None
     except IntegrityError:
-        pass
-    current = ImportLock.objects.filter(key=key).first()
+        # Someone holds the key: look at the holder below (it may be dead, or gone meanwhile).
+        current = ImportLock.objects.filter(key=key).first()
+    else:
+        return None
     if current is None:
         return _try_take(key, fields)
     if is_stale(current):
