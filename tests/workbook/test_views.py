@@ -105,7 +105,7 @@ def test_the_template_has_dropdowns_text_ids_and_instructions(client, county_adm
     client.force_login(county_admin)
     response = client.get(reverse("workbook:template"))
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert {"户", "成员", "村", "填表说明"} <= set(book.sheetnames)
+    assert book.sheetnames == ["户", "成员", "村", "帮扶责任人", "帮扶措施", "填表说明"]
     members = book["成员"]
     assert members["C1"].value == "证件号码"
     assert members.column_dimensions["C"].number_format == "@" or members["C2"].number_format == "@"

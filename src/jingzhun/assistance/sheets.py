@@ -29,15 +29,35 @@ PAIRING_SHEET = "帮扶责任人"
 MEASURE_SHEET = "帮扶措施"
 
 
-def _text(max_length: int) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
+@dataclass(frozen=True)
+class TextParser:
+    """Parser of a free-text column; `max_length` is public so the import template can describe it."""
+
+    max_length: int
+
+    def __call__(self, value: Any) -> str:
         raw = text(value)
-        if len(raw) > max_length:
-            raise FieldError(f"不能超过 {max_length} 个字")
+        if len(raw) > self.max_length:
+            raise FieldError(f"不能超过 {self.max_length} 个字")
         return raw
 
-    return parse
 
+def _text(max_length: int) -> TextParser:
+    return TextParser(max_length)
+
+
+# The values the enum columns accept: the parsers below check against these, and the import template
+# (workbook/template.py) offers them as dropdowns.
+AFFILIATIONS: tuple[str, ...] = tuple(m.Affiliation.values)
+MEASURE_CATEGORIES: tuple[str, ...] = tuple(m.MeasureCategory.values)
+CATEGORY_ALIASES: dict[str, str] = {
+    "就业": "就业(务工)",
+    "健康": "健康(医疗)",
+    "兜底": "兜底(低保/特困)",
+    "金融": "金融(小额信贷及贴息)",
+    "生态": "生态(生态补偿/护林员)",
+}
+MEASURE_STATUSES: tuple[str, ...] = tuple(m.MeasureStatus.values)
 
 # (field name, header, parser, required)
 Column = tuple[str, str, Callable[[Any], Any], bool]
@@ -47,34 +67,29 @@ PAIRING_COLUMNS: tuple[Column, ...] = (
     ("helper_username", "帮扶责任人账号", _text(150), False),
     ("helper_phone", "帮扶责任人手机号", parse_phone, False),
     ("unit", "帮扶单位", _text(100), False),
-    ("affiliation", "单位隶属", choice_parser(list(m.Affiliation.values)), False),
+    ("affiliation", "单位隶属", choice_parser(list(AFFILIATIONS)), False),
     ("started_on", "开始日期", parse_date, True),
     ("ended_on", "结束日期", parse_date, False),
 )
 MEASURE_COLUMNS: tuple[Column, ...] = (
     ("household_code", "户编号", _text(40), True),
-    (
-        "category",
-        "措施类别",
-        choice_parser(
-            list(m.MeasureCategory.values),
-            {
-                "就业": "就业(务工)",
-                "健康": "健康(医疗)",
-                "兜底": "兜底(低保/特困)",
-                "金融": "金融(小额信贷及贴息)",
-                "生态": "生态(生态补偿/护林员)",
-            },
-        ),
-        True,
-    ),
+    ("category", "措施类别", choice_parser(list(MEASURE_CATEGORIES), CATEGORY_ALIASES), True),
     ("content", "措施内容", _text(500), True),
     ("funds", "投入资金（元）", parse_money, False),
     ("started_on", "开始日期", parse_date, True),
     ("ended_on", "结束日期", parse_date, False),
     ("expected_income_gain", "预计增收（元/年）", parse_money, False),
-    ("status", "状态", choice_parser(list(m.MeasureStatus.values)), False),
+    ("status", "状态", choice_parser(list(MEASURE_STATUSES)), False),
 )
+# Both sheets in workbook order, with the allowed values of each enum column by field name.
+SHEET_COLUMNS: tuple[tuple[str, tuple[Column, ...]], ...] = (
+    (PAIRING_SHEET, PAIRING_COLUMNS),
+    (MEASURE_SHEET, MEASURE_COLUMNS),
+)
+CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    PAIRING_SHEET: {"affiliation": AFFILIATIONS},
+    MEASURE_SHEET: {"category": MEASURE_CATEGORIES, "status": MEASURE_STATUSES},
+}
 
 
 class Book(Protocol):
