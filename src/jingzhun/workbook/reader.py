@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from python_calamine import CalamineWorkbook
-
 from jingzhun.workbook.columns import normalize_header
+from jingzhun.workbook.xlsxstream import XlsxBook, XlsxError
 
 CHUNK = 1 << 20
 
@@ -65,7 +64,7 @@ class SheetRows:
 class Workbook:
     def __init__(self, path: str):
         self.path = Path(path)
-        self._calamine: CalamineWorkbook | None = None
+        self._xlsx: XlsxBook | None = None
         self._zip: zipfile.ZipFile | None = None
         self._csv_names: dict[str, str] = {}
         if not self.path.exists():
@@ -89,8 +88,8 @@ class Workbook:
         if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
             archive.close()
             try:
-                self._calamine = CalamineWorkbook.from_path(str(self.path))
-            except Exception as exc:  # calamine raises several error types for broken files
+                self._xlsx = XlsxBook(str(self.path))
+            except XlsxError as exc:
                 raise WorkbookError(f"无法读取 Excel 文件 {self.path.name}：{exc}") from exc
             return
         self._zip = archive
@@ -109,13 +108,13 @@ class Workbook:
 
     @property
     def sheet_names(self) -> list[str]:
-        if self._calamine is not None:
-            return list(self._calamine.sheet_names)
+        if self._xlsx is not None:
+            return list(self._xlsx.sheets)
         return list(self._csv_names)
 
     def sheet(self, name: str) -> SheetRows | None:
-        if self._calamine is not None:
-            for candidate in self._calamine.sheet_names:
+        if self._xlsx is not None:
+            for candidate in self._xlsx.sheets:
                 if normalize_header(candidate) == name:
                     return self._xlsx_sheet(candidate)
             return None
@@ -125,27 +124,28 @@ class Workbook:
         return self._csv_sheet(name, member)
 
     def _xlsx_sheet(self, name: str) -> SheetRows:
-        assert self._calamine is not None
-        sheet = self._calamine.get_sheet_by_name(name)
-        start_row = (sheet.start or (0, 0))[0]
-        start_col = (sheet.start or (0, 0))[1]
-        rows = sheet.iter_rows()
+        """Streamed (xlsxstream): the first non-empty row is the header; empty rows are skipped."""
+        assert self._xlsx is not None
+        book = self._xlsx
+        rows = book.rows(name)
         header: list[Any] = []
-        first = start_row + 1
-        for offset, cells in enumerate(rows):
-            if not _is_empty(cells):
-                header = [None] * start_col + list(cells)
-                first = start_row + offset + 1
-                break
+        try:
+            for _, cells in rows:
+                if not _is_empty(cells):
+                    header = cells
+                    break
+        except XlsxError as exc:
+            raise WorkbookError(f"无法读取 Excel 文件 {self.path.name}：{exc}") from exc
 
         def data() -> Iterator[tuple[int, list[Any]]]:
-            number = first
-            for cells in rows:
-                number += 1
-                if not _is_empty(cells):
-                    yield number, [None] * start_col + list(cells) if start_col else cells
+            try:
+                for number, cells in rows:
+                    if not _is_empty(cells):
+                        yield number, cells
+            except XlsxError as exc:
+                raise WorkbookError(f"无法读取 Excel 文件 {self.path.name}：{exc}") from exc
 
-        return SheetRows(name, header, data(), total=max(0, sheet.height - 1))
+        return SheetRows(name, header, data(), total=max(0, book.dimension_rows(name) - 1))
 
     def _open_binary(self, member: str) -> Any:
         if self._zip is not None:
@@ -181,8 +181,8 @@ class Workbook:
     def close(self) -> None:
         if self._zip is not None:
             self._zip.close()
-        if self._calamine is not None:
-            self._calamine.close()
+        if self._xlsx is not None:
+            self._xlsx.close()
 
     def __enter__(self) -> Workbook:
         return self

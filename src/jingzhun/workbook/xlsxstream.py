@@ -1,0 +1,403 @@
+"""Streaming .xlsx reader: rows of one worksheet, one at a time, in flat memory.
+
+calamine (and every reader that builds a sheet in memory) holds a whole worksheet at once: 1.7 GB for a
+county's 成员 sheet of a million rows. This reader decompresses the sheet XML in chunks and turns each
+`<row>` into a list of cell values as it goes; only the shared-string table (`xl/sharedStrings.xml`) is
+kept whole, as Excel itself does.
+
+Two paths give the same values:
+- the fast path: one compiled regular expression per row for the cell shapes that Excel, WPS,
+  LibreOffice, openpyxl, xlsxwriter and our own `fastxlsx` write (`<c r= s= t=><f/><v>…</v></c>`,
+  inline strings). Anything else in a row — a namespace prefix, rich text, an unknown attribute or child —
+  is noticed (a catch-all alternative of the same expression), and that row goes to
+- the exact path: the row parsed as XML with ElementTree.
+
+Values follow calamine's conventions, so the importer sees the same cells whichever reader ran: text as
+`str`, numbers as `float`, date-formatted numbers as `date`/`datetime`/`time`, booleans as `bool`,
+empty cells as "" (error cells as their text, e.g. "#N/A").
+"""
+
+from __future__ import annotations
+
+import codecs
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from html import unescape
+from typing import Any
+from xml.etree import ElementTree as ET
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+CHUNK = 1 << 20
+
+# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids Chinese Excel uses).
+_BUILTIN_DATE_FORMATS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+_TIME_ONLY_BUILTINS = {18, 19, 20, 21, 45, 46, 47}
+
+_ROW_NUMBER = re.compile(r"""^<(?:\w+:)?row\b[^>]*?\sr\s*=\s*["'](\d+)["']""")
+_SHEET_DATA = re.compile(r"<(?:(\w+):)?sheetData\b[^>]*>")
+_DIMENSION = re.compile(r"""<(?:\w+:)?dimension\s+ref\s*=\s*["'][A-Z]*\d*:?[A-Z]*(\d+)["']""")
+_ROOT_NS = re.compile(r"""\sxmlns(?::(\w+))?\s*=\s*["']([^"']*)["']""")
+# The cell shapes of common writers; group 7 is the catch-all that sends a row to the exact path.
+_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?\s*'
+    r"(?:/>|>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?"
+    r'(?:<v>([^<]*)</v>|<v\s*/>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+    r"|(<[^>]*>|[^<]+)"
+)
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+class XlsxError(Exception):
+    """The file is not a readable workbook; the message is Chinese."""
+
+
+class _Fallback(Exception):
+    """A row the fast path does not cover."""
+
+
+def _text(value: str) -> str:
+    if "&" in value:
+        value = unescape(value)
+    if "_x" in value:
+        value = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return value
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+_COLUMNS = {
+    a + b: _column_index(a + b) for a in ("", *map(chr, range(65, 91))) for b in map(chr, range(65, 91))
+}
+
+
+def _namespaces(head: str) -> str:
+    """The namespace declarations of the <worksheet> start tag, to parse one row on its own."""
+    root = re.search(r"<(?:\w+:)?worksheet\b[^>]*>", head)
+    if root is None:
+        return f'xmlns="{MAIN_NS}"'
+    return " ".join(f'xmlns{":" + p if p else ""}="{u}"' for p, u in _ROOT_NS.findall(root.group(0)))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _is_date_format(code: str) -> bool:
+    """A custom format code shows a date/time when it has d, m, y, h or s outside quotes, escapes and
+    [colour/condition] brackets ([h], [m], [s] elapsed-time brackets count)."""
+    i, n = 0, len(code)
+    while i < n:
+        ch = code[i]
+        if ch == '"':
+            end = code.find('"', i + 1)
+            i = n if end < 0 else end + 1
+            continue
+        if ch in "\\_*":
+            i += 2
+            continue
+        if ch == "[":
+            end = code.find("]", i + 1)
+            inner = code[i + 1 : end if end >= 0 else n].lower()
+            if inner and inner.strip("hms") == "":
+                return True
+            i = n if end < 0 else end + 1
+            continue
+        if ch.lower() in "dmyhs":
+            return True
+        i += 1
+    return False
+
+
+def _is_time_only(code: str) -> bool:
+    stripped = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    return not any(ch in stripped for ch in "dy") and any(ch in stripped for ch in "hs")
+
+
+class XlsxBook:
+    """An open .xlsx: sheet names, shared strings and date styles; `rows(name)` streams one sheet."""
+
+    def __init__(self, path: str):
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise XlsxError(f"文件已损坏，无法打开：{exc}") from exc
+        try:
+            self.sheets = self._sheet_paths()
+            self.shared = self._shared_strings()
+            self.date_styles, self.time_styles = self._date_styles()
+        except (KeyError, ET.ParseError, ValueError) as exc:
+            self.zip.close()
+            raise XlsxError(f"无法读取 Excel 文件：{exc}") from exc
+
+    # --- workbook parts ---------------------------------------------------------------------------
+    def _part(self, name: str) -> bytes | None:
+        try:
+            return self.zip.read(name)
+        except KeyError:
+            return None
+
+    def _workbook_path(self) -> str:
+        rels = self._part("_rels/.rels")
+        if rels is not None:
+            for rel in ET.fromstring(rels):
+                if _local(rel.get("Type", "")) == "officeDocument" or rel.get("Type", "").endswith(
+                    "/officeDocument"
+                ):
+                    return rel.get("Target", "xl/workbook.xml").lstrip("/")
+        return "xl/workbook.xml"
+
+    def _sheet_paths(self) -> dict[str, str]:
+        workbook_path = self._workbook_path()
+        root = ET.fromstring(self.zip.read(workbook_path))
+        base = posixpath.dirname(workbook_path)
+        rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook_path) + ".rels")
+        targets: dict[str, str] = {}
+        rels = self._part(rels_path)
+        if rels is not None:
+            for rel in ET.fromstring(rels):
+                target = rel.get("Target", "")
+                full = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join(base, target))
+                )
+                targets[rel.get("Id", "")] = full
+        self.epoch = date(1899, 12, 30)
+        sheets: dict[str, str] = {}
+        for element in root.iter():
+            name = _local(element.tag)
+            if name == "workbookPr" and element.get("date1904") in ("1", "true"):
+                self.epoch = date(1904, 1, 1)
+            if name != "sheet":
+                continue
+            rid = element.get(f"{{{REL_NS}}}id") or element.get(f"{{{STRICT_REL_NS}}}id") or ""
+            path = targets.get(rid)
+            if path and path in self.zip.NameToInfo:
+                sheets[element.get("name", "")] = path
+        return sheets
+
+    def _shared_strings(self) -> list[str]:
+        path = next((n for n in self.zip.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+        if path is None:
+            return []
+        strings: list[str] = []
+        with self.zip.open(path) as fh:
+            for _, element in ET.iterparse(fh, events=("end",)):
+                if _local(element.tag) == "si":
+                    strings.append(_text_of(element))
+                    element.clear()
+        return strings
+
+    def _date_styles(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Style indexes (the `s` attribute, as text) whose number format is a date or a time."""
+        data = self._part("xl/styles.xml")
+        if data is None:
+            return frozenset(), frozenset()
+        root = ET.fromstring(data)
+        custom: dict[int, str] = {}
+        cell_xfs: list[int] = []
+        for element in root.iter():
+            name = _local(element.tag)
+            if name == "numFmt":
+                custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
+            elif name == "cellXfs":
+                cell_xfs = [int(xf.get("numFmtId", "0")) for xf in element if _local(xf.tag) == "xf"]
+        dates, times = set(), set()
+        for index, fmt in enumerate(cell_xfs):
+            code = custom.get(fmt)
+            is_date = _is_date_format(code) if code is not None else fmt in _BUILTIN_DATE_FORMATS
+            if is_date:
+                dates.add(str(index))
+                if (code is not None and _is_time_only(code)) or (
+                    code is None and fmt in _TIME_ONLY_BUILTINS
+                ):
+                    times.add(str(index))
+        return frozenset(dates), frozenset(times)
+
+    # --- values -----------------------------------------------------------------------------------
+    def _number(self, raw: str, style: str) -> Any:
+        if raw == "":
+            return ""
+        number = float(raw)
+        if style and style in self.date_styles:
+            return self._date(number, time_only=style in self.time_styles)
+        return number
+
+    def _date(self, serial: float, *, time_only: bool) -> Any:
+        if time_only and 0 <= serial < 1:
+            seconds = round(serial * 86400)
+            return time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
+        days = int(serial)
+        if days == serial:
+            return self.epoch + timedelta(days=days)
+        moment = datetime(self.epoch.year, self.epoch.month, self.epoch.day) + timedelta(
+            days=days, seconds=round((serial - days) * 86400)
+        )
+        return moment
+
+    def _value(self, kind: str, style: str, raw: str) -> Any:
+        if kind == "" or kind == "n":
+            return self._number(raw, style)
+        if kind == "s":
+            return self.shared[int(raw)] if raw != "" else ""
+        if kind == "b":
+            return raw.strip() in ("1", "true")
+        if kind == "d":
+            return datetime.fromisoformat(raw) if raw else ""
+        return _text(raw)  # str (formula text), e (error), inlineStr read as text
+
+    # --- rows -------------------------------------------------------------------------------------
+    def rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+        """(row number as Excel shows it, cells by column from A) for each <row> of `sheet`; a damaged
+        sheet raises XlsxError (with the rows before the damage already given)."""
+        try:
+            yield from self._rows(sheet)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            EOFError,
+            UnicodeDecodeError,
+            ET.ParseError,
+            ValueError,
+            IndexError,
+        ) as exc:
+            raise XlsxError(f"工作表“{sheet}”无法读取（文件可能已损坏）：{exc}") from exc
+
+    def _rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        number = 0
+        with self.zip.open(self.sheets[sheet]) as fh:
+            buffer = head = ""
+            prefix = namespaces = close = end_token = ""
+            done = False
+            while not done:
+                chunk = fh.read(CHUNK)
+                done = not chunk
+                buffer += decoder.decode(chunk, final=done)
+                if not close:
+                    found = _SHEET_DATA.search(buffer)
+                    if found is None:
+                        head, buffer = head + buffer, ""
+                        continue
+                    prefix = f"{found.group(1)}:" if found.group(1) else ""
+                    namespaces = _namespaces(head + buffer[: found.start()])
+                    close, end_token = f"</{prefix}row>", f"</{prefix}sheetData>"
+                    buffer = buffer[found.end() :]
+                end = buffer.find(end_token)
+                if end >= 0:
+                    buffer, done = buffer[:end], True
+                parts = buffer.split(close)
+                buffer = parts.pop()  # an incomplete row, kept for the next chunk
+                for part in parts:
+                    opening = part.rfind(f"<{prefix}row")
+                    if opening < 0:
+                        raise XlsxError(f"工作表“{sheet}”的格式不正确（文件可能已损坏）")
+                    number += part.count(f"<{prefix}row", 0, opening)  # empty <row/>s before it
+                    text = part[opening:]
+                    found_number = _ROW_NUMBER.match(text)
+                    number = int(found_number.group(1)) if found_number else number + 1
+                    yield number, self._row(text, close, prefix, namespaces)
+            if close and re.search(rf"<{prefix}row\b[^>]*[^/]>", buffer):
+                raise XlsxError(f"工作表“{sheet}”的内容不完整（文件可能已损坏）")
+
+    def _row(self, text: str, close: str, prefix: str, namespaces: str) -> list[Any]:
+        if not prefix:
+            try:
+                return self._fast_row(text[text.index(">") + 1 :])
+            except _Fallback:
+                pass
+        return self._exact_row(text + close, namespaces)
+
+    def _fast_row(self, inner: str) -> list[Any]:
+        cells: list[Any] = []
+        append = cells.append
+        columns = _COLUMNS
+        shared = self.shared
+        date_styles = self.date_styles
+        size = 0
+        for letters, s1, kind, s2, raw, inline, other in _CELL.findall(inner):
+            if other:
+                if other.isspace():
+                    continue
+                raise _Fallback
+            index = columns.get(letters, -1)
+            if index != size:
+                if index < 0:
+                    index = _column_index(letters)
+                if index < size:
+                    raise _Fallback  # cells out of order: let the exact path place them
+                cells.extend([""] * (index - size))
+                size = index
+            if kind == "inlineStr":
+                append(_text(inline) if "&" in inline or "_x" in inline else inline)
+            elif kind == "s":
+                append(shared[int(raw)] if raw else "")
+            elif (kind == "" or kind == "n") and (s1 or s2) not in date_styles:
+                append(float(raw) if raw else "")
+            else:
+                append(self._value(kind, s1 or s2, raw))
+            size += 1
+        return cells
+
+    def _exact_row(self, text: str, namespaces: str) -> list[Any]:
+        wrapper = ET.fromstring(f"<w {namespaces}>{text}</w>")
+        cells: list[Any] = []
+        for row in wrapper:
+            for cell in row:
+                if _local(cell.tag) != "c":
+                    continue
+                ref = cell.get("r")
+                index = _column_index(re.match(r"[A-Z]*", ref).group(0)) if ref else len(cells)
+                while len(cells) <= index:
+                    cells.append("")
+                kind = cell.get("t", "")
+                if kind == "inlineStr":
+                    inline = next((c for c in cell if _local(c.tag) == "is"), None)
+                    cells[index] = _text_of(inline) if inline is not None else ""
+                    continue
+                v = next((c for c in cell if _local(c.tag) == "v"), None)
+                raw = (v.text or "") if v is not None else ""
+                if kind in ("str", "e"):  # ElementTree has unescaped the XML entities already
+                    cells[index] = (
+                        _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw) if "_x" in raw else raw
+                    )
+                else:
+                    cells[index] = self._value(kind, cell.get("s", ""), raw)
+        return cells
+
+    def dimension_rows(self, sheet: str) -> int:
+        """The last row of the sheet's <dimension> (for progress), 0 when the sheet does not say."""
+        with self.zip.open(self.sheets[sheet]) as fh:
+            head = fh.read(4096).decode("utf-8", "ignore")
+        match = _DIMENSION.search(head)
+        return int(match.group(1)) if match else 0
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+def _text_of(element: Any) -> str:
+    """The text of a shared or inline string: its <t>, or its rich-text runs' <t>s, without phonetic
+    (<rPh>) runs. ElementTree has already unescaped XML entities; OOXML's own _xHHHH_ escapes remain."""
+    parts: list[str] = []
+    for child in element:
+        name = _local(child.tag)
+        if name == "t":
+            parts.append(child.text or "")
+        elif name == "r":
+            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+    value = "".join(parts)
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
