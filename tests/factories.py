@@ -94,3 +94,38 @@ def row_counts() -> dict[str, int]:
         model.__name__: model.objects.count()
         for model in (Household, Member, IncomeRecord, HouseholdEvent, IdentificationRecord, AuditEntry)
     }
+
+
+# 脱贫攻坚 charts: a small county with a 2018 exit plan in two townships (expected figures are worked
+# out by hand in tests/standards/test_charts.py).
+XIKOU = VILLAGE[:9] + "000"  # 溪口镇
+LINGYANG = OTHER_VILLAGE[:9] + "000"  # 零阳街道
+
+
+def register_exit_plan(actor: Actor) -> None:
+    """溪口镇 (杜坪村, 户籍人口 400): one ready household of 3, one of 3 failing H-EDUCATION, one of 2
+    failing H-HOUSING and H-WATER. 零阳街道 (琵琶村, 户籍人口 200): one of 3 failing H-WATER.
+    All 未脱贫 and planned to exit in 2018."""
+    from jingzhun.regions.models import Region
+
+    register(actor, code="E001")
+    register(
+        actor,
+        code="E002",
+        members=[
+            member_row("王一", "户主", date(1970, 5, 1)),
+            member_row("王二", "配偶", date(1972, 3, 9), male=False),
+            member_row("王小", "之子", date(2006, 9, 1), school_status="非在校生", education="小学"),
+        ],
+    )
+    register(
+        actor,
+        code="E003",
+        housing_safety="C",
+        water_safe="否",
+        wage="6000",
+        members=[member_row("赵一", "户主", date(1960, 1, 1)), member_row("赵二", "配偶", date(1962, 1, 1))],
+    )
+    register(actor, code="E004", village=OTHER_VILLAGE, water_safe="否")
+    Region.objects.filter(code=VILLAGE).update(registered_population=400)
+    Region.objects.filter(code=OTHER_VILLAGE).update(registered_population=200)
