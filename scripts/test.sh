@@ -16,4 +16,4 @@ echo "== SQLite: unit, integration and browser tests =="
 env -u JINGZHUN_DATABASE_URL JINGZHUN_TEST_DB=sqlite "$BIN/pytest" -q -n "${JINGZHUN_TEST_WORKERS:-2}" "$@"
 
 echo "== PostgreSQL: integration tests =="
-JINGZHUN_DATABASE_URL="$pg_url" JINGZHUN_TEST_DB=postgresql "$BIN/pytest" -q -n "${JINGZHUN_TEST_WORKERS:-2}" -m "not browser" "$@"
+JINGZHUN_DATABASE_URL="$pg_url" JINGZHUN_TEST_DB=postgresql "$BIN/pytest" -q -n "${JINGZHUN_TEST_WORKERS:-2}" -m "not browser and not sqlite_only" "$@"

@@ -19,7 +19,7 @@ from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
 from jingzhun.registry import enums
 from jingzhun.registry.models import Household
-from jingzhun.standards import sqlengine
+from jingzhun.standards import county_sqlite, sqlengine
 from jingzhun.standards.household import assess_household
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
 from jingzhun.standards.models import (
@@ -72,6 +72,12 @@ def assess(
             written = sqlengine.store_verdicts(
                 spec=spec, year=year, scope=sqlengine.Scope.region(region_prefix)
             )
+    elif county_sqlite.available():  # SQLite: both cores (standards/county_sqlite.py)
+        bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
+        total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
+        written = county_sqlite.store_county_verdicts(
+            spec=spec, year=year, stamp=timezone.now(), low=0, high=bounds + 1, total=total, progress=progress
+        )
     else:
         bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
         total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
