@@ -168,6 +168,61 @@ def _intern(values: dict[str, Any], specs: tuple[FieldSpec, ...], pool: dict[Any
                 values[spec.name] = pool.setdefault(value, value)
 
 
+class _RowCleaner:
+    """`clean_row(specs, reader.raw(cells))` for a million rows: the specs are bound to the sheet's column
+    positions once, no dict is built per row, and the memoised parsers of text cells are looked up inline.
+    Same values, same errors, same messages as `registry.fields.clean_row`."""
+
+    def __init__(self, specs: tuple[FieldSpec, ...], columns: list[tuple[str, int]]):
+        self.index = dict(columns)
+        self.plan = [
+            (
+                spec.name,
+                self.index.get(spec.name, -1),
+                fast.parse,
+                spec.required,
+                spec.label,
+                {} if fast.parse is not spec.parse else None,
+            )
+            for spec, fast in zip(specs, _fast_specs(specs), strict=True)
+        ]
+
+    def cell(self, cells: list[Any], name: str) -> Any:
+        i = self.index.get(name, -1)
+        return cells[i] if 0 <= i < len(cells) else None
+
+    def clean(self, cells: list[Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        values: dict[str, Any] = {}
+        errors: dict[str, str] = {}
+        size = len(cells)
+        for name, i, parse, required, label, cache in self.plan:
+            cell = cells[i] if 0 <= i < size else None
+            if cache is not None and cell.__class__ is str:
+                hit = cache.get(cell)
+                if hit is None:
+                    try:
+                        hit = (True, parse(cell))
+                    except FieldError as exc:
+                        hit = (False, str(exc))
+                    if len(cache) < _MEMO_LIMIT:
+                        cache[cell] = hit
+                if not hit[0]:
+                    errors[name] = hit[1]
+                    continue
+                value = hit[1]
+            else:
+                try:
+                    value = parse(cell)
+                except FieldError as exc:
+                    errors[name] = str(exc)
+                    continue
+            if required and (value is None or value == ""):
+                errors[name] = f"{label}不能为空"
+                continue
+            values[name] = value
+        return values, errors
+
+
 def parse_workbook(
     book: Workbook, *, actor: Actor, result: ImportResult, progress: ProgressFn | None = None
 ) -> Parsed:
@@ -209,12 +264,12 @@ def _households(
 ) -> None:
     sheet = HOUSEHOLD_SHEET
     assert reader.rows is not None
-    specs = _fast_specs(HOUSEHOLD_FIELDS)
+    cleaner = _RowCleaner(HOUSEHOLD_FIELDS, reader.columns)
+    cell = cleaner.cell
     this_year = date.today().year
     for number, cells in reader.rows.rows:
-        raw = reader.raw(cells)
-        mangled = _mangled(raw.get("head_id_number"))
-        values, errors = clean_row(specs, raw)
+        mangled = _mangled(cell(cells, "head_id_number"))
+        values, errors = cleaner.clean(cells)
         if mangled:
             errors["head_id_number"] = MANGLED_ID
         if not errors:
@@ -231,12 +286,12 @@ def _households(
             if village_problem:
                 errors["village_code"] = village_problem
         for name, message in errors.items():
-            result.error(sheet, number, LABELS[name], raw.get(name), message)
+            result.error(sheet, number, LABELS[name], cell(cells, name), message)
         if code and code not in parsed.households:
             values["head_id_number"] = idcard.normalize(values.get("head_id_number"))
             values["relocation"] = values.get("relocation") or enums.Relocation.NO
             values["no_longer_enjoying"] = (
-                text(raw.get("exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
+                text(cell(cells, "exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
             )
             _intern(values, HOUSEHOLD_FIELDS, pool)
             if values.get("village_code"):
@@ -253,11 +308,11 @@ def _members(
     assert reader.rows is not None
     seen_ids: dict[str, int] = {}
     households = parsed.households
-    specs = _fast_specs(MEMBER_FIELDS)
+    cleaner = _RowCleaner(MEMBER_FIELDS, reader.columns)
+    cell = cleaner.cell
     for number, cells in reader.rows.rows:
-        raw = reader.raw(cells)
-        values, errors = clean_row(specs, raw)
-        if _mangled(raw.get("id_number")):
+        values, errors = cleaner.clean(cells)
+        if _mangled(cell(cells, "id_number")):
             errors["id_number"] = MANGLED_ID
         elif "id_number" not in errors:
             errors.update(validation.member_errors(values))
@@ -272,7 +327,7 @@ def _members(
             else:
                 seen_ids[resident] = number
         for name, message in errors.items():
-            result.error(sheet, number, LABELS[name], raw.get(name), message)
+            result.error(sheet, number, LABELS[name], cell(cells, name), message)
         parsed.member_rows += 1
         if code in households:
             _intern(values, MEMBER_FIELDS, pool)
