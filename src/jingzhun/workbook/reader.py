@@ -48,7 +48,11 @@ def _count_lines(open_binary: Any) -> int:
 
 
 def _is_empty(cells: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for cell in cells:
+        if cell is None or (cell.__class__ is str and (not cell or cell.isspace())):
+            continue
+        return False
+    return True
 
 
 class SheetRows:

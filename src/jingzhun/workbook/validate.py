@@ -159,13 +159,18 @@ def _fast_specs(specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     )
 
 
+_CHOICE_NAMES: dict[int, tuple[str, ...]] = {}
+
+
 def _intern(values: dict[str, Any], specs: tuple[FieldSpec, ...], pool: dict[Any, Any]) -> None:
     """Share one string object per enum value (a million members hold a handful of distinct values)."""
-    for spec in specs:
-        if spec.choices:
-            value = values.get(spec.name)
-            if value is not None:
-                values[spec.name] = pool.setdefault(value, value)
+    names = _CHOICE_NAMES.get(id(specs))
+    if names is None:
+        names = _CHOICE_NAMES[id(specs)] = tuple(s.name for s in specs if s.choices)
+    for name in names:
+        value = values.get(name)
+        if value is not None:
+            values[name] = pool.setdefault(value, value)
 
 
 class _RowCleaner:
