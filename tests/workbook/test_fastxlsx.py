@@ -35,6 +35,7 @@ CASES: list[tuple[list[Any], list[Any]]] = [
     (["%s %d {0}", "{}", float("nan"), 10**15], ["%s %d {0}", "{}", "nan", 10**15]),
     ([None, None, None, None], [None, None, None, None]),
     (["\ud800孤立代理", "emoji 😀", 0, 0.0], ["孤立代理", "emoji 😀", 0, 0]),
+    (["\r首尾回车\r", "尾回车\r", 1, "\r"], ["\r首尾回车\r", "尾回车\r", 1, "\r"]),
 ]
 
 
@@ -108,7 +109,7 @@ def test_the_parts_are_well_formed_xml(written: Path) -> None:
         for name in archive.namelist():
             ElementTree.fromstring(archive.read(name))  # raises on malformed XML
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert '<dimension ref="A1:D17"/>' in sheet
+    assert f'<dimension ref="A1:D{2 * len(CASES) + 1}"/>' in sheet
     assert 'xml:space="preserve"' in sheet and "&amp;" in sheet and "&lt;" in sheet
 
 

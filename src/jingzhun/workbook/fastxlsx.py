@@ -39,6 +39,7 @@ _SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 # a row whose strings hold none of these (nor \x00, which joins them here) needs no escaping and no
 # xml:space="preserve"; any other row takes the per-cell path
 _ROW_SPECIAL = re.compile("[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff \t\n]")
+_EDGE_SPACE = (" ", "\t", "\n", "&#13;")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
@@ -259,7 +260,9 @@ class FastSheet:
                 value = str(value)
             value = xml_text(value)
             if value:
-                space = ' xml:space="preserve"' if value[0] in " \t\n" or value[-1] in " \t\n" else ""
+                # a leading or trailing \r is written as &#13;: it needs "preserve" as much as a space does
+                edge = value.startswith(_EDGE_SPACE) or value.endswith(_EDGE_SPACE)
+                space = ' xml:space="preserve"' if edge else ""
                 append(f"{head}{r}{as_text}<t{space}>{value}</t></is></c>")
         append("</row>")
         return "".join(out)

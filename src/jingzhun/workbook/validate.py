@@ -180,7 +180,7 @@ class _RowCleaner:
 
     def __init__(self, specs: tuple[FieldSpec, ...], columns: list[tuple[str, int]]):
         self.index = dict(columns)
-        self.plan = [
+        self.plan: list[tuple[str, int, Callable[[Any], Any], bool, str, dict[Any, Any] | None]] = [
             (
                 spec.name,
                 self.index.get(spec.name, -1),

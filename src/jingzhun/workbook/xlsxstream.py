@@ -14,12 +14,14 @@ Two paths give the same values:
 
 Values follow calamine's conventions, so the importer sees the same cells whichever reader ran: text as
 `str`, numbers as `float`, date-formatted numbers as `date`/`datetime`/`time`, booleans as `bool`,
-empty cells as "" (error cells as their text, e.g. "#N/A").
+elapsed-time formats ([h]:mm:ss) as `timedelta`, empty cells as "" (error cells as their text, e.g. "#N/A",
+where calamine gives "").
 """
 
 from __future__ import annotations
 
 import codecs
+import math
 import posixpath
 import re
 import zipfile
@@ -37,22 +39,27 @@ STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 CHUNK = 1 << 20
 
-# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids Chinese Excel uses).
+# Built-in number formats that show dates or times (ECMA-376 §18.8.30, with the CJK ids Chinese Excel uses);
+# 46 ([h]:mm:ss) shows elapsed time, a duration.
 _BUILTIN_DATE_FORMATS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
-_TIME_ONLY_BUILTINS = {18, 19, 20, 21, 45, 46, 47}
+_BUILTIN_DURATION_FORMATS = {46}
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_MS_PER_DAY = 86_400_000
 
 _ROW_NUMBER = re.compile(r"""^<(?:\w+:)?row\b[^>]*?\sr\s*=\s*["'](\d+)["']""")
 _SHEET_DATA = re.compile(r"<(?:(\w+):)?sheetData\b[^>]*>")
 _DIMENSION = re.compile(r"""<(?:\w+:)?dimension\s+ref\s*=\s*["'][A-Z]*\d*:?[A-Z]*(\d+)["']""")
 _ROOT_NS = re.compile(r"""\sxmlns(?::(\w+))?\s*=\s*["']([^"']*)["']""")
-# The cell shapes of common writers; group 7 is the catch-all that sends a row to the exact path.
+# The cell shapes of common writers; group 8 is the catch-all that sends a row to the exact path.
 _CELL = re.compile(
     r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?\s*'
     r"(?:/>|>(?:<f\b[^>]*?(?:/>|>[^<]*</f>))?"
-    r'(?:<v>([^<]*)</v>|<v\s*/>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+    r'(?:<v>([^<]*)</v>|<v\s*/>|<is><t( xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
     r"|(<[^>]*>|[^<]+)"
 )
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_XML_WHITESPACE = " \t\n\r"
 
 
 class XlsxError(Exception):
@@ -63,9 +70,14 @@ class _Fallback(Exception):
     """A row the fast path does not cover."""
 
 
-def _text(value: str) -> str:
+def _text(value: str, *, trim: bool = False) -> str:
+    """XML character data as text: entities replaced; with `trim` (a <t> without xml:space="preserve"),
+    leading and trailing whitespace dropped, as Excel and calamine do (a <t> of only whitespace is kept:
+    Excel shows it, calamine drops it); then OOXML's _xHHHH_ escapes decoded."""
     if "&" in value:
         value = unescape(value)
+    if trim:
+        value = value.strip(_XML_WHITESPACE) or value
     if "_x" in value:
         value = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
     return value
@@ -95,12 +107,15 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _is_date_format(code: str) -> bool:
-    """A custom format code shows a date/time when it has d, m, y, h or s outside quotes, escapes and
-    [colour/condition] brackets ([h], [m], [s] elapsed-time brackets count)."""
+def _date_format_kind(code: str) -> str:
+    """What a custom format code shows: "date" when it has d, m, y, h or s outside quotes, escapes and
+    [colour/condition] brackets; "duration" when an elapsed-time bracket ([h], [mm], [ss]) comes first;
+    "" otherwise. Only the first section (the format of positive numbers) counts, as in calamine."""
     i, n = 0, len(code)
     while i < n:
         ch = code[i]
+        if ch == ";":
+            return ""
         if ch == '"':
             end = code.find('"', i + 1)
             i = n if end < 0 else end + 1
@@ -111,19 +126,14 @@ def _is_date_format(code: str) -> bool:
         if ch == "[":
             end = code.find("]", i + 1)
             inner = code[i + 1 : end if end >= 0 else n].lower()
-            if inner and inner.strip("hms") == "":
-                return True
+            if inner and inner[0] in "hms" and inner.strip(inner[0]) == "":
+                return "duration"
             i = n if end < 0 else end + 1
             continue
         if ch.lower() in "dmyhs":
-            return True
+            return "date"
         i += 1
-    return False
-
-
-def _is_time_only(code: str) -> bool:
-    stripped = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
-    return not any(ch in stripped for ch in "dy") and any(ch in stripped for ch in "hs")
+    return ""
 
 
 class XlsxBook:
@@ -137,8 +147,8 @@ class XlsxBook:
         try:
             self.sheets = self._sheet_paths()
             self.shared = self._shared_strings()
-            self.date_styles, self.time_styles = self._date_styles()
-        except (KeyError, ET.ParseError, ValueError) as exc:
+            self.date_styles, self.duration_styles = self._date_styles()
+        except (KeyError, ET.ParseError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
             self.zip.close()
             raise XlsxError(f"无法读取 Excel 文件：{exc}") from exc
 
@@ -175,12 +185,12 @@ class XlsxBook:
                     else posixpath.normpath(posixpath.join(base, target))
                 )
                 targets[rel.get("Id", "")] = full
-        self.epoch = date(1899, 12, 30)
+        self.date1904 = False
         sheets: dict[str, str] = {}
         for element in root.iter():
             name = _local(element.tag)
             if name == "workbookPr" and element.get("date1904") in ("1", "true"):
-                self.epoch = date(1904, 1, 1)
+                self.date1904 = True
             if name != "sheet":
                 continue
             rid = element.get(f"{{{REL_NS}}}id") or element.get(f"{{{STRICT_REL_NS}}}id") or ""
@@ -202,7 +212,8 @@ class XlsxBook:
         return strings
 
     def _date_styles(self) -> tuple[frozenset[str], frozenset[str]]:
-        """Style indexes (the `s` attribute, as text) whose number format is a date or a time."""
+        """Style indexes (the `s` attribute, as text) whose number format is a date or a time, and those
+        of them whose format is an elapsed time (a duration)."""
         data = self._part("xl/styles.xml")
         if data is None:
             return frozenset(), frozenset()
@@ -215,17 +226,20 @@ class XlsxBook:
                 custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
             elif name == "cellXfs":
                 cell_xfs = [int(xf.get("numFmtId", "0")) for xf in element if _local(xf.tag) == "xf"]
-        dates, times = set(), set()
+        dates, durations = set(), set()
         for index, fmt in enumerate(cell_xfs):
             code = custom.get(fmt)
-            is_date = _is_date_format(code) if code is not None else fmt in _BUILTIN_DATE_FORMATS
-            if is_date:
+            if code is not None:
+                kind = _date_format_kind(code)
+            elif fmt in _BUILTIN_DATE_FORMATS:
+                kind = "duration" if fmt in _BUILTIN_DURATION_FORMATS else "date"
+            else:
+                kind = ""
+            if kind:
                 dates.add(str(index))
-                if (code is not None and _is_time_only(code)) or (
-                    code is None and fmt in _TIME_ONLY_BUILTINS
-                ):
-                    times.add(str(index))
-        return frozenset(dates), frozenset(times)
+                if kind == "duration":
+                    durations.add(str(index))
+        return frozenset(dates), frozenset(durations)
 
     # --- values -----------------------------------------------------------------------------------
     def _number(self, raw: str, style: str) -> Any:
@@ -233,20 +247,27 @@ class XlsxBook:
             return ""
         number = float(raw)
         if style and style in self.date_styles:
-            return self._date(number, time_only=style in self.time_styles)
+            return self._date(number, duration=style in self.duration_styles)
         return number
 
-    def _date(self, serial: float, *, time_only: bool) -> Any:
-        if time_only and 0 <= serial < 1:
-            seconds = round(serial * 86400)
-            return time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
-        days = int(serial)
-        if days == serial:
-            return self.epoch + timedelta(days=days)
-        moment = datetime(self.epoch.year, self.epoch.month, self.epoch.day) + timedelta(
-            days=days, seconds=round((serial - days) * 86400)
-        )
-        return moment
+    def _date(self, serial: float, *, duration: bool) -> Any:
+        """calamine's conversion: to the millisecond; a serial below 1 is a time of day, a whole one a date;
+        serials before 60 are a day later (Excel counts a 29 February 1900 that never was). A serial no date
+        can hold (negative, past year 9999, not finite) stays a number."""
+        try:
+            if duration:
+                return timedelta(milliseconds=math.floor(serial * _MS_PER_DAY + 0.5))
+            if serial < 0:
+                return serial
+            shifted = serial + 1462 if self.date1904 else serial
+            if shifted < 60:
+                shifted += 1
+            moment = _EXCEL_EPOCH + timedelta(milliseconds=math.floor(shifted * _MS_PER_DAY + 0.5))
+        except (OverflowError, ValueError):
+            return serial
+        if serial < 1:
+            return moment.time()
+        return moment.date() if serial == int(serial) else moment
 
     def _value(self, kind: str, style: str, raw: str) -> Any:
         if kind == "" or kind == "n":
@@ -256,7 +277,7 @@ class XlsxBook:
         if kind == "b":
             return raw.strip() in ("1", "true")
         if kind == "d":
-            return datetime.fromisoformat(raw) if raw else ""
+            return _iso_date(raw)
         return _text(raw)  # str (formula text), e (error), inlineStr read as text
 
     # --- rows -------------------------------------------------------------------------------------
@@ -282,23 +303,25 @@ class XlsxBook:
         with self.zip.open(self.sheets[sheet]) as fh:
             buffer = head = ""
             prefix = namespaces = close = end_token = ""
-            done = False
+            done = ended = False
             while not done:
                 chunk = fh.read(CHUNK)
                 done = not chunk
                 buffer += decoder.decode(chunk, final=done)
                 if not close:
-                    found = _SHEET_DATA.search(buffer)
+                    head, buffer = head + buffer, ""  # the <sheetData> tag may straddle two chunks
+                    found = _SHEET_DATA.search(head)
                     if found is None:
-                        head, buffer = head + buffer, ""
                         continue
+                    if found.group(0).endswith("/>"):  # <sheetData/>: no rows
+                        return
                     prefix = f"{found.group(1)}:" if found.group(1) else ""
-                    namespaces = _namespaces(head + buffer[: found.start()])
+                    namespaces = _namespaces(head[: found.start()])
                     close, end_token = f"</{prefix}row>", f"</{prefix}sheetData>"
-                    buffer = buffer[found.end() :]
+                    buffer = head[found.end() :]
                 end = buffer.find(end_token)
                 if end >= 0:
-                    buffer, done = buffer[:end], True
+                    buffer, done, ended = buffer[:end], True, True
                 parts = buffer.split(close)
                 buffer = parts.pop()  # an incomplete row, kept for the next chunk
                 for part in parts:
@@ -310,7 +333,9 @@ class XlsxBook:
                     found_number = _ROW_NUMBER.match(text)
                     number = int(found_number.group(1)) if found_number else number + 1
                     yield number, self._row(text, close, prefix, namespaces)
-            if close and re.search(rf"<{prefix}row\b[^>]*[^/]>", buffer):
+            if not close:  # no <sheetData> at all: a sheet without cells (a chart sheet), or a cut one
+                ET.fromstring(head.lstrip("\ufeff"))
+            elif not ended or re.search(rf"<{prefix}row\b(?:[^>]*[^/])?>", buffer):
                 raise XlsxError(f"工作表“{sheet}”的内容不完整（文件可能已损坏）")
 
     def _row(self, text: str, close: str, prefix: str, namespaces: str) -> list[Any]:
@@ -328,7 +353,7 @@ class XlsxBook:
         shared = self.shared
         date_styles = self.date_styles
         size = 0
-        for letters, s1, kind, s2, raw, inline, other in _CELL.findall(inner):
+        for letters, s1, kind, s2, raw, preserve, inline, other in _CELL.findall(inner):
             if other:
                 if other.isspace():
                     continue
@@ -341,8 +366,12 @@ class XlsxBook:
                     raise _Fallback  # cells out of order: let the exact path place them
                 cells.extend([""] * (index - size))
                 size = index
-            if kind == "inlineStr":
-                append(_text(inline) if "&" in inline or "_x" in inline else inline)
+            if inline or kind == "inlineStr":  # calamine reads an <is> whatever the t attribute says
+                if "&" in inline or "_x" in inline:
+                    inline = _text(inline, trim=not preserve)
+                elif not preserve:
+                    inline = inline.strip(_XML_WHITESPACE) or inline
+                append(inline)
             elif kind == "s":
                 append(shared[int(raw)] if raw else "")
             elif (kind == "" or kind == "n") and (s1 or s2) not in date_styles:
@@ -360,12 +389,12 @@ class XlsxBook:
                 if _local(cell.tag) != "c":
                     continue
                 ref = cell.get("r")
-                index = _column_index(re.match(r"[A-Z]*", ref).group(0)) if ref else len(cells)
+                index = _column_index(ref.rstrip("0123456789").upper()) if ref else len(cells)
                 while len(cells) <= index:
                     cells.append("")
                 kind = cell.get("t", "")
-                if kind == "inlineStr":
-                    inline = next((c for c in cell if _local(c.tag) == "is"), None)
+                inline = next((c for c in cell if _local(c.tag) == "is"), None)
+                if inline is not None or kind == "inlineStr":
                     cells[index] = _text_of(inline) if inline is not None else ""
                     continue
                 v = next((c for c in cell if _local(c.tag) == "v"), None)
@@ -380,8 +409,11 @@ class XlsxBook:
 
     def dimension_rows(self, sheet: str) -> int:
         """The last row of the sheet's <dimension> (for progress), 0 when the sheet does not say."""
-        with self.zip.open(self.sheets[sheet]) as fh:
-            head = fh.read(4096).decode("utf-8", "ignore")
+        try:
+            with self.zip.open(self.sheets[sheet]) as fh:
+                head = fh.read(4096).decode("utf-8", "ignore")
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            return 0  # damaged: rows() says so
         match = _DIMENSION.search(head)
         return int(match.group(1)) if match else 0
 
@@ -391,13 +423,31 @@ class XlsxBook:
 
 def _text_of(element: Any) -> str:
     """The text of a shared or inline string: its <t>, or its rich-text runs' <t>s, without phonetic
-    (<rPh>) runs. ElementTree has already unescaped XML entities; OOXML's own _xHHHH_ escapes remain."""
+    (<rPh>) runs; each <t> trimmed as `_text` says. ElementTree has already unescaped XML entities;
+    OOXML's own _xHHHH_ escapes remain."""
     parts: list[str] = []
     for child in element:
         name = _local(child.tag)
         if name == "t":
-            parts.append(child.text or "")
+            parts.append(_trimmed(child))
         elif name == "r":
-            parts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+            parts.extend(_trimmed(t) for t in child if _local(t.tag) == "t")
     value = "".join(parts)
     return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
+
+
+def _trimmed(t: Any) -> str:
+    text: str = t.text or ""
+    return text if t.get(_XML_SPACE) == "preserve" else text.strip(_XML_WHITESPACE) or text
+
+
+def _iso_date(raw: str) -> Any:
+    """A t="d" cell (ISO 8601) as calamine gives it: a datetime, a date or a time; text it cannot read
+    (or one with a time zone) stays text."""
+    try:
+        if "T" in raw:
+            moment = datetime.fromisoformat(raw)
+            return moment if moment.tzinfo is None else raw
+        return time.fromisoformat(raw) if ":" in raw else date.fromisoformat(raw)
+    except ValueError:
+        return raw
