@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import re
 import shutil
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default="csv,xlsx")
     parser.add_argument("--work", default="", help="working folder, kept (default: a temporary one, removed)")
     parser.add_argument("--prepare", action="store_true", help="only generate the files into --work")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the backends measured by an earlier run into --work (results.json)",
+    )
     args = parser.parse_args(argv if argv is not None else [])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
     work = Path(args.work or tempfile.mkdtemp(prefix="jingzhun-wbbench-"))
@@ -153,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     formats = [f for f in args.formats.split(",") if f]
     small = args.export_small or args.households * 3 // 10
     load_before = os.getloadavg()
-    pg_dir = work / "pg"
+    # PostgreSQL runs as the `postgres` user, who cannot enter a --work folder under /root
+    pg_dir = Path(tempfile.mkdtemp(prefix="jingzhun-wbbench-pg-"))
+    saved_path = work / "results.json"
+    saved: dict[str, Any] = json.loads(saved_path.read_text()) if args.reuse and saved_path.exists() else {}
     pg_url: str | None = None
     try:
         gen_env = {**os.environ, "JINGZHUN_DATA_DIR": str(work / "gen")}
@@ -194,6 +203,12 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[tuple[str, str], dict[str, Any]] = {}
         exports: list[tuple[str, int, Run]] = []
         for backend in backends:
+            if backend in saved:  # --reuse: measured by an earlier run on the same files
+                for fmt, pair in saved[backend]["imports"].items():
+                    results[(backend, fmt)] = {k: Run(**v) for k, v in pair.items()}
+                exports += [(backend, size, Run(**run)) for size, run in saved[backend]["exports"]]
+                print(f"{backend}: reusing the results of an earlier run", flush=True)
+                continue
             if backend == "postgresql":
                 pg_url = subprocess.check_output(
                     [str(ROOT / "scripts" / "pg-throwaway.sh"), "start", str(pg_dir), "55491"], text=True
@@ -235,6 +250,15 @@ def main(argv: list[str] | None = None) -> int:
             if backend == "postgresql":
                 subprocess.run([str(ROOT / "scripts" / "pg-throwaway.sh"), "stop", str(pg_dir)], check=False)
                 pg_url = None
+            saved[backend] = {
+                "imports": {
+                    fmt: {k: asdict(r[k]) for k in ("import", "baseline")}
+                    for (b, fmt), r in results.items()
+                    if b == backend
+                },
+                "exports": [(size, asdict(run)) for b, size, run in exports if b == backend],
+            }
+            saved_path.write_text(json.dumps(saved, ensure_ascii=False))
         text = report(
             households=households,
             members=members,
@@ -246,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if pg_url is not None:
             subprocess.run([str(ROOT / "scripts" / "pg-throwaway.sh"), "stop", str(pg_dir)], check=False)
+        shutil.rmtree(pg_dir, ignore_errors=True)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print(text)
