@@ -54,14 +54,11 @@ class Compiled:
 
     def _member_counts(self, index: int, predicate: str, params: list[Any]) -> tuple[str, str]:
         t, u = f"t{index}", f"u{index}"
-        # m.id IS NULL on the row a LEFT JOIN adds for a household without active members
-        self.agg_sql.append(f"SUM(CASE WHEN m.id IS NOT NULL AND {predicate} THEN 1 ELSE 0 END) AS {t}")
+        self.agg_sql.append(f"SUM(CASE WHEN {predicate} THEN 1 ELSE 0 END) AS {t}")
         self.agg_params.extend(params)
-        self.agg_sql.append(
-            f"SUM(CASE WHEN m.id IS NOT NULL AND ({predicate}) IS NULL THEN 1 ELSE 0 END) AS {u}"
-        )
+        self.agg_sql.append(f"SUM(CASE WHEN ({predicate}) IS NULL THEN 1 ELSE 0 END) AS {u}")
         self.agg_params.extend(params)
-        return f"h.{t}", f"h.{u}"
+        return f"COALESCE(a.{t}, 0)", f"COALESCE(a.{u}, 0)"
 
     def _compile(self, index: int, rule: RuleSpec) -> None:
         op = rule.operator
@@ -71,8 +68,8 @@ class Compiled:
                 self.status_sql.append("2")
                 return
             self.status_sql.append(
-                "CASE WHEN i.household_id IS NULL OR h.n = 0 THEN 2 "
-                f"WHEN {NET_CENTS} > %s * h.n THEN 0 ELSE 1 END"
+                "CASE WHEN i.household_id IS NULL OR COALESCE(a.n, 0) = 0 THEN 2 "
+                f"WHEN {NET_CENTS} > %s * COALESCE(a.n, 0) THEN 0 ELSE 1 END"
             )
             self.status_params.append(int(line * 100))
         elif op == "household_where":
@@ -104,30 +101,31 @@ class Compiled:
 
     def select(self, scope: Scope) -> tuple[str, list[Any]]:
         """SELECT hid, village_code, exit_status, planned_exit_year, people, net, s0 … sN for the
-        households in `scope`. One pass over the households in id order: each household's active members
-        (by the member → household index) are aggregated in the same group, and its latest income up to
-        the year is found by the (household, year) unique index — no materialised subquery to sort or
-        index, which is what made the first shape slow on a million households."""
+        households in `scope`."""
         agg_cols = "".join(", " + c for c in self.agg_sql)
         statuses = "".join(f", {s} AS s{i}" for i, s in enumerate(self.status_sql))
         sql = (
             f"SELECT h.id AS hid, h.village_id AS village_code, h.exit_status AS exit_status, "
-            f"h.planned_exit_year AS planned_exit_year, h.n AS people, "
+            f"h.planned_exit_year AS planned_exit_year, COALESCE(a.n, 0) AS people, "
             f"CASE WHEN i.household_id IS NULL THEN NULL ELSE {NET_CENTS} END AS net{statuses} "
-            f"FROM (SELECT h.*, COUNT(m.id) AS n{agg_cols} FROM registry_household h "
-            f"LEFT JOIN registry_member m ON m.household_id = h.id AND m.is_active = %s "
-            f"WHERE h.registry_status = %s{scope.household_sql} GROUP BY h.id) h "
-            f"LEFT JOIN registry_incomerecord i ON i.household_id = h.id AND i.year = "
-            f"(SELECT MAX(year) FROM registry_incomerecord WHERE household_id = h.id AND year <= %s)"
+            f"FROM registry_household h "
+            f"LEFT JOIN (SELECT m.household_id AS hid, COUNT(*) AS n{agg_cols} FROM registry_member m "
+            f"WHERE m.is_active = %s{scope.member_sql} GROUP BY m.household_id) a ON a.hid = h.id "
+            f"LEFT JOIN (SELECT household_id, MAX(year) AS y FROM registry_incomerecord WHERE year <= %s"
+            f"{scope.income_sql} GROUP BY household_id) ly ON ly.household_id = h.id "
+            f"LEFT JOIN registry_incomerecord i ON i.household_id = h.id AND i.year = ly.y "
+            f"WHERE h.registry_status = %s{scope.household_sql}"
         )
         # Placeholders in text order: the status expressions (select list) come before FROM.
         params = [
             *self.status_params,
             *self.agg_params,
             True,
-            enums.RegistryStatus.ACTIVE,
             *scope.params,
             self.year,
+            *scope.params,
+            enums.RegistryStatus.ACTIVE,
+            *scope.params,
         ]
         return sql, params
 
