@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from jingzhun.regions.models import code_range
 from jingzhun.registry import enums
+from jingzhun.registry.models import Member
 from jingzhun.standards.spec import RuleSpec, StandardSpec
 from jingzhun.standards.vocabulary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
@@ -37,6 +38,15 @@ def _conjunction(rule: RuleSpec, alias: str, fields: dict, ref: date | None) -> 
     return "(" + " AND ".join(parts) + ")", params
 
 
+def _nullable(rule: RuleSpec) -> bool:
+    """Whether a member rule's conditions read a column that may be NULL (the registry model says)."""
+    for cond in rule.conditions:
+        fdef = MEMBER_FIELDS[cond.field]
+        if Member._meta.get_field(fdef.column or cond.field).null:
+            return True
+    return False
+
+
 class Compiled:
     """SQL pieces for one standard and year: member aggregates and one status expression per rule."""
 
@@ -52,10 +62,17 @@ class Compiled:
         for index, rule in enumerate(self.rules):
             self._compile(index, rule)
 
-    def _member_counts(self, index: int, predicate: str, params: list[Any]) -> tuple[str, str]:
+    def _member_counts(
+        self, index: int, predicate: str, params: list[Any], *, can_be_unknown: bool = True
+    ) -> tuple[str, str]:
+        """Members for whom the predicate holds (t) and for whom it is unknown (u, NULL). A predicate
+        over NOT NULL columns only is never unknown: its u is the constant 0, and the database does not
+        evaluate the predicate twice per member (a tenth of a county run)."""
         t, u = f"t{index}", f"u{index}"
         self.agg_sql.append(f"SUM(CASE WHEN {predicate} THEN 1 ELSE 0 END) AS {t}")
         self.agg_params.extend(params)
+        if not can_be_unknown:
+            return f"COALESCE(a.{t}, 0)", "0"
         self.agg_sql.append(f"SUM(CASE WHEN ({predicate}) IS NULL THEN 1 ELSE 0 END) AS {u}")
         self.agg_params.extend(params)
         return f"COALESCE(a.{t}, 0)", f"COALESCE(a.{u}, 0)"
@@ -85,11 +102,11 @@ class Compiled:
         elif op in ("no_member_where", "every_member_where"):
             conj, params = _conjunction(rule, "m", MEMBER_FIELDS, self.ref)
             predicate = conj if op == "no_member_where" else f"(NOT {conj})"
-            t, u = self._member_counts(index, predicate, params)
+            t, u = self._member_counts(index, predicate, params, can_be_unknown=_nullable(rule))
             self.status_sql.append(f"CASE WHEN {t} > 0 THEN 1 WHEN {u} > 0 THEN 2 ELSE 0 END")
         elif op == "member_count_where":
             conj, params = _conjunction(rule, "m", MEMBER_FIELDS, self.ref)
-            t, u = self._member_counts(index, conj, params)
+            t, u = self._member_counts(index, conj, params, can_be_unknown=_nullable(rule))
             n = int(rule.params["n"])
             if rule.params.get("cmp", "gte") == "gte":
                 self.status_sql.append(f"CASE WHEN {t} >= %s THEN 0 WHEN {t} + {u} < %s THEN 1 ELSE 2 END")
