@@ -36,6 +36,11 @@ CASES: list[tuple[list[Any], list[Any]]] = [
     ([None, None, None, None], [None, None, None, None]),
     (["\ud800孤立代理", "emoji 😀", 0, 0.0], ["孤立代理", "emoji 😀", 0, 0]),
     (["\r首尾回车\r", "尾回车\r", 1, "\r"], ["\r首尾回车\r", "尾回车\r", 1, "\r"]),
+    # the shape of the first case (its template is cached by now), a NUL its only illegal character
+    (
+        ["430821199001011234", "空\x00字符", 12, "2018-01-02"],
+        ["430821199001011234", "空字符", 12, "2018-01-02"],
+    ),
 ]
 
 

@@ -36,9 +36,9 @@ STYLE_HEADER = 2
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# a row whose strings hold none of these (nor \x00, which joins them here) needs no escaping and no
-# xml:space="preserve"; any other row takes the per-cell path
-_ROW_SPECIAL = re.compile("[&<>\r\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff \t\n]")
+# a row whose strings hold none of these needs no escaping and no xml:space="preserve"; any other row
+# takes the per-cell path
+_ROW_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff \t\n]")
 _EDGE_SPACE = (" ", "\t", "\n", "&#13;")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
@@ -151,8 +151,8 @@ class Shape(NamedTuple):
             return False
         if self.strings is None:
             return True
-        joined = self.strings(values) if self.string_count == 1 else "\x00".join(self.strings(values))
-        return joined.count("\x00") == self.string_count - 1 and _ROW_SPECIAL.search(joined) is None
+        joined = self.strings(values) if self.string_count == 1 else "".join(self.strings(values))
+        return _ROW_SPECIAL.search(joined) is None
 
 
 _UNKNOWN: Any = object()
@@ -201,7 +201,8 @@ class FastSheet:
             if len(self._shapes) < MAX_SHAPES:
                 self._shapes[key] = shape
         if shape is not None and shape.fits(values):
-            self._buffer.append(shape.template % shape.pick([number, *values]))
+            # the row number as text: `%` converts it once, not once for every cell that repeats it
+            self._buffer.append(shape.template % shape.pick([str(number), *values]))
         else:
             self._buffer.append(self._row_slowly(str(number), values))
         if len(self._buffer) >= FLUSH_ROWS:
