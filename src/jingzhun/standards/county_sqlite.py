@@ -5,8 +5,8 @@ computation. Here the household id range is cut into contiguous parts, one per w
 worker has its own connection (SQLite releases the GIL while it works) and writes its verdicts into a
 scratch database file of its own, ATTACHed to its connection — separate files have separate write locks,
 so the workers never wait for each other. The scratch rows are then copied into the verdict table in one
-transaction, in household order (each part is contiguous), and verdicts of households that left the
-register are removed.
+transaction, in household order (each part is contiguous), replacing the older verdicts of the year and
+standard (households that left the register lose theirs).
 
 The computation is the same compiled SQL as `sqlengine.store_verdicts` (`Compiled.verdict_select`), so
 both paths give the same verdicts (tests/standards/test_county_parallel.py).
@@ -150,7 +150,6 @@ def store_county_verdicts(
 
 def _copy(scratches: list[Path], *, year: int, spec: StandardSpec, stamp: datetime) -> None:
     columns = ", ".join(VERDICT_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in VERDICT_COLUMNS[3:])
     stamp_db = connection.ops.adapt_datetimefield_value(stamp)
     aliases = [f"assess_part{i}" for i in range(len(scratches))]
     with connection.cursor() as cursor:
@@ -158,17 +157,20 @@ def _copy(scratches: list[Path], *, year: int, spec: StandardSpec, stamp: dateti
             cursor.execute(f"ATTACH DATABASE %s AS {alias}", [str(scratch)])
         try:
             with transaction.atomic():
-                for alias in aliases:
-                    # "WHERE 1 = 1": SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
-                    cursor.execute(
-                        f"INSERT INTO {VERDICT_TABLE} ({columns}) SELECT {columns} FROM {alias}.v WHERE 1 = 1 "
-                        f"ON CONFLICT (year, standard_id, household_id) DO UPDATE SET {updates} "
-                        f"WHERE {VERDICT_TABLE}.assessed_at <= excluded.assessed_at"
-                    )
+                # The run's rows replace every older verdict of (year, standard) — households that left the
+                # register included. Deleting them and appending the new rows in household order is faster
+                # than an in-place UPSERT of a million rows (measured: copy 2.6–3.3 s against 3.1–5.8 s);
+                # a verdict newer than the run (a cadre's edit) survives the DELETE and wins the conflict.
                 cursor.execute(
                     f"DELETE FROM {VERDICT_TABLE} WHERE year = %s AND standard_id = %s AND assessed_at < %s",
                     [year, spec.id, stamp_db],
                 )
+                for alias in aliases:
+                    # "WHERE 1 = 1": SQLite needs it to tell the SELECT's end from the ON CONFLICT clause.
+                    cursor.execute(
+                        f"INSERT INTO {VERDICT_TABLE} ({columns}) SELECT {columns} FROM {alias}.v WHERE 1 = 1 "
+                        f"ON CONFLICT (year, standard_id, household_id) DO NOTHING"
+                    )
         finally:
             for alias in aliases:
                 cursor.execute(f"DETACH DATABASE {alias}")
