@@ -38,7 +38,7 @@ AT = datetime(2019, 12, 31, 23, 59, 58, 123456, tzinfo=UTC)
 
 
 class _Undo(Exception):
-    pass
+    """Raised to roll a comparison's writes back."""
 
 
 @contextlib.contextmanager

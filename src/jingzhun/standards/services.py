@@ -62,8 +62,8 @@ def assess(
     job_id: int | None = None,
 ) -> AssessmentRun:
     """Set-based assessment of every household on the register (or of one region subtree), stored as
-    verdicts for (year, standard). The county run goes in id chunks, each its own transaction, so
-    pages keep showing a complete (old or new) verdict for every household while it runs."""
+    verdicts for (year, standard). Pages keep showing a complete (old or new) verdict for every household
+    while it runs: each chunk, or the whole copy of a run on every core, is one transaction."""
     spec = _spec_for(year, standard)
     started = time.monotonic()
     written = 0
@@ -72,28 +72,8 @@ def assess(
             written = sqlengine.store_verdicts(
                 spec=spec, year=year, scope=sqlengine.Scope.region(region_prefix)
             )
-    elif county_sqlite.available():  # SQLite: both cores (standards/county_sqlite.py)
-        bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
-        total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
-        written = county_sqlite.store_county_verdicts(
-            spec=spec, year=year, stamp=timezone.now(), low=0, high=bounds + 1, total=total, progress=progress
-        )
     else:
-        bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
-        total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
-        for low in range(0, bounds + 1, CHUNK):
-            with transaction.atomic():
-                written += sqlengine.store_verdicts(
-                    spec=spec, year=year, scope=sqlengine.Scope.id_range(low, low + CHUNK)
-                )
-            if progress:
-                progress(written, total, f"已评估 {written} 户")
-        with connection.cursor() as cursor:  # households removed from the register since the last run
-            cursor.execute(
-                f"DELETE FROM {sqlengine.VERDICT_TABLE} WHERE year = %s AND standard_id = %s "
-                f"AND household_id > %s",
-                [year, spec.id, bounds],
-            )
+        written = _assess_county(spec=spec, year=year, progress=progress)
     with transaction.atomic():
         run = AssessmentRun.objects.create(
             year=year,
@@ -115,6 +95,31 @@ def assess(
     if progress:
         progress(written, written, "评估完成")
     return run
+
+
+def _assess_county(*, spec: StandardSpec, year: int, progress: ProgressFn | None) -> int:
+    """Every household on the register. On SQLite outside a transaction, on every core
+    (standards/county_sqlite.py); otherwise in id chunks on this connection, each its own transaction."""
+    bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
+    total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
+    if county_sqlite.available():
+        return county_sqlite.store_county_verdicts(
+            spec=spec, year=year, stamp=timezone.now(), low=0, high=bounds + 1, total=total, progress=progress
+        )
+    written = 0
+    for low in range(0, bounds + 1, CHUNK):
+        with transaction.atomic():
+            written += sqlengine.store_verdicts(
+                spec=spec, year=year, scope=sqlengine.Scope.id_range(low, low + CHUNK)
+            )
+        if progress:
+            progress(written, total, f"已评估 {written} 户")
+    with connection.cursor() as cursor:  # households removed from the register since the last run
+        cursor.execute(
+            f"DELETE FROM {sqlengine.VERDICT_TABLE} WHERE year = %s AND standard_id = %s AND household_id > %s",
+            [year, spec.id, bounds],
+        )
+    return written
 
 
 def assess_all(*, year: int) -> int:

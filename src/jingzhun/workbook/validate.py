@@ -159,18 +159,17 @@ def _fast_specs(specs: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
     )
 
 
-_CHOICE_NAMES: dict[int, tuple[str, ...]] = {}
-
-
-def _intern(values: dict[str, Any], specs: tuple[FieldSpec, ...], pool: dict[Any, Any]) -> None:
-    """Share one string object per enum value (a million members hold a handful of distinct values)."""
-    names = _CHOICE_NAMES.get(id(specs))
-    if names is None:
-        names = _CHOICE_NAMES[id(specs)] = tuple(s.name for s in specs if s.choices)
+def _intern(values: dict[str, Any], names: tuple[str, ...], pool: dict[Any, Any]) -> None:
+    """Share one string object per enum value (a million members hold a handful of distinct values);
+    `names` are the sheet's enum columns."""
     for name in names:
         value = values.get(name)
         if value is not None:
             values[name] = pool.setdefault(value, value)
+
+
+_HH_CHOICES = tuple(s.name for s in HOUSEHOLD_FIELDS if s.choices)
+_MB_CHOICES = tuple(s.name for s in MEMBER_FIELDS if s.choices)
 
 
 class _RowCleaner:
@@ -298,7 +297,7 @@ def _households(
             values["no_longer_enjoying"] = (
                 text(cell(cells, "exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
             )
-            _intern(values, HOUSEHOLD_FIELDS, pool)
+            _intern(values, _HH_CHOICES, pool)
             if values.get("village_code"):
                 values["village_code"] = pool.setdefault(values["village_code"], values["village_code"])
             parsed.households[code] = (number, tuple(values.get(n) for n in HH_NAMES))
@@ -335,7 +334,7 @@ def _members(
             result.error(sheet, number, LABELS[name], cell(cells, name), message)
         parsed.member_rows += 1
         if code in households:
-            _intern(values, MEMBER_FIELDS, pool)
+            _intern(values, _MB_CHOICES, pool)
             values["household_code"] = None  # the grouping key holds it; no copy per member
             parsed.members.setdefault(code, []).append((number, tuple(values.get(n) for n in MEMBER_NAMES)))
         if progress and number % 5000 == 0:

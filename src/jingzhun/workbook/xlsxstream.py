@@ -21,6 +21,7 @@ where calamine gives "").
 from __future__ import annotations
 
 import codecs
+import contextlib
 import math
 import posixpath
 import re
@@ -340,10 +341,8 @@ class XlsxBook:
 
     def _row(self, text: str, close: str, prefix: str, namespaces: str) -> list[Any]:
         if not prefix:
-            try:
+            with contextlib.suppress(_Fallback):  # a shape the fast path does not cover: parse it exactly
                 return self._fast_row(text[text.index(">") + 1 :])
-            except _Fallback:
-                pass
         return self._exact_row(text + close, namespaces)
 
     def _fast_row(self, inner: str) -> list[Any]:
