@@ -334,7 +334,7 @@ def report(results: list[dict[str, Any]]) -> str:
     lines += [
         "",
         "The engine runs one worker thread per core, so it needs the machine's second core: on a machine busy "
-        "with other work it falls back to one core's speed (09:50 UTC run at load average ≈ 2: 26.7 s). The "
+        "with other work it falls back to one core's speed (compare the load average column). The "
         "re-run replaces every verdict of the first run (DELETE + ordered INSERT, `county_sqlite._copy`). Run "
         "`python -m bench.assessment --sizes 1000000 --data-dir DIR` twice to reuse the synthetic registry.",
     ]
