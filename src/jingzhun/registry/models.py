@@ -15,13 +15,14 @@ class Household(models.Model):
     """户: people who live together and share expenses; the unit of identification and exit."""
 
     code = models.CharField("户编号", max_length=40, unique=True)
+    # indexed by hh_village_idx (village, id): region scopes are ranges on it (Actor.region_q)
     village = models.ForeignKey(
-        "regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     group_name = models.CharField("村民小组", max_length=60, blank=True)
     head_name = models.CharField("户主姓名", max_length=60)
     head_id_number = models.CharField("户主证件号码", max_length=22)
-    head_initials = models.CharField("户主拼音首字母", max_length=20, db_index=True)
+    head_initials = models.CharField("户主拼音首字母", max_length=20)  # hh_initials_idx
     phone = models.CharField("联系电话", max_length=20, blank=True)
     identification_standard = models.CharField(
         "识别标准", max_length=8, choices=enums.IdentificationStandard.choices, blank=True
@@ -61,6 +62,7 @@ class Household(models.Model):
             models.Index(fields=["planned_exit_year", "id"], name="hh_plan_idx"),
             models.Index(fields=["head_name"], name="hh_head_name_idx", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["head_id_number"], name="hh_head_id_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["head_initials"], name="hh_initials_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -74,8 +76,9 @@ class Household(models.Model):
 class Member(models.Model):
     """成员: a registered member of a household. A removed member stays, inactive, for history."""
 
+    # indexed by member_household_idx (household, id)
     household = models.ForeignKey(
-        Household, verbose_name="户", on_delete=models.PROTECT, related_name="members"
+        Household, verbose_name="户", on_delete=models.PROTECT, related_name="members", db_index=False
     )
     name = models.CharField("姓名", max_length=60)
     id_number = models.CharField("证件号码", max_length=22)
@@ -126,7 +129,8 @@ class Member(models.Model):
 class IncomeRecord(models.Model):
     """收入: a household's incomes of one year (元/年)."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="incomes")
+    # indexed by income_one_per_year (household, year)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="incomes", db_index=False)
     year = models.PositiveSmallIntegerField("收入年度")
     wage = models.DecimalField("工资性收入", max_digits=12, decimal_places=2)
     business = models.DecimalField("生产经营性收入", max_digits=12, decimal_places=2)
