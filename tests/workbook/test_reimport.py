@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from jingzhun.core.models import AuditEntry
 from jingzhun.jobs.models import Job
@@ -94,3 +95,27 @@ def test_the_village_sheet_updates_village_facts(golden, system_actor):
     assert AuditEntry.objects.filter(
         action="import.update", object_type="region", object_id=village.code
     ).exists()
+
+
+@pytest.mark.django_db
+def test_created_household_audit_is_the_plain_snapshot_of_what_was_stored(golden, system_actor):
+    """The importer builds `import.create` entries without `plain` per value; they must equal it."""
+    from jingzhun.core.audit import plain, snapshot
+    from jingzhun.registry.fields import INCOME_FIELD_NAMES
+    from jingzhun.registry.services.common import HOUSEHOLD_AUDIT_FIELDS
+
+    assert import_path(golden("valid_utf8"), actor=system_actor).ok
+    households = Household.objects.order_by("code")
+    assert households.count() == 2
+    for household in households:
+        entry = AuditEntry.objects.get(
+            action="import.create", object_type="household", household_id=household.pk
+        )
+        stored = snapshot(
+            household, [f for f in HOUSEHOLD_AUDIT_FIELDS if f not in {"bank_account", "registry_status"}]
+        )
+        income = household.incomes.get()
+        stored["income"] = {"year": income.year, **{n: plain(getattr(income, n)) for n in INCOME_FIELD_NAMES}}
+        assert entry.after == stored
+        if connection.vendor == "sqlite":  # the text as written (PostgreSQL's jsonb orders keys itself)
+            assert list(entry.after) == list(stored)

@@ -1,10 +1,14 @@
 """Registry workbook import (登记簿导入): all-or-nothing.
 
-1. `validate.parse_workbook` reads and checks every row and the cross-sheet rules (no writes);
-2. the townships the file touches are locked (`workbook.lock`), and `plan.build_plan` compares the file with
-   the registry and adds the rules that need the database;
+1. `validate.parse_workbook` reads and checks every row and the cross-sheet rules: the 户 and 村 sheets,
+   then the 成员 sheet. In between, the townships the file touches are locked (`workbook.lock`);
+2. `plan.build_plan` compares the file with the registry and adds the rules that need the database;
 3. only when there is no error at all, `write.Writer` writes everything in ONE transaction, in bulk.
-Any error → nothing is written. A process killed during step 3 leaves its transaction uncommitted, so the
+On PostgreSQL, outside a caller's transaction and not for --dry-run, that transaction starts on a thread of
+its own once the 户 sheet is read (`workbook.stream`): new households' members, incomes and events are
+written while the 成员 sheet is still being read, and the transaction commits only after step 2 found no
+error — otherwise it rolls back.
+Any error → nothing is written. A process killed at any point leaves its transaction uncommitted, so the
 database stays as it was; its lock rows are recognised as stale and taken over (see workbook.lock).
 """
 
@@ -12,21 +16,25 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs.models import Job
+from jingzhun.registry.models import Household, Member
+from jingzhun.workbook.bulk import Table, batched, reserve_ids
+from jingzhun.workbook.columns import HOUSEHOLD_SHEET
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
-from jingzhun.workbook.plan import build_plan
+from jingzhun.workbook.plan import Plan, build_plan
 from jingzhun.workbook.reader import Workbook, WorkbookError
-from jingzhun.workbook.validate import HH, parse_workbook
-from jingzhun.workbook.write import Writer
+from jingzhun.workbook.stream import WriteThread
+from jingzhun.workbook.validate import HH, MemberSink, Parsed, parse_workbook
+from jingzhun.workbook.write import MEMBER_INSERT, Writer
 
 __all__ = ["ImportResult", "import_path"]
 
@@ -58,49 +66,166 @@ def import_path(
             progress(done, total, message)
 
     try:
-        with Workbook(path) as book:
-            parsed = parse_workbook(book, actor=actor, result=result, progress=_reading(report))
-            assistance = ImportExtension(book, result)  # sheets 帮扶责任人, 帮扶措施 (docs/assistance.md)
+        with ExitStack() as stack:
+            run = _Run(
+                actor=actor,
+                job=job,
+                result=result,
+                dry_run=dry_run,
+                report=report,
+                lock_wait_seconds=lock_wait_seconds,
+                stack=stack,
+            )
+            with Workbook(path) as book:
+                parsed = parse_workbook(
+                    book,
+                    actor=actor,
+                    result=result,
+                    progress=_reading(report),
+                    after_households=run.after_households,
+                )
+                assistance = ImportExtension(book, result)  # sheets 帮扶责任人, 帮扶措施 (docs/assistance.md)
+            if result.ok:
+                run.check_and_write(parsed, assistance)
     except WorkbookError as exc:
         result.error("", None, "", "", str(exc))
-        result.seconds = time.monotonic() - started
-        return result
-    if not result.ok:
-        result.seconds = time.monotonic() - started
-        return result
-    townships = {values[HH["village_code"]][:9] for _, values in parsed.households.values()}
-    townships |= {values[0][:9] for _, values in parsed.villages}
-    try:
-        with locked(
-            townships, holder=_holder(actor, job), source=result.source, wait_seconds=lock_wait_seconds
-        ) as held:
-            held.heartbeat()
-            report(0, 1, "核对登记簿")
-            plan = build_plan(parsed, actor=actor, result=result, progress=report)
-            assistance.check(file_codes=set(parsed.households), actor=actor, result=result)
-            held.heartbeat()
-            if result.ok and not dry_run:
-                total = len(parsed.households)
-                report(0, total, "写入数据库")
-                with _write_conflicts_as_errors(result), transaction.atomic():
-                    writer = Writer(
-                        parsed=parsed,
-                        plan=plan,
-                        user=actor.user,
-                        job_id=job.pk if job else None,
-                        source=result.source,
-                        progress=report,
-                    )
-                    writer.insert_new()
-                    writer.update_existing()
-                    result.villages_updated = writer.update_villages()
-                    assistance.write(actor=actor, job_id=job.pk if job else None)
-                result.written = result.ok
-                report(total, total, "完成")
     except ImportBusy as exc:
         result.error("", None, "", "", str(exc))
     result.seconds = time.monotonic() - started
     return result
+
+
+class _Run:
+    """One import between its sheets: the township lock, taken once the 户 and 村 sheets are read; and on
+    PostgreSQL the write thread (`workbook.stream`) that stores new households' rows while the 成员 sheet
+    is still being read."""
+
+    def __init__(
+        self,
+        *,
+        actor: Actor,
+        job: Job | None,
+        result: ImportResult,
+        dry_run: bool,
+        report: Callable[[int, int, str], None],
+        lock_wait_seconds: float,
+        stack: ExitStack,
+    ):
+        self.actor, self.job, self.result, self.dry_run = actor, job, result, dry_run
+        self.report, self.lock_wait_seconds, self.stack = report, lock_wait_seconds, stack
+        self.held: Any = None
+        self.thread: WriteThread | None = None
+        self.writer: Writer | None = None
+        self.streamed_ids: dict[str, int] = {}
+
+    def after_households(self, parsed: Parsed) -> MemberSink | None:
+        if not self.result.ok:
+            return None  # the import fails whatever follows; the 成员 sheet is still checked for the report
+        townships = {values[HH["village_code"]][:9] for _, values in parsed.households.values()}
+        townships |= {values[0][:9] for _, values in parsed.villages}
+        self.held = self.stack.enter_context(
+            locked(
+                townships,
+                holder=_holder(self.actor, self.job),
+                source=self.result.source,
+                wait_seconds=self.lock_wait_seconds,
+            )
+        )
+        self.held.heartbeat()
+        if self.dry_run or not can_stream():
+            return None
+        codes = new_household_codes(parsed)
+        if not codes:
+            return None
+        return self._start_streaming(parsed, codes)
+
+    def _start_streaming(self, parsed: Parsed, codes: list[str]) -> MemberSink:
+        ids = dict(zip(codes, reserve_ids(Household, len(codes)), strict=True))
+        thread = WriteThread()
+        self.stack.callback(thread.finish, commit=False)  # unless committed below
+        writer = self._writer(parsed, Plan(), progress=thread.report)
+        thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
+        stream = thread.stream(Table(Member, MEMBER_INSERT))
+        self.thread, self.writer, self.streamed_ids = thread, writer, ids
+        result, member_row = self.result, writer.member_row
+
+        def sink(code: str, member: tuple[Any, ...]) -> None:
+            hid = ids.get(code)
+            if hid is not None and result.ok:  # after an error nothing will be committed
+                stream.add(member_row(hid, member))
+
+        return sink
+
+    def _writer(self, parsed: Parsed, plan: Plan, *, progress: Callable[..., Any]) -> Writer:
+        return Writer(
+            parsed=parsed,
+            plan=plan,
+            user=self.actor.user,
+            job_id=self.job.pk if self.job else None,
+            source=self.result.source,
+            progress=progress,
+        )
+
+    def check_and_write(self, parsed: Parsed, assistance: ImportExtension) -> None:
+        """Compare with the registry under the lock, then write (or, with any error, roll back)."""
+        result = self.result
+        assert self.held is not None, "a file without errors has its townships locked"
+        self.report(0, 1, "核对登记簿")
+        plan = build_plan(parsed, actor=self.actor, result=result, progress=self.report)
+        assistance.check(file_codes=set(parsed.households), actor=self.actor, result=result)
+        for code in self.streamed_ids.keys() & plan.existing.keys():
+            number = parsed.households[code][0]
+            result.error(
+                HOUSEHOLD_SHEET,
+                number,
+                "户编号",
+                code,
+                "导入期间该户编号已由他人登记，未写入任何数据，请重新导入",
+            )
+        self.held.heartbeat()
+        if not result.ok or self.dry_run:
+            return
+        total = len(parsed.households)
+        self.report(0, total, "写入数据库")
+        job_id = self.job.pk if self.job else None
+        with _write_conflicts_as_errors(result):
+            if self.thread is not None and self.writer is not None:
+                writer = self.writer
+                writer.plan = plan
+
+                def write_rest() -> None:
+                    writer.insert_households_with_ids(self.streamed_ids)
+                    writer.update_existing()
+                    result.villages_updated = writer.update_villages()
+                    assistance.write(actor=self.actor, job_id=job_id)
+
+                self.thread.submit(write_rest)
+                self.thread.finish(commit=True, progress=self.report)
+            else:
+                with transaction.atomic():
+                    writer = self._writer(parsed, plan, progress=self.report)
+                    writer.insert_new()
+                    writer.update_existing()
+                    result.villages_updated = writer.update_villages()
+                    assistance.write(actor=self.actor, job_id=job_id)
+        result.written = result.ok
+        self.report(total, total, "完成")
+
+
+def can_stream() -> bool:
+    """Rows may go to the database while the file is read (`workbook.stream`): PostgreSQL, called outside
+    any transaction (whose uncommitted rows another connection could not see)."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def new_household_codes(parsed: Parsed) -> list[str]:
+    """The file's 户编号 not yet in the registry, in file order."""
+    if not Household.objects.exists():
+        return list(parsed.households)
+    existing: set[str] = set()
+    for codes in batched(parsed.households.keys(), 2000):
+        existing.update(Household.objects.filter(code__in=codes).values_list("code", flat=True))
+    return [code for code in parsed.households if code not in existing]
 
 
 @contextmanager

@@ -227,9 +227,20 @@ class _RowCleaner:
         return values, errors
 
 
+MemberSink = Callable[[str, tuple[Any, ...]], None]
+
+
 def parse_workbook(
-    book: Workbook, *, actor: Actor, result: ImportResult, progress: ProgressFn | None = None
+    book: Workbook,
+    *,
+    actor: Actor,
+    result: ImportResult,
+    progress: ProgressFn | None = None,
+    after_households: Callable[[Parsed], MemberSink | None] | None = None,
 ) -> Parsed:
+    """Read and check the sheets: 户, 村, then 成员. `after_households` is called once the 户 and 村 sheets
+    are read (the importer locks their townships there); it may return a sink that receives each member
+    of a known 户编号, as (户编号, cleaned tuple), as soon as its row is read."""
     parsed = Parsed()
     villages = dict(Region.objects.filter(level="village").values_list("code", "name"))
     parsed.village_names = villages
@@ -241,12 +252,13 @@ def parse_workbook(
     if not all(r.ok for r in readers.values()):
         return parsed
     _households(readers[HOUSEHOLD_SHEET], parsed, actor, result, pool, progress)
-    _members(readers[MEMBER_SHEET], parsed, result, pool, progress)
+    if readers[VILLAGE_SHEET].rows is not None:
+        _villages(readers[VILLAGE_SHEET], parsed, actor, result)
+    sink = after_households(parsed) if after_households is not None else None
+    _members(readers[MEMBER_SHEET], parsed, result, pool, progress, sink)
     _heads(parsed, result)
     if not parsed.households and result.ok:
         result.warn(HOUSEHOLD_SHEET, None, "", "", "户表中没有数据行，没有导入任何户")
-    if readers[VILLAGE_SHEET].rows is not None:
-        _villages(readers[VILLAGE_SHEET], parsed, actor, result)
     return parsed
 
 
@@ -306,7 +318,12 @@ def _households(
 
 
 def _members(
-    reader: _SheetReader, parsed: Parsed, result: ImportResult, pool: dict, progress: ProgressFn | None
+    reader: _SheetReader,
+    parsed: Parsed,
+    result: ImportResult,
+    pool: dict,
+    progress: ProgressFn | None,
+    sink: MemberSink | None,
 ) -> None:
     sheet = MEMBER_SHEET
     assert reader.rows is not None
@@ -336,7 +353,10 @@ def _members(
         if code in households:
             _intern(values, _MB_CHOICES, pool)
             values["household_code"] = None  # the grouping key holds it; no copy per member
-            parsed.members.setdefault(code, []).append((number, tuple(values.get(n) for n in MEMBER_NAMES)))
+            member = tuple(values.get(n) for n in MEMBER_NAMES)
+            parsed.members.setdefault(code, []).append((number, member))
+            if sink is not None:
+                sink(code, member)
         if progress and number % 5000 == 0:
             progress(number, reader.rows.total + 1, "检查成员表")
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.utils import timezone
@@ -78,7 +80,14 @@ AUDIT_INSERT = (
     "job_id",
     "note",
 )
-HH_AUDIT_INDEX = {name: i for i, (name, _) in enumerate(HOUSEHOLD_COLUMNS)}
+# An import.create entry's household fields, in HOUSEHOLD_AUDIT_FIELDS order, read from the tuple
+# (code, member_count, *cleaned 户 values).
+_CREATED_SOURCES = {"code": 0, "member_count": 1, **{name: 2 + i for name, i in HOUSEHOLD_COLUMNS}}
+CREATED_AUDIT_NAMES = tuple(name for name in HOUSEHOLD_AUDIT_FIELDS if name in _CREATED_SOURCES)
+_created_audit_values = itemgetter(*(_CREATED_SOURCES[name] for name in CREATED_AUDIT_NAMES))
+INCOME_YEAR_I = HH["income_year"]
+_member_values = itemgetter(*(i for _, i in MEMBER_COLUMNS))
+CENT = Decimal("0.01")
 
 
 class Writer:
@@ -134,78 +143,109 @@ class Writer:
             self.progress(done, total, message)
 
     # --- new households -------------------------------------------------------------------------
+    def new_codes(self) -> list[str]:
+        return [code for code in self.parsed.households if code not in self.plan.existing]
+
     def insert_new(self) -> None:
-        parsed, plan = self.parsed, self.plan
-        new_codes = [code for code in parsed.households if code not in plan.existing]
+        """Insert the new households and then, with the ids the database gave them, their members, incomes,
+        新识别 events and audit entries."""
+        new_codes = self.new_codes()
         if not new_codes:
             return
-        total = len(new_codes)
         first_id = max_id(Household)
-        now = self.now
-
-        def household_rows() -> Iterator[tuple[Any, ...]]:
-            for done, code in enumerate(new_codes, start=1):
-                values = parsed.households[code][1]
-                yield (
-                    code,
-                    *(values[i] for _, i in HOUSEHOLD_COLUMNS),
-                    initials(values[HH["head_name"]]),
-                    len(parsed.members.get(code, ())),
-                    enums.RegistryStatus.ACTIVE,
-                    "",
-                    now,
-                    now,
-                )
-                if done % 5000 == 0:
-                    self._report(done, total, "写入户")
-
-        Table(Household, HH_INSERT).insert(household_rows())
+        Table(Household, HH_INSERT).insert(self._household_rows(new_codes))
         new_set = set(new_codes)
         ids = {code: hid for hid, code in ids_since(Household, after=first_id, key="code") if code in new_set}
+        parsed, total, member_row = self.parsed, len(new_codes), self.member_row
 
         def member_rows() -> Iterator[tuple[Any, ...]]:
             for done, code in enumerate(new_codes, start=1):
                 hid = ids[code]
                 for _, member in parsed.members.get(code, ()):
-                    yield (hid, *(member[i] for _, i in MEMBER_COLUMNS), True, "", now, now)
+                    yield member_row(hid, member)
                 if done % 5000 == 0:
                     self._report(done, total, "写入成员")
 
         Table(Member, MEMBER_INSERT).insert(member_rows())
+        self.insert_incomes_and_events(new_codes, ids)
+        self.audit.insert(self._created_audit(code, ids[code]) for code in new_codes)
+
+    def insert_households_with_ids(self, ids: dict[str, int]) -> None:
+        """The new households under ids reserved beforehand (`bulk.reserve_ids`), whose members, incomes and
+        events were written already (`workbook.stream`), and their audit entries."""
+        codes = list(ids)
+        if not codes:
+            return
+        rows = self._household_rows(codes)
+        Table(Household, ("id", *HH_INSERT)).insert((ids[row[0]], *row) for row in rows)
+        self.audit.insert(self._created_audit(code, ids[code]) for code in codes)
+
+    def _household_rows(self, codes: list[str]) -> Iterator[tuple[Any, ...]]:
+        households, members, now, total = self.parsed.households, self.parsed.members, self.now, len(codes)
+        for done, code in enumerate(codes, start=1):
+            values = households[code][1]
+            yield (
+                code,
+                *(values[i] for _, i in HOUSEHOLD_COLUMNS),
+                initials(values[HH["head_name"]]),
+                len(members.get(code, ())),
+                enums.RegistryStatus.ACTIVE,
+                "",
+                now,
+                now,
+            )
+            if done % 5000 == 0:
+                self._report(done, total, "写入户")
+
+    def member_row(self, hid: int, member: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A new member's MEMBER_INSERT row from its cleaned 成员 tuple."""
+        return (hid, *_member_values(member), True, "", self.now, self.now)
+
+    def insert_incomes_and_events(self, codes: list[str], ids: dict[str, int]) -> None:
+        """The income of the file's year and the 新识别 event of each new household."""
+        households, now = self.parsed.households, self.now
         year_i = HH["income_year"]
         Table(IncomeRecord, INCOME_INSERT).insert(
             (
                 ids[code],
-                parsed.households[code][1][year_i],
-                *(parsed.households[code][1][i] for _, i in INCOME_COLUMNS),
+                households[code][1][year_i],
+                *(households[code][1][i] for _, i in INCOME_COLUMNS),
                 now,
             )
-            for code in new_codes
+            for code in codes
         )
         detail = {"job_id": self.job_id, "source": "import"}
         Table(HouseholdEvent, EVENT_INSERT).insert(
             (
                 ids[code],
                 enums.EventKind.IDENTIFIED,
-                date(parsed.households[code][1][HH["identified_year"]], 1, 1),
+                date(households[code][1][HH["identified_year"]], 1, 1),
                 "登记簿导入",
                 detail,
                 self.user_id,
                 self.actor_name,
                 now,
             )
-            for code in new_codes
+            for code in codes
         )
-        self.audit.insert(self._created_audit(code, ids[code]) for code in new_codes)
 
     def _created_audit(self, code: str, hid: int) -> tuple[Any, ...]:
+        """The `import.create` entry of a new household: its audited fields and the year's incomes, as
+        `plain` snapshots them (the household columns are str, int, bool or None already; the amounts are
+        Decimals, stored as text with two decimals)."""
         values = self.parsed.households[code][1]
-        after = {name: plain(values[i]) for name, i in HOUSEHOLD_COLUMNS}
-        after.update(code=code, member_count=len(self.parsed.members.get(code, ())))
-        after = {k: after[k] for k in HOUSEHOLD_AUDIT_FIELDS if k in after}
-        after["income"] = {
-            name: plain(values[i]) for name, i in (("year", HH["income_year"]), *INCOME_COLUMNS)
-        }
+        after = dict(
+            zip(
+                CREATED_AUDIT_NAMES,
+                _created_audit_values((code, len(self.parsed.members.get(code, ())), *values)),
+                strict=True,
+            )
+        )
+        income = {"year": values[INCOME_YEAR_I]}
+        for name, i in INCOME_COLUMNS:
+            amount = values[i]
+            income[name] = None if amount is None else str(amount.quantize(CENT))
+        after["income"] = income
         return self._audit(
             "import.create", "household", hid, f"{values[HH['head_name']]}户（{code}）", hid, None, after
         )
@@ -255,7 +295,7 @@ class Writer:
             for _, member in members:
                 current = existing.members.get(member[rid_i])
                 if current is None:
-                    member_inserts.append((hid, *(member[i] for _, i in MEMBER_COLUMNS), True, "", now, now))
+                    member_inserts.append(self.member_row(hid, member))
                     audits.append(
                         self._audit(
                             "import.create",

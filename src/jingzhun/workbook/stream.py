@@ -1,0 +1,140 @@
+"""A write transaction on a thread of its own (PostgreSQL), so an import stores rows while it still reads.
+
+An import of a county spends about as long reading and checking its file (Python, on one core) as
+PostgreSQL spends storing the rows (the server, on the other core). One after the other, each waits for
+the other. With `WriteThread`, the import's main thread goes on reading the 成员 sheet while the rows it
+has already checked — the members, incomes and 新识别 events of new households — go through COPY on this
+thread's own connection. Everything happens in ONE transaction that commits only at the end, after every
+check of the file and the registry has passed; any error, or a killed process, rolls it back, so the
+import stays all-or-nothing (docs/decisions.md §11).
+
+The thread's connection cannot see a caller's uncommitted rows, so the importer uses it only outside a
+transaction (as `jingzhun registry import` and the job runner call it), never for --dry-run, and only on
+PostgreSQL (SQLite has one writer at a time: holding its lock while reading would block every cadre).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import connection, transaction
+
+from jingzhun.workbook.bulk import BATCH, Table
+
+_COMMIT, _ROLLBACK, _END = object(), object(), object()
+ProgressFn = Callable[[int, int, str], Any]
+
+
+class _RolledBack(Exception):
+    pass
+
+
+class RowStream:
+    """Rows for one COPY, handed over from the reading thread in batches (at most a few in flight)."""
+
+    def __init__(self, writer: WriteThread):
+        self._writer = writer
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=8)
+        self._batch: list[tuple[Any, ...]] = []
+        self._closed = False
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self._batch.append(row)
+        if len(self._batch) >= BATCH:
+            self._put(self._batch)
+            self._batch = []
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._batch:
+            self._put(self._batch)
+            self._batch = []
+        self._put(_END)
+
+    def _put(self, item: Any) -> None:
+        # a failed writer stops reading the queue: drop the rows instead of waiting forever
+        while not self._writer.failed.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        """Consumed on the writer thread, by `Table.insert`."""
+        while (batch := self._queue.get()) is not _END:
+            if self._writer.abandoned.is_set():
+                return
+            yield from batch
+
+
+class WriteThread:
+    """Runs submitted functions in order on its own thread, inside one transaction on its own connection.
+
+    `finish(commit=True)` commits after the last one and re-raises on the calling thread whatever a
+    function raised (the transaction is then rolled back); `finish(commit=False)` rolls back."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._streams: list[RowStream] = []
+        self.failed = threading.Event()
+        self.abandoned = threading.Event()
+        self.error: BaseException | None = None
+        self.progress: tuple[int, int, str] | None = None
+        self._thread = threading.Thread(target=self._run, name="jingzhun-import-writer", daemon=True)
+        self._thread.start()
+        self._finished = False
+
+    def submit(self, fn: Callable[[], Any]) -> None:
+        self._jobs.put(fn)
+
+    def stream(self, table: Table) -> RowStream:
+        """A COPY into `table`, queued after what was submitted before; feed it with `add`, end it with
+        `close` (or `finish`)."""
+        rows = RowStream(self)
+        self._streams.append(rows)
+        self.submit(lambda: table.insert(rows.rows()))
+        return rows
+
+    def report(self, done: int, total: int, message: str) -> None:
+        """Progress of the writer's work, shown by the thread that waits in `finish` (a progress row written
+        from here would sit invisible inside this transaction until the commit)."""
+        self.progress = (done, total, message)
+
+    def finish(self, *, commit: bool, progress: ProgressFn | None = None) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if not commit:
+            self.abandoned.set()
+        for rows in self._streams:
+            rows.close()
+        self._jobs.put(_COMMIT if commit else _ROLLBACK)
+        shown = None
+        while self._thread.is_alive():
+            self._thread.join(0.3)
+            if progress is not None and self.progress is not None and self.progress != shown:
+                shown = self.progress
+                progress(*shown)
+        if commit and self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            with transaction.atomic():
+                while (job := self._jobs.get()) is not _COMMIT:
+                    if job is _ROLLBACK:
+                        raise _RolledBack
+                    job()
+        except _RolledBack:
+            pass
+        except BaseException as exc:  # re-raised by finish() on the importing thread
+            self.error = exc
+            self.failed.set()
+        finally:
+            connection.close()
