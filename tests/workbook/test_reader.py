@@ -61,6 +61,39 @@ def test_it_reads_a_zip_of_gbk_csvs(golden, tmp_path, system_actor):
     assert result.households_new == 2
 
 
+class _RawNameInfo(zipfile.ZipInfo):
+    """An entry whose name is stored as the given bytes, without the UTF-8 flag (as non-Python zippers do)."""
+
+    def __init__(self, raw: bytes):
+        super().__init__(raw.decode("cp437"))
+        self.raw = raw
+
+    def _encodeFilenameFlags(self):  # noqa: N802 (zipfile's name)
+        return self.raw, self.flag_bits
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda name: _RawNameInfo(name.encode("gbk")), id="GBK, no flag (Chinese Windows)"),
+        pytest.param(lambda name: _RawNameInfo(name.encode("utf-8")), id="UTF-8, no flag (Info-ZIP, macOS)"),
+        pytest.param(lambda name: zipfile.ZipInfo(name), id="UTF-8 with the flag"),
+    ],
+)
+def test_it_finds_the_sheets_whatever_encoding_the_zip_gave_their_names(
+    golden, tmp_path, system_actor, encode
+):
+    folder = Path(golden("valid_utf8"))
+    archive = tmp_path / "set.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for csv_file in sorted(folder.iterdir()):
+            zf.writestr(encode(f"登记簿/{csv_file.name}"), csv_file.read_bytes())
+    result = import_path(str(archive), actor=system_actor, dry_run=True)
+    assert result.errors == []
+    assert (result.households_new, result.members_new) == (2, 4)
+
+
 @pytest.mark.django_db
 def test_it_tolerates_full_width_brackets_and_spaces_and_warns_of_unknown_columns(golden, system_actor):
     result = import_path(golden("fullwidth_header"), actor=system_actor)

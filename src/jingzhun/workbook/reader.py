@@ -7,7 +7,6 @@ BOM) or GB18030/GBK — what Chinese Excel and WPS save by default; the encoding
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import io
 import zipfile
@@ -19,6 +18,22 @@ from jingzhun.workbook.columns import normalize_header
 from jingzhun.workbook.xlsxstream import XlsxBook, XlsxError
 
 CHUNK = 1 << 20
+
+
+def _entry_name(decoded: str) -> str:
+    """The name of a zip entry stored without the UTF-8 flag (which `zipfile` decoded as cp437): UTF-8 when
+    its bytes are valid UTF-8 (Info-ZIP on Linux and macOS's archiver write UTF-8 without the flag), else
+    GBK/GB18030 (Chinese Windows' own zip)."""
+    try:
+        raw = decoded.encode("cp437")
+    except UnicodeEncodeError:
+        return decoded
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return decoded
 
 
 class WorkbookError(Exception):
@@ -99,9 +114,8 @@ class Workbook:
         self._zip = archive
         for info in archive.infolist():
             name = info.filename
-            if not info.flag_bits & 0x800:  # no UTF-8 flag: Chinese Windows zips name entries in GBK
-                with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
-                    name = name.encode("cp437").decode("gb18030")
+            if not info.flag_bits & 0x800:
+                name = _entry_name(name)
             stem = Path(name).name
             if stem.lower().endswith(".csv") and not stem.startswith("."):
                 self._csv_names[normalize_header(stem[:-4])] = info.filename
