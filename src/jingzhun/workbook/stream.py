@@ -86,9 +86,9 @@ class WriteThread:
         self.abandoned = threading.Event()
         self.error: BaseException | None = None
         self.progress: tuple[int, int, str] | None = None
+        self._finished = False
         self._thread = threading.Thread(target=self._run, name="jingzhun-import-writer", daemon=True)
         self._thread.start()
-        self._finished = False
 
     def submit(self, fn: Callable[[], Any]) -> None:
         self._jobs.put(fn)
