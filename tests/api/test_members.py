@@ -24,13 +24,16 @@ def test_it_shows_a_member(api, village_cadre, household):
     assert body["id_number"] == member.id_number
 
 
-def test_it_masks_a_member_for_a_county_leader(api, county_leader, household):
+def test_it_masks_a_member_for_a_county_leader(api, county_leader, village_cadre, household):
     member = household.members.get(relation="户主")
     body = api(county_leader).get(f"/members/{member.pk}").json()
     assert body["id_number"] == member.id_number[:6] + "********" + member.id_number[-4:]
     assert body["birth_date"] is None
+    assert body["health"] is None  # personal information (domain §11)
     listed = api(county_leader).get(f"/households/{household.pk}/members").json()
     assert member.id_number not in {m["id_number"] for m in listed}
+    assert {m["health"] for m in listed} == {None}
+    assert api(village_cadre).get(f"/members/{member.pk}").json()["health"] == member.health
 
 
 def test_it_answers_404_to_an_outsider_for_every_member_endpoint(api, other_village_cadre, household):

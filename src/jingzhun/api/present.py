@@ -34,7 +34,8 @@ def member(m: Member, actor: Actor) -> dict[str, Any]:
         "education": m.education or None,
         "school_status": m.school_status,
         "not_in_school_reason": m.not_in_school_reason or None,
-        "health": m.health,
+        # personal information (domain §11): the pages show ***, the API gives null
+        "health": m.health if actor.sees_sensitive else None,
         "labour_skill": m.labour_skill,
         "work_months": m.work_months,
         "medical_insurance": m.medical_insurance,

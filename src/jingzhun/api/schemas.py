@@ -115,7 +115,7 @@ class MemberOut(Schema):
     education: str | None = Field(description=MB["education"])
     school_status: str = Field(description=MB["school_status"])
     not_in_school_reason: str | None = Field(description=MB["not_in_school_reason"])
-    health: str = Field(description=MB["health"])
+    health: str | None = Field(description=f"{MB['health']}（无敏感信息权限时为空：个人信息）")
     labour_skill: str = Field(description=MB["labour_skill"])
     work_months: int | None = Field(description=MB["work_months"])
     medical_insurance: bool | None = Field(description=MB["medical_insurance"])
