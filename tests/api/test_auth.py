@@ -91,3 +91,14 @@ def test_it_publishes_the_openapi_document(db):
     assert Client().get("/api/docs").status_code == 200
     schema = response.json()["components"]["schemas"]["HouseholdIn"]
     assert schema["properties"]["main_cause"]["description"] == "主要致贫原因"
+
+
+def test_a_method_the_path_does_not_have_is_a_405_in_the_envelope(api, village_cadre, household):
+    response = api(village_cadre).client.delete(
+        f"/api/v1/households/{household.pk}", headers=api(village_cadre).headers
+    )
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {"GET", "PATCH"}
+    error = response.json()["error"]
+    assert error["code"] == "method_not_allowed"
+    assert "DELETE" in error["message"] and error["fields"] == {}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseNotAllowed, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -73,6 +76,34 @@ _HTTP_MESSAGES = {"Cannot parse request body": "请求体不是有效的 JSON", 
 def _http_error(request: HttpRequest, exc: HttpError):
     message = _HTTP_MESSAGES.get(str(exc), str(exc))
     return api.create_response(request, envelope("error", message), status=exc.status_code)
+
+
+def with_enveloped_405(urls: tuple[list[Any], str, str]) -> tuple[list[Any], str, str]:
+    """django-ninja answers a method a path does not have with a plain-text 405 of its own, outside the
+    exception handlers: wrap each API view so that answer, too, comes in the envelope (Allow kept)."""
+    patterns, app_name, namespace = urls
+    for pattern in patterns:
+        pattern.callback = _envelope_405(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _envelope_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    @wraps(view)  # keeps csrf_exempt and the other attributes Django reads from the view
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        enveloped = JsonResponse(
+            envelope(
+                "method_not_allowed", f"该接口不支持 {request.method} 方法（支持：{response['Allow']}）"
+            ),
+            status=405,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        enveloped["Allow"] = response["Allow"]
+        return enveloped
+
+    return wrapped
 
 
 def _register_routers() -> None:

@@ -1,5 +1,5 @@
 from django.urls import path
 
-from jingzhun.api.app import api
+from jingzhun.api.app import api, with_enveloped_405
 
-urlpatterns = [path("", api.urls)]
+urlpatterns = [path("", with_enveloped_405(api.urls))]
