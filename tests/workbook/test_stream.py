@@ -216,3 +216,31 @@ def test_a_dry_run_never_starts_writing(golden, system_actor, threads):
     result = importer.import_path(golden("valid_utf8"), actor=system_actor, dry_run=True)
     assert result.ok and not result.written
     assert threads == [] and not Household.objects.exists()
+
+
+def test_rolling_back_while_the_queue_is_full_does_not_hang(monkeypatch):
+    """An error found while the COPY lags behind the reading (queue full, a part batch pending): finish
+    must return, and nothing is kept."""
+    import time
+
+    from jingzhun.workbook import stream
+
+    monkeypatch.setattr(stream, "BATCH", 10)
+    thread = WriteThread()
+    gate = threading.Event()
+    thread.submit(gate.wait)  # the writer is busy: nothing is read from the queue yet
+    rows = thread.stream(Table(AuditEntry, AUDIT))
+    filler = threading.Thread(
+        target=lambda: [rows.add(_audit_row(n)) for n in range(10 * 12 + 3)], daemon=True
+    )
+    filler.start()
+    time.sleep(0.5)  # 8 batches queued, the filler waits for room
+    finisher = threading.Thread(target=thread.finish, kwargs={"commit": False}, daemon=True)
+    finisher.start()
+    time.sleep(0.2)
+    gate.set()
+    finisher.join(10)
+    filler.join(10)
+    assert not finisher.is_alive() and not filler.is_alive()
+    assert not thread._thread.is_alive()
+    assert not AuditEntry.objects.filter(action="test.stream").exists()

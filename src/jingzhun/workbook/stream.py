@@ -57,8 +57,9 @@ class RowStream:
         self._put(_END)
 
     def _put(self, item: Any) -> None:
-        # a failed writer stops reading the queue: drop the rows instead of waiting forever
-        while not self._writer.failed.is_set():
+        # a failed or abandoned writer stops reading the queue: drop the rows instead of waiting forever
+        writer = self._writer
+        while not (writer.failed.is_set() or writer.abandoned.is_set()):
             try:
                 self._queue.put(item, timeout=0.1)
                 return
@@ -66,9 +67,14 @@ class RowStream:
                 continue
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        """Consumed on the writer thread, by `Table.insert`."""
-        while (batch := self._queue.get()) is not _END:
-            if self._writer.abandoned.is_set():
+        """Consumed on the writer thread, by `Table.insert`; ends at `close`, or at once when abandoned."""
+        abandoned = self._writer.abandoned
+        while not abandoned.is_set():
+            try:
+                batch = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if batch is _END:
                 return
             yield from batch
 
