@@ -244,3 +244,50 @@ def test_rolling_back_while_the_queue_is_full_does_not_hang(monkeypatch):
     assert not finisher.is_alive() and not filler.is_alive()
     assert not thread._thread.is_alive()
     assert not AuditEntry.objects.filter(action="test.stream").exists()
+
+
+def test_interrupting_the_wait_for_the_commit_calls_the_commit_off():
+    """Ctrl-C while finish(commit=True) waits: the writer must not commit behind the caller's back (its lock
+    is about to be released)."""
+    import time
+
+    thread = WriteThread()
+    thread.submit(lambda: Table(AuditEntry, AUDIT).insert([_audit_row(1)]))
+
+    def slow_last_step() -> None:
+        thread.report(1, 2, "写入户")
+        time.sleep(1.0)
+
+    thread.submit(slow_last_step)
+
+    def interrupted(done: int, total: int, message: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        thread.finish(commit=True, progress=interrupted)
+    assert not thread._thread.is_alive() and not thread.committed
+    assert not AuditEntry.objects.filter(action="test.stream").exists()
+
+
+def test_a_progress_row_that_cannot_be_written_never_makes_the_report_lie(golden, system_actor, threads):
+    """Whether or not a failing progress callback stops the import, `written` says what the database holds,
+    and the lock is gone only after the transaction ended."""
+    from django.db import OperationalError
+
+    def progress(done: int, total: int, message: str) -> None:
+        if message == "写入户":
+            raise OperationalError("server closed the connection unexpectedly")
+
+    result = importer.import_path(golden("valid_utf8"), actor=system_actor, progress=progress)
+    assert result.written == Household.objects.exists()
+    if connection.vendor == "postgresql":  # the writer thread reports through the waiting thread
+        assert result.written and Household.objects.count() == 2
+    assert not ImportLock.objects.exists()
+
+
+def test_a_large_copy_in_a_streamed_transaction_leaves_its_analyze_for_after_the_commit():
+    """ANALYZE inside the long streamed transaction would hold its lock until the commit (blocking another
+    township's import and autovacuum): the table is only noted."""
+    later: set[str] = set()
+    Table(AuditEntry, AUDIT, analyze_later=later).insert(_audit_row(n) for n in range(2000))
+    assert later == ({'"core_auditentry"'} if connection.vendor == "postgresql" else set())

@@ -86,9 +86,17 @@ def batched(rows: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 class Table:
     """INSERT and UPDATE statements for `columns` (model field names) of `model`."""
 
-    def __init__(self, model: type[models.Model], columns: Sequence[str], *, key: str = "id"):
+    def __init__(
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        *,
+        key: str = "id",
+        analyze_later: set[str] | None = None,
+    ):
         qn = connection.ops.quote_name
         self.model = model
+        self.analyze_later = analyze_later
         self.table = qn(model._meta.db_table)
         fields: list[Any] = [model._meta.get_field(name) for name in columns]
         self.columns = [qn(f.column) for f in fields]
@@ -122,7 +130,10 @@ class Table:
                 f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN", chain([first], iterator)
             )
             if count >= ANALYZE_MIN and count * 10 >= before:
-                self._analyze()
+                if self.analyze_later is None:
+                    self._analyze()
+                else:
+                    self.analyze_later.add(self.table)
             return count
         count = 0
         with connection.cursor() as cursor:
@@ -193,6 +204,15 @@ class Table:
             )
             cursor.execute(f"DROP TABLE {UPDATE_TABLE}")
         return len(rows)
+
+
+def analyze(tables: Iterable[str]) -> None:
+    """ANALYZE tables (quoted names) whose statistics a committed import left stale (`Table.analyze_later`:
+    ANALYZE inside a long transaction would hold its lock, which blocks another import's ANALYZE and
+    autovacuum, until the commit)."""
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            cursor.execute(f"ANALYZE {table}")
 
 
 def max_id(model: type[models.Model]) -> int:

@@ -14,19 +14,20 @@ database stays as it was; its lock rows are recognised as stale and taken over (
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, Member
-from jingzhun.workbook.bulk import Table, batched, reserve_ids
+from jingzhun.workbook.bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
@@ -38,6 +39,7 @@ from jingzhun.workbook.write import MEMBER_INSERT, Writer
 
 __all__ = ["ImportResult", "import_path"]
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[..., Any]
 LOCK_WAIT_SECONDS = 30.0
 
@@ -119,8 +121,16 @@ class _Run:
         self.streamed_ids: dict[str, int] = {}
 
     def after_households(self, parsed: Parsed) -> MemberSink | None:
-        if not self.result.ok:
-            return None  # the import fails whatever follows; the 成员 sheet is still checked for the report
+        """With the 户 and 村 sheets read: start writing, when this import can (`can_stream`)."""
+        if not self.result.ok or self.dry_run or not can_stream():
+            return None  # an import with errors fails whatever follows; the 成员 sheet is still checked
+        self._lock(parsed)
+        codes = new_household_codes(parsed)
+        if not codes:
+            return None
+        return self._start_streaming(parsed, codes)
+
+    def _lock(self, parsed: Parsed) -> None:
         townships = {values[HH["village_code"]][:9] for _, values in parsed.households.values()}
         townships |= {values[0][:9] for _, values in parsed.villages}
         self.held = self.stack.enter_context(
@@ -132,20 +142,14 @@ class _Run:
             )
         )
         self.held.heartbeat()
-        if self.dry_run or not can_stream():
-            return None
-        codes = new_household_codes(parsed)
-        if not codes:
-            return None
-        return self._start_streaming(parsed, codes)
 
     def _start_streaming(self, parsed: Parsed, codes: list[str]) -> MemberSink:
         ids = dict(zip(codes, reserve_ids(Household, len(codes)), strict=True))
         thread = WriteThread()
         self.stack.callback(thread.finish, commit=False)  # unless committed below
-        writer = self._writer(parsed, Plan(), progress=thread.report)
+        writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
         thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
-        stream = thread.stream(Table(Member, MEMBER_INSERT))
+        stream = thread.stream(writer.table(Member, MEMBER_INSERT))
         self.thread, self.writer, self.streamed_ids = thread, writer, ids
         result, member_row = self.result, writer.member_row
 
@@ -156,7 +160,14 @@ class _Run:
 
         return sink
 
-    def _writer(self, parsed: Parsed, plan: Plan, *, progress: Callable[..., Any]) -> Writer:
+    def _writer(
+        self,
+        parsed: Parsed,
+        plan: Plan,
+        *,
+        progress: Callable[..., Any],
+        analyze_later: set[str] | None = None,
+    ) -> Writer:
         return Writer(
             parsed=parsed,
             plan=plan,
@@ -164,12 +175,14 @@ class _Run:
             job_id=self.job.pk if self.job else None,
             source=self.result.source,
             progress=progress,
+            analyze_later=analyze_later,
         )
 
     def check_and_write(self, parsed: Parsed, assistance: ImportExtension) -> None:
         """Compare with the registry under the lock, then write (or, with any error, roll back)."""
         result = self.result
-        assert self.held is not None, "a file without errors has its townships locked"
+        if self.held is None:
+            self._lock(parsed)
         self.report(0, 1, "核对登记簿")
         plan = build_plan(parsed, actor=self.actor, result=result, progress=self.report)
         assistance.check(file_codes=set(parsed.households), actor=self.actor, result=result)
@@ -200,7 +213,7 @@ class _Run:
                     assistance.write(actor=self.actor, job_id=job_id)
 
                 self.thread.submit(write_rest)
-                self.thread.finish(commit=True, progress=self.report)
+                result.written = self.thread.finish(commit=True, progress=self.report)
             else:
                 with transaction.atomic():
                     writer = self._writer(parsed, plan, progress=self.report)
@@ -208,8 +221,21 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
-        result.written = result.ok
+                result.written = True
+        if not result.written:
+            return
+        if self.writer is not None and self.writer.analyze_later:
+            _refresh_statistics(self.writer.analyze_later)
         self.report(total, total, "完成")
+
+
+def _refresh_statistics(tables: set[str]) -> None:
+    """ANALYZE after a streamed import's commit (bulk.analyze). Statistics only speed up the queries that
+    follow; if they cannot be gathered now, autovacuum gathers them later, and the import stands."""
+    try:
+        analyze(tables)
+    except DatabaseError:
+        log.warning("ANALYZE after import failed", exc_info=True)
 
 
 def can_stream() -> bool:

@@ -15,6 +15,7 @@ PostgreSQL (SQLite has one writer at a time: holding its lock while reading woul
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 
 from jingzhun.workbook.bulk import BATCH, Table
 
+log = logging.getLogger(__name__)
 _COMMIT, _ROLLBACK, _END = object(), object(), object()
 ProgressFn = Callable[[int, int, str], Any]
 
@@ -67,9 +69,12 @@ class RowStream:
                 continue
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        """Consumed on the writer thread, by `Table.insert`; ends at `close`, or at once when abandoned."""
+        """Consumed on the writer thread, by `Table.insert`; ends at `close`. When the import is abandoned it
+        raises at once, which aborts the COPY (and skips whatever would follow it) and rolls back."""
         abandoned = self._writer.abandoned
-        while not abandoned.is_set():
+        while True:
+            if abandoned.is_set():
+                raise _RolledBack
             try:
                 batch = self._queue.get(timeout=0.1)
             except queue.Empty:
@@ -93,6 +98,7 @@ class WriteThread:
         self.error: BaseException | None = None
         self.progress: tuple[int, int, str] | None = None
         self._finished = False
+        self.committed = False
         self._thread = threading.Thread(target=self._run, name="jingzhun-import-writer", daemon=True)
         self._thread.start()
 
@@ -112,23 +118,41 @@ class WriteThread:
         from here would sit invisible inside this transaction until the commit)."""
         self.progress = (done, total, message)
 
-    def finish(self, *, commit: bool, progress: ProgressFn | None = None) -> None:
+    def finish(self, *, commit: bool, progress: ProgressFn | None = None) -> bool:
+        """Commit (or roll back) and wait for the thread; returns whether the transaction committed.
+
+        Returns only once the thread has ended, so the caller's lock outlives the transaction. If the wait
+        itself is interrupted (Ctrl-C), the commit is called off when it has not happened yet."""
         if self._finished:
-            return
-        self._finished = True
+            return self.committed
         if not commit:
             self.abandoned.set()
         for rows in self._streams:
             rows.close()
         self._jobs.put(_COMMIT if commit else _ROLLBACK)
+        try:
+            self._wait(progress)
+        except BaseException:
+            self.abandoned.set()  # the writer checks it before committing
+            while self._thread.is_alive():
+                self._thread.join(0.3)
+            raise
+        finally:
+            self._finished = True
+        if commit and self.error is not None:
+            raise self.error
+        return self.committed
+
+    def _wait(self, progress: ProgressFn | None) -> None:
         shown = None
         while self._thread.is_alive():
             self._thread.join(0.3)
             if progress is not None and self.progress is not None and self.progress != shown:
                 shown = self.progress
-                progress(*shown)
-        if commit and self.error is not None:
-            raise self.error
+                try:
+                    progress(*shown)
+                except Exception:  # a progress row that cannot be written must not stop the import
+                    log.warning("import progress not recorded", exc_info=True)
 
     def _run(self) -> None:
         try:
@@ -137,6 +161,9 @@ class WriteThread:
                     if job is _ROLLBACK:
                         raise _RolledBack
                     job()
+                if self.abandoned.is_set():
+                    raise _RolledBack
+            self.committed = True
         except _RolledBack:
             pass
         except BaseException as exc:  # re-raised by finish() on the importing thread

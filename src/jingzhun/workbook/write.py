@@ -100,8 +100,10 @@ class Writer:
         job_id: int | None,
         source: str,
         progress: Callable[..., Any] | None,
+        analyze_later: set[str] | None = None,
     ):
         self.parsed = parsed
+        self.analyze_later = analyze_later
         self.plan = plan
         self.user_id = getattr(user, "pk", None)
         self.actor_name = (
@@ -111,7 +113,12 @@ class Writer:
         self.note = f"登记簿导入：{source}"[:500]
         self.now = timezone.now()
         self.progress = progress
-        self.audit = Table(AuditEntry, AUDIT_INSERT)
+        self.audit = self.table(AuditEntry, AUDIT_INSERT)
+
+    def table(self, model: Any, columns: Any, *, key: str = "id") -> Table:
+        """Bulk statements for `model`; with `analyze_later`, a large COPY leaves the table's name there
+        instead of running ANALYZE inside the transaction (see bulk.Table)."""
+        return Table(model, columns, key=key, analyze_later=self.analyze_later)
 
     def _audit(
         self,
@@ -153,7 +160,7 @@ class Writer:
         if not new_codes:
             return
         first_id = max_id(Household)
-        Table(Household, HH_INSERT).insert(self._household_rows(new_codes))
+        self.table(Household, HH_INSERT).insert(self._household_rows(new_codes))
         new_set = set(new_codes)
         ids = {code: hid for hid, code in ids_since(Household, after=first_id, key="code") if code in new_set}
         parsed, total, member_row = self.parsed, len(new_codes), self.member_row
@@ -166,7 +173,7 @@ class Writer:
                 if done % 5000 == 0:
                     self._report(done, total, "写入成员")
 
-        Table(Member, MEMBER_INSERT).insert(member_rows())
+        self.table(Member, MEMBER_INSERT).insert(member_rows())
         self.insert_incomes_and_events(new_codes, ids)
         self.audit.insert(self._created_audit(code, ids[code]) for code in new_codes)
 
@@ -177,7 +184,7 @@ class Writer:
         if not codes:
             return
         rows = self._household_rows(codes)
-        Table(Household, ("id", *HH_INSERT)).insert((ids[row[0]], *row) for row in rows)
+        self.table(Household, ("id", *HH_INSERT)).insert((ids[row[0]], *row) for row in rows)
         self.audit.insert(self._created_audit(code, ids[code]) for code in codes)
 
     def _household_rows(self, codes: list[str]) -> Iterator[tuple[Any, ...]]:
@@ -205,7 +212,7 @@ class Writer:
         """The income of the file's year and the 新识别 event of each new household."""
         households, now = self.parsed.households, self.now
         year_i = HH["income_year"]
-        Table(IncomeRecord, INCOME_INSERT).insert(
+        self.table(IncomeRecord, INCOME_INSERT).insert(
             (
                 ids[code],
                 households[code][1][year_i],
@@ -215,7 +222,7 @@ class Writer:
             for code in codes
         )
         detail = {"job_id": self.job_id, "source": "import"}
-        Table(HouseholdEvent, EVENT_INSERT).insert(
+        self.table(HouseholdEvent, EVENT_INSERT).insert(
             (
                 ids[code],
                 enums.EventKind.IDENTIFIED,
@@ -342,11 +349,11 @@ class Writer:
                         {k: plain(a) for k, (_, a) in diff.items()},
                     )
                 )
-        Table(Household, HH_UPDATE).update(hh_updates)
-        Table(Member, MEMBER_INSERT).insert(member_inserts)
-        Table(Member, MEMBER_UPDATE).update(member_updates)
-        Table(IncomeRecord, INCOME_INSERT).insert(income_inserts)
-        Table(IncomeRecord, INCOME_UPDATE).update(income_updates)
+        self.table(Household, HH_UPDATE).update(hh_updates)
+        self.table(Member, MEMBER_INSERT).insert(member_inserts)
+        self.table(Member, MEMBER_UPDATE).update(member_updates)
+        self.table(IncomeRecord, INCOME_INSERT).insert(income_inserts)
+        self.table(IncomeRecord, INCOME_UPDATE).update(income_updates)
         self.audit.insert(audits)
 
     # --- villages (村 sheet) --------------------------------------------------------------------
@@ -381,7 +388,7 @@ class Writer:
             )
         # one UPDATE … WHERE code = ? per village by executemany (bulk_update's CASE expressions cost
         # seconds of query compilation for the county's 430 villages)
-        Table(Region, VILLAGE_FACT_FIELDS, key="code").update(
+        self.table(Region, VILLAGE_FACT_FIELDS, key="code").update(
             (*(getattr(region, name) for name in VILLAGE_FACT_FIELDS), region.code) for region in changed
         )
         self.audit.insert(audits)
