@@ -202,12 +202,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         results: dict[tuple[str, str], dict[str, Any]] = {}
         exports: list[tuple[str, int, Run]] = []
+        reused: list[str] = []
         for backend in backends:
             if backend in saved:  # --reuse: measured by an earlier run on the same files
                 for fmt, pair in saved[backend]["imports"].items():
                     results[(backend, fmt)] = {k: Run(**v) for k, v in pair.items()}
                 exports += [(backend, size, Run(**run)) for size, run in saved[backend]["exports"]]
                 print(f"{backend}: reusing the results of an earlier run", flush=True)
+                reused.append(f"{backend} ({saved[backend].get('measured', 'an earlier run')})")
                 continue
             if backend == "postgresql":
                 pg_url = subprocess.check_output(
@@ -251,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run([str(ROOT / "scripts" / "pg-throwaway.sh"), "stop", str(pg_dir)], check=False)
                 pg_url = None
             saved[backend] = {
+                "measured": stamp().split(" on ")[0].removeprefix("Measured "),
                 "imports": {
                     fmt: {k: asdict(r[k]) for k in ("import", "baseline")}
                     for (b, fmt), r in results.items()
@@ -266,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
             results=results,
             exports=exports,
             loads=(load_before, os.getloadavg()),
+            reused=reused,
         )
     finally:
         if pg_url is not None:
@@ -286,11 +290,20 @@ def report(
     results: dict[tuple[str, str], dict[str, Any]],
     exports: list[tuple[str, int, Run]],
     loads: tuple[tuple[float, float, float], tuple[float, float, float]],
+    reused: list[str] | None = None,
 ) -> str:
     before, after = loads
     lines = [
         stamp(),
         "",
+        *(
+            [
+                f"Rows of {', '.join(reused)} are reused from that earlier run on the same files (`--reuse`).",
+                "",
+            ]
+            if reused
+            else []
+        ),
         f"Load average (1/5/15 min) at the start {before[0]:.2f} / {before[1]:.2f} / {before[2]:.2f}, at the end "
         f"{after[0]:.2f} / {after[1]:.2f} / {after[2]:.2f}: other jobs share this machine, so absolute times are "
         "inflated; the ratios compare runs made under the same load.",
