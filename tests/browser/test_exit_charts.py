@@ -69,6 +69,8 @@ def test_it_draws_the_exit_charts_under_the_csp_on_desktop_and_phone(page, live_
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: problems.append(str(exc)))
     page.add_init_script(RECORD_CSP)
+    # bars drawn at once (the page honours this setting): clicking one mid-animation could miss it
+    page.emulate_media(reduced_motion="reduce")
 
     login(page, live_server, "admin")
     response = page.goto(f"{live_server.url}/exit/?year=2018")

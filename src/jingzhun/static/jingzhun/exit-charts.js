@@ -7,6 +7,7 @@
   // Below this container width, category charts turn horizontal so that every township name stays
   // readable on a village cadre's phone (390 px) instead of being rotated into a smear.
   var NARROW = 576;
+  var REDUCED_MOTION = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var READY = "#198754";
   var NOT_READY = "#dc3545";
   var OVER = "#b71c1c";
@@ -147,10 +148,16 @@
       el.setAttribute("data-layout", horizontal ? "horizontal" : "vertical");
     }
 
+    function option(narrow) {
+      var built = builder.option(d, narrow);
+      built.animation = !REDUCED_MOTION;  // the reader's own setting: bars drawn at once, not grown
+      return built;
+    }
+
     var narrow = isNarrow();
     fit(narrow);
     var chart = window.echarts.init(el, null, { renderer: "canvas", locale: "ZH" });
-    chart.setOption(builder.option(d, narrow));
+    chart.setOption(option(narrow));
 
     var drill = el.getAttribute("data-drill-url");
     if (drill && d.codes) {
@@ -166,7 +173,7 @@
         fit(now);
         if (now !== narrow) {
           narrow = now;
-          chart.setOption(builder.option(d, narrow), true);
+          chart.setOption(option(narrow), true);
         }
         chart.resize();
       },
