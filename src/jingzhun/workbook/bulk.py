@@ -180,8 +180,7 @@ class Table:
         follow an import (the re-assessment, an export) pick plans that scan whole tables per row or per
         batch (a 30,000-household re-assessment ran for more than two minutes instead of under one second).
         A user who does not own the table gets a warning from PostgreSQL, not an error."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {self.table}")
+        analyze([self.table])
 
     def _update_from_copy(self, rows: list[Sequence[Any]]) -> int:
         """COPY the rows into a temporary table of the target's column types, then one UPDATE … FROM.

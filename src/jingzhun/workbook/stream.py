@@ -31,7 +31,8 @@ ProgressFn = Callable[[int, int, str], Any]
 
 
 class _RolledBack(Exception):
-    pass
+    """Raised on the writer thread to leave its transaction without committing (rollback asked for, or
+    the import abandoned); it ends the thread quietly, unlike any other exception."""
 
 
 class RowStream:
@@ -165,7 +166,7 @@ class WriteThread:
                     raise _RolledBack
             self.committed = True
         except _RolledBack:
-            pass
+            self.committed = False  # rolled back on purpose: nothing to report
         except BaseException as exc:  # re-raised by finish() on the importing thread
             self.error = exc
             self.failed.set()

@@ -211,11 +211,10 @@ class Writer:
     def insert_incomes_and_events(self, codes: list[str], ids: dict[str, int]) -> None:
         """The income of the file's year and the 新识别 event of each new household."""
         households, now = self.parsed.households, self.now
-        year_i = HH["income_year"]
         self.table(IncomeRecord, INCOME_INSERT).insert(
             (
                 ids[code],
-                households[code][1][year_i],
+                households[code][1][INCOME_YEAR_I],
                 *(households[code][1][i] for _, i in INCOME_COLUMNS),
                 now,
             )
