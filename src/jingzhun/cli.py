@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.terminal import progress_printer
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
-class CommandError(Exception):
-    """Invalid input or state: printed as a clear message, exit code 1."""
+class CommandError(ValidationFailed):
+    """Invalid input or state found by the CLI itself: printed as a clear message, exit code 1."""
+
+    def __init__(self, message: str):
+        super().__init__({"__all__": message})
 
 
 def _setup_django() -> None:
@@ -33,30 +39,6 @@ def _require_initialized() -> None:
         raise CommandError(
             "数据库尚未初始化或需要升级，请先运行 `jingzhun init`（database not initialised: run `jingzhun init`）"
         )
-
-
-def progress_printer(label: str) -> Callable[[int, int, str], None]:
-    """A one-line progress bar on stderr (a real bar on a terminal, periodic lines otherwise)."""
-    tty = sys.stderr.isatty()
-    state = {"last": -1}
-
-    def show(done: int, total: int, message: str = "") -> None:
-        pct = int(done * 100 / total) if total else 0
-        if tty:
-            bar = "█" * (pct // 4) + "░" * (25 - pct // 4)
-            sys.stderr.write(f"\r{label} {bar} {pct:3d}% {done}/{total} {message[:40]:<40}")
-            if total and done >= total:
-                sys.stderr.write("\n")
-            sys.stderr.flush()
-        elif pct // 10 != state["last"] // 10 or (total and done >= total and state["last"] != 100):
-            state["last"] = pct
-            sys.stderr.write(f"{label} {pct}% ({done}/{total}) {message}\n")
-            sys.stderr.flush()
-
-    return show
-
-
-# --- commands -----------------------------------------------------------------------------------
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -264,8 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _setup_django()
         code: Any = args.func(args)
-    except CommandError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+    except ValidationFailed as exc:  # the application's one error type, from any layer
+        print(f"错误：{exc.message}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("\n已中断", file=sys.stderr)

@@ -50,8 +50,9 @@ def build_demo(
 ) -> dict[str, Any]:
     from jingzhun.accounts.access import Actor
     from jingzhun.assistance.demo_data import seed as seed_assistance
-    from jingzhun.cli import CommandError, progress_printer
     from jingzhun.core.dbstate import initialize
+    from jingzhun.core.errors import ValidationFailed
+    from jingzhun.core.terminal import progress_printer
     from jingzhun.workbook.generate import generate_to_path
     from jingzhun.workbook.importer import import_path
 
@@ -75,7 +76,7 @@ def build_demo(
         progress=progress_printer("导入登记簿"),
     )
     if result.errors:
-        raise CommandError(f"演示数据导入失败：{result.errors[0]}")
+        raise ValidationFailed({"__all__": f"演示数据导入失败：{result.errors[0]}"})
     printer(f"已导入（{time.monotonic() - started:.0f} 秒）")
     users = _demo_users()
     seed_assistance(year=DEMO_YEAR, seed=seed, printer=printer)

@@ -7,7 +7,7 @@ from django.contrib.auth.hashers import identify_hasher
 from django.urls import reverse
 
 from jingzhun.accounts.services import user_create
-from jingzhun.registry.validation import ValidationFailed
+from jingzhun.core.errors import ValidationFailed
 from tests.factories import VILLAGE
 
 PASSWORD = "Pass-word-123"

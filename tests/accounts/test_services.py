@@ -9,8 +9,8 @@ from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.models import ApiToken
 from jingzhun.accounts.roles import ROLE_PERMISSIONS, Perm, RoleCode
 from jingzhun.accounts.services import api_token_create, api_token_user, role_grant, user_create
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
-from jingzhun.registry.validation import ValidationFailed
 from tests.factories import VILLAGE
 
 

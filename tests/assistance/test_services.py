@@ -13,8 +13,8 @@ from django.http import Http404
 from jingzhun.accounts.access import actor_for
 from jingzhun.assistance import models as m
 from jingzhun.assistance import services
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
-from jingzhun.registry.validation import ValidationFailed
 from tests.assistance.conftest import png_upload
 from tests.factories import OTHER_VILLAGE, VILLAGE
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jingzhun.jobs.models import Job
-from jingzhun.jobs.runner import _load_handlers, claim_next, run
+from jingzhun.jobs.runner import claim_next, run
 from jingzhun.registry.models import Household
 from tests.browser.conftest import login
 
@@ -35,7 +35,6 @@ def _upload(page, live_server, path: Path) -> None:
 
 def _run_queued_job() -> Job:
     # The worker process of `jingzhun serve`, run here in the test's thread so it shares the test database.
-    _load_handlers()
     job = claim_next()
     assert job is not None
     return run(job)

@@ -20,7 +20,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent / "src"))
 
 from jingzhun.lib.idcard import make  # noqa: E402
-from jingzhun.registry.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, VILLAGE_FIELDS  # noqa: E402
+from jingzhun.regions.fields import VILLAGE_FIELDS  # noqa: E402
+from jingzhun.registry.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS  # noqa: E402
 
 VILLAGE = "430821102204"  # 杜坪村委会, 溪口镇
 OTHER_VILLAGE = "430821001200"  # 琵琶村委会, 零阳街道

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.registry.models import Member
 from jingzhun.registry.services import households as household_services
 from jingzhun.registry.services import members as member_services
-from jingzhun.registry.validation import ValidationFailed
 from tests.factories import household_row, member_row, row_counts
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
 from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
 from jingzhun.registry.services.events import (
@@ -19,7 +20,6 @@ from jingzhun.registry.services.events import (
     mark_returned,
 )
 from jingzhun.registry.services.households import household_update, income_record
-from jingzhun.registry.validation import ValidationFailed
 from tests.factories import OTHER_VILLAGE, member_row, register, row_counts
 
 

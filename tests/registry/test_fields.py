@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jingzhun.regions.fields import VILLAGE_FIELDS
 from jingzhun.registry import enums, fields
 
 
@@ -235,7 +236,7 @@ def test_it_skips_absent_fields_in_a_partial_row():
 
 
 def test_it_gives_every_field_a_chinese_label():
-    for specs in (fields.HOUSEHOLD_FIELDS, fields.MEMBER_FIELDS, fields.VILLAGE_FIELDS):
+    for specs in (fields.HOUSEHOLD_FIELDS, fields.MEMBER_FIELDS, VILLAGE_FIELDS):
         for spec in specs:
             assert spec.label and not spec.label.isascii(), spec.name
 
@@ -278,7 +279,7 @@ _ANY_CELL = st.one_of(
 
 
 @pytest.mark.parametrize(
-    "spec", fields.HOUSEHOLD_FIELDS + fields.MEMBER_FIELDS + fields.VILLAGE_FIELDS, ids=lambda s: s.name
+    "spec", fields.HOUSEHOLD_FIELDS + fields.MEMBER_FIELDS + VILLAGE_FIELDS, ids=lambda s: s.name
 )
 @settings(max_examples=40)
 @given(cell=_ANY_CELL)

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.registry.services.events import mark_exited
 from jingzhun.registry.services.members import member_remove
-from jingzhun.registry.validation import ValidationFailed
 from tests.factories import member_row, register
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
 from jingzhun.registry.models import HouseholdEvent, Member
 from jingzhun.registry.services.events import household_cancel
 from jingzhun.registry.services.members import head_change, member_add, member_remove, member_update
-from jingzhun.registry.validation import ValidationFailed
 from tests.factories import member_row, row_counts
 
 

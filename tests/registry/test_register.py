@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
 from jingzhun.lib import idcard
 from jingzhun.registry.models import HouseholdEvent, IncomeRecord
 from jingzhun.registry.services.households import household_register
-from jingzhun.registry.validation import ValidationFailed
 from tests.factories import OTHER_VILLAGE, VILLAGE, household_row, member_row, register, row_counts
 
 

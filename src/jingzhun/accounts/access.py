@@ -16,6 +16,27 @@ from django.http import Http404
 from jingzhun.accounts.roles import PAIRED_HOUSEHOLD_ROLES, ROLE_PERMISSIONS, Perm
 from jingzhun.regions.models import code_prefix, code_range
 
+# Scopes of assigned objects, registered by the app that owns the assignment (a seam): a 帮扶责任人's
+# households are those with an open pairing, which only `assistance` knows. A resolver returns a Q over
+# households (prefix "" = the Household model itself; otherwise the path to it, e.g. "household__").
+AssignedHouseholds = Any  # Callable[[Actor, str], Q]
+_ASSIGNED_HOUSEHOLDS: list[AssignedHouseholds] = []
+
+
+def register_assigned_households(resolver: AssignedHouseholds) -> None:
+    if resolver not in _ASSIGNED_HOUSEHOLDS:
+        _ASSIGNED_HOUSEHOLDS.append(resolver)
+
+
+def assigned_households_q(actor: Actor, prefix: str = "") -> Q:
+    """Households assigned to this actor (deny by default: nothing when no app resolves them)."""
+    if actor.user is None or not _ASSIGNED_HOUSEHOLDS:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    for resolver in _ASSIGNED_HOUSEHOLDS:
+        q |= resolver(actor, prefix)
+    return q
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -22,9 +22,9 @@ from jingzhun.accounts.services import (
     user_reset_password,
     user_set_active,
 )
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import apply_errors
 from jingzhun.regions.models import Region, code_range
-from jingzhun.registry.forms import apply_errors
-from jingzhun.registry.validation import ValidationFailed
 
 
 def _admin(request: HttpRequest) -> Actor:

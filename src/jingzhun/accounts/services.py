@@ -12,8 +12,8 @@ from django.db import transaction
 from jingzhun.accounts.models import ApiToken, RoleGrant, User
 from jingzhun.accounts.roles import RoleCode
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.regions.models import Region
-from jingzhun.registry.validation import ValidationFailed
 
 
 def random_password() -> str:
@@ -81,16 +81,12 @@ def user_create_with_role(
     display_name: str = "",
     actor: object = None,
 ) -> tuple[User, str]:
-    from jingzhun.cli import CommandError
-
-    try:
-        with transaction.atomic():
-            user, password = user_create(
-                username=username, password=password, display_name=display_name, actor=actor
-            )
-            role_grant(user=user, role=role, region_code=region_code, actor=actor)
-    except ValidationFailed as exc:
-        raise CommandError("；".join(exc.errors.values())) from exc
+    """A user and their one role grant, both or neither (raises ValidationFailed)."""
+    with transaction.atomic():
+        user, password = user_create(
+            username=username, password=password, display_name=display_name, actor=actor
+        )
+        role_grant(user=user, role=role, region_code=region_code, actor=actor)
     return user, password
 
 

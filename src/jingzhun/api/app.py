@@ -17,7 +17,7 @@ from ninja.security import HttpBearer, django_auth
 from jingzhun.accounts.models import ApiToken
 from jingzhun.accounts.services import _hash, api_token_user
 from jingzhun.api.errors import chinese_message
-from jingzhun.registry.validation import ValidationFailed
+from jingzhun.core.errors import ValidationFailed
 
 
 class BearerToken(HttpBearer):

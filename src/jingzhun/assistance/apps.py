@@ -35,3 +35,8 @@ class AssistanceConfig(AppConfig):
 
         for action, label in ACTION_LABELS.items():
             history.ACTION_LABELS.setdefault(action, label)
+
+        from jingzhun.accounts.access import register_assigned_households
+        from jingzhun.assistance.selectors import paired_household_ids_q
+
+        register_assigned_households(paired_household_ids_q)

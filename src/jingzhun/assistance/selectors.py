@@ -24,12 +24,13 @@ POOR_STATUSES = (enums.ExitStatus.NOT_EXITED, enums.ExitStatus.RETURNED)
 PAGE = 50
 
 
-def paired_household_ids_q(actor: Actor) -> Q:
-    """Households with an open pairing to this helper (a 帮扶责任人's whole scope)."""
-    if actor.user is None:
+def paired_household_ids_q(actor: Actor, prefix: str = "") -> Q:
+    """Households with an open pairing to this helper (a 帮扶责任人's whole scope); registered with
+    accounts.access as the resolver of assigned households."""
+    if actor.user is None or not actor.paired_only:
         return Q(pk__in=[])
     ids = HelperPairing.objects.filter(helper=actor.user, ended_on__isnull=True).values("household_id")
-    return Q(id__in=ids)
+    return Q(**{f"{prefix}id__in": ids})
 
 
 def _households(actor: Actor) -> QuerySet[Household]:

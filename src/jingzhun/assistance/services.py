@@ -17,10 +17,10 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.assistance import models as m
 from jingzhun.assistance.models import HelperPairing
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Household
-from jingzhun.registry.validation import ValidationFailed
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 6

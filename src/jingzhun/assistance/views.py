@@ -20,9 +20,9 @@ from jingzhun.assistance import selectors as sel
 from jingzhun.assistance import services
 from jingzhun.assistance.forms import CheckInForm, HelperAssignForm, MeasureForm, SettingsForm, VisitForm
 from jingzhun.assistance.rules import last_week_start, not_visited_since, week_start
-from jingzhun.registry.forms import apply_errors
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import apply_errors
 from jingzhun.registry.selectors import household_get
-from jingzhun.registry.validation import ValidationFailed
 
 ALERTS = {
     "no-helper": "未结对帮扶责任人的贫困户",

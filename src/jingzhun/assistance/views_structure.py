@@ -28,9 +28,9 @@ from jingzhun.assistance.forms_structure import (
     UnitLinkForm,
     WorkTeamForm,
 )
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import apply_errors
 from jingzhun.regions.models import Region
-from jingzhun.registry.forms import apply_errors
-from jingzhun.registry.validation import ValidationFailed
 
 LIST_LIMIT = 1000
 

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from jingzhun.core.initializers import run_initializers
+
 
 def pending_migrations() -> list[tuple[str, str]]:
     executor = MigrationExecutor(connection)
@@ -16,16 +18,7 @@ def pending_migrations() -> list[tuple[str, str]]:
     return [(m.app_label, m.name) for m, _ in executor.migration_plan(targets)]
 
 
-def _ensure_app_defaults() -> None:
-    """Apps that ship default data (the standards of domain.md) install it here, idempotently."""
-    from jingzhun.standards.defaults import ensure_defaults
-
-    ensure_defaults()
-
-
 def initialize(*, city: bool = False, printer: Callable[[str], Any] = print) -> dict[str, int]:
-    from jingzhun.regions.loader import load_divisions
-
     if connection.vendor == "sqlite":
         from pathlib import Path
 
@@ -36,6 +29,6 @@ def initialize(*, city: bool = False, printer: Callable[[str], Any] = print) -> 
     if pending:
         printer(f"迁移数据库（{len(pending)} 项）…")
         call_command("migrate", interactive=False, verbosity=0)
-    summary = load_divisions(city=city)
-    _ensure_app_defaults()
-    return {"regions": summary["total"], "created": summary["created"]}
+    installed = run_initializers(city=city)
+    regions = installed.get("regions", {})
+    return {"regions": regions.get("total", 0), "created": regions.get("created", 0)}

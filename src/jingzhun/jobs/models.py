@@ -30,6 +30,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Not claimed before this time (scheduled and recurring jobs: deadlines, sweeps, nightly checks).
+    run_at = models.DateTimeField("计划运行时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "后台任务"

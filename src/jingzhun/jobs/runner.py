@@ -7,10 +7,11 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jingzhun.jobs.models import Job, JobStatus
@@ -51,15 +52,31 @@ class Progress:
             )
 
 
-def enqueue(*, kind: str, params: dict[str, Any], created_by: Any = None, lock_key: str = "") -> Job:
+def known_kinds() -> list[str]:
+    return sorted(_HANDLERS)
+
+
+def enqueue(
+    *,
+    kind: str,
+    params: dict[str, Any],
+    created_by: Any = None,
+    lock_key: str = "",
+    run_at: datetime | None = None,
+) -> Job:
+    """Queue a job; inside a write's transaction it is an outbox row: it exists only if the write commits."""
     if kind not in _HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
-    return Job.objects.create(kind=kind, params=params, created_by=created_by, lock_key=lock_key)
+    return Job.objects.create(
+        kind=kind, params=params, created_by=created_by, lock_key=lock_key, run_at=run_at
+    )
 
 
 def claim_next() -> Job | None:
-    """Claim the oldest queued job with a conditional UPDATE, so two workers never run one job."""
-    for job_id in Job.objects.filter(status=JobStatus.QUEUED).order_by("id").values_list("id", flat=True)[:5]:
+    """Claim the oldest due queued job with a conditional UPDATE, so two workers never run one job."""
+    due = Q(run_at__isnull=True) | Q(run_at__lte=timezone.now())
+    candidates = Job.objects.filter(due, status=JobStatus.QUEUED).order_by("id").values_list("id", flat=True)
+    for job_id in candidates[:5]:
         claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
         )
@@ -99,18 +116,14 @@ def recover_stale(max_age_seconds: int = 600) -> int:
 
 
 def work_forever(stop: threading.Event, poll_seconds: float = 1.0) -> None:
-    _load_handlers()
+    from jingzhun.jobs.schedule import schedule_due
+
     recover_stale(0)
     while not stop.is_set():
         close_old_connections()
+        schedule_due()
         job = claim_next()
         if job is None:
             stop.wait(poll_seconds)
             continue
         run(job)
-
-
-def _load_handlers() -> None:
-    # Importing the modules registers their handlers (imported here, not at the top: they import us).
-    import jingzhun.standards.jobs  # noqa: F401
-    import jingzhun.workbook.jobs  # noqa: F401

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from jingzhun.core.forms import form_class
+from jingzhun.regions.fields import VILLAGE_FIELDS
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region
-from jingzhun.registry import fields
-from jingzhun.registry.forms import form_class
 
-VillageFactsForm = form_class(fields.VILLAGE_FIELDS, "VillageFactsForm", exclude=("code",))
+VillageFactsForm = form_class(VILLAGE_FIELDS, "VillageFactsForm", exclude=("code",))
 
 
 def initial_facts(region: Region) -> dict[str, Any]:

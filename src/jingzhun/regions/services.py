@@ -9,9 +9,10 @@ from django.db import transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.fields import clean_row
+from jingzhun.regions.fields import VILLAGE_FIELDS
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, ExitState, Region
-from jingzhun.registry import fields
-from jingzhun.registry.validation import ValidationFailed
 
 
 def village_fact_errors(values: Mapping[str, Any]) -> dict[str, str]:
@@ -33,8 +34,8 @@ def village_facts_update(*, actor: Actor, region: Region, changes: Mapping[str, 
         raise ValidationFailed({"__all__": "只有村级区划有村情数据"})
     if not actor.covers_code(region.code):
         raise ValidationFailed({"__all__": f"{region.name}不在您的管辖范围内"})
-    specs = tuple(s for s in fields.VILLAGE_FIELDS if s.name != "code")
-    values, errors = fields.clean_row(specs, changes, partial=True)
+    specs = tuple(s for s in VILLAGE_FIELDS if s.name != "code")
+    values, errors = clean_row(specs, changes, partial=True)
     merged = {f: getattr(region, f) for f in VILLAGE_FACT_FIELDS}
     merged.update(values)
     if not merged.get("is_poor_village"):

@@ -54,10 +54,10 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 def village_edit(request: HttpRequest, code: str) -> HttpResponse:
     from django.contrib import messages
 
+    from jingzhun.core.errors import ValidationFailed
+    from jingzhun.core.forms import apply_errors
     from jingzhun.regions.forms import VillageFactsForm, initial_facts
     from jingzhun.regions.services import village_facts_update
-    from jingzhun.registry.forms import apply_errors
-    from jingzhun.registry.validation import ValidationFailed
 
     actor = actor_for(request.user)
     actor.require(Perm.EDIT_REGIONS)

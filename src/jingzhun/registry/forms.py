@@ -8,62 +8,8 @@ from typing import Any, cast
 
 from django import forms
 
+from jingzhun.core.forms import apply_errors, form_class  # noqa: F401  (apply_errors: re-exported)
 from jingzhun.registry import enums, fields
-from jingzhun.registry.fields import FieldSpec
-from jingzhun.registry.validation import ValidationFailed
-
-BOOL_SPECS = {
-    "food_secure",
-    "clothing_secure",
-    "water_safe",
-    "medical_insurance",
-    "serious_illness_insurance",
-    "hardened_road",
-    "bus_service",
-    "power",
-    "standard_clinic",
-    "broadband",
-    "service_centre",
-    "pension_insurance",
-    "dibao",
-    "tekun",
-    "is_poor_village",
-}
-DATE_SPECS = {"birth_date"}
-MONEY_SPECS = set(fields.INCOME_FIELD_NAMES)
-
-
-def _form_field(spec: FieldSpec) -> forms.Field:
-    attrs: dict[str, Any] = {"class": "form-control form-control-sm"}
-    if spec.name in BOOL_SPECS:
-        return forms.ChoiceField(
-            label=spec.label,
-            required=False,
-            choices=[("", "—"), ("是", "是"), ("否", "否")],
-            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-        )
-    if spec.choices and spec.name != "ethnicity":
-        return forms.ChoiceField(
-            label=spec.label,
-            required=False,
-            choices=[("", "—"), *[(c, c) for c in spec.choices]],
-            widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-        )
-    if spec.name in DATE_SPECS:
-        attrs["type"] = "date"
-    if spec.name in MONEY_SPECS:
-        attrs["inputmode"] = "decimal"
-    if spec.name == "ethnicity":
-        attrs["list"] = "ethnic-groups"
-    return forms.CharField(
-        label=spec.label, required=False, widget=forms.TextInput(attrs=attrs), help_text=spec.help
-    )
-
-
-def form_class(specs: tuple[FieldSpec, ...], name: str, *, exclude: tuple[str, ...] = ()) -> type[forms.Form]:
-    attrs = {s.name: _form_field(s) for s in specs if s.name not in exclude}
-    return type(name, (forms.Form,), attrs)
-
 
 HouseholdForm = form_class(fields.HOUSEHOLD_FIELDS, "HouseholdForm", exclude=("head_name", "head_id_number"))
 HouseholdEditForm = form_class(
@@ -231,12 +177,3 @@ class IdentificationStepForm(forms.Form):
     evidence = forms.FileField(
         label="佐证材料", required=False, widget=forms.ClearableFileInput(attrs={"class": "form-control"})
     )
-
-
-def apply_errors(form: forms.Form, exc: ValidationFailed, *, prefix: str = "") -> None:
-    """Attach service errors to form fields (unknown names become non-field errors)."""
-    for name, message in exc.errors.items():
-        key = name[len(prefix) :] if prefix and name.startswith(prefix) else name
-        if key == "village_code" and "village_code" not in form.fields:
-            key = "__all__"
-        form.add_error(key if key in form.fields else None, message)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from jingzhun.accounts.access import Actor
+from jingzhun.accounts.access import Actor, assigned_households_q
 from jingzhun.accounts.roles import Perm
 from jingzhun.regions.models import Region, code_range
 from jingzhun.registry import enums
@@ -21,9 +21,7 @@ def households_visible(actor: Actor, *, include_closed: bool = False) -> QuerySe
         return Household.objects.none()
     query = Household.objects.all()
     if actor.paired_only:
-        from jingzhun.assistance.selectors import paired_household_ids_q
-
-        query = query.filter(paired_household_ids_q(actor))
+        query = query.filter(assigned_households_q(actor))
     else:
         query = _in_regions(query, actor)
     if not include_closed:

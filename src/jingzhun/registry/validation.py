@@ -10,14 +10,6 @@ from jingzhun.lib import idcard
 from jingzhun.registry import enums
 
 
-class ValidationFailed(Exception):
-    """Raised by services; `errors` maps a field name (or '__all__') to a Chinese message."""
-
-    def __init__(self, errors: Mapping[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = dict(errors)
-
-
 def household_errors(values: Mapping[str, Any], *, this_year: int | None = None) -> dict[str, str]:
     errors: dict[str, str] = {}
     this_year = this_year or date.today().year

@@ -12,3 +12,8 @@ class StandardsConfig(AppConfig):
         from jingzhun.standards.services import reassess_household_safely
 
         register_after_change(reassess_household_safely)
+
+        from jingzhun.core.initializers import register_initializer
+        from jingzhun.standards.defaults import install_defaults
+
+        register_initializer("standards", install_defaults)

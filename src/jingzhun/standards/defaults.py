@@ -228,6 +228,12 @@ DEFAULT_RULES: list[tuple[str, str, str, str, dict[str, Any], bool, str]] = [
 
 
 @transaction.atomic
+def install_defaults(**_options: object) -> dict[str, int]:
+    """`jingzhun init`: the shipped standard, once (registered as an initializer in apps.py)."""
+    ensure_defaults()
+    return {}
+
+
 def ensure_defaults() -> StandardSet:
     existing = StandardSet.objects.filter(name=DEFAULT_NAME, version=1).first()
     if existing is not None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from jingzhun.registry.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS, VILLAGE_FIELDS, FieldSpec
+from jingzhun.core.fields import FieldSpec
+from jingzhun.regions.fields import VILLAGE_FIELDS
+from jingzhun.registry.fields import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
 HOUSEHOLD_SHEET = "户"
 MEMBER_SHEET = "成员"

@@ -16,12 +16,12 @@ from typing import Any
 
 from jingzhun.accounts.access import Actor
 from jingzhun.lib import idcard
+from jingzhun.regions.fields import VILLAGE_FIELDS
 from jingzhun.regions.models import Region
 from jingzhun.registry import enums, validation
 from jingzhun.registry.fields import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
-    VILLAGE_FIELDS,
     FieldError,
     FieldSpec,
     clean_row,

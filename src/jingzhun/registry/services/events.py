@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.lib.pinyin import initials
 from jingzhun.registry import enums, fields
 from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
@@ -19,7 +20,6 @@ from jingzhun.registry.services.common import (
     refresh_head,
     refresh_member_count,
 )
-from jingzhun.registry.validation import ValidationFailed
 
 
 def _locked(household: Household) -> Household:

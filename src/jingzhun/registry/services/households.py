@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.lib.pinyin import initials
 from jingzhun.regions.models import Region
 from jingzhun.registry import enums, fields, validation
@@ -23,7 +24,6 @@ from jingzhun.registry.services.common import (
     household_snapshot,
     member_snapshot,
 )
-from jingzhun.registry.validation import ValidationFailed
 
 
 def _require_village(actor: Actor, code: str) -> Region:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, Member
 from jingzhun.registry.services.common import (
@@ -21,7 +22,6 @@ from jingzhun.registry.services.common import (
     refresh_head,
     refresh_member_count,
 )
-from jingzhun.registry.validation import ValidationFailed
 
 
 def _event(

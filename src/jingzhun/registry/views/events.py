@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import apply_errors
 from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
-from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm, apply_errors
+from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm
 from jingzhun.registry.selectors import household_get, household_get_by_code
 from jingzhun.registry.services import events as event_services
 from jingzhun.registry.services.households import income_record
-from jingzhun.registry.validation import ValidationFailed
 from jingzhun.registry.views.households import require_editor
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

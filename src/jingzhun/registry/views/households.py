@@ -13,14 +13,15 @@ from django.template.loader import get_template
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import apply_errors
 from jingzhun.core.history import present
 from jingzhun.core.models import AuditEntry
 from jingzhun.registry import enums, fields
-from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm, apply_errors
+from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm
 from jingzhun.registry.presenters import masker
 from jingzhun.registry.selectors import household_get
 from jingzhun.registry.services.households import household_register, household_update
-from jingzhun.registry.validation import ValidationFailed
 
 MEMBER_ROWS = 6
 

@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import apply_errors
 from jingzhun.registry import enums, fields
-from jingzhun.registry.forms import HeadChangeForm, MemberForm, MemberRemoveForm, apply_errors
+from jingzhun.registry.forms import HeadChangeForm, MemberForm, MemberRemoveForm
 from jingzhun.registry.selectors import household_get, member_get
 from jingzhun.registry.services.members import head_change, member_add, member_remove, member_update
-from jingzhun.registry.validation import ValidationFailed
 from jingzhun.registry.views.households import require_editor
 
 

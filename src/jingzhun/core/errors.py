@@ -1,0 +1,23 @@
+"""The application's one error type for invalid input or state (校验未通过).
+
+Services raise `ValidationFailed` with Chinese messages keyed by field name (or "__all__"); pages attach
+them to form fields (`core.forms.apply_errors`), the API answers 422 in its error envelope, and the CLI
+prints them and exits 1. No layer translates it into another layer's exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class ValidationFailed(Exception):
+    """Raised by services; `errors` maps a field name (or '__all__') to a Chinese message."""
+
+    def __init__(self, errors: Mapping[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = dict(errors)
+
+    @property
+    def message(self) -> str:
+        """All messages as one Chinese sentence (CLI and flash messages)."""
+        return "；".join(self.errors.values())

@@ -1,0 +1,56 @@
+"""Forms built from field specs, and the form → service → errors shape every page repeats.
+
+Forms only collect text; services parse and validate (`core.fields`), and their Chinese messages are
+attached back to the fields (`apply_errors`). The widget follows the spec's kind, never its name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.fields import FieldSpec
+
+YES_NO = [("", "—"), ("是", "是"), ("否", "否")]
+
+
+def _select(spec: FieldSpec, choices: list[tuple[str, str]]) -> forms.Field:
+    return forms.ChoiceField(
+        label=spec.label,
+        required=False,
+        choices=choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+
+def form_field(spec: FieldSpec) -> forms.Field:
+    if spec.widget == "bool":
+        return _select(spec, YES_NO)
+    if spec.widget == "choice":
+        return _select(spec, [("", "—"), *[(c, c) for c in spec.choices]])
+    attrs: dict[str, Any] = {"class": "form-control form-control-sm"}
+    if spec.widget == "date":
+        attrs["type"] = "date"
+    elif spec.widget == "money":
+        attrs["inputmode"] = "decimal"
+    elif spec.widget == "list":
+        attrs["list"] = f"{spec.name}-choices"
+    return forms.CharField(
+        label=spec.label, required=False, widget=forms.TextInput(attrs=attrs), help_text=spec.help
+    )
+
+
+def form_class(specs: tuple[FieldSpec, ...], name: str, *, exclude: tuple[str, ...] = ()) -> type[forms.Form]:
+    attrs = {s.name: form_field(s) for s in specs if s.name not in exclude}
+    return type(name, (forms.Form,), attrs)
+
+
+def apply_errors(form: forms.Form, exc: ValidationFailed, *, prefix: str = "") -> None:
+    """Attach service errors to form fields (unknown names become non-field errors)."""
+    for name, message in exc.errors.items():
+        key = name[len(prefix) :] if prefix and name.startswith(prefix) else name
+        if key == "village_code" and "village_code" not in form.fields:
+            key = "__all__"
+        form.add_error(key if key in form.fields else None, message)
