@@ -9,8 +9,8 @@ from pathlib import Path
 
 from jingzhun.assistance import models as m
 from jingzhun.assistance import sheets
+from jingzhun.workbook.file_reader import Workbook
 from jingzhun.workbook.issues import ImportResult
-from jingzhun.workbook.reader import Workbook
 
 PAIR_HEADER = [
     "户编号",

@@ -135,12 +135,12 @@ def test_one_bad_row_writes_nothing(golden, system_actor, household):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_while_writing_rolls_everything_back(golden, system_actor, monkeypatch):
-    from jingzhun.workbook import write
+    from jingzhun.workbook import db_writer
 
     def explode(self):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(write.Writer, "update_villages", explode)
+    monkeypatch.setattr(db_writer.Writer, "update_villages", explode)
     with pytest.raises(RuntimeError):
         import_path(golden("valid_utf8"), actor=system_actor)
     assert not Household.objects.exists() and not Member.objects.exists()
@@ -153,12 +153,12 @@ def test_a_failure_while_writing_rolls_everything_back(golden, system_actor, mon
 def test_a_conflict_raised_by_the_database_becomes_an_error(golden, system_actor, monkeypatch):
     from django.db import IntegrityError
 
-    from jingzhun.workbook import write
+    from jingzhun.workbook import db_writer
 
     def conflict(self):
         raise IntegrityError("UNIQUE constraint failed: member_one_active_household")
 
-    monkeypatch.setattr(write.Writer, "update_existing", conflict)
+    monkeypatch.setattr(db_writer.Writer, "update_existing", conflict)
     result = import_path(golden("valid_utf8"), actor=system_actor)
     assert not result.written
     assert "未写入任何数据" in result.errors[0].message

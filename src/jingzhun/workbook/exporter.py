@@ -27,7 +27,7 @@ from jingzhun.registry.fields import INCOME_FIELD_NAMES
 from jingzhun.registry.models import Household, IncomeRecord, Member, YearSnapshot
 from jingzhun.registry.presenters import masker
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET
-from jingzhun.workbook.fastxlsx import FastBook
+from jingzhun.workbook.xlsx_writer import FastBook
 
 BATCH = 2000
 ProgressFn = Callable[[int, int, str], Any]

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET
-from jingzhun.workbook.fastxlsx import FastBook
-from jingzhun.workbook.sheetwriter import CsvSheetWriter, SheetWriter
+from jingzhun.workbook.sheet_writers import CsvSheetWriter, SheetWriter
+from jingzhun.workbook.xlsx_writer import FastBook
 
 ProgressFn = Callable[[int, int, str], Any]
 

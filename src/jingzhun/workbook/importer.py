@@ -3,9 +3,9 @@
 1. `validate.parse_workbook` reads and checks every row and the cross-sheet rules: the 户 and 村 sheets,
    then the 成员 sheet. In between, the townships the file touches are locked (`workbook.lock`);
 2. `plan.build_plan` compares the file with the registry and adds the rules that need the database;
-3. only when there is no error at all, `write.Writer` writes everything in ONE transaction, in bulk.
+3. only when there is no error at all, `db_writer.Writer` writes everything in ONE transaction, in bulk.
 On PostgreSQL, outside a caller's transaction and not for --dry-run, that transaction starts on a thread of
-its own once the 户 sheet is read (`workbook.stream`): new households' members, incomes and events are
+its own once the 户 sheet is read (`workbook.db_write_thread`): new households' members, incomes and events are
 written while the 成员 sheet is still being read, and the transaction commits only after step 2 found no
 error — otherwise it rolls back.
 Any error → nothing is written. A process killed at any point leaves its transaction uncommitted, so the
@@ -27,15 +27,15 @@ from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, Member
-from jingzhun.workbook.bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET
+from jingzhun.workbook.db_bulk import analyze, batched, reserve_ids
+from jingzhun.workbook.db_write_thread import WriteThread
+from jingzhun.workbook.db_writer import MEMBER_INSERT, Writer
+from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
 from jingzhun.workbook.plan import Plan, build_plan
-from jingzhun.workbook.reader import Workbook, WorkbookError
-from jingzhun.workbook.stream import WriteThread
 from jingzhun.workbook.validate import HH, MemberSink, Parsed, parse_workbook
-from jingzhun.workbook.write import MEMBER_INSERT, Writer
 
 __all__ = ["ImportResult", "import_path"]
 
@@ -99,7 +99,7 @@ def import_path(
 
 class _Run:
     """One import between its sheets: the township lock, taken once the 户 and 村 sheets are read; and on
-    PostgreSQL the write thread (`workbook.stream`) that stores new households' rows while the 成员 sheet
+    PostgreSQL the write thread (`workbook.db_write_thread`) that stores new households' rows while the 成员 sheet
     is still being read."""
 
     def __init__(
@@ -230,7 +230,7 @@ class _Run:
 
 
 def _refresh_statistics(tables: set[str]) -> None:
-    """ANALYZE after a streamed import's commit (bulk.analyze). Statistics only speed up the queries that
+    """ANALYZE after a streamed import's commit (db_bulk.analyze). Statistics only speed up the queries that
     follow; if they cannot be gathered now, autovacuum gathers them later, and the import stands."""
     try:
         analyze(tables)
@@ -239,7 +239,7 @@ def _refresh_statistics(tables: set[str]) -> None:
 
 
 def can_stream() -> bool:
-    """Rows may go to the database while the file is read (`workbook.stream`): PostgreSQL, called outside
+    """Rows may go to the database while the file is read (`workbook.db_write_thread`): PostgreSQL, called outside
     any transaction (whose uncommitted rows another connection could not see)."""
     return connection.vendor == "postgresql" and not connection.in_atomic_block
 

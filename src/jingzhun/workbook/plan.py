@@ -17,8 +17,8 @@ from jingzhun.lib.masking import mask_id_number
 from jingzhun.registry import enums
 from jingzhun.registry.fields import INCOME_FIELD_NAMES
 from jingzhun.registry.models import Household, IncomeRecord, Member
-from jingzhun.workbook.bulk import batched
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET
+from jingzhun.workbook.db_bulk import batched
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.validate import HH, MB, Parsed
 

@@ -13,7 +13,7 @@ import xlsxwriter
 from jingzhun.assistance import sheets as assistance
 from jingzhun.registry.fields import FieldSpec, parse_bool, parse_date, parse_money, parse_phone
 from jingzhun.workbook.columns import SHEETS, TEXT_COLUMNS, Sheet
-from jingzhun.workbook.sheetwriter import XlsxBook
+from jingzhun.workbook.sheet_writers import XlsxBook
 
 TEMPLATE_ROWS = 5000  # rows that carry the dropdowns and the text format
 OPTIONS_SHEET = "选项"  # hidden; holds the lists too long for an inline dropdown, if any

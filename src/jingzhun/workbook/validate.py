@@ -36,8 +36,8 @@ from jingzhun.workbook.columns import (
     header_index,
     normalize_header,
 )
+from jingzhun.workbook.file_reader import Workbook
 from jingzhun.workbook.issues import ImportResult
-from jingzhun.workbook.reader import Workbook
 
 MANGLED_ID = "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"
 HH_NAMES = (*(s.name for s in HOUSEHOLD_FIELDS), "no_longer_enjoying")

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from jingzhun.workbook.bulk import BATCH, Table
+from jingzhun.workbook.db_bulk import BATCH, Table
 
 log = logging.getLogger(__name__)
 _COMMIT, _ROLLBACK, _END = object(), object(), object()

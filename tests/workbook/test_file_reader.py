@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from jingzhun.registry.models import Household, Member
+from jingzhun.workbook.file_reader import Workbook, WorkbookError, detect_encoding
 from jingzhun.workbook.importer import import_path
-from jingzhun.workbook.reader import Workbook, WorkbookError, detect_encoding
 
 
 def test_it_detects_gb18030_and_utf8(golden):

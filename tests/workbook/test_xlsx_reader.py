@@ -1,4 +1,4 @@
-"""The streaming xlsx reader (workbook/xlsxstream.py) reads what python-calamine reads.
+"""The streaming xlsx reader (workbook/xlsx_reader.py) reads what python-calamine reads.
 
 Every file here — written by openpyxl, xlsxwriter, LibreOffice, our own fastxlsx, and by hand to reach the
 exact (ElementTree) path — is read by both, sheet by sheet and row by row, with value *and* type compared,
@@ -31,9 +31,9 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from jingzhun.workbook import xlsxstream
-from jingzhun.workbook.fastxlsx import FastBook
-from jingzhun.workbook.xlsxstream import XlsxBook, XlsxError
+from jingzhun.workbook import xlsx_reader
+from jingzhun.workbook.xlsx_reader import XlsxBook, XlsxError
+from jingzhun.workbook.xlsx_writer import FastBook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -91,7 +91,7 @@ def exact_rows(path: Path) -> dict[str, Rows]:
     """Ours, with every row through the exact (ElementTree) path."""
 
     def refuse(self: XlsxBook, inner: str) -> list[Any]:
-        raise xlsxstream._Fallback
+        raise xlsx_reader._Fallback
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(XlsxBook, "_fast_row", refuse)
@@ -917,7 +917,7 @@ def _mixed_file(path: Path, count: int) -> Path:
 def test_a_sheet_larger_than_a_chunk_reads_as_calamine_reads_it(tmp_path: Path) -> None:
     path = _mixed_file(tmp_path / "big.xlsx", 14_000)
     with zipfile.ZipFile(path) as archive:
-        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 3 * xlsxstream.CHUNK
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 3 * xlsx_reader.CHUNK
     rows = assert_like_calamine(path)["大表"]
     assert exact_path_rows(path) == 14_000 // 7
     assert len(rows) == 14_000
@@ -930,7 +930,7 @@ def test_a_sheet_larger_than_a_chunk_reads_as_calamine_reads_it(tmp_path: Path) 
     ]
     for size in (4093, 1 << 16):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(xlsxstream, "CHUNK", size)
+            patch.setattr(xlsx_reader, "CHUNK", size)
             assert our_rows(path)["大表"] == rows, size
 
 
@@ -950,7 +950,7 @@ def test_tiny_chunks_split_tags_and_characters_without_changing_a_row(
     )
     whole = [our_rows(path) for path in (odd, mixed, sdk)]
     assert whole[2] == {"s": {2: ["", "中😀"]}}
-    monkeypatch.setattr(xlsxstream, "CHUNK", size)
+    monkeypatch.setattr(xlsx_reader, "CHUNK", size)
     assert [our_rows(path) for path in (odd, mixed, sdk)] == whole
 
 

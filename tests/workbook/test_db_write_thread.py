@@ -1,4 +1,4 @@
-"""Writing while reading (`workbook.stream`): on PostgreSQL an import called outside a transaction stores
+"""Writing while reading (`workbook.db_write_thread`): on PostgreSQL an import called outside a transaction stores
 new households' members, incomes and events while it still reads the 成员 sheet, in one transaction that
 commits only when the whole file and the registry checks passed. These tests run on both databases: on
 SQLite the same imports take the one-transaction path, and must give the same registry."""
@@ -15,10 +15,10 @@ from django.db import IntegrityError, connection
 from jingzhun.core.models import AuditEntry
 from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
-from jingzhun.workbook import importer
-from jingzhun.workbook.bulk import Table
+from jingzhun.workbook import db_write_thread, importer
+from jingzhun.workbook.db_bulk import Table
+from jingzhun.workbook.db_write_thread import WriteThread
 from jingzhun.workbook.models import ImportLock
-from jingzhun.workbook.stream import WriteThread
 from tests.factories import member_row, register
 from tests.workbook.conftest import messages
 
@@ -31,9 +31,8 @@ AUDIT = ("at", "actor_name", "action", "object_type", "object_id", "object_label
 def threads(monkeypatch):
     """The write threads the importer starts; streamed rows go over in batches of two (the golden files
     are small), so they reach the database before the file's last rows are read."""
-    from jingzhun.workbook import stream
 
-    monkeypatch.setattr(stream, "BATCH", 2)
+    monkeypatch.setattr(db_write_thread, "BATCH", 2)
     started: list[WriteThread] = []
 
     class Spy(WriteThread):
@@ -169,7 +168,7 @@ def test_a_person_active_in_another_household_is_reported_and_nothing_is_written
 
 
 def test_a_conflict_raised_on_the_write_thread_becomes_an_error(golden, system_actor, monkeypatch, threads):
-    from jingzhun.workbook import write
+    from jingzhun.workbook import db_writer
 
     def conflict(self, ids):
         raise IntegrityError('duplicate key value violates unique constraint "registry_household_code_key"')
@@ -177,8 +176,8 @@ def test_a_conflict_raised_on_the_write_thread_becomes_an_error(golden, system_a
     def conflict_sequential(self):
         raise IntegrityError("UNIQUE constraint failed: registry_household.code")
 
-    monkeypatch.setattr(write.Writer, "insert_households_with_ids", conflict)
-    monkeypatch.setattr(write.Writer, "insert_new", conflict_sequential)
+    monkeypatch.setattr(db_writer.Writer, "insert_households_with_ids", conflict)
+    monkeypatch.setattr(db_writer.Writer, "insert_new", conflict_sequential)
     result = importer.import_path(golden("valid_utf8"), actor=system_actor)
     assert not result.written
     assert "未写入任何数据" in result.errors[0].message
@@ -223,9 +222,7 @@ def test_rolling_back_while_the_queue_is_full_does_not_hang(monkeypatch):
     must return, and nothing is kept."""
     import time
 
-    from jingzhun.workbook import stream
-
-    monkeypatch.setattr(stream, "BATCH", 10)
+    monkeypatch.setattr(db_write_thread, "BATCH", 10)
     thread = WriteThread()
     gate = threading.Event()
     thread.submit(gate.wait)  # the writer is busy: nothing is read from the queue yet

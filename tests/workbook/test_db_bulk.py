@@ -1,4 +1,4 @@
-"""workbook/bulk.py stores what Django itself would: `COPY` (PostgreSQL) and `executemany` (SQLite) inserts,
+"""workbook/db_bulk.py stores what Django itself would: `COPY` (PostgreSQL) and `executemany` (SQLite) inserts,
 and the temporary-table `UPDATE … FROM` of large updates, read back equal to one INSERT / UPDATE per row
 with every value adapted by `field.get_db_prep_save` (the importer's way before COPY)."""
 
@@ -17,9 +17,9 @@ from django.utils import timezone
 from jingzhun.core.models import AuditEntry
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
-from jingzhun.workbook import bulk
-from jingzhun.workbook.bulk import Table
-from jingzhun.workbook.write import (
+from jingzhun.workbook import db_bulk
+from jingzhun.workbook.db_bulk import Table
+from jingzhun.workbook.db_writer import (
     AUDIT_INSERT,
     EVENT_INSERT,
     HH_INSERT,
@@ -81,7 +81,7 @@ def _stored(model: type[models.Model], columns: Sequence[str], *, after: int | N
 
 
 def _both_ways(model: type[models.Model], columns: Sequence[str], rows: list[Sequence[Any]]) -> list[Any]:
-    start = bulk.max_id(model)
+    start = db_bulk.max_id(model)
     with _undone():
         assert Table(model, columns).insert(iter(rows)) == len(rows)
         ours = _stored(model, columns, after=start)
@@ -183,7 +183,7 @@ def test_money_events_and_audit_json_are_stored_as_django_stores_them(registered
 def test_updates_are_stored_as_django_stores_them(registered, monkeypatch, minimum):
     """Both update paths (PostgreSQL copies large updates into a temporary table, SQLite never does); a key
     given twice ends with its last row, as one UPDATE per row in order would leave it."""
-    monkeypatch.setattr(bulk, "COPY_UPDATE_MIN", minimum)
+    monkeypatch.setattr(db_bulk, "COPY_UPDATE_MIN", minimum)
     hh = list(Household.objects.values_list(*HH_UPDATE).get(pk=registered.pk))
     index = {name: i for i, name in enumerate(HH_UPDATE)}
     first, last = list(hh), list(hh)
@@ -229,14 +229,14 @@ def test_a_large_insert_leaves_planner_statistics_and_ids_in_row_order(registere
     import (re-assessment, export) do not plan for an empty table."""
     template = list(Household.objects.values_list(*HH_INSERT).get(pk=registered.pk))
     code_at = HH_INSERT.index("code")
-    start = bulk.max_id(Household)
+    start = db_bulk.max_id(Household)
     rows = []
-    for n in range(bulk.ANALYZE_MIN + 5):
+    for n in range(db_bulk.ANALYZE_MIN + 5):
         row = list(template)
         row[code_at] = f"S{n:06d}"
         rows.append(row)
     assert Table(Household, HH_INSERT).insert(rows) == len(rows)
-    found = list(bulk.ids_since(Household, after=start, key="code"))
+    found = list(db_bulk.ids_since(Household, after=start, key="code"))
     assert [code for _, code in found] == [row[code_at] for row in rows]
     assert [hid for hid, _ in found] == sorted(hid for hid, _ in found)
     if connection.vendor == "postgresql":

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from jingzhun.workbook.columns import normalize_header
-from jingzhun.workbook.xlsxstream import XlsxBook, XlsxError
+from jingzhun.workbook.xlsx_reader import XlsxBook, XlsxError
 
 CHUNK = 1 << 20
 

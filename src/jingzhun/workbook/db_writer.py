@@ -22,7 +22,7 @@ from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region
 from jingzhun.registry import enums
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import HOUSEHOLD_AUDIT_FIELDS
-from jingzhun.workbook.bulk import Table, ids_since, max_id
+from jingzhun.workbook.db_bulk import Table, ids_since, max_id
 from jingzhun.workbook.plan import (
     HOUSEHOLD_COLUMNS,
     INCOME_COLUMNS,

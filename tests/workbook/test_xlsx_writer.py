@@ -17,7 +17,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, SHEET_BY_NAME
-from jingzhun.workbook.fastxlsx import FastBook, column_letter, xml_text
+from jingzhun.workbook.xlsx_writer import FastBook, column_letter, xml_text
 
 HEADERS = ["编号", "名称", "金额", "日期"]
 TEXT = [True, False, False, False]
