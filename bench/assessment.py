@@ -215,8 +215,8 @@ def _cpu() -> float:
 def measure(households: int) -> dict[str, Any]:
     from django.db import connection
 
+    from jingzhun.engines.sql import sqlite_parallel
     from jingzhun.registry.models import Household
-    from jingzhun.standards import county_sqlite
     from jingzhun.standards.defaults import ensure_defaults
     from jingzhun.standards.selectors import household_checklist
     from jingzhun.standards.services import assess
@@ -259,7 +259,7 @@ def measure(households: int) -> dict[str, Any]:
         "passed": passed,
         "engine_seconds": round(engine_s, 2),
         "engine_cpu_seconds": round(engine_cpu, 2),
-        "engine_workers": county_sqlite.workers() if county_sqlite.available() else 1,
+        "engine_workers": sqlite_parallel.workers() if sqlite_parallel.available() else 1,
         "engine_rerun_seconds": round(rerun_s, 2),
         "baseline_seconds": round(baseline_s, 2),
         "ratio": round(engine_s / baseline_s, 2) if baseline_s else None,
@@ -311,7 +311,7 @@ def report(results: list[dict[str, Any]]) -> str:
         "",
         "Whole-registry assessment of the 湖南省 2016–2020 standard for 2018 on SQLite (WAL): the engine "
         "(`standards.services.assess`: rules compiled to SQL, statements of 100,000 household ids run by one "
-        "worker thread per core into scratch files (`standards/county_sqlite.py`), then copied into the "
+        "worker thread per core into scratch files (`standards/sqlite_parallel.py`), then copied into the "
         "indexed `HouseholdVerdict` table) against ONE hand-written SQL statement computing the same verdicts "
         "into a plain table on one connection, in the same run on the same file. Agreement is checked row by "
         "row. Engine CPU is the process's CPU time over all threads. Page: `household_checklist` (load + "
@@ -335,7 +335,7 @@ def report(results: list[dict[str, Any]]) -> str:
         "",
         "The engine runs one worker thread per core, so it needs the machine's second core: on a machine busy "
         "with other work it falls back to one core's speed (compare the load average column). The "
-        "re-run replaces every verdict of the first run (DELETE + ordered INSERT, `county_sqlite._copy`). Run "
+        "re-run replaces every verdict of the first run (DELETE + ordered INSERT, `sqlite_parallel._copy`). Run "
         "`python -m bench.assessment --sizes 1000000 --data-dir DIR` twice to reuse the synthetic registry.",
     ]
     return "\n".join(lines)

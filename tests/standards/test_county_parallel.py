@@ -1,4 +1,4 @@
-"""The whole-county run on SQLite's worker threads (standards/county_sqlite.py) writes exactly the verdicts
+"""The whole-county run on SQLite's worker threads (standards/sqlite_parallel.py) writes exactly the verdicts
 of the one-connection path, keeps newer verdicts written during the run, and drops households that left."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jingzhun.engines.sql import sqlite_parallel
 from jingzhun.registry.models import Household
-from jingzhun.standards import county_sqlite, services
+from jingzhun.standards import services
 from jingzhun.standards.defaults import ensure_defaults
 from jingzhun.standards.loading import clear_cache
 from jingzhun.standards.models import HouseholdVerdict
@@ -51,8 +52,8 @@ def county(regions, tmp_path):
 
 
 def test_worker_threads_write_the_same_verdicts_as_one_connection(county, monkeypatch):
-    monkeypatch.setattr(county_sqlite, "CHUNK", 37)  # many statements per worker, parts of unequal size
-    monkeypatch.setattr(county_sqlite, "available", lambda: False)
+    monkeypatch.setattr(sqlite_parallel, "CHUNK", 37)  # many statements per worker, parts of unequal size
+    monkeypatch.setattr(sqlite_parallel, "available", lambda: False)
     serial = services.assess(year=2018)
     expected = _verdicts()
     assert serial.households == county == len(expected)
@@ -60,8 +61,8 @@ def test_worker_threads_write_the_same_verdicts_as_one_connection(county, monkey
     HouseholdVerdict.objects.all().delete()
 
     monkeypatch.undo()
-    monkeypatch.setattr(county_sqlite, "CHUNK", 37)
-    assert county_sqlite.available()
+    monkeypatch.setattr(sqlite_parallel, "CHUNK", 37)
+    assert sqlite_parallel.available()
     calls: list[tuple[int, int]] = []
     parallel = services.assess(year=2018, progress=lambda done, total, _msg: calls.append((done, total)))
     assert parallel.households == county
@@ -75,7 +76,7 @@ def test_worker_threads_write_the_same_verdicts_as_one_connection(county, monkey
 
 
 def test_a_newer_verdict_is_kept_and_households_that_left_are_dropped(county):
-    assert county_sqlite.available()
+    assert sqlite_parallel.available()
     services.assess(year=2018)
     first, leaving = Household.objects.order_by("id")[:2]
     later = timezone.now() + timedelta(hours=1)
@@ -96,7 +97,7 @@ def test_a_failing_worker_raises_and_leaves_the_verdicts_as_they_were(county, mo
     def broken(*args, **kwargs):
         return [("INSERT INTO scratch.v SELECT * FROM no_such_table", [])]
 
-    monkeypatch.setattr(county_sqlite, "_statements", broken)
+    monkeypatch.setattr(sqlite_parallel, "_statements", broken)
     with pytest.raises(Exception, match="no_such_table"):
         services.assess(year=2018)
     assert _verdicts() == before

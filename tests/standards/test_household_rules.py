@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from jingzhun.engines.python.household import FAIL, PASS, UNKNOWN, assess_household
+from jingzhun.rules.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
+from jingzhun.rules.vocabulary import clean_params
 from jingzhun.standards.defaults import DEFAULT_RULES, POVERTY_LINES
-from jingzhun.standards.household import FAIL, PASS, UNKNOWN, assess_household
-from jingzhun.standards.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
-from jingzhun.standards.vocabulary import clean_params
 
 YEAR = 2018
 LINE = 3535

@@ -16,14 +16,14 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jingzhun.engines.python.household import FAIL, PASS, UNKNOWN, assess_household
+from jingzhun.engines.sql import compiler
 from jingzhun.lib import idcard
 from jingzhun.registry.models import Household, IncomeRecord, Member
-from jingzhun.standards import sqlengine
-from jingzhun.standards.household import FAIL, PASS, UNKNOWN, assess_household
+from jingzhun.rules.spec import RuleSpec
+from jingzhun.rules.vocabulary import clean_params, latest_birth_for_age
 from jingzhun.standards.loading import household_data
 from jingzhun.standards.models import HouseholdVerdict
-from jingzhun.standards.spec import RuleSpec
-from jingzhun.standards.vocabulary import clean_params, latest_birth_for_age
 from tests.factories import VILLAGE
 
 CODES = {0: PASS, 1: FAIL, 2: UNKNOWN}
@@ -224,7 +224,7 @@ def test_python_and_sql_engines_agree(regions, spec, data, year, ref):
     batch = data.draw(st.lists(households(year, reference, full.line(year)), min_size=1, max_size=4))
     written = [_write(item, year) for item in batch]
     low, high = written[0].pk, written[-1].pk + 1
-    sql = sqlengine.compute_statuses(spec=full, year=year, scope=sqlengine.Scope.id_range(low, high))
+    sql = compiler.compute_statuses(spec=full, year=year, scope=compiler.Scope.id_range(low, high))
     assert set(sql) == {h.pk for h in written}
     for household in written:
         result = assess_household(household_data(household, year=year), year=year, spec=full)
@@ -257,7 +257,7 @@ def test_stored_verdicts_equal_python_verdicts(spec, admin_actor):
         ],
     )
     for h in (plain, failing):
-        sqlengine.store_verdicts(spec=spec, year=2018, scope=sqlengine.Scope.household(h.pk))
+        compiler.store_verdicts(spec=spec, year=2018, scope=compiler.Scope.household(h.pk))
         stored = HouseholdVerdict.objects.get(household=h, year=2018, standard_id=spec.id)
         result = assess_household(household_data(h, year=2018), year=2018, spec=spec)
         assert (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jingzhun.standards.spec import StandardSpec
+from jingzhun.rules.spec import StandardSpec
 
 MISSING_SUFFIX = "（缺数据）"
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from jingzhun.engines.python.household import PASS, per_capita
 from jingzhun.regions.models import Region
-from jingzhun.standards.household import PASS, per_capita
 from jingzhun.standards.loading import load_spec, standard_for_year
 from jingzhun.standards.reports import county_indicators, verdicts, village_results
 from jingzhun.standards.services import StandardError, assess

@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from jingzhun.rules.vocabulary import clean_params
 from jingzhun.standards.models import PovertyLine, Rule, StandardSet, StandardStatus
-from jingzhun.standards.vocabulary import clean_params
 
 DEFAULT_NAME = "湖南省 2016–2020"
 

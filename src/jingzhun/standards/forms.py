@@ -7,8 +7,7 @@ from typing import Any
 
 from django import forms
 
-from jingzhun.standards.models import StandardSet
-from jingzhun.standards.vocabulary import (
+from jingzhun.rules.vocabulary import (
     FIELDS_BY_OPERATOR,
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
@@ -17,6 +16,7 @@ from jingzhun.standards.vocabulary import (
     VILLAGE_FIELDS,
     show,
 )
+from jingzhun.standards.models import StandardSet
 
 CONDITION_ROWS = 4
 

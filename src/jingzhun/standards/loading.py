@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.models import Max
 
 from jingzhun.registry.models import Household
+from jingzhun.rules.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
 from jingzhun.standards.models import AssessmentRun, StandardSet, StandardStatus
-from jingzhun.standards.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
 
 # Published versions are frozen, so their plain form is cached per process. The key includes the
 # publication time: a rolled-back test database may hand the same id to a different version.
@@ -106,7 +106,7 @@ def default_year() -> int:
 
 
 _MEMBER_SQL = f"SELECT {', '.join(MEMBER_COLUMNS)} FROM registry_member WHERE household_id = %s AND is_active = %s ORDER BY id"
-# Net income in cents computed exactly as the SQL engine does (sqlengine.NET_CENTS).
+# Net income in cents computed exactly as the SQL engine does (compiler.NET_CENTS).
 _INCOME_SQL = (
     "SELECT year, CAST(ROUND((wage + business + property_income + transfer - business_expense) * 100) AS BIGINT) "
     "FROM registry_incomerecord WHERE household_id = %s AND year <= %s ORDER BY year DESC LIMIT 1"

@@ -12,11 +12,11 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 
+from jingzhun.engines.python.village import CountyFacts, VillageResult, assess_county, assess_village
 from jingzhun.regions.models import Region, code_range
 from jingzhun.registry import enums
+from jingzhun.rules.spec import StandardSpec
 from jingzhun.standards.models import HouseholdVerdict
-from jingzhun.standards.spec import StandardSpec
-from jingzhun.standards.village import CountyFacts, VillageResult, assess_county, assess_village
 
 POOR = [enums.ExitStatus.NOT_EXITED, enums.ExitStatus.RETURNED]
 
@@ -181,7 +181,7 @@ def suspected_wrong_exits(
 
 
 def incidence_by_township(results: list[VillageResult]) -> list[dict[str, Any]]:
-    from jingzhun.standards.village import pct
+    from jingzhun.engines.python.village import pct
 
     groups: dict[str, dict[str, int]] = defaultdict(
         lambda: {"remaining": 0, "population": 0, "villages": 0, "missing_population": 0}

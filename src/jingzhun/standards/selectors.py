@@ -10,15 +10,16 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
+from jingzhun.engines.python.household import PASS, assess_household
+from jingzhun.engines.python.village import assess_village
+from jingzhun.engines.sql import compiler
 from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import home_region, region_get
 from jingzhun.registry.models import Household
-from jingzhun.standards import reports, sqlengine
+from jingzhun.standards import reports
 from jingzhun.standards.charts import exit_charts
-from jingzhun.standards.household import PASS, assess_household
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
 from jingzhun.standards.models import AssessmentRun, HouseholdVerdict, StandardSet
-from jingzhun.standards.village import assess_village
 
 ASSUMPTION_LABEL = "默认口径，可配置"
 
@@ -77,7 +78,7 @@ def village_checklist(region: Region, year: int | None = None) -> dict[str, Any]
     if standard is None:
         return {"year": year, "standard": None, "error": f"没有适用于{year}年的已发布标准", "rules": []}
     spec = load_spec(standard)
-    statuses = sqlengine.compute_statuses(spec=spec, year=year, scope=sqlengine.Scope.region(region.code))
+    statuses = compiler.compute_statuses(spec=spec, year=year, scope=compiler.Scope.region(region.code))
     remaining = sum(
         row["people"]
         for row in statuses.values()

@@ -17,10 +17,12 @@ from django.utils import timezone
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
+from jingzhun.engines.python.household import assess_household
+from jingzhun.engines.sql import compiler, sqlite_parallel
 from jingzhun.registry import enums
 from jingzhun.registry.models import Household
-from jingzhun.standards import county_sqlite, sqlengine
-from jingzhun.standards.household import assess_household
+from jingzhun.rules.spec import StandardSpec
+from jingzhun.rules.vocabulary import OPERATORS_BY_LEVEL, ParamError, clean_params
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
 from jingzhun.standards.models import (
     AssessmentRun,
@@ -30,8 +32,6 @@ from jingzhun.standards.models import (
     StandardSet,
     StandardStatus,
 )
-from jingzhun.standards.spec import StandardSpec
-from jingzhun.standards.vocabulary import OPERATORS_BY_LEVEL, ParamError, clean_params
 
 log = logging.getLogger(__name__)
 CHUNK = 100_000
@@ -69,8 +69,8 @@ def assess(
     written = 0
     if region_prefix:
         with transaction.atomic():
-            written = sqlengine.store_verdicts(
-                spec=spec, year=year, scope=sqlengine.Scope.region(region_prefix)
+            written = compiler.store_verdicts(
+                spec=spec, year=year, scope=compiler.Scope.region(region_prefix)
             )
     else:
         written = _assess_county(spec=spec, year=year, progress=progress)
@@ -99,24 +99,24 @@ def assess(
 
 def _assess_county(*, spec: StandardSpec, year: int, progress: ProgressFn | None) -> int:
     """Every household on the register. On SQLite outside a transaction, on every core
-    (standards/county_sqlite.py); otherwise in id chunks on this connection, each its own transaction."""
+    (standards/sqlite_parallel.py); otherwise in id chunks on this connection, each its own transaction."""
     bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
     total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
-    if county_sqlite.available():
-        return county_sqlite.store_county_verdicts(
+    if sqlite_parallel.available():
+        return sqlite_parallel.store_county_verdicts(
             spec=spec, year=year, stamp=timezone.now(), low=0, high=bounds + 1, total=total, progress=progress
         )
     written = 0
     for low in range(0, bounds + 1, CHUNK):
         with transaction.atomic():
-            written += sqlengine.store_verdicts(
-                spec=spec, year=year, scope=sqlengine.Scope.id_range(low, low + CHUNK)
+            written += compiler.store_verdicts(
+                spec=spec, year=year, scope=compiler.Scope.id_range(low, low + CHUNK)
             )
         if progress:
             progress(written, total, f"已评估 {written} 户")
     with connection.cursor() as cursor:  # households removed from the register since the last run
         cursor.execute(
-            f"DELETE FROM {sqlengine.VERDICT_TABLE} WHERE year = %s AND standard_id = %s AND household_id > %s",
+            f"DELETE FROM {compiler.VERDICT_TABLE} WHERE year = %s AND standard_id = %s AND household_id > %s",
             [year, spec.id, bounds],
         )
     return written

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.rules.vocabulary import FIELDS_BY_OPERATOR, OPERATORS_BY_LEVEL, conditions_from
 from jingzhun.standards import services
 from jingzhun.standards.forms import RuleAddForm, StandardEditForm
 from jingzhun.standards.selectors import ASSUMPTION_LABEL, standard_get, standards_list
-from jingzhun.standards.vocabulary import FIELDS_BY_OPERATOR, OPERATORS_BY_LEVEL, conditions_from
 
 
 def _describe(rule: Any) -> str:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from jingzhun.standards.household import FAIL, PASS, UNKNOWN, RuleResult
-from jingzhun.standards.spec import RuleSpec, StandardSpec
-from jingzhun.standards.vocabulary import VILLAGE_FIELDS, kleene_all, kleene_any, show
+from jingzhun.engines.python.household import FAIL, PASS, UNKNOWN, RuleResult
+from jingzhun.rules.spec import RuleSpec, StandardSpec
+from jingzhun.rules.vocabulary import VILLAGE_FIELDS, kleene_all, kleene_any, show
 
 REGISTRY_ONLY = "仅建档立卡数据（未含抽样推算的漏评、错退人口）"
 SAMPLE_PENDING = "需抽样核查（暂无样本）"

@@ -8,7 +8,7 @@ so the workers never wait for each other. The scratch rows are then copied into 
 transaction, in household order (each part is contiguous), replacing the older verdicts of the year and
 standard (households that left the register lose theirs).
 
-The computation is the same compiled SQL as `sqlengine.store_verdicts` (`Compiled.verdict_select`), so
+The computation is the same compiled SQL as `compiler.store_verdicts` (`Compiled.verdict_select`), so
 both paths give the same verdicts (tests/standards/test_county_parallel.py).
 
 A verdict written by a cadre's edit while the run is going (the registry's after-change hook) is newer
@@ -29,8 +29,8 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from jingzhun.standards.spec import StandardSpec
-from jingzhun.standards.sqlengine import VERDICT_COLUMNS, VERDICT_TABLE, Compiled, Scope
+from jingzhun.engines.sql.compiler import VERDICT_COLUMNS, VERDICT_TABLE, Compiled, Scope
+from jingzhun.rules.spec import StandardSpec
 
 CHUNK = 100_000
 ProgressFn = Callable[..., Any]

@@ -1,6 +1,6 @@
 """Household assessment (户脱贫标准: 一超过、两不愁、三保障) in pure Python, with reasons in Chinese.
 
-The same rules compile to SQL in `standards.sqlengine`; tests/standards/test_parity.py proves that the
+The same rules compile to SQL in `engines.sql.compiler`; tests/standards/test_parity.py proves that the
 two agree on random households.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from jingzhun.standards.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
-from jingzhun.standards.vocabulary import (
+from jingzhun.rules.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
+from jingzhun.rules.vocabulary import (
     HOUSEHOLD_FIELDS,
     MEMBER_FIELDS,
     age_on,

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jingzhun.registry import enums
+from jingzhun.rules import terms as enums
 
 # --- fields -------------------------------------------------------------------------------------
 

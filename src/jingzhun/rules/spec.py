@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jingzhun.standards.vocabulary import Condition, conditions_from
+from jingzhun.rules.vocabulary import Condition, conditions_from
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from jingzhun.regions.models import code_range
 from jingzhun.registry import enums
 from jingzhun.registry.models import Member
-from jingzhun.standards.spec import RuleSpec, StandardSpec
-from jingzhun.standards.vocabulary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from jingzhun.rules.spec import RuleSpec, StandardSpec
+from jingzhun.rules.vocabulary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
 VERDICT_TABLE = "standards_householdverdict"
 NET_CENTS = (

@@ -1,0 +1,1 @@
+"""The Python engine: household, village and county rules evaluated over plain data (no Django)."""
