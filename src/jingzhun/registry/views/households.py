@@ -15,9 +15,10 @@ from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.history import present
 from jingzhun.core.models import AuditEntry
+from jingzhun.lib import masking
 from jingzhun.registry import enums, fields
 from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm, apply_errors
-from jingzhun.registry.presenters import masker
+from jingzhun.registry.presenters import masker, member_shown
 from jingzhun.registry.selectors import household_get
 from jingzhun.registry.services.households import household_register, household_update
 from jingzhun.registry.validation import ValidationFailed
@@ -53,9 +54,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entries = list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
     context: dict[str, Any] = {
         "household": household,
-        "members": [(m, mask("id_number", m.id_number)) for m in members],
-        # Without Perm.VIEW_SENSITIVE the birth date (the ID's middle digits) and health status are hidden too.
-        "sees_sensitive": actor.sees_sensitive,
+        # personal fields masked per jingzhun.lib.masking.POLICY (ID, birth date, health, disability)
+        "members": [(m, member_shown(m, mask)) for m in members],
         "head_id": mask("head_id_number", household.head_id_number),
         "phone": mask("phone", household.phone),
         "bank_account": mask("bank_account", household.bank_account),
@@ -71,7 +71,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if _has_template("standards/_household_checklist.html"):
         from jingzhun.standards.selectors import household_checklist
 
-        context["checklist"] = household_checklist(household)
+        checklist = household_checklist(household)
+        if not actor.sees_sensitive:  # a rule's reasons name member values (健康状况为…)
+            for rule in checklist["rules"]:
+                rule["reasons"] = [masking.mask_text(r) for r in rule["reasons"]]
+        context["checklist"] = checklist
     return render(request, "registry/household_detail.html", context)
 
 
