@@ -132,7 +132,7 @@ def export_download(request: HttpRequest) -> HttpResponseBase:
     actor = actor_for(request.user)
     actor.require(Perm.EXPORT_REGISTRY)
     flt = _filter_from(request)
-    query = filter_households(households_visible(actor), flt)
+    query = filter_households(households_visible(actor), flt, actor=actor)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     counts = export_registry(handle.name, actor_or_none=actor, household_ids_query=query)
     filters = {k: v for k, v in vars(flt).items() if v}
