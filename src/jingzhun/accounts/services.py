@@ -37,7 +37,8 @@ def user_create(
     password = password or random_password()
     if check_password:
         try:
-            validate_password(password)
+            # against the would-be user, so a password equal to the user name is refused
+            validate_password(password, user=User(username=username, display_name=display_name))
         except ValidationError as exc:
             raise ValidationFailed({"password": "；".join(exc.messages)}) from exc
     user = User.objects.create_user(username=username, password=password, display_name=display_name)

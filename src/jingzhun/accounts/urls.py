@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", views.tokens, name="tokens"),
     path("account/users/", admin_views.user_list, name="user_list"),
     path("account/users/new/", admin_views.user_new, name="user_new"),

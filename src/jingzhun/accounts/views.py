@@ -1,4 +1,4 @@
-"""Login, logout, and the user's API tokens."""
+"""Login, logout, changing one's own password, and the user's API tokens."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.models import ApiToken, User
 from jingzhun.accounts.services import api_token_create
+from jingzhun.core import audit
 
 
 class LoginForm(AuthenticationForm):
@@ -36,6 +39,43 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's form (old password, new twice, the validators of settings.AUTH_PASSWORD_VALIDATORS
+    against this user), labelled in Chinese and styled like the other forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"old_password": "当前密码", "new_password1": "新密码", "new_password2": "再次输入新密码"}
+        for name, field in self.fields.items():
+            field.label = labels[name]
+            field.widget.attrs["class"] = "form-control"
+        self.fields[
+            "new_password1"
+        ].help_text = "至少8位，不能全是数字，不能与用户名或姓名相同或相近，不能是常见密码。"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """修改密码: the session stays signed in (Django updates its hash); the change is audited."""
+
+    template_name = "accounts/password_change.html"
+    form_class = OwnPasswordForm
+    success_url = reverse_lazy("registry:household_list")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            audit.record(
+                actor=user,
+                action="user.change_password",
+                object_type="user",
+                object_id=user.pk,
+                object_label=user.username,
+            )
+        messages.success(self.request, "密码已修改。")
+        return response
 
 
 @require_POST

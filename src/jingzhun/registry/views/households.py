@@ -51,7 +51,13 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     income_rows = [
         (i, (i.net_income / active_count).quantize(i.wage) if active_count else None) for i in incomes
     ]
-    entries = list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
+    # 修改记录（痕迹）: only for Perm.VIEW_AUDIT (a 帮扶责任人 or 行业部门 sees the household, not its history)
+    can_view_audit = actor.can(Perm.VIEW_AUDIT)
+    entries = (
+        list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
+        if can_view_audit
+        else []
+    )
     context: dict[str, Any] = {
         "household": household,
         # personal fields masked per jingzhun.lib.masking.POLICY (ID, birth date, health, disability)
@@ -64,6 +70,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": household.identification_steps.all(),
         "pairings": household.pairings.select_related("helper").order_by("-started_on", "-id"),
         "audit_entries": present(entries, mask=mask),
+        "can_view_audit": can_view_audit,
         "can_edit": actor.can(Perm.EDIT_REGISTRY)
         and not actor.paired_only
         and household.registry_status == enums.RegistryStatus.ACTIVE,
