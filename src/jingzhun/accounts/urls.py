@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/tokens/", views.tokens, name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("account/users/", admin_views.user_list, name="user_list"),
     path("account/users/new/", admin_views.user_new, name="user_new"),
     path("account/users/<int:pk>/", admin_views.user_detail, name="user_detail"),
