@@ -9,6 +9,8 @@ import pytest
 from jingzhun.accounts.access import Actor, actor_for
 from tests.factories import OTHER_VILLAGE, VILLAGE, register
 
+# On CI (JINGZHUN_TEST_STRICT) a test that would skip fails instead: see tests/strict.py.
+pytest_plugins = ["tests.strict"]
 STRICT = bool(os.environ.get("JINGZHUN_TEST_STRICT"))
 TOWNSHIP = VILLAGE[:9] + "000"
 COUNTY = "430821000000"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from jingzhun.lib import masking, pinyin
@@ -16,11 +18,42 @@ def test_it_masks_an_id_number_keeping_region_and_last_four():
     assert masking.mask_id_number("11010519491231002X") == "110105********002X"
 
 
-def test_it_masks_a_disability_certificate_number_keeping_its_length():
+def test_it_masks_a_disability_certificate_number_as_the_plain_resident_id():
+    """The 残疾人证 tail is the disability category and level, and its length alone tells that the
+    person is disabled (domain §11): masked, it looks like any other ID."""
     masked = masking.mask_id_number("11010519491231002X41")
-    assert len(masked) == 20
-    assert masked.startswith("110105") and masked.endswith("2X41")
-    assert "19491231" not in masked
+    assert masked == "110105********002X"
+    assert masking.mask_id_number("11010519491231002X4102") == masked
+
+
+def test_the_policy_masks_every_personal_field_of_domain_section_11():
+    shown = {
+        name: masking.mask_value(name, value)
+        for name, value in {
+            "id_number": "11010519491231002X41",
+            "phone": "13812345678",
+            "bank_account": "6228480123456789012",
+            "birth_date": date(1949, 12, 31),
+            "health": "残疾",
+            "not_in_school_reason": "身体原因(送教上门)",
+            "name": "张三",
+        }.items()
+    }
+    assert shown == {
+        "id_number": "110105********002X",
+        "phone": "138****5678",
+        "bank_account": "*" * 15 + "9012",
+        "birth_date": "1949年",
+        "health": "***",
+        "not_in_school_reason": "***",
+        "name": "张三",
+    }
+    assert masking.mask_value("birth_date", "1949-12-31") == "1949年"  # SQLite gives ISO text
+
+
+def test_it_hides_personal_values_named_in_a_report_sentence():
+    text = "成员 张三（45岁）健康状况为患有大病，参加大病保险为否"
+    assert masking.mask_text(text) == "成员 张三（45岁）健康状况为***，参加大病保险为否"
 
 
 def test_it_masks_a_mobile_phone():

@@ -73,7 +73,7 @@ def test_it_refuses_to_add_a_person_active_in_another_household(admin_actor, hou
     taken = other_household.members.get(relation="户主")
     data = member_row(taken.name, "之兄弟姐妹", taken.birth_date, id_number=taken.id_number)
     errors = _refused(member_add, actor=admin_actor, household=household, data=data)
-    assert errors["id_number"] == f"此人已是{other_household.code} 户的在册成员（{taken.name}）"
+    assert errors["id_number"] == f"此人已是 {other_household.code} 户的在册成员（{taken.name}）"
 
 
 def test_it_refuses_to_add_a_person_already_in_this_household(admin_actor, household):

@@ -191,7 +191,7 @@ def test_it_refuses_a_person_already_active_in_another_household(admin_actor, ho
     taken = household.members.get(relation="配偶")
     members[1] = member_row("李四", "配偶", taken.birth_date, male=False, id_number=taken.id_number)
     errors = _refused(admin_actor, members=members)
-    assert errors["members.1.id_number"] == f"此人已是 {household.code} 户的在册成员"
+    assert errors["members.1.id_number"] == f"此人已是 {household.code} 户的在册成员（{taken.name}）"
 
 
 def test_it_refuses_a_person_whose_disability_number_wraps_an_active_members_id(admin_actor, household):

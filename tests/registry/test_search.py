@@ -40,7 +40,7 @@ def people(admin_actor):
 
 
 def _search(actor, **kwargs) -> set[str]:
-    query = filter_households(households_visible(actor), HouseholdFilter(**kwargs))
+    query = filter_households(households_visible(actor), HouseholdFilter(**kwargs), actor=actor)
     return set(query.values_list("head_name", flat=True))
 
 
@@ -105,7 +105,7 @@ def test_it_pages_through_every_household_exactly_once(admin_actor):
     for i in range(23):
         born = date(1950 + i, 1 + i % 12, 1 + i % 28)
         register(admin_actor, members=[member_row(f"张{i}", "户主", born)])
-    query = filter_households(households_visible(admin_actor), HouseholdFilter(q="张"))
+    query = filter_households(households_visible(admin_actor), HouseholdFilter(q="张"), actor=admin_actor)
     seen: list[int] = []
     after = None
     pages = 0
@@ -129,3 +129,42 @@ def test_it_has_no_next_page_when_the_last_page_is_full(admin_actor, people):
     assert after == rows[-1].pk
     rest, after = page_households(households_visible(admin_actor), after=after, size=3)
     assert [h.head_name for h in rest] == ["王五"] and after is None
+
+
+def _page_search(user, q: str) -> set[str]:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    response = client.get("/households/", {"q": q})
+    assert response.status_code == 200
+    return {name for name in ("张三", "赵四", "张山峰", "王五") if f"{name}</a>" in response.content.decode()}
+
+
+def _api_search(user, q: str) -> set[str]:
+    from tests.api.conftest import ApiClient
+
+    response = ApiClient(user).get("/households", q=q)
+    assert response.status_code == 200
+    return {h["head_name"] for h in response.json()["items"]}
+
+
+@pytest.mark.parametrize("search", [_page_search, _api_search], ids=["page", "api"])
+def test_a_masked_role_finds_a_person_only_by_the_whole_id_number(county_leader, people, search):
+    """Issue 15 #7: an ID prefix must not answer a 县领导 (it would reveal the hidden birth date digit by
+    digit); the whole number still finds the head or a member."""
+    head_id = people["张三"].head_id_number
+    spouse = people["赵四"].members.get(relation="配偶")
+    for prefix in (head_id[:6], head_id[:10], head_id[:14], head_id[:17]):
+        assert search(county_leader, prefix) == set(), prefix
+    assert search(county_leader, spouse.id_number[:14]) == set()
+    assert search(county_leader, head_id) == {"张三"}
+    assert search(county_leader, head_id.lower()) == {"张三"}
+    assert search(county_leader, spouse.id_number) == {"赵四"}
+    assert search(county_leader, "张") == {"张三", "张山峰", "王五"}  # names still search by prefix
+
+
+def test_a_role_that_sees_id_numbers_still_searches_by_prefix(county_admin, people):
+    head_id = people["张三"].head_id_number
+    assert "张三" in _page_search(county_admin, head_id[:14])
+    assert "张三" in _api_search(county_admin, head_id[:14])

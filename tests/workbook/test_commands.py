@@ -91,3 +91,19 @@ def test_export_of_a_year_reads_the_snapshot(golden, regions, tmp_path, system_a
     live_rows = CalamineWorkbook.from_path(str(live)).get_sheet_by_name("成员").to_python()
     snap_rows = CalamineWorkbook.from_path(str(snap)).get_sheet_by_name("成员").to_python()
     assert snap_rows == [r for r in live_rows if r[0] in ("户编号", "G0001")]
+
+
+@pytest.mark.django_db
+def test_a_command_line_export_is_audited_with_its_filter_and_counts(golden, regions, tmp_path):
+    from jingzhun.core.models import AuditEntry
+
+    assert (
+        run_import(path=golden("valid_utf8"), dry_run=False, username=None, errors_out=None, progress=None)
+        == 0
+    )
+    out = tmp_path / "live.xlsx"
+    assert run_export(out=str(out), region="430821102000", year=None, progress=None) == 0
+    entry = AuditEntry.objects.get(action="registry.export")
+    assert entry.actor_name == "系统" and entry.at is not None
+    assert entry.after["filters"] == {"region": "430821102000"}
+    assert entry.after["households"] > 0 and entry.after["members"] > 0

@@ -74,6 +74,9 @@ def test_a_bad_upload_offers_the_error_report(client, county_admin, golden):
     assert [c.value for c in sheet[3]][:4] == ["错误", "成员", 3, "性别"]
     csv_body = b"".join(client.get(reverse("workbook:report", args=[job.pk, "csv"])).streaming_content)
     assert "与证件号码不符" in csv_body.decode("utf-8-sig")
+    # the report quotes the file's values (ID numbers): each download is audited
+    downloads = AuditEntry.objects.filter(action="registry.error_report_download", actor=county_admin)
+    assert downloads.count() == 2 and downloads.first().after == {"errors": 1}
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.models import RoleGrant, User
 from jingzhun.accounts.roles import Perm, RoleCode
 from jingzhun.accounts.services import (
+    api_tokens_revoke_all,
     role_grant,
     role_revoke,
     user_create,
@@ -140,6 +141,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "target": user,
             "grants": user.grants.select_related("region"),
             "form": form,
+            "tokens": user.api_tokens.filter(revoked=False).order_by("-id"),
         },
     )
 
@@ -161,6 +163,9 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "reset":
         password = user_reset_password(user=user, actor=request.user)
         messages.success(request, f"{user.username} 的新密码：{password}（只显示这一次），账号锁定已解除")
+    elif action == "revoke_tokens":
+        count = api_tokens_revoke_all(user=user, actor=request.user, note="管理员撤销")
+        messages.success(request, f"已撤销 {user.username} 的 {count} 个 API 令牌")
     elif action == "revoke":
         grant_id = request.POST.get("grant", "")
         grant = RoleGrant.objects.filter(user=user, pk=int(grant_id)).first() if grant_id.isdigit() else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -53,11 +54,18 @@ class ApiToken(models.Model):
     name = models.CharField("名称", max_length=60)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField(
+        "到期时间", null=True, blank=True
+    )  # null: tokens made before expiry existed
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"
+
+    def is_live(self, now: Any) -> bool:
+        return not self.revoked and (self.expires_at is None or self.expires_at > now)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from jingzhun.accounts.models import ApiToken, RoleGrant, User
 from jingzhun.accounts.roles import RoleCode
@@ -37,7 +39,8 @@ def user_create(
     password = password or random_password()
     if check_password:
         try:
-            validate_password(password)
+            # against the would-be user, so a password equal to the user name is refused
+            validate_password(password, user=User(username=username, display_name=display_name))
         except ValidationError as exc:
             raise ValidationFailed({"password": "；".join(exc.messages)}) from exc
     user = User.objects.create_user(username=username, password=password, display_name=display_name)
@@ -94,29 +97,70 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+TOKEN_DAYS_CHOICES = (30, 90, 180, 365)  # 令牌有效期（天）: every token expires
+TOKEN_DAYS_DEFAULT = 90
+
+
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Return the token and its key; only the hash is stored, so the key is shown this once."""
+def api_token_create(*, user: User, name: str, days: int = TOKEN_DAYS_DEFAULT) -> tuple[ApiToken, str]:
+    """Return the token and its key; only the hash is stored, so the key is shown this once. The token
+    expires after `days` (one of TOKEN_DAYS_CHOICES)."""
+    if days not in TOKEN_DAYS_CHOICES:
+        raise ValidationFailed({"days": f"有效期应为 {'、'.join(map(str, TOKEN_DAYS_CHOICES))} 天之一"})
     key = "jz_" + secrets.token_urlsafe(30)
-    token = ApiToken.objects.create(user=user, name=name[:60] or "API", key_hash=_hash(key))
+    expires = timezone.now() + timedelta(days=days)
+    token = ApiToken.objects.create(
+        user=user, name=name[:60] or "API", key_hash=_hash(key), expires_at=expires
+    )
     audit.record(
         actor=user,
         action="token.create",
         object_type="api_token",
         object_id=token.pk,
         object_label=token.name,
-        after={"name": token.name},
+        after={"name": token.name, "expires_at": expires.isoformat()},
     )
     return token, key
 
 
 def api_token_user(key: str) -> User | None:
+    """The user of a live token (not revoked, not expired, its owner active), and its last use noted."""
     if not key:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked=False).first()
-    if token is None or not token.user.is_active:
+    now = timezone.now()
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    if token is None or not token.is_live(now) or not token.user.is_active:
         return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: object, note: str = "") -> bool:
+    """Revoke one token (its owner, or an account administrator). False when it was already revoked."""
+    updated = ApiToken.objects.filter(pk=token.pk, revoked=False).update(
+        revoked=True, revoked_at=timezone.now()
+    )
+    if updated:
+        audit.record(
+            actor=actor,
+            action="token.revoke",
+            object_type="api_token",
+            object_id=token.pk,
+            object_label=f"{token.user.username} · {token.name}",
+            before={"revoked": False},
+            after={"revoked": True},
+            note=note,
+        )
+    return bool(updated)
+
+
+def api_tokens_revoke_all(*, user: User, actor: object, note: str) -> int:
+    """Revoke every live token of `user` (password reset, the administrator's 撤销全部令牌)."""
+    return sum(
+        api_token_revoke(token=t, actor=actor, note=note)
+        for t in ApiToken.objects.filter(user=user, revoked=False)
+    )
 
 
 @transaction.atomic
@@ -161,6 +205,8 @@ def user_reset_password(*, user: User, actor: object = None) -> str:
     user.set_password(password)
     user.save(update_fields=["password"])
     reset(username=user.username)
+    # a reset means the account may be in other hands: its API tokens die with the old password
+    api_tokens_revoke_all(user=user, actor=actor, note="重置密码，令牌随之作废")
     audit.record(
         actor=actor,
         action="user.reset_password",

@@ -1,4 +1,4 @@
-"""Login, logout, and the user's API tokens."""
+"""Login, logout, changing one's own password, and the user's API tokens."""
 
 from __future__ import annotations
 
@@ -9,13 +9,22 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.models import ApiToken, User
-from jingzhun.accounts.services import api_token_create
+from jingzhun.accounts.services import (
+    TOKEN_DAYS_CHOICES,
+    TOKEN_DAYS_DEFAULT,
+    api_token_create,
+    api_token_revoke,
+)
+from jingzhun.core import audit
 
 
 class LoginForm(AuthenticationForm):
@@ -38,6 +47,43 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's form (old password, new twice, the validators of settings.AUTH_PASSWORD_VALIDATORS
+    against this user), labelled in Chinese and styled like the other forms."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = {"old_password": "当前密码", "new_password1": "新密码", "new_password2": "再次输入新密码"}
+        for name, field in self.fields.items():
+            field.label = labels[name]
+            field.widget.attrs["class"] = "form-control"
+        self.fields[
+            "new_password1"
+        ].help_text = "至少8位，不能全是数字，不能与用户名或姓名相同或相近，不能是常见密码。"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """修改密码: the session stays signed in (Django updates its hash); the change is audited."""
+
+    template_name = "accounts/password_change.html"
+    form_class = OwnPasswordForm
+    success_url = reverse_lazy("registry:household_list")
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = form.user
+            audit.record(
+                actor=user,
+                action="user.change_password",
+                object_type="user",
+                object_id=user.pk,
+                object_label=user.username,
+            )
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
@@ -46,21 +92,46 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 class TokenForm(forms.Form):
     name = forms.CharField(label="令牌名称", max_length=60)
+    days = forms.TypedChoiceField(
+        label="有效期",
+        choices=[(d, f"{d} 天") for d in TOKEN_DAYS_CHOICES],
+        coerce=int,
+        initial=TOKEN_DAYS_DEFAULT,
+    )
 
 
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own tokens: create one (shown once, expiring), see when each was last used, revoke."""
+    user = cast(User, request.user)
     new_key = None
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, initial={"days": TOKEN_DAYS_DEFAULT})
     if request.method == "POST" and form.is_valid():
-        _, new_key = api_token_create(user=cast(User, request.user), name=form.cleaned_data["name"])
+        _, new_key = api_token_create(
+            user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        )
         messages.success(request, "已创建令牌。请立即复制保存，它只显示这一次。")
+    now = timezone.now()
     return render(
         request,
         "accounts/tokens.html",
         {
             "form": form,
             "new_key": new_key,
-            "tokens": ApiToken.objects.filter(user=cast(User, request.user), revoked=False).order_by("-id"),
+            "tokens": [
+                (t, t.is_live(now)) for t in ApiToken.objects.filter(user=user, revoked=False).order_by("-id")
+            ],
+            "days_choices": TOKEN_DAYS_CHOICES,
+            "days_default": TOKEN_DAYS_DEFAULT,
         },
     )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner revokes one of their tokens; another user's token is not found (404)."""
+    token = get_object_or_404(ApiToken, pk=pk, user=cast(User, request.user))
+    if api_token_revoke(token=token, actor=request.user, note="本人撤销"):
+        messages.success(request, f"已撤销令牌“{token.name}”")
+    return redirect("accounts:tokens")

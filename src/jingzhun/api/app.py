@@ -8,24 +8,21 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponseNotAllowed, JsonResponse
 from django.http.response import HttpResponseBase
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
-from jingzhun.accounts.models import ApiToken
-from jingzhun.accounts.services import _hash, api_token_user
+from jingzhun.accounts.services import api_token_user
 from jingzhun.api.errors import chinese_message
 from jingzhun.core.errors import ValidationFailed
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_user(token)
+        user = api_token_user(token)  # live tokens only; notes the last use
         if user is None:
             return None
-        ApiToken.objects.filter(key_hash=_hash(token)).update(last_used_at=timezone.now())
         request.user = user
         return user
 

@@ -68,7 +68,9 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilterIn]):
         q=filters.q,
     )
     rows, cursor = page_households(
-        filter_households(households_visible(actor), flt), after=filters.after, size=filters.limit
+        filter_households(households_visible(actor), flt, actor=actor),
+        after=filters.after,
+        size=filters.limit,
     )
     return {"items": [present.household_summary(h, actor) for h in rows], "next": cursor}
 

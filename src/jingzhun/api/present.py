@@ -1,6 +1,7 @@
 """What the API returns of a household, member or region, masked for actors without Perm.VIEW_SENSITIVE.
 
-Masking uses the same `registry.presenters.masker` as the pages, so a field hidden on a page is hidden here.
+Masking follows the one policy, `jingzhun.lib.masking.POLICY`, as the pages and the exports do: text fields
+are masked the same way (`430821********1234`); typed fields the policy names (a date, a choice) are null.
 """
 
 from __future__ import annotations
@@ -9,12 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 from jingzhun.accounts.access import Actor
+from jingzhun.lib.masking import is_masked
 from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import RegionCounts
 from jingzhun.registry.models import Household, IncomeRecord, Member
 from jingzhun.registry.presenters import masker
 
 CENT = Decimal("0.01")
+
+
+def _typed(actor: Actor, name: str, value: Any) -> Any:
+    """A date or choice field of the policy: the value, or null for a masked actor (no partial date)."""
+    return value if actor.sees_sensitive or not is_masked(name) else None
 
 
 def member(m: Member, actor: Actor) -> dict[str, Any]:
@@ -28,14 +35,14 @@ def member(m: Member, actor: Actor) -> dict[str, Any]:
         "ethnicity": m.ethnicity,
         # A masked ID keeps the address code and the last four characters; with the birth date beside it the
         # whole number could be rebuilt, so the date goes with the ID.
-        "birth_date": m.birth_date if actor.sees_sensitive else None,
+        "birth_date": _typed(actor, "birth_date", m.birth_date),
         "birth_year": m.birth_date.year,
         "relation": m.relation,
         "education": m.education or None,
         "school_status": m.school_status,
-        "not_in_school_reason": m.not_in_school_reason or None,
+        "not_in_school_reason": _typed(actor, "not_in_school_reason", m.not_in_school_reason or None),
         # personal information (domain §11): the pages show ***, the API gives null
-        "health": m.health if actor.sees_sensitive else None,
+        "health": _typed(actor, "health", m.health),
         "labour_skill": m.labour_skill,
         "work_months": m.work_months,
         "medical_insurance": m.medical_insurance,

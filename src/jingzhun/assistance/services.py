@@ -18,7 +18,7 @@ from jingzhun.assistance import models as m
 from jingzhun.assistance.models import HelperPairing
 from jingzhun.core import audit
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
+from jingzhun.lib.uploads import IMAGE_KINDS, image_size_problem, sniff_file
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Household
 
@@ -335,6 +335,9 @@ def _check_photos(photos: list[Any]) -> list[tuple[Any, str]]:
         kind = sniff_file(photo)
         if kind not in IMAGE_KINDS:
             raise ValidationFailed({"photos": f"“{photo.name}”不是图片（只接受 JPEG、PNG、GIF、WebP）"})
+        problem = image_size_problem(photo, kind)  # from the header, before anything decodes it
+        if problem:
+            raise ValidationFailed({"photos": f"照片“{photo.name}”：{problem}"})
         checked.append((photo, kind))
     return checked
 

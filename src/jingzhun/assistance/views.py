@@ -22,7 +22,11 @@ from jingzhun.assistance.forms import CheckInForm, HelperAssignForm, MeasureForm
 from jingzhun.assistance.rules import last_week_start, not_visited_since, week_start
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import apply_errors
+from jingzhun.core.views import bad_request
 from jingzhun.registry.selectors import household_get
+
+MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL bigint hold
+WEEK_MIN, WEEK_MAX = date(2000, 1, 3), date(2099, 12, 28)  # 驻村考勤 weeks (Mondays) the page shows
 
 ALERTS = {
     "no-helper": "未结对帮扶责任人的贫困户",
@@ -143,6 +147,8 @@ def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
+    if pk > MAX_ID:  # a key no database holds (SQLite would overflow): missing, like any other
+        raise Http404
     households = list(sel.helper_households(actor, pk).order_by("id")[:200])
     if not households:
         raise Http404
@@ -317,9 +323,19 @@ def checkin(request: HttpRequest) -> HttpResponse:
 def attendance(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     cfg = services.alert_settings()
-    try:
-        start = week_start(date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
+    week = request.GET.get("week", "").strip()
+    if week:
+        try:
+            start = week_start(date.fromisoformat(week))
+        except ValueError:
+            start = None
+        # the page links the weeks before and after: both must be real dates (9999-12-31 has no next week)
+        if start is None or not (WEEK_MIN <= start <= WEEK_MAX):
+            return bad_request(
+                request,
+                f"周次日期无效：{week[:20]}（应为 {WEEK_MIN.year}–{WEEK_MAX.year} 年间的日期，如 2018-06-04）",
+            )
+    else:
         start = last_week_start(date.today())
     rows = sel.attendance_week(actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights)
     return render(

@@ -28,6 +28,11 @@ def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpR
     )
 
 
+def bad_request(request: HttpRequest, text: str) -> HttpResponse:
+    """A clear 400 for a parameter the page cannot use (never a 500)."""
+    return render(request, "core/error.html", {"title": "请求有误", "text": text}, status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -1,34 +1,30 @@
-"""What a page shows of a household or member, masked for actors without Perm.VIEW_SENSITIVE."""
+"""What a page shows of a household or member, masked for actors without Perm.VIEW_SENSITIVE.
+
+The per-field policy lives in `jingzhun.lib.masking.POLICY`; this binds it to an Actor."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from jingzhun.accounts.access import Actor
-from jingzhun.lib.masking import mask_bank_account, mask_id_number, mask_phone
+from jingzhun.lib import masking
 
-SENSITIVE = {
-    "id_number": mask_id_number,
-    "head_id_number": mask_id_number,
-    "resident_id": mask_id_number,
-    "phone": mask_phone,
-    "bank_account": mask_bank_account,
-    # the birth date is the ID's middle digits; health status is personal information (§11)
-    "birth_date": lambda v: f"{v[:4]}年",
-    "health": lambda v: "***",
-}
+MEMBER_PERSONAL = ("id_number", "birth_date", "health", "not_in_school_reason")
 
 
-def masker(actor: Actor):
+def masker(actor: Actor) -> Callable[[str, Any], Any]:
     """A function (field name, value) → value as this actor may see it."""
-    if actor.sees_sensitive:
-        return lambda name, value: value
+    return masking.masker(actor.sees_sensitive)
 
-    def mask(name: str, value: Any) -> Any:
-        fn = SENSITIVE.get(name)
-        return fn(value) if fn and isinstance(value, str) else value
 
-    return mask
+def member_shown(member: Any, mask: Callable[[str, Any], Any]) -> dict[str, Any]:
+    """The personal fields of a member as the page shows them (masked per the policy)."""
+    shown = {name: mask(name, getattr(member, name)) for name in MEMBER_PERSONAL}
+    if isinstance(shown["birth_date"], date):
+        shown["birth_date"] = shown["birth_date"].isoformat()
+    return shown
 
 
 def yes_no(value: bool | None) -> str:

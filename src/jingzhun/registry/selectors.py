@@ -86,7 +86,10 @@ class HouseholdFilter:
     q: str = ""  # name, ID number, 户编号 or pinyin initials
 
 
-def filter_households(query: QuerySet[Household], flt: HouseholdFilter) -> QuerySet[Household]:
+def filter_households(
+    query: QuerySet[Household], flt: HouseholdFilter, *, actor: Actor
+) -> QuerySet[Household]:
+    """`query` narrowed by `flt`. The actor decides how an ID number may be searched (see `_search_q`)."""
     if flt.region:
         prefix = _prefix_of(flt.region)
         low, high = code_range(prefix)
@@ -101,7 +104,7 @@ def filter_households(query: QuerySet[Household], flt: HouseholdFilter) -> Query
         query = query.filter(planned_exit_year=flt.planned_exit_year)
     term = flt.q.strip()
     if term:
-        query = query.filter(_search_q(term))
+        query = query.filter(_search_q(term, full_id_only=not actor.sees_sensitive))
     return query
 
 
@@ -118,11 +121,17 @@ def prefix_q(field_name: str, term: str) -> Q:
     return Q(**{f"{field_name}__gte": term, f"{field_name}__lt": term + "\U0010ffff"})
 
 
-def _search_q(term: str) -> Q:
+def _search_q(term: str, *, full_id_only: bool) -> Q:
+    """`full_id_only` (an actor without registry.view_sensitive): an ID number matches only as a whole.
+    A prefix search would be an oracle: the masked ID shows the first six and last four characters, and
+    one query per digit would recover the hidden birth date."""
     upper = term.upper()
     if term.isascii() and term.isalpha():
         # pinyin initials of the head (zs → 张三)
         return prefix_q("head_initials", term.lower())
+    if len(upper) >= 6 and upper[:-1].isdigit() and full_id_only:
+        whole = Member.objects.filter(Q(id_number=upper) | Q(resident_id=upper)).values("household_id")
+        return Q(head_id_number=upper) | prefix_q("code", term) | Q(id__in=whole)
     if len(upper) >= 6 and upper[:-1].isdigit():
         member_households = Member.objects.filter(prefix_q("id_number", upper)).values("household_id")
         return prefix_q("head_id_number", upper) | prefix_q("code", term) | Q(id__in=member_households)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any, TextIO
 
 from jingzhun.engines.python.household import PASS, per_capita
+from jingzhun.lib.spreadsheet import safe_row
 from jingzhun.regions.models import Region
 from jingzhun.standards.loading import load_spec, standard_for_year
 from jingzhun.standards.reports import county_indicators, verdicts, village_results
@@ -165,7 +166,7 @@ def run_assess(
     with _output(out) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(safe_row(r) for r in rows)  # 户编号 is free text from a file
     if out:
         print(f"已写出 {len(rows)} 行 → {out}（{year}年，{spec.label}）", file=sys.stderr)
     return 0

@@ -109,5 +109,26 @@ def run_export(*, out: str, region: str | None, year: int | None, progress: Prog
     if year is not None and not YearSnapshot.objects.filter(year=year).exists():
         return _fail(f"{year} 年度没有快照，请先运行 `jingzhun registry snapshot --year {year}`")
     counts = export_registry(out, actor_or_none=None, region=region_obj, year=year, progress=progress)
+    _audit_export(counts=counts, region=region_obj, year=year)
     print(f"已导出 {counts['households']} 户 {counts['members']} 人 → {out}")
     return EXIT_OK
+
+
+def _audit_export(*, counts: dict[str, int], region: Any, year: int | None) -> None:
+    """The command line exports unmasked personal data: like the web export it leaves a trace (who =
+    系统, when, which filter, how many records), domain §11 "log every export"."""
+    from django.db import transaction
+
+    from jingzhun.core import audit
+
+    filters = {k: v for k, v in {"region": region.code if region else "", "year": year}.items() if v}
+    with transaction.atomic():
+        audit.record(
+            actor=None,
+            action="registry.export",
+            object_type="registry",
+            object_id="export",
+            object_label="登记簿导出（命令行）",
+            after={**counts, "filters": filters},
+            note=f"导出 {counts['households']} 户 {counts['members']} 人",
+        )

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import add_to_book as add_assistance_sheets
+from jingzhun.lib.masking import is_masked
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region, code_range
 from jingzhun.registry import enums
 from jingzhun.registry.fields import INCOME_FIELD_NAMES
@@ -75,23 +76,17 @@ def _household_row(
     h: dict[str, Any], income: dict[str, Any] | None, mask: Callable[[str, Any], Any]
 ) -> list[Any]:
     income = income or {}
-    row = {
-        **h,
-        "village_code": h["village_id"],
-        "income_year": income.get("year"),
-        "head_id_number": mask("head_id_number", h["head_id_number"]),
-        "phone": mask("phone", h["phone"]),
-    }
+    row = {**h, "village_code": h["village_id"], "income_year": income.get("year")}
     for name in INCOME_FIELD_NAMES:
         row[name] = income.get(name)
     if row.get("relocation") == enums.Relocation.NO:
         row["relocation"] = "否"
-    return [cell(row.get(spec.name)) for spec in SHEET_BY_NAME[HOUSEHOLD_SHEET].specs]
+    return [cell(mask(spec.name, row.get(spec.name))) for spec in SHEET_BY_NAME[HOUSEHOLD_SHEET].specs]
 
 
 def _member_row(code: str, m: dict[str, Any], mask: Callable[[str, Any], Any]) -> list[Any]:
-    row = {**m, "household_code": code, "id_number": mask("id_number", m["id_number"])}
-    return [cell(row.get(name)) for name in MEMBER_FIELD_NAMES]
+    row = {**m, "household_code": code}
+    return [cell(mask(name, row.get(name))) for name in MEMBER_FIELD_NAMES]
 
 
 BOOL_TEXT: dict[Any, str] = {True: "是", False: "否"}  # SQLite returns 1/0, equal to True/False
@@ -181,8 +176,9 @@ def _live_rows(
     ]
     no_income: tuple[Any, ...] = (None,) * len(INCOME_READ)
     m_bools = _bool_positions(Member, MEMBER_READ)
-    masked_h = [i for i, spec in enumerate(specs) if spec.name in ("head_id_number", "phone")]
-    masked_m = MEMBER_FIELD_NAMES.index("id_number")
+    # every column the masking policy names (ID numbers, phone, birth date, health, disability …)
+    masked_h = [i for i, spec in enumerate(specs) if is_masked(spec.name)]
+    masked_m = [(i, name) for i, name in enumerate(MEMBER_FIELD_NAMES) if is_masked(name)]
     bool_text = BOOL_TEXT.get
     qn = connection.ops.quote_name
     active_members = _ByHousehold(Member, MEMBER_READ, where=f" AND {qn('is_active')}", order=qn("id"))
@@ -219,7 +215,8 @@ def _live_rows(
                 for i in masked_h:
                     row[i] = mask(specs[i].name, row[i])
                 for m in people:
-                    m[masked_m] = mask("id_number", m[masked_m])
+                    for i, name in masked_m:
+                        m[i] = mask(name, m[i])
             yield row, people
         last = ids[-1]
 
@@ -283,8 +280,8 @@ def export_registry(
 ) -> dict[str, int]:
     """Write the registry (or the given households, or year `year`'s snapshot) to `out` (.xlsx).
 
-    `actor_or_none`: None = the whole registry (CLI); an Actor limits villages to its scope and masks ID
-    numbers and phones when it may not see them. `household_ids_query` (a Household queryset, e.g. the
+    `actor_or_none`: None = the whole registry (CLI); an Actor limits villages to its scope and, when it may
+    not see them, masks every field of the masking policy (jingzhun.lib.masking.POLICY). `household_ids_query` (a Household queryset, e.g. the
     filtered list) must already be scoped by the caller (registry.selectors.households_visible).
     """
     prefix = region.prefix if region is not None else None

@@ -1,5 +1,5 @@
-"""Background import job (`registry_import`): runs import_path on an uploaded file with live progress and
-leaves the error report (xlsx and CSV) next to the upload."""
+"""Background import job (`registry_import`): runs import_path on an uploaded file with live progress,
+deletes the upload when done, and leaves the error report (xlsx and CSV) in the imports folder."""
 
 from __future__ import annotations
 
@@ -48,9 +48,14 @@ def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
     params = job.params
     path = import_dir() / params["path"]
     actor = actor_for(job.created_by)
-    result = import_path(
-        str(path), actor=actor, dry_run=bool(params.get("dry_run")), job=job, progress=progress
-    )
+    try:
+        result = import_path(
+            str(path), actor=actor, dry_run=bool(params.get("dry_run")), job=job, progress=progress
+        )
+    finally:
+        # The upload holds a whole register of personal data: once read (or failed), it is not kept.
+        # What was imported is in the database; what was wrong is in the error report.
+        path.unlink(missing_ok=True)
     result.source = params.get("filename") or result.source
     summary = result.to_dict()
     if result.written:

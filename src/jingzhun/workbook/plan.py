@@ -17,6 +17,7 @@ from jingzhun.lib.masking import mask_id_number
 from jingzhun.registry import enums
 from jingzhun.registry.fields import INCOME_FIELD_NAMES
 from jingzhun.registry.models import Household, IncomeRecord, Member
+from jingzhun.registry.services.common import REGISTERED_ELSEWHERE
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET
 from jingzhun.workbook.db_bulk import batched
 from jingzhun.workbook.issues import ImportResult
@@ -95,7 +96,7 @@ def build_plan(
         result.members_new = sum(len(m) for m in parsed.members.values())
         return plan
     _load_existing(parsed, plan, actor, result)
-    _person_conflicts(parsed, result, progress)
+    _person_conflicts(parsed, result, progress, actor)
     _count(parsed, plan, result)
     return plan
 
@@ -139,8 +140,12 @@ def _keep_no_longer_enjoying(parsed: Parsed, code: str, existing: ExistingHouseh
         parsed.households[code] = (number, tuple(patched))
 
 
-def _person_conflicts(parsed: Parsed, result: ImportResult, progress: Callable[..., Any] | None) -> None:
-    """A person already active in another household of the registry (一人只能属于一户)."""
+def _person_conflicts(
+    parsed: Parsed, result: ImportResult, progress: Callable[..., Any] | None, actor: Actor
+) -> None:
+    """A person already active in another household of the registry (一人只能属于一户). Where that
+    household is out of the importer's scope, the error says only that the person is registered
+    elsewhere: no household number, no name (a township's dry run must not reveal other regions)."""
     if not Member.objects.filter(is_active=True).exists():
         return
     rid_i = MB["resident_id"]
@@ -154,19 +159,20 @@ def _person_conflicts(parsed: Parsed, result: ImportResult, progress: Callable[.
     for batch in batched(people(), 500):
         wanted = {rid: (number, code) for rid, number, code in batch}
         found = Member.objects.filter(resident_id__in=list(wanted), is_active=True).values_list(
-            "resident_id", "name", "household__code"
+            "resident_id", "name", "household__code", "household__village_id"
         )
-        for rid, name, other_code in found:
+        for rid, name, other_code, other_village in found:
             number, code = wanted[rid]
-            if other_code != code:
-                result.error(
-                    MEMBER_SHEET,
-                    number,
-                    "证件号码",
-                    mask_id_number(rid),
+            if other_code == code:
+                continue
+            if actor.covers_code(other_village):
+                message = (
                     f"此人（{name}）已是 {other_code} 户的在册成员，一人只能属于一户；"
-                    "如已迁入本户，请先在原户办理自然减少",
+                    "如已迁入本户，请先在原户办理自然减少"
                 )
+            else:
+                message = REGISTERED_ELSEWHERE
+            result.error(MEMBER_SHEET, number, "证件号码", mask_id_number(rid), message)
         checked += len(batch)
         if progress:
             progress(checked, parsed.member_rows, "核对在册人员")

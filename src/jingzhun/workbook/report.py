@@ -8,6 +8,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from jingzhun.lib.spreadsheet import safe_row
 from jingzhun.workbook.issues import ERROR_CAP, ImportResult, Issue
 
 HEADERS = ["类别", "工作表", "行号", "列", "值", "说明"]
@@ -35,9 +36,9 @@ def write_report(result: ImportResult, out: str) -> str:
             writer = csv.writer(fh)
             writer.writerow([_summary(result)])
             writer.writerow(HEADERS)
-            for kind, issue in _rows(result):
+            for kind, issue in _rows(result):  # values come from the uploaded file: never a formula
                 writer.writerow(
-                    [kind, issue.sheet, issue.row or "", issue.column, issue.value, issue.message]
+                    safe_row([kind, issue.sheet, issue.row or "", issue.column, issue.value, issue.message])
                 )
         return str(path)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})

@@ -79,7 +79,8 @@ class _SheetReader:
         self.sheet = sheet
         self.rows = book.sheet(sheet.name)
         self.columns: list[tuple[str, int]] = []
-        self.ok = self.rows is not None
+        # An absent optional sheet (村) is not a failed read: the import goes on without it.
+        self.ok = self.rows is not None or not sheet.required
         if self.rows is None:
             if sheet.required:
                 result.error(
@@ -250,6 +251,8 @@ def parse_workbook(
         for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET)
     }
     if not all(r.ok for r in readers.values()):
+        if result.ok:  # never stop reading without saying why: an import must not report zero silently
+            result.error("", None, "", "", "无法读取工作表，没有导入任何数据")
         return parsed
     _households(readers[HOUSEHOLD_SHEET], parsed, actor, result, pool, progress)
     if readers[VILLAGE_SHEET].rows is not None:

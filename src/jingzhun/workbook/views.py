@@ -85,6 +85,15 @@ def error_report(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
     if not path.exists():
         raise Http404
     content_type = XLSX if kind == "xlsx" else "text/csv; charset=utf-8"
+    with transaction.atomic():  # the report quotes the file's values (ID numbers among them)
+        audit.record(
+            actor=request.user,
+            action="registry.error_report_download",
+            object_type="job",
+            object_id=job.pk,
+            object_label=f"错误报告-任务{job.pk}.{kind}",
+            after={"errors": (job.result or {}).get("total_errors")},
+        )
     return FileResponse(
         path.open("rb"),
         as_attachment=True,
@@ -123,7 +132,7 @@ def export_download(request: HttpRequest) -> HttpResponseBase:
     actor = actor_for(request.user)
     actor.require(Perm.EXPORT_REGISTRY)
     flt = _filter_from(request)
-    query = filter_households(households_visible(actor), flt)
+    query = filter_households(households_visible(actor), flt, actor=actor)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
     counts = export_registry(handle.name, actor_or_none=actor, household_ids_query=query)
     filters = {k: v for k, v in vars(flt).items() if v}

@@ -104,6 +104,21 @@ def active_member_conflicts(
     return {m.resident_id: m for m in query}
 
 
+# A person registered in a household the actor may not see: the answer must not say where or who
+# (issue 15 #8), only that one person belongs to one household.
+REGISTERED_ELSEWHERE = "此人已在其他地区登记为在册成员（一人只能属于一户），请联系其户籍所在地核实"
+
+
+def conflict_message(actor: Any, conflict: Member, *, household: Household | None = None) -> str:
+    """Why `conflict` (an active member holding the same resident ID) blocks the write, as `actor` may
+    be told: the household number and the name only when that household is in the actor's scope."""
+    if household is not None and conflict.household_id == household.pk:
+        return f"此人已是本户的在册成员（{conflict.name}）"
+    if not actor.covers_code(conflict.household.village_id):
+        return REGISTERED_ELSEWHERE
+    return f"此人已是 {conflict.household.code} 户的在册成员（{conflict.name}）"
+
+
 def head_count_problem(household: Household) -> str | None:
     counts = household.members.aggregate(heads=Count("id", filter=Q(is_active=True, relation="户主")))
     if counts["heads"] != 1:

@@ -21,6 +21,7 @@ from jingzhun.registry.services.common import (
     INCOME_AUDIT_FIELDS,
     active_member_conflicts,
     after_change,
+    conflict_message,
     household_snapshot,
     member_snapshot,
 )
@@ -96,7 +97,7 @@ def household_register(
     if conflicts:
         raise ValidationFailed(
             {
-                f"members.{i}.id_number": f"此人已是 {conflicts[m['resident_id']].household.code} 户的在册成员"
+                f"members.{i}.id_number": conflict_message(actor, conflicts[m["resident_id"]])
                 for i, m in enumerate(member_values)
                 if m["resident_id"] in conflicts
             }

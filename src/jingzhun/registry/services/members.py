@@ -17,6 +17,7 @@ from jingzhun.registry.services.common import (
     MEMBER_EDITABLE,
     active_member_conflicts,
     after_change,
+    conflict_message,
     household_snapshot,
     member_snapshot,
     refresh_head,
@@ -76,8 +77,7 @@ def member_add(
         raise ValidationFailed({"relation": "该户已有户主：每户只能有一名户主"})
     conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
     if conflict is not None:
-        where = "本户" if conflict.household_id == household.pk else f"{conflict.household.code} 户"
-        raise ValidationFailed({"id_number": f"此人已是{where}的在册成员（{conflict.name}）"})
+        raise ValidationFailed({"id_number": conflict_message(actor, conflict, household=household)})
     before = household_snapshot(household)
     try:
         with transaction.atomic():  # the unique constraint decides a race the check above cannot see
@@ -137,9 +137,7 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
     if "resident_id" in values and values["resident_id"] != member.resident_id:
         conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
         if conflict is not None and conflict.pk != member.pk:
-            raise ValidationFailed(
-                {"id_number": f"此人已是 {conflict.household.code} 户的在册成员（{conflict.name}）"}
-            )
+            raise ValidationFailed({"id_number": conflict_message(actor, conflict, household=household)})
     before = member_snapshot(member)
     for name, value in values.items():
         setattr(member, name, value)

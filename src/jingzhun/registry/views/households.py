@@ -17,9 +17,10 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import apply_errors
 from jingzhun.core.history import present
 from jingzhun.core.models import AuditEntry
+from jingzhun.lib import masking
 from jingzhun.registry import enums, fields
 from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm
-from jingzhun.registry.presenters import masker
+from jingzhun.registry.presenters import masker, member_shown
 from jingzhun.registry.selectors import household_get
 from jingzhun.registry.services.households import household_register, household_update
 
@@ -51,12 +52,17 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     income_rows = [
         (i, (i.net_income / active_count).quantize(i.wage) if active_count else None) for i in incomes
     ]
-    entries = list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
+    # 修改记录（痕迹）: only for Perm.VIEW_AUDIT (a 帮扶责任人 or 行业部门 sees the household, not its history)
+    can_view_audit = actor.can(Perm.VIEW_AUDIT)
+    entries = (
+        list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
+        if can_view_audit
+        else []
+    )
     context: dict[str, Any] = {
         "household": household,
-        "members": [(m, mask("id_number", m.id_number)) for m in members],
-        # Without Perm.VIEW_SENSITIVE the birth date (the ID's middle digits) and health status are hidden too.
-        "sees_sensitive": actor.sees_sensitive,
+        # personal fields masked per jingzhun.lib.masking.POLICY (ID, birth date, health, disability)
+        "members": [(m, member_shown(m, mask)) for m in members],
         "head_id": mask("head_id_number", household.head_id_number),
         "phone": mask("phone", household.phone),
         "bank_account": mask("bank_account", household.bank_account),
@@ -65,6 +71,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": household.identification_steps.all(),
         "pairings": household.pairings.select_related("helper").order_by("-started_on", "-id"),
         "audit_entries": present(entries, mask=mask),
+        "can_view_audit": can_view_audit,
         "can_edit": actor.can(Perm.EDIT_REGISTRY)
         and not actor.paired_only
         and household.registry_status == enums.RegistryStatus.ACTIVE,
@@ -72,7 +79,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if _has_template("standards/_household_checklist.html"):
         from jingzhun.standards.selectors import household_checklist
 
-        context["checklist"] = household_checklist(household)
+        checklist = household_checklist(household)
+        if not actor.sees_sensitive:  # a rule's reasons name member values (健康状况为…)
+            for rule in checklist["rules"]:
+                rule["reasons"] = [masking.mask_text(r) for r in rule["reasons"]]
+        context["checklist"] = checklist
     return render(request, "registry/household_detail.html", context)
 
 

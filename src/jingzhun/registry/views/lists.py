@@ -53,7 +53,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     flt = _filter_from(request)
     after = request.GET.get("after", "")
-    query = filter_households(households_visible(actor), flt)
+    query = filter_households(households_visible(actor), flt, actor=actor)
     rows, next_after = page_households(query, after=int(after) if after.isdigit() else None, size=PAGE_SIZE)
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
     mask = masker(actor)
