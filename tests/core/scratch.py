@@ -103,7 +103,8 @@ class Scratch:
             import psycopg
 
             with psycopg.connect(self.url, autocommit=True) as conn:
-                return list(conn.execute(sql.replace("?", "%s"), params).fetchall())
+                cursor = conn.execute(sql.replace("?", "%s"), params)
+                return list(cursor.fetchall()) if cursor.description else []
         with sqlite3.connect(self.path, timeout=30) as conn:
             return list(conn.execute(sql, params).fetchall())
 

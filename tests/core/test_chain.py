@@ -143,3 +143,48 @@ def test_record_many_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside the write's transaction"):
         audit.record_many([audit.entry(actor=None, action="bulk", object_type="t", object_id=1)])
     assert not AuditEntry.objects.exists()
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+import django
+django.setup()
+from django.db import transaction
+from jingzhun.core import audit
+
+k, go = sys.argv[1], Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.01)
+for n in range(15):
+    with transaction.atomic():
+        audit.record(actor=None, action="test.concurrent", object_type="t", object_id=f"{k}-{n}-a")
+        time.sleep(0.02)  # the other writer tries to append meanwhile
+        audit.record(actor=None, action="test.concurrent", object_type="t", object_id=f"{k}-{n}-b")
+"""
+
+
+def test_two_writers_at_once_do_not_fork_the_chain(scratch, tmp_path):
+    """Two processes append at the same moments: each transaction reads the tail, waits, appends again.
+    Without the chain lock both would link to the same entry (PostgreSQL: READ COMMITTED)."""
+    import subprocess
+    import sys
+
+    base = scratch.query("SELECT count(*) FROM core_auditentry")[0][0]
+    script, go = tmp_path / "writer.py", tmp_path / "go"
+    script.write_text(WRITER)
+    procs = [
+        subprocess.Popen([sys.executable, str(script), k, str(go)], env=scratch.env, stderr=subprocess.PIPE)
+        for k in ("甲", "乙")
+    ]
+    go.touch()
+    for proc in procs:
+        assert proc.wait(120) == 0, proc.stderr.read() if proc.stderr else ""
+    done = scratch.run("audit", "verify", check=False)
+    assert done.returncode == 0, done.stderr
+    assert f"共 {base + 60} 条记录" in done.stdout
+    by_writer = scratch.query(
+        "SELECT object_id FROM core_auditentry WHERE action = 'test.concurrent' ORDER BY id"
+    )
+    firsts = [oid for (oid,) in by_writer]
+    assert any(a[0] != b[0] for a, b in zip(firsts, firsts[1:], strict=False))  # they did interleave
