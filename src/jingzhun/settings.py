@@ -60,6 +60,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingzhun.accounts.context.actor_context",
+                "jingzhun.core.context.audit_nav",
             ],
         },
     }

@@ -201,7 +201,10 @@ def rotate(directory: Path, keep: int) -> list[str]:
     """Delete all but the `keep` newest backups this module named in `directory`; returns what went."""
     if keep < 1:
         raise BackupError("至少保留 1 份备份")
-    ours = sorted(p for p in directory.iterdir() if p.is_file() and BACKUP_NAME.match(p.name))
+    ours = sorted(
+        (p for p in directory.iterdir() if p.is_file() and BACKUP_NAME.match(p.name)),
+        key=lambda p: (p.stat().st_mtime_ns, p.name),
+    )
     doomed = ours[:-keep]
     for p in doomed:
         p.unlink()
