@@ -12,6 +12,29 @@ from tests.factories import OTHER_VILLAGE, VILLAGE, register
 # On CI (JINGZHUN_TEST_STRICT) a test that would skip fails instead: see tests/strict.py.
 pytest_plugins = ["tests.strict"]
 STRICT = bool(os.environ.get("JINGZHUN_TEST_STRICT"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Transactional tests end with a flush (DELETE / TRUNCATE of every table), which the audit table's
+    append-only triggers refuse, as they should in production: the suite lifts them for its flush only."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from jingzhun.core import appendonly
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        from django.db import transaction
+
+        with transaction.atomic(using=self.connection.alias), appendonly.suspended(self.connection):
+            original(self, sql_list)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original
+
+
 TOWNSHIP = VILLAGE[:9] + "000"
 COUNTY = "430821000000"
 

@@ -165,6 +165,88 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    if args.archive:
+        from jingzhun.core.archive import ArchiveError, verify_archive
+
+        try:
+            verdict = verify_archive(args.archive)
+        except ArchiveError as exc:
+            raise CommandError(f"{args.archive}：{exc}") from exc
+    else:
+        _require_initialized()
+        from jingzhun.core.verify import verify_database
+
+        verdict = verify_database(progress=progress_printer("校验"))
+    print(verdict.message, file=sys.stdout if verdict.ok else sys.stderr)
+    return EXIT_OK if verdict.ok else EXIT_INVALID
+
+
+def _day(text: str) -> Any:
+    from datetime import date, datetime, time
+
+    from django.utils import timezone
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD：{text}") from exc
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def cmd_audit_archive(args: argparse.Namespace) -> int:
+    _require_initialized()
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from jingzhun.core.archive import export
+
+    before = _day(args.before)
+    if before > timezone.now():
+        raise CommandError("--before 不能晚于今天")
+    if Path(args.out).exists():
+        raise CommandError(f"{args.out} 已存在，不覆盖")
+    verdict = export(args.out, before=before, progress=progress_printer("归档"))
+    if not verdict.ok:
+        raise CommandError(f"未写出归档，{verdict.message}")
+    print(f"已归档 {verdict.count} 条审计记录（{args.before} 之前）→ {args.out}；在线记录未删除")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    _require_initialized()
+    from jingzhun.core.backup import BackupError, backup
+
+    try:
+        path = backup(args.out)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"已备份 → {path}（{path.stat().st_size} 字节）")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from jingzhun.core.backup import BackupError, restore
+
+    try:
+        restore(args.path, force=args.force)
+    except BackupError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"已从 {args.path} 恢复数据库")
+    return EXIT_OK
+
+
+def cmd_db_digest(args: argparse.Namespace) -> int:
+    from jingzhun.core.backup import digest_tables, total_digest
+
+    tables = digest_tables()
+    for t in tables:
+        print(f"{t.table}\t{t.rows}\t{t.sha256}")
+    print(f"digest\t{sum(t.rows for t in tables)}\t{total_digest(tables)}")
+    return EXIT_OK
+
+
 # --- parser -------------------------------------------------------------------------------------
 
 
@@ -227,6 +309,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default=None)
     p.add_argument("--out", default=None, metavar="FILE.csv")
     p.set_defaults(func=cmd_assess)
+
+    audit = sub.add_parser("audit", help="审计记录（痕迹）：校验哈希链、归档")
+    asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    p = asub.add_parser("verify", help="校验整条审计链；断开时指出第一条出错的记录（退出码 1）")
+    p.add_argument("--archive", default=None, metavar="FILE", help="校验归档文件而不是数据库")
+    p.set_defaults(func=cmd_audit_verify)
+    p = asub.add_parser("archive", help="把某日之前的审计记录导出为可校验的归档文件（不删除在线记录）")
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--before", required=True, metavar="DATE", help="YYYY-MM-DD（不含当日）")
+    p.set_defaults(func=cmd_audit_archive)
+
+    p = sub.add_parser("backup", help="备份整个数据库（SQLite 在线备份；PostgreSQL pg_dump -Fc）")
+    p.add_argument("out", metavar="OUT")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="从备份恢复数据库（目标非空时需 --force）")
+    p.add_argument("path", metavar="IN")
+    p.add_argument("--force", action="store_true", help="覆盖非空数据库")
+    p.set_defaults(func=cmd_restore)
+    db = sub.add_parser("db", help="数据库工具")
+    dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = dsub.add_parser("digest", help="每张表的行数与内容哈希，以及总摘要（证明恢复后的数据库相同）")
+    p.set_defaults(func=cmd_db_digest)
 
     user = sub.add_parser("user", help="账号管理")
     usub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "jingzhun.jobs",
     "jingzhun.workbook",
     "jingzhun.standards",
+    "jingzhun.trail",
 ]
 
 MIDDLEWARE = [
@@ -60,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingzhun.accounts.context.actor_context",
+                "jingzhun.trail.context.audit_nav",
             ],
         },
     }

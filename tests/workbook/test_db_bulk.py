@@ -14,12 +14,14 @@ import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from jingzhun.core.chain import chain_rows
 from jingzhun.core.models import AuditEntry
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.workbook import db_bulk
 from jingzhun.workbook.db_bulk import Table
 from jingzhun.workbook.db_writer import (
+    AUDIT_CHAINED,
     AUDIT_INSERT,
     EVENT_INSERT,
     HH_INSERT,
@@ -169,12 +171,13 @@ def test_money_events_and_audit_json_are_stored_as_django_stores_them(registered
         (AT, None, "系统", "import.update", "member", "2", AWKWARD, None, {"a": []}, {"a": [1]}, 5, ""),
         (AT, None, "系统", "import.update", "region", "3", "村", None, {}, {"键": "0.50"}, None, ""),
     ]
-    stored = _both_ways(AuditEntry, AUDIT_INSERT, audits)
-    before_at = AUDIT_INSERT.index("before")
+    audits = list(chain_rows(audits, range(len(AUDIT_INSERT))))
+    stored = _both_ways(AuditEntry, AUDIT_CHAINED, audits)
+    before_at = AUDIT_CHAINED.index("before")
     assert stored[0][before_at] is None  # SQL NULL, not JSON null
     entry = AuditEntry.objects.filter(action="import.create", object_id="1").order_by("-id")
     assert not entry.exists()  # both writes were undone
-    Table(AuditEntry, AUDIT_INSERT).insert(audits[:1])
+    Table(AuditEntry, AUDIT_CHAINED).insert(audits[:1])
     assert AuditEntry.objects.get(action="import.create", object_id="1").after == after
 
 

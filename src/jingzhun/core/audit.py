@@ -1,4 +1,7 @@
-"""Write audit rows. Services call `record` inside their own atomic block."""
+"""Write audit rows. Services call `record` inside their own atomic block.
+
+Every row is linked into the hash chain (core.chain) as it is written: the chain lock is taken and held
+until the caller's transaction ends, so call `record` as late in the transaction as is natural."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
+from jingzhun.core import chain
 from jingzhun.core.models import AuditEntry
 
 
@@ -59,7 +64,20 @@ def entry(
         after=dict(after) if after is not None else None,
         job_id=job_id,
         note=note[:500],
+        at=timezone.now(),
     )
+
+
+def hashed_values(item: AuditEntry) -> list[Any]:
+    """The entry's values in chain.FIELDS order."""
+    return [getattr(item, name) for name in chain.FIELDS]
+
+
+def _link(items: list[AuditEntry]) -> None:
+    prev = chain.lock_tail(AuditEntry._meta.db_table)
+    for item in items:
+        item.prev_hash = prev
+        item.row_hash = prev = chain.link(prev, hashed_values(item))
 
 
 def record(**kwargs: Any) -> AuditEntry:
@@ -67,10 +85,16 @@ def record(**kwargs: Any) -> AuditEntry:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the write's transaction")
     item = entry(**kwargs)
+    _link([item])
     item.save()
     return item
 
 
 def record_many(items: list[AuditEntry]) -> None:
-    if items:
-        AuditEntry.objects.bulk_create(items, batch_size=2000)
+    """Save unsaved entries (`entry`) in order, chained; inside the caller's transaction."""
+    if not items:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record_many must be called inside the write's transaction")
+    _link(items)
+    AuditEntry.objects.bulk_create(items, batch_size=2000)

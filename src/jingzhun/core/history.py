@@ -28,6 +28,14 @@ ACTION_LABELS = {
     "pairing.end": "结束帮扶",
     "import.create": "导入新建",
     "import.update": "导入更新",
+    "user.login": "登录",
+    "user.login_failed": "登录失败",
+    "user.logout": "退出登录",
+    "user.grant": "授予角色",
+    "user.revoke": "撤销角色",
+    "user.activate": "启用账号",
+    "user.deactivate": "停用账号",
+    "user.reset_password": "重置密码",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -15,9 +16,12 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
 
 
 class AuditEntry(models.Model):
-    """One write: who, when, what object, which action, the values before and after."""
+    """One write: who, when, what object, which action, the values before and after; and its link in the
+    hash chain (core.chain): the hash of the entry before it and its own. The database refuses UPDATE and
+    DELETE on this table (triggers, core.appendonly)."""
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: the time is hashed before the row is saved (bulk writers included).
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -36,6 +40,8 @@ class AuditEntry(models.Model):
     after = models.JSONField("修改后", null=True, blank=True)
     job_id = models.BigIntegerField("导入任务", null=True, blank=True)
     note = models.CharField("说明", max_length=500, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True, default="")
+    row_hash = models.CharField("哈希", max_length=64, blank=True, default="")
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -3,11 +3,15 @@
 New households, their members, incomes and 新识别 events are inserted with `executemany` in batches;
 changed rows are updated by id; every created household and every changed household, member, income
 and village leaves an AuditEntry naming the import job (action `import.create` / `import.update`).
+
+The audit entries are written last (`flush_audit`), hashed into the chain in order as they stream to the
+database (core.chain): the chain lock is then the last lock the import's transaction takes, so it is
+held only for those inserts and the commit, and the import never waits for a row lock while holding it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -15,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from jingzhun.core import chain
 from jingzhun.core.audit import plain
 from jingzhun.core.models import AuditEntry
 from jingzhun.lib.pinyin import initials
@@ -80,6 +85,9 @@ AUDIT_INSERT = (
     "job_id",
     "note",
 )
+assert tuple(name if name != "actor" else "actor_id" for name in AUDIT_INSERT) == chain.FIELDS
+AUDIT_CHAINED = (*AUDIT_INSERT, "prev_hash", "row_hash")
+_AUDIT_POSITIONS = tuple(range(len(AUDIT_INSERT)))
 # An import.create entry's household fields, in HOUSEHOLD_AUDIT_FIELDS order, read from the tuple
 # (code, member_count, *cleaned 户 values).
 _CREATED_SOURCES = {"code": 0, "member_count": 1, **{name: 2 + i for name, i in HOUSEHOLD_COLUMNS}}
@@ -113,7 +121,7 @@ class Writer:
         self.note = f"登记簿导入：{source}"[:500]
         self.now = timezone.now()
         self.progress = progress
-        self.audit = self.table(AuditEntry, AUDIT_INSERT)
+        self._audits: list[Callable[[], Iterable[tuple[Any, ...]]]] = []
 
     def table(self, model: Any, columns: Any, *, key: str = "id") -> Table:
         """Bulk statements for `model`; with `analyze_later`, a large COPY leaves the table's name there
@@ -145,6 +153,20 @@ class Writer:
             self.note,
         )
 
+    def audit_later(self, rows: Callable[[], Iterable[tuple[Any, ...]]] | list[tuple[Any, ...]]) -> None:
+        """Queue audit rows (AUDIT_INSERT tuples, or a function making them) for `flush_audit`."""
+        self._audits.append(rows if callable(rows) else (lambda: rows))
+
+    def flush_audit(self) -> int:
+        """Write the queued audit rows, chained, in queue order; the last write of the import."""
+        sources, self._audits = self._audits, []
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for source in sources:
+                yield from source()
+
+        return self.table(AuditEntry, AUDIT_CHAINED).insert(chain.chain_rows(rows(), _AUDIT_POSITIONS))
+
     def _report(self, done: int, total: int, message: str) -> None:
         if self.progress:
             self.progress(done, total, message)
@@ -175,7 +197,7 @@ class Writer:
 
         self.table(Member, MEMBER_INSERT).insert(member_rows())
         self.insert_incomes_and_events(new_codes, ids)
-        self.audit.insert(self._created_audit(code, ids[code]) for code in new_codes)
+        self.audit_later(lambda: (self._created_audit(code, ids[code]) for code in new_codes))
 
     def insert_households_with_ids(self, ids: dict[str, int]) -> None:
         """The new households under ids reserved beforehand (`bulk.reserve_ids`), whose members, incomes and
@@ -185,7 +207,7 @@ class Writer:
             return
         rows = self._household_rows(codes)
         self.table(Household, ("id", *HH_INSERT)).insert((ids[row[0]], *row) for row in rows)
-        self.audit.insert(self._created_audit(code, ids[code]) for code in codes)
+        self.audit_later(lambda: (self._created_audit(code, ids[code]) for code in codes))
 
     def _household_rows(self, codes: list[str]) -> Iterator[tuple[Any, ...]]:
         households, members, now, total = self.parsed.households, self.parsed.members, self.now, len(codes)
@@ -353,7 +375,7 @@ class Writer:
         self.table(Member, MEMBER_UPDATE).update(member_updates)
         self.table(IncomeRecord, INCOME_INSERT).insert(income_inserts)
         self.table(IncomeRecord, INCOME_UPDATE).update(income_updates)
-        self.audit.insert(audits)
+        self.audit_later(audits)
 
     # --- villages (村 sheet) --------------------------------------------------------------------
     def update_villages(self) -> int:
@@ -390,5 +412,5 @@ class Writer:
         self.table(Region, VILLAGE_FACT_FIELDS, key="code").update(
             (*(getattr(region, name) for name in VILLAGE_FACT_FIELDS), region.code) for region in changed
         )
-        self.audit.insert(audits)
+        self.audit_later(audits)
         return len(changed)

@@ -211,6 +211,7 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
+                    writer.flush_audit()  # last: see workbook.write
 
                 self.thread.submit(write_rest)
                 result.written = self.thread.finish(commit=True, progress=self.report)
@@ -221,6 +222,7 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
+                    writer.flush_audit()
                 result.written = True
         if not result.written:
             return

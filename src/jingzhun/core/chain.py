@@ -1,0 +1,161 @@
+"""The audit hash chain (痕迹防篡改): every entry carries the hash of the one before it.
+
+`row_hash = SHA-256(prev_hash + "\\n" + canonical(entry))`, where `canonical` is a compact JSON array of
+the entry's fields in a fixed order (FIELDS), and the first entry of a database links to GENESIS. The chain
+order is the id order: writers take the chain lock (`lock_tail`) before they read the tail and hold it
+until their transaction ends — a PostgreSQL transaction-level advisory lock; SQLite transactions start
+with BEGIN IMMEDIATE (config.parse_database_url), so a writer holds the database's write lock already —
+and the ids they get afterwards are larger than every committed one, so two writers cannot fork the chain.
+
+The canonical form is computed from what the database gives back, so it must not depend on how a value
+was stored: times are UTC with microseconds, and JSON numbers that are whole (1.0, 1e20) are written as
+integers (PostgreSQL's jsonb turns 1e20 into 100000000000000000000). FORMAT names this serialisation;
+changing it means a new FORMAT, with old entries still verified under theirs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+
+FORMAT = "jz-audit-1"
+GENESIS = "0" * 64
+# The advisory lock key of the chain tail (PostgreSQL): any constant unique within this database.
+LOCK_KEY = 0x6A7A_6175_6474  # "jzaudt"
+# The hashed fields, in hashing order; `at` is the entry's time, actor_id its user (or None).
+FIELDS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "household_id",
+    "before",
+    "after",
+    "job_id",
+    "note",
+)
+_AT, _BEFORE, _AFTER = 0, 8, 9
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+
+
+def at_text(value: datetime | str) -> str:
+    """An entry's time as hashed: UTC, microseconds, `Z` (naive values are UTC, as SQLite gives them back)."""
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _whole(value: Any) -> Any:
+    """JSON values with whole floats as ints (the form both databases give back)."""
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {str(k): _whole(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_whole(v) for v in value]
+    return value
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str | bytes):  # a JSON column read as text (SQLite, Django's psycopg loaders)
+        value = json.loads(value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return _whole(value)
+
+
+def canonical(values: Sequence[Any]) -> str:
+    """The canonical text of an entry given as FIELDS values (JSON columns as values or as stored text)."""
+    out = list(values)
+    out[_AT] = at_text(out[_AT])
+    out[_BEFORE] = _json(out[_BEFORE])
+    out[_AFTER] = _json(out[_AFTER])
+    return _dumps([FORMAT, *out])
+
+
+def link(prev_hash: str, values: Sequence[Any]) -> str:
+    """The hash of an entry (FIELDS values) that follows `prev_hash`."""
+    return hashlib.sha256(f"{prev_hash}\n{canonical(values)}".encode()).hexdigest()
+
+
+def lock_tail(table: str = "core_auditentry") -> str:
+    """Take the chain lock for the rest of the transaction and return the hash of the last entry.
+
+    Must run inside the writing transaction (the lock, and the right to append, end with it)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("the audit chain is appended to inside the write's transaction only")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cursor.execute(f"SELECT row_hash FROM {table} ORDER BY id DESC LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row and row[0] else GENESIS
+
+
+def chain_rows(rows: Iterable[Sequence[Any]], positions: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+    """Bulk writers: each row with (prev_hash, row_hash) appended, in order, after the current tail.
+
+    `positions` gives, for each of FIELDS, the index of that value in a row. The lock is taken when the
+    first row is asked for, so a writer whose rows are generated late holds it only from then on."""
+    prev: str | None = None
+    for row in rows:
+        if prev is None:
+            prev = lock_tail()
+        digest = link(prev, [row[i] for i in positions])
+        yield (*row, prev, digest)
+        prev = digest
+
+
+class Break:
+    """The first entry where the chain does not hold, and why (Chinese)."""
+
+    def __init__(self, entry_id: Any, reason: str):
+        self.entry_id = entry_id
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"第 #{self.entry_id} 条记录：{self.reason}"
+
+
+class Walk:
+    """Verify entries in chain order: feed (id, FIELDS values, prev_hash, row_hash) to `step`."""
+
+    def __init__(self, anchors: dict[int, str] | None = None):
+        self.prev = GENESIS
+        self.count = 0
+        self.last_id: Any = None
+        self.broken: Break | None = None
+        self.anchors = dict(anchors or {})
+
+    def step(self, entry_id: Any, values: Sequence[Any], prev_hash: str, row_hash: str) -> bool:
+        """False (and `broken` set) at the first entry that breaks the chain."""
+        if not row_hash:
+            self.broken = Break(entry_id, "没有哈希（未经系统写入的记录）")
+        elif prev_hash != self.prev:
+            self.broken = Break(entry_id, "前一条哈希不符（此前的记录被删除、插入或改写）")
+        elif link(prev_hash, values) != row_hash:
+            self.broken = Break(entry_id, "内容与哈希不符（记录被修改）")
+        elif entry_id in self.anchors and self.anchors.pop(entry_id) != row_hash:
+            self.broken = Break(entry_id, "与上次校验记下的哈希不符（链被整体重算）")
+        if self.broken is not None:
+            return False
+        self.prev = row_hash
+        self.count += 1
+        self.last_id = entry_id
+        return True
+
+    def finish(self) -> None:
+        """Anchors never reached: entries seen by an earlier verification are gone."""
+        if self.broken is None and self.anchors:
+            missing = min(self.anchors)
+            self.broken = Break(missing, "上次校验时存在的记录已不存在（记录被删除）")

@@ -1,0 +1,3 @@
+from tests.core.scratch import fixtures
+
+scratch_template, scratch = fixtures()
