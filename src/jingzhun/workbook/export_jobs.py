@@ -39,6 +39,7 @@ from jingzhun.registry.selectors import HouseholdFilter, filter_households, hous
 from jingzhun.workbook.exporter import export_registry
 
 KIND = "registry_export"
+FILE_KINDS = (KIND, "list_export")  # jobs whose result is a file here (workbook.list_export writes lists)
 EXPORT_DIR = "exports"
 # One village holds a few hundred households (the demo's largest: ~400); its export takes ~0.3 s. Above
 # this many households the export runs as a job, so no request waits more than about a second.
@@ -125,7 +126,7 @@ def downloadable(actor: Actor, pk: Any) -> tuple[Job, Path]:
     """The finished export job of *this* user and its file; anything else — another user's job (a county
     admin's included: the file is personal data asked for by someone else), unfinished, expired — is the
     same 404."""
-    job = Job.objects.filter(pk=pk, kind=KIND, status=JobStatus.SUCCEEDED).first()
+    job = Job.objects.filter(pk=pk, kind__in=FILE_KINDS, status=JobStatus.SUCCEEDED).first()
     if job is None or actor.user is None or job.created_by_id != actor.user.pk:
         raise Http404
     if not actor.can(Perm.EXPORT_REGISTRY) or expired(job):
@@ -141,20 +142,25 @@ def expired(job: Job) -> bool:
 
 
 def audit_download(actor: Actor, job: Job) -> None:
+    counts = {k: job.result[k] for k in ("households", "members", "rows") if k in job.result}
+    if job.kind == KIND:
+        what = {"object_type": "registry", "object_id": "export", "object_label": "登记簿导出下载"}
+        after = {**counts, "filters": job.params.get("filters", {})}
+    else:
+        what = {
+            "object_type": "list",
+            "object_id": job.params.get("list", ""),
+            "object_label": "列表导出下载",
+        }
+        after = counts
     with transaction.atomic():
         audit.record(
             actor=actor.user,
-            action="registry.export_download",
-            object_type="registry",
-            object_id="export",
-            object_label="登记簿导出下载",
-            after={
-                "households": job.result.get("households"),
-                "members": job.result.get("members"),
-                "filters": job.params.get("filters", {}),
-            },
+            action=f"{'registry' if job.kind == KIND else 'list'}.export_download",
+            after=after,
             note=f"下载导出文件（任务 #{job.pk}）",
             job_id=job.pk,
+            **what,
         )
 
 
@@ -164,7 +170,7 @@ def cleanup_expired() -> int:
     and an expired file is never served (downloadable checks the age as well)."""
     cutoff = timezone.now() - retention()
     removed = 0
-    for job in Job.objects.filter(kind=KIND, status=JobStatus.SUCCEEDED, finished_at__lt=cutoff):
+    for job in Job.objects.filter(kind__in=FILE_KINDS, status=JobStatus.SUCCEEDED, finished_at__lt=cutoff):
         if job.result.get("expired"):
             continue
         name = Path(str(job.result.get("path", ""))).name

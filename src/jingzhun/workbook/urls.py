@@ -9,4 +9,5 @@ urlpatterns = [
     path("registry/template/", views.template_download, name="template"),
     path("registry/export/", views.export_download, name="export"),
     path("registry/export/<int:pk>/file.xlsx", views.export_file, name="export_file"),
+    path("lists/<slug:name>.xlsx", views.list_xlsx, name="list_xlsx"),
 ]

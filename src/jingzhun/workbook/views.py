@@ -21,7 +21,7 @@ from jingzhun.jobs.runner import enqueue
 from jingzhun.jobs.selectors import job_get
 from jingzhun.registry import enums
 from jingzhun.registry.selectors import HouseholdFilter
-from jingzhun.workbook import export_jobs
+from jingzhun.workbook import export_jobs, list_export
 from jingzhun.workbook.jobs import import_dir, report_path
 from jingzhun.workbook.template import write_template
 
@@ -144,3 +144,10 @@ def export_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     export_jobs.audit_download(actor, job)
     filename = str(job.result.get("filename") or f"登记簿-任务{job.pk}.xlsx")
     return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def list_xlsx(request: HttpRequest, name: str) -> HttpResponseBase:
+    """Any registered list (alerts, …) as xlsx: at once when small, else a background job."""
+    return list_export.download(actor_for(request.user), name)
