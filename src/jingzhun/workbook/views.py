@@ -19,8 +19,9 @@ from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.jobs.runner import enqueue
 from jingzhun.jobs.selectors import job_get
-from jingzhun.registry import enums
-from jingzhun.registry.selectors import HouseholdFilter
+
+# The list's own parser: a filter added to the household list reaches its export too.
+from jingzhun.registry.views.lists import _filter_from
 from jingzhun.workbook import export_jobs, list_export
 from jingzhun.workbook.jobs import import_dir, report_path
 from jingzhun.workbook.template import write_template
@@ -98,20 +99,6 @@ def template_download(request: HttpRequest) -> HttpResponseBase:
     write_template(handle.name)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename="登记簿导入模板.xlsx", content_type=XLSX)
-
-
-def _filter_from(request: HttpRequest) -> HouseholdFilter:
-    """The household list's GET parameters (region, exit_status, attribute, main_cause, planned_exit_year, q)."""
-    get = request.GET
-    year = get.get("planned_exit_year", "")
-    return HouseholdFilter(
-        region=get.get("region", "").strip(),
-        exit_status=get.get("exit_status", "") if get.get("exit_status") in enums.ExitStatus.values else "",
-        attribute=get.get("attribute", "") if get.get("attribute") in enums.HouseholdAttribute.values else "",
-        main_cause=get.get("main_cause", "") if get.get("main_cause") in enums.PovertyCause.values else "",
-        planned_exit_year=int(year) if year.isdigit() and len(year) == 4 else None,
-        q=get.get("q", "")[:40],
-    )
 
 
 @login_required
