@@ -100,6 +100,7 @@ class Config:
     lockout_minutes: int
     upload_max_mb: int
     secure_cookies: bool
+    export_retention_hours: int
 
 
 def load() -> Config:
@@ -117,4 +118,5 @@ def load() -> Config:
         lockout_minutes=_int("JINGZHUN_LOCKOUT_MINUTES", 30),
         upload_max_mb=_int("JINGZHUN_UPLOAD_MAX_MB", 200),
         secure_cookies=_bool("JINGZHUN_SECURE_COOKIES", False),
+        export_retention_hours=_int("JINGZHUN_EXPORT_RETENTION_HOURS", 24),
     )

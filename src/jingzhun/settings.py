@@ -128,6 +128,8 @@ MEDIA_ROOT = CONFIG.data_dir / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JINGZHUN_UPLOAD_MAX_BYTES = CONFIG.upload_max_mb * 1024 * 1024
+# Hours a background export's file stays downloadable (workbook.export_jobs).
+JINGZHUN_EXPORT_RETENTION_HOURS = CONFIG.export_retention_hours
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOGGING = {

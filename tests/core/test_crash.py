@@ -94,9 +94,8 @@ ENQUEUE = """
 import shutil, sys
 from django.conf import settings
 from jingzhun.accounts.models import User
-from jingzhun.jobs.runner import _load_handlers, enqueue
+from jingzhun.jobs.runner import enqueue
 from jingzhun.workbook.jobs import import_dir
-_load_handlers()
 import_dir().mkdir(parents=True, exist_ok=True)
 shutil.copy(sys.argv[1], import_dir() / "county.xlsx")
 job = enqueue(kind="registry_import", params={"path": "county.xlsx", "filename": "county.xlsx"},

@@ -12,8 +12,6 @@ from jingzhun.jobs import runner
 from jingzhun.jobs.models import JobStatus
 from jingzhun.trail.jobs import BACKUP_KIND, VERIFY_KIND
 
-runner._load_handlers()
-
 
 def _write(n: int) -> None:
     with transaction.atomic():

@@ -114,7 +114,12 @@ def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     cfg = services.alert_settings()
     today = date.today()
-    context: dict[str, Any] = {"kind": kind, "title": ALERTS[kind], "cfg": cfg}
+    context: dict[str, Any] = {
+        "kind": kind,
+        "title": ALERTS[kind],
+        "cfg": cfg,
+        "can_export": actor.can(Perm.EXPORT_REGISTRY),  # the whole list as xlsx (xlsx_lists)
+    }
     if kind in ("no-helper", "not-visited"):
         query = (
             sel.poor_without_helper(actor)

@@ -155,9 +155,13 @@ def _names(codes: list[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
+SUSPECTED_DISPLAY_LIMIT = 500  # rows a page shows; its xlsx download has them all
+
+
 def suspected_wrong_exits(
-    spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), limit: int = 500
+    spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), limit: int | None = 500
 ) -> list[dict[str, Any]]:
+    """疑似错退 households in scope, by village; `limit=None` for all of them (the xlsx download)."""
     rows = (
         verdicts(spec, year, prefix, scope_q)
         .filter(suspected_wrong_exit=True)

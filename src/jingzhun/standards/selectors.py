@@ -148,7 +148,9 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         "plan": plan,
         "plan_level": level,
         "plan_rules": plan_rules,
-        "suspected": reports.suspected_wrong_exits(spec, year, region.prefix, scope_q=scope_q),
+        "suspected": reports.suspected_wrong_exits(
+            spec, year, region.prefix, scope_q=scope_q, limit=reports.SUSPECTED_DISPLAY_LIMIT
+        ),
         "townships": reports.incidence_by_township(villages) if level == "township" else [],
         "villages": sorted(villages, key=lambda v: (not v.is_poor_village, v.code)),
         "assumption_label": ASSUMPTION_LABEL,

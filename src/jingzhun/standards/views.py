@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
-from jingzhun.standards.loading import default_year
+from jingzhun.standards import reports
+from jingzhun.standards.loading import default_year, load_spec
 from jingzhun.standards.selectors import dashboard_region, exit_dashboard
 
 
@@ -158,6 +159,14 @@ def dashboard_xlsx(request: HttpRequest, code: str, table: str) -> HttpResponse:
     ctx = exit_dashboard(actor, year=year, region=region)
     if ctx.get("error"):
         raise Http404
+    if table == "suspected":  # the page shows the first rows; the download is the whole list
+        ctx["suspected"] = reports.suspected_wrong_exits(
+            load_spec(ctx["standard"]),
+            year,
+            region.prefix,
+            scope_q=actor.region_q("village_code"),
+            limit=None,
+        )
     tables = _tables(ctx)
     if table not in tables:
         raise Http404

@@ -259,14 +259,23 @@ def _snapshot(
         last = batch[-1]["id"]
 
 
-def _villages(actor: Actor | None, prefix: str | None) -> QuerySet[Region]:
+def _villages(actor: Actor | None, prefix: str | None, codes: set[str] | None = None) -> list[dict[str, Any]]:
+    """The 村 sheet's villages (those with facts): in scope and under `prefix`, or, for a filtered export,
+    only `codes` — the villages of the exported households, not every village of the county."""
     query = Region.objects.filter(level="village", registered_population__isnull=False)
     if prefix:
         low, high = code_range(prefix)
         query = query.filter(code__gte=low, code__lt=high)
     if actor is not None:
         query = query.filter(actor.region_q("code"))
-    return query.order_by("code")
+    fields = ("code", *VILLAGE_FACT_FIELDS)
+    if codes is None:
+        return list(query.order_by("code").values(*fields))
+    wanted = sorted(codes)
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's variable limit)
+        out += query.filter(code__in=wanted[start : start + 500]).order_by("code").values(*fields)
+    return out
 
 
 def export_registry(
@@ -276,6 +285,7 @@ def export_registry(
     region: Region | None = None,
     year: int | None = None,
     household_ids_query: QuerySet[Household] | None = None,
+    villages_of_households: bool = False,
     progress: ProgressFn | None = None,
 ) -> dict[str, int]:
     """Write the registry (or the given households, or year `year`'s snapshot) to `out` (.xlsx).
@@ -283,6 +293,8 @@ def export_registry(
     `actor_or_none`: None = the whole registry (CLI); an Actor limits villages to its scope and, when it may
     not see them, masks every field of the masking policy (jingzhun.lib.masking.POLICY). `household_ids_query` (a Household queryset, e.g. the
     filtered list) must already be scoped by the caller (registry.selectors.households_visible).
+    `villages_of_households`: the 村 sheet carries only the villages of the exported households (a filtered
+    list); otherwise every village with facts in scope, so an unfiltered export re-imports completely.
     """
     prefix = region.prefix if region is not None else None
     mask = None if actor_or_none is None or actor_or_none.sees_sensitive else masker(actor_or_none)
@@ -305,17 +317,21 @@ def export_registry(
     members_sheet = book.sheet(SHEET_BY_NAME[MEMBER_SHEET])
     villages_sheet = book.sheet(SHEET_BY_NAME[VILLAGE_SHEET])
     households = members = 0
+    village_at = [spec.name for spec in SHEET_BY_NAME[HOUSEHOLD_SHEET].specs].index("village_code")
+    seen_villages: set[str] = set()
     try:
         write_member = members_sheet.row
         for household, people in rows:
             households_sheet.row(household)
+            seen_villages.add(household[village_at])
             for m in people:
                 write_member(m)
             households += 1
             members += len(people)
             if progress and households % BATCH == 0:
                 progress(households, total, "导出户与成员")
-        for village in _villages(actor_or_none, prefix).values("code", *VILLAGE_FACT_FIELDS):
+        codes = seen_villages if villages_of_households else None
+        for village in _villages(actor_or_none, prefix, codes):
             villages_sheet.row([cell(village.get(spec.name)) for spec in SHEET_BY_NAME[VILLAGE_SHEET].specs])
         if year is None:  # 帮扶责任人, 帮扶措施 (docs/assistance.md): live data, not in a year's snapshot
             add_assistance_sheets(book, households=query, mask=mask)

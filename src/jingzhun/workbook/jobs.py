@@ -11,6 +11,8 @@ from django.conf import settings
 from jingzhun.accounts.access import actor_for
 from jingzhun.jobs.models import Job
 from jingzhun.jobs.runner import Progress, handler
+from jingzhun.workbook import export_jobs as _export_jobs  # noqa: F401 - registers "registry_export"
+from jingzhun.workbook import list_export as _list_export  # noqa: F401 - registers "list_export"
 from jingzhun.workbook.importer import import_path
 from jingzhun.workbook.report import write_report
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.core import audit
 from jingzhun.jobs.runner import enqueue
 from jingzhun.jobs.selectors import job_get
-from jingzhun.registry import enums
-from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible
-from jingzhun.workbook.exporter import export_registry
+
+# The list's own parser: a filter added to the household list reaches its export too.
+from jingzhun.registry.views.lists import _filter_from
+from jingzhun.workbook import export_jobs, list_export
 from jingzhun.workbook.jobs import import_dir, report_path
 from jingzhun.workbook.template import write_template
 
@@ -111,41 +110,40 @@ def template_download(request: HttpRequest) -> HttpResponseBase:
     return FileResponse(handle, as_attachment=True, filename="登记簿导入模板.xlsx", content_type=XLSX)
 
 
-def _filter_from(request: HttpRequest) -> HouseholdFilter:
-    """The household list's GET parameters (region, exit_status, attribute, main_cause, planned_exit_year, q)."""
-    get = request.GET
-    year = get.get("planned_exit_year", "")
-    return HouseholdFilter(
-        region=get.get("region", "").strip(),
-        exit_status=get.get("exit_status", "") if get.get("exit_status") in enums.ExitStatus.values else "",
-        attribute=get.get("attribute", "") if get.get("attribute") in enums.HouseholdAttribute.values else "",
-        main_cause=get.get("main_cause", "") if get.get("main_cause") in enums.PovertyCause.values else "",
-        planned_exit_year=int(year) if year.isdigit() and len(year) == 4 else None,
-        q=get.get("q", "")[:40],
-    )
+@login_required
+@require_GET
+def export_download(request: HttpRequest) -> HttpResponseBase:
+    """The currently filtered household list as a registry workbook; every export is audited.
+
+    A small list (≤ export_jobs.SYNC_LIMIT households, e.g. one village) is written and sent at once; a
+    larger one becomes a background job, and the user lands on its page (progress bar, then the link)."""
+    actor = actor_for(request.user)
+    actor.require(Perm.EXPORT_REGISTRY)
+    flt = _filter_from(request)
+    households = export_jobs.export_query(actor, flt).count()
+    if households > export_jobs.SYNC_LIMIT:
+        job = export_jobs.export_enqueue(actor=actor, flt=flt, households=households)
+        return redirect("jobs:detail", pk=job.pk)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
+    export_jobs.write_export(actor=actor, flt=flt, out=handle.name)
+    handle.seek(0)
+    name = f"登记簿-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
 
 
 @login_required
 @require_GET
-def export_download(request: HttpRequest) -> HttpResponseBase:
-    """The currently filtered household list as a registry workbook; every export is audited."""
+def export_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A finished export job's file, for the user who asked for it only; each download is audited."""
     actor = actor_for(request.user)
-    actor.require(Perm.EXPORT_REGISTRY)
-    flt = _filter_from(request)
-    query = filter_households(households_visible(actor), flt, actor=actor)
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    counts = export_registry(handle.name, actor_or_none=actor, household_ids_query=query)
-    filters = {k: v for k, v in vars(flt).items() if v}
-    with transaction.atomic():
-        audit.record(
-            actor=request.user,
-            action="registry.export",
-            object_type="registry",
-            object_id="export",
-            object_label="登记簿导出",
-            after={**counts, "filters": filters},
-            note=f"导出 {counts['households']} 户 {counts['members']} 人",
-        )
-    handle.seek(0)
-    name = f"登记簿-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+    job, path = export_jobs.downloadable(actor, pk)
+    export_jobs.audit_download(actor, job)
+    filename = str(job.result.get("filename") or f"登记簿-任务{job.pk}.xlsx")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@login_required
+@require_GET
+def list_xlsx(request: HttpRequest, name: str) -> HttpResponseBase:
+    """Any registered list (alerts, …) as xlsx: at once when small, else a background job."""
+    return list_export.download(actor_for(request.user), name)
