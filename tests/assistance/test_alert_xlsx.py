@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jingzhun.assistance import services, xlsx_lists
+from jingzhun.core.lists import LISTS
 from jingzhun.core.models import AuditEntry
 from jingzhun.jobs import runner
 from jingzhun.jobs.models import Job
@@ -83,7 +84,7 @@ def test_every_alert_list_has_its_xlsx_linked_from_its_page(client, township_cad
     response = client.get(_url(kind))
     assert response.status_code == 200
     headers, _ = _sheet(response)
-    assert headers == list(list_export.LISTS[f"alert-{kind}"].headers)
+    assert headers == list(LISTS[f"alert-{kind}"].headers)
     assert AuditEntry.objects.filter(action="list.export", object_id=f"alert-{kind}").count() == 1
 
 

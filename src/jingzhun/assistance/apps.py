@@ -40,3 +40,5 @@ class AssistanceConfig(AppConfig):
         from jingzhun.assistance.selectors import paired_household_ids_q
 
         register_assigned_households(paired_household_ids_q)
+
+        from jingzhun.assistance import xlsx_lists  # noqa: F401  (registers the alert lists' xlsx)

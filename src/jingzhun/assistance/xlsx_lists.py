@@ -1,4 +1,4 @@
-"""The five responsibility alert lists (assistance.views.ALERTS) as xlsx (workbook.list_export).
+"""The five responsibility alert lists (assistance.views.ALERTS) as xlsx (served by workbook.list_export; registered in apps.py).
 
 Each reads the same selector as its page, with the same alert parameters (services.alert_settings), but
 all rows, not one page: households in (village, id) keyset chunks, so a county-wide 超期未走访 list of
@@ -18,8 +18,8 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.assistance import selectors as sel
 from jingzhun.assistance import services
 from jingzhun.assistance.rules import last_week_start
+from jingzhun.core.lists import ListSpec, Mask, register_list
 from jingzhun.registry.models import Household
-from jingzhun.workbook.list_export import ListSpec, Mask, register
 
 CHUNK = 2000
 HOUSEHOLD_HEADERS = (
@@ -98,7 +98,7 @@ def _attendance(actor: Actor, mask: Mask) -> Iterator[list[Any]]:
         ]
 
 
-register(
+register_list(
     ListSpec(
         name="alert-no-helper",
         title="未结对帮扶责任人的贫困户",
@@ -109,7 +109,7 @@ register(
         text_headers=TEXT,
     )
 )
-register(
+register_list(
     ListSpec(
         name="alert-not-visited",
         title="超期未走访的户",
@@ -120,7 +120,7 @@ register(
         text_headers=TEXT,
     )
 )
-register(
+register_list(
     ListSpec(
         name="alert-overloaded",
         title="结对户数超过上限的帮扶责任人",
@@ -130,7 +130,7 @@ register(
         text_headers=TEXT | {"手机号"},
     )
 )
-register(
+register_list(
     ListSpec(
         name="alert-villages",
         title="缺驻村工作队或第一书记的贫困村",
@@ -140,7 +140,7 @@ register(
         text_headers=TEXT,
     )
 )
-register(
+register_list(
     ListSpec(
         name="alert-attendance",
         title="上周未达五天四夜的驻村干部",

@@ -60,7 +60,7 @@ def filters_of(flt: HouseholdFilter) -> dict[str, Any]:
 
 
 def export_query(actor: Actor, flt: HouseholdFilter) -> Any:
-    return filter_households(households_visible(actor), flt)
+    return filter_households(households_visible(actor), flt, actor=actor)
 
 
 def write_export(*, actor: Actor, flt: HouseholdFilter, out: str, progress: Any = None, job_id: Any = None):

@@ -1,7 +1,7 @@
 """xlsx downloads of lists (列表导出): every list a cadre may want in Excel, through one path.
 
-An app describes a list once as a `ListSpec` (title, headers, how to count and read its rows for an
-actor) and registers it; `/lists/<name>.xlsx` then serves it like the registry export
+An app describes a list once as a `core.lists.ListSpec` (title, headers, how to count and read its rows
+for an actor) and registers it in its AppConfig.ready(); `/lists/<name>.xlsx` then serves it like the registry export
 (workbook.export_jobs): checked against the list's permission and `registry.export`, masked with the
 requesting role's masker (registry.presenters), audited as an export of personal data (who, when, which
 list and parameters, how many rows), and — when it has more than `SYNC_LIMIT` rows — written by a
@@ -10,12 +10,9 @@ background `list_export` job whose page shows the progress and the link for its 
 
 from __future__ import annotations
 
-import importlib
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -29,6 +26,7 @@ from django.utils import timezone
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
+from jingzhun.core.lists import ListSpec, registered_list
 from jingzhun.jobs.models import Job
 from jingzhun.jobs.runner import Progress, enqueue, handler
 from jingzhun.registry.presenters import masker
@@ -38,41 +36,13 @@ from jingzhun.workbook.xlsx_writer import FastBook
 KIND = "list_export"
 SYNC_LIMIT = 5000  # rows; a list's xlsx of this size is written in well under a second
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-Mask = Callable[[str, Any], Any]
-# Modules whose import registers their lists; the worker process imports them before running a job.
-PROVIDERS = ("jingzhun.assistance.xlsx_lists",)
-
-
-@dataclass(frozen=True)
-class ListSpec:
-    name: str  # URL slug, e.g. "alert-no-helper"
-    title: str  # sheet name and file name (Chinese)
-    headers: tuple[str, ...]
-    rows: Callable[[Actor, Mask], Iterator[list[Any]]]
-    perm: str = Perm.VIEW_REGISTRY  # besides Perm.EXPORT_REGISTRY
-    count: Callable[[Actor], int] | None = None  # None: always small (written in the request)
-    text_headers: frozenset[str] = field(default_factory=frozenset)  # codes, phones: kept as text
-
-
-LISTS: dict[str, ListSpec] = {}
-
-
-def register(spec: ListSpec) -> ListSpec:
-    LISTS[spec.name] = spec
-    return spec
 
 
 def list_get(actor: Actor, name: str) -> ListSpec:
-    _load()
-    spec = LISTS.get(name)
+    spec = registered_list(name)
     if spec is None or not actor.can(spec.perm) or not actor.can(Perm.EXPORT_REGISTRY):
         raise Http404
     return spec
-
-
-def _load() -> None:
-    for module in PROVIDERS:
-        importlib.import_module(module)
 
 
 def _cell(value: Any) -> Any:

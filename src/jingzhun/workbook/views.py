@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.core import audit
 from jingzhun.jobs.runner import enqueue
 from jingzhun.jobs.selectors import job_get
 
