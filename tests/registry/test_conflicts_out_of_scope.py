@@ -106,3 +106,23 @@ def test_a_township_dry_run_says_only_registered_elsewhere(township_cadre, stran
     assert [e.message for e in conflicts] == [REGISTERED_ELSEWHERE]
     report = " ".join(f"{e.value} {e.message}" for e in result.errors + result.warnings)
     assert _revealed(report, stranger) == []
+
+
+def test_registering_a_household_says_only_registered_elsewhere(village_cadre, stranger):
+    from tests.api.conftest import household_body, member_body
+
+    head = stranger.members.get()
+    body = household_body(
+        code="API0099",
+        members=[
+            member_body("赵大", "户主", date(1968, 2, 3)),
+            member_body(head.name, "配偶", head.birth_date, male=False, id_number=head.id_number),
+        ],
+    )
+    api = ApiClient(village_cadre)
+    before = row_counts()
+    response = api.post("/households", body)
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]["members.1.id_number"] == REGISTERED_ELSEWHERE
+    assert _revealed(response.content.decode(), stranger) == []
+    assert row_counts() == before
