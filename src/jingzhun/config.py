@@ -100,6 +100,7 @@ class Config:
     lockout_minutes: int
     upload_max_mb: int
     secure_cookies: bool
+    exit_override: bool
 
 
 def load() -> Config:
@@ -117,4 +118,6 @@ def load() -> Config:
         lockout_minutes=_int("JINGZHUN_LOCKOUT_MINUTES", 30),
         upload_max_mb=_int("JINGZHUN_UPLOAD_MAX_MB", 200),
         secure_cookies=_bool("JINGZHUN_SECURE_COOKIES", False),
+        # 例外放行 of an exit that fails the check (decisions.md §12): off unless the county decides.
+        exit_override=_bool("JINGZHUN_EXIT_OVERRIDE", False),
     )

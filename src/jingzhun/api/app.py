@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, django_auth
 from jingzhun.accounts.models import ApiToken
 from jingzhun.accounts.services import _hash, api_token_user
 from jingzhun.api.errors import chinese_message
+from jingzhun.registry.services.events import ExitRefused
 from jingzhun.registry.validation import ValidationFailed
 
 
@@ -48,6 +49,15 @@ def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> d
 @api.exception_handler(ValidationFailed)
 def _validation_failed(request: HttpRequest, exc: ValidationFailed):
     return api.create_response(request, envelope("invalid", "输入有误", exc.errors), status=422)
+
+
+@api.exception_handler(ExitRefused)
+def _exit_refused(request: HttpRequest, exc: ExitRefused):
+    """Each failing item of the exit check under its code, so a client can show (or act on) each one."""
+    fields = {p.code: p.text for p in exc.decision.problems}
+    return api.create_response(
+        request, envelope("exit_refused", exc.errors["__all__"], fields), status=422
+    )
 
 
 @api.exception_handler(NinjaValidationError)

@@ -187,11 +187,35 @@ class EventForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: Any, members: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
+    def __init__(
+        self,
+        *args: Any,
+        members: list[Any] = (),  # type: ignore[assignment]
+        allow_override: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        if allow_override:
+            add_override_fields(self, "标注脱贫")
         choices = [(str(m.pk), f"{m.name}（{m.relation}）") for m in members]
         cast(forms.ChoiceField, self.fields["member_ids"]).choices = choices
         cast(forms.ChoiceField, self.fields["new_head_id"]).choices = [("", "—"), *choices]
+
+
+def add_override_fields(form: forms.Form, what: str) -> None:
+    """例外放行 (JINGZHUN_EXIT_OVERRIDE on): a box and a written reason; the service still checks the
+    county role and that the reason is not empty."""
+    form.fields["override"] = forms.BooleanField(
+        label=f"例外放行：核验未通过仍{what}（须县级管理员，列入疑似错退）",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    form.fields["override_reason"] = forms.CharField(
+        label="例外放行的书面理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+    )
 
 
 class HeadChangeForm(forms.Form):
@@ -217,7 +241,14 @@ class IdentificationStepForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     occurred_on = forms.CharField(
-        label="日期", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label="日期（公示为开始日期）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    ends_on = forms.CharField(
+        label="公示截止日期（村公示、退出公示）",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
     )
     performed_by = forms.CharField(
         label="经办人/单位",

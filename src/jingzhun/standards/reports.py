@@ -155,6 +155,11 @@ def _names(codes: list[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
+def suspected_count(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q()) -> int:
+    """All 疑似错退 households in scope (the page lists at most 500 of them, the badge counts them all)."""
+    return verdicts(spec, year, prefix, scope_q).filter(suspected_wrong_exit=True).count()
+
+
 def suspected_wrong_exits(
     spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), limit: int = 500
 ) -> list[dict[str, Any]]:

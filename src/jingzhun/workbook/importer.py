@@ -29,6 +29,7 @@ from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, Member
 from jingzhun.workbook.bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET
+from jingzhun.workbook.exitcheck import check_exits, villages_before
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
 from jingzhun.workbook.plan import Plan, build_plan
@@ -201,6 +202,18 @@ class _Run:
         total = len(parsed.households)
         self.report(0, total, "写入数据库")
         job_id = self.job.pk if self.job else None
+        villages_were = villages_before(parsed)
+
+        def exits_checked() -> None:  # in the import's transaction, after its rows (workbook.exitcheck)
+            check_exits(
+                parsed=parsed,
+                plan=plan,
+                villages_were=villages_were,
+                actor=self.actor,
+                result=result,
+                job_id=job_id,
+            )
+
         with _write_conflicts_as_errors(result):
             if self.thread is not None and self.writer is not None:
                 writer = self.writer
@@ -211,6 +224,7 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
+                    exits_checked()
 
                 self.thread.submit(write_rest)
                 result.written = self.thread.finish(commit=True, progress=self.report)
@@ -221,6 +235,7 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
+                    exits_checked()
                 result.written = True
         if not result.written:
             return

@@ -14,6 +14,7 @@ from jingzhun.registry.selectors import household_get, household_get_by_code
 from jingzhun.registry.services import events as event_services
 from jingzhun.registry.services.households import income_record
 from jingzhun.registry.validation import ValidationFailed
+from jingzhun.standards import exit_guard
 from jingzhun.registry.views.households import require_editor
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
@@ -66,7 +67,13 @@ def _apply_event(actor, household, data):
     reason = data["reason"]
     if kind == "标注脱贫":
         return event_services.mark_exited(
-            actor=actor, household=household, exit_year=data["exit_year"], occurred_on=when, reason=reason
+            actor=actor,
+            household=household,
+            exit_year=data["exit_year"],
+            occurred_on=when,
+            reason=reason,
+            override=bool(data.get("override")),
+            override_reason=data.get("override_reason") or "",
         )
     if kind == "返贫":
         return event_services.mark_returned(actor=actor, household=household, occurred_on=when, reason=reason)
@@ -114,17 +121,25 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     household = household_get(actor, pk)
     members = list(household.members.filter(is_active=True).order_by("id"))
-    form = EventForm(request.POST or None, members=members)
+    form = EventForm(request.POST or None, members=members, allow_override=exit_guard.override_allowed())
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             result = _apply_event(actor, household, form.cleaned_data)
+        except event_services.ExitRefused as exc:
+            refused = exc  # the page lists each failing item; nothing was written
+            form.add_error(None, exc.errors["__all__"].split("：", 1)[0] + "，以下核验项未通过：")
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"已办理：{form.cleaned_data['kind']}")
             target = result.pk if form.cleaned_data["kind"] == "拆户" else household.pk
             return redirect("registry:household_detail", pk=target)
-    return render(request, "registry/event_form.html", {"form": form, "household": household})
+    return render(
+        request,
+        "registry/event_form.html",
+        {"form": form, "household": household, "refused": refused.decision if refused else None},
+    )
 
 
 @login_required
@@ -149,6 +164,7 @@ def identification_step_create(request: HttpRequest, pk: int) -> HttpResponse:
                     performed_by=form.cleaned_data["performed_by"],
                     note=form.cleaned_data["note"],
                     evidence=evidence,
+                    ends_on=form.cleaned_data["ends_on"],
                 )
             except ValidationFailed as exc:
                 apply_errors(form, exc)
