@@ -134,7 +134,7 @@ def register_exit_plan(actor: Actor) -> None:
 def record_exit_procedure(
     actor: Actor, household: Any, *, notice_from: date = date(2018, 11, 1), notice_days: int = 7
 ) -> None:
-    """"一评议一公示一公告" for 标注脱贫: 退出评议 the day before the 公示, a 公示 of `notice_days` days
+    """ "一评议一公示一公告" for 标注脱贫: 退出评议 the day before the 公示, a 公示 of `notice_days` days
     (inclusive), 退出公告 the day after it ended."""
     from datetime import timedelta
 

@@ -19,7 +19,9 @@ class Perm:
     MANAGE_USERS = "accounts.manage"
     MANAGE_STANDARDS = "standards.manage"
     RUN_ASSESSMENT = "standards.run"  # the whole-county assessment: county roles only
-    OVERRIDE_EXIT = "standards.override_exit"  # 例外放行 an exit that fails the check (when the county allows)
+    OVERRIDE_EXIT = (
+        "standards.override_exit"  # 例外放行 an exit that fails the check (when the county allows)
+    )
     VIEW_AUDIT = "core.view_audit"
     VIEW_ASSISTANCE = "assistance.view"  # responsibility pages, visits, measures, alerts
     EDIT_ASSISTANCE = "assistance.edit"  # units, links, work teams, first secretaries, pairings

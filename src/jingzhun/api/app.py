@@ -55,9 +55,7 @@ def _validation_failed(request: HttpRequest, exc: ValidationFailed):
 def _exit_refused(request: HttpRequest, exc: ExitRefused):
     """Each failing item of the exit check under its code, so a client can show (or act on) each one."""
     fields = {p.code: p.text for p in exc.decision.problems}
-    return api.create_response(
-        request, envelope("exit_refused", exc.errors["__all__"], fields), status=422
-    )
+    return api.create_response(request, envelope("exit_refused", exc.errors["__all__"], fields), status=422)
 
 
 @api.exception_handler(NinjaValidationError)

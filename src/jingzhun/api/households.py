@@ -14,8 +14,8 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.api import present
 from jingzhun.api.schemas import (
     MAX_ID,
-    HouseholdFilterIn,
     ExitIn,
+    HouseholdFilterIn,
     HouseholdIn,
     HouseholdOut,
     HouseholdPageOut,

@@ -55,9 +55,8 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
     from django.contrib import messages
 
     from jingzhun.regions.forms import VillageFactsForm, initial_facts
-    from jingzhun.registry.forms import add_override_fields
     from jingzhun.regions.services import village_facts_update
-    from jingzhun.registry.forms import apply_errors
+    from jingzhun.registry.forms import add_override_fields, apply_errors
     from jingzhun.registry.validation import ValidationFailed
 
     actor = actor_for(request.user)
@@ -87,6 +86,4 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, "村情已保存")
             return redirect("regions:detail", code=region.code)
-    return render(
-        request, "regions/village_form.html", {"form": form, "region": region, "refused": refused}
-    )
+    return render(request, "regions/village_form.html", {"form": form, "region": region, "refused": refused})

@@ -60,7 +60,7 @@ class ExitDecision:
         return [p.text for p in self.problems]
 
     def message(self, what: str) -> str:
-        """"不能标注脱贫：…；…" — every failing item named."""
+        """ "不能标注脱贫：…；…" — every failing item named."""
         return f"不能{what}：" + "；".join(self.texts)
 
 
@@ -152,7 +152,9 @@ def household_may_exit(
 def village_may_exit(*, result: VillageResult | None, no_standard: str = "") -> ExitDecision:
     """The decision for 出列: a poor village meeting every V-* rule of the exit year."""
     if result is None:
-        return ExitDecision((ExitProblem("STANDARD", no_standard or "没有适用的已发布标准，无法核验出列标准"),))
+        return ExitDecision(
+            (ExitProblem("STANDARD", no_standard or "没有适用的已发布标准，无法核验出列标准"),)
+        )
     problems = _rule_problems(result.results)
     if not result.is_poor_village:
         problems.insert(0, ExitProblem("V-POOR", "非贫困村没有出列"))

@@ -195,4 +195,5 @@ class ExitException(models.Model):
         ordering = ["village_code", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} {self.village_code} {self.year} {self.get_source_display()}"
+        level, source = ExitLevel(self.level).label, ExitSource(self.source).label
+        return f"{level} {self.village_code} {self.year} {source}"

@@ -4,20 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_lean_indexes'),
+        ("registry", "0002_lean_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='identificationrecord',
-            name='ends_on',
-            field=models.DateField(blank=True, null=True, verbose_name='公示截止日期'),
+            model_name="identificationrecord",
+            name="ends_on",
+            field=models.DateField(blank=True, null=True, verbose_name="公示截止日期"),
         ),
         migrations.AlterField(
-            model_name='identificationrecord',
-            name='step',
-            field=models.CharField(choices=[('农户申请', 'Application'), ('村民小组评议', 'Group Review'), ('部门信息比对', 'Data Comparison'), ('村民代表大会评议', 'Representatives Review'), ('村公示', 'Village Notice'), ('乡镇审核', 'Township Audit'), ('县审定', 'County Approval'), ('公告', 'Announcement'), ('录入', 'Entry'), ('退出评议', 'Exit Review'), ('退出公示', 'Exit Notice'), ('退出公告', 'Exit Announcement')], max_length=10, verbose_name='程序'),
+            model_name="identificationrecord",
+            name="step",
+            field=models.CharField(
+                choices=[
+                    ("农户申请", "Application"),
+                    ("村民小组评议", "Group Review"),
+                    ("部门信息比对", "Data Comparison"),
+                    ("村民代表大会评议", "Representatives Review"),
+                    ("村公示", "Village Notice"),
+                    ("乡镇审核", "Township Audit"),
+                    ("县审定", "County Approval"),
+                    ("公告", "Announcement"),
+                    ("录入", "Entry"),
+                    ("退出评议", "Exit Review"),
+                    ("退出公示", "Exit Notice"),
+                    ("退出公告", "Exit Announcement"),
+                ],
+                max_length=10,
+                verbose_name="程序",
+            ),
         ),
     ]

@@ -14,8 +14,8 @@ from jingzhun.registry.selectors import household_get, household_get_by_code
 from jingzhun.registry.services import events as event_services
 from jingzhun.registry.services.households import income_record
 from jingzhun.registry.validation import ValidationFailed
-from jingzhun.standards import exit_guard
 from jingzhun.registry.views.households import require_editor
+from jingzhun.standards import exit_guard
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_KINDS = IMAGE_KINDS | {"pdf"}

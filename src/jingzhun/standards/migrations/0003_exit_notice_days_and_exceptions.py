@@ -6,38 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_exit_procedure_steps'),
-        ('standards', '0002_verdict_one_index'),
+        ("registry", "0003_exit_procedure_steps"),
+        ("standards", "0002_verdict_one_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standardset',
-            name='exit_notice_days',
-            field=models.PositiveSmallIntegerField(default=7, verbose_name='退出公示天数（不少于）'),
+            model_name="standardset",
+            name="exit_notice_days",
+            field=models.PositiveSmallIntegerField(default=7, verbose_name="退出公示天数（不少于）"),
         ),
         migrations.CreateModel(
-            name='ExitException',
+            name="ExitException",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('household', '户脱贫'), ('village', '村出列')], max_length=10, verbose_name='类别')),
-                ('village_code', models.CharField(db_index=True, max_length=12, verbose_name='行政区划代码')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='脱贫（出列）年度')),
-                ('source', models.CharField(choices=[('override', '例外放行'), ('import', '导入')], max_length=10, verbose_name='来源')),
-                ('problems', models.JSONField(default=list, verbose_name='未通过的核验项')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='书面理由')),
-                ('actor_name', models.CharField(blank=True, max_length=60, verbose_name='经办人')),
-                ('import_job_id', models.PositiveIntegerField(blank=True, null=True, verbose_name='导入任务')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("household", "户脱贫"), ("village", "村出列")],
+                        max_length=10,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("village_code", models.CharField(db_index=True, max_length=12, verbose_name="行政区划代码")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="脱贫（出列）年度")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("override", "例外放行"), ("import", "导入")],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("problems", models.JSONField(default=list, verbose_name="未通过的核验项")),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="书面理由")),
+                ("actor_name", models.CharField(blank=True, max_length=60, verbose_name="经办人")),
+                (
+                    "import_job_id",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="导入任务"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '退出核验未通过的脱贫/出列',
-                'ordering': ['village_code', '-id'],
+                "verbose_name": "退出核验未通过的脱贫/出列",
+                "ordering": ["village_code", "-id"],
             },
         ),
     ]
