@@ -30,6 +30,9 @@ BOOL_SPECS = {
     "is_poor_village",
 }
 DATE_SPECS = {"birth_date"}
+# An <input type="date"> takes only YYYY-MM-DD; Django's zh-hans input format would render "2018/11/01",
+# which a browser shows as empty (and then refuses with "请填写日期").
+ISO_DATE = "%Y-%m-%d"
 MONEY_SPECS = set(fields.INCOME_FIELD_NAMES)
 
 
@@ -119,7 +122,7 @@ class MemberRemoveForm(forms.Form):
     occurred_on = forms.DateField(
         label="日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
         error_messages={"invalid": "请输入有效的日期"},
     )
     note = forms.CharField(
@@ -148,7 +151,7 @@ class EventForm(forms.Form):
     occurred_on = forms.DateField(
         label="日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
         error_messages={"invalid": "请输入有效的日期"},
     )
     reason = forms.CharField(
@@ -243,12 +246,12 @@ class IdentificationStepForm(forms.Form):
     occurred_on = forms.CharField(
         label="日期（公示为开始日期）",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
     ends_on = forms.CharField(
         label="公示截止日期（村公示、退出公示）",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
     performed_by = forms.CharField(
         label="经办人/单位",

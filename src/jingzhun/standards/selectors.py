@@ -155,7 +155,9 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         "plan": plan,
         "plan_level": level,
         "plan_rules": plan_rules,
-        "suspected": reports.suspected_wrong_exits(spec, year, region.prefix, scope_q=scope_q),
+        "suspected": reports.suspected_wrong_exits(
+            spec, year, region.prefix, scope_q=scope_q, limit=SUSPECTED_LIMIT
+        ),
         "suspected_count": reports.suspected_count(spec, year, region.prefix, scope_q=scope_q),
         "suspected_limit": SUSPECTED_LIMIT,
         "exceptions": list(exceptions_visible(actor, region.prefix).filter(year=year)[:SUSPECTED_LIMIT]),
