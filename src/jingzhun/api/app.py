@@ -6,12 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.models import ApiToken
@@ -31,11 +33,22 @@ class BearerToken(HttpBearer):
         return user
 
 
+class VendoredSwagger(Swagger):
+    """Swagger UI from `static/vendor/swagger-ui-*` (no CDN, which the CSP blocks) with our own init
+    script, so /api/docs works under the same strict CSP as every page."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": self.settings, "api": api, "add_csrf": True}
+        return render(request, "api/docs.html", context)
+
+
 api = NinjaAPI(
     title="精准 jingzhun API",
     version="1",
     description="县级精准扶贫信息系统接口。所有接口按调用者的管辖范围过滤；越权与不存在一律返回 404。",
     auth=[BearerToken(), django_auth],
+    docs=VendoredSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
