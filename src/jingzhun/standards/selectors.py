@@ -164,6 +164,8 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         "townships": reports.incidence_by_township(villages) if level == "township" else [],
         "villages": sorted(villages, key=lambda v: (not v.is_poor_village, v.code)),
         "assumption_label": ASSUMPTION_LABEL,
+        "rule_names": {r.code: r.name for r in spec.rules},
+        "level": region.level,
     }
     context["charts"] = exit_charts(context, spec=spec)
     return context
