@@ -370,3 +370,27 @@ def test_an_import_marking_an_unmet_household_warns_and_puts_it_on_the_board(
     assert warnings[("村", "出列状态")].startswith("不能标注出列：村集体经济收入未达标")
     rows = {(r.level, r.source, r.household_id) for r in ExitException.objects.all()}
     assert rows == {("household", "import", household.pk), ("village", "import", None)}
+
+
+# ---------------------------------------------------------------- registration cannot skip the check
+
+
+def test_the_api_does_not_register_a_household_as_already_exited(standard, village_cadre, api):
+    from tests.api.conftest import household_body
+
+    client = api(village_cadre)
+    before = _counts()
+    response = client.post("/households", household_body(exit_status="已脱贫", exit_year=2018))
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"]["exit_status"].startswith("新识别的户不能直接登记为已脱贫")
+    assert _counts() == before
+
+
+def test_the_new_household_page_does_not_register_a_household_as_already_exited(standard, village_cadre):
+    page = _client(village_cadre).post(
+        "/households/new/",
+        {"code": "N0001", "village_code": VILLAGE, "exit_status": "已脱贫", "exit_year": "2018"},
+    )
+    assert page.status_code == 200
+    assert "新识别的户不能直接登记为已脱贫" in page.content.decode()
+    assert not Household.objects.filter(code="N0001").exists()

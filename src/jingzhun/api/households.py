@@ -91,7 +91,12 @@ def household_create(request: HttpRequest, payload: HouseholdIn):
     reason = values.pop("reason")
     values.pop("occurred_on")
     created = household_register(
-        actor=actor, household=values, members=members, occurred_on=payload.occurred_on, reason=reason
+        actor=actor,
+        household=values,
+        members=members,
+        occurred_on=payload.occurred_on,
+        reason=reason,
+        identified_now=True,
     )
     return Status(201, present.household(household_get(actor, created.pk), actor))
 
