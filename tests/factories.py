@@ -129,3 +129,35 @@ def register_exit_plan(actor: Actor) -> None:
     register(actor, code="E004", village=OTHER_VILLAGE, water_safe="否")
     Region.objects.filter(code=VILLAGE).update(registered_population=400)
     Region.objects.filter(code=OTHER_VILLAGE).update(registered_population=200)
+
+
+def record_exit_procedure(
+    actor: Actor, household: Any, *, notice_from: date = date(2018, 11, 1), notice_days: int = 7
+) -> None:
+    """ "一评议一公示一公告" for 标注脱贫: 退出评议 the day before the 公示, a 公示 of `notice_days` days
+    (inclusive), 退出公告 the day after it ended."""
+    from datetime import timedelta
+
+    from jingzhun.registry.services.events import identification_step_add
+
+    ends = notice_from + timedelta(days=notice_days - 1)
+    for step, when, last in (
+        ("退出评议", notice_from - timedelta(days=1), None),
+        ("退出公示", notice_from, ends),
+        ("退出公告", ends + timedelta(days=1), None),
+    ):
+        identification_step_add(
+            actor=actor, household=household, step=step, occurred_on=when, ends_on=last, performed_by="村两委"
+        )
+
+
+def ready_to_exit(actor: Actor, household: Any) -> Any:
+    """The default standard installed and the exit procedure recorded: a household of the default
+    factory data may then be marked 已脱贫 for 2018."""
+    from jingzhun.standards.defaults import ensure_defaults
+    from jingzhun.standards.loading import clear_cache
+
+    clear_cache()
+    ensure_defaults()
+    record_exit_procedure(actor, household)
+    return household

@@ -101,6 +101,7 @@ class Config:
     upload_max_mb: int
     secure_cookies: bool
     export_retention_hours: int
+    exit_override: bool
 
 
 def load() -> Config:
@@ -119,4 +120,6 @@ def load() -> Config:
         upload_max_mb=_int("JINGZHUN_UPLOAD_MAX_MB", 200),
         secure_cookies=_bool("JINGZHUN_SECURE_COOKIES", False),
         export_retention_hours=_int("JINGZHUN_EXPORT_RETENTION_HOURS", 24),
+        # 例外放行 of an exit that fails the check (decisions.md §12): off unless the county decides.
+        exit_override=_bool("JINGZHUN_EXIT_OVERRIDE", False),
     )

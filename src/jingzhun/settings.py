@@ -130,6 +130,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JINGZHUN_UPLOAD_MAX_BYTES = CONFIG.upload_max_mb * 1024 * 1024
 # Hours a background export's file stays downloadable (workbook.export_jobs).
 JINGZHUN_EXPORT_RETENTION_HOURS = CONFIG.export_retention_hours
+JINGZHUN_EXIT_OVERRIDE = CONFIG.exit_override
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 LOGGING = {

@@ -13,7 +13,7 @@ from jingzhun.assistance import services
 from jingzhun.assistance.rules import last_week_start
 from jingzhun.regions.models import Region
 from jingzhun.registry.services.events import mark_exited
-from tests.factories import OTHER_VILLAGE, VILLAGE, register
+from tests.factories import OTHER_VILLAGE, VILLAGE, ready_to_exit, register
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 
@@ -53,6 +53,7 @@ def test_no_helper_lists_poor_households_without_an_open_pairing(admin_actor, he
         actor=admin_actor, household=ended, helper=helper_user, started_on=date(2018, 1, 1)
     )
     services.helper_unassign(actor=admin_actor, household=ended, ended_on=date(2019, 1, 1))
+    ready_to_exit(admin_actor, exited)
     mark_exited(actor=admin_actor, household=exited, exit_year=2018, occurred_on=date(2018, 12, 1))
     assert _ids(sel.poor_without_helper(admin_actor)) == {unpaired.pk, ended.pk}
 

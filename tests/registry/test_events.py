@@ -20,7 +20,7 @@ from jingzhun.registry.services.events import (
     mark_returned,
 )
 from jingzhun.registry.services.households import household_update, income_record
-from tests.factories import OTHER_VILLAGE, member_row, register, row_counts
+from tests.factories import OTHER_VILLAGE, member_row, ready_to_exit, register, row_counts
 
 
 def _refused(call, **kwargs) -> dict[str, str]:
@@ -125,6 +125,7 @@ def test_it_refuses_bad_incomes(admin_actor, household):
 
 
 def test_it_marks_a_household_exited_then_returned(admin_actor, household):
+    ready_to_exit(admin_actor, household)
     mark_exited(actor=admin_actor, household=household, exit_year="2018", occurred_on=date(2018, 12, 20))
     household.refresh_from_db()
     assert (household.exit_status, household.exit_year) == ("已脱贫", 2018)
@@ -158,6 +159,7 @@ def test_it_refuses_impossible_transitions(admin_actor, household):
         _refused(mark_exited, actor=admin_actor, household=household, exit_year="")["exit_year"]
         == "年度不能为空"
     )
+    ready_to_exit(admin_actor, household)
     mark_exited(actor=admin_actor, household=household, exit_year="2018")
     assert _refused(mark_exited, actor=admin_actor, household=household, exit_year="2019") == {
         "__all__": "该户已经是已脱贫状态"
@@ -338,6 +340,7 @@ def test_it_records_identification_steps_with_dates_and_actors(admin_actor, hous
     assert AuditEntry.objects.get(action="household.identification_step", object_id=str(first.pk)).after == {
         "step": "农户申请",
         "occurred_on": "2015-03-01",
+        "ends_on": None,
         "performed_by": "张三",
         "note": "",
     }
@@ -369,6 +372,7 @@ def test_it_refuses_bad_identification_steps(admin_actor, household):
 def test_it_keeps_an_events_actor_and_date(village_cadre, household):
     from jingzhun.accounts.access import actor_for
 
+    ready_to_exit(actor_for(village_cadre), household)
     mark_exited(
         actor=actor_for(village_cadre),
         household=household,

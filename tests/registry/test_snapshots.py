@@ -11,7 +11,7 @@ from jingzhun.registry.services.events import household_purge, mark_exited
 from jingzhun.registry.services.households import income_record
 from jingzhun.registry.services.members import member_add, member_remove, member_update
 from jingzhun.registry.services.snapshots import snapshot_take
-from tests.factories import OTHER_VILLAGE, member_row, register
+from tests.factories import OTHER_VILLAGE, member_row, ready_to_exit, register
 
 
 def _figures(year: int) -> dict[str, object]:
@@ -43,6 +43,7 @@ def test_it_reproduces_a_past_years_figures_after_later_edits(admin_actor):
     assert figures_2018["net_income"] == Decimal("23400.00")
 
     # 2019: everything changes.
+    ready_to_exit(admin_actor, first)
     mark_exited(actor=admin_actor, household=first, exit_year=2019)
     income_record(actor=admin_actor, household=first, year=2018, amounts={"wage": "50000"})
     income_record(actor=admin_actor, household=first, year=2019, amounts={"wage": "20000"})

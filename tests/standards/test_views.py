@@ -120,8 +120,11 @@ def test_admin_copies_edits_adds_a_rule_and_publishes(client, county_admin, stan
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
     data["line_2018"] = "3600"
     data["rule_H-EDUCATION_c0"] = "6,16"
+    assert data["exit_notice_days"] == 7  # the default, copied from version 1
+    data["exit_notice_days"] = "10"
     assert client.post(reverse("standards:edit", args=[draft.pk]), data).status_code == 302
     draft.refresh_from_db()
+    assert draft.exit_notice_days == 10
     assert draft.lines.get(year=2018).amount == 3600
     assert draft.rules.get(code="H-EDUCATION").params["conditions"][0]["value"] == [6, 16]
     assert draft.rules.get(code="H-FOOD").params["conditions"][0]["value"] is True  # unchanged

@@ -300,3 +300,37 @@ def test_a_large_copy_in_a_streamed_transaction_leaves_its_analyze_for_after_the
     later: set[str] = set()
     Table(AuditEntry, AUDIT, analyze_later=later).insert(_audit_row(n) for n in range(2000))
     assert later == ({'"core_auditentry"'} if connection.vendor == "postgresql" else set())
+
+
+def test_the_exit_check_of_a_streamed_import_runs_in_its_transaction(golden, system_actor, threads):
+    """G0001 changed to 已脱贫 without safe water or any exit step, while a new household streams: the
+    warning and the 疑似错退 board row are written by the write thread, in the import's transaction."""
+    from jingzhun.standards.defaults import ensure_defaults
+    from jingzhun.standards.loading import clear_cache
+    from jingzhun.standards.models import ExitException
+
+    clear_cache()
+    ensure_defaults()
+    folder = golden("valid_utf8")
+    assert importer.import_path(folder, actor=system_actor).written
+    _edit(folder, "户", ",未脱贫,,2018,2018,", ",已脱贫,2018,2018,2018,")
+    _edit(folder, "户", "是,是,是,B,否", "是,是,否,B,否")
+    with (Path(folder) / "户.csv").open("a", encoding="utf-8") as out:
+        out.write(
+            "G0003,430821102204,1组,向华,432428198001011235,,国家标准,一般贫困户,因病,,2016,未脱贫,,2019,2018,0,0,0,0,0,是,是,是,A,否\n"
+        )
+    with (Path(folder) / "成员.csv").open("a", encoding="utf-8") as out:
+        out.write(
+            "G0003,向华,432428198001011235,户主,男,汉族,,初中,非在校生,,健康,普通劳动力,,是,是,是,否,否\n"
+        )
+    first_import_threads = len(threads)
+    result = importer.import_path(folder, actor=system_actor)
+    assert result.written, result.errors
+    assert len(threads) - first_import_threads == (1 if connection.vendor == "postgresql" else 0)
+    warning = next(w for w in result.warnings if w.column == "脱贫状态")
+    assert warning.message.startswith("不能标注脱贫：饮水安全有保障未达标")
+    row = ExitException.objects.get()
+    assert (row.household.code, row.source, row.year) == ("G0001", "import", 2018)
+    assert AuditEntry.objects.filter(
+        action="standards.exit_exception.import", household_id=row.household_id
+    ).exists()

@@ -18,7 +18,10 @@ class Perm:
     EDIT_REGIONS = "regions.edit"
     MANAGE_USERS = "accounts.manage"
     MANAGE_STANDARDS = "standards.manage"
-    RUN_ASSESSMENT = "standards.run"
+    RUN_ASSESSMENT = "standards.run"  # the whole-county assessment: county roles only
+    OVERRIDE_EXIT = (
+        "standards.override_exit"  # 例外放行 an exit that fails the check (when the county allows)
+    )
     VIEW_AUDIT = "core.view_audit"
     VIEW_ASSISTANCE = "assistance.view"  # responsibility pages, visits, measures, alerts
     EDIT_ASSISTANCE = "assistance.edit"  # units, links, work teams, first secretaries, pairings
@@ -54,7 +57,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.IMPORT_REGISTRY,
             Perm.EXPORT_REGISTRY,
             Perm.VIEW_AUDIT,
-            Perm.RUN_ASSESSMENT,
             Perm.EDIT_REGIONS,
             Perm.VIEW_ASSISTANCE,
             Perm.EDIT_ASSISTANCE,

@@ -6,16 +6,19 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.services import api_token_user
 from jingzhun.api.errors import chinese_message
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.exit_gate import ExitRefused
 
 
 class BearerToken(HttpBearer):
@@ -27,11 +30,22 @@ class BearerToken(HttpBearer):
         return user
 
 
+class VendoredSwagger(Swagger):
+    """Swagger UI from `static/vendor/swagger-ui-*` (no CDN, which the CSP blocks) with our own init
+    script, so /api/docs works under the same strict CSP as every page."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": self.settings, "api": api, "add_csrf": True}
+        return render(request, "api/docs.html", context)
+
+
 api = NinjaAPI(
     title="精准 jingzhun API",
     version="1",
     description="县级精准扶贫信息系统接口。所有接口按调用者的管辖范围过滤；越权与不存在一律返回 404。",
     auth=[BearerToken(), django_auth],
+    docs=VendoredSwagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",
@@ -45,6 +59,13 @@ def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> d
 @api.exception_handler(ValidationFailed)
 def _validation_failed(request: HttpRequest, exc: ValidationFailed):
     return api.create_response(request, envelope("invalid", "输入有误", exc.errors), status=422)
+
+
+@api.exception_handler(ExitRefused)
+def _exit_refused(request: HttpRequest, exc: ExitRefused):
+    """Each failing item of the exit check under its code, so a client can show (or act on) each one."""
+    fields = {p.code: p.text for p in exc.decision.problems}
+    return api.create_response(request, envelope("exit_refused", exc.errors["__all__"], fields), status=422)
 
 
 @api.exception_handler(NinjaValidationError)

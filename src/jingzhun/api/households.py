@@ -14,6 +14,7 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.api import present
 from jingzhun.api.schemas import (
     MAX_ID,
+    ExitIn,
     HouseholdFilterIn,
     HouseholdIn,
     HouseholdOut,
@@ -22,6 +23,8 @@ from jingzhun.api.schemas import (
     MemberCreateIn,
     MemberOut,
     MemberPatch,
+    StepIn,
+    StepOut,
     dump,
 )
 from jingzhun.registry.selectors import (
@@ -32,6 +35,7 @@ from jingzhun.registry.selectors import (
     member_get,
     page_households,
 )
+from jingzhun.registry.services.events import identification_step_add, mark_exited
 from jingzhun.registry.services.households import household_register, household_update
 from jingzhun.registry.services.members import member_add, member_update
 
@@ -89,7 +93,12 @@ def household_create(request: HttpRequest, payload: HouseholdIn):
     reason = values.pop("reason")
     values.pop("occurred_on")
     created = household_register(
-        actor=actor, household=values, members=members, occurred_on=payload.occurred_on, reason=reason
+        actor=actor,
+        household=values,
+        members=members,
+        occurred_on=payload.occurred_on,
+        reason=reason,
+        identified_now=True,
     )
     return Status(201, present.household(household_get(actor, created.pk), actor))
 
@@ -100,6 +109,40 @@ def household_patch(request: HttpRequest, payload: HouseholdPatch, household_id:
     household = household_get(actor, household_id)
     household_update(actor=actor, household=household, changes=dump(payload, partial=True))
     return present.household(household_get(actor, household_id), actor)
+
+
+@router.post("/{household_id}/exit", response=HouseholdOut, summary="标注脱贫（核验脱贫标准与退出程序）")
+def household_exit(request: HttpRequest, payload: ExitIn, household_id: int = HOUSEHOLD_ID):
+    """The same service and exit check as the page: a failing household is a 422 `exit_refused` whose
+    `fields` name every failing item (rule codes such as H-INCOME, EXIT-NOTICE-DAYS for the 公示)."""
+    actor = _editor(request)
+    household = household_get(actor, household_id)
+    mark_exited(
+        actor=actor,
+        household=household,
+        exit_year=payload.exit_year,
+        occurred_on=payload.occurred_on,
+        reason=payload.reason,
+        override=payload.override,
+        override_reason=payload.override_reason,
+    )
+    return present.household(household_get(actor, household_id), actor)
+
+
+@router.post("/{household_id}/steps", response={201: StepOut}, summary="记录识别/退出程序的一步")
+def household_step(request: HttpRequest, payload: StepIn, household_id: int = HOUSEHOLD_ID):
+    actor = _editor(request)
+    household = household_get(actor, household_id)
+    record = identification_step_add(
+        actor=actor,
+        household=household,
+        step=payload.step.value,
+        occurred_on=payload.occurred_on,
+        ends_on=payload.ends_on,
+        performed_by=payload.performed_by,
+        note=payload.note,
+    )
+    return Status(201, record)
 
 
 @router.get("/{household_id}/members", response=list[MemberOut], summary="户的成员（含已减少的成员）")

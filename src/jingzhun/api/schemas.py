@@ -191,6 +191,38 @@ class HouseholdPatch(In):
     bank_account: Text | None = Field(None, max_length=32, description="银行账号（12–30位数字）")
 
 
+class ExitIn(In):
+    """标注脱贫. Refused (422, code exit_refused, each failing item in `fields` by its code) unless the
+    household meets the standard of the exit year and "一评议一公示一公告" is recorded."""
+
+    exit_year: Year = Field(description=HH["exit_year"])
+    occurred_on: date | None = Field(None, description="标注日期（默认今天）")
+    reason: Text = Field("", max_length=200, description="说明")
+    override: bool = Field(
+        False, description="例外放行：核验未通过仍标注（须本县开启、县级管理员、书面理由；列入疑似错退）"
+    )
+    override_reason: Text = Field("", max_length=500, description="例外放行的书面理由")
+
+
+class StepIn(In):
+    """识别/退出程序的一步（退出程序：退出评议、退出公示、退出公告）。"""
+
+    step: enums.IdentificationStep = Field(description="程序")
+    occurred_on: date = Field(description="日期（公示为开始日期）")
+    ends_on: date | None = Field(None, description="公示截止日期（退出公示必填）")
+    performed_by: Text = Field(max_length=100, description="经办人/单位")
+    note: Text = Field("", max_length=500, description="说明")
+
+
+class StepOut(Schema):
+    id: int
+    step: str = Field(description="程序")
+    occurred_on: date = Field(description="日期")
+    ends_on: date | None = Field(description="公示截止日期")
+    performed_by: str = Field(description="经办人/单位")
+    note: str = Field(description="说明")
+
+
 class HouseholdFilterIn(Schema):
     region: Text = Field("", max_length=12, description="行政区划代码：只列该区划（及其下级）的户")
     exit_status: enums.ExitStatus | None = Field(None, description=HH["exit_status"])

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 
 from jingzhun.assistance import models as m
+from jingzhun.registry.forms import ISO_DATE
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -25,7 +26,7 @@ class VisitForm(forms.Form):
     visited_on = forms.CharField(
         label="走访日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
     activities = forms.CharField(
         label="帮扶工作内容",
@@ -79,12 +80,12 @@ class MeasureForm(forms.Form):
     started_on = forms.CharField(
         label="开始日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
     ended_on = forms.CharField(
         label="结束日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
     status = forms.ChoiceField(
         label="状态",
@@ -105,7 +106,7 @@ class HelperAssignForm(forms.Form):
     started_on = forms.CharField(
         label="开始日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from jingzhun.assistance import models as m
+from jingzhun.registry.forms import ISO_DATE
 
 
 def _text(label: str, *, max_length: int = 100, help_text: str = "") -> forms.CharField:
@@ -23,7 +24,7 @@ def _date(label: str = "开始日期") -> forms.CharField:
         label=label,
         required=False,
         help_text="留空 = 今天",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
 
 

@@ -54,3 +54,19 @@ def apply_errors(form: forms.Form, exc: ValidationFailed, *, prefix: str = "") -
         if key == "village_code" and "village_code" not in form.fields:
             key = "__all__"
         form.add_error(key if key in form.fields else None, message)
+
+
+def add_override_fields(form: forms.Form, what: str) -> None:
+    """例外放行 (JINGZHUN_EXIT_OVERRIDE on): a box and a written reason; the service still checks the
+    county role and that the reason is not empty."""
+    form.fields["override"] = forms.BooleanField(
+        label=f"例外放行：核验未通过仍{what}（须县级管理员，列入疑似错退）",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    form.fields["override_reason"] = forms.CharField(
+        label="例外放行的书面理由",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2}),
+    )

@@ -12,7 +12,7 @@ ACTION_LABELS = {
     "household.register": "建档",
     "household.update": "修改户信息",
     "household.head_change": "变更户主",
-    "household.identification_step": "识别程序",
+    "household.identification_step": "识别/退出程序",
     "member.add": "添加成员",
     "member.update": "修改成员",
     "member.remove": "减少成员",
@@ -36,7 +36,13 @@ ACTION_LABELS = {
     "user.activate": "启用账号",
     "user.deactivate": "停用账号",
     "user.reset_password": "重置密码",
+    "standards.exit_exception.override": "例外放行（退出核验未通过）",
+    "standards.exit_exception.import": "导入的退出未通过核验",
 }
+# Keys that hold a user's id: shown as the person's name, never the number.
+PERSON_KEYS = frozenset({"helper"})
+# Keys kept in the audit row for machines (the name beside an id, rule codes beside their texts).
+HIDDEN_KEYS = frozenset({"helper_name", "codes"})
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +55,10 @@ def field_labels() -> dict[str, str]:
         "helper": "帮扶责任人",
         "started_on": "开始日期",
         "ended_on": "结束日期",
+        "year": "年度",
+        "problems": "未通过的核验项",
+        "reason": "书面理由",
+        "ends_on": "公示截止日期",
     }
     # Registry labels first: they win where an assistance model reuses a field name.
     models = [*apps.get_app_config("registry").get_models(), *apps.get_app_config("assistance").get_models()]
@@ -71,7 +81,31 @@ class AuditRow:
     created: bool = False
 
 
+def _person_names(entries: list[AuditEntry]) -> dict[Any, str]:
+    """Names for the user ids under PERSON_KEYS (the name stored beside the id first, else the account)."""
+    names: dict[Any, str] = {}
+    wanted: set[Any] = set()
+    for e in entries:
+        for values in (e.before or {}, e.after or {}):
+            for key in PERSON_KEYS:
+                if values.get(key) is None:
+                    continue
+                if values.get(f"{key}_name"):
+                    names[values[key]] = values[f"{key}_name"]
+                else:
+                    wanted.add(values[key])
+    wanted -= names.keys()
+    if wanted:
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects.filter(pk__in=[w for w in wanted if isinstance(w, int)])
+        names.update({u.pk: str(u) for u in users})
+    return names
+
+
 def _show(value: Any, labels: dict[str, str] | None = None) -> Any:
+    if isinstance(value, list | tuple):
+        return "；".join(str(_show(v)) for v in value)
     if isinstance(value, dict):
         return "；".join(f"{(labels or {}).get(k, k)}：{_show(v)}" for k, v in value.items())
     if value is True:
@@ -83,10 +117,15 @@ def _show(value: Any, labels: dict[str, str] | None = None) -> Any:
 
 def present(entries: list[AuditEntry], *, mask: Any = None) -> list[AuditRow]:
     labels = field_labels()
+    people = _person_names(entries)
     rows = []
     for e in entries:
         changes = []
         for name, old, new in e.changed_fields():
+            if name in HIDDEN_KEYS:
+                continue
+            if name in PERSON_KEYS:
+                old, new = people.get(old, old), people.get(new, new)
             if mask is not None:
                 old, new = mask(name, old), mask(name, new)
             changes.append(

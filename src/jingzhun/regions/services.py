@@ -29,7 +29,18 @@ def village_fact_errors(values: Mapping[str, Any]) -> dict[str, str]:
 
 
 @transaction.atomic
-def village_facts_update(*, actor: Actor, region: Region, changes: Mapping[str, Any]) -> Region:
+def village_facts_update(
+    *,
+    actor: Actor,
+    region: Region,
+    changes: Mapping[str, Any],
+    override: bool = False,
+    override_reason: str = "",
+) -> Region:
+    """Save the 村情. Marking a poor village 已出列 passes the exit check first (its V-* rules for the
+    出列年度, standards.exit_guard): refused with the failing items named, or — where the county allows
+    it — let through by a county administrator with a written reason, audited and put on the 疑似错退
+    board."""
     if not region.is_village:
         raise ValidationFailed({"__all__": "只有村级区划有村情数据"})
     if not actor.covers_code(region.code):
@@ -45,8 +56,12 @@ def village_facts_update(*, actor: Actor, region: Region, changes: Mapping[str, 
         raise ValidationFailed(errors)
     region = Region.objects.select_for_update().get(pk=region.pk)
     before = audit.snapshot(region, VILLAGE_FACT_FIELDS)
+    was_exited = region.exit_state == ExitState.EXITED
     for name, value in values.items():
         setattr(region, name, value if value != "" or name == "exit_state" else None)
+    decision = None
+    if region.exit_state == ExitState.EXITED and not was_exited:
+        decision = _exit_checked(actor, region, override=override, override_reason=override_reason)
     region.save()
     after = audit.snapshot(region, VILLAGE_FACT_FIELDS)
     if before != after:
@@ -59,4 +74,35 @@ def village_facts_update(*, actor: Actor, region: Region, changes: Mapping[str, 
             before=before,
             after=after,
         )
+    if decision is not None:
+        from jingzhun.core.exit_gate import exit_gate
+
+        exit_guard = exit_gate()
+        exit_guard.exception_record(
+            actor=actor,
+            level=exit_guard.ExitLevel.VILLAGE,
+            year=region.exit_year or 0,
+            source=exit_guard.ExitSource.OVERRIDE,
+            decision=decision,
+            village_code=region.code,
+            reason=override_reason,
+        )
     return region
+
+
+def _exit_checked(actor: Actor, region: Region, *, override: bool, override_reason: str) -> Any:
+    """None when the village may 出列; the failing decision when a permitted override lets it through;
+    otherwise ExitRefused (nothing is written: the caller's transaction rolls back)."""
+    from jingzhun.core.exit_gate import ExitRefused, exit_gate
+
+    exit_guard = exit_gate()
+
+    decision = exit_guard.village_exit_check(region, year=int(region.exit_year or 0))
+    if decision.allowed:
+        return None
+    if not override:
+        raise ExitRefused(decision.message("标注出列"), decision)
+    refusal = exit_guard.override_refusal(actor, override_reason)
+    if refusal is not None:
+        raise ExitRefused(f"{refusal}。{decision.message('标注出列')}", decision)
+    return decision

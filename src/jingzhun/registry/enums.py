@@ -10,6 +10,7 @@ from jingzhun.rules.terms import (
     EXIT_STATUS_NO_LONGER_ENJOYING,
     HOUSEHOLD_ATTRIBUTE_ALIASES,
     NOT_IN_SCHOOL_REASON_ALIASES,
+    NOTICE_STEPS,
     DecreaseReason,
     Education,
     EventKind,
@@ -55,5 +56,6 @@ __all__ = [
     "IncreaseReason",
     "DecreaseReason",
     "IdentificationStep",
+    "NOTICE_STEPS",
     "ETHNIC_GROUPS",
 ]

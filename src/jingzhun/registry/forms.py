@@ -8,8 +8,13 @@ from typing import Any, cast
 
 from django import forms
 
-from jingzhun.core.forms import apply_errors, form_class  # noqa: F401  (apply_errors: re-exported)
+from jingzhun.core.forms import add_override_fields, apply_errors, form_class  # noqa: F401  (re-exported)
 from jingzhun.registry import enums, fields
+
+# An <input type="date"> takes only YYYY-MM-DD; Django's zh-hans input format would render "2018/11/01",
+# which a browser shows as empty (and then refuses with "请填写日期").
+ISO_DATE = "%Y-%m-%d"
+
 
 HouseholdForm = form_class(fields.HOUSEHOLD_FIELDS, "HouseholdForm", exclude=("head_name", "head_id_number"))
 HouseholdEditForm = form_class(
@@ -65,7 +70,7 @@ class MemberRemoveForm(forms.Form):
     occurred_on = forms.DateField(
         label="日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
         error_messages={"invalid": "请输入有效的日期"},
     )
     note = forms.CharField(
@@ -94,7 +99,7 @@ class EventForm(forms.Form):
     occurred_on = forms.DateField(
         label="日期",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
         error_messages={"invalid": "请输入有效的日期"},
     )
     reason = forms.CharField(
@@ -133,8 +138,16 @@ class EventForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args: Any, members: list[Any] = (), **kwargs: Any):  # type: ignore[assignment]
+    def __init__(
+        self,
+        *args: Any,
+        members: list[Any] = (),  # type: ignore[assignment]
+        allow_override: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        if allow_override:
+            add_override_fields(self, "标注脱贫")
         choices = [(str(m.pk), f"{m.name}（{m.relation}）") for m in members]
         cast(forms.ChoiceField, self.fields["member_ids"]).choices = choices
         cast(forms.ChoiceField, self.fields["new_head_id"]).choices = [("", "—"), *choices]
@@ -163,7 +176,14 @@ class IdentificationStepForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     occurred_on = forms.CharField(
-        label="日期", required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+        label="日期（公示为开始日期）",
+        required=False,
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
+    )
+    ends_on = forms.CharField(
+        label="公示截止日期（村公示、退出公示）",
+        required=False,
+        widget=forms.DateInput(format=ISO_DATE, attrs={"type": "date", "class": "form-control"}),
     )
     performed_by = forms.CharField(
         label="经办人/单位",

@@ -182,6 +182,8 @@ class IdentificationRecord(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="identification_steps")
     step = models.CharField("程序", max_length=10, choices=enums.IdentificationStep.choices)
     occurred_on = models.DateField("日期")
+    # 公示 steps: the last day of the notice period (inclusive), so its length can be checked.
+    ends_on = models.DateField("公示截止日期", null=True, blank=True)
     performed_by = models.CharField("经办人/单位", max_length=100)
     note = models.CharField("说明", max_length=500, blank=True)
     evidence = models.FileField("佐证材料", upload_to="evidence/%Y/%m/", blank=True)

@@ -36,6 +36,7 @@ class StandardSpec:
     reference_day: int
     reference_is_assumption: bool
     rules: tuple[RuleSpec, ...]
+    exit_notice_days: int = 7  # 退出公示 at least this many days (standards.exit_rules)
 
     def reference_date(self, year: int) -> date:
         day = self.reference_day

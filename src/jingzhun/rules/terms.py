@@ -190,6 +190,14 @@ class IdentificationStep(TextChoices):  # 识别程序 "两评议两公示一比
     COUNTY_APPROVAL = "县审定"
     ANNOUNCEMENT = "公告"
     ENTRY = "录入"
+    # Exit procedure "一评议一公示一公告" (domain.md §2): 村两委评议 + 驻村工作队核实 + 户确认 → 公示 → 公告.
+    EXIT_REVIEW = "退出评议"
+    EXIT_NOTICE = "退出公示"
+    EXIT_ANNOUNCEMENT = "退出公告"
+
+
+# Steps whose record carries the last day of the notice period (公示截止日期).
+NOTICE_STEPS = frozenset({IdentificationStep.VILLAGE_NOTICE.value, IdentificationStep.EXIT_NOTICE.value})
 
 
 ETHNIC_GROUPS = [

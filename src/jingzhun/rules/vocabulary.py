@@ -24,6 +24,16 @@ class FieldDef:
     kind: str  # "choice" | "bool" | "int" | "decimal" | "age"
     choices: tuple[str, ...] = ()
     column: str = ""  # SQL column (defaults to the key)
+    yes: str = ""  # how a cadre says a 是 of a bool field ("已通硬化路", not "通硬化路为是")
+    no: str = ""
+
+    def state(self, value: Any) -> str:
+        """The field's value as a phrase: "已通硬化路", "未通宽带", "村集体经济收入（万元）为3.50"."""
+        if self.kind == "bool" and self.yes and value is True:
+            return self.yes
+        if self.kind == "bool" and self.no and value is False:
+            return self.no
+        return f"{self.label}为{show(value)}"
 
 
 def _choice(label: str, values: list[str], blank: bool = False) -> FieldDef:
@@ -59,14 +69,14 @@ HOUSEHOLD_FIELDS: dict[str, FieldDef] = {
 
 VILLAGE_FIELDS: dict[str, FieldDef] = {
     "collective_income_wan": FieldDef("村集体经济收入（万元）", "decimal"),
-    "hardened_road": FieldDef("通硬化路", "bool"),
-    "bus_service": FieldDef("通客运班车", "bool"),
+    "hardened_road": FieldDef("通硬化路", "bool", yes="已通硬化路", no="未通硬化路"),
+    "bus_service": FieldDef("通客运班车", "bool", yes="已通客运班车", no="未通客运班车"),
     "households_without_safe_water": FieldDef("未实现饮水安全户数", "int"),
-    "power": FieldDef("通生产生活用电", "bool"),
-    "standard_clinic": FieldDef("标准化卫生室", "bool"),
+    "power": FieldDef("通生产生活用电", "bool", yes="已通生产生活用电", no="未通生产生活用电"),
+    "standard_clinic": FieldDef("标准化卫生室", "bool", yes="有标准化卫生室", no="没有标准化卫生室"),
     "licensed_doctors": FieldDef("执业（助理）医师人数", "int"),
-    "broadband": FieldDef("通宽带", "bool"),
-    "service_centre": FieldDef("综合服务平台", "bool"),
+    "broadband": FieldDef("通宽带", "bool", yes="已通宽带", no="未通宽带"),
+    "service_centre": FieldDef("综合服务平台", "bool", yes="有综合服务平台", no="没有综合服务平台"),
 }
 
 OPS: dict[str, str] = {
@@ -220,7 +230,9 @@ class Condition:
         op, value = self.op, self.value
         unit = "岁" if fields[self.field].kind == "age" else ""
         if op == "eq":
-            return f"{label}为{show(value)}{unit}"
+            return fields[self.field].state(value) if not unit else f"{label}为{show(value)}{unit}"
+        if op == "ne" and isinstance(value, bool) and fields[self.field].yes:
+            return fields[self.field].state(not value)
         if op == "ne":
             return f"{label}不是{show(value)}"
         if op == "in":
@@ -279,7 +291,7 @@ VILLAGE_OPERATORS: dict[str, str] = {
 COUNTY_OPERATORS: dict[str, str] = {
     "county_incidence_below": "综合贫困发生率低于阈值",
     "county_village_exit_rate": "贫困村退出率不低于阈值",
-    "county_sample_rate": "抽样指标（待核查模块）",
+    "county_sample_rate": "抽样核查指标",
 }
 OPERATORS_BY_LEVEL = {
     "household": HOUSEHOLD_OPERATORS,

@@ -17,3 +17,9 @@ class StandardsConfig(AppConfig):
         from jingzhun.standards.defaults import install_defaults
 
         register_initializer("standards", install_defaults)
+
+        from jingzhun.core.exit_gate import register_exit_gate
+        from jingzhun.standards import exit_guard
+
+        # The registry and the village facts ask this gate before 标注脱贫 / 出列 (core.exit_gate).
+        register_exit_gate(exit_guard)

@@ -52,6 +52,7 @@ class StandardEditForm(forms.Form):
     last_year = forms.IntegerField(label="适用截止年度", min_value=2000, max_value=2100)
     reference_month = forms.IntegerField(label="年龄计算基准日：月", min_value=1, max_value=12)
     reference_day = forms.IntegerField(label="日", min_value=1, max_value=31)
+    exit_notice_days = forms.IntegerField(label="退出公示不少于（天）", min_value=1, max_value=60)
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, standard: StandardSet, **kwargs: Any):
@@ -106,7 +107,15 @@ class StandardEditForm(forms.Form):
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
         changes: dict[str, Any] = {
-            k: data[k] for k in ("first_year", "last_year", "reference_month", "reference_day", "description")
+            k: data[k]
+            for k in (
+                "first_year",
+                "last_year",
+                "reference_month",
+                "reference_day",
+                "exit_notice_days",
+                "description",
+            )
         }
         changes["lines"] = {year: data.get(name) for year, name in self.line_fields}
         rule_params = {}

@@ -48,6 +48,7 @@ def load_spec(standard: StandardSet) -> StandardSpec:
         reference_month=standard.reference_month,
         reference_day=standard.reference_day,
         reference_is_assumption=standard.reference_is_assumption,
+        exit_notice_days=standard.exit_notice_days,
         rules=tuple(
             RuleSpec(
                 code=r.code,

@@ -36,6 +36,9 @@ class StandardSet(models.Model):
     reference_month = models.PositiveSmallIntegerField("年龄计算基准日（月）", default=12)
     reference_day = models.PositiveSmallIntegerField("年龄计算基准日（日）", default=31)
     reference_is_assumption = models.BooleanField("基准日为默认口径", default=True)
+    # 退出公示 must last at least this many days (inclusive) before 标注脱贫. Domain.md gives ≥7 days for
+    # the identification 公示; the exit 公示 uses the same default (ASSUMPTION, editable per version).
+    exit_notice_days = models.PositiveSmallIntegerField("退出公示天数（不少于）", default=7)
     description = models.TextField("说明", blank=True)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
@@ -154,3 +157,43 @@ class HouseholdVerdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year} {'达标' if self.passed else '未达标'}"
+
+
+class ExitLevel(models.TextChoices):
+    HOUSEHOLD = "household", "户脱贫"
+    VILLAGE = "village", "村出列"
+
+
+class ExitSource(models.TextChoices):
+    OVERRIDE = "override", "例外放行"
+    IMPORT = "import", "导入"
+
+
+class ExitException(models.Model):
+    """退出核验未通过的脱贫/出列: an exit recorded although the exit check (standards.exit_rules) named
+    failing items — allowed by a county role with a written reason (例外放行), or brought in by a registry
+    import (which warns instead of refusing). Listed on the 疑似错退 board until someone verifies it."""
+
+    level = models.CharField("类别", max_length=10, choices=ExitLevel.choices)
+    household = models.ForeignKey(
+        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    village_code = models.CharField("行政区划代码", max_length=12, db_index=True)
+    year = models.PositiveSmallIntegerField("脱贫（出列）年度")
+    source = models.CharField("来源", max_length=10, choices=ExitSource.choices)
+    problems = models.JSONField("未通过的核验项", default=list)
+    reason = models.CharField("书面理由", max_length=500, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("经办人", max_length=60, blank=True)
+    import_job_id = models.PositiveIntegerField("导入任务", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "退出核验未通过的脱贫/出列"
+        ordering = ["village_code", "-id"]
+
+    def __str__(self) -> str:
+        level, source = ExitLevel(self.level).label, ExitSource(self.source).label
+        return f"{level} {self.village_code} {self.year} {source}"

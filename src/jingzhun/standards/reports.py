@@ -158,6 +158,11 @@ def _names(codes: list[str]) -> dict[str, str]:
 SUSPECTED_DISPLAY_LIMIT = 500  # rows a page shows; its xlsx download has them all
 
 
+def suspected_count(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q()) -> int:
+    """All 疑似错退 households in scope (the page lists at most 500 of them, the badge counts them all)."""
+    return verdicts(spec, year, prefix, scope_q).filter(suspected_wrong_exit=True).count()
+
+
 def suspected_wrong_exits(
     spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q(), limit: int | None = 500
 ) -> list[dict[str, Any]]:

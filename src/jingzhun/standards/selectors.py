@@ -18,10 +18,12 @@ from jingzhun.regions.selectors import home_region, region_get
 from jingzhun.registry.models import Household
 from jingzhun.standards import reports
 from jingzhun.standards.charts import exit_charts
+from jingzhun.standards.exit_guard import exceptions_visible
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
 from jingzhun.standards.models import AssessmentRun, HouseholdVerdict, StandardSet
 
 ASSUMPTION_LABEL = "默认口径，可配置"
+SUSPECTED_LIMIT = reports.SUSPECTED_DISPLAY_LIMIT  # rows listed on the page; counts and xlsx are never capped
 
 
 def _rule_rows(results: Any) -> list[dict[str, Any]]:
@@ -78,18 +80,7 @@ def village_checklist(region: Region, year: int | None = None) -> dict[str, Any]
     if standard is None:
         return {"year": year, "standard": None, "error": f"没有适用于{year}年的已发布标准", "rules": []}
     spec = load_spec(standard)
-    statuses = compiler.compute_statuses(spec=spec, year=year, scope=compiler.Scope.region(region.code))
-    remaining = sum(
-        row["people"]
-        for row in statuses.values()
-        if row["exit_status"] in reports.POOR
-        and not (
-            row["planned_exit_year"] is not None
-            and row["planned_exit_year"] <= year
-            and all(s == 0 for s in row["statuses"].values())
-        )
-    )
-    result = assess_village(region, remaining_poor=remaining, spec=spec)
+    statuses, remaining, result = village_assessment(region, year=year, spec=spec)
     return {
         "year": year,
         "standard": standard,
@@ -108,6 +99,23 @@ def village_checklist(region: Region, year: int | None = None) -> dict[str, Any]
         ),
         "status_pass": PASS,
     }
+
+
+def village_assessment(region: Region, *, year: int, spec: Any) -> tuple[dict[int, Any], int, Any]:
+    """The village's V-* result for `year`, live from the registry (set-based over its households):
+    (per-household statuses, 剩余贫困人口, VillageResult)."""
+    statuses = compiler.compute_statuses(spec=spec, year=year, scope=compiler.Scope.region(region.code))
+    remaining = sum(
+        row["people"]
+        for row in statuses.values()
+        if row["exit_status"] in reports.POOR
+        and not (
+            row["planned_exit_year"] is not None
+            and row["planned_exit_year"] <= year
+            and all(s == 0 for s in row["statuses"].values())
+        )
+    )
+    return statuses, remaining, assess_village(region, remaining_poor=remaining, spec=spec)
 
 
 def dashboard_region(actor: Actor, code: str | None) -> Region:
@@ -149,11 +157,16 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         "plan_level": level,
         "plan_rules": plan_rules,
         "suspected": reports.suspected_wrong_exits(
-            spec, year, region.prefix, scope_q=scope_q, limit=reports.SUSPECTED_DISPLAY_LIMIT
+            spec, year, region.prefix, scope_q=scope_q, limit=SUSPECTED_LIMIT
         ),
+        "suspected_count": reports.suspected_count(spec, year, region.prefix, scope_q=scope_q),
+        "suspected_limit": SUSPECTED_LIMIT,
+        "exceptions": list(exceptions_visible(actor, region.prefix).filter(year=year)[:SUSPECTED_LIMIT]),
         "townships": reports.incidence_by_township(villages) if level == "township" else [],
         "villages": sorted(villages, key=lambda v: (not v.is_poor_village, v.code)),
         "assumption_label": ASSUMPTION_LABEL,
+        "rule_names": {r.code: r.name for r in spec.rules},
+        "level": region.level,
     }
     context["charts"] = exit_charts(context, spec=spec)
     return context

@@ -188,6 +188,7 @@ def _snapshot(standard: StandardSet) -> dict[str, Any]:
         "status": standard.status,
         "years": [standard.first_year, standard.last_year],
         "reference": f"{standard.reference_month:02d}-{standard.reference_day:02d}",
+        "exit_notice_days": standard.exit_notice_days,
         "lines": {str(x.year): str(x.amount) for x in standard.lines.all()},
         "rules": [{"code": r.code, "operator": r.operator, "params": r.params} for r in standard.rules.all()],
     }
@@ -207,6 +208,7 @@ def standard_copy(*, actor: Actor, source: StandardSet, name: str = "", descript
         reference_month=source.reference_month,
         reference_day=source.reference_day,
         reference_is_assumption=source.reference_is_assumption,
+        exit_notice_days=source.exit_notice_days,
         description=description or source.description,
         copied_from=source,
         created_by=actor.user,
@@ -256,6 +258,7 @@ def standard_update(*, actor: Actor, standard: StandardSet, changes: dict[str, A
         "last_year",
         "reference_month",
         "reference_day",
+        "exit_notice_days",
         "description",
         "reference_is_assumption",
     ):

@@ -32,8 +32,20 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     actor = actor_for(request.user)
     region = dashboard_region(actor, code)
     context = exit_dashboard(actor, year=_year(request), region=region)
-    context["can_run"] = actor.can(Perm.RUN_ASSESSMENT)
+    context["can_run"] = _may_run_county(actor)
+    # ↑ only to a parent the actor may open (a township cadre's county page would be a 404)
+    parent = region.parent
+    context["parent"] = (
+        parent
+        if parent is not None and parent.level != "province" and actor.covers_code(parent.code)
+        else None
+    )
     return render(request, "standards/dashboard.html", context)
+
+
+def _may_run_county(actor: Any) -> bool:
+    """The whole-county assessment is for county roles: the permission over the whole county."""
+    return actor.can(Perm.RUN_ASSESSMENT) and any(len(p) <= 6 for p in actor.prefixes)
 
 
 def _pct(value: Any) -> str:
@@ -139,7 +151,7 @@ def _tables(ctx: dict[str, Any]) -> dict[str, tuple[str, list[str], list[list[An
                     v.population,
                     v.remaining_poor,
                     _pct(v.incidence),
-                    "是" if v.passed else "否",
+                    ("是" if v.passed else "否") if v.is_poor_village else "不适用（非贫困村）",
                     ";".join(v.failed_codes),
                     ";".join(v.missing_codes),
                 ]
@@ -201,7 +213,8 @@ def dashboard_xlsx(request: HttpRequest, code: str, table: str) -> HttpResponse:
 @require_POST
 def run_assessment(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    actor.require(Perm.RUN_ASSESSMENT)
+    if not _may_run_county(actor):
+        raise Http404
     from jingzhun.standards.jobs import assessment_enqueue
 
     job = assessment_enqueue(actor=actor, year=_year(request))

@@ -117,7 +117,14 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
     standard = standard_get(actor, pk)
     initial = {
         k: getattr(standard, k)
-        for k in ("first_year", "last_year", "reference_month", "reference_day", "description")
+        for k in (
+            "first_year",
+            "last_year",
+            "reference_month",
+            "reference_day",
+            "exit_notice_days",
+            "description",
+        )
     }
     form = StandardEditForm(request.POST or None, standard=standard, initial=initial)
     if request.method == "POST" and form.is_valid():

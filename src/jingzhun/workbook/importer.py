@@ -31,6 +31,7 @@ from jingzhun.workbook.columns import HOUSEHOLD_SHEET
 from jingzhun.workbook.db_bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.db_write_thread import WriteThread
 from jingzhun.workbook.db_writer import MEMBER_INSERT, Writer
+from jingzhun.workbook.exitcheck import check_exits, villages_before
 from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
@@ -201,6 +202,18 @@ class _Run:
         total = len(parsed.households)
         self.report(0, total, "写入数据库")
         job_id = self.job.pk if self.job else None
+        villages_were = villages_before(parsed)
+
+        def exits_checked() -> None:  # in the import's transaction, after its rows (workbook.exitcheck)
+            check_exits(
+                parsed=parsed,
+                plan=plan,
+                villages_were=villages_were,
+                actor=self.actor,
+                result=result,
+                job_id=job_id,
+            )
+
         with _write_conflicts_as_errors(result):
             if self.thread is not None and self.writer is not None:
                 writer = self.writer
@@ -211,6 +224,7 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
+                    exits_checked()
                     writer.flush_audit()  # last: see workbook.write
 
                 self.thread.submit(write_rest)
@@ -222,6 +236,7 @@ class _Run:
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
+                    exits_checked()
                     writer.flush_audit()
                 result.written = True
         if not result.written:

@@ -13,7 +13,7 @@ from typing import Any
 
 from jingzhun.engines.python.household import FAIL, PASS, UNKNOWN, RuleResult
 from jingzhun.rules.spec import RuleSpec, StandardSpec
-from jingzhun.rules.vocabulary import VILLAGE_FIELDS, kleene_all, kleene_any, show
+from jingzhun.rules.vocabulary import VILLAGE_FIELDS, kleene_all, kleene_any
 
 REGISTRY_ONLY = "仅建档立卡数据（未含抽样推算的漏评、错退人口）"
 SAMPLE_PENDING = "需抽样核查（暂无样本）"
@@ -57,7 +57,7 @@ def _village_where(rule: RuleSpec, region: Any) -> tuple[str, list[str]]:
     conds = rule.conditions
     values = [c.holds(region, VILLAGE_FIELDS) for c in conds]
     verdict = kleene_any(values) if rule.params.get("match") == "any" else kleene_all(values)
-    current = "，".join(f"{VILLAGE_FIELDS[c.field].label}为{show(getattr(region, c.field))}" for c in conds)
+    current = "，".join(VILLAGE_FIELDS[c.field].state(getattr(region, c.field)) for c in conds)
     required = "；要求" + "、".join(c.describe(VILLAGE_FIELDS) for c in conds)
     if verdict is None:
         missing = [VILLAGE_FIELDS[c.field].label for c, v in zip(conds, values, strict=True) if v is None]

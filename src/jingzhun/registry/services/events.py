@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.exit_gate import ExitRefused, exit_gate
 from jingzhun.lib.pinyin import initials
 from jingzhun.registry import enums, fields
 from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
@@ -75,9 +76,22 @@ def _year(value: Any, field_name: str) -> int:
 
 @transaction.atomic
 def mark_exited(
-    *, actor: Actor, household: Household, exit_year: Any, occurred_on: date | None = None, reason: str = ""
+    *,
+    actor: Actor,
+    household: Household,
+    exit_year: Any,
+    occurred_on: date | None = None,
+    reason: str = "",
+    override: bool = False,
+    override_reason: str = "",
 ) -> HouseholdEvent:
-    """标注脱贫 ("一评议一公示一公告" done): status 已脱贫 with the exit year."""
+    """标注脱贫: status 已脱贫 with the exit year — only when the exit check passes (the standard of the
+    exit year met, "一评议一公示一公告" recorded, standards.exit_rules). A failing household is refused
+    with every failing item named; where the county allows it (JINGZHUN_EXIT_OVERRIDE) a county
+    administrator may let it through with a written reason (`override`), which is audited and put on the
+    疑似错退 board."""
+    exit_guard = exit_gate()
+
     household = _locked(household)
     if household.exit_status == enums.ExitStatus.EXITED:
         raise ValidationFailed({"__all__": "该户已经是已脱贫状态"})
@@ -86,18 +100,39 @@ def mark_exited(
         raise ValidationFailed({"exit_year": f"脱贫年度 {year} 晚于今年"})
     if year < household.identified_year:
         raise ValidationFailed({"exit_year": f"脱贫年度 {year} 早于识别年度 {household.identified_year}"})
+    decision = exit_guard.household_exit_check(household, year=year)
+    detail: dict[str, Any] = {"exit_year": year}
+    if not decision.allowed:
+        if not override:
+            raise ExitRefused(decision.message("标注脱贫"), decision)
+        refusal = exit_guard.override_refusal(actor, override_reason)
+        if refusal is not None:
+            raise ExitRefused(f"{refusal}。{decision.message('标注脱贫')}", decision)
+        detail["override"] = {"reason": override_reason.strip(), "problems": decision.texts}
     before = household_snapshot(household)
     household.exit_status = enums.ExitStatus.EXITED
     household.exit_year = year
-    return _finish(
+    event = _finish(
         actor,
         household,
         before,
         enums.EventKind.MARKED_EXITED,
         occurred_on or date.today(),
         reason,
-        detail={"exit_year": year},
+        detail=detail,
     )
+    if not decision.allowed:
+        exit_guard.exception_record(
+            actor=actor,
+            level=exit_guard.ExitLevel.HOUSEHOLD,
+            year=year,
+            source=exit_guard.ExitSource.OVERRIDE,
+            decision=decision,
+            village_code=household.village_id,
+            household=household,
+            reason=override_reason,
+        )
+    return event
 
 
 @transaction.atomic
@@ -362,8 +397,11 @@ def identification_step_add(
     performed_by: str,
     note: str = "",
     evidence: Any = None,
+    ends_on: Any = None,
 ) -> IdentificationRecord:
-    """One step of "两评议两公示一比对一公告" with its date, actor and optional evidence."""
+    """One step of "两评议两公示一比对一公告" (identification) or "一评议一公示一公告" (exit) with its date,
+    actor and optional evidence. A 公示 also carries its last day (`ends_on`, required for 退出公示) so
+    that the exit check can count its days."""
     errors: dict[str, str] = {}
     if step not in enums.IdentificationStep.values:
         errors["step"] = f"程序应为：{'、'.join(enums.IdentificationStep.values)}"
@@ -376,6 +414,17 @@ def identification_step_add(
         errors["occurred_on"] = "请填写日期"
     elif when and when > date.today():
         errors["occurred_on"] = "日期不能晚于今天"
+    try:
+        last_day = fields.parse_date(ends_on)
+    except fields.FieldError as exc:
+        errors["ends_on"] = str(exc)
+        last_day = None
+    if step not in enums.NOTICE_STEPS:
+        last_day = None  # only a 公示 has a period
+    elif last_day is None and step == enums.IdentificationStep.EXIT_NOTICE and "ends_on" not in errors:
+        errors["ends_on"] = "请填写公示截止日期"
+    elif last_day and when and last_day < when:
+        errors["ends_on"] = "公示截止日期不能早于公示开始日期"
     if not fields.text(performed_by):
         errors["performed_by"] = "请填写经办人或单位"
     if errors or when is None:
@@ -384,6 +433,7 @@ def identification_step_add(
         household=household,
         step=step,
         occurred_on=when,
+        ends_on=last_day,
         performed_by=fields.text(performed_by)[:100],
         note=fields.text(note)[:500],
         evidence=evidence or "",
@@ -398,6 +448,7 @@ def identification_step_add(
         after={
             "step": step,
             "occurred_on": when.isoformat() if when else None,
+            "ends_on": last_day.isoformat() if last_day else None,
             "performed_by": record.performed_by,
             "note": record.note,
         },

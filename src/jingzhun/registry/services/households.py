@@ -67,8 +67,13 @@ def household_register(
     members: list[dict[str, Any]],
     occurred_on: date | None = None,
     reason: str = "",
+    identified_now: bool = False,
 ) -> Household:
-    """新识别: register a household with its members and the year's income, in one transaction."""
+    """新识别: register a household with its members and the year's income, in one transaction.
+
+    `identified_now` (the 登记新户 page and the API): the household is being identified today, so it
+    cannot already be 已脱贫 — an exit goes through 标注脱贫 and its exit check. Already-exited households
+    of the county's history come in through the registry workbook (decisions.md §12)."""
     raw = dict(household)
     raw.setdefault("head_name", next((m.get("name") for m in members if m.get("relation") == "户主"), ""))
     raw.setdefault(
@@ -76,6 +81,11 @@ def household_register(
     )
     values, errors = fields.clean_row(fields.HOUSEHOLD_FIELDS, raw)
     errors.update(validation.household_errors(values))
+    if identified_now and values.get("exit_status") == enums.ExitStatus.EXITED:
+        errors["exit_status"] = (
+            "新识别的户不能直接登记为已脱贫：请登记为未脱贫，记录“一评议一公示一公告”后办理标注脱贫"
+            "（历史数据请用登记簿导入）"
+        )
     if not any(fields.text(m.get("relation")) == enums.Relation.HEAD for m in members):
         # The empty head name/ID follow from the missing 户主; say that, not "户主姓名不能为空".
         for name in ("head_name", "head_id_number"):

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.exit_gate import exit_gate
 from jingzhun.core.forms import apply_errors
 from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
 from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm
@@ -67,7 +68,13 @@ def _apply_event(actor, household, data):
     reason = data["reason"]
     if kind == "标注脱贫":
         return event_services.mark_exited(
-            actor=actor, household=household, exit_year=data["exit_year"], occurred_on=when, reason=reason
+            actor=actor,
+            household=household,
+            exit_year=data["exit_year"],
+            occurred_on=when,
+            reason=reason,
+            override=bool(data.get("override")),
+            override_reason=data.get("override_reason") or "",
         )
     if kind == "返贫":
         return event_services.mark_returned(actor=actor, household=household, occurred_on=when, reason=reason)
@@ -115,17 +122,25 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     household = household_get(actor, pk)
     members = list(household.members.filter(is_active=True).order_by("id"))
-    form = EventForm(request.POST or None, members=members)
+    form = EventForm(request.POST or None, members=members, allow_override=exit_gate().override_allowed())
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
             result = _apply_event(actor, household, form.cleaned_data)
+        except event_services.ExitRefused as exc:
+            refused = exc  # the page lists each failing item; nothing was written
+            form.add_error(None, exc.errors["__all__"].split("：", 1)[0] + "，以下核验项未通过：")
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"已办理：{form.cleaned_data['kind']}")
             target = result.pk if form.cleaned_data["kind"] == "拆户" else household.pk
             return redirect("registry:household_detail", pk=target)
-    return render(request, "registry/event_form.html", {"form": form, "household": household})
+    return render(
+        request,
+        "registry/event_form.html",
+        {"form": form, "household": household, "refused": refused.decision if refused else None},
+    )
 
 
 @login_required
@@ -150,6 +165,7 @@ def identification_step_create(request: HttpRequest, pk: int) -> HttpResponse:
                     performed_by=form.cleaned_data["performed_by"],
                     note=form.cleaned_data["note"],
                     evidence=evidence,
+                    ends_on=form.cleaned_data["ends_on"],
                 )
             except ValidationFailed as exc:
                 apply_errors(form, exc)

@@ -108,6 +108,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
                 actor=actor,
                 household=form.cleaned_data,
                 members=[f.cleaned_data for f in used],
+                identified_now=True,
             )
         except ValidationFailed as exc:
             member_errors = {k: v for k, v in exc.errors.items() if k.startswith("members.")}
