@@ -64,6 +64,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": household.identification_steps.all(),
         "pairings": household.pairings.select_related("helper").order_by("-started_on", "-id"),
         "audit_entries": present(entries, mask=mask),
+        # 登记走访 sits at the top of the page: on a phone the visits section is ~2,000 px down
+        "can_visit": actor.can(Perm.VISIT) and household.registry_status == enums.RegistryStatus.ACTIVE,
         "can_edit": actor.can(Perm.EDIT_REGISTRY)
         and not actor.paired_only
         and household.registry_status == enums.RegistryStatus.ACTIVE,
