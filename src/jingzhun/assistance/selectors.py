@@ -164,6 +164,22 @@ def with_last_visit(rows: list[Household]) -> list[Household]:
     return rows
 
 
+OPEN_MEASURE_STATUSES = (m.MeasureStatus.PLANNED, m.MeasureStatus.ACTIVE)
+
+
+def with_open_measures(rows: list[Household]) -> list[Household]:
+    """Attach `open_measures` (计划 or 实施中) to a page of households, one query for the page."""
+    counts = dict(
+        m.HelpMeasure.objects.filter(household_id__in=[h.pk for h in rows], status__in=OPEN_MEASURE_STATUSES)
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    )
+    for row in rows:
+        row.open_measures = counts.get(row.pk, 0)  # type: ignore[attr-defined]
+    return rows
+
+
 @dataclass(frozen=True)
 class HelperLoad:
     helper: Any

@@ -33,6 +33,17 @@ ALERTS = {
 }
 
 
+# A 帮扶责任人's scope is their own households: of the county's alerts only "not visited" is about
+# them; the others (households without a helper, overloaded helpers, villages, attendance) are not.
+HELPER_ALERTS = ("not-visited",)
+
+
+def alerts_for(actor: Actor) -> dict[str, str]:
+    if actor.paired_only:
+        return {k: v for k, v in ALERTS.items() if k in HELPER_ALERTS}
+    return ALERTS
+
+
 def _actor(request: HttpRequest, perm: str = Perm.VIEW_ASSISTANCE) -> Actor:
     actor = actor_for(request.user)
     actor.require(perm)
@@ -61,12 +72,12 @@ def _count(actor: Actor, kind: str) -> int:
 def home(request: HttpRequest) -> HttpResponse:
     """The overview; each alert's count is loaded by its own request (htmx), so the page is quick and
     the counts arrive in parallel."""
-    _actor(request)
+    actor = _actor(request)
     return render(
         request,
         "assistance/home.html",
         {
-            "alerts": list(ALERTS.items()),
+            "alerts": list(alerts_for(actor).items()),
             "cfg": services.alert_settings(),
             "stationed": services.stationed_village(request.user) is not None,
         },
@@ -76,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_count(request: HttpRequest, kind: str) -> HttpResponse:
     actor = _actor(request)
-    if kind not in ALERTS:
+    if kind not in alerts_for(actor):
         raise Http404
     return render(request, "assistance/_count.html", {"slug": kind, "count": _count(actor, kind)})
 
@@ -106,7 +117,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
     actor = _actor(request)
-    if kind not in ALERTS:
+    if kind not in alerts_for(actor):
         raise Http404
     cfg = services.alert_settings()
     today = date.today()
@@ -142,13 +153,31 @@ def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A helper's households (我的结对户 when it is one's own): last visit, days since, open measures and
+    a 登记走访 button each. Another user's page needs households of theirs in the actor's scope."""
     actor = _actor(request)
-    households = list(sel.helper_households(actor, pk).order_by("id")[:200])
-    if not households:
+    own = actor.user is not None and actor.user.pk == pk
+    households = list(sel.helper_households(actor, pk).order_by("village_id", "id")[:200])
+    if not households and not own:
         raise Http404
     helper = get_user_model().objects.get(pk=pk)
+    cfg = services.alert_settings()
+    today = date.today()
+    rows = sel.with_open_measures(sel.with_last_visit(households))
+    for row in rows:
+        last = row.last_visited_on  # type: ignore[attr-defined]
+        row.days_since = (today - last).days if last else None  # type: ignore[attr-defined]
+        row.overdue = last is None or row.days_since > cfg.visit_interval_days  # type: ignore[attr-defined]
     return render(
-        request, "assistance/helper_detail.html", {"helper": helper, "rows": sel.with_last_visit(households)}
+        request,
+        "assistance/helper_detail.html",
+        {
+            "helper": helper,
+            "own": own,
+            "rows": rows,
+            "cfg": cfg,
+            "can_visit": actor.can(Perm.VISIT),
+        },
     )
 
 

@@ -23,6 +23,8 @@ def _has_template(name: str) -> bool:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    if actor.paired_only:  # a 帮扶责任人 starts from their own households (我的结对户)
+        return redirect("assistance:helper_detail", pk=request.user.pk)
     region = home_region(actor)
     if region is not None:
         return redirect("regions:detail", code=region.code)
