@@ -127,3 +127,49 @@ def test_it_puts_the_visit_button_within_the_first_screen_of_the_household_page(
         )
         == "auto"
     )
+
+
+def _noisy_jpeg(path, width: int = 3000, height: int = 2000) -> int:
+    """A camera-sized photo: noise does not compress, so it is several megabytes like a real one."""
+    from PIL import Image
+
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(path, "JPEG", quality=95)
+    return path.stat().st_size
+
+
+def test_a_helper_uploads_a_large_photo_compressed_on_the_phone_and_sees_its_thumbnail(
+    phone, live_server, county, tmp_path
+):
+    from PIL import Image
+
+    from jingzhun.assistance.models import VisitPhoto
+
+    photo = tmp_path / "IMG_0001.jpg"
+    original_size = _noisy_jpeg(photo)
+    assert original_size > 5 * 1024 * 1024  # over the server's limit: only the phone's compression lets it in
+    page = phone
+    login(page, live_server, "helper")
+    page.goto(f"{live_server.url}/")  # 我的结对户: the big 登记走访 button of the household is on screen
+    button = page.locator(f"[data-testid=visit-{county.code}]")
+    box = button.bounding_box()
+    assert box is not None and box["height"] >= 44 and box["y"] + box["height"] <= 844
+    button.click()
+    page.fill("#id_activities", "查看新房")
+    page.set_input_files("#id_photos", str(photo))
+    page.wait_for_selector("#id_photos[data-compressed]", state="attached")
+    assert "照片已压缩" in page.locator("[data-testid=photo-status]").inner_text()
+    page.click("[data-testid=visit-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=household-title]")
+
+    saved = VisitPhoto.objects.get(visit__activities="查看新房")
+    assert saved.kind == "jpeg" and saved.size < original_size
+    with saved.file.open("rb") as handle:
+        assert max(Image.open(handle).size) == 1920
+    thumb = page.locator("[data-testid=visit-photo]").first
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
+    assert page.evaluate("(img) => img.naturalWidth", thumb.element_handle()) == 320
+    # tap to enlarge: the thumbnail links to the original
+    href = page.evaluate("(img) => img.closest('a').getAttribute('href')", thumb.element_handle())
+    assert href == f"/visits/photos/{saved.pk}/"
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH

@@ -40,7 +40,17 @@ class VisitForm(forms.Form):
     photos = MultipleFileField(
         label="照片（可多选，每张不超过 5 MB）",
         required=False,
-        widget=MultipleFileInput(attrs={"class": "form-control", "accept": "image/*", "multiple": True}),
+        # photo-compress.js shrinks large photos in the browser before upload (longer side ≤ 1920 px)
+        widget=MultipleFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": "image/*",
+                "multiple": True,
+                "data-compress-photos": "",
+                "data-max-side": "1920",
+                "data-status": "photo-status",
+            }
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -218,12 +218,22 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    item = sel.photo_get(_actor(request), pk)
+    return _photo_response(sel.photo_get(_actor(request), pk), thumb=False)
+
+
+@login_required
+def photo_thumb(request: HttpRequest, pk: int) -> FileResponse:
+    """The thumbnail made on upload; the original when there is none (an image Pillow could not read)."""
+    return _photo_response(sel.photo_get(_actor(request), pk), thumb=True)
+
+
+def _photo_response(item: Any, *, thumb: bool) -> FileResponse:
+    stored, kind = (item.thumbnail, "jpeg") if thumb and item.thumbnail else (item.file, item.kind)
     try:
-        handle = item.file.open("rb")
+        handle = stored.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=f"image/{item.kind}")
+    response = FileResponse(handle, content_type=f"image/{kind}")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
