@@ -1,7 +1,11 @@
-"""The household list: filters, search (name, ID number, 户编号, pinyin initials), keyset pages."""
+"""The household list, like a spreadsheet: 共 N 户, numbered pages, sorting by the main columns,
+filters (region, status, attribute, cause, plan year, 达标/未达标, failing indicator) and search (name,
+ID number, 户编号, pinyin initials). One COUNT and one page query, each on an index (see
+docs/benchmarks.md "Household list")."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -10,18 +14,34 @@ from django.shortcuts import render
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.core.paging import make_pager
 from jingzhun.regions.models import Region, code_range
 from jingzhun.registry import enums
 from jingzhun.registry.presenters import masker
-from jingzhun.registry.selectors import (
-    HouseholdFilter,
-    filter_households,
-    households_visible,
-    page_households,
-)
+from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible
 
 PAGE_SIZE = 50
-FILTER_KEYS = ("region", "exit_status", "attribute", "main_cause", "planned_exit_year", "q")
+FILTER_KEYS = (
+    "region",
+    "exit_status",
+    "attribute",
+    "main_cause",
+    "planned_exit_year",
+    "q",
+    "assessed",
+    "failing",
+)
+# Sortable columns → the ordering; each leads an index of the household table (hh_village_idx,
+# hh_status_idx, hh_plan_idx, hh_initials_idx, the unique code), with id as the tie-breaker.
+SORTS = {
+    "code": ("code",),
+    # 户主 sorts by pinyin (拼音首字母, hh_initials_idx), as WPS and Excel sort Chinese names, not by code point
+    "head_name": ("head_initials", "head_name", "id"),
+    "village": ("village_id", "id"),
+    "exit_status": ("exit_status", "id"),
+    "planned_exit_year": ("planned_exit_year", "id"),
+}
+ASSESSED = {"达标": True, "未达标": False}
 
 
 def _filter_from(request: HttpRequest) -> HouseholdFilter:
@@ -48,28 +68,61 @@ def _region_options(actor) -> list[Region]:
     return list(query.order_by("code"))
 
 
+def _ordering(raw: str) -> tuple[str, tuple[str, ...]]:
+    key = raw.lstrip("-")
+    if key not in SORTS:
+        return "", ("id",)  # registration order
+    fields = SORTS[key]
+    return raw, tuple(f"-{f}" for f in fields) if raw.startswith("-") else fields
+
+
+def _sort_links(current: str, params: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Per column: the URL that sorts by it (ascending, or descending when already ascending) and
+    the arrow to show."""
+    links = {}
+    for key in SORTS:
+        next_sort = f"-{key}" if current == key else key
+        arrow = "▲" if current == key else "▼" if current == f"-{key}" else ""
+        links[key] = {"url": "?" + urlencode({**params, "sort": next_sort}), "arrow": arrow}
+    return links
+
+
 @login_required
 def household_list(request: HttpRequest) -> HttpResponse:
+    from jingzhun.standards.listing import verdict_filter_q, verdict_scope, verdicts_for
+
     actor = actor_for(request.user)
     flt = _filter_from(request)
-    after = request.GET.get("after", "")
+    scope = verdict_scope()
+    assessed = ASSESSED.get(request.GET.get("assessed", ""))
+    failing = request.GET.get("failing", "")
+    failing = failing if failing in scope.rule_names else ""
     query = filter_households(households_visible(actor), flt)
-    rows, next_after = page_households(query, after=int(after) if after.isdigit() else None, size=PAGE_SIZE)
+    verdict_q = verdict_filter_q(scope, passed=assessed, failing=failing)
+    if verdict_q is not None:
+        query = query.filter(verdict_q)
+    sort, ordering = _ordering(request.GET.get("sort", ""))
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
-    mask = masker(actor)
-    return render(
-        request,
-        "registry/household_list.html",
-        {
-            "rows": [(h, mask("head_id_number", h.head_id_number)) for h in rows],
-            "flt": flt,
-            "regions": _region_options(actor),
-            "enums": enums,
-            "next_url": f"?{urlencode({**params, 'after': next_after})}" if next_after else "",
-            "first_url": f"?{urlencode(params)}" if after else "",
-            "query_string": urlencode(params),
-            "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only,
-            "can_export": actor.can(Perm.EXPORT_REGISTRY),
-            "years": list(range(2014, 2031)),
-        },
+    pager = make_pager(
+        request.GET.get("page"), total=query.count(), size=PAGE_SIZE, params={**params, "sort": sort}
     )
+    rows = list(query.select_related("village").order_by(*ordering)[pager.offset : pager.offset + PAGE_SIZE])
+    verdicts = verdicts_for(scope, [h.pk for h in rows])
+    mask = masker(actor)
+    context: dict[str, Any] = {
+        "rows": [(h, mask("head_id_number", h.head_id_number), verdicts.get(h.pk)) for h in rows],
+        "pager": pager,
+        "sort": sort,
+        "sort_links": _sort_links(sort, params),
+        "flt": flt,
+        "assessed": request.GET.get("assessed", "") if assessed is not None else "",
+        "failing": failing,
+        "scope": scope,
+        "regions": _region_options(actor),
+        "enums": enums,
+        "query_string": urlencode({k: v for k, v in params.items() if k not in ("assessed", "failing")}),
+        "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only,
+        "can_export": actor.can(Perm.EXPORT_REGISTRY),
+        "years": list(range(2014, 2031)),
+    }
+    return render(request, "registry/household_list.html", context)
