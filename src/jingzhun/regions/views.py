@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 
@@ -76,3 +76,17 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "村情已保存")
             return redirect("regions:detail", code=region.code)
     return render(request, "regions/village_form.html", {"form": form, "region": region})
+
+
+@login_required
+def villages_json(request: HttpRequest, code: str) -> JsonResponse:
+    """The villages of a township in the user's scope, for the township → village picker. A township
+    outside the scope gives the same empty answer as a missing one."""
+    from jingzhun.regions.picker import villages_for
+
+    actor = actor_for(request.user)
+    if code[9:] != "000" or code[6:9] == "000":
+        raise Http404
+    allowed = actor.can(Perm.VIEW_REGISTRY) and not actor.paired_only
+    villages = villages_for(actor, code) if allowed else []
+    return JsonResponse({"villages": [{"code": v.code, "name": v.name} for v in villages]})
