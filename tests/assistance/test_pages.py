@@ -203,13 +203,13 @@ def test_a_cadre_assigns_a_helper_and_the_history_stays(
     for user in (helper_user, other_helper):
         response = client.post(
             f"/households/{household.pk}/helper/",
-            {"username": user.username, "started_on": date.today().isoformat()},
+            {"helper": user.pk, "started_on": date.today().isoformat()},
         )
         assert response.status_code == 302
     assert m.HelperPairing.objects.filter(household=household).count() == 2
     assert m.HelperPairing.objects.get(household=household, ended_on__isnull=True).helper == other_helper
-    bad = client.post(f"/households/{household.pk}/helper/", {"username": "nobody"})
-    assert 'data-testid="error-username"' in bad.content.decode()
+    bad = client.post(f"/households/{household.pk}/helper/", {"helper": ""})
+    assert 'data-testid="error-helper"' in bad.content.decode()
 
 
 def test_only_the_county_edits_alert_settings(county_admin, township_cadre):

@@ -106,12 +106,9 @@ class MeasureForm(forms.Form):
 
 
 class HelperAssignForm(forms.Form):
-    username = forms.CharField(
-        label="帮扶责任人账号（用户名）",
-        required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
+    """The helper is chosen from a name search (assistance/helper_assign.html), not typed as a user name."""
+
+    helper = forms.IntegerField(label="帮扶责任人", required=False, widget=forms.HiddenInput)
     started_on = forms.CharField(
         label="开始日期",
         required=False,

@@ -164,6 +164,37 @@ def with_last_visit(rows: list[Household]) -> list[Household]:
     return rows
 
 
+HELPER_SEARCH_LIMIT = 20
+
+
+def helper_candidates(actor: Actor, household: Household, q: str = "") -> QuerySet[Any]:
+    """帮扶责任人 who may be paired with the household: active accounts with the helper role granted
+    inside the actor's region scope or over the household's own village, township or county; by name,
+    user name or pinyin initials (zs → 张三)."""
+    from jingzhun.accounts.models import RoleGrant
+    from jingzhun.accounts.roles import RoleCode
+    from jingzhun.lib.pinyin import initials
+
+    if actor.paired_only or not actor.prefixes:
+        return get_user_model().objects.none()
+    village = household.village_id
+    over_household = Q(region_id__in=[village, village[:9] + "000", village[:6] + "000000"])
+    grants = RoleGrant.objects.filter(
+        Q(role=RoleCode.HELPER) & (actor.region_q("region_id") | over_household)
+    )
+    users = get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
+    term = q.strip()
+    if term:
+        match = Q(display_name__icontains=term) | Q(username__icontains=term)
+        if term.isascii() and term.isalpha():
+            named = users.exclude(display_name="").values_list("pk", "display_name")
+            match |= Q(pk__in=[pk for pk, name in named if initials(name).startswith(term.lower())])
+        users = users.filter(match)
+    return users.annotate(
+        load=Count("pairings", filter=Q(pairings__ended_on__isnull=True), distinct=True)
+    ).order_by("display_name", "username")
+
+
 OPEN_MEASURE_STATUSES = (m.MeasureStatus.PLANNED, m.MeasureStatus.ACTIVE)
 
 

@@ -282,17 +282,23 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- pairing ------------------------------------------------------------------------------------
 @login_required
 def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """结对/更换帮扶责任人: search a helper by name (GET ?q=), pick one, save (POST)."""
     actor = _actor(request, Perm.EDIT_ASSISTANCE)
     if actor.paired_only:
         raise Http404
     household = household_get(actor, pk)
+    q = request.GET.get("q", request.POST.get("q", ""))[:40]
     form = HelperAssignForm(request.POST or None, initial={"started_on": date.today().isoformat()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        helper = get_user_model().objects.filter(username=data["username"].strip(), is_active=True).first()
+        helper = (
+            sel.helper_candidates(actor, household).filter(pk=data["helper"]).first()
+            if data["helper"]
+            else None
+        )
         try:
             if helper is None:
-                raise ValidationFailed({"username": "没有这个账号"})
+                raise ValidationFailed({"helper": "请先按姓名查找并选择一名帮扶责任人"})
             started = services._date(data["started_on"] or date.today(), "started_on")
             services.helper_assign(actor=actor, household=household, helper=helper, started_on=started)
         except ValidationFailed as exc:
@@ -300,14 +306,21 @@ def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已结对帮扶责任人 {helper}")
             return redirect("registry:household_detail", pk=household.pk)
+    candidates = sel.helper_candidates(actor, household, q)
+    rows = list(candidates[: sel.HELPER_SEARCH_LIMIT]) if q.strip() else []
+    current = household.pairings.filter(ended_on__isnull=True).select_related("helper").first()
     return render(
         request,
-        "assistance/form.html",
+        "assistance/helper_assign.html",
         {
             "form": form,
             "household": household,
             "title": "结对/更换帮扶责任人",
-            "intro": "更换帮扶责任人会结束现有结对（结束日期 = 新结对的开始日期）并新增一条结对，历史不会被覆盖。",
+            "q": q,
+            "rows": rows,
+            "more": q.strip() and len(rows) == sel.HELPER_SEARCH_LIMIT,
+            "current": current,
+            "cfg": services.alert_settings(),
         },
     )
 
