@@ -85,13 +85,19 @@ def split_code(code: str) -> tuple[str, str]:
 
 def picker_context(actor: Actor, name: str, value: Any, *, higher: bool) -> dict[str, Any]:
     township, village = split_code(str(value or "").strip())
+    townships = townships_for(actor)
+    if not township and not higher and len(townships) == 1:
+        township = townships[0].code  # a village or township cadre: their only township, chosen
     is_township = bool(township) and township[6:] != "000000"
+    villages = villages_for(actor, township) if is_township else []
+    if not village and not higher and len(villages) == 1:
+        village = villages[0].code  # a village cadre: their own village
     return {
         "name": name,
         "higher": higher,
         "counties": counties_for(actor) if higher else [],
-        "townships": townships_for(actor),
-        "villages": villages_for(actor, township) if is_township else [],
+        "townships": townships,
+        "villages": villages,
         "township": township,
         "village": village,
     }
