@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "pairing.end": "结束帮扶",
     "import.create": "导入新建",
     "import.update": "导入更新",
+    "region.update": "修改村情",
 }
 
 
@@ -43,7 +44,11 @@ def field_labels() -> dict[str, str]:
         "ended_on": "结束日期",
     }
     # Registry labels first: they win where an assistance model reuses a field name.
-    models = [*apps.get_app_config("registry").get_models(), *apps.get_app_config("assistance").get_models()]
+    models = [
+        *apps.get_app_config("registry").get_models(),
+        *apps.get_app_config("assistance").get_models(),
+        *apps.get_app_config("regions").get_models(),  # 村情 history on the village page
+    ]
     for model in models:
         for f in model._meta.get_fields():
             if hasattr(f, "verbose_name") and hasattr(f, "attname"):

@@ -45,11 +45,28 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumbs": [(r, actor.covers_code(r.code)) for r in ancestors(region) if r.level != "province"],
         **overview,
     }
+    if region.is_village:
+        context["audit_entries"] = village_history(region)
     if region.is_village and _has_template("standards/_village_checklist.html"):
         from jingzhun.standards.selectors import village_checklist
 
         context["village_checklist"] = village_checklist(region, year=overview["plan_year"])
     return render(request, "regions/detail.html", context)
+
+
+# The writes that change 村情: the edit page and the 村 sheet of an import (exports of the region's
+# tables are audited under the same object but change nothing).
+VILLAGE_FACT_ACTIONS = ("region.update", "import.update", "import.create")
+
+
+def village_history(region) -> list:
+    from jingzhun.core.history import present
+    from jingzhun.core.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        object_type="region", object_id=region.code, action__in=VILLAGE_FACT_ACTIONS
+    ).order_by("-id")[:100]
+    return present(list(entries))
 
 
 @login_required
