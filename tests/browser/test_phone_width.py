@@ -173,3 +173,25 @@ def test_a_helper_uploads_a_large_photo_compressed_on_the_phone_and_sees_its_thu
     href = page.evaluate("(img) => img.closest('a').getAttribute('href')", thumb.element_handle())
     assert href == f"/visits/photos/{saved.pk}/"
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+
+
+def test_the_township_village_picker_fills_the_villages_on_a_phone(phone, live_server, county):
+    page = phone
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/households/new/")
+    village = page.locator("[data-testid=picker-village_code-village]")
+    assert village.locator("option").count() == 1  # nothing until a township is chosen
+    page.select_option("[data-testid=picker-village_code-township]", TOWNSHIP)
+    page.wait_for_selector(
+        f"[data-testid=picker-village_code-village] option[value='{VILLAGE}']", state="attached"
+    )
+    codes = village.locator("option").evaluate_all("els => els.map(e => e.value).filter(Boolean)")
+    assert VILLAGE in codes and all(c.startswith(TOWNSHIP[:9]) for c in codes)
+    page.select_option("[data-testid=picker-village_code-village]", VILLAGE)
+    page.fill("#id_m0-name", "陈一")
+    page.click("[data-testid=add-member]")
+    page.wait_for_selector("[data-testid=household-form]")
+    assert page.locator("fieldset").count() == 4
+    assert page.input_value("#id_m0-name") == "陈一"
+    assert page.input_value("[data-testid=picker-village_code-village]") == VILLAGE
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH

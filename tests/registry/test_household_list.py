@@ -94,6 +94,12 @@ def test_it_filters_by_the_verdict_and_a_failing_indicator_within_scope(
     assert sorted(_codes(admin.get("/households/?failing=H-WATER").content.decode())) == ["E003", "E004"]
     assert _codes(admin.get("/households/?failing=H-EDUCATION").content.decode()) == ["E002"]
     assert _codes(admin.get("/households/?failing=H-WATER&region=430821102204").content.decode()) == ["E003"]
+    # the township → village picker: the township alone filters its villages
+    by_township = admin.get(
+        "/households/?failing=H-WATER&region_township=430821102000&region="
+    ).content.decode()
+    assert _codes(by_township) == ["E003"] and 'name="region_township"' in by_township
+    assert "region=430821102000" in by_township  # kept in the sort and page links
     # an unknown code is ignored, not an error
     assert len(_codes(admin.get("/households/?failing=X-NOPE").content.decode())) == 4
     village = _client(village_cadre).get("/households/?assessed=未达标").content.decode()

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.paging import make_pager
-from jingzhun.regions.models import Region, code_range
+from jingzhun.regions.picker import RegionPicker
 from jingzhun.registry import enums
 from jingzhun.registry.presenters import masker
 from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible
@@ -48,24 +48,14 @@ def _filter_from(request: HttpRequest) -> HouseholdFilter:
     get = request.GET
     year = get.get("planned_exit_year", "")
     return HouseholdFilter(
-        region=get.get("region", "").strip(),
+        # the township → village picker sends the village, or only the township (regions/picker.py)
+        region=(get.get("region") or get.get("region_township") or "").strip(),
         exit_status=get.get("exit_status", "") if get.get("exit_status") in enums.ExitStatus.values else "",
         attribute=get.get("attribute", "") if get.get("attribute") in enums.HouseholdAttribute.values else "",
         main_cause=get.get("main_cause", "") if get.get("main_cause") in enums.PovertyCause.values else "",
         planned_exit_year=int(year) if year.isdigit() and len(year) == 4 else None,
         q=get.get("q", "")[:40],
     )
-
-
-def _region_options(actor) -> list[Region]:
-    """Townships and villages the actor may filter by."""
-    if not actor.prefixes:
-        return []
-    query = Region.objects.none()
-    for prefix in actor.prefixes:
-        low, high = code_range(prefix)
-        query = query | Region.objects.filter(code__gte=low, code__lt=high, level__in=["township", "village"])
-    return list(query.order_by("code"))
 
 
 def _ordering(raw: str) -> tuple[str, tuple[str, ...]]:
@@ -103,6 +93,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         query = query.filter(verdict_q)
     sort, ordering = _ordering(request.GET.get("sort", ""))
     params = {k: request.GET.get(k, "") for k in FILTER_KEYS if request.GET.get(k)}
+    if flt.region:
+        params["region"] = flt.region
     pager = make_pager(
         request.GET.get("page"), total=query.count(), size=PAGE_SIZE, params={**params, "sort": sort}
     )
@@ -118,7 +110,7 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "assessed": request.GET.get("assessed", "") if assessed is not None else "",
         "failing": failing,
         "scope": scope,
-        "regions": _region_options(actor),
+        "region_picker": RegionPicker(actor, higher=True).render("region", flt.region),
         "enums": enums,
         "query_string": urlencode({k: v for k, v in params.items() if k not in ("assessed", "failing")}),
         "can_edit": actor.can(Perm.EDIT_REGISTRY) and not actor.paired_only,
