@@ -130,3 +130,38 @@ def test_a_helper_sees_status_and_verdict_of_their_own_households_only(assessed,
     )
     page = _client(helper_user).get("/households/").content.decode()
     assert _codes(page) == ["E003"] and "共 1 户" in page and "未达标" in page
+
+
+def test_the_total_is_counted_once_and_recounted_after_a_write(admin_actor, county_admin, monkeypatch):
+    from jingzhun.registry.views import lists
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    for i in range(3):
+        register(admin_actor, code=f"C{i}")
+    client = _client(county_admin)
+    calls = []
+    real_count = lists.QuerySet.count
+
+    def counting(self):
+        calls.append(1)
+        return real_count(self)
+
+    monkeypatch.setattr(lists.QuerySet, "count", counting)
+    assert "共 3 户" in client.get("/households/").content.decode()
+    assert "共 3 户" in client.get("/households/?page=2").content.decode()
+    assert len(calls) == 1  # paging reuses the total
+    register(admin_actor, code="C3")  # a write (an audit row) counts afresh
+    assert "共 4 户" in client.get("/households/?page=2").content.decode() and len(calls) == 2
+
+
+def test_pages_past_the_middle_come_from_the_end_in_the_same_order(admin_actor, county_admin, monkeypatch):
+    from jingzhun.registry.views import lists
+
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
+    for i in range(5):
+        register(admin_actor, code=f"R{i}")
+    client = _client(county_admin)
+    pages = [_codes(client.get(f"/households/?sort=code&page={n}").content.decode()) for n in (1, 2, 3)]
+    assert pages == [["R0", "R1"], ["R2", "R3"], ["R4"]]
+    back = [_codes(client.get(f"/households/?sort=-code&page={n}").content.decode()) for n in (1, 2, 3)]
+    assert back == [["R4", "R3"], ["R2", "R1"], ["R0"]]
