@@ -1,4 +1,4 @@
-"""Household list at county scale (issue 11 "Lists like Excel"): 共 N 户 counted once, numbered pages,
+"""Household list and accounts at county scale (issue 11 "Lists like Excel"): 共 N 户 counted once, numbered pages,
 sorting, 达标/未达标 and failing-indicator filters — each request's latency in-process (Django's test
 client, no server) on an existing database, as a ratio to /healthz measured the same way in the same run.
 
@@ -31,6 +31,11 @@ URLS = [
         "/households/?region_township={township}&exit_status=未脱贫&sort=head_name",
     ),
     ("pinyin search zs", "/households/?q=zs"),
+    ("accounts, first page", "/account/users/"),
+    ("accounts, page 500", "/account/users/?page=500"),
+    ("accounts, pinyin initials zs", "/account/users/?q=zs"),
+    ("accounts, name 张", "/account/users/?q=张"),
+    ("accounts, role + township", "/account/users/?role=helper&region_township={township}"),
 ]
 
 
@@ -57,6 +62,7 @@ def main(argv: list[str]) -> int:
     client.force_login(User.objects.get(username=args.user))
     township = Region.objects.filter(level="township", code__startswith="430821").order_by("code").first()
     households = Household.objects.count()
+    accounts = User.objects.count()
     rows = []
     for label, url in URLS:
         url = url.format(township=township.code)
@@ -76,7 +82,7 @@ def main(argv: list[str]) -> int:
         rows.append((label, url, statistics.median(samples), max(samples), statistics.median(cold)))
     base = rows[0][2]
     lines = [
-        f"{households:,} households, logged in as `{args.user}`; {args.requests} requests per URL after 3"
+        f"{households:,} households and {accounts:,} accounts, logged in as `{args.user}`; {args.requests} requests per URL after 3"
         " warm-ups, in-process (Django test client, no server); ratio = median over /healthz's median.",
         "“paging” = the list's total already counted (moving between pages, sorting); “first visit” = the",
         "cache emptied before each request, so the COUNT of that filter runs too.",
@@ -92,7 +98,7 @@ def main(argv: list[str]) -> int:
     if args.write:
         from bench.common import stamp, write_section
 
-        write_section("Household list (spreadsheet)", stamp() + "\n\n" + "\n".join(lines))
+        write_section("Household list and accounts (spreadsheet)", stamp() + "\n\n" + "\n".join(lines))
     return 0
 
 

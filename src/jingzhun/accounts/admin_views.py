@@ -7,8 +7,7 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.models import RoleGrant, User
 from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.accounts.search import name_q
 from jingzhun.accounts.services import (
     role_grant,
     role_revoke,
@@ -24,7 +24,6 @@ from jingzhun.accounts.services import (
     user_set_active,
 )
 from jingzhun.core.paging import make_pager
-from jingzhun.lib.pinyin import initials
 from jingzhun.regions.models import Region, code_range
 from jingzhun.regions.picker import RegionPicker
 from jingzhun.registry.forms import apply_errors
@@ -48,12 +47,11 @@ def _regions_in_scope(actor: Actor) -> list[Region]:
 
 
 def _users_in_scope(actor: Actor):
-    """Users with at least one grant inside the admin's regions (and users with no grant yet)."""
-    q = Q(grants__isnull=True)
-    for prefix in actor.prefixes:
-        low, high = code_range(prefix)
-        q |= Q(grants__region_id__gte=low, grants__region_id__lt=high)
-    return User.objects.filter(q).distinct()
+    """Users with at least one grant inside the admin's regions (and users with no grant yet). Written
+    as subqueries, not a join with DISTINCT: counting 87k accounts took 0.43 s that way (SQLite)."""
+    in_scope = RoleGrant.objects.filter(actor.region_q("region_id")).values("user_id")
+    no_grant = ~Exists(RoleGrant.objects.filter(user_id=OuterRef("pk")))
+    return User.objects.filter(Q(pk__in=in_scope) | no_grant)
 
 
 class GrantForm(forms.Form):
@@ -85,20 +83,6 @@ class UserForm(GrantForm):
 
 
 USER_PAGE_SIZE = 50
-INITIALS_SECONDS = 600
-
-
-def _initials_index() -> list[tuple[int, str]]:
-    """(user id, pinyin initials of the name) of every named user. 9,033 names take ~0.1 s to convert,
-    so the index is kept for ten minutes, and rebuilt at once when an account is added."""
-    fingerprint = User.objects.aggregate(n=Count("id"), top=Max("id"))
-    key = f"accounts:initials:{fingerprint['n']}:{fingerprint['top']}"
-    index = cache.get(key)
-    if index is None:
-        names = User.objects.exclude(display_name="").values_list("id", "display_name")
-        index = [(pk, initials(name)) for pk, name in names]
-        cache.set(key, index, INITIALS_SECONDS)
-    return index
 
 
 def users_search(actor: Actor, *, q: str = "", role: str = "", region: str = "") -> QuerySet[User]:
@@ -113,13 +97,8 @@ def users_search(actor: Actor, *, q: str = "", role: str = "", region: str = "")
             low, high = code_range(Region.objects.get(code=region).prefix)
             grants = grants.filter(region_id__gte=low, region_id__lt=high)
         users = users.filter(pk__in=grants.values("user_id"))
-    term = q.strip()
-    if term:
-        match = Q(username__icontains=term) | Q(display_name__icontains=term)
-        if term.isascii() and term.isalpha():
-            wanted = term.lower()
-            match |= Q(pk__in=[pk for pk, code in _initials_index() if code.startswith(wanted)])
-        users = users.filter(match)
+    if q.strip():
+        users = users.filter(name_q(q))
     return users
 
 

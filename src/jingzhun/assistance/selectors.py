@@ -173,7 +173,7 @@ def helper_candidates(actor: Actor, household: Household, q: str = "") -> QueryS
     user name or pinyin initials (zs → 张三)."""
     from jingzhun.accounts.models import RoleGrant
     from jingzhun.accounts.roles import RoleCode
-    from jingzhun.lib.pinyin import initials
+    from jingzhun.accounts.search import name_q
 
     if actor.paired_only or not actor.prefixes:
         return get_user_model().objects.none()
@@ -183,13 +183,8 @@ def helper_candidates(actor: Actor, household: Household, q: str = "") -> QueryS
         Q(role=RoleCode.HELPER) & (actor.region_q("region_id") | over_household)
     )
     users = get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
-    term = q.strip()
-    if term:
-        match = Q(display_name__icontains=term) | Q(username__icontains=term)
-        if term.isascii() and term.isalpha():
-            named = users.exclude(display_name="").values_list("pk", "display_name")
-            match |= Q(pk__in=[pk for pk, name in named if initials(name).startswith(term.lower())])
-        users = users.filter(match)
+    if q.strip():
+        users = users.filter(name_q(q))
     return users.annotate(
         load=Count("pairings", filter=Q(pairings__ended_on__isnull=True), distinct=True)
     ).order_by("display_name", "username")
