@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from jingzhun.accounts.models import User
 from tests.browser.test_assistance_pages import login
 from tests.conftest import COUNTY, TOWNSHIP
 from tests.factories import VILLAGE, register, register_exit_plan
@@ -95,10 +96,26 @@ ROLE_PAGES = {
         "/households/new/",
         "/account/users/",
         "/account/users/new/",
+        "/account/users/{admin}/",
+        "/households/{hh}/helper/?q=helper",
+        "/assistance/alerts/not-visited/",
+        "/assistance/alerts/no-helper/",
+        "/assistance/coverage/",
+        "/assistance/attendance/",
+        "/assistance/structure/",
+        f"/assistance/villages/{VILLAGE}/",
+        "/assistance/helpers/{helper}/",
+        "/households/?sort=head_name&assessed=未达标",
     ],
     "leader": ["/households/{hh}/", f"/regions/{TOWNSHIP}/", f"/exit/{TOWNSHIP}/?year=2018"],
     "township": ["/households/{hh}/", f"/regions/{TOWNSHIP}/", f"/exit/{TOWNSHIP}/?year=2018"],
-    "village": ["/households/{hh}/", f"/regions/{VILLAGE}/", "/households/{hh}/visits/new/"],
+    "village": [
+        "/households/{hh}/",
+        f"/regions/{VILLAGE}/",
+        "/households/{hh}/visits/new/",
+        "/households/new/",
+        "/assistance/checkin/",
+    ],
     "helper": ["/households/{hh}/", "/households/{hh}/visits/new/"],
 }
 
@@ -107,7 +124,11 @@ ROLE_PAGES = {
 def test_it_fits_every_main_page_of_each_role_into_390_px(phone, live_server, county, username):
     page = phone
     login(page, live_server, username)
-    pages = main_pages(page, live_server) + [p.format(hh=county.pk) for p in ROLE_PAGES[username]]
+    helper = county.pairings.get().helper_id
+    admin = User.objects.get(username="admin").pk
+    pages = main_pages(page, live_server) + [
+        p.format(hh=county.pk, helper=helper, admin=admin) for p in ROLE_PAGES[username]
+    ]
     assert len(pages) >= 3
     widths = {path: width_of(page, live_server, path, username) for path in dict.fromkeys(pages)}
     assert {p: w for p, w in widths.items() if w > WIDTH} == {}, f"{username}: pages wider than {WIDTH} px"
