@@ -15,9 +15,9 @@ def make_thumbnail(data: bytes, *, side: int = THUMB_SIDE) -> bytes | None:
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.draft("RGB", (side, side))  # JPEG: decode at a reduced scale, far less memory
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.draft("RGB", (side, side))  # JPEG: decode at a reduced scale, far less memory
+            image: Image.Image = ImageOps.exif_transpose(opened)
             image.thumbnail((side, side))
             if image.mode not in ("RGB", "L"):
                 # transparency (PNG, GIF, WebP) over white, as the page shows it

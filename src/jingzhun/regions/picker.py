@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from jingzhun.accounts.access import Actor
 from jingzhun.regions.models import Region, code_range
@@ -67,10 +68,14 @@ class RegionPicker(forms.Widget):
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return name not in data and f"{name}_township" not in data
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
-        return render_to_string(
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        # the template autoescapes; render_to_string's result is already safe, mark_safe says so to mypy
+        html = render_to_string(
             "regions/_picker.html", picker_context(self.actor, name, value, higher=self.higher)
         )
+        return mark_safe(html)
 
 
 def split_code(code: str) -> tuple[str, str]:
