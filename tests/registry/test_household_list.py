@@ -90,6 +90,10 @@ def test_it_filters_by_the_verdict_and_a_failing_indicator_within_scope(
     admin = _client(county_admin)
     failing = admin.get("/households/?assessed=未达标").content.decode()
     assert sorted(_codes(failing)) == ["E002", "E003", "E004"] and "共 3 户" in failing
+    # the export does not apply the verdict filters, and says so
+    assert (
+        "（不含评估筛选）" in failing and "（不含评估筛选）" not in admin.get("/households/").content.decode()
+    )
     assert _codes(admin.get("/households/?assessed=达标").content.decode()) == ["E001"]
     assert sorted(_codes(admin.get("/households/?failing=H-WATER").content.decode())) == ["E003", "E004"]
     assert _codes(admin.get("/households/?failing=H-EDUCATION").content.decode()) == ["E002"]
