@@ -39,6 +39,15 @@ TOWNSHIP = VILLAGE[:9] + "000"
 COUNTY = "430821000000"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached figures (list totals, coverage) are keyed on database state that a new test database
+    can repeat (ids restart), so every test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def regions(db):
     from jingzhun.regions.loader import load_divisions

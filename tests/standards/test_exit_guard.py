@@ -236,9 +236,7 @@ def _client(user) -> Client:
 def test_the_event_page_refuses_and_names_the_items(failing, village_cadre):
     client = _client(village_cadre)  # signing in leaves its own audit row (user.login)
     before = _counts()
-    response = client.post(
-        f"/households/{failing.pk}/events/new/", {"kind": "标注脱贫", "exit_year": "2018"}
-    )
+    response = client.post(f"/households/{failing.pk}/events/new/", {"kind": "标注脱贫", "exit_year": "2018"})
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-testid="exit-refused"' in page

@@ -66,3 +66,36 @@ def test_it_lets_a_village_cadre_read_but_not_edit(village_cadre, other_village_
     assert _client(village_cadre).get(f"/regions/{VILLAGE}/").status_code == 200
     assert _client(village_cadre).get(f"/regions/{VILLAGE}/edit/").status_code == 404
     assert _client(other_village_cadre).get(f"/regions/{VILLAGE}/").status_code == 404
+
+
+def test_the_village_page_shows_its_facts_history_with_labels(township_cadre, village_cadre):
+    from jingzhun.core import audit
+
+    _client(township_cadre).post(f"/regions/{VILLAGE}/edit/", VALID)
+    _client(township_cadre).post(f"/regions/{VILLAGE}/edit/", {**VALID, "collective_income_wan": "6.8"})
+    audit.record(  # an export of the village's table is audited on the region but changes nothing
+        actor=township_cadre,
+        action="standards.export",
+        object_type="region",
+        object_id=VILLAGE,
+        object_label="杜坪村 导出",
+        after={"rows": 3},
+    )
+    page = _client(village_cadre).get(f"/regions/{VILLAGE}/").content.decode()
+    history = page.split('data-testid="village-history"')[1]
+    assert history.count("修改村情") == 2
+    assert "村集体经济收入（万元）" in history and "5.20" in history and "6.8" in history
+    assert "collective_income_wan" not in history and "导出" not in history
+    assert 'data-testid="village-edit"' not in page  # a village cadre reads, does not edit
+
+
+def test_the_township_edits_its_own_villages_only_and_the_county_all(township_cadre, county_admin):
+    from tests.factories import OTHER_VILLAGE
+
+    township = _client(township_cadre)
+    assert 'data-testid="village-edit"' in township.get(f"/regions/{VILLAGE}/").content.decode()
+    assert township.get(f"/regions/{OTHER_VILLAGE}/edit/").status_code == 404
+    assert township.post(f"/regions/{OTHER_VILLAGE}/edit/", VALID).status_code == 404
+    assert Region.objects.get(code=OTHER_VILLAGE).registered_population is None
+    assert _client(county_admin).post(f"/regions/{OTHER_VILLAGE}/edit/", VALID).status_code == 302
+    assert Region.objects.get(code=OTHER_VILLAGE).registered_population == 1520

@@ -7,7 +7,7 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.models import RoleGrant, User
 from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.accounts.search import name_q
 from jingzhun.accounts.services import (
     api_tokens_revoke_all,
     role_grant,
@@ -25,7 +26,9 @@ from jingzhun.accounts.services import (
 )
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import apply_errors
+from jingzhun.core.paging import make_pager
 from jingzhun.regions.models import Region, code_range
+from jingzhun.regions.picker import RegionPicker
 
 
 def _admin(request: HttpRequest) -> Actor:
@@ -45,26 +48,28 @@ def _regions_in_scope(actor: Actor) -> list[Region]:
 
 
 def _users_in_scope(actor: Actor):
-    """Users with at least one grant inside the admin's regions (and users with no grant yet)."""
-    q = Q(grants__isnull=True)
-    for prefix in actor.prefixes:
-        low, high = code_range(prefix)
-        q |= Q(grants__region_id__gte=low, grants__region_id__lt=high)
-    return User.objects.filter(q).distinct()
+    """Users with at least one grant inside the admin's regions (and users with no grant yet). Written
+    as subqueries, not a join with DISTINCT: counting 87k accounts took 0.43 s that way (SQLite)."""
+    in_scope = RoleGrant.objects.filter(actor.region_q("region_id")).values("user_id")
+    no_grant = ~Exists(RoleGrant.objects.filter(user_id=OuterRef("pk")))
+    return User.objects.filter(Q(pk__in=in_scope) | no_grant)
 
 
 class GrantForm(forms.Form):
+    # No default role: a new account used to default to 县扶贫办管理员 (all permissions) by accident.
     role = forms.ChoiceField(
-        label="角色", choices=RoleCode.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label="角色",
+        choices=[("", "请选择角色"), *RoleCode.choices],
+        error_messages={"required": "请选择角色"},
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    region = forms.ChoiceField(label="管辖区划", widget=forms.Select(attrs={"class": "form-select"}))
+    region = forms.ChoiceField(label="管辖区划", error_messages={"required": "请选择管辖区划"})
 
-    def __init__(self, *args, regions: list[Region] = (), **kwargs):  # type: ignore[assignment]
+    def __init__(self, *args, actor: Actor, regions: list[Region] = (), **kwargs):  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["region"]).choices = [
-            (r.code, ("　" * {"county": 0, "township": 1, "village": 2}.get(r.level, 0)) + r.name)
-            for r in regions
-        ]
+        field = cast(forms.ChoiceField, self.fields["region"])
+        field.choices = [(r.code, r.name) for r in regions]  # validation only; the picker renders
+        field.widget = RegionPicker(actor, higher=True)
 
 
 class UserForm(GrantForm):
@@ -78,17 +83,63 @@ class UserForm(GrantForm):
     field_order = ["username", "display_name", "role", "region"]
 
 
+USER_PAGE_SIZE = 50
+
+
+def users_search(actor: Actor, *, q: str = "", role: str = "", region: str = "") -> QuerySet[User]:
+    """Accounts in the admin's scope by name, user name or pinyin initials (zs → 张三), and by a role
+    and/or a region subtree held in one and the same grant."""
+    users = _users_in_scope(actor)
+    if role or region:
+        grants = RoleGrant.objects.all()
+        if role:
+            grants = grants.filter(role=role)
+        if region:
+            low, high = code_range(Region.objects.get(code=region).prefix)
+            grants = grants.filter(region_id__gte=low, region_id__lt=high)
+        users = users.filter(pk__in=grants.values("user_id"))
+    if q.strip():
+        users = users.filter(name_q(q))
+    return users
+
+
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = _admin(request)
-    users = _users_in_scope(actor).prefetch_related("grants__region").order_by("username")
-    return render(request, "accounts/user_list.html", {"users": users})
+    get = request.GET
+    role = get.get("role", "") if get.get("role") in RoleCode.values else ""
+    region = (get.get("region") or get.get("region_township") or "").strip()
+    if region and not (actor.covers_code(region) and Region.objects.filter(code=region).exists()):
+        region = ""
+    q = get.get("q", "")[:40]
+    users = users_search(actor, q=q, role=role, region=region)
+    pager = make_pager(
+        get.get("page"),
+        total=users.count(),
+        size=USER_PAGE_SIZE,
+        params={"q": q, "role": role, "region": region},
+    )
+    rows = users.prefetch_related("grants__region").order_by("username")[
+        pager.offset : pager.offset + USER_PAGE_SIZE
+    ]
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "users": rows,
+            "pager": pager,
+            "q": q,
+            "role": role,
+            "roles": RoleCode.choices,
+            "region_picker": RegionPicker(actor, higher=True).render("region", region),
+        },
+    )
 
 
 @login_required
 def user_new(request: HttpRequest) -> HttpResponse:
     actor = _admin(request)
-    form = UserForm(request.POST or None, regions=_regions_in_scope(actor))
+    form = UserForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -120,7 +171,7 @@ def _user_in_scope(actor: Actor, pk: int) -> User:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _admin(request)
     user = _user_in_scope(actor, pk)
-    form = GrantForm(request.POST or None, regions=_regions_in_scope(actor))
+    form = GrantForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
     if request.method == "POST" and form.is_valid():
         try:
             role_grant(

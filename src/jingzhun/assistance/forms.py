@@ -41,7 +41,17 @@ class VisitForm(forms.Form):
     photos = MultipleFileField(
         label="照片（可多选，每张不超过 5 MB）",
         required=False,
-        widget=MultipleFileInput(attrs={"class": "form-control", "accept": "image/*", "multiple": True}),
+        # photo-compress.js shrinks large photos in the browser before upload (longer side ≤ 1920 px)
+        widget=MultipleFileInput(
+            attrs={
+                "class": "form-control",
+                "accept": "image/*",
+                "multiple": True,
+                "data-compress-photos": "",
+                "data-max-side": "1920",
+                "data-status": "photo-status",
+            }
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -97,12 +107,9 @@ class MeasureForm(forms.Form):
 
 
 class HelperAssignForm(forms.Form):
-    username = forms.CharField(
-        label="帮扶责任人账号（用户名）",
-        required=False,
-        max_length=150,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
+    """The helper is chosen from a name search (assistance/helper_assign.html), not typed as a user name."""
+
+    helper = forms.IntegerField(label="帮扶责任人", required=False, widget=forms.HiddenInput)
     started_on = forms.CharField(
         label="开始日期",
         required=False,

@@ -280,6 +280,8 @@ class VisitPhoto(models.Model):
     file = models.FileField("照片", upload_to="visits/%Y/%m/")
     kind = models.CharField("格式", max_length=8)
     size = models.PositiveIntegerField("字节数")
+    # 缩略图: a downscaled JPEG made on upload (lib/thumbnails); blank when the image could not be read
+    thumbnail = models.FileField("缩略图", upload_to="visits/thumbs/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = "走访照片"

@@ -165,6 +165,48 @@ def with_last_visit(rows: list[Household]) -> list[Household]:
     return rows
 
 
+HELPER_SEARCH_LIMIT = 20
+
+
+def helper_candidates(actor: Actor, household: Household, q: str = "") -> QuerySet[Any]:
+    """帮扶责任人 who may be paired with the household: active accounts with the helper role granted
+    inside the actor's region scope or over the household's own village, township or county; by name,
+    user name or pinyin initials (zs → 张三)."""
+    from jingzhun.accounts.models import RoleGrant
+    from jingzhun.accounts.roles import RoleCode
+    from jingzhun.accounts.search import name_q
+
+    if actor.paired_only or not actor.prefixes:
+        return get_user_model().objects.none()
+    village = household.village_id
+    over_household = Q(region_id__in=[village, village[:9] + "000", village[:6] + "000000"])
+    grants = RoleGrant.objects.filter(
+        Q(role=RoleCode.HELPER) & (actor.region_q("region_id") | over_household)
+    )
+    users = get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
+    if q.strip():
+        users = users.filter(name_q(q))
+    return users.annotate(
+        load=Count("pairings", filter=Q(pairings__ended_on__isnull=True), distinct=True)
+    ).order_by("display_name", "username")
+
+
+OPEN_MEASURE_STATUSES = (m.MeasureStatus.PLANNED, m.MeasureStatus.ACTIVE)
+
+
+def with_open_measures(rows: list[Household]) -> list[Household]:
+    """Attach `open_measures` (计划 or 实施中) to a page of households, one query for the page."""
+    counts = dict(
+        m.HelpMeasure.objects.filter(household_id__in=[h.pk for h in rows], status__in=OPEN_MEASURE_STATUSES)
+        .values("household_id")
+        .annotate(n=Count("id"))
+        .values_list("household_id", "n")
+    )
+    for row in rows:
+        row.open_measures = counts.get(row.pk, 0)  # type: ignore[attr-defined]
+    return rows
+
+
 @dataclass(frozen=True)
 class HelperLoad:
     helper: Any

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model
 
@@ -18,6 +19,7 @@ from jingzhun.assistance import models as m
 from jingzhun.assistance.models import HelperPairing
 from jingzhun.core import audit
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.lib.thumbnails import make_thumbnail
 from jingzhun.lib.uploads import IMAGE_KINDS, image_size_problem, sniff_file
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Household
@@ -342,6 +344,16 @@ def _check_photos(photos: list[Any]) -> list[tuple[Any, str]]:
     return checked
 
 
+def _thumbnail_of(photo: Any) -> ContentFile | None:
+    photo.seek(0)
+    data = make_thumbnail(photo.read())
+    photo.seek(0)
+    if data is None:
+        return None
+    stem = (photo.name or "photo").rsplit("/", 1)[-1].rsplit(".", 1)[0][:60] or "photo"
+    return ContentFile(data, name=f"{stem}.jpg")
+
+
 @transaction.atomic
 def visit_log(
     *,
@@ -370,7 +382,9 @@ def visit_log(
         problems=(problems or "").strip(),
     )
     for photo, kind in checked:
-        m.VisitPhoto.objects.create(visit=visit, file=photo, kind=kind, size=photo.size)
+        m.VisitPhoto.objects.create(
+            visit=visit, file=photo, kind=kind, size=photo.size, thumbnail=_thumbnail_of(photo) or ""
+        )
     _record(
         actor,
         "visit.create",

@@ -37,5 +37,6 @@ urlpatterns = [
     path("households/<int:pk>/helper/", views.helper_assign, name="helper_assign"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("visits/photos/<int:pk>/", views.photo, name="photo"),
+    path("visits/photos/<int:pk>/thumb/", views.photo_thumb, name="photo_thumb"),
     path("measures/<int:pk>/edit/", views.measure_edit, name="measure_edit"),
 ]

@@ -37,6 +37,17 @@ ALERTS = {
 }
 
 
+# A 帮扶责任人's scope is their own households: of the county's alerts only "not visited" is about
+# them; the others (households without a helper, overloaded helpers, villages, attendance) are not.
+HELPER_ALERTS = ("not-visited",)
+
+
+def alerts_for(actor: Actor) -> dict[str, str]:
+    if actor.paired_only:
+        return {k: v for k, v in ALERTS.items() if k in HELPER_ALERTS}
+    return ALERTS
+
+
 def _actor(request: HttpRequest, perm: str = Perm.VIEW_ASSISTANCE) -> Actor:
     actor = actor_for(request.user)
     actor.require(perm)
@@ -65,12 +76,12 @@ def _count(actor: Actor, kind: str) -> int:
 def home(request: HttpRequest) -> HttpResponse:
     """The overview; each alert's count is loaded by its own request (htmx), so the page is quick and
     the counts arrive in parallel."""
-    _actor(request)
+    actor = _actor(request)
     return render(
         request,
         "assistance/home.html",
         {
-            "alerts": list(ALERTS.items()),
+            "alerts": list(alerts_for(actor).items()),
             "cfg": services.alert_settings(),
             "stationed": services.stationed_village(request.user) is not None,
         },
@@ -80,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_count(request: HttpRequest, kind: str) -> HttpResponse:
     actor = _actor(request)
-    if kind not in ALERTS:
+    if kind not in alerts_for(actor):
         raise Http404
     return render(request, "assistance/_count.html", {"slug": kind, "count": _count(actor, kind)})
 
@@ -110,7 +121,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @login_required
 def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
     actor = _actor(request)
-    if kind not in ALERTS:
+    if kind not in alerts_for(actor):
         raise Http404
     cfg = services.alert_settings()
     today = date.today()
@@ -151,15 +162,33 @@ def alert_list(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A helper's households (我的结对户 when it is one's own): last visit, days since, open measures and
+    a 登记走访 button each. Another user's page needs households of theirs in the actor's scope."""
     actor = _actor(request)
     if pk > MAX_ID:  # a key no database holds (SQLite would overflow): missing, like any other
         raise Http404
-    households = list(sel.helper_households(actor, pk).order_by("id")[:200])
-    if not households:
+    own = actor.user is not None and actor.user.pk == pk
+    households = list(sel.helper_households(actor, pk).order_by("village_id", "id")[:200])
+    if not households and not own:
         raise Http404
     helper = get_user_model().objects.get(pk=pk)
+    cfg = services.alert_settings()
+    today = date.today()
+    rows = sel.with_open_measures(sel.with_last_visit(households))
+    for row in rows:
+        last = row.last_visited_on  # type: ignore[attr-defined]
+        row.days_since = (today - last).days if last else None  # type: ignore[attr-defined]
+        row.overdue = last is None or row.days_since > cfg.visit_interval_days  # type: ignore[attr-defined]
     return render(
-        request, "assistance/helper_detail.html", {"helper": helper, "rows": sel.with_last_visit(households)}
+        request,
+        "assistance/helper_detail.html",
+        {
+            "helper": helper,
+            "own": own,
+            "rows": rows,
+            "cfg": cfg,
+            "can_visit": actor.can(Perm.VISIT),
+        },
     )
 
 
@@ -200,12 +229,22 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    item = sel.photo_get(_actor(request), pk)
+    return _photo_response(sel.photo_get(_actor(request), pk), thumb=False)
+
+
+@login_required
+def photo_thumb(request: HttpRequest, pk: int) -> FileResponse:
+    """The thumbnail made on upload; the original when there is none (an image Pillow could not read)."""
+    return _photo_response(sel.photo_get(_actor(request), pk), thumb=True)
+
+
+def _photo_response(item: Any, *, thumb: bool) -> FileResponse:
+    stored, kind = (item.thumbnail, "jpeg") if thumb and item.thumbnail else (item.file, item.kind)
     try:
-        handle = item.file.open("rb")
+        handle = stored.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=f"image/{item.kind}")
+    response = FileResponse(handle, content_type=f"image/{kind}")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -254,17 +293,23 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- pairing ------------------------------------------------------------------------------------
 @login_required
 def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """结对/更换帮扶责任人: search a helper by name (GET ?q=), pick one, save (POST)."""
     actor = _actor(request, Perm.EDIT_ASSISTANCE)
     if actor.paired_only:
         raise Http404
     household = household_get(actor, pk)
+    q = request.GET.get("q", request.POST.get("q", ""))[:40]
     form = HelperAssignForm(request.POST or None, initial={"started_on": date.today().isoformat()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        helper = get_user_model().objects.filter(username=data["username"].strip(), is_active=True).first()
+        helper = (
+            sel.helper_candidates(actor, household).filter(pk=data["helper"]).first()
+            if data["helper"]
+            else None
+        )
         try:
             if helper is None:
-                raise ValidationFailed({"username": "没有这个账号"})
+                raise ValidationFailed({"helper": "请先按姓名查找并选择一名帮扶责任人"})
             started = services._date(data["started_on"] or date.today(), "started_on")
             services.helper_assign(actor=actor, household=household, helper=helper, started_on=started)
         except ValidationFailed as exc:
@@ -272,14 +317,21 @@ def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已结对帮扶责任人 {helper}")
             return redirect("registry:household_detail", pk=household.pk)
+    candidates = sel.helper_candidates(actor, household, q)
+    rows = list(candidates[: sel.HELPER_SEARCH_LIMIT]) if q.strip() else []
+    current = household.pairings.filter(ended_on__isnull=True).select_related("helper").first()
     return render(
         request,
-        "assistance/form.html",
+        "assistance/helper_assign.html",
         {
             "form": form,
             "household": household,
             "title": "结对/更换帮扶责任人",
-            "intro": "更换帮扶责任人会结束现有结对（结束日期 = 新结对的开始日期）并新增一条结对，历史不会被覆盖。",
+            "q": q,
+            "rows": rows,
+            "more": q.strip() and len(rows) == sel.HELPER_SEARCH_LIMIT,
+            "current": current,
+            "cfg": services.alert_settings(),
         },
     )
 

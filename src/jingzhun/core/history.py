@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "user.reset_password": "重置密码",
     "standards.exit_exception.override": "例外放行（退出核验未通过）",
     "standards.exit_exception.import": "导入的退出未通过核验",
+    "region.update": "修改村情",
 }
 # Keys that hold a user's id: shown as the person's name, never the number.
 PERSON_KEYS = frozenset({"helper"})
@@ -61,7 +62,11 @@ def field_labels() -> dict[str, str]:
         "ends_on": "公示截止日期",
     }
     # Registry labels first: they win where an assistance model reuses a field name.
-    models = [*apps.get_app_config("registry").get_models(), *apps.get_app_config("assistance").get_models()]
+    models = [
+        *apps.get_app_config("registry").get_models(),
+        *apps.get_app_config("assistance").get_models(),
+        *apps.get_app_config("regions").get_models(),  # 村情 history on the village page
+    ]
     for model in models:
         for f in model._meta.get_fields():
             if hasattr(f, "verbose_name") and hasattr(f, "attname"):

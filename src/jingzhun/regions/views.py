@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 
@@ -23,6 +23,8 @@ def _has_template(name: str) -> bool:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    if actor.paired_only:  # a 帮扶责任人 starts from their own households (我的结对户)
+        return redirect("assistance:helper_detail", pk=request.user.pk)
     region = home_region(actor)
     if region is not None:
         return redirect("regions:detail", code=region.code)
@@ -43,11 +45,28 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumbs": [(r, actor.covers_code(r.code)) for r in ancestors(region) if r.level != "province"],
         **overview,
     }
+    if region.is_village:
+        context["audit_entries"] = village_history(region)
     if region.is_village and _has_template("standards/_village_checklist.html"):
         from jingzhun.standards.selectors import village_checklist
 
         context["village_checklist"] = village_checklist(region, year=overview["plan_year"])
     return render(request, "regions/detail.html", context)
+
+
+# The writes that change 村情: the edit page and the 村 sheet of an import (exports of the region's
+# tables are audited under the same object but change nothing).
+VILLAGE_FACT_ACTIONS = ("region.update", "import.update", "import.create")
+
+
+def village_history(region) -> list:
+    from jingzhun.core.history import present
+    from jingzhun.core.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        object_type="region", object_id=region.code, action__in=VILLAGE_FACT_ACTIONS
+    ).order_by("-id")[:100]
+    return present(list(entries))
 
 
 @login_required
@@ -88,3 +107,17 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, "村情已保存")
             return redirect("regions:detail", code=region.code)
     return render(request, "regions/village_form.html", {"form": form, "region": region, "refused": refused})
+
+
+@login_required
+def villages_json(request: HttpRequest, code: str) -> JsonResponse:
+    """The villages of a township in the user's scope, for the township → village picker. A township
+    outside the scope gives the same empty answer as a missing one."""
+    from jingzhun.regions.picker import villages_for
+
+    actor = actor_for(request.user)
+    if code[9:] != "000" or code[6:9] == "000":
+        raise Http404
+    allowed = actor.can(Perm.VIEW_REGISTRY) and not actor.paired_only
+    villages = villages_for(actor, code) if allowed else []
+    return JsonResponse({"villages": [{"code": v.code, "name": v.name} for v in villages]})

@@ -24,7 +24,8 @@ from jingzhun.registry.presenters import masker, member_shown
 from jingzhun.registry.selectors import household_get
 from jingzhun.registry.services.households import household_register, household_update
 
-MEMBER_ROWS = 6
+MEMBER_ROWS = 3  # member rows shown at first; 再添加一名成员 adds one more, up to MAX_MEMBER_ROWS
+MAX_MEMBER_ROWS = 20
 
 
 def require_editor(actor: Actor) -> None:
@@ -72,6 +73,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pairings": household.pairings.select_related("helper").order_by("-started_on", "-id"),
         "audit_entries": present(entries, mask=mask),
         "can_view_audit": can_view_audit,
+        # 登记走访 sits at the top of the page: on a phone the visits section is ~2,000 px down
+        "can_visit": actor.can(Perm.VISIT) and household.registry_status == enums.RegistryStatus.ACTIVE,
         "can_edit": actor.can(Perm.EDIT_REGISTRY)
         and not actor.paired_only
         and household.registry_status == enums.RegistryStatus.ACTIVE,
@@ -87,8 +90,27 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/household_detail.html", context)
 
 
-def _member_forms(request: HttpRequest) -> list[Any]:
-    return [MemberForm(request.POST or None, prefix=f"m{i}") for i in range(MEMBER_ROWS)]
+def _member_rows(request: HttpRequest) -> int:
+    """How many member rows the form shows: as many as were posted, plus one after 再添加一名成员."""
+    raw = request.POST.get("member_rows", "")
+    rows = int(raw) if raw.isdigit() else MEMBER_ROWS
+    if "add_member" in request.POST:
+        rows += 1
+    return max(1, min(rows, MAX_MEMBER_ROWS))
+
+
+def _member_forms(request: HttpRequest, rows: int) -> list[Any]:
+    return [MemberForm(request.POST or None, prefix=f"m{i}") for i in range(rows)]
+
+
+def _village_picker(form: Any, actor: Actor) -> Any:
+    """行政村 is picked township → village (regions/picker.py), not typed as a 12-digit code."""
+    from jingzhun.regions.picker import RegionPicker
+
+    if "village_code" in form.fields:
+        form.fields["village_code"].widget = RegionPicker(actor)
+        form.fields["village_code"].help_text = ""
+    return form
 
 
 def _filled(form: Any) -> bool:
@@ -99,9 +121,16 @@ def _filled(form: Any) -> bool:
 def household_create(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     require_editor(actor)
-    form = HouseholdForm(request.POST or None)
-    member_forms = _member_forms(request)
-    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in member_forms):
+    form = _village_picker(HouseholdForm(request.POST or None), actor)
+    rows = _member_rows(request)
+    member_forms = _member_forms(request, rows)
+    adding = "add_member" in request.POST
+    if adding:
+        # 再添加一名成员: show the form again with one more row, keeping what was typed; nothing saved
+        for f in (form, *member_forms):
+            f.is_valid()
+            f._errors = {}  # type: ignore[attr-defined]
+    elif request.method == "POST" and form.is_valid() and all(f.is_valid() for f in member_forms):
         used = [f for f in member_forms if _filled(f)]
         try:
             household = household_register(
@@ -128,8 +157,11 @@ def household_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已建档：{household}")
             return redirect("registry:household_detail", pk=household.pk)
     elif request.method != "POST":
-        form = HouseholdForm(
-            initial={"relocation": "否", "exit_status": "未脱贫", "identification_standard": "国家标准"}
+        form = _village_picker(
+            HouseholdForm(
+                initial={"relocation": "否", "exit_status": "未脱贫", "identification_standard": "国家标准"}
+            ),
+            actor,
         )
         member_forms[0] = MemberForm(prefix="m0", initial={"relation": "户主"})
     return render(
@@ -140,6 +172,8 @@ def household_create(request: HttpRequest) -> HttpResponse:
             "member_forms": member_forms,
             "ethnic_groups": enums.ETHNIC_GROUPS,
             "creating": True,
+            "member_rows": rows,
+            "can_add_member": rows < MAX_MEMBER_ROWS,
         },
     )
 
@@ -151,7 +185,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(actor, pk)
     editable = [n for n in HouseholdEditForm.base_fields]
     if request.method == "POST":
-        form = HouseholdEditForm(request.POST)
+        form = _village_picker(HouseholdEditForm(request.POST), actor)
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k in editable}
             try:
@@ -170,7 +204,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if isinstance(value, bool):
                 value = "是" if value else "否"
             initial[spec.name] = "" if value is None else value
-        form = HouseholdEditForm(initial=initial)
+        form = _village_picker(HouseholdEditForm(initial=initial), actor)
     return render(
         request, "registry/household_form.html", {"form": form, "household": household, "creating": False}
     )
