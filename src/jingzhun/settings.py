@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "jingzhun.jobs",
     "jingzhun.workbook",
     "jingzhun.standards",
+    "jingzhun.ledger",
 ]
 
 MIDDLEWARE = [

@@ -112,5 +112,6 @@ def work_forever(stop: threading.Event, poll_seconds: float = 1.0) -> None:
 
 def _load_handlers() -> None:
     # Importing the modules registers their handlers (imported here, not at the top: they import us).
+    import jingzhun.ledger.jobs  # noqa: F401
     import jingzhun.standards.jobs  # noqa: F401
     import jingzhun.workbook.jobs  # noqa: F401

@@ -1,0 +1,91 @@
+"""Reads of the ledgers that respect scope (deny by default; out of scope == missing == 404).
+
+Township and village users see the items of their region subtree; county roles the whole county; a
+行业部门 user only the items of their own unit; 违纪案件 only roles with `ledger.cases` (纪委)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from jingzhun.accounts.access import Actor
+from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.ledger.models import Attachment, Item
+
+
+def system_actor() -> Actor:
+    """The county acting without a user (CLI, jobs, demo): every ledger permission, whole county."""
+    perms = frozenset(
+        {
+            Perm.LEDGER_VIEW,
+            Perm.LEDGER_HANDLE,
+            Perm.LEDGER_ASSIGN,
+            Perm.LEDGER_IMPORT,
+            Perm.LEDGER_CASES,
+            Perm.VIEW_SENSITIVE,
+        }
+    )
+    return Actor(user=None, permissions=perms, prefixes=("430821",))
+
+
+def _sector_unit_id(actor: Actor) -> int | None | bool:
+    """A user whose only roles are 行业部门 sees their unit's items: the unit id, or None when they have
+    no unit (then nothing). False when the actor is not sector-only."""
+    if not actor.roles or any(r != RoleCode.SECTOR for r in actor.roles):
+        return False
+    cadre = getattr(actor.user, "cadre", None) if actor.user is not None else None
+    return getattr(cadre, "unit_id", None)
+
+
+def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
+    if not actor.can(Perm.LEDGER_VIEW):
+        return Item.objects.none()
+    query = Item.objects.filter(actor.region_q("region_id"))
+    if not actor.can(Perm.LEDGER_CASES):
+        query = query.exclude(kind="case")
+    unit = _sector_unit_id(actor)
+    if unit is not False:
+        query = query.filter(unit_id=unit) if unit is not None else query.none()
+    if kind:
+        query = query.filter(kind=kind)
+    return query
+
+
+def item_get(actor: Actor, pk: Any) -> Item:
+    try:
+        return items_visible(actor).select_related("region", "unit", "household", "origin").get(pk=pk)
+    except (Item.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def attachment_get(actor: Actor, pk: Any) -> Attachment:
+    try:
+        attachment = Attachment.objects.select_related("step").get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    item_get(actor, attachment.step.item_id)
+    return attachment
+
+
+def inbox(actor: Actor) -> QuerySet[Item]:
+    """我的待办: open items I am responsible for (to act on) and items waiting for a supervisor's
+    acceptance that I may accept (not my own), overdue (earliest deadline) first."""
+    if actor.user is None:
+        return Item.objects.none()
+    waiting = ("申请销号", "已答复")
+    q = Q()
+    if actor.can(Perm.LEDGER_HANDLE):
+        q |= Q(responsible=actor.user) & ~Q(status__in=_closed_states())
+    if actor.can(Perm.LEDGER_ASSIGN):
+        q |= Q(status__in=waiting) & ~Q(responsible=actor.user)
+    if not q:
+        return Item.objects.none()
+    return items_visible(actor).filter(q).order_by("due_on", "code")
+
+
+def _closed_states() -> list[str]:
+    from jingzhun.ledger import kinds
+
+    return sorted({s for k in kinds.KINDS.values() for s in k.closed})
