@@ -204,3 +204,20 @@ def test_bulk_actions_are_all_or_nothing(admin, village_region, unit, leader):
     assert Item.objects.get(pk=a.pk).status == "待交办"
     moves_bulk(actor=leader, items=[a], action="assign")
     assert Item.objects.get(pk=a.pk).status == "已交办"
+
+
+def test_a_problem_from_a_petition_keeps_the_link(petition, admin, unit):
+    from jingzhun.ledger.services import problem_from_petition
+
+    problem = problem_from_petition(
+        actor=admin,
+        petition=petition,
+        code="WT-XF-1",
+        deadline=date(2018, 5, 1),
+        unit=unit,
+        responsible_name="李局长",
+        on=date(2018, 3, 2),
+    )
+    assert problem.kind == "problem" and problem.source == "信访转办" and problem.origin_id == petition.pk
+    assert list(petition.derived.values_list("code", flat=True)) == ["WT-XF-1"]
+    assert AuditEntry.objects.filter(object_id=str(petition.pk), action="ledger.transfer").exists()

@@ -31,11 +31,11 @@ SUMMARY_HEADER = ["类型", "来源", "总数", "已办结", "办理中", "逾�
 CLOSED = sorted({s for k in kinds.KINDS.values() for s in k.closed})
 
 
-def as_of_items(query: QuerySet[Item], as_of: date) -> QuerySet[Item]:
+def as_of_items(query: QuerySet[Item], as_of: date, *, history: bool = False) -> QuerySet[Item]:
     """Annotate s_status, s_due, s_closed, s_paused: the item's state after its last step on or before D.
     When D is on or after every recorded step, that is the item's current row (no subqueries)."""
     latest = Step.objects.order_by("-on").values_list("on", flat=True).first()
-    if latest is None or as_of >= latest:
+    if not history and (latest is None or as_of >= latest):
         return query.filter(assigned_on__lte=as_of).annotate(
             s_status=F("status"), s_due=F("due_on"), s_closed=F("closed_on"), s_paused=F("paused_since")
         )
@@ -66,10 +66,10 @@ class Filter:
     unit: str = ""  # unit name
 
 
-def filtered(query: QuerySet[Item], flt: Filter, as_of: date) -> QuerySet[Item]:
+def filtered(query: QuerySet[Item], flt: Filter, as_of: date, *, history: bool = False) -> QuerySet[Item]:
     from jingzhun.regions.models import code_range
 
-    query = as_of_items(query, as_of)
+    query = as_of_items(query, as_of, history=history)
     if flt.kind:
         query = query.filter(kind=flt.kind)
     if flt.status:
@@ -94,10 +94,10 @@ def _prefix_of(code: str) -> str:
     return code
 
 
-def list_rows(query: QuerySet[Item], flt: Filter, as_of: date) -> list[list[str]]:
+def list_rows(query: QuerySet[Item], flt: Filter, as_of: date, *, history: bool = False) -> list[list[str]]:
     """Rows of `jingzhun ledger list`, sorted by 编号 (then the kind's order)."""
     order = {code: i for i, code in enumerate(kinds.ORDER)}
-    values = filtered(query, flt, as_of).values_list(
+    values = filtered(query, flt, as_of, history=history).values_list(
         "code",
         "kind",
         "source",
