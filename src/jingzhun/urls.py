@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("jingzhun.workbook.urls")),
     path("", include("jingzhun.standards.urls")),
     path("", include("jingzhun.assistance.urls")),
+    path("", include("jingzhun.ledger.urls")),
     path("api/", include("jingzhun.api.urls")),
 ]
 

@@ -23,3 +23,10 @@ def mask_bank_account(value: str | None) -> str:
     if not value:
         return ""
     return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def mask_name(value: str | None) -> str:
+    """张三 → 张*, 欧阳修 → 欧** (a petitioner's name on pages of roles without the sensitive permission)."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)
