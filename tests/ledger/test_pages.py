@@ -195,3 +195,34 @@ def test_inbox_lists_my_open_items_overdue_first(items, village_cadre, admin, vi
     assert page.index("WT-MINE") < page.index("WT-LATER")
     assert 'data-testid="inbox-count">2<' in page  # WT-MINE, WT-LATER (the petition is not theirs)
     assert "WT-OTHER" not in page and "XF-P1" not in page
+
+
+def test_task_board_and_case_figures_pages(items, county_admin, admin, regions):
+    from django.urls import reverse
+
+    from jingzhun.ledger.workflows import indicator_create
+
+    town = Region.objects.get(code="430821102000")
+    item = indicator_create(
+        actor=admin,
+        code="ZB-P",
+        metric="出列村数",
+        target=4,
+        year=2018,
+        region=town,
+        deadline=date(2018, 12, 31),
+    )
+    board = _get(county_admin, "ledger:task_board").content.decode()
+    assert "出列村数" in board and 'data-testid="light-red"' in board  # past its deadline, 0 of 4
+    client = _client(county_admin)
+    client.post(reverse("ledger:indicator_report", args=[item.pk]), {"value": "4"})
+    assert 'data-testid="light-green"' in _get(county_admin, "ledger:task_board").content.decode()
+    jw = _persona("jw2", "discipline", "430821000000")
+    r = _client(jw).post(
+        reverse("ledger:case_figures", args=[items["case"].pk]),
+        {"party": "3", "government": "0", "judicial": "1", "recovered": "5000", "returned": "1000"},
+    )
+    assert r.status_code == 302
+    assert items["case"].case.party_discipline == 3
+    leader = _client(county_admin)
+    assert leader.get(reverse("ledger:detail", args=[items["case"].pk])).status_code == 200

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.ledger import kinds, reports, selectors, services
+from jingzhun.ledger.models import CaseDetail, Item
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
 from jingzhun.regions.models import Region
 from jingzhun.registry.validation import ValidationFailed
@@ -121,10 +122,25 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and kinds.get(item.kind).pausable
             and not kinds.get(item.kind).is_closed(item.status),
             "derived": list(selectors.items_visible(actor).filter(origin=item)),
-            "recipients": list(item.recipients.select_related("post")) if item.kind == "directive" else [],
+            "indicator": getattr(item, "indicator", None) if item.kind == "task" else None,
+            "can_report": actor.can(Perm.LEDGER_HANDLE),
+            "case_fields": _case_fields(item),
             "today": date.today(),
         },
     )
+
+
+def _case_fields(item: Item) -> list[tuple[str, str, Any]]:
+    if item.kind != "case":
+        return []
+    d = CaseDetail.objects.filter(item=item).first() or CaseDetail(item=item)
+    return [
+        ("party", "党纪处分（人）", d.party_discipline),
+        ("government", "政务处分（人）", d.government_discipline),
+        ("judicial", "移送司法（人）", d.judicial),
+        ("recovered", "追缴金额（元）", d.recovered),
+        ("returned", "退还群众（元）", d.returned),
+    ]
 
 
 @login_required
