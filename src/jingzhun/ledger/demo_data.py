@@ -253,17 +253,17 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
                 ("start", "开始整改", "整改中", assigned + timedelta(days=2), ""),
             ]
             fate = rng.random()
-            if fate < 0.6 and deadline < DEMO_DATE:
-                done = min(deadline + timedelta(days=rng.choice((-10, -5, -3, 4))), DEMO_DATE)
+            if fate < 0.78 and deadline < DEMO_DATE:
+                done = min(deadline + timedelta(days=rng.choice((-12, -8, -5, -3, -1, 3))), DEMO_DATE)
                 path += [
                     ("apply_close", "申请销号", "申请销号", done - timedelta(days=2), "已整改到位"),
                     ("accept", "验收销号", "已销号", done, "验收合格"),
                 ]
-            elif fate < 0.75:
+            elif fate < 0.88:
                 path += [
                     ("apply_close", "申请销号", "申请销号", min(deadline, DEMO_DATE), "已整改，申请销号")
                 ]
-            elif fate < 0.82:
+            elif fate < 0.93:
                 path += [
                     ("apply_close", "申请销号", "申请销号", assigned + timedelta(days=5), "已整改"),
                     ("send_back", "退回整改", "退回整改", assigned + timedelta(days=8), "佐证不足"),
@@ -398,7 +398,12 @@ def _posts_and_directives(rng: random.Random, townships, poor, home, users) -> N
     town_posts = {p.region_id[:9]: p for p in Post.objects.filter(level="乡镇")}
     Post.objects.bulk_create(
         [
-            Post(name=f"{v.name}作战室", level="村", region=v, parent=town_posts[v.code[:9]])
+            Post(
+                name=f"{town_posts[v.code[:9]].name.removesuffix('脱贫攻坚指挥部')}{v.name}作战室",
+                level="村",
+                region=v,
+                parent=town_posts[v.code[:9]],
+            )
             for v in poor
             if v.code[:9] in town_posts
         ]
