@@ -226,3 +226,23 @@ def test_task_board_and_case_figures_pages(items, county_admin, admin, regions):
     assert items["case"].case.party_discipline == 3
     leader = _client(county_admin)
     assert leader.get(reverse("ledger:detail", args=[items["case"].pk])).status_code == 200
+
+
+def test_the_import_page_is_all_or_nothing(county_admin, village_cadre, unit, regions):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    good = (
+        "问题编号,问题来源,交办日期,问题描述,涉及地区代码,责任单位,责任人,整改时限\n"
+        "WT-U1,审计,2018-04-01,资金滞后,430821102000,县水利局,王科长,2018-06-15\n"
+    )
+    bad = good + "WT-U2,审计,2018-04-01,单位错,430821102000,县无此局,王科长,2018-06-15\n"
+    client = _client(county_admin)
+    r = client.post(reverse("ledger:import"), {"file": SimpleUploadedFile("问题.csv", bad.encode())})
+    page = r.content.decode()
+    assert "导入失败：共 1 个错误" in page and "县无此局" in page and "<td>3</td>" in page
+    assert not Item.objects.exists()
+    assert client.get(reverse("ledger:import_report")).status_code == 200
+    r = client.post(reverse("ledger:import"), {"file": SimpleUploadedFile("问题.csv", good.encode())})
+    assert "事项新增 1" in r.content.decode() and Item.objects.get().code == "WT-U1"
+    assert _client(village_cadre).get(reverse("ledger:import")).status_code == 404

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from jingzhun.ledger import views, views_kinds
+from jingzhun.ledger import views, views_import, views_kinds
 
 app_name = "ledger"
 urlpatterns = [
     path("ledger/", views.home, name="home"),
     path("ledger/inbox/", views.my_inbox, name="inbox"),
+    path("ledger/import/", views_import.upload, name="import"),
+    path("ledger/import/report/", views_import.report, name="import_report"),
     path("ledger/summary/", views.summary, name="summary"),
     path("ledger/overdue/", views.overdue_board, name="overdue"),
     path("ledger/items/<int:pk>/", views.item_detail, name="detail"),
