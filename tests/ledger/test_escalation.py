@@ -52,7 +52,9 @@ def test_the_ladder_at_its_boundaries(ladder_items):
     assert counts == {"提醒": 8, "督办": 6, "通报": 4, "约谈": 2}
     audits = AuditEntry.objects.filter(object_type="ledger_item", action__startswith="ledger.escalate")
     assert audits.count() == 20
-    assert audits.filter(object_id=str(ladder_items[30].pk), action="ledger.escalate.interview").exists()
+    entry = audits.get(object_id=str(ladder_items[30].pk), action="ledger.escalate.interview")
+    assert (entry.object_label, entry.note, entry.actor_name) == ("问题整改 E-30", "逾期约谈", "系统")
+    assert entry.after == {"as_of": "2018-09-01"} and entry.at is not None
 
 
 def test_it_is_idempotent(ladder_items):

@@ -14,9 +14,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jingzhun.core import audit
 from jingzhun.ledger import clock, kinds
-from jingzhun.ledger.models import Escalation
 
 CLOSED = sorted({s for k in kinds.KINDS.values() for s in k.closed})
 
@@ -63,33 +61,20 @@ def escalate(*, as_of: date | None = None, rungs: tuple[clock.Rung, ...] | None 
                 ],
             )
             counts[rung.label] = cursor.rowcount
-    created = (
-        Escalation.objects.filter(created_at=now, as_of=as_of)
-        .select_related("item")
-        .only(
-            "id",
-            "rung",
-            "label",
-            "item__id",
-            "item__kind",
-            "item__code",
-            "item__household_id",
-            "item__due_on",
+    # One audit row per new rung, written set-based in the same transaction (the rows just inserted
+    # carry this pass's timestamp).
+    labels = " ".join(f"WHEN '{code}' THEN '{label} '" for code, label in kinds.LABELS.items())
+    after = '{"as_of": "' + as_of.isoformat() + '"}'
+    json_param = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO core_auditentry (at, actor_id, actor_name, action, object_type, object_id, object_label, "
+            "household_id, before, after, job_id, note) "
+            "SELECT %s, NULL, '系统', 'ledger.escalate.' || e.rung, 'ledger_item', CAST(e.item_id AS TEXT), "
+            f"(CASE i.kind {labels} ELSE '' END) || i.code, i.household_id, NULL, {json_param}, NULL, "
+            "'逾期' || e.label "
+            "FROM ledger_escalation e JOIN ledger_item i ON i.id = e.item_id "
+            "WHERE e.created_at = %s AND e.as_of = %s",
+            [stamp, after, stamp, day],
         )
-    )
-    audit.record_many(
-        [
-            audit.entry(
-                actor=None,
-                action=f"ledger.escalate.{e.rung}",
-                object_type="ledger_item",
-                object_id=e.item_id,
-                object_label=f"{kinds.LABELS.get(e.item.kind, e.item.kind)} {e.item.code}",
-                household_id=e.item.household_id,
-                after={"rung": e.label, "as_of": as_of.isoformat(), "due_on": e.item.due_on.isoformat()},
-                note=f"逾期{e.label}",
-            )
-            for e in created.iterator(chunk_size=5000)
-        ]
-    )
     return counts

@@ -116,6 +116,7 @@ class Item(models.Model):
             models.Index(fields=["due_on"], name="ledger_item_due_idx"),
             models.Index(fields=["code"], name="ledger_item_code_idx"),
             models.Index(fields=["responsible", "status"], name="ledger_item_resp_idx"),
+            models.Index(fields=["status", "due_on"], name="ledger_item_status_due_idx"),
         ]
 
     def __str__(self) -> str:

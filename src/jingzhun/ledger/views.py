@@ -3,26 +3,32 @@ timeline and the moves this actor may make, the summary table, the overdue board
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.assistance.models import HelpUnit
 from jingzhun.ledger import kinds, reports, selectors, services
-from jingzhun.ledger.models import CaseDetail, Item
+from jingzhun.ledger.models import CaseDetail, Item, Step
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
 from jingzhun.regions.models import Region
 from jingzhun.registry.validation import ValidationFailed
 
 PAGE_SIZE = 50
+CACHE_SECONDS = 600
 
 
 def _actor(request: HttpRequest, perm: str = Perm.LEDGER_VIEW) -> Actor:
@@ -36,6 +42,21 @@ def _as_of(request: HttpRequest) -> date:
         return date.fromisoformat(request.GET.get("as_of", "").strip())
     except ValueError:
         return date.today()
+
+
+def _cached(actor: Actor, name: str, as_of: date, compute: Callable[[], Any]) -> Any:
+    """Summary and board figures per scope and date, keyed by the ledger's data version (the newest step
+    id: every write that changes a state, deadline or closing adds a step), so a cached answer is never
+    stale — a new step makes a new key."""
+    version = Step.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    unit = getattr(getattr(actor.user, "cadre", None), "unit_id", None) if actor.user is not None else None
+    scope = f"{','.join(actor.prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
+    key = "ledger:" + hashlib.sha1(f"{name}|{scope}|{as_of}|{version}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def _kind(code: str, actor: Actor) -> kinds.Kind:
@@ -221,39 +242,44 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
     """逾期看板: open overdue items (as of today) by township and by unit."""
     actor = _actor(request)
     today = date.today()
-    query = reports.as_of_items(selectors.items_visible(actor), today).filter(reports.overdue_q(today))
-    query = query.exclude(status__in=reports.CLOSED)
-    names = dict(Region.objects.filter(level="township").values_list("code", "name"))
-    by_township: dict[str, dict[str, Any]] = {}
-    for region_id, kind, n in query.values_list("region_id", "kind").annotate(n=Count("id")):
-        code = region_id[:9] + "000"
-        row = by_township.setdefault(
-            code, {"code": code, "name": names.get(code, "县本级"), "total": 0, "kinds": {}}
-        )
-        row["total"] += n
-        row["kinds"][kind] = row["kinds"].get(kind, 0) + n
-    by_unit = list(
-        query.values("unit__name")
-        .annotate(
-            total=Count("id"),
-            severe=Count("id", filter=Q(due_on__lt=today.fromordinal(today.toordinal() - 30))),
-        )
-        .order_by("-total", "unit__name")
-    )
     columns = _visible_kinds(actor)
-    townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
-    for row in townships:
-        row["cells"] = [row["kinds"].get(k.code, 0) for k in columns]
+
+    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        query = (
+            selectors.items_visible(actor)
+            .exclude(status__in=reports.CLOSED)
+            .filter(due_on__lt=today)
+            .exclude(paused_since__isnull=False, due_on__gte=F("paused_since"))
+        )
+        names = dict(Region.objects.filter(level="township").values_list("code", "name"))
+        by_township: dict[str, dict[str, Any]] = {}
+        grouped = query.annotate(t=Substr("region_id", 1, 9)).values("t", "kind").annotate(n=Count("id"))
+        for row in grouped:
+            code = row["t"] + "000"
+            entry = by_township.setdefault(
+                code, {"code": code, "name": names.get(code, "县本级"), "total": 0, "kinds": {}}
+            )
+            entry["total"] += row["n"]
+            entry["kinds"][row["kind"]] = entry["kinds"].get(row["kind"], 0) + row["n"]
+        severe_day = today - timedelta(days=30)
+        units = dict(HelpUnit.objects.values_list("pk", "name"))
+        by_unit = [
+            {"unit__name": units.get(r["unit_id"], ""), "total": r["total"], "severe": r["severe"]}
+            for r in query.values("unit_id").annotate(
+                total=Count("id"), severe=Count("id", filter=Q(due_on__lt=severe_day))
+            )
+        ]
+        by_unit.sort(key=lambda r: (-r["total"], r["unit__name"]))
+        townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
+        for entry in townships:
+            entry["cells"] = [entry["kinds"].get(k.code, 0) for k in columns]
+        return townships, by_unit
+
+    townships, by_unit = _cached(actor, "overdue", today, compute)
     return render(
         request,
         "ledger/overdue.html",
-        {
-            "townships": townships,
-            "units": by_unit,
-            "columns": columns,
-            "today": today,
-            "kinds": _visible_kinds(actor),
-        },
+        {"townships": townships, "units": by_unit, "columns": columns, "today": today, "kinds": columns},
     )
 
 
