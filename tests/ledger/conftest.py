@@ -92,3 +92,14 @@ def problem(admin, village_region, unit, handler):
 @pytest.fixture
 def petition(admin, village_region, unit, handler):
     return new_item(admin, "petition", "XF-001", village_region, unit, responsible=handler.user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Summary and board figures are cached by the newest step id; a rolled-back test database reuses
+    ids, so each test starts with an empty cache (in production steps are never deleted)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

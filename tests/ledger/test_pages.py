@@ -246,3 +246,20 @@ def test_the_import_page_is_all_or_nothing(county_admin, village_cadre, unit, re
     r = client.post(reverse("ledger:import"), {"file": SimpleUploadedFile("问题.csv", good.encode())})
     assert "事项新增 1" in r.content.decode() and Item.objects.get().code == "WT-U1"
     assert _client(village_cadre).get(reverse("ledger:import")).status_code == 404
+
+
+def test_the_cached_summary_follows_every_move(items, county_admin, leader, handler):
+    from jingzhun.ledger.services import item_move
+
+    def totals():
+        page = _get(county_admin, "ledger:summary").content.decode()
+        row = page[page.index('问题整改</td><td class="">合计') :][:400]
+        return [c for c in row.replace("</td>", "|").split("|")]
+
+    before = totals()
+    mine = items["mine"]
+    item_move(actor=handler, item=mine, action="start")
+    item_move(actor=handler, item=mine, action="apply_close", note="已整改", evidence="证明")
+    item_move(actor=leader, item=mine, action="accept", note="验收", evidence="复核")
+    assert totals() != before
+    assert '<td class="text-end">1</td>' in _get(county_admin, "ledger:summary").content.decode()

@@ -222,18 +222,18 @@ def summary(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     as_of = _as_of(request)
     query = selectors.items_visible(actor)
-    rows = reports.summary_rows(query, as_of)
-    if not actor.can(Perm.LEDGER_CASES):
-        rows = [r for r in rows if r[0] != kinds.CASE.label]
+
+    def compute() -> tuple[list[list[Any]], str]:
+        rows = reports.summary_rows(query, as_of)
+        if not actor.can(Perm.LEDGER_CASES):
+            rows = [r for r in rows if r[0] != kinds.CASE.label]
+        return rows, reports.sentence(query, as_of)
+
+    rows, sentence = _cached(actor, "summary", as_of, compute)
     return render(
         request,
         "ledger/summary.html",
-        {
-            "rows": rows,
-            "as_of": as_of,
-            "sentence": reports.sentence(query, as_of),
-            "kinds": _visible_kinds(actor),
-        },
+        {"rows": rows, "as_of": as_of, "sentence": sentence, "kinds": _visible_kinds(actor)},
     )
 
 
@@ -287,7 +287,7 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
 def my_inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     today = date.today()
-    items = list(selectors.inbox(actor).select_related("unit", "region")[:500])
+    items = selectors.inbox(actor)
     return render(
         request,
         "ledger/inbox.html",

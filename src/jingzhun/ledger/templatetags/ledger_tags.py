@@ -16,6 +16,6 @@ def ledger_inbox_count(context: dict[str, Any]) -> int:
     actor = context.get("actor")
     if actor is None or not actor.can(Perm.LEDGER_VIEW):
         return 0
-    from jingzhun.ledger.selectors import inbox_ids
+    from jingzhun.ledger.selectors import inbox_count
 
-    return len(inbox_ids(actor))
+    return inbox_count(actor)
