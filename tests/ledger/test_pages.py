@@ -263,3 +263,27 @@ def test_the_cached_summary_follows_every_move(items, county_admin, leader, hand
     item_move(actor=leader, item=mine, action="accept", note="验收", evidence="复核")
     assert totals() != before
     assert '<td class="text-end">1</td>' in _get(county_admin, "ledger:summary").content.decode()
+
+
+def test_a_petition_transferred_to_a_problem_from_its_page(items, county_leader, village_cadre, unit):
+    from django.urls import reverse
+
+    petition = items["petition"]
+    assert 'data-testid="transfer"' not in _get(village_cadre, "ledger:detail", petition.pk).content.decode()
+    client = _client(county_leader)
+    url = reverse("ledger:transfer", args=[petition.pk])
+    r = client.post(
+        url,
+        {
+            "code": "WT-ZB1",
+            "unit": unit.pk,
+            "responsible_name": "李局长",
+            "deadline": (date.today() + timedelta(days=30)).isoformat(),
+        },
+    )
+    problem = Item.objects.get(kind="problem", code="WT-ZB1")
+    assert r.status_code == 302 and problem.origin_id == petition.pk and problem.source == "信访转办"
+    page = _get(county_leader, "ledger:detail", problem.pk).content.decode()
+    assert "转办自" in page and "XF-P1" in page
+    assert "WT-ZB1" in _get(county_leader, "ledger:detail", petition.pk).content.decode()
+    assert _client(village_cadre).post(url, {"code": "WT-ZB2"}).status_code == 404

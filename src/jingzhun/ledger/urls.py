@@ -12,6 +12,7 @@ urlpatterns = [
     path("ledger/overdue/", views.overdue_board, name="overdue"),
     path("ledger/items/<int:pk>/", views.item_detail, name="detail"),
     path("ledger/items/<int:pk>/move/", views.item_move, name="move"),
+    path("ledger/items/<int:pk>/transfer/", views.transfer, name="transfer"),
     path("ledger/attachments/<int:pk>/", views.attachment, name="attachment"),
     path("ledger/items/<int:pk>/recipients/", views_kinds.recipients, name="recipients"),
     path("ledger/recipients/<int:pk>/move/", views_kinds.recipient_move, name="recipient_move"),

@@ -146,6 +146,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "indicator": getattr(item, "indicator", None) if item.kind == "task" else None,
             "can_report": actor.can(Perm.LEDGER_HANDLE),
             "case_fields": _case_fields(item),
+            "can_transfer": item.kind == "petition" and actor.can(Perm.LEDGER_ASSIGN),
+            "units_all": list(HelpUnit.objects.order_by("name").values_list("pk", "name"))
+            if item.kind == "petition" and actor.can(Perm.LEDGER_ASSIGN)
+            else [],
             "today": date.today(),
         },
     )
@@ -201,6 +205,34 @@ def item_move(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationFailed as exc:
         messages.error(request, "；".join(exc.errors.values()))
     return redirect("ledger:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """信访转办: a problem from this petition, keeping the link."""
+    actor = _actor(request, Perm.LEDGER_ASSIGN)
+    petition = selectors.item_get(actor, pk)
+    try:
+        deadline = date.fromisoformat(request.POST.get("deadline", "").strip())
+    except ValueError:
+        messages.error(request, "请填写整改时限（YYYY-MM-DD）")
+        return redirect("ledger:detail", pk=petition.pk)
+    unit = HelpUnit.objects.filter(pk=request.POST.get("unit") or 0).first()
+    try:
+        problem = services.problem_from_petition(
+            actor=actor,
+            petition=petition,
+            code=request.POST.get("code", ""),
+            deadline=deadline,
+            unit=unit,
+            responsible_name=request.POST.get("responsible_name", "").strip(),
+        )
+    except ValidationFailed as exc:
+        messages.error(request, "；".join(exc.errors.values()))
+        return redirect("ledger:detail", pk=petition.pk)
+    messages.success(request, f"已转办为问题 {problem.code}")
+    return redirect("ledger:detail", pk=problem.pk)
 
 
 @login_required
