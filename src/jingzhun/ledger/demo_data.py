@@ -443,7 +443,7 @@ def _posts_and_directives(rng: random.Random, townships, poor, home, users) -> N
         )
         b.add(item, [("create", "下达", "已下达", issued, "县指挥部下达")])
         plans.append((item, list(town_posts.values())))
-    if room is not None:
+    if room is not None and room.parent is not None:
         town = room.parent
         item = Item(
             kind="directive",

@@ -183,7 +183,11 @@ def _check_items(rows, unit_names, actor: Actor, result: ImportResult, today: da
         deadline = v.get("deadline")
         if assigned and deadline and deadline < assigned:
             result.error(
-                sheet, number, DEADLINE_HEADER[sheet], deadline, clock.check_deadline(assigned, deadline)
+                sheet,
+                number,
+                DEADLINE_HEADER[sheet],
+                deadline,
+                clock.check_deadline(assigned, deadline) or "",
             )
         status = v.get("status") or ("已交办" if sheet == PROBLEM_SHEET else "登记")
         v["status"] = status

@@ -33,7 +33,7 @@ def display_item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "source": item.source,
         "region": item.region_id,
         "region_name": getattr(item.region, "name", ""),
-        "unit": item.unit.name if item.unit_id else "",
+        "unit": item.unit.name if item.unit is not None else "",
         "responsible": item.responsible_name,
         "assigned_on": item.assigned_on,
         "due_on": due,

@@ -28,6 +28,20 @@ LIST_HEADER = [
     "逾期天数",
 ]
 SUMMARY_HEADER = ["类型", "来源", "总数", "已办结", "办理中", "逾期"]
+# the annotated as-of columns (s_*) come from as_of_items
+LIST_FIELDS = (
+    "code",
+    "kind",
+    "source",
+    "region_id",
+    "unit__name",
+    "responsible_name",
+    "assigned_on",
+    "s_status",
+    "s_due",
+    "s_closed",
+    "s_paused",
+)
 CLOSED = sorted({s for k in kinds.KINDS.values() for s in k.closed})
 
 
@@ -73,7 +87,7 @@ def filtered(query: QuerySet[Item], flt: Filter, as_of: date, *, history: bool =
     if flt.kind:
         query = query.filter(kind=flt.kind)
     if flt.status:
-        query = query.filter(s_status=flt.status)
+        query = query.filter(Q(s_status=flt.status))
     if flt.source:
         query = query.filter(source=flt.source)
     if flt.unit:
@@ -97,19 +111,7 @@ def _prefix_of(code: str) -> str:
 def list_rows(query: QuerySet[Item], flt: Filter, as_of: date, *, history: bool = False) -> list[list[str]]:
     """Rows of `jingzhun ledger list`, sorted by 编号 (then the kind's order)."""
     order = {code: i for i, code in enumerate(kinds.ORDER)}
-    values = filtered(query, flt, as_of, history=history).values_list(
-        "code",
-        "kind",
-        "source",
-        "region_id",
-        "unit__name",
-        "responsible_name",
-        "assigned_on",
-        "s_status",
-        "s_due",
-        "s_closed",
-        "s_paused",
-    )
+    values = filtered(query, flt, as_of, history=history).values_list(*LIST_FIELDS)
     rows = []
     for code, kind, source, region, unit, person, assigned, status, due, closed, paused in values:
         if status not in CLOSED:

@@ -134,8 +134,8 @@ def parse_sheet(sheet: SheetRows, name: str, result: ImportResult) -> list[tuple
     for number, cells in sheet.rows:
         values: dict[str, Any] = {"_ok": True}
         for column in columns:
-            i = index.get(normalize_header(column.header))
-            raw = cells[i] if i is not None and i < len(cells) else None
+            pos = index.get(normalize_header(column.header))
+            raw = cells[pos] if pos is not None and pos < len(cells) else None
             try:
                 value = column.parse(raw)
             except FieldError as exc:

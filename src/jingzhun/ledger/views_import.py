@@ -30,7 +30,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         name = Path(getattr(upload, "name", "") or "").name
         if upload is None or not name.lower().endswith(SUFFIXES):
             context["error"] = "请选择 .xlsx、.zip，或名为 问题.csv / 信访.csv / 单位.csv 的文件"
-        elif upload.size > MAX_BYTES:
+        elif (upload.size or 0) > MAX_BYTES:
             context["error"] = "文件超过 20 MB"
         else:
             workdir = Path(tempfile.mkdtemp(prefix="ledger-import-"))
