@@ -32,7 +32,7 @@ def _summary_problem_total(page, live_server) -> list[str]:
 
 
 def test_a_problem_from_assignment_to_accepted_closing(
-    phone, browser, live_server, township_cadre, county_admin, tmp_path
+    phone, browser, live_server, township_cadre, county_admin, tmp_path, request
 ):
     from jingzhun.accounts.access import actor_for
     from jingzhun.assistance.models import HelpUnit
@@ -74,7 +74,9 @@ def test_a_problem_from_assignment_to_accepted_closing(
     apply.locator("button").click()
     page.wait_for_selector("[data-testid=item-status]:has-text('申请销号')")
 
-    desk = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900}).new_page()
+    desk_context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    request.addfinalizer(desk_context.close)
+    desk = desk_context.new_page()
     desk.set_default_timeout(15000)
     login(desk, live_server, "admin")
     assert _summary_problem_total(desk, live_server)[2:5] == ["1", "0", "1"]
