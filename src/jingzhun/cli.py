@@ -247,6 +247,26 @@ def cmd_db_digest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_ledger(args: argparse.Namespace) -> int:
+    _require_initialized()
+    from jingzhun.ledger import commands as ledger
+
+    if args.ledger_command == "import":
+        return ledger.run_import(path=args.path, username=args.user, errors_out=args.errors_out)
+    if args.ledger_command == "list":
+        return ledger.run_list(
+            out=args.out,
+            kind=args.kind,
+            status=args.status,
+            overdue=args.overdue,
+            as_of=args.as_of,
+            region=args.region,
+        )
+    if args.ledger_command == "summary":
+        return ledger.run_summary(out=args.out, as_of=args.as_of)
+    return ledger.run_escalate(as_of=args.as_of)
+
+
 # --- parser -------------------------------------------------------------------------------------
 
 
@@ -331,6 +351,26 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     p = dsub.add_parser("digest", help="每张表的行数与内容哈希，以及总摘要（证明恢复后的数据库相同）")
     p.set_defaults(func=cmd_db_digest)
+
+    ledger = sub.add_parser("ledger", help="台账：导入、清单、汇总、督办升级（spec/ledger.md）")
+    lsub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
+    p = lsub.add_parser("import", help="导入 .xlsx（单位/问题/信访）或 问题.csv、信访.csv（全有或全无）")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--user", default=None, help="以该用户的管辖范围导入（默认：全县，系统）")
+    p.add_argument("--errors-out", default=None, help="错误报告写到此处（.xlsx 或 .csv）")
+    p = lsub.add_parser("list", help="台账清单 CSV")
+    p.add_argument("--kind", default=None, help="problem|petition|directive|task|case 或中文类型")
+    p.add_argument("--status", default=None)
+    p.add_argument("--overdue", action="store_true")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--region", default=None, metavar="CODE")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p = lsub.add_parser("summary", help="台账汇总 CSV")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p = lsub.add_parser("escalate", help="逾期督办升级（提醒、督办、通报、约谈），幂等")
+    p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD")
+    ledger.set_defaults(func=cmd_ledger)
 
     user = sub.add_parser("user", help="账号管理")
     usub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")

@@ -22,6 +22,7 @@ DEMO_USERS = (
     ("township", "township_cadre", "乡镇干部 王干事", "township"),
     ("village", "village_cadre", "村支书 赵书记", "village"),
     ("helper", "helper", "帮扶责任人 陈帮扶", "village"),
+    ("jiwei", "discipline", "县纪委 周监督", "county"),
 )
 
 
@@ -81,6 +82,9 @@ def build_demo(
     users = _demo_users()
     seed_assistance(year=DEMO_YEAR, seed=seed, printer=printer)
     _assess(printer)
+    from jingzhun.ledger.demo_data import seed as seed_ledger
+
+    seed_ledger(seed=seed, printer=printer)
     printer(f"演示数据库就绪，用时 {time.monotonic() - started:.0f} 秒")
     return {"users": users, "households": summary["households"], "members": summary["members"]}
 

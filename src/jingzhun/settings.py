@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "jingzhun.workbook",
     "jingzhun.standards",
     "jingzhun.trail",
+    "jingzhun.ledger",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("jingzhun.standards.urls")),
     path("", include("jingzhun.assistance.urls")),
     path("", include("jingzhun.trail.urls")),
+    path("", include("jingzhun.ledger.urls")),
     path("api/", include("jingzhun.api.urls")),
 ]
 

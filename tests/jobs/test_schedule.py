@@ -20,10 +20,14 @@ def _nightly(job, progress):
 
 
 @pytest.fixture
-def nightly():
-    planned = schedule.recurring("test_nightly", daily_at=time(2, 0))
-    yield planned
-    schedule.unregister("test_nightly")
+def only_test_schedules(monkeypatch):
+    """The apps' own schedules (escalation, audit check, backup) set aside: each test sees its own only."""
+    monkeypatch.setattr(schedule, "_SCHEDULES", {})
+
+
+@pytest.fixture
+def nightly(only_test_schedules):
+    return schedule.recurring("test_nightly", daily_at=time(2, 0))
 
 
 def test_it_knows_every_apps_job_kinds_without_a_view_importing_them():
@@ -54,7 +58,7 @@ def test_a_daily_schedule_plans_the_next_local_occurrence(nightly):
     assert nightly.next_after(at) == datetime(2026, 12, 2, 2, 0, tzinfo=SHANGHAI)
 
 
-def test_a_schedule_needs_exactly_one_rhythm():
+def test_a_schedule_needs_exactly_one_rhythm(only_test_schedules):
     with pytest.raises(ValueError):
         schedule.recurring("test_bad", daily_at=time(1, 0), every=timedelta(hours=1))
     with pytest.raises(ValueError):
@@ -94,14 +98,18 @@ def test_a_worker_down_for_days_runs_the_missed_occurrence_once_now(nightly, set
 
 
 @pytest.mark.django_db
-def test_an_interval_schedule_counts_from_the_last_planned_time():
-    planned = schedule.recurring("test_nightly", every=timedelta(hours=6))
-    try:
-        start = datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)
-        (job,) = schedule.schedule_due(start)
-        assert job.run_at == start + timedelta(hours=6)
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # a failed run still moves the clock on
-        (following,) = schedule.schedule_due(start + timedelta(hours=6, minutes=1))
-        assert following.run_at == start + timedelta(hours=12)
-    finally:
-        schedule.unregister(planned.kind)
+def test_an_interval_schedule_counts_from_the_last_planned_time(only_test_schedules):
+    schedule.recurring("test_nightly", every=timedelta(hours=6))
+    start = datetime(2026, 12, 1, 0, 0, tzinfo=SHANGHAI)
+    (job,) = schedule.schedule_due(start)
+    assert job.run_at == start + timedelta(hours=6)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # a failed run still moves the clock on
+    (following,) = schedule.schedule_due(start + timedelta(hours=6, minutes=1))
+    assert following.run_at == start + timedelta(hours=12)
+
+
+def test_the_nightly_work_of_the_apps_is_scheduled():
+    planned = {s.kind: s.daily_at for s in schedule.schedules()}
+    assert planned["ledger_escalate"] == time(0, 30)  # 督办升级 for the new day
+    assert planned["audit_verify"] == time(2, 0)  # the audit chain
+    assert planned["backup"] == time(3, 0)

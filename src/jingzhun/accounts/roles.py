@@ -28,6 +28,11 @@ class Perm:
     VISIT = "assistance.visit"  # log visits (走访) and help measures for households in scope
     CHECK_IN = "assistance.checkin"  # 驻村考勤 (only a stationed cadre actually can)
     CONFIGURE_ASSISTANCE = "assistance.configure"  # alert parameters
+    LEDGER_VIEW = "ledger.view"  # 台账: see items in scope
+    LEDGER_HANDLE = "ledger.handle"  # the responsible side: 整改、办理、申请销号
+    LEDGER_ASSIGN = "ledger.assign"  # the supervising side: 交办、验收销号、退回、批准延期
+    LEDGER_IMPORT = "ledger.import"
+    LEDGER_CASES = "ledger.cases"  # 违纪案件 (纪委)
 
 
 class RoleCode(models.TextChoices):
@@ -43,12 +48,16 @@ class RoleCode(models.TextChoices):
 
 _ALL = {v for k, v in vars(Perm).items() if k.isupper()}
 
+_LEDGER_HANDLER = frozenset({Perm.LEDGER_VIEW, Perm.LEDGER_HANDLE})
+_LEDGER_SUPERVISOR = frozenset({Perm.LEDGER_VIEW, Perm.LEDGER_ASSIGN})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RoleCode.COUNTY_ADMIN: frozenset(_ALL),
     RoleCode.COUNTY_LEADER: frozenset(
         {Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}
-    ),
-    RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}),
+    )
+    | _LEDGER_SUPERVISOR,
+    RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}) | _LEDGER_HANDLER,
     RoleCode.TOWNSHIP_CADRE: frozenset(
         {
             Perm.VIEW_REGISTRY,
@@ -63,7 +72,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VISIT,
             Perm.CHECK_IN,
         }
-    ),
+    )
+    | _LEDGER_HANDLER,
     RoleCode.VILLAGE_CADRE: frozenset(
         {
             Perm.VIEW_REGISTRY,
@@ -76,10 +86,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VISIT,
             Perm.CHECK_IN,
         }
-    ),
+    )
+    | _LEDGER_HANDLER,
     RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}),
-    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}),
-    RoleCode.DISCIPLINE: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}),
+    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE})
+    | _LEDGER_SUPERVISOR,
+    RoleCode.DISCIPLINE: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.LEDGER_CASES}
+    )
+    | _LEDGER_SUPERVISOR
+    | _LEDGER_HANDLER,
 }
 
 # Roles whose scope is "the households paired with me", not a region subtree.

@@ -107,3 +107,10 @@ _TEXT_VALUE = re.compile("(" + "|".join(_TEXT_LABELS) + r")为[^，,；;。）)]
 def mask_text(text: str) -> str:
     """A sentence of a report with the values of personal fields replaced by ***."""
     return _TEXT_VALUE.sub(lambda m: f"{m.group(1)}为{HIDDEN}", text)
+
+
+def mask_name(value: str | None) -> str:
+    """张三 → 张*, 欧阳修 → 欧** (a petitioner's name on pages of roles without the sensitive permission)."""
+    if not value:
+        return ""
+    return value[0] + "*" * (len(value) - 1)

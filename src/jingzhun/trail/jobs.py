@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from jingzhun.core.backup import backup, backup_name, rotate
 from jingzhun.core.verify import verify_database
 from jingzhun.jobs.models import Job, JobStatus
 from jingzhun.jobs.runner import Progress, handler
+from jingzhun.jobs.schedule import recurring
 
 VERIFY_KIND = "audit_verify"
 BACKUP_KIND = "backup"
@@ -61,3 +63,8 @@ def run_backup(job: Job, progress: Progress) -> dict[str, Any]:
     backup(path)
     removed = rotate(directory, keep)
     return {"path": str(path), "bytes": path.stat().st_size, "removed": removed, "keep": keep}
+
+
+# Nightly: the whole audit chain verified (its result on the 审计校验 page), then a backup with retention.
+recurring(VERIFY_KIND, daily_at=time(2, 0))
+recurring(BACKUP_KIND, daily_at=time(3, 0))

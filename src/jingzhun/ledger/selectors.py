@@ -1,0 +1,105 @@
+"""Reads of the ledgers that respect scope (deny by default; out of scope == missing == 404).
+
+Township and village users see the items of their region subtree; county roles the whole county; a
+行业部门 user only the items of their own unit; 违纪案件 only roles with `ledger.cases` (纪委)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from jingzhun.accounts.access import Actor
+from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.ledger.models import Attachment, Item
+
+
+def system_actor() -> Actor:
+    """The county acting without a user (CLI, jobs, demo): every ledger permission, whole county."""
+    perms = frozenset(
+        {
+            Perm.LEDGER_VIEW,
+            Perm.LEDGER_HANDLE,
+            Perm.LEDGER_ASSIGN,
+            Perm.LEDGER_IMPORT,
+            Perm.LEDGER_CASES,
+            Perm.VIEW_SENSITIVE,
+        }
+    )
+    return Actor(user=None, permissions=perms, prefixes=("430821",))
+
+
+def _sector_unit_id(actor: Actor) -> int | None | bool:
+    """A user whose only roles are 行业部门 sees their unit's items: the unit id, or None when they have
+    no unit (then nothing). False when the actor is not sector-only."""
+    if not actor.roles or any(r != RoleCode.SECTOR for r in actor.roles):
+        return False
+    cadre = getattr(actor.user, "cadre", None) if actor.user is not None else None
+    return getattr(cadre, "unit_id", None)
+
+
+def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
+    if not actor.can(Perm.LEDGER_VIEW):
+        return Item.objects.none()
+    query = Item.objects.filter(actor.region_q("region_id"))
+    if not actor.can(Perm.LEDGER_CASES):
+        query = query.exclude(kind="case")
+    unit = _sector_unit_id(actor)
+    if unit is not False:
+        query = query.filter(unit_id=unit) if unit is not None else query.none()
+    if kind:
+        query = query.filter(kind=kind)
+    return query
+
+
+def item_get(actor: Actor, pk: Any) -> Item:
+    try:
+        return items_visible(actor).select_related("region", "unit", "household", "origin").get(pk=pk)
+    except (Item.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def attachment_get(actor: Actor, pk: Any) -> Attachment:
+    try:
+        attachment = Attachment.objects.select_related("step").get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    item_get(actor, attachment.step.item_id)
+    return attachment
+
+
+def _inbox_parts(actor: Actor) -> list[QuerySet[Item]]:
+    """我的待办 in two disjoint parts, each served by an index: open items I am responsible for (to act
+    on; responsible+status), and items waiting for a supervisor's acceptance that are not my own
+    (status+due). The navigation shows the count on every page, so it must never scan the ledger."""
+    if actor.user is None or not actor.can(Perm.LEDGER_VIEW):
+        return []
+    parts = []
+    if actor.can(Perm.LEDGER_HANDLE):
+        parts.append(items_visible(actor).filter(responsible=actor.user).exclude(status__in=_closed_states()))
+    if actor.can(Perm.LEDGER_ASSIGN):
+        parts.append(items_visible(actor).filter(status__in=WAITING).exclude(responsible=actor.user))
+    return parts
+
+
+def inbox_count(actor: Actor) -> int:
+    return sum(part.count() for part in _inbox_parts(actor))
+
+
+def inbox(actor: Actor, limit: int = 500) -> list[Item]:
+    """The inbox items (the first `limit`), overdue (earliest deadline) first."""
+    rows: list[Item] = []
+    for part in _inbox_parts(actor):
+        rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:limit])
+    rows.sort(key=lambda i: (i.due_on, i.code))
+    return rows[:limit]
+
+
+WAITING = ("申请销号", "已答复")  # states waiting for the supervising side's acceptance
+
+
+def _closed_states() -> list[str]:
+    from jingzhun.ledger import kinds
+
+    return sorted({s for k in kinds.KINDS.values() for s in k.closed})

@@ -1,0 +1,331 @@
+"""Pages of the ledgers (台账): a list per kind with filters and xlsx export, the item page with its
+timeline and the moves this actor may make, the summary table, the overdue board and 我的待办."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.roles import Perm
+from jingzhun.assistance.models import HelpUnit
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.ledger import kinds, reports, selectors, services
+from jingzhun.ledger.models import CaseDetail, Item, Step
+from jingzhun.ledger.present import display_item, export_xlsx, move_forms
+from jingzhun.regions.models import Region
+
+PAGE_SIZE = 50
+CACHE_SECONDS = 600
+
+
+def _actor(request: HttpRequest, perm: str = Perm.LEDGER_VIEW) -> Actor:
+    actor = actor_for(request.user)
+    actor.require(perm)
+    return actor
+
+
+def _as_of(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("as_of", "").strip())
+    except ValueError:
+        return date.today()
+
+
+def _cached(actor: Actor, name: str, as_of: date, compute: Callable[[], Any]) -> Any:
+    """Summary and board figures per scope and date, keyed by the ledger's data version (the newest step
+    id: every write that changes a state, deadline or closing adds a step), so a cached answer is never
+    stale — a new step makes a new key."""
+    version = Step.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    unit = getattr(getattr(actor.user, "cadre", None), "unit_id", None) if actor.user is not None else None
+    scope = f"{','.join(actor.prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
+    key = "ledger:" + hashlib.sha1(f"{name}|{scope}|{as_of}|{version}".encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _kind(code: str, actor: Actor) -> kinds.Kind:
+    if code not in kinds.KINDS or (code == "case" and not actor.can(Perm.LEDGER_CASES)):
+        raise Http404
+    return kinds.KINDS[code]
+
+
+def _visible_kinds(actor: Actor) -> list[kinds.Kind]:
+    return [kinds.KINDS[c] for c in kinds.ORDER if c != "case" or actor.can(Perm.LEDGER_CASES)]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    _actor(request)
+    return redirect("ledger:list", kind="problem")
+
+
+@login_required
+def item_list(request: HttpRequest, kind: str) -> HttpResponse:
+    actor = _actor(request)
+    spec = _kind(kind, actor)
+    as_of = _as_of(request)
+    flt = reports.Filter(
+        kind=kind,
+        status=request.GET.get("status", "").strip(),
+        overdue=request.GET.get("overdue") == "1",
+        region=request.GET.get("region", "").strip(),
+        source=request.GET.get("source", "").strip(),
+        unit=request.GET.get("unit", "").strip(),
+    )
+    if flt.region and not Region.objects.filter(code=flt.region).exists():
+        flt = reports.Filter(**{**flt.__dict__, "region": ""})
+    query = reports.filtered(selectors.items_visible(actor, kind=kind), flt, as_of).select_related(
+        "unit", "region"
+    )
+    if request.GET.get("export") == "xlsx":
+        return export_xlsx(actor, query.order_by("code"), as_of, f"{spec.label}台账.xlsx")
+    page = Paginator(query.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    townships = Region.objects.filter(level="township", code__startswith="430821").order_by("code")
+    units = (
+        selectors.items_visible(actor, kind=kind)
+        .exclude(unit=None)
+        .values_list("unit__name", flat=True)
+        .distinct()
+    )
+    return render(
+        request,
+        "ledger/list.html",
+        {
+            "spec": spec,
+            "kinds": _visible_kinds(actor),
+            "flt": flt,
+            "as_of": as_of,
+            "page": page,
+            "rows": [display_item(actor, item, as_of) for item in page.object_list],
+            "query_string": params.urlencode(),
+            "townships": [t for t in townships if actor.covers_code(t.code) or actor.covers_code(t.code[:6])],
+            "units": sorted(units),
+            "can_create": actor.can(Perm.LEDGER_ASSIGN),
+        },
+    )
+
+
+@login_required
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    item = selectors.item_get(actor, pk)
+    steps = list(item.steps.select_related("actor").prefetch_related("attachments"))
+    return render(
+        request,
+        "ledger/detail.html",
+        {
+            "item": item,
+            "shown": display_item(actor, item, date.today()),
+            "spec": kinds.get(item.kind),
+            "steps": steps,
+            "escalations": list(item.escalations.order_by("id")),
+            "forms": move_forms(actor, item),
+            "can_note": actor.can(Perm.LEDGER_HANDLE) and not kinds.get(item.kind).is_closed(item.status),
+            "can_pause": actor.can(Perm.LEDGER_ASSIGN)
+            and kinds.get(item.kind).pausable
+            and not kinds.get(item.kind).is_closed(item.status),
+            "derived": list(selectors.items_visible(actor).filter(origin=item)),
+            "indicator": getattr(item, "indicator", None) if item.kind == "task" else None,
+            "can_report": actor.can(Perm.LEDGER_HANDLE),
+            "case_fields": _case_fields(item),
+            "can_transfer": item.kind == "petition" and actor.can(Perm.LEDGER_ASSIGN),
+            "units_all": list(HelpUnit.objects.order_by("name").values_list("pk", "name"))
+            if item.kind == "petition" and actor.can(Perm.LEDGER_ASSIGN)
+            else [],
+            "today": date.today(),
+        },
+    )
+
+
+def _case_fields(item: Item) -> list[tuple[str, str, Any]]:
+    if item.kind != "case":
+        return []
+    d = CaseDetail.objects.filter(item=item).first() or CaseDetail(item=item)
+    return [
+        ("party", "党纪处分（人）", d.party_discipline),
+        ("government", "政务处分（人）", d.government_discipline),
+        ("judicial", "移送司法（人）", d.judicial),
+        ("recovered", "追缴金额（元）", d.recovered),
+        ("returned", "退还群众（元）", d.returned),
+    ]
+
+
+@login_required
+@require_POST
+def item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = _actor(request)
+    item = selectors.item_get(actor, pk)
+    action = request.POST.get("action", "")
+    files = request.FILES.getlist("attachments")
+    note = request.POST.get("note", "")
+    try:
+        if action == "note":
+            services.item_note(actor=actor, item=item, note=note, attachments=files)
+            messages.success(request, "已记录进展")
+        elif action == "pause":
+            services.item_pause(actor=actor, item=item, reason=note)
+            messages.success(request, "已暂停计时")
+        elif action == "resume":
+            services.item_resume(actor=actor, item=item)
+            messages.success(request, "已恢复计时")
+        else:
+            try:
+                days = int(request.POST.get("extension_days") or 0)
+            except ValueError:
+                days = -1
+            moved = services.item_move(
+                actor=actor,
+                item=item,
+                action=action,
+                note=note,
+                evidence=request.POST.get("evidence", ""),
+                attachments=files,
+                extension_days=days,
+                reply=request.POST.get("reply", ""),
+            )
+            messages.success(request, f"操作成功，当前状态：{moved.status}")
+    except ValidationFailed as exc:
+        messages.error(request, "；".join(exc.errors.values()))
+    return redirect("ledger:detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """信访转办: a problem from this petition, keeping the link."""
+    actor = _actor(request, Perm.LEDGER_ASSIGN)
+    petition = selectors.item_get(actor, pk)
+    try:
+        deadline = date.fromisoformat(request.POST.get("deadline", "").strip())
+    except ValueError:
+        messages.error(request, "请填写整改时限（YYYY-MM-DD）")
+        return redirect("ledger:detail", pk=petition.pk)
+    unit = HelpUnit.objects.filter(pk=request.POST.get("unit") or 0).first()
+    try:
+        problem = services.problem_from_petition(
+            actor=actor,
+            petition=petition,
+            code=request.POST.get("code", ""),
+            deadline=deadline,
+            unit=unit,
+            responsible_name=request.POST.get("responsible_name", "").strip(),
+        )
+    except ValidationFailed as exc:
+        messages.error(request, "；".join(exc.errors.values()))
+        return redirect("ledger:detail", pk=petition.pk)
+    messages.success(request, f"已转办为问题 {problem.code}")
+    return redirect("ledger:detail", pk=problem.pk)
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    item = selectors.attachment_get(_actor(request), pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    content_type = "application/pdf" if item.kind == "pdf" else f"image/{item.kind}"
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    as_of = _as_of(request)
+    query = selectors.items_visible(actor)
+
+    def compute() -> tuple[list[list[Any]], str]:
+        rows = reports.summary_rows(query, as_of)
+        if not actor.can(Perm.LEDGER_CASES):
+            rows = [r for r in rows if r[0] != kinds.CASE.label]
+        return rows, reports.sentence(query, as_of)
+
+    rows, sentence = _cached(actor, "summary", as_of, compute)
+    return render(
+        request,
+        "ledger/summary.html",
+        {"rows": rows, "as_of": as_of, "sentence": sentence, "kinds": _visible_kinds(actor)},
+    )
+
+
+@login_required
+def overdue_board(request: HttpRequest) -> HttpResponse:
+    """逾期看板: open overdue items (as of today) by township and by unit."""
+    actor = _actor(request)
+    today = date.today()
+    columns = _visible_kinds(actor)
+
+    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        query = (
+            selectors.items_visible(actor)
+            .exclude(status__in=reports.CLOSED)
+            .filter(due_on__lt=today)
+            .exclude(paused_since__isnull=False, due_on__gte=F("paused_since"))
+        )
+        names = dict(Region.objects.filter(level="township").values_list("code", "name"))
+        by_township: dict[str, dict[str, Any]] = {}
+        grouped = query.annotate(t=Substr("region_id", 1, 9)).values("t", "kind").annotate(n=Count("id"))
+        for row in grouped:
+            code = row["t"] + "000"
+            entry = by_township.setdefault(
+                code, {"code": code, "name": names.get(code, "县本级"), "total": 0, "kinds": {}}
+            )
+            entry["total"] += row["n"]
+            entry["kinds"][row["kind"]] = entry["kinds"].get(row["kind"], 0) + row["n"]
+        severe_day = today - timedelta(days=30)
+        units = dict(HelpUnit.objects.values_list("pk", "name"))
+        by_unit = [
+            {"unit__name": units.get(r["unit_id"], ""), "total": r["total"], "severe": r["severe"]}
+            for r in query.values("unit_id").annotate(
+                total=Count("id"), severe=Count("id", filter=Q(due_on__lt=severe_day))
+            )
+        ]
+        by_unit.sort(key=lambda r: (-r["total"], r["unit__name"]))
+        townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
+        for entry in townships:
+            entry["cells"] = [entry["kinds"].get(k.code, 0) for k in columns]
+        return townships, by_unit
+
+    townships, by_unit = _cached(actor, "overdue", today, compute)
+    return render(
+        request,
+        "ledger/overdue.html",
+        {"townships": townships, "units": by_unit, "columns": columns, "today": today, "kinds": columns},
+    )
+
+
+@login_required
+def my_inbox(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    today = date.today()
+    items = selectors.inbox(actor)
+    return render(
+        request,
+        "ledger/inbox.html",
+        {
+            "rows": [display_item(actor, i, today) for i in items],
+            "kinds": _visible_kinds(actor),
+            "today": today,
+        },
+    )

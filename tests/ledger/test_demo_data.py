@@ -1,0 +1,50 @@
+"""The demo ledgers: the seed's petition figures, problems from every source, directives with unsigned
+recipients, indicators decomposed to every township, about 390 cases with their figures."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from jingzhun.ledger import kinds, reports
+from jingzhun.ledger.demo_data import DEMO_DATE, seed
+from jingzhun.ledger.models import CaseDetail, Indicator, Item, Recipient
+from jingzhun.ledger.selectors import items_visible, system_actor
+from jingzhun.regions.models import Region
+from tests.factories import VILLAGE, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_seeds_realistic_ledgers(admin_actor, village_cadre, township_cadre):
+    from jingzhun.assistance.demo_data import seed as seed_assistance
+
+    Region.objects.filter(code=VILLAGE).update(is_poor_village=True)
+    for _ in range(3):
+        register(admin_actor)
+    seed_assistance(year=2018, seed=7, printer=lambda _: None, today=date(2026, 11, 25))
+    seed(seed=7, printer=lambda _: None)
+
+    query = items_visible(system_actor())
+    rows = {(r[0], r[1]): r for r in reports.summary_rows(query, DEMO_DATE)}
+    assert rows[("信访", "合计")][2:5] == [284, 279, 5]
+    assert sum(rows[("信访", lvl)][2] for lvl in ("中央交办", "省交办", "市交办")) == 236
+    assert rows[("信访", "县本级")][2] == 48
+    assert "已按时办结回复279件，5件正在办理中" in reports.sentence(query, DEMO_DATE)
+    assert {r[1] for r in rows.values() if r[0] == "问题整改"} >= set(kinds.PROBLEM_SOURCES)
+    assert rows[("问题整改", "合计")][5] > 0  # some overdue
+    assert Item.objects.filter(kind="problem", source="信访转办", origin__kind="petition").exists()
+    assert Recipient.objects.filter(status="待签收").exists()
+    assert Item.objects.filter(kind="directive", status="已完成").exists()
+    townships = Region.objects.filter(level="township", code__startswith="430821").count()
+    people = Indicator.objects.filter(metric="预脱贫人数")
+    assert people.count() == townships == 26
+    assert sum(people.values_list("target", flat=True)) == 26702
+    assert sum(Indicator.objects.filter(metric="贫困村出列").values_list("target", flat=True)) == 73
+    assert Item.objects.filter(kind="case").count() == 390
+    details = CaseDetail.objects.all()
+    disciplined = sum(d.party_discipline + d.government_discipline for d in details)
+    assert 330 <= disciplined <= 350 and sum(d.judicial for d in details) == 7
+    assert 2_600_000 <= sum(d.recovered for d in details) <= 2_900_000
+    assert Item.objects.filter(responsible=village_cadre).exists()  # the demo village cadre has work

@@ -1,0 +1,101 @@
+"""The escalation pass: set-based, the ladder at day 0, 7, 15, 30, idempotent, each rung audited."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+
+from jingzhun.core.models import AuditEntry
+from jingzhun.ledger.escalation import escalate, overdue_sql
+from jingzhun.ledger.models import Escalation, Item
+from jingzhun.ledger.services import item_pause
+from tests.ledger.conftest import new_item
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = date(2018, 9, 1)
+
+
+@pytest.fixture
+def ladder_items(admin, village_region, unit):
+    items = {}
+    for days in (0, 1, 6, 7, 14, 15, 29, 30, 45):
+        due = AS_OF - timedelta(days=days)
+        items[days] = new_item(
+            admin,
+            "problem",
+            f"E-{days:02d}",
+            village_region,
+            unit,
+            assigned_on=due - timedelta(days=30),
+            deadline=due,
+        )
+    return items
+
+
+def _rungs(item: Item) -> list[str]:
+    return list(Escalation.objects.filter(item=item).order_by("id").values_list("label", flat=True))
+
+
+def test_the_ladder_at_its_boundaries(ladder_items):
+    counts = escalate(as_of=AS_OF)
+    assert _rungs(ladder_items[0]) == []
+    assert _rungs(ladder_items[1]) == ["提醒"]
+    assert _rungs(ladder_items[6]) == ["提醒"]
+    assert _rungs(ladder_items[7]) == ["提醒", "督办"]
+    assert _rungs(ladder_items[14]) == ["提醒", "督办"]
+    assert _rungs(ladder_items[15]) == ["提醒", "督办", "通报"]
+    assert _rungs(ladder_items[29]) == ["提醒", "督办", "通报"]
+    assert _rungs(ladder_items[30]) == ["提醒", "督办", "通报", "约谈"]
+    assert counts == {"提醒": 8, "督办": 6, "通报": 4, "约谈": 2}
+    audits = AuditEntry.objects.filter(object_type="ledger_item", action__startswith="ledger.escalate")
+    assert audits.count() == 20
+    entry = audits.get(object_id=str(ladder_items[30].pk), action="ledger.escalate.interview")
+    assert (entry.object_label, entry.note, entry.actor_name) == ("问题整改 E-30", "逾期约谈", "系统")
+    assert entry.after == {"as_of": "2018-09-01"} and entry.at is not None
+
+
+def test_it_is_idempotent(ladder_items):
+    escalate(as_of=AS_OF)
+    before = (Escalation.objects.count(), AuditEntry.objects.count())
+    assert escalate(as_of=AS_OF) == {"提醒": 0, "督办": 0, "通报": 0, "约谈": 0}
+    assert escalate(as_of=AS_OF - timedelta(days=3)) == {"提醒": 0, "督办": 0, "通报": 0, "约谈": 0}
+    assert (Escalation.objects.count(), AuditEntry.objects.count()) == before
+    # a day later the items climb on: 6 → 7 days reaches 督办
+    counts = escalate(as_of=AS_OF + timedelta(days=1))
+    assert counts["督办"] == 1 and counts["提醒"] == 1  # the 0-day item becomes overdue
+
+
+def test_closed_and_paused_items_do_not_escalate(ladder_items, leader):
+    Item.objects.filter(pk=ladder_items[45].pk).update(status="已销号", closed_on=AS_OF)
+    item_pause(actor=leader, item=ladder_items[30], reason="等待外调", on=date(2018, 8, 1))
+    escalate(as_of=AS_OF)
+    assert _rungs(ladder_items[45]) == [] and _rungs(ladder_items[30]) == []
+
+
+def test_a_configured_ladder(ladder_items, monkeypatch):
+    monkeypatch.setenv("JINGZHUN_LEDGER_LADDER", "提醒:0,督办:3")
+    counts = escalate(as_of=AS_OF)
+    assert counts == {"提醒": 8, "督办": 7}
+
+
+def test_the_hand_written_sql_finds_the_same_overdue_set(ladder_items):
+    from jingzhun.ledger.escalation import CLOSED
+
+    with connection.cursor() as cursor:
+        cursor.execute(overdue_sql(), [*CLOSED, AS_OF])
+        ids = {r[0] for r in cursor.fetchall()}
+    escalate(as_of=AS_OF)
+    assert ids == set(Escalation.objects.filter(rung="remind").values_list("item_id", flat=True))
+
+
+def test_its_audit_rows_keep_the_audit_chain_whole(ladder_items):
+    """The pass writes its audit rows in bulk; each still carries the hash of the one before it."""
+    from jingzhun.core.verify import verify_database
+
+    escalate(as_of=AS_OF)
+    verdict = verify_database()
+    assert verdict.ok, verdict.message
+    assert AuditEntry.objects.filter(action__startswith="ledger.escalate", row_hash="").count() == 0
