@@ -4,6 +4,8 @@ opens the original; both are served only within scope."""
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from datetime import date
 
 import pytest
@@ -76,7 +78,11 @@ def test_it_stores_a_thumbnail_on_upload_and_serves_it_apart_from_the_original(
 def test_an_image_pillow_cannot_read_keeps_no_thumbnail_and_the_list_shows_the_original(
     paired, admin_actor, helper_user
 ):
-    broken = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64  # passes the magic-bytes check, does not decode
+    # A PNG whose header (size 10×10) passes the upload checks, with no image data after it: Pillow
+    # cannot decode it. (A file whose header cannot be read at all is refused at upload.)
+    ihdr = struct.pack(">IIBBBBB", 10, 10, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    broken = b"\x89PNG\r\n\x1a\n" + chunk + b"\x00" * 64
     visit = services.visit_log(
         actor=admin_actor,
         household=paired["mine"],

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jingzhun.jobs.runner import _load_handlers, claim_next, run
+from jingzhun.jobs.runner import claim_next, run
 from jingzhun.workbook import export_jobs
 from tests.browser.conftest import login
 from tests.factories import register
@@ -26,7 +26,6 @@ def test_a_large_export_shows_progress_then_a_masked_download(
     page.click("[data-testid=export-filtered]")
     page.wait_for_selector("[data-testid=job-progress]")
     assert page.locator("[data-testid=job-status]").inner_text() == "排队中"
-    _load_handlers()  # the worker of `jingzhun serve`, here in the test's thread (same test database)
     job = run(claim_next())
     assert job.status == "succeeded", job.error
     page.wait_for_selector("[data-testid=export-download]", timeout=20000)  # htmx polling, then refresh

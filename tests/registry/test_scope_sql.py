@@ -41,7 +41,7 @@ def _export_reads(actor, flt: HouseholdFilter | None = None):
     """The two reads of assistance.sheets.export_sheets, built the same way."""
     households = households_visible(actor)
     if flt is not None:
-        households = filter_households(households, flt)
+        households = filter_households(households, flt, actor=actor)
     ids = households.values("id")
     return (
         HelpMeasure.objects.filter(household_id__in=ids)

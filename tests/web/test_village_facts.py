@@ -69,6 +69,9 @@ def test_it_lets_a_village_cadre_read_but_not_edit(village_cadre, other_village_
 
 
 def test_the_village_page_shows_its_facts_history_with_labels(township_cadre, village_cadre):
+    from jingzhun.standards.defaults import ensure_defaults
+
+    ensure_defaults()  # 已出列 is checked against the V-* rules of the standard (all met here)
     from jingzhun.core import audit
 
     _client(township_cadre).post(f"/regions/{VILLAGE}/edit/", VALID)
@@ -90,6 +93,9 @@ def test_the_village_page_shows_its_facts_history_with_labels(township_cadre, vi
 
 
 def test_the_township_edits_its_own_villages_only_and_the_county_all(township_cadre, county_admin):
+    from jingzhun.standards.defaults import ensure_defaults
+
+    ensure_defaults()  # 已出列 is checked against the V-* rules of the standard (all met here)
     from tests.factories import OTHER_VILLAGE
 
     township = _client(township_cadre)

@@ -23,7 +23,6 @@ from jingzhun.standards.loading import default_year, household_data, load_spec, 
 from jingzhun.standards.models import AssessmentRun, HouseholdVerdict, StandardSet
 
 ASSUMPTION_LABEL = "默认口径，可配置"
-SUSPECTED_LIMIT = reports.SUSPECTED_DISPLAY_LIMIT  # rows listed on the page; counts and xlsx are never capped
 
 
 def _rule_rows(results: Any) -> list[dict[str, Any]]:
@@ -157,11 +156,13 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         "plan_level": level,
         "plan_rules": plan_rules,
         "suspected": reports.suspected_wrong_exits(
-            spec, year, region.prefix, scope_q=scope_q, limit=SUSPECTED_LIMIT
+            spec, year, region.prefix, scope_q=scope_q, limit=reports.SUSPECTED_DISPLAY_LIMIT
         ),
         "suspected_count": reports.suspected_count(spec, year, region.prefix, scope_q=scope_q),
-        "suspected_limit": SUSPECTED_LIMIT,
-        "exceptions": list(exceptions_visible(actor, region.prefix).filter(year=year)[:SUSPECTED_LIMIT]),
+        "suspected_limit": reports.SUSPECTED_DISPLAY_LIMIT,
+        "exceptions": list(
+            exceptions_visible(actor, region.prefix).filter(year=year)[: reports.SUSPECTED_DISPLAY_LIMIT]
+        ),
         "townships": reports.incidence_by_township(villages) if level == "township" else [],
         "villages": sorted(villages, key=lambda v: (not v.is_poor_village, v.code)),
         "assumption_label": ASSUMPTION_LABEL,
