@@ -19,7 +19,7 @@ def _record(n: int, **extra) -> AuditEntry:
         object_id=n,
         object_label=f"第{n}项",
         before={"n": n - 1, "amount": 1.0, "说明": "旧"} if n else None,
-        after={"n": n, "amount": 1e20, "list": [1, 2.5]},
+        after={"n": n, "amount": 1e20, "list": [1, 2.5], "keys": {1: "a", 10: "b", 2: "c"}},
         **extra,
     )
 
