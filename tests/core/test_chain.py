@@ -19,7 +19,7 @@ def _record(n: int, **extra) -> AuditEntry:
         object_id=n,
         object_label=f"第{n}项",
         before={"n": n - 1, "amount": 1.0, "说明": "旧"} if n else None,
-        after={"n": n, "amount": 1e20, "list": [1, 2.5]},
+        after={"n": n, "amount": 1e20, "list": [1, 2.5], "keys": {1: "a", 10: "b", 2: "c"}},
         **extra,
     )
 
@@ -188,3 +188,15 @@ def test_two_writers_at_once_do_not_fork_the_chain(scratch, tmp_path):
     )
     firsts = [oid for (oid,) in by_writer]
     assert any(a[0] != b[0] for a, b in zip(firsts, firsts[1:], strict=False))  # they did interleave
+
+
+@pytest.mark.django_db
+def test_entries_added_through_the_orm_directly_are_chained_too():
+    with transaction.atomic():
+        _record(0)
+        AuditEntry.objects.create(action="direct", object_type="t", object_id="1")
+        AuditEntry.objects.bulk_create(
+            [AuditEntry(action="direct", object_type="t", object_id=str(n)) for n in (2, 3)]
+        )
+    verdict = verify_database()
+    assert verdict.ok and verdict.count == 4

@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from jingzhun.core.models import AuditEntry
+from jingzhun.core.verify import verify_database
 from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.workbook import db_write_thread, importer
@@ -147,6 +148,11 @@ def test_an_import_outside_a_transaction_streams_on_postgresql_and_stores_the_fi
     assert first.created_at == first.members.first().created_at == created.first().at  # one timestamp
     assert not ImportLock.objects.exists()
     assert not any(t._thread.is_alive() for t in threads)
+    # the import's entries, written on the write thread's connection, extend the audit chain unbroken
+    reimport = importer.import_path(golden("valid_utf8"), actor=system_actor)
+    assert reimport.written
+    verdict = verify_database()
+    assert verdict.ok and verdict.count == AuditEntry.objects.count(), verdict.message
 
 
 def test_an_error_found_after_rows_were_streamed_writes_nothing(golden, system_actor, threads):

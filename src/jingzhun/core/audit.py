@@ -73,20 +73,12 @@ def hashed_values(item: AuditEntry) -> list[Any]:
     return [getattr(item, name) for name in chain.FIELDS]
 
 
-def _link(items: list[AuditEntry]) -> None:
-    prev = chain.lock_tail(AuditEntry._meta.db_table)
-    for item in items:
-        item.prev_hash = prev
-        item.row_hash = prev = chain.link(prev, hashed_values(item))
-
-
 def record(**kwargs: Any) -> AuditEntry:
     """Save one audit row; must run inside the caller's transaction so both land or neither."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record must be called inside the write's transaction")
     item = entry(**kwargs)
-    _link([item])
-    item.save()
+    item.save()  # linked into the chain by AuditEntry.save
     return item
 
 
@@ -96,5 +88,4 @@ def record_many(items: list[AuditEntry]) -> None:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record_many must be called inside the write's transaction")
-    _link(items)
-    AuditEntry.objects.bulk_create(items, batch_size=2000)
+    AuditEntry.objects.bulk_create(items, batch_size=2000)  # chained in order by the queryset

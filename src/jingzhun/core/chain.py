@@ -8,8 +8,9 @@ with BEGIN IMMEDIATE (config.parse_database_url), so a writer holds the database
 and the ids they get afterwards are larger than every committed one, so two writers cannot fork the chain.
 
 The canonical form is computed from what the database gives back, so it must not depend on how a value
-was stored: times are UTC with microseconds, and JSON numbers that are whole (1.0, 1e20) are written as
-integers (PostgreSQL's jsonb turns 1e20 into 100000000000000000000). FORMAT names this serialisation;
+was stored: times are UTC with microseconds, JSON columns are parsed from their text and written again
+sorted and compact, with numbers that are whole (1.0, 1e20) as integers (PostgreSQL's jsonb turns 1e20
+into 100000000000000000000). FORMAT names this serialisation;
 changing it means a new FORMAT, with old entries still verified under theirs.
 """
 
@@ -47,31 +48,47 @@ _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", "
 
 
 def at_text(value: datetime | str) -> str:
-    """An entry's time as hashed: UTC, microseconds, `Z` (naive values are UTC, as SQLite gives them back)."""
+    """An entry's time as hashed: ISO 8601 in UTC with microseconds (naive values are UTC, as SQLite gives
+    them back)."""
     if isinstance(value, str):
         return value
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return value.isoformat(timespec="microseconds") + "+00:00"
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
-def _whole(value: Any) -> Any:
-    """JSON values with whole floats as ints (the form both databases give back)."""
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, dict):
-        return {str(k): _whole(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_whole(v) for v in value]
-    return value
+def _number(text: str) -> int | float:
+    """JSON floats as the databases give them back: whole ones as ints (jsonb prints 1e20 in full)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+_LEAVES = (str, int, bool, type(None))
+
+
+def _as_is(value: Any) -> bool:
+    """Plain dicts with str keys, lists and leaves other than floats: already what the database gives back
+    (the importer's values; checking costs a microsecond, the round trip below seven)."""
+    t = type(value)
+    if t is dict:
+        return all(type(k) is str and _as_is(v) for k, v in value.items())
+    if t is list or t is tuple:
+        return all(_as_is(v) for v in value)
+    return t in _LEAVES
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, str | bytes):  # a JSON column read as text (SQLite, Django's psycopg loaders)
-        value = json.loads(value)
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return _whole(value)
+    """A JSON column's value in its canonical form: parsed from its text (as the database stores it, or as
+    Django would write it), with whole floats as ints and keys as strings."""
+    if value is None:
+        return None
+    if not isinstance(value, str | bytes):
+        if _as_is(value):
+            return value
+        value = json.dumps(value)
+    return json.loads(value, parse_float=_number)
 
 
 def canonical(values: Sequence[Any]) -> str:

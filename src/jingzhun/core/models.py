@@ -6,8 +6,26 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jingzhun.core import chain
+
+
+def link(items: list[AuditEntry]) -> None:
+    """Give unsaved entries their place in the hash chain, after the current tail (core.chain); takes the
+    chain lock for the rest of the caller's transaction."""
+    prev = chain.lock_tail(AuditEntry._meta.db_table)
+    for item in items:
+        item.prev_hash = prev
+        item.row_hash = prev = chain.link(prev, [getattr(item, name) for name in chain.FIELDS])
+
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def bulk_create(self, objs, *args, **kwargs):  # type: ignore[override]
+        """Chained in the order given (every way of adding entries through Django links them)."""
+        objs = list(objs)
+        if objs:
+            link(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def update(self, **kwargs):  # type: ignore[override]
         raise PermissionError("审计记录只能追加，不能修改")
 
@@ -56,6 +74,7 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("审计记录只能追加，不能修改")
+        link([self])
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
