@@ -81,13 +81,13 @@ def test_non_poor_villages_are_not_listed_as_failing_exit(standard, county_admin
 
 
 def test_the_suspected_badge_counts_all_not_the_display_cap(standard, admin_actor, county_admin, monkeypatch):
-    from jingzhun.standards import selectors
+    from jingzhun.standards import reports
     from jingzhun.standards.services import assess
 
     for _ in range(3):
         register(admin_actor, exit_status="已脱贫", exit_year="2017", water_safe="否")
     assess(year=2018)
-    monkeypatch.setattr(selectors, "SUSPECTED_LIMIT", 2)
+    monkeypatch.setattr(reports, "SUSPECTED_DISPLAY_LIMIT", 2)
     page = _client(county_admin).get("/exit/?year=2018").content.decode()
     assert re.search(r'data-testid="suspected-count">(\d+)<', page).group(1) == "3"
     table = re.search(r'data-testid="suspected">(.*?)</table>', page, re.S).group(1)
