@@ -101,6 +101,12 @@ class Config:
     upload_max_mb: int
     secure_cookies: bool
     export_retention_hours: int
+    trusted_proxies: list[str]
+    login_delay_cap_seconds: int
+    upload_max_inflated_mb: int
+    upload_max_rows: int
+    job_timeout_seconds: int
+    job_memory_mb: int
 
 
 def load() -> Config:
@@ -119,4 +125,13 @@ def load() -> Config:
         upload_max_mb=_int("JINGZHUN_UPLOAD_MAX_MB", 200),
         secure_cookies=_bool("JINGZHUN_SECURE_COOKIES", False),
         export_retention_hours=_int("JINGZHUN_EXPORT_RETENTION_HOURS", 24),
+        # addresses of the reverse proxies whose X-Forwarded-For is believed (none by default)
+        trusted_proxies=[
+            p.strip() for p in os.environ.get("JINGZHUN_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ],
+        login_delay_cap_seconds=_int("JINGZHUN_LOGIN_DELAY_CAP_SECONDS", 900),
+        upload_max_inflated_mb=_int("JINGZHUN_UPLOAD_MAX_INFLATED_MB", 400),
+        upload_max_rows=_int("JINGZHUN_UPLOAD_MAX_ROWS", 500_000),
+        job_timeout_seconds=_int("JINGZHUN_JOB_TIMEOUT_SECONDS", 1800),
+        job_memory_mb=_int("JINGZHUN_JOB_MEMORY_MB", 2048),
     )
