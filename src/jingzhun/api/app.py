@@ -15,7 +15,7 @@ from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.services import api_token_user
 from jingzhun.api.errors import chinese_message
-from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.errors import EditConflict, ValidationFailed
 
 
 class BearerToken(HttpBearer):
@@ -45,6 +45,13 @@ def envelope(code: str, message: str, fields: dict[str, str] | None = None) -> d
 @api.exception_handler(ValidationFailed)
 def _validation_failed(request: HttpRequest, exc: ValidationFailed):
     return api.create_response(request, envelope("invalid", "输入有误", exc.errors), status=422)
+
+
+@api.exception_handler(EditConflict)
+def _edit_conflict(request: HttpRequest, exc: EditConflict):
+    body = envelope("conflict", exc.message, exc.errors)
+    body["error"]["current_version"] = exc.current_version
+    return api.create_response(request, body, status=409)
 
 
 @api.exception_handler(NinjaValidationError)
