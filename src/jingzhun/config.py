@@ -107,6 +107,7 @@ class Config:
     upload_max_rows: int
     job_timeout_seconds: int
     job_memory_mb: int
+    worker_slots: int
 
 
 def load() -> Config:
@@ -134,4 +135,5 @@ def load() -> Config:
         upload_max_rows=_int("JINGZHUN_UPLOAD_MAX_ROWS", 500_000),
         job_timeout_seconds=_int("JINGZHUN_JOB_TIMEOUT_SECONDS", 1800),
         job_memory_mb=_int("JINGZHUN_JOB_MEMORY_MB", 2048),
+        worker_slots=_int("JINGZHUN_WORKER_SLOTS", 2),
     )

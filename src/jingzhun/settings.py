@@ -144,6 +144,8 @@ JINGZHUN_UPLOAD_MAX_ROWS = CONFIG.upload_max_rows
 # Budget of one background job, run in a child process of the worker (jobs/sandbox.py).
 JINGZHUN_JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds
 JINGZHUN_JOB_MEMORY_BYTES = CONFIG.job_memory_mb * 1024 * 1024
+# Jobs the worker runs side by side; one creator has at most one running (jobs.runner.claim_next).
+JINGZHUN_WORKER_SLOTS = CONFIG.worker_slots
 
 LOGGING = {
     "version": 1,
