@@ -104,6 +104,7 @@ class Config:
     trusted_proxies: list[str]
     login_delay_cap_seconds: int
     upload_max_inflated_mb: int
+    upload_max_inflated_total_mb: int
     upload_max_rows: int
     job_timeout_seconds: int
     job_memory_mb: int
@@ -131,9 +132,12 @@ def load() -> Config:
             p.strip() for p in os.environ.get("JINGZHUN_TRUSTED_PROXIES", "").split(",") if p.strip()
         ],
         login_delay_cap_seconds=_int("JINGZHUN_LOGIN_DELAY_CAP_SECONDS", 900),
-        upload_max_inflated_mb=_int("JINGZHUN_UPLOAD_MAX_INFLATED_MB", 400),
-        upload_max_rows=_int("JINGZHUN_UPLOAD_MAX_ROWS", 500_000),
+        # a county's 成员 sheet of a million rows inflates to well under 1 GB
+        upload_max_inflated_mb=_int("JINGZHUN_UPLOAD_MAX_INFLATED_MB", 2048),
+        upload_max_inflated_total_mb=_int("JINGZHUN_UPLOAD_MAX_INFLATED_TOTAL_MB", 4096),
+        upload_max_rows=_int("JINGZHUN_UPLOAD_MAX_ROWS", 3_000_000),
         job_timeout_seconds=_int("JINGZHUN_JOB_TIMEOUT_SECONDS", 1800),
-        job_memory_mb=_int("JINGZHUN_JOB_MEMORY_MB", 2048),
+        # address space, not resident memory: the 1M-member import peaks near 1.1 GB resident
+        job_memory_mb=_int("JINGZHUN_JOB_MEMORY_MB", 4096),
         worker_slots=_int("JINGZHUN_WORKER_SLOTS", 2),
     )

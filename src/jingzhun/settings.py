@@ -139,7 +139,8 @@ JINGZHUN_UPLOAD_MAX_BYTES = CONFIG.upload_max_mb * 1024 * 1024
 JINGZHUN_EXPORT_RETENTION_HOURS = CONFIG.export_retention_hours
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Limits of one uploaded workbook or CSV folder (issue 15 #9): inflated bytes of its zip members and rows.
-JINGZHUN_UPLOAD_MAX_INFLATED_BYTES = CONFIG.upload_max_inflated_mb * 1024 * 1024
+JINGZHUN_UPLOAD_MAX_INFLATED_BYTES = CONFIG.upload_max_inflated_mb * 1024 * 1024  # each zip member
+JINGZHUN_UPLOAD_MAX_INFLATED_TOTAL_BYTES = CONFIG.upload_max_inflated_total_mb * 1024 * 1024
 JINGZHUN_UPLOAD_MAX_ROWS = CONFIG.upload_max_rows
 # Budget of one background job, run in a child process of the worker (jobs/sandbox.py).
 JINGZHUN_JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds
