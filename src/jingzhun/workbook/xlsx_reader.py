@@ -445,10 +445,7 @@ class XlsxBook:
 
 def _parsed_whole(name: str) -> bool:
     """Parts read into memory and parsed at once (not streamed): all but worksheets and shared strings."""
-    lower = name.lower()
-    if lower.endswith(".rels") or lower.endswith("workbook.xml") or lower.endswith("styles.xml"):
-        return True
-    return False
+    return name.lower().endswith((".rels", "workbook.xml", "styles.xml"))
 
 
 def _text_of(element: Any) -> str:
