@@ -39,14 +39,14 @@ def _claimed(kind: str, **params) -> Job:
     return claimed
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the forked child uses its own connection
 def test_a_job_runs_in_a_child_and_its_result_is_recorded():
     job = sandbox.run_to_end(_claimed("test_pid"))
     assert job.status == JobStatus.SUCCEEDED
     assert job.result["pid"] != os.getpid()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the forked child uses its own connection
 def test_a_job_past_its_time_budget_is_killed_and_failed_in_chinese():
     started = time.monotonic()
     job = sandbox.run_to_end(_claimed("test_sleep", seconds=30), timeout=1)
@@ -55,7 +55,7 @@ def test_a_job_past_its_time_budget_is_killed_and_failed_in_chinese():
     assert "超过时间上限（1 秒）" in job.error and "未写入" in job.error
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the forked child uses its own connection
 def test_a_job_past_its_memory_budget_fails_and_the_worker_keeps_its_memory():
     import resource
 
@@ -67,7 +67,7 @@ def test_a_job_past_its_memory_budget_fails_and_the_worker_keeps_its_memory():
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the forked child uses its own connection
 def test_a_child_that_dies_without_a_word_leaves_the_job_failed_not_running():
     import signal
 
@@ -101,7 +101,7 @@ def _ok_fair(job, progress):
     return {}
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the forked child uses its own connection
 def test_the_worker_finishes_a_short_job_while_a_long_one_of_another_creator_runs(
     township_cadre, other_village_cadre
 ):
