@@ -104,6 +104,9 @@ def start(job: Job, *, timeout: float | None = None, memory: int | None = None) 
     fd, outcome_path = tempfile.mkstemp(prefix=f"job-{job.pk}-", suffix=".json")
     os.close(fd)
     os.unlink(outcome_path)  # the child creates it; its absence means the child said nothing
+    if any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+        # the child would share the open transaction's connection: never fork from inside one
+        raise RuntimeError("a job cannot be started in a child from inside a transaction")
     connections.close_all()
     pid = os.fork()
     if pid == 0:  # pragma: no cover — runs in the child, reported through the outcome file
