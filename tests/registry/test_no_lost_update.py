@@ -93,7 +93,9 @@ def test_the_api_answers_409_in_the_envelope_and_writes_nothing(village_cadre, t
     assert refused.status_code == 409
     error = refused.json()["error"]
     assert error["code"] == "conflict" and "保存冲突" in error["message"] and "village" in error["message"]
-    assert error["current_version"] == version + 1
+    assert set(error) == {"code", "message", "fields"}  # the one envelope
+    assert error["fields"]["version"].startswith(f"当前版本为 {version + 1}")
+    assert refused["ETag"] == f'"{version + 1}"'
     assert Household.objects.get(pk=household.pk).group_name == household.group_name
     assert row_counts() == before
 

@@ -49,9 +49,11 @@ def _validation_failed(request: HttpRequest, exc: ValidationFailed):
 
 @api.exception_handler(EditConflict)
 def _edit_conflict(request: HttpRequest, exc: EditConflict):
-    body = envelope("conflict", exc.message, exc.errors)
-    body["error"]["current_version"] = exc.current_version
-    return api.create_response(request, body, status=409)
+    # the envelope keeps its three keys; the stored version is in `fields.version` and the ETag header
+    fields = {**exc.errors, "version": f"当前版本为 {exc.current_version}，请重新读取后再修改"}
+    response = api.create_response(request, envelope("conflict", exc.message, fields), status=409)
+    response["ETag"] = f'"{exc.current_version}"'
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
