@@ -102,6 +102,14 @@ class Config:
     secure_cookies: bool
     export_retention_hours: int
     exit_override: bool
+    trusted_proxies: list[str]
+    login_delay_cap_seconds: int
+    upload_max_inflated_mb: int
+    upload_max_inflated_total_mb: int
+    upload_max_rows: int
+    job_timeout_seconds: int
+    job_memory_mb: int
+    worker_slots: int
 
 
 def load() -> Config:
@@ -122,4 +130,17 @@ def load() -> Config:
         export_retention_hours=_int("JINGZHUN_EXPORT_RETENTION_HOURS", 24),
         # 例外放行 of an exit that fails the check (decisions.md §12): off unless the county decides.
         exit_override=_bool("JINGZHUN_EXIT_OVERRIDE", False),
+        # addresses of the reverse proxies whose X-Forwarded-For is believed (none by default)
+        trusted_proxies=[
+            p.strip() for p in os.environ.get("JINGZHUN_TRUSTED_PROXIES", "").split(",") if p.strip()
+        ],
+        login_delay_cap_seconds=_int("JINGZHUN_LOGIN_DELAY_CAP_SECONDS", 900),
+        # a county's 成员 sheet of a million rows inflates to well under 1 GB
+        upload_max_inflated_mb=_int("JINGZHUN_UPLOAD_MAX_INFLATED_MB", 2048),
+        upload_max_inflated_total_mb=_int("JINGZHUN_UPLOAD_MAX_INFLATED_TOTAL_MB", 4096),
+        upload_max_rows=_int("JINGZHUN_UPLOAD_MAX_ROWS", 3_000_000),
+        job_timeout_seconds=_int("JINGZHUN_JOB_TIMEOUT_SECONDS", 1800),
+        # address space, not resident memory: the 1M-member import peaks near 1.1 GB resident
+        job_memory_mb=_int("JINGZHUN_JOB_MEMORY_MB", 4096),
+        worker_slots=_int("JINGZHUN_WORKER_SLOTS", 2),
     )

@@ -105,14 +105,21 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 AXES_FAILURE_LIMIT = CONFIG.login_failure_limit
+# Failures are forgotten after this long without a new one.
 AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.lockout_minutes)
-# Lock a user name from the address that failed, so nobody can lock a cadre out from elsewhere (and a
-# shared township NAT is not locked as a whole).
+# Counted per user name AND client address. Axes itself never locks (issue 15 #12): after the limit each
+# further attempt from that address must wait a growing delay (accounts/throttle.py), so an attacker
+# elsewhere — or behind the same proxy without a trusted X-Forwarded-For — cannot lock the real user out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCK_OUT_AT_FAILURE = False
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "jingzhun.accounts.throttle.client_address"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Reverse proxies whose X-Forwarded-For is believed; from any other peer REMOTE_ADDR is the client.
+JINGZHUN_TRUSTED_PROXIES = CONFIG.trusted_proxies
+JINGZHUN_LOGIN_DELAY_CAP_SECONDS = CONFIG.login_delay_cap_seconds
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -133,6 +140,15 @@ JINGZHUN_UPLOAD_MAX_BYTES = CONFIG.upload_max_mb * 1024 * 1024
 JINGZHUN_EXPORT_RETENTION_HOURS = CONFIG.export_retention_hours
 JINGZHUN_EXIT_OVERRIDE = CONFIG.exit_override
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Limits of one uploaded workbook or CSV folder (issue 15 #9): inflated bytes of its zip members and rows.
+JINGZHUN_UPLOAD_MAX_INFLATED_BYTES = CONFIG.upload_max_inflated_mb * 1024 * 1024  # each zip member
+JINGZHUN_UPLOAD_MAX_INFLATED_TOTAL_BYTES = CONFIG.upload_max_inflated_total_mb * 1024 * 1024
+JINGZHUN_UPLOAD_MAX_ROWS = CONFIG.upload_max_rows
+# Budget of one background job, run in a child process of the worker (jobs/sandbox.py).
+JINGZHUN_JOB_TIMEOUT_SECONDS = CONFIG.job_timeout_seconds
+JINGZHUN_JOB_MEMORY_BYTES = CONFIG.job_memory_mb * 1024 * 1024
+# Jobs the worker runs side by side; one creator has at most one running (jobs.runner.claim_next).
+JINGZHUN_WORKER_SLOTS = CONFIG.worker_slots
 
 LOGGING = {
     "version": 1,

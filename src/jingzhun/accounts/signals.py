@@ -13,7 +13,11 @@ from jingzhun.core import audit
 
 
 def _address(request: Any) -> str:
-    return (getattr(request, "META", None) or {}).get("REMOTE_ADDR", "") if request is not None else ""
+    if request is None or getattr(request, "META", None) is None:
+        return ""
+    from jingzhun.accounts.throttle import client_address
+
+    return client_address(request)
 
 
 def _record(*, actor: Any, action: str, user: Any, username: str, request: Any) -> None:

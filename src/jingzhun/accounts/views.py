@@ -17,6 +17,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jingzhun.accounts import throttle
 from jingzhun.accounts.models import ApiToken, User
 from jingzhun.accounts.services import (
     TOKEN_DAYS_CHOICES,
@@ -29,7 +30,7 @@ from jingzhun.core import audit
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": "用户名或密码错误。连续输错多次将锁定账号。",
+        "invalid_login": "用户名或密码错误。连续输错多次后，每次再试须等待的时间会逐渐加长。",
         "inactive": "该账号已停用。",
     }
 
@@ -42,9 +43,30 @@ class LoginForm(AuthenticationForm):
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in; after repeated failures from one address for one user name the next attempt must wait
+    (accounts/throttle.py) — the password is not even checked then, and the refusal is audited."""
+
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = str(request.POST.get("username") or "")[:150]
+        wait = throttle.wait_remaining(username, throttle.client_address(request))
+        if wait:
+            user = User.objects.filter(username=username).first()
+            with transaction.atomic():
+                audit.record(
+                    actor=None,
+                    action="user.login_failed",
+                    object_type="user",
+                    object_id=getattr(user, "pk", None) or "",
+                    object_label=username,
+                    after={"address": throttle.client_address(request)},
+                    note=f"尝试过于频繁，须等待 {wait} 秒",
+                )
+            return render(request, "accounts/locked.html", {"wait": wait}, status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class OwnPasswordForm(PasswordChangeForm):

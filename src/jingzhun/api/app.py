@@ -17,7 +17,7 @@ from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.services import api_token_user
 from jingzhun.api.errors import chinese_message
-from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.errors import EditConflict, ValidationFailed
 from jingzhun.core.exit_gate import ExitRefused
 
 
@@ -66,6 +66,15 @@ def _exit_refused(request: HttpRequest, exc: ExitRefused):
     """Each failing item of the exit check under its code, so a client can show (or act on) each one."""
     fields = {p.code: p.text for p in exc.decision.problems}
     return api.create_response(request, envelope("exit_refused", exc.errors["__all__"], fields), status=422)
+
+
+@api.exception_handler(EditConflict)
+def _edit_conflict(request: HttpRequest, exc: EditConflict):
+    # the envelope keeps its three keys; the stored version is in `fields.version` and the ETag header
+    fields = {**exc.errors, "version": f"当前版本为 {exc.current_version}，请重新读取后再修改"}
+    response = api.create_response(request, envelope("conflict", exc.message, fields), status=409)
+    response["ETag"] = f'"{exc.current_version}"'
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

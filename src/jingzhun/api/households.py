@@ -6,6 +6,8 @@ through the registry services, whose ValidationFailed becomes a 422 with field e
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Status
 
@@ -103,11 +105,24 @@ def household_create(request: HttpRequest, payload: HouseholdIn):
     return Status(201, present.household(household_get(actor, created.pk), actor))
 
 
+def _expected_version(request: HttpRequest, in_body: int | None) -> Any:
+    """The version a PATCH is based on: `version` in the body, else the If-Match header (`"3"`, `W/"3"`
+    or `3`); None when the client gives neither (then the write is not version-checked)."""
+    if in_body is not None:
+        return in_body
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    return header.removeprefix("W/").strip('"')
+
+
 @router.patch("/{household_id}", response=HouseholdOut, summary="修改户信息（只改所传字段）")
 def household_patch(request: HttpRequest, payload: HouseholdPatch, household_id: int = HOUSEHOLD_ID):
     actor = _editor(request)
     household = household_get(actor, household_id)
-    household_update(actor=actor, household=household, changes=dump(payload, partial=True))
+    changes = dump(payload, partial=True)
+    version = _expected_version(request, changes.pop("version", None))
+    household_update(actor=actor, household=household, changes=changes, version=version)
     return present.household(household_get(actor, household_id), actor)
 
 
@@ -175,5 +190,7 @@ def member_detail(request: HttpRequest, member_id: int = MEMBER_ID):
 def member_patch(request: HttpRequest, payload: MemberPatch, member_id: int = MEMBER_ID):
     actor = _editor(request)
     member = member_get(actor, member_id)
-    updated = member_update(actor=actor, member=member, changes=dump(payload, partial=True))
+    changes = dump(payload, partial=True)
+    version = _expected_version(request, changes.pop("version", None))
+    updated = member_update(actor=actor, member=member, changes=changes, version=version)
     return present.member(updated, actor)

@@ -53,6 +53,7 @@ def member(m: Member, actor: Actor) -> dict[str, Any]:
         "is_active": m.is_active,
         "removed_reason": m.removed_reason,
         "removed_on": m.removed_on,
+        "version": m.version,
     }
 
 
@@ -110,6 +111,7 @@ def household(h: Household, actor: Actor) -> dict[str, Any]:
         "bank_account": mask("bank_account", h.bank_account),
         "created_at": h.created_at,
         "updated_at": h.updated_at,
+        "version": h.version,
         "members": [member(m, actor) for m in h.members.order_by("-is_active", "id")],
         "incomes": [income(r, h.member_count) for r in h.incomes.order_by("-year")],
     }

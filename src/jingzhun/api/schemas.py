@@ -98,6 +98,11 @@ class MemberPatch(In):
     pension_insurance: bool | None = Field(None, description=MB["pension_insurance"])
     dibao: bool | None = Field(None, description=MB["dibao"])
     tekun: bool | None = Field(None, description=MB["tekun"])
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="所依据的版本（读取时的 version，也可用 If-Match 头）；已被他人修改则返回 409，不写入",
+    )
 
 
 class MemberOut(Schema):
@@ -126,6 +131,7 @@ class MemberOut(Schema):
     is_active: bool = Field(description="在册（自然减少后为否，记录保留）")
     removed_reason: str = Field(description="减少原因")
     removed_on: date | None = Field(description="减少日期")
+    version: int = Field(description="版本：每次修改加一；修改时传回以防覆盖他人的修改")
 
 
 # ---------------------------------------------------------------- households (户)
@@ -189,6 +195,11 @@ class HouseholdPatch(In):
     housing_safety: enums.HousingSafety | None = Field(None, description=HH["housing_safety"])
     relocation: enums.Relocation | None = Field(None, description=HH["relocation"])
     bank_account: Text | None = Field(None, max_length=32, description="银行账号（12–30位数字）")
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="所依据的版本（读取时的 version，也可用 If-Match 头）；已被他人修改则返回 409，不写入",
+    )
 
 
 class ExitIn(In):
@@ -280,6 +291,7 @@ class HouseholdOut(HouseholdSummaryOut):
     bank_account: str = Field(description="银行账号（无敏感信息权限时脱敏）")
     created_at: datetime = Field(description="建档时间")
     updated_at: datetime = Field(description="更新时间")
+    version: int = Field(description="版本：每次修改加一；修改时传回以防覆盖他人的修改")
     members: list[MemberOut] = Field(description="家庭成员（含已减少的成员）")
     incomes: list[IncomeOut] = Field(description="各年度收入（新年度在前）")
 

@@ -21,3 +21,12 @@ class ValidationFailed(Exception):
     def message(self) -> str:
         """All messages as one Chinese sentence (CLI and flash messages)."""
         return "；".join(self.errors.values())
+
+
+class EditConflict(ValidationFailed):
+    """保存冲突: the write was based on an older version of the object than the stored one (someone else
+    changed it in between). Pages show it like any error, the API answers 409; nothing was written."""
+
+    def __init__(self, errors: Mapping[str, str], *, current_version: int | None = None):
+        super().__init__(errors)
+        self.current_version = current_version

@@ -52,6 +52,10 @@ class Progress:
             )
 
 
+def handler_for(kind: str) -> Handler:
+    return _HANDLERS[kind]
+
+
 def known_kinds() -> list[str]:
     return sorted(_HANDLERS)
 
@@ -73,9 +77,20 @@ def enqueue(
 
 
 def claim_next() -> Job | None:
-    """Claim the oldest due queued job with a conditional UPDATE, so two workers never run one job."""
+    """Claim the oldest due queued job with a conditional UPDATE, so two workers never run one job.
+
+    Fairness (issue 15 #9): a job whose creator already has a job running waits, so one cadre's (one
+    county's or township's) long import never holds every worker slot while another's job queues behind
+    it — the worker runs `JINGZHUN_WORKER_SLOTS` jobs side by side. System jobs (no creator) are not held.
+    """
     due = Q(run_at__isnull=True) | Q(run_at__lte=timezone.now())
-    candidates = Job.objects.filter(due, status=JobStatus.QUEUED).order_by("id").values_list("id", flat=True)
+    busy = Job.objects.filter(status=JobStatus.RUNNING, created_by__isnull=False).values("created_by")
+    candidates = (
+        Job.objects.filter(due, status=JobStatus.QUEUED)
+        .exclude(created_by__in=busy)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     for job_id in candidates[:5]:
         claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
             status=JobStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
@@ -115,15 +130,26 @@ def recover_stale(max_age_seconds: int = 600) -> int:
         )
 
 
-def work_forever(stop: threading.Event, poll_seconds: float = 1.0) -> None:
+def work_forever(stop: threading.Event, poll_seconds: float = 1.0, slots: int | None = None) -> None:
+    """The worker: queue due schedules, claim due jobs and run each in a budgeted child process
+    (jobs/sandbox.py), up to `slots` at once."""
+    from django.conf import settings
+
+    from jingzhun.jobs import sandbox
     from jingzhun.jobs.schedule import schedule_due
 
+    slots = max(1, slots or getattr(settings, "JINGZHUN_WORKER_SLOTS", 2))
     recover_stale(0)
+    running: list[sandbox.Child] = []
     while not stop.is_set():
         close_old_connections()
+        running = [child for child in running if not sandbox.poll(child)]
         schedule_due()
-        job = claim_next()
+        job = claim_next() if len(running) < slots else None
         if job is None:
-            stop.wait(poll_seconds)
+            stop.wait(poll_seconds if not running else min(poll_seconds, 0.2))
             continue
-        run(job)
+        running.append(sandbox.start(job))
+    for child in running:  # stopping: let the children finish within their budget
+        while not sandbox.poll(child):
+            time.sleep(0.2)

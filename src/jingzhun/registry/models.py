@@ -51,6 +51,9 @@ class Household(models.Model):
     member_count = models.PositiveSmallIntegerField("家庭人口数", default=0)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # 版本: +1 on every update (services and imports); an edit carries the version it was based on and
+    # is refused if another change came first (no lost update, issue 15).
+    version = models.PositiveIntegerField("版本", default=1, db_default=1)
 
     class Meta:
         verbose_name = "贫困户"
@@ -105,6 +108,7 @@ class Member(models.Model):
     removed_on = models.DateField("减少日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1)  # as Household.version
 
     class Meta:
         verbose_name = "家庭成员"

@@ -17,6 +17,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from jingzhun.core import chain
@@ -38,6 +39,13 @@ from jingzhun.workbook.plan import (
     member_changes,
 )
 from jingzhun.workbook.validate import HH, MB, VILLAGE_NAMES, Parsed
+
+
+def _bump_versions(model: type[Household] | type[Member], ids: list[int]) -> None:
+    """版本 +1 for the updated rows (registry.services.common.check_version compares it)."""
+    for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
+        model.objects.filter(pk__in=ids[start : start + 900]).update(version=F("version") + 1)
+
 
 HH_INSERT = (
     "code",
@@ -373,6 +381,9 @@ class Writer:
         self.table(Household, HH_UPDATE).update(hh_updates)
         self.table(Member, MEMBER_INSERT).insert(member_inserts)
         self.table(Member, MEMBER_UPDATE).update(member_updates)
+        # an import is an update like any other: an edit page opened before it must not overwrite it
+        _bump_versions(Household, [row[-1] for row in hh_updates])
+        _bump_versions(Member, [row[-1] for row in member_updates])
         self.table(IncomeRecord, INCOME_INSERT).insert(income_inserts)
         self.table(IncomeRecord, INCOME_UPDATE).update(income_updates)
         self.audit_later(audits)

@@ -15,6 +15,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from jingzhun.workbook.columns import normalize_header
+from jingzhun.workbook.upload_limits import (
+    LimitedStream,
+    UploadLimitError,
+    check_archive,
+    member_max,
+    rows_max,
+    rows_message,
+)
 from jingzhun.workbook.xlsx_reader import XlsxBook, XlsxError
 
 CHUNK = 1 << 20
@@ -57,9 +65,16 @@ def detect_encoding(open_binary: Any) -> str:
     return "utf-8"
 
 
-def _count_lines(open_binary: Any) -> int:
+def _count_lines(open_binary: Any, limit: int | None = None) -> int:
+    """Lines of a CSV (for progress); past `limit` rows it stops and refuses the file, so a CSV of
+    millions of rows is turned away in seconds, not after minutes of reading."""
+    count = 0
     with open_binary() as fh:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(CHUNK), b""))
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            count += chunk.count(b"\n")
+            if limit is not None and count > limit + 1:
+                raise WorkbookError(rows_message(limit))
+    return count
 
 
 def _is_empty(cells: list[Any]) -> bool:
@@ -83,6 +98,8 @@ class SheetRows:
 class Workbook:
     def __init__(self, path: str):
         self.path = Path(path)
+        self._rows_seen = 0  # data rows given out over all sheets, against the per-upload row limit
+        self._rows_max = rows_max()
         self._xlsx: XlsxBook | None = None
         self._zip: zipfile.ZipFile | None = None
         self._csv_names: dict[str, str] = {}
@@ -112,6 +129,11 @@ class Workbook:
                 raise WorkbookError(f"无法读取 Excel 文件 {self.path.name}：{exc}") from exc
             return
         self._zip = archive
+        try:
+            check_archive(archive)  # from the directory, before inflating anything
+        except UploadLimitError as exc:
+            archive.close()
+            raise WorkbookError(str(exc)) from exc
         for info in archive.infolist():
             name = info.filename
             if not info.flag_bits & 0x800:
@@ -159,21 +181,36 @@ class Workbook:
             try:
                 for number, cells in rows:
                     if not _is_empty(cells):
+                        self._count_row()
                         yield number, cells
             except XlsxError as exc:
                 raise WorkbookError(f"无法读取 Excel 文件 {self.path.name}：{exc}") from exc
 
-        return SheetRows(name, header, data(), total=max(0, book.dimension_rows(name) - 1))
+        total = max(0, book.dimension_rows(name) - 1)
+        if total > self._rows_max:  # the sheet says so itself: refuse before reading it
+            raise WorkbookError(rows_message(self._rows_max))
+        return SheetRows(name, header, data(), total=total)
+
+    def _count_row(self) -> None:
+        self._rows_seen += 1
+        if self._rows_seen > self._rows_max:
+            raise WorkbookError(rows_message(self._rows_max))
 
     def _open_binary(self, member: str) -> Any:
         if self._zip is not None:
             archive = self._zip
-            return lambda: archive.open(member)
+            limit = member_max()
+            return lambda: LimitedStream(archive.open(member), limit, member)
         return lambda: open(member, "rb")  # noqa: SIM115 - closed by the caller's `with`
 
     def _csv_sheet(self, name: str, member: str) -> SheetRows:
         opener = self._open_binary(member)
-        encoding = detect_encoding(opener)
+        try:
+            # the row count first: a CSV over the row limit is refused before it is read any further
+            total = _count_lines(opener, self._rows_max) - 1
+            encoding = detect_encoding(opener)
+        except UploadLimitError as exc:
+            raise WorkbookError(str(exc)) from exc
         handle: IO[str] = io.TextIOWrapper(opener(), encoding=encoding, newline="")
         reader = csv.reader(handle)
         header: list[Any] = []
@@ -190,11 +227,14 @@ class Workbook:
                 for cells in reader:
                     row_number += 1
                     if not _is_empty(cells):
+                        self._count_row()
                         yield row_number, cells
+            except UploadLimitError as exc:
+                raise WorkbookError(str(exc)) from exc
             finally:
                 handle.close()
 
-        return SheetRows(name, header, data(), total=_count_lines(opener) - 1)
+        return SheetRows(name, header, data(), total=total)
 
     def close(self) -> None:
         if self._zip is not None:

@@ -33,6 +33,14 @@ from html import unescape
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from jingzhun.workbook.upload_limits import (
+    METADATA_MAX_BYTES,
+    LimitedStream,
+    UploadLimitError,
+    check_archive,
+    member_max,
+)
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -146,19 +154,29 @@ class XlsxBook:
         except (zipfile.BadZipFile, OSError) as exc:
             raise XlsxError(f"文件已损坏，无法打开：{exc}") from exc
         try:
+            # the zip directory first: a part that would inflate past its limit is refused unread
+            check_archive(self.zip, small={n for n in self.zip.NameToInfo if _parsed_whole(n)})
             self.sheets = self._sheet_paths()
             self.shared = self._shared_strings()
             self.date_styles, self.duration_styles = self._date_styles()
+        except UploadLimitError as exc:
+            self.zip.close()
+            raise XlsxError(str(exc)) from exc
         except (KeyError, ET.ParseError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
             self.zip.close()
             raise XlsxError(f"无法读取 Excel 文件：{exc}") from exc
 
     # --- workbook parts ---------------------------------------------------------------------------
+    def _open(self, name: str, limit: int | None = None) -> LimitedStream:
+        """A member, inflated with a count: never more than its limit, whatever its directory entry says."""
+        return LimitedStream(self.zip.open(name), member_max() if limit is None else limit, name)
+
     def _part(self, name: str) -> bytes | None:
-        try:
-            return self.zip.read(name)
-        except KeyError:
+        """A part parsed whole (workbook, styles, relationships): at most METADATA_MAX_BYTES inflated."""
+        if name not in self.zip.NameToInfo:
             return None
+        with self._open(name, METADATA_MAX_BYTES) as fh:
+            return fh.read()
 
     def _workbook_path(self) -> str:
         rels = self._part("_rels/.rels")
@@ -172,7 +190,10 @@ class XlsxBook:
 
     def _sheet_paths(self) -> dict[str, str]:
         workbook_path = self._workbook_path()
-        root = ET.fromstring(self.zip.read(workbook_path))
+        data = self._part(workbook_path)
+        if data is None:
+            raise KeyError(workbook_path)
+        root = ET.fromstring(data)
         base = posixpath.dirname(workbook_path)
         rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook_path) + ".rels")
         targets: dict[str, str] = {}
@@ -205,7 +226,7 @@ class XlsxBook:
         if path is None:
             return []
         strings: list[str] = []
-        with self.zip.open(path) as fh:
+        with self._open(path) as fh:
             for _, element in ET.iterparse(fh, events=("end",)):
                 if _local(element.tag) == "si":
                     strings.append(_text_of(element))
@@ -287,6 +308,8 @@ class XlsxBook:
         sheet raises XlsxError (with the rows before the damage already given)."""
         try:
             yield from self._rows(sheet)
+        except UploadLimitError as exc:
+            raise XlsxError(str(exc)) from exc
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -301,7 +324,7 @@ class XlsxBook:
     def _rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         decoder = codecs.getincrementaldecoder("utf-8")()
         number = 0
-        with self.zip.open(self.sheets[sheet]) as fh:
+        with self._open(self.sheets[sheet]) as fh:
             buffer = head = ""
             prefix = namespaces = close = end_token = ""
             done = ended = False
@@ -418,6 +441,11 @@ class XlsxBook:
 
     def close(self) -> None:
         self.zip.close()
+
+
+def _parsed_whole(name: str) -> bool:
+    """Parts read into memory and parsed at once (not streamed): all but worksheets and shared strings."""
+    return name.lower().endswith((".rels", "workbook.xml", "styles.xml"))
 
 
 def _text_of(element: Any) -> str:

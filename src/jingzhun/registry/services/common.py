@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from jingzhun.core import audit
+from jingzhun.core.errors import EditConflict, ValidationFailed
 from jingzhun.registry.models import Household, Member
 
 HOUSEHOLD_AUDIT_FIELDS = (
@@ -140,3 +142,50 @@ def register_after_change(callback: Callable[[int], None]) -> None:
 def after_change(household_id: int) -> None:
     for callback in _AFTER_CHANGE:
         transaction.on_commit(partial(callback, household_id))
+
+
+# --- no lost update (版本) -------------------------------------------------------------------------
+def bump_version(obj: Household | Member) -> None:
+    """Every update of a household or member moves its version on (the caller saves it)."""
+    obj.version = (obj.version or 0) + 1
+
+
+def _last_change(object_type: str, pk: int) -> str:
+    """Who changed the object last, when, and which fields — names only, so nothing masked is shown."""
+    from jingzhun.core.history import field_labels
+    from jingzhun.core.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(object_type=object_type, object_id=str(pk)).order_by("-id").first()
+    if entry is None:
+        return "其他人已修改了该记录"
+    who = entry.actor_name or (str(entry.actor) if entry.actor_id else "") or "系统"
+    if entry.job_id:
+        who = f"{who}（导入任务 #{entry.job_id}）"
+    when = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M")
+    before, after = entry.before or {}, entry.after or {}
+    labels = field_labels()
+    changed = [labels.get(k, k) for k in after if before.get(k) != after.get(k)] if after else []
+    what = f"，改动了：{'、'.join(changed)}" if changed else ""
+    return f"{who} 于 {when} 修改了该记录{what}"
+
+
+def check_version(obj: Household | Member, expected: Any) -> None:
+    """Refuse the write when it was based on another version than the stored one (`expected` None: the
+    caller did not say, as an older API client; pages always say). Call after `select_for_update`."""
+    if expected is None or expected == "":
+        return
+    try:
+        expected_version = int(expected)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed({"version": "版本号应为整数"}) from exc
+    if expected_version == obj.version:
+        return
+    object_type = "household" if isinstance(obj, Household) else "member"
+    noun = "户" if object_type == "household" else "成员"
+    raise EditConflict(
+        {
+            "__all__": f"保存冲突：您打开此{noun}的编辑页之后，{_last_change(object_type, obj.pk)}。"
+            "您的修改没有保存，请重新打开页面，核对最新内容后再修改。"
+        },
+        current_version=obj.version,
+    )

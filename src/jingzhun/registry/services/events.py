@@ -16,6 +16,7 @@ from jingzhun.registry import enums, fields
 from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
 from jingzhun.registry.services.common import (
     after_change,
+    bump_version,
     household_snapshot,
     member_snapshot,
     refresh_head,
@@ -39,6 +40,7 @@ def _finish(
     reason: str,
     **extra: Any,
 ) -> HouseholdEvent:
+    bump_version(household)
     household.save()
     event = HouseholdEvent.objects.create(
         household=household,
@@ -186,6 +188,7 @@ def _leave_register(
         member.is_active = False
         member.removed_reason = kind
         member.removed_on = when
+        bump_version(member)
         member.save()
         audit.record(
             actor=actor.user,
@@ -268,6 +271,7 @@ def household_split(
             if member.pk == new_head_id
             else (member.relation if member.relation != enums.Relation.HEAD else enums.Relation.OTHER)
         )
+        bump_version(member)
         member.save()
         audit.record(
             actor=actor.user,
@@ -281,6 +285,7 @@ def household_split(
             note="拆户",
         )
     refresh_member_count(new)
+    bump_version(new)
     new.save()
     latest = IncomeRecord.objects.filter(household=household).order_by("-year").first()
     if latest is not None:
@@ -348,6 +353,7 @@ def household_merge(
         member.household = household
         if member.relation == enums.Relation.HEAD:
             member.relation = head_relation
+        bump_version(member)
         member.save()
         audit.record(
             actor=actor.user,

@@ -21,6 +21,8 @@ from jingzhun.registry.services.common import (
     INCOME_AUDIT_FIELDS,
     active_member_conflicts,
     after_change,
+    bump_version,
+    check_version,
     conflict_message,
     household_snapshot,
     member_snapshot,
@@ -179,9 +181,13 @@ def household_register(
 
 
 @transaction.atomic
-def household_update(*, actor: Actor, household: Household, changes: Mapping[str, Any]) -> Household:
-    """Edit household fields (not its members or status events); records before/after."""
+def household_update(
+    *, actor: Actor, household: Household, changes: Mapping[str, Any], version: Any = None
+) -> Household:
+    """Edit household fields (not its members or status events); records before/after. `version`: the
+    version the edit was based on — another change since then refuses it (EditConflict)."""
     household = Household.objects.select_for_update().get(pk=household.pk)
+    check_version(household, version)
     unknown = set(changes) - set(HOUSEHOLD_EDITABLE) - {"village_code"}
     if unknown:
         raise ValidationFailed({name: "该字段不能在此修改" for name in unknown})
@@ -210,8 +216,10 @@ def household_update(*, actor: Actor, household: Household, changes: Mapping[str
         if name == "relocation" and not value:
             value = enums.Relocation.NO
         setattr(household, name, value)
-    household.save()
     after = household_snapshot(household)
+    if after != before:
+        bump_version(household)
+    household.save()
     if after != before:
         audit.record(
             actor=actor.user,

@@ -17,6 +17,8 @@ from jingzhun.registry.services.common import (
     MEMBER_EDITABLE,
     active_member_conflicts,
     after_change,
+    bump_version,
+    check_version,
     conflict_message,
     household_snapshot,
     member_snapshot,
@@ -85,7 +87,8 @@ def member_add(
     except IntegrityError as exc:
         raise ValidationFailed({"id_number": "此人已是其他户的在册成员"}) from exc
     refresh_member_count(household)
-    household.save(update_fields=["member_count", "updated_at"])
+    bump_version(household)
+    household.save(update_fields=["member_count", "version", "updated_at"])
     if reason:
         _event(
             actor,
@@ -120,8 +123,10 @@ def member_add(
 
 
 @transaction.atomic
-def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -> Member:
+def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any], version: Any = None) -> Member:
+    """Edit a member; `version`: the version the edit was based on (another change since: EditConflict)."""
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    check_version(member, version)
     if not member.is_active:
         raise ValidationFailed({"__all__": "该成员已减少，不能修改"})
     unknown = set(changes) - set(MEMBER_EDITABLE)
@@ -141,6 +146,8 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
     before = member_snapshot(member)
     for name, value in values.items():
         setattr(member, name, value)
+    if member_snapshot(member) != before:
+        bump_version(member)
     try:
         with transaction.atomic():  # the unique constraint decides a race the check above cannot see
             member.save()
@@ -161,9 +168,10 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any]) -
     if member.relation == enums.Relation.HEAD:
         hh_before = household_snapshot(household)
         refresh_head(household)
-        household.save()
         hh_after = household_snapshot(household)
         if hh_before != hh_after:
+            bump_version(household)
+            household.save()
             audit.record(
                 actor=actor.user,
                 action="household.update",
@@ -197,6 +205,7 @@ def head_change(
     if old is not None:
         before = member_snapshot(old)
         old.relation = old_head_relation
+        bump_version(old)
         old.save()
         audit.record(
             actor=actor.user,
@@ -210,6 +219,7 @@ def head_change(
         )
     before = member_snapshot(new_head)
     new_head.relation = enums.Relation.HEAD
+    bump_version(new_head)
     new_head.save()
     audit.record(
         actor=actor.user,
@@ -223,6 +233,7 @@ def head_change(
         note=new_head_relation_note,
     )
     refresh_head(household)
+    bump_version(household)
     household.save()
     audit.record(
         actor=actor.user,
@@ -259,10 +270,12 @@ def member_remove(
     member.is_active = False
     member.removed_reason = reason
     member.removed_on = when
+    bump_version(member)
     member.save()
     hh_before = household_snapshot(household)
     refresh_member_count(household)
-    household.save(update_fields=["member_count", "updated_at"])
+    bump_version(household)
+    household.save(update_fields=["member_count", "version", "updated_at"])
     _event(
         actor, household, enums.EventKind.NATURAL_DECREASE, when, reason, member=member, detail={"note": note}
     )

@@ -184,12 +184,15 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     household = household_get(actor, pk)
     editable = [n for n in HouseholdEditForm.base_fields]
+    # the version the page was opened at travels with the form: a save after someone else's is refused
+    version: int | str | None = household.version
     if request.method == "POST":
+        version = request.POST.get("version") or None
         form = _village_picker(HouseholdEditForm(request.POST), actor)
         if form.is_valid():
             changes = {k: v for k, v in form.cleaned_data.items() if k in editable}
             try:
-                household_update(actor=actor, household=household, changes=changes)
+                household_update(actor=actor, household=household, changes=changes, version=version)
             except ValidationFailed as exc:
                 apply_errors(form, exc)
             else:
@@ -206,5 +209,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial[spec.name] = "" if value is None else value
         form = _village_picker(HouseholdEditForm(initial=initial), actor)
     return render(
-        request, "registry/household_form.html", {"form": form, "household": household, "creating": False}
+        request,
+        "registry/household_form.html",
+        {"form": form, "household": household, "creating": False, "version": version},
     )

@@ -64,13 +64,15 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     member = member_get(actor, pk)
     household = member.household
+    version: int | str | None = member.version  # as in household_edit: the page's version comes back with the save
     if request.method == "POST":
+        version = request.POST.get("version") or None
         form = MemberForm(request.POST)
         if form.is_valid():
             original = _initial(member)
             changes = {k: v for k, v in form.cleaned_data.items() if str(original.get(k, "")) != str(v)}
             try:
-                member_update(actor=actor, member=member, changes=changes)
+                member_update(actor=actor, member=member, changes=changes, version=version)
             except ValidationFailed as exc:
                 apply_errors(form, exc)
             else:
@@ -87,6 +89,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "creating": False,
             "ethnic_groups": enums.ETHNIC_GROUPS,
+            "version": version,
         },
     )
 
