@@ -131,7 +131,8 @@ def test_the_worker_finishes_a_short_job_while_a_long_one_of_another_creator_run
     watch = Watch()
     runner.work_forever(watch, poll_seconds=0.05, slots=2)
     assert watch.seen is not None
-    waited, long_status, same_status = watch.seen
-    assert waited < 2.5, "the short job waited behind the long one"
+    _, long_status, same_status = watch.seen
+    # the short job finished while the long one still ran: it did not wait behind it
     assert (long_status, same_status) == (JobStatus.RUNNING, JobStatus.QUEUED)
-    assert set(Job.objects.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
+    ours = Job.objects.filter(pk__in=[long.pk, queued_same.pk, short.pk])  # not the apps' nightly schedules
+    assert set(ours.values_list("status", flat=True)) == {JobStatus.SUCCEEDED}
