@@ -180,3 +180,32 @@ def test_case_figures_for_the_discipline_commission_only(admin, village_region, 
 
     with pytest.raises(Http404):
         case_figures(actor=leader, item=case, party=1)
+
+
+def test_a_village_post_opens_and_signs_a_directive_issued_from_above_its_region(
+    posts, leader, village_cadre, other_village_cadre
+):
+    """乡镇指挥部 → 村作战室: the directive belongs to the township's region, outside the village cadre's
+    scope, yet the members of a recipient post must open it and sign (签收); nobody else may."""
+    from django.test import Client
+
+    item = directive_issue(
+        actor=leader,
+        post=posts["town"],  # issued by the township's 指挥部: the item's region is the township
+        code="ZL-9",
+        title="入户核查",
+        description="d",
+        deadline=date(2018, 12, 31),
+        recipients=[posts["room"]],
+        on=date(2018, 9, 1),
+    )
+    recipient = Recipient.objects.get(item=item, post=posts["room"])
+    member = Client()
+    member.force_login(village_cadre)
+    assert member.get(f"/ledger/items/{item.pk}/recipients/").status_code == 200
+    stranger = Client()
+    stranger.force_login(other_village_cadre)
+    assert stranger.get(f"/ledger/items/{item.pk}/recipients/").status_code == 404
+    recipient_move(actor=actor_for(village_cadre), recipient=recipient, action="sign")
+    recipient.refresh_from_db()
+    assert recipient.status == "已签收"
