@@ -72,7 +72,7 @@ def _die_with_parent() -> None:
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass
+        return  # not Linux (no prctl): a child orphaned by a dead worker runs on until it ends
 
 
 def _child_main(job: Job, outcome_path: str, memory: int) -> None:

@@ -113,7 +113,7 @@ class LimitedStream:
         return bool(getattr(self.raw, "closed", False))
 
     def flush(self) -> None:
-        pass
+        """A read-only stream has nothing to flush."""
 
     def close(self) -> None:
         self.raw.close()
