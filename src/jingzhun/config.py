@@ -101,6 +101,9 @@ class Config:
     upload_max_mb: int
     secure_cookies: bool
     export_retention_hours: int
+    password_max_age_days: int = 90
+    idle_timeout_minutes: int = 30
+    otp_required: bool = True
 
 
 def load() -> Config:
@@ -119,4 +122,7 @@ def load() -> Config:
         upload_max_mb=_int("JINGZHUN_UPLOAD_MAX_MB", 200),
         secure_cookies=_bool("JINGZHUN_SECURE_COOKIES", False),
         export_retention_hours=_int("JINGZHUN_EXPORT_RETENTION_HOURS", 24),
+        password_max_age_days=_int("JINGZHUN_PASSWORD_MAX_AGE_DAYS", 90),
+        idle_timeout_minutes=_int("JINGZHUN_IDLE_TIMEOUT_MINUTES", 30),
+        otp_required=_bool("JINGZHUN_OTP_REQUIRED", True),
     )

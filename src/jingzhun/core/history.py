@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "user.activate": "启用账号",
     "user.deactivate": "停用账号",
     "user.reset_password": "重置密码",
+    "user.reset_otp": "重置动态口令",
+    "user.otp_enrol": "绑定动态口令",
 }
 
 
