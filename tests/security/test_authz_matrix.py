@@ -101,7 +101,8 @@ class _Rollback(Exception):
 def _answer(response) -> str:
     if response.status_code in (301, 302):
         location = response.headers.get("Location", "")
-        return "login" if location.startswith("/login/") else "302"
+        # login_required sends to the login with ?next=; a plain /login/ is where a logout lands
+        return "login" if location.startswith("/login/?next=") else "302"
     return str(response.status_code)
 
 
