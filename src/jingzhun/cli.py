@@ -67,7 +67,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         settings.JINGZHUN_OTP_REQUIRED = False
         os.environ["JINGZHUN_OTP_REQUIRED"] = "0"
-        print("\n演示服务不要求动态口令（正式部署 jingzhun serve 对管理员、县领导、纪委及可导出个人信息的角色要求）")
+        print(
+            "\n演示服务不要求动态口令（正式部署 jingzhun serve 对管理员、县领导、纪委及可导出个人信息的角色要求）"
+        )
     print(f"\n打开 http://127.0.0.1:{port}/ 登录（Ctrl+C 停止）")
     return cmd_serve(argparse.Namespace(port=port, host=args.host, workers=args.workers), initialized=True)
 

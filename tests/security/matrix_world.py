@@ -1,7 +1,7 @@
 """The world the authorization matrix runs in: one persona per role and, for every kind of object a URL
 names, one object on side A (杜坪村, 溪口镇) and one on side B (琵琶村, 零阳街道).
 
-Scope of the personas: county admin and county leader cover both sides; township and village cadre
+Scope of the personas: county admin, county leader and the three administrators cover both sides; township and village cadre
 cover A only; the helper is paired with household A only; the outsider (a village cadre of 琵琶村)
 covers B only. So every route is asked for an object inside and one outside each restricted role's scope.
 """
@@ -15,7 +15,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import OTHER_VILLAGE, VILLAGE, register
 
-ROLES = ("anon", "admin", "leader", "township", "village", "helper", "outsider")
+ROLES = (
+    "anon",
+    "admin",
+    "leader",
+    "township",
+    "village",
+    "helper",
+    "outsider",
+    "sysadmin",  # 系统管理员 (三员分立)
+    "secadmin",  # 安全管理员
+    "auditadmin",  # 审计管理员
+)
 SIDES = ("A", "B")
 PASSWORD = "Pass-word-123"
 
@@ -53,6 +64,9 @@ def build_world() -> dict[str, Any]:
         "village": persona("village", "village_cadre", VILLAGE),
         "helper": persona("helper", "helper", VILLAGE),
         "outsider": persona("outsider", "village_cadre", OTHER_VILLAGE),
+        "sysadmin": persona("sysadmin", "system_admin", "430821000000"),
+        "secadmin": persona("secadmin", "security_admin", "430821000000"),
+        "auditadmin": persona("auditadmin", "audit_admin", "430821000000"),
     }
     admin = actor_for(users["admin"])
     hh = {"A": register(admin), "B": register(admin, village=OTHER_VILLAGE)}
@@ -151,8 +165,10 @@ def url_kwargs(world: dict[str, Any], route: str, params: list[str], side: str) 
         if name in ROUTE_ARGS.get(route, {}):
             kwargs[name] = ROUTE_ARGS[route][name]
         elif name == "pk":
-            kwargs[name] = world[ROUTE_OBJECT[route]][side].pk if ROUTE_OBJECT[route] != "standard" else (
-                world["standard"].pk
+            kwargs[name] = (
+                world[ROUTE_OBJECT[route]][side].pk
+                if ROUTE_OBJECT[route] != "standard"
+                else (world["standard"].pk)
             )
         elif name == "code":
             if route == "standards:rule_remove":

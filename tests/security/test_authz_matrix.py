@@ -1,7 +1,7 @@
 """The authorization matrix, generated: every URL pattern of the project (walked through the resolver) and
 every operation of the OpenAPI schema, asked by every role and anonymously, for an object inside and one
 outside the role's scope, must answer what `authz_matrix.txt` beside this file says; a denied request
-(302 to the login, 403, 404, 405) must leave every table as it was.
+(302 to the login, 401, 403, 404, 405) must leave every table as it was.
 
 A route or operation missing from the table fails the test with its name, so a new page cannot ship
 without someone deciding who may open it. One database is built per role (a test per role, not per route)
@@ -106,7 +106,7 @@ def _answer(response) -> str:
     return str(response.status_code)
 
 
-DENIED = {"login", "403", "404", "405"}
+DENIED = {"login", "401", "403", "404", "405"}
 
 
 def ask(client: Client, method: str, url: str, api: bool) -> tuple[str, list[str]]:

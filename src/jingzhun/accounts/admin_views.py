@@ -108,9 +108,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
                     username=data["username"], display_name=data["display_name"], actor=request.user
                 )
                 if grants:
-                    role_grant(
-                        user=user, role=data["role"], region_code=data["region"], actor=request.user
-                    )
+                    role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -179,7 +177,9 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, f"{user.username} 的新密码：{password}（只显示这一次），账号锁定已解除")
     elif action == "reset_otp":
         count = otp_devices_reset(user=user, actor=request.user)
-        messages.success(request, f"已重置 {user.username} 的动态口令（{count} 个设备），其下次登录须重新绑定")
+        messages.success(
+            request, f"已重置 {user.username} 的动态口令（{count} 个设备），其下次登录须重新绑定"
+        )
     elif action == "revoke_tokens":
         count = api_tokens_revoke_all(user=user, actor=request.user, note="管理员撤销")
         messages.success(request, f"已撤销 {user.username} 的 {count} 个 API 令牌")

@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_password_changed_at'),
+        ("accounts", "0003_password_changed_at"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rolegrant',
-            name='role',
-            field=models.CharField(choices=[('county_admin', '县扶贫办管理员'), ('county_leader', '县领导'), ('sector', '行业部门'), ('township_cadre', '乡镇干部'), ('village_cadre', '村干部/第一书记'), ('helper', '帮扶责任人'), ('inspector', '督查组/复核组'), ('discipline', '纪委'), ('system_admin', '系统管理员'), ('security_admin', '安全管理员'), ('audit_admin', '审计管理员')], max_length=30, verbose_name='角色'),
+            model_name="rolegrant",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("county_admin", "县扶贫办管理员"),
+                    ("county_leader", "县领导"),
+                    ("sector", "行业部门"),
+                    ("township_cadre", "乡镇干部"),
+                    ("village_cadre", "村干部/第一书记"),
+                    ("helper", "帮扶责任人"),
+                    ("inspector", "督查组/复核组"),
+                    ("discipline", "纪委"),
+                    ("system_admin", "系统管理员"),
+                    ("security_admin", "安全管理员"),
+                    ("audit_admin", "审计管理员"),
+                ],
+                max_length=30,
+                verbose_name="角色",
+            ),
         ),
     ]
