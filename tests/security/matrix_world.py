@@ -26,6 +26,7 @@ ROLES = (
     "sysadmin",  # 系统管理员 (三员分立)
     "secadmin",  # 安全管理员
     "auditadmin",  # 审计管理员
+    "nootp",  # the county admin after the password, before the TOTP code (等保 L3 second factor)
 )
 SIDES = ("A", "B")
 PASSWORD = "Pass-word-123"
@@ -67,10 +68,13 @@ def build_world() -> dict[str, Any]:
         "sysadmin": persona("sysadmin", "system_admin", "430821000000"),
         "secadmin": persona("secadmin", "security_admin", "430821000000"),
         "auditadmin": persona("auditadmin", "audit_admin", "430821000000"),
+        "nootp": persona("nootp", "county_admin", "430821000000"),
     }
+    other_helper = persona("helper_b", "helper", OTHER_VILLAGE)  # a 帮扶责任人 of side B (not signed in)
     admin = actor_for(users["admin"])
     hh = {"A": register(admin), "B": register(admin, village=OTHER_VILLAGE)}
     asv.helper_assign(actor=admin, household=hh["A"], helper=users["helper"], started_on=date(2018, 1, 1))
+    asv.helper_assign(actor=admin, household=hh["B"], helper=other_helper, started_on=date(2018, 1, 1))
     visits, measures, teams, team_members = {}, {}, {}, {}
     for side, village, cadre in (("A", VILLAGE, users["village"]), ("B", OTHER_VILLAGE, users["outsider"])):
         photo = SimpleUploadedFile("v.png", _png(), content_type="image/png")
@@ -88,6 +92,28 @@ def build_world() -> dict[str, Any]:
         "A": Job.objects.create(kind="registry_import", params={}, created_by=users["village"]),
         "B": Job.objects.create(kind="registry_import", params={}, created_by=users["outsider"]),
     }
+    # an import's error report and a finished export's file on disk, so their downloads are reachable
+    from django.utils import timezone
+
+    from jingzhun.jobs.models import JobStatus
+    from jingzhun.workbook.export_jobs import KIND, export_dir
+    from jingzhun.workbook.jobs import report_path
+
+    export_dir().mkdir(parents=True, exist_ok=True)
+    exports = {}
+    for side, owner in (("A", users["village"]), ("B", users["outsider"])):
+        path = report_path(jobs[side], "csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("行,错误\n", encoding="utf-8")
+        (export_dir() / f"matrix-{side}.xlsx").write_bytes(b"PK")
+        exports[side] = Job.objects.create(
+            kind=KIND,
+            status=JobStatus.SUCCEEDED,
+            finished_at=timezone.now(),
+            created_by=owner,
+            params={},
+            result={"path": f"matrix-{side}.xlsx", "filename": f"matrix-{side}.xlsx", "households": 1},
+        )
     tokens = {"A": api_token_create(user=users["village"], name="a")[0]}
     tokens["B"] = api_token_create(user=users["outsider"], name="b")[0]
     rule = standard.rules.order_by("code").first()
@@ -101,12 +127,13 @@ def build_world() -> dict[str, Any]:
         "team": teams,
         "team_member": team_members,
         "job": jobs,
+        "export_job": exports,
         "token": tokens,
         "standard": standard,
         "rule": rule,
         "village": {"A": VILLAGE, "B": OTHER_VILLAGE},
         "township": {"A": VILLAGE[:9] + "000", "B": OTHER_VILLAGE[:9] + "000"},
-        "helper_user": {"A": users["helper"], "B": users["outsider"]},
+        "helper_user": {"A": users["helper"], "B": other_helper},
         "managed_user": {"A": users["village"], "B": users["outsider"]},
     }
 
@@ -129,7 +156,7 @@ ROUTE_OBJECT = {
     "jobs:detail": "job",
     "jobs:progress": "job",
     "workbook:report": "job",
-    "workbook:export_file": "job",
+    "workbook:export_file": "export_job",
     "standards:detail": "standard",
     "standards:copy": "standard",
     "standards:edit": "standard",
