@@ -64,7 +64,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     member = member_get(actor, pk)
     household = member.household
-    version: int | str | None = member.version  # as in household_edit: the page's version comes back with the save
+    version: int | str | None = (
+        member.version
+    )  # as in household_edit: the page's version comes back with the save
     if request.method == "POST":
         version = request.POST.get("version") or None
         form = MemberForm(request.POST)
