@@ -1,7 +1,9 @@
 """Reads of the ledgers that respect scope (deny by default; out of scope == missing == 404).
 
 Township and village users see the items of their region subtree; county roles the whole county; a
-行业部门 user only the items of their own unit; 违纪案件 only roles with `ledger.cases` (纪委)."""
+行业部门 user only the items of their own unit; 违纪案件 only roles with `ledger.cases` (纪委). A 指令 is
+also open (by id) to the members of its recipient posts, who sign and report on it even when it was
+issued from above their region (乡镇指挥部 → 村作战室)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
-from jingzhun.ledger.models import Attachment, Item
+from jingzhun.ledger.models import Attachment, Item, Recipient
 
 
 def system_actor() -> Actor:
@@ -54,10 +56,17 @@ def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
 
 
 def item_get(actor: Actor, pk: Any) -> Item:
+    related = ("region", "unit", "household", "origin")
     try:
-        return items_visible(actor).select_related("region", "unit", "household", "origin").get(pk=pk)
+        return items_visible(actor).select_related(*related).get(pk=pk)
     except (Item.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+        if actor.user is None or not actor.can(Perm.LEDGER_VIEW) or isinstance(exc, (ValueError, TypeError)):
+            raise Http404 from exc
+        received = Recipient.objects.filter(post__members=actor.user).values("item_id")
+        try:
+            return Item.objects.select_related(*related).get(pk=pk, kind="directive", pk__in=received)
+        except Item.DoesNotExist as exc2:
+            raise Http404 from exc2
 
 
 def attachment_get(actor: Actor, pk: Any) -> Attachment:
