@@ -117,7 +117,9 @@ def build_world() -> dict[str, Any]:
     tokens = {"A": api_token_create(user=users["village"], name="a")[0]}
     tokens["B"] = api_token_create(user=users["outsider"], name="b")[0]
     rule = standard.rules.order_by("code").first()
+    ledger = _ledger_world(users)
     return {
+        **ledger,
         "users": users,
         "household": hh,
         "member": {s: hh[s].members.order_by("pk").first() for s in SIDES},
@@ -136,6 +138,92 @@ def build_world() -> dict[str, Any]:
         "helper_user": {"A": users["helper"], "B": other_helper},
         "managed_user": {"A": users["village"], "B": users["outsider"]},
     }
+
+
+def _ledger_world(users: dict[str, Any]) -> dict[str, Any]:
+    """台账 objects per side, each of the kind its route needs: a 问题 with an attachment (detail, move,
+    attachment), a 信访件 (transfer), a 指令 from the township 指挥部 to the village 作战室 (recipients), a
+    任务指标 (indicator) and a 违纪案件 (case figures). Made by the county (system actor), as an import would."""
+    from jingzhun.assistance.models import Affiliation, HelpUnit
+    from jingzhun.ledger import workflows
+    from jingzhun.ledger.models import Attachment, Post
+    from jingzhun.ledger.selectors import system_actor
+    from jingzhun.ledger.services import item_create, item_note
+    from jingzhun.regions.models import Region
+
+    county = system_actor()
+    unit = HelpUnit.objects.create(name="县水利局", affiliation=Affiliation.COUNTY)
+    top = Post.objects.create(name="县脱贫攻坚指挥部", level="县", region_id="430821000000")
+    out: dict[str, dict[str, Any]] = {
+        k: {} for k in ("ledger_item", "petition", "directive", "recipient", "task", "case", "attachment")
+    }
+    sides = (
+        ("A", VILLAGE, users["township"], users["village"]),
+        ("B", OTHER_VILLAGE, None, users["outsider"]),
+    )
+    for side, village, town_cadre, village_cadre in sides:
+        region = Region.objects.get(code=village)
+        common = {
+            "actor": county,
+            "assigned_on": date(2024, 3, 1),
+            "region": region,
+            "unit": unit,
+            "responsible_name": "赵书记",
+        }
+        item = item_create(
+            kind="problem",
+            code=f"WT-{side}",
+            description="问题",
+            source="市县巡察",
+            deadline=date(2024, 3, 31),
+            **common,
+        )
+        item_note(
+            actor=county,
+            item=item,
+            note="整改照片",
+            attachments=[SimpleUploadedFile("p.png", _png(), "image/png")],
+        )
+        out["ledger_item"][side] = item
+        out["attachment"][side] = Attachment.objects.get(step__item=item)
+        out["petition"][side] = item_create(
+            kind="petition",
+            code=f"XF-{side}",
+            description="信访",
+            source="县本级",
+            petitioner_name="张三",
+            petitioner_phone="13907440001",
+            **common,
+        )
+        out["case"][side] = item_create(kind="case", code=f"AJ-{side}", description="案件", **common)
+        out["task"][side] = workflows.indicator_create(
+            actor=county,
+            code=f"RW-{side}",
+            metric="危房改造",
+            target=10,
+            year=2024,
+            region=region,
+            deadline=date(2024, 12, 31),
+        )
+        town = Post.objects.create(
+            name=f"{side}乡镇指挥部", level="乡镇", region_id=village[:9] + "000", parent=top
+        )
+        room = Post.objects.create(name=f"{side}村作战室", level="村", region_id=village, parent=town)
+        if town_cadre is not None:
+            town.members.add(town_cadre)
+        room.members.add(village_cadre)
+        out["directive"][side] = workflows.directive_issue(
+            actor=county,
+            post=town,
+            code=f"ZL-{side}",
+            title="开展遍访",
+            description="全面遍访",
+            deadline=date(2024, 12, 31),
+            recipients=[room],
+            on=date(2024, 3, 1),
+        )
+        out["recipient"][side] = out["directive"][side].recipients.get()
+    return out
 
 
 # How each URL parameter is filled, per route (the route's name → parameter → value for a side).
@@ -172,6 +260,15 @@ ROUTE_OBJECT = {
     "assistance:helper_assign": "household",
     "assistance:visit_detail": "visit",
     "assistance:photo": "photo",
+    "assistance:photo_thumb": "photo",
+    "ledger:detail": "ledger_item",
+    "ledger:move": "ledger_item",
+    "ledger:transfer": "petition",
+    "ledger:attachment": "attachment",
+    "ledger:recipients": "directive",
+    "ledger:recipient_move": "recipient",
+    "ledger:indicator_report": "task",
+    "ledger:case_figures": "case",
     "assistance:measure_edit": "measure",
 }
 FIXED_ARGS = {
@@ -183,6 +280,7 @@ FIXED_ARGS = {
 ROUTE_ARGS = {
     "assistance:alert": {"kind": "no-helper"},
     "assistance:alert_count": {"kind": "no-helper"},
+    "ledger:list": {"kind": "problem"},
 }
 
 
@@ -200,7 +298,7 @@ def url_kwargs(world: dict[str, Any], route: str, params: list[str], side: str) 
         elif name == "code":
             if route == "standards:rule_remove":
                 kwargs[name] = world["rule"].code
-            elif route.startswith("standards:dashboard"):
+            elif route.startswith("standards:dashboard") or route == "regions:villages_json":
                 kwargs[name] = world["township"][side]
             else:
                 kwargs[name] = world["village"][side]
