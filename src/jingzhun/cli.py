@@ -60,6 +60,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"  {user['role']:<14} 用户名 {user['username']:<12} 密码 {user['password']}  {user['scope']}")
     if args.no_serve:
         return EXIT_OK
+    if "JINGZHUN_OTP_REQUIRED" not in os.environ:
+        # The demo's own server only: its users sign in with the printed password alone. `jingzhun serve`
+        # (and the demo with JINGZHUN_OTP_REQUIRED=1) asks the roles that need it for a TOTP code.
+        from django.conf import settings
+
+        settings.JINGZHUN_OTP_REQUIRED = False
+        os.environ["JINGZHUN_OTP_REQUIRED"] = "0"
+        print(
+            "\n演示服务不要求动态口令（正式部署 jingzhun serve 对管理员、县领导、纪委及可导出个人信息的角色要求）"
+        )
     print(f"\n打开 http://127.0.0.1:{port}/ 登录（Ctrl+C 停止）")
     return cmd_serve(argparse.Namespace(port=port, host=args.host, workers=args.workers), initialized=True)
 

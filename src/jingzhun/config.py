@@ -110,6 +110,9 @@ class Config:
     job_timeout_seconds: int
     job_memory_mb: int
     worker_slots: int
+    password_max_age_days: int = 90
+    idle_timeout_minutes: int = 30
+    otp_required: bool = True
 
 
 def load() -> Config:
@@ -143,4 +146,7 @@ def load() -> Config:
         # address space, not resident memory: the 1M-member import peaks near 1.1 GB resident
         job_memory_mb=_int("JINGZHUN_JOB_MEMORY_MB", 4096),
         worker_slots=_int("JINGZHUN_WORKER_SLOTS", 2),
+        password_max_age_days=_int("JINGZHUN_PASSWORD_MAX_AGE_DAYS", 90),
+        idle_timeout_minutes=_int("JINGZHUN_IDLE_TIMEOUT_MINUTES", 30),
+        otp_required=_bool("JINGZHUN_OTP_REQUIRED", True),
     )

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jingzhun.core",
     "jingzhun.accounts",
     "jingzhun.regions",
@@ -42,6 +44,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # 等保 L3 identification: idle timeout, second factor, password age (accounts/identification.py)
+    "jingzhun.accounts.identification.IdentificationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jingzhun.core.middleware.SecurityHeadersMiddleware",
@@ -90,6 +95,13 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ("username", "display_name", "phone")},
     },
 ]
+# 等保 L3: a password older than this must be changed before anything else (0 = no maximum age)
+JINGZHUN_PASSWORD_MAX_AGE_DAYS = CONFIG.password_max_age_days
+# A signed-in session idle for this long ends (the next request goes to the login page)
+JINGZHUN_IDLE_TIMEOUT_MINUTES = CONFIG.idle_timeout_minutes
+# Two-factor sign-in (TOTP) for the roles of accounts.identification.otp_required; off only in the demo
+JINGZHUN_OTP_REQUIRED = CONFIG.otp_required
+OTP_TOTP_ISSUER = "精准扶贫"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 

@@ -67,9 +67,23 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-def login(page, live_server, username: str, password: str = "Pass-word-123") -> None:
+def login(
+    page, live_server, username: str, password: str = "Pass-word-123", whoami_state: str = "visible"
+) -> None:
+    """Sign in as a real user does: the password, then (for the roles that need it, 等保 L3) the TOTP code
+    the user's authenticator app would show for a device bound beforehand. On a phone the navigation is
+    collapsed: pass whoami_state="attached" to wait for the user's name in the page, not visible."""
+    from jingzhun.accounts.models import User
+    from tests.otp import current_code, device_for
+
+    device = device_for(User.objects.get(username=username))
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=whoami]")
+    page.wait_for_function("!location.pathname.startsWith('/login/')")
+    if "/account/otp/verify/" in page.url:
+        page.fill("#id_token", current_code(device))
+        page.click("[data-testid=otp-verify] button")
+        page.wait_for_function("!location.pathname.startsWith('/account/otp/')")
+    page.wait_for_selector("[data-testid=whoami]", state=whoami_state)

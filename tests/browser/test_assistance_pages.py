@@ -14,12 +14,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login(page, live_server, username: str, password: str = "Pass-word-123") -> None:
-    """On a phone the navigation is collapsed, so wait for the user's name to be in the page, not visible."""
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=whoami]", state="attached")
+    """Both factors (conftest.login); on a phone the navigation is collapsed, so wait for the user's name to
+    be in the page, not visible."""
+    from tests.browser.conftest import login as sign_in
+
+    sign_in(page, live_server, username, password, whoami_state="attached")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from jingzhun.core.models import AuditEntry
@@ -83,7 +84,8 @@ def test_a_bad_upload_offers_the_error_report(client, county_admin, golden):
 def test_the_error_report_of_someone_elses_job_is_not_found(client, county_admin, township_cadre, golden):
     _upload(client, township_cadre, "有错.zip", _zip_of(golden("gender_mismatch")))
     job = run(Job.objects.get())
-    other = township_cadre.__class__.objects.create(username="somebody")
+    # a fresh password (else the password-age check would send this user to change it first)
+    other = township_cadre.__class__.objects.create(username="somebody", password_changed_at=timezone.now())
     client.force_login(other)
     assert client.get(reverse("workbook:report", args=[job.pk, "xlsx"])).status_code == 404
 

@@ -18,6 +18,7 @@ from jingzhun.accounts.roles import Perm, RoleCode
 from jingzhun.accounts.search import name_q
 from jingzhun.accounts.services import (
     api_tokens_revoke_all,
+    otp_devices_reset,
     role_grant,
     role_revoke,
     user_create,
@@ -31,9 +32,14 @@ from jingzhun.regions.models import Region, code_range
 from jingzhun.regions.picker import RegionPicker
 
 
-def _admin(request: HttpRequest) -> Actor:
+def _admin(request: HttpRequest, perm: str | None = None) -> Actor:
+    """An administrator of accounts: the system administrator (users) or the security administrator
+    (grants) may see the user pages; `perm` is what this particular change needs (三员分立)."""
     actor = actor_for(request.user)
-    actor.require(Perm.MANAGE_USERS)
+    if not (actor.can(Perm.MANAGE_USERS) or actor.can(Perm.MANAGE_GRANTS)):
+        raise Http404
+    if perm is not None:
+        actor.require(perm)
     return actor
 
 
@@ -138,8 +144,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_new(request: HttpRequest) -> HttpResponse:
-    actor = _admin(request)
+    actor = _admin(request, Perm.MANAGE_USERS)
     form = UserForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
+    grants = actor.can(Perm.MANAGE_GRANTS)
+    if not grants:  # a system administrator creates the account; the security administrator grants roles
+        del form.fields["role"], form.fields["region"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -149,7 +158,8 @@ def user_new(request: HttpRequest) -> HttpResponse:
                 user, password = user_create(
                     username=data["username"], display_name=data["display_name"], actor=request.user
                 )
-                role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
+                if grants:
+                    role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
         except ValidationFailed as exc:
             apply_errors(form, exc)
         else:
@@ -172,6 +182,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _admin(request)
     user = _user_in_scope(actor, pk)
     form = GrantForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
+    if request.method == "POST":
+        actor.require(Perm.MANAGE_GRANTS)
     if request.method == "POST" and form.is_valid():
         try:
             role_grant(
@@ -200,7 +212,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    actor = _admin(request)
+    actor = _admin(request, Perm.MANAGE_GRANTS if action == "revoke" else Perm.MANAGE_USERS)
     user = _user_in_scope(actor, pk)
     if action == "deactivate":
         if user.pk == request.user.pk:
@@ -214,6 +226,11 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action == "reset":
         password = user_reset_password(user=user, actor=request.user)
         messages.success(request, f"{user.username} 的新密码：{password}（只显示这一次），账号锁定已解除")
+    elif action == "reset_otp":
+        count = otp_devices_reset(user=user, actor=request.user)
+        messages.success(
+            request, f"已重置 {user.username} 的动态口令（{count} 个设备），其下次登录须重新绑定"
+        )
     elif action == "revoke_tokens":
         count = api_tokens_revoke_all(user=user, actor=request.user, note="管理员撤销")
         messages.success(request, f"已撤销 {user.username} 的 {count} 个 API 令牌")

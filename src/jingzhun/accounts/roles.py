@@ -16,7 +16,8 @@ class Perm:
     IMPORT_REGISTRY = "registry.import"
     EXPORT_REGISTRY = "registry.export"
     EDIT_REGIONS = "regions.edit"
-    MANAGE_USERS = "accounts.manage"
+    MANAGE_USERS = "accounts.manage"  # create, deactivate, reset passwords and second factors (系统管理员)
+    MANAGE_GRANTS = "accounts.grant"  # grant and revoke roles (安全管理员)
     MANAGE_STANDARDS = "standards.manage"
     RUN_ASSESSMENT = "standards.run"  # the whole-county assessment: county roles only
     OVERRIDE_EXIT = (
@@ -44,6 +45,10 @@ class RoleCode(models.TextChoices):
     HELPER = "helper", "帮扶责任人"
     INSPECTOR = "inspector", "督查组/复核组"
     DISCIPLINE = "discipline", "纪委"
+    # 三员分立 (等保 L3): each administrator does one kind of work and none can do another's.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 _ALL = {v for k, v in vars(Perm).items() if k.isupper()}
@@ -96,6 +101,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _LEDGER_SUPERVISOR
     | _LEDGER_HANDLER,
+    # users and settings; no roles, no audit, no personal data
+    RoleCode.SYSTEM_ADMIN: frozenset({Perm.MANAGE_USERS, Perm.CONFIGURE_ASSISTANCE}),
+    # roles and grants only
+    RoleCode.SECURITY_ADMIN: frozenset({Perm.MANAGE_GRANTS}),
+    # reads the audit trail (and its verification), changes nothing
+    RoleCode.AUDIT_ADMIN: frozenset({Perm.VIEW_AUDIT}),
 }
 
 # Roles whose scope is "the households paired with me", not a region subtree.

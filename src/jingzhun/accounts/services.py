@@ -36,6 +36,8 @@ def user_create(
         raise ValidationFailed({"username": "用户名不能为空"})
     if User.objects.filter(username=username).exists():
         raise ValidationFailed({"username": f"用户名 {username} 已存在"})
+    # An initial password made up here is shown to the administrator: the user changes it at first sign-in.
+    chosen = password is not None
     password = password or random_password()
     if check_password:
         try:
@@ -43,7 +45,12 @@ def user_create(
             validate_password(password, user=User(username=username, display_name=display_name))
         except ValidationError as exc:
             raise ValidationFailed({"password": "；".join(exc.messages)}) from exc
-    user = User.objects.create_user(username=username, password=password, display_name=display_name)
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        display_name=display_name,
+        password_changed_at=timezone.now() if chosen else None,
+    )
     audit.record(
         actor=actor,
         action="user.create",
@@ -203,7 +210,8 @@ def user_reset_password(*, user: User, actor: object = None) -> str:
 
     password = random_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.password_changed_at = None  # a password someone else has seen: to be changed at first sign-in
+    user.save(update_fields=["password", "password_changed_at"])
     reset(username=user.username)
     # a reset means the account may be in other hands: its API tokens die with the old password
     api_tokens_revoke_all(user=user, actor=actor, note="重置密码，令牌随之作废")
@@ -216,3 +224,21 @@ def user_reset_password(*, user: User, actor: object = None) -> str:
         note="重置密码并解除锁定",
     )
     return password
+
+
+@transaction.atomic
+def otp_devices_reset(*, user: User, actor: object = None) -> int:
+    """Recovery of a lost second factor: an administrator removes the user's TOTP devices (audited); at
+    the next sign-in the user enrols a new one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    count, _ = TOTPDevice.objects.filter(user=user).delete()
+    audit.record(
+        actor=actor,
+        action="user.reset_otp",
+        object_type="user",
+        object_id=user.pk,
+        object_label=user.username,
+        after={"devices_removed": count},
+    )
+    return count

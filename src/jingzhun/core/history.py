@@ -39,6 +39,8 @@ ACTION_LABELS = {
     "standards.exit_exception.override": "例外放行（退出核验未通过）",
     "standards.exit_exception.import": "导入的退出未通过核验",
     "region.update": "修改村情",
+    "user.reset_otp": "重置动态口令",
+    "user.otp_enrol": "绑定动态口令",
 }
 # Keys that hold a user's id: shown as the person's name, never the number.
 PERSON_KEYS = frozenset({"helper"})

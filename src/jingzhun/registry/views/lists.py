@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -75,7 +76,10 @@ def counted(query: QuerySet[Household]) -> int:
     from jingzhun.core.models import AuditEntry
     from jingzhun.standards.models import AssessmentRun
 
-    sql, sql_params = query.query.sql_with_params()
+    try:
+        sql, sql_params = query.query.sql_with_params()
+    except EmptyResultSet:
+        return 0  # an empty scope (.none(): the 三员 administrators) has no SQL to key on, and no rows
     version = (
         AuditEntry.objects.order_by("-id").values_list("id", flat=True).first(),
         AssessmentRun.objects.order_by("-id").values_list("id", flat=True).first(),
