@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "jingzhun.standards",
     "jingzhun.trail",
     "jingzhun.ledger",
+    "jingzhun.verification",
 ]
 
 MIDDLEWARE = [

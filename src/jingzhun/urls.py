@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("jingzhun.assistance.urls")),
     path("", include("jingzhun.trail.urls")),
     path("", include("jingzhun.ledger.urls")),
+    path("", include("jingzhun.verification.urls")),
     path("api/", include("jingzhun.api.urls")),
 ]
 
