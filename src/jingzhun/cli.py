@@ -160,6 +160,13 @@ def cmd_assess(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_verify_cleanse(args: argparse.Namespace) -> int:
+    _require_initialized()
+    from jingzhun.verification.commands import run_cleanse_command
+
+    return run_cleanse_command(year=args.year, region=args.region, out=args.out)
+
+
 def cmd_user_create(args: argparse.Namespace) -> int:
     _require_initialized()
     from jingzhun.accounts.services import user_create_with_role
@@ -339,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", default=None)
     p.add_argument("--out", default=None, metavar="FILE.csv")
     p.set_defaults(func=cmd_assess)
+
+    verify = sub.add_parser("verify", help="数据核查：数据清洗、部门数据比对（spec/verification.md）")
+    vsub = verify.add_subparsers(dest="verify_command", required=True, metavar="ACTION")
+    p = vsub.add_parser("cleanse", help="数据清洗：按 Q-* 规则检查登记簿，疑点写入 CSV")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--region", default=None, metavar="CODE")
+    p.add_argument("--out", required=True, metavar="FILE.csv")
+    p.set_defaults(func=cmd_verify_cleanse)
 
     audit = sub.add_parser("audit", help="审计记录（痕迹）：校验哈希链、归档")
     asub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

@@ -79,6 +79,77 @@ ALL_CHECKS: dict[str, CheckRule] = {r.code: r for r in CLEANSING + CROSSCHECK}
 DATASETS: tuple[str, ...] = tuple(r.dataset for r in CROSSCHECK)
 
 
+@dataclass(frozen=True)
+class ParamDef:
+    """What a rule parameter may hold: an integer in [low, high], or a list of non-empty strings."""
+
+    label: str
+    kind: str  # "int" | "list"
+    low: int = 0
+    high: int = 0
+
+
+PARAMETERS: dict[str, ParamDef] = {
+    "min_gap_years": ParamDef("最小年龄差（岁）", "int", 1, 60),
+    "min_age": ParamDef("年龄界限（岁）", "int", 0, 120),
+    "max_age": ParamDef("年龄界限（岁）", "int", 0, 150),
+    "min_months": ParamDef("务工时间下限（月）", "int", 1, 12),
+    "line_multiple": ParamDef("扶贫标准的倍数", "int", 1, 100),
+    "jump_multiple": ParamDef("上年人均纯收入的倍数", "int", 1, 100),
+    "exempt_vehicle_types": ParamDef("不计入的车辆类型", "list"),
+    "roles": ParamDef("计入的身份", "list"),
+    "active_states": ParamDef("计入的经营状态", "list"),
+    "min_capital_wan": ParamDef("注册资本下限（万元）", "int", 0, 1_000_000),
+}
+
+
 def default_params() -> dict[str, dict[str, Any]]:
     """The shipped parameters of every rule, by code (the first rule-set version a county gets)."""
     return {r.code: dict(r.defaults) for r in CLEANSING + CROSSCHECK}
+
+
+class CheckParamError(ValueError):
+    """A parameter value a rule cannot take; the message is Chinese and names the rule and the value."""
+
+
+def clean_rule_params(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The rule's parameters validated and normalised (ints as int, lists of trimmed non-empty strings,
+    no duplicates). Only the parameters the rule declares are accepted, and all of them are required."""
+    rule = ALL_CHECKS.get(code)
+    if rule is None:
+        raise CheckParamError(f"没有规则 {code}")
+    unknown = sorted(set(params) - set(rule.defaults))
+    if unknown:
+        raise CheckParamError(f"{rule.name}（{code}）没有参数 {'、'.join(unknown)}")
+    cleaned: dict[str, Any] = {}
+    for name in rule.defaults:
+        pdef = PARAMETERS[name]
+        if name not in params:
+            raise CheckParamError(f"{rule.name}：缺少参数“{pdef.label}”")
+        value = params[name]
+        if pdef.kind == "int":
+            try:
+                number = int(str(value).strip())
+            except ValueError as exc:
+                raise CheckParamError(f"{rule.name}：“{pdef.label}”应为整数，收到“{value}”") from exc
+            if isinstance(value, float) and value != number:
+                raise CheckParamError(f"{rule.name}：“{pdef.label}”应为整数，收到“{value}”")
+            if not pdef.low <= number <= pdef.high:
+                raise CheckParamError(
+                    f"{rule.name}：“{pdef.label}”应在 {pdef.low}–{pdef.high} 之间，收到 {number}"
+                )
+            cleaned[name] = number
+        else:
+            items = (
+                value.replace("，", ",").replace("、", ",").split(",") if isinstance(value, str) else value
+            )
+            if not isinstance(items, list | tuple) or not all(isinstance(v, str) for v in items):
+                raise CheckParamError(f"{rule.name}：“{pdef.label}”应为文字列表")
+            out: list[str] = []
+            for item in (v.strip() for v in items):
+                if item and item not in out:
+                    out.append(item)
+            if any(len(v) > 40 for v in out):
+                raise CheckParamError(f"{rule.name}：“{pdef.label}”每项不超过 40 个字")
+            cleaned[name] = out
+    return cleaned
