@@ -228,3 +228,35 @@ def exit_no_income(exit_year: int | None) -> str:
 
 def plan_overdue(exit_status: str, planned: int, year: int) -> str:
     return f"脱贫状态为{exit_status}，计划脱贫年度 {planned} 早于{year}年"
+
+
+# What each rule flags, in the county's words, with its parameters filled in (the rule-parameter page).
+DESCRIPTIONS = {
+    "Q-SPOUSE-SEX": "配偶与户主性别相同",
+    "Q-SPOUSE-COUNT": "一户登记配偶多于一人（每名配偶一条）",
+    "Q-PARENT-AGE": "之父/之母/之岳父/之岳母/之公公/之婆婆 比户主年长不足 {min_gap_years} 岁（按出生日期）",
+    "Q-CHILD-AGE": "之子/之女 出生时户主不满 {min_gap_years} 岁（按出生日期）",
+    "Q-GRANDCHILD-AGE": "孙子女、外孙子女 出生时户主不满 {min_gap_years} 岁（按出生日期）",
+    "Q-HEAD-MINOR": "户主不满 {min_age} 岁",
+    "Q-CHILD-LABOUR": "不满 {min_age} 岁而劳动技能为普通劳动力或技能劳动力",
+    "Q-PRESCHOOL-OLD": "{min_age} 岁及以上仍为学前教育或学龄前儿童",
+    "Q-INFANT-SCHOOL": "{max_age} 岁及以下而在校生状况为小学及以上",
+    "Q-AGE-EXTREME": "年龄超过 {max_age} 岁",
+    "Q-WORK-NO-WAGE": "务工时间不少于 {min_months} 个月而最近收入的工资性收入为 0",
+    "Q-INCOME-ZERO": "最近收入的工资性、生产经营性、财产性、转移性收入合计为 0",
+    "Q-INCOME-HIGH": "人均纯收入超过当年扶贫标准的 {line_multiple} 倍",
+    "Q-INCOME-JUMP": "当年人均纯收入超过上年的 {jump_multiple} 倍（两年均有记录、上年大于 0）",
+    "Q-DIBAO-ATTR": "低保贫困户而无成员享受低保，或一般贫困户而有成员享受低保",
+    "Q-TEKUN-ATTR": "特困供养贫困户而无成员特困供养，或一般贫困户而有成员特困供养",
+    "Q-DUP-PERSON": "不同户的两名成员姓名、性别、出生日期相同而证件号码不同（两条）",
+    "Q-EXIT-NO-INCOME": "已脱贫而没有脱贫年度的收入记录",
+    "Q-PLAN-OVERDUE": "未脱贫或返贫而计划脱贫年度早于评估年度",
+}
+
+
+def describe(code: str, params: dict[str, Any]) -> str:
+    text = DESCRIPTIONS.get(code, "")
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError):
+        return text

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from jingzhun.verification import views_rules
 
 app_name = "verification"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("verification/rules/", views_rules.rules_view, name="rules"),
+    path("verification/rules/draft/", views_rules.draft_view, name="rules_draft"),
+    path("verification/rules/draft/new/", views_rules.draft_new_view, name="rules_draft_new"),
+    path("verification/rules/draft/publish/", views_rules.draft_publish_view, name="rules_draft_publish"),
+]
