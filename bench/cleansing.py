@@ -146,7 +146,8 @@ def prepare(members: int) -> dict[str, Any]:
         raw.executemany(m_sql, m_rows)
         raw.executemany(i_sql, i_rows)
         raw.commit()
-        hh_rows.clear(), m_rows.clear(), i_rows.clear()
+        for rows in (hh_rows, m_rows, i_rows):
+            rows.clear()
 
     for household, people in county.households(10**9):
         hid += 1

@@ -228,7 +228,7 @@ def _member_findings(
 ) -> tuple[list[CleanseRow], dict[str, dict[int, list]]]:
     codes, rows = _member_rows(ctx, scope)
     out: list[CleanseRow] = []
-    spouses: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    spouses: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
     names: dict[str, dict[int, list]] = {DIBAO_NAMES: defaultdict(list), TEKUN_NAMES: defaultdict(list)}
     ref = ctx.reference
     for row in rows:
