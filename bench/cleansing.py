@@ -15,6 +15,7 @@ seed 1, year 2018) streamed into a fresh SQLite database with executemany, plus 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -237,14 +238,15 @@ def measure(kind: str) -> dict[str, Any]:
             hits = set(cursor.fetchall())
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux reports KiB)
-    digest = sorted(hits, key=lambda h: (h[0], h[1], h[2] or 0))
+    ordered = sorted(hits, key=lambda h: (h[0], h[1], h[2] or 0))
+    digest = hashlib.sha256(repr(ordered).encode()).hexdigest()
     return {
         "kind": kind,
         "wall": wall,
         "cpu": cpu,
         "peak_mib": peak,
         "hits": len(hits),
-        "digest": hash(tuple(digest)),
+        "digest": digest,
     }
 
 
