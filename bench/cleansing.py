@@ -102,6 +102,40 @@ def _setup_django(data_dir: str) -> None:
     django.setup()
 
 
+# The generator draws clean data; like a real registry, a few rows are spoiled so that every rule has
+# hits to find (birth dates stay those of the IDs).
+SPOIL = 0.004
+
+
+def _spoil_household(h: dict[str, str], rng: random.Random) -> dict[str, str]:
+    if rng.random() < SPOIL:
+        h["attribute"] = "低保贫困户"
+    if rng.random() < SPOIL and h["exit_status"] != "已脱贫":
+        h["planned_exit_year"] = str(YEAR - 2)
+    if rng.random() < SPOIL:
+        h.update(wage="0", business="0", property_income="0", transfer="0")
+    return h
+
+
+def _spoil_member(m: dict[str, str], rng: random.Random) -> dict[str, str]:
+    if rng.random() >= SPOIL * 5:
+        return m
+    change = rng.choice(("gender", "spouse", "labour", "school", "preschool", "work"))
+    if change == "gender" and m["relation"] == "配偶":
+        m["gender"] = "女" if m["gender"] == "男" else "男"
+    elif change == "spouse" and m["relation"] in ("之儿媳", "之母"):
+        m["relation"] = "配偶"
+    elif change == "labour":
+        m["labour_skill"] = "普通劳动力"
+    elif change == "school":
+        m["school_status"] = "小学"
+    elif change == "preschool":
+        m["school_status"], m["education"] = "学前教育", "学龄前儿童"
+    elif change == "work":
+        m["work_months"] = "6"
+    return m
+
+
 def prepare(members: int) -> dict[str, Any]:
     """Fill the database with synthetic households until `members` members (setup, not measured)."""
     from django.db import connection
@@ -152,7 +186,7 @@ def prepare(members: int) -> dict[str, Any]:
 
     for household, people in county.households(10**9):
         hid += 1
-        h = dict(zip(hh_fields, household, strict=True))
+        h = _spoil_household(dict(zip(hh_fields, household, strict=True)), rng)
         hh_rows.append(
             (
                 hid,
@@ -185,7 +219,7 @@ def prepare(members: int) -> dict[str, Any]:
         factor = rng.choice((0.9, 1.0, 0.5, 0.2))  # 2017: a share of 2018 (some households jump)
         i_rows.append((hid, YEAR - 1, *(round(float(v) * factor, 2) for v in money), now))
         for p in people:
-            m = dict(zip(m_fields, p, strict=True))
+            m = _spoil_member(dict(zip(m_fields, p, strict=True)), rng)
             m_rows.append(
                 (
                     hid,
