@@ -58,3 +58,11 @@ def _all_fields(form: str) -> dict[str, str]:
     import re
 
     return {m[0]: m[1] for m in re.findall(r'name="([A-Z]-[A-Z-]+:[a-z_]+)" value="([^"]*)"', form)}
+
+
+def test_the_county_admin_finds_the_page_in_the_menu(client, county_admin, village_cadre, rules):
+    client.force_login(county_admin)
+    link = f'href="{reverse("verification:rules")}">核查规则</a>'
+    assert link in client.get(reverse("verification:rules")).content.decode()
+    client.force_login(village_cadre)
+    assert link not in client.get(reverse("verification:rules")).content.decode()
