@@ -312,3 +312,18 @@ def test_the_head_is_the_first_active_head(engine):
     assert _rule(engine, "Q-CHILD-AGE") == {
         (hh.pk, child.pk, "之子 孩子 出生时户主 新户主 仅 10 岁（应至少 15 岁）")
     }
+
+
+def test_duplicates_are_sought_within_the_runs_scope(standard, rules):
+    from jingzhun.verification.cleanse import run_cleanse
+    from tests.factories import OTHER_VILLAGE, VILLAGE
+
+    here = b.household(code="D0001")
+    b.head(here)
+    mine = b.member(here, "王小明", "之子", date(2001, 4, 4), sequence=11)
+    there = b.household(code="D0002", village=OTHER_VILLAGE)
+    b.head(there, date(1960, 1, 1), name="李大山")
+    b.member(there, "王小明", "之孙子", date(2001, 4, 4), sequence=13)
+    county = [(h.household_id, h.member_id) for h in run_cleanse(Y) if h.rule == "Q-DUP-PERSON"]
+    assert (here.pk, mine.pk) in county and len(county) == 2
+    assert [h for h in run_cleanse(Y, VILLAGE[:9]) if h.rule == "Q-DUP-PERSON"] == []

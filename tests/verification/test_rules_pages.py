@@ -14,7 +14,9 @@ def test_admin_opens_edits_and_publishes_a_version(client, county_admin, rules):
     client.force_login(county_admin)
     page = client.get(reverse("verification:rules")).content.decode()
     assert "配偶与户主同性别" in page and "Q-SPOUSE-SEX" in page
-    assert '年龄异常 <span class="small text-muted">Q-AGE-EXTREME</span>' in page  # name first, code secondary
+    assert (
+        '年龄异常 <span class="small text-muted">Q-AGE-EXTREME</span>' in page
+    )  # name first, code secondary
     assert "年龄超过 105 岁" in page and "第1版 · 已发布" in page
     assert client.post(reverse("verification:rules_draft_new"), {"note": "县里口径"}).status_code == 302
     form = client.get(reverse("verification:rules_draft")).content.decode()
