@@ -38,11 +38,15 @@ def test_an_invalid_value_is_shown_and_nothing_is_saved(client, county_admin, ru
     client.force_login(county_admin)
     client.post(reverse("verification:rules_draft_new"))
     data = _all_fields(client.get(reverse("verification:rules_draft")).content.decode())
+    data["Q-AGE-EXTREME:max_age"] = "100"  # valid, but saved only with the rest
     data["Q-HEAD-MINOR:min_age"] = "二十"
+    data["Q-WORK-NO-WAGE:min_months"] = "13"
     page = client.post(reverse("verification:rules_draft"), data).content.decode()
     assert "户主未成年：“年龄界限（岁）”应为整数，收到“二十”" in page
-    assert 'value="二十"' in page  # the county's input is kept for correction
-    assert CheckRuleSet.objects.get(version=2).params["Q-HEAD-MINOR"] == {"min_age": 16}
+    assert "务工但无工资性收入：“务工时间下限（月）”应在 1–12 之间，收到 13" in page
+    assert 'value="二十"' in page and 'value="100"' in page  # the county's input is kept for correction
+    saved = CheckRuleSet.objects.get(version=2).params
+    assert saved["Q-HEAD-MINOR"] == {"min_age": 16} and saved["Q-AGE-EXTREME"] == {"max_age": 105}
 
 
 @pytest.mark.parametrize("persona", ["village_cadre", "township_cadre", "county_leader", "helper_user"])

@@ -117,6 +117,26 @@ def ruleset_set_params(
 
 
 @transaction.atomic
+def ruleset_set_many(
+    *, actor: Actor, ruleset: CheckRuleSet, changes: dict[str, dict[str, Any]]
+) -> CheckRuleSet:
+    """Several rules' parameters at once (the draft page): all valid and saved, or none saved and every
+    invalid value named in one message."""
+    actor.require(Perm.MANAGE_STANDARDS)
+    problems = []
+    for code, params in changes.items():
+        try:
+            clean_rule_params(code, params)
+        except CheckParamError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise _fail("；".join(problems))
+    for code, params in changes.items():
+        ruleset = ruleset_set_params(actor=actor, ruleset=ruleset, code=code, params=params)
+    return ruleset
+
+
+@transaction.atomic
 def ruleset_publish(*, actor: Actor, ruleset: CheckRuleSet) -> CheckRuleSet:
     """Publish a draft: frozen from now on, and in force for every later run (cleansing, cross-checks)."""
     actor.require(Perm.MANAGE_STANDARDS)

@@ -88,16 +88,13 @@ def draft_view(request: HttpRequest) -> HttpResponse:
         if draft is None:
             messages.error(request, "没有草稿版本，请先新建草稿")
             return redirect("verification:rules")
-        for _, rules in GROUPS:
-            for rule in rules:
-                if not rule.defaults:
-                    continue
-                try:
-                    draft = services.ruleset_set_params(
-                        actor=actor, ruleset=draft, code=rule.code, params=_changes(rule, request.POST)
-                    )
-                except ValidationFailed as exc:
-                    errors.append(exc.message)
+        changes = {
+            rule.code: _changes(rule, request.POST) for _, rules in GROUPS for rule in rules if rule.defaults
+        }
+        try:
+            draft = services.ruleset_set_many(actor=actor, ruleset=draft, changes=changes)
+        except ValidationFailed as exc:
+            errors = exc.message.split("；")
         if not errors:
             messages.success(request, f"{draft} 的参数已保存（尚未发布）")
             return redirect("verification:rules_draft")
