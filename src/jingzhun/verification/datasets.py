@@ -92,7 +92,7 @@ SPECS: tuple[DatasetSpec, ...] = (
             _name(),
             Column("企业名称", True),
             Column("身份", True, "kind"),
-            Column("注册资本(万元)", True, "amount", MONEY),
+            Column("注册资本（万元）", True, "amount", MONEY),
             Column("经营状态", True, "status"),
         ),
     ),
