@@ -27,7 +27,9 @@ def family(admin_actor):
         members=[
             member_row("张三", "户主", date(1970, 5, 1), id_number=HEAD),
             member_row("李四", "配偶", date(1972, 3, 9), male=False, id_number=SPOUSE),
-            member_row("张小明", "之子", date(2006, 9, 1), id_number=SON, school_status="初中", education="小学"),
+            member_row(
+                "张小明", "之子", date(2006, 9, 1), id_number=SON, school_status="初中", education="小学"
+            ),
         ],
     )
 
@@ -37,12 +39,32 @@ def test_libreoffice_workbook_to_the_exact_csv(family, tmp_path, capsys):
         tmp_path,
         "财政供养",
         [
-            {"证件号码": "430821199001010010", "姓名": "路人", "工作单位": "县财政局"},  # nobody in the registry
+            {
+                "证件号码": "430821199001010010",
+                "姓名": "路人",
+                "工作单位": "县财政局",
+            },  # nobody in the registry
             {"证件号码": SON[:16] + "5" + SON[17], "姓名": "张小明", "工作单位": "县一中"},  # near
         ],
     )
     out = tmp_path / "hits.csv"
-    assert main(["verify", "crosscheck", str(GOLDEN), str(extra), "--year", "2024", "--out", str(out), "--user", "admin"]) == 0
+    assert (
+        main(
+            [
+                "verify",
+                "crosscheck",
+                str(GOLDEN),
+                str(extra),
+                "--year",
+                "2024",
+                "--out",
+                str(out),
+                "--user",
+                "admin",
+            ]
+        )
+        == 0
+    )
     assert out.read_text(encoding="utf-8").splitlines() == [
         "规则代码,数据集,户编号,证件号码,姓名,匹配方式,说明",
         "X-BUSINESS,工商注册,H0001,430821197203090024,李四,证件号码,李四 为企业“慈利县茶叶有限公司”的法定代表人（注册资本 10 万元，存续）",

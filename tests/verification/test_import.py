@@ -46,7 +46,11 @@ def test_csv_folder_zip_and_xlsx_all_import(regions, tmp_path):
     outcome = import_datasets([str(archive), str(xlsx)])
     assert outcome.ok and outcome.datasets == {"死亡人口": 1, "商品房": 1}
     house = DatasetRecord.objects.get(dataset__name="商品房")
-    assert (house.date1, str(house.amount), house.data) == (date(2020, 3, 1), "98.5000", [ID1, "张三", "零阳镇1号", "98.5", "2020-03-01"])
+    assert (house.date1, str(house.amount), house.data) == (
+        date(2020, 3, 1),
+        "98.5000",
+        [ID1, "张三", "零阳镇1号", "98.5", "2020-03-01"],
+    )
 
 
 def test_gb18030_csv_with_tolerated_headers(regions, tmp_path):
@@ -80,12 +84,20 @@ def test_gb18030_csv_with_tolerated_headers(regions, tmp_path):
             ("死亡人口", 1, "死亡日期", "缺少必填列“死亡日期”"),
         ),
         (
-            [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}, {"证件号码": "4.30821E+17", "姓名": "李四", "死亡日期": "2024-01-01"}],
+            [
+                {"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"},
+                {"证件号码": "4.30821E+17", "姓名": "李四", "死亡日期": "2024-01-01"},
+            ],
             ("死亡人口", 3, "证件号码", "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"),
         ),
         (
             [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-13-01"}],
-            ("死亡人口", 2, "死亡日期", "“2024-13-01”不是有效的日期，应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD"),
+            (
+                "死亡人口",
+                2,
+                "死亡日期",
+                "“2024-13-01”不是有效的日期，应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD",
+            ),
         ),
         (
             [{"证件号码": ID1, "姓名": "", "死亡日期": "2024-01-01"}],
@@ -95,7 +107,9 @@ def test_gb18030_csv_with_tolerated_headers(regions, tmp_path):
     ids=["missing-column", "excel-mangled-id", "bad-date", "empty-required"],
 )
 def test_bad_input_names_sheet_row_column_and_writes_nothing(regions, tmp_path, rows, expected):
-    good = write_dataset(tmp_path / "a", "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}])
+    good = write_dataset(
+        tmp_path / "a", "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}]
+    )
     bad = write_dataset(tmp_path / "b", "死亡人口", rows)
     audits = AuditEntry.objects.count()
     outcome = import_datasets([str(good), str(bad)])
@@ -114,7 +128,9 @@ def test_a_mangled_id_cell_in_an_xlsx_is_refused(regions, tmp_path):
     sheet.write_row(1, 0, [4.30821197005010e17, "张三", "县一中"])
     book.close()
     outcome = import_datasets([str(xlsx)])
-    assert _errors(outcome) == [("财政供养", 2, "证件号码", "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写")]
+    assert _errors(outcome) == [
+        ("财政供养", 2, "证件号码", "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写")
+    ]
     assert _counts() == (0, 0)
 
 
@@ -123,15 +139,21 @@ def test_unknown_dataset_and_closed_vocabularies(regions, tmp_path):
     outcome = import_datasets([str(unknown)])
     assert outcome.result.errors[0].sheet == "车辆"
     assert outcome.result.errors[0].message.startswith("未知的数据集“车辆”")
-    school = write_dataset(tmp_path, "学籍", [{"证件号码": ID1, "姓名": "张三", "学段": "初中", "学籍状态": "毕业"}])
+    school = write_dataset(
+        tmp_path, "学籍", [{"证件号码": ID1, "姓名": "张三", "学段": "初中", "学籍状态": "毕业"}]
+    )
     outcome = import_datasets([str(school)])
     assert _errors(outcome) == [("学籍", 2, "学籍状态", "“毕业”不是有效的值，可选：在读、休学、辍学")]
     assert _counts() == (0, 0)
 
 
-@pytest.mark.parametrize("entry", ["../死亡人口.csv", "/tmp/死亡人口.csv", "a/../../死亡人口.csv", "C:\\死亡人口.csv"])
+@pytest.mark.parametrize(
+    "entry", ["../死亡人口.csv", "/tmp/死亡人口.csv", "a/../../死亡人口.csv", "C:\\死亡人口.csv"]
+)
 def test_zip_with_path_traversal_is_refused(regions, tmp_path, entry):
-    source = write_dataset(tmp_path, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}])
+    source = write_dataset(
+        tmp_path, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}]
+    )
     archive = tmp_path / "evil.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.write(source, "财政供养.csv")
@@ -153,14 +175,23 @@ def test_a_zip_bomb_is_refused_from_its_directory(regions, tmp_path, settings):
 
 
 def test_a_new_import_replaces_the_previous_copy_and_is_audited(county_admin, tmp_path):
-    first = write_dataset(tmp_path / "1", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 3)
+    first = write_dataset(
+        tmp_path / "1", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 3
+    )
     assert import_datasets([str(first)]).datasets == {"死亡人口": 3}
     stamp = Dataset.objects.get().imported_at
-    second = write_dataset(tmp_path / "2", "死亡人口", [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}])
+    second = write_dataset(
+        tmp_path / "2", "死亡人口", [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}]
+    )
     outcome = import_datasets([str(second)], user=county_admin, file_name="民政局.csv")
     assert outcome.datasets == {"死亡人口": 1}
     ds = Dataset.objects.get()
-    assert (ds.row_count, ds.imported_by, ds.imported_by_name, ds.file_name) == (1, county_admin, "admin", "民政局.csv")
+    assert (ds.row_count, ds.imported_by, ds.imported_by_name, ds.file_name) == (
+        1,
+        county_admin,
+        "admin",
+        "民政局.csv",
+    )
     assert ds.imported_at > stamp
     assert list(DatasetRecord.objects.values_list("id18", flat=True)) == [ID2]
     entries = list(AuditEntry.objects.filter(action="verification.dataset_import").order_by("id"))
@@ -174,12 +205,18 @@ def test_a_new_import_replaces_the_previous_copy_and_is_audited(county_admin, tm
 
 
 def test_the_same_row_has_the_same_fingerprint_whatever_the_column_order(regions, tmp_path):
-    a = write_dataset(tmp_path / "a", "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县一中", "备注": "x"}])
+    a = write_dataset(
+        tmp_path / "a", "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县一中", "备注": "x"}]
+    )
     import_datasets([str(a)])
     key = DatasetRecord.objects.get().key
-    b = write_dataset(tmp_path / "b", "财政供养", [{"备注": "x", "工作单位": "县一中", "姓名": "张三", "证件号码": ID1}])
+    b = write_dataset(
+        tmp_path / "b", "财政供养", [{"备注": "x", "工作单位": "县一中", "姓名": "张三", "证件号码": ID1}]
+    )
     import_datasets([str(b)])
     assert DatasetRecord.objects.get().key == key
-    c = write_dataset(tmp_path / "c", "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县二中", "备注": "x"}])
+    c = write_dataset(
+        tmp_path / "c", "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县二中", "备注": "x"}]
+    )
     import_datasets([str(c)])
     assert DatasetRecord.objects.get().key != key

@@ -131,7 +131,12 @@ def test_a_member_with_two_records_gets_one_hit_on_the_best_match(admin_actor, t
         tmp_path,
         {
             "车辆登记": [
-                {"证件号码": _flip(head.id_number, 15), "姓名": "张三", "号牌号码": "湘G1", "车辆类型": "小型轿车"},
+                {
+                    "证件号码": _flip(head.id_number, 15),
+                    "姓名": "张三",
+                    "号牌号码": "湘G1",
+                    "车辆类型": "小型轿车",
+                },
                 {"证件号码": head.id_number, "姓名": "张三", "号牌号码": "湘G2", "车辆类型": "中型客车"},
                 {"证件号码": head.id_number, "姓名": "张三", "号牌号码": "湘G3", "车辆类型": "小型轿车"},
             ]

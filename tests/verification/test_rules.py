@@ -26,7 +26,9 @@ def test_death_on_the_reference_date_hits_the_day_after_does_not(family, tmp_pat
     hh, head, spouse, son = family
     load(tmp_path, {"死亡人口": [row(head, 死亡日期="2024-12-31"), row(spouse, 死亡日期="2025-01-01")]})
     hits = hits_all_engines(Y)
-    assert [(h.rule, h.member_id, h.match, h.dataset) for h in hits] == [("X-DEATH", head.pk, "证件号码", "死亡人口")]
+    assert [(h.rule, h.member_id, h.match, h.dataset) for h in hits] == [
+        ("X-DEATH", head.pk, "证件号码", "死亡人口")
+    ]
     assert hits[0].explanation == "张三 在死亡人口名单中（死亡日期 2024-12-31），仍在册"
     assert hits[0].record["死亡日期"] == "2024-12-31" and len(hits[0].record_key) == 32
 
@@ -66,7 +68,9 @@ def test_vehicle_exempt_types_are_whole_trimmed_names(family, tmp_path):
 
 def test_house_and_payroll_hit_on_any_record(family, tmp_path):
     hh, head, spouse, son = family
-    load(tmp_path, {"商品房": [row(spouse, 房屋坐落="零阳镇1号")], "财政供养": [row(head, 工作单位="县一中")]})
+    load(
+        tmp_path, {"商品房": [row(spouse, 房屋坐落="零阳镇1号")], "财政供养": [row(head, 工作单位="县一中")]}
+    )
     hits = hits_all_engines(Y)
     assert [(h.rule, h.member_id) for h in hits] == [("X-HOUSE", spouse.pk), ("X-PAYROLL", head.pk)]
 
@@ -78,8 +82,18 @@ def test_business_role_state_and_capital_exactly_ten(family, tmp_path):
         {
             "工商注册": [
                 row(head, 企业名称="甲公司", 身份="股东", **{"注册资本（万元）": "10", "经营状态": "存续"}),
-                row(spouse, 企业名称="乙公司", 身份="法定代表人", **{"注册资本（万元）": "9.99", "经营状态": "在业"}),
-                row(spouse, 企业名称="丙公司", 身份="法定代表人", **{"注册资本（万元）": "500", "经营状态": "注销"}),
+                row(
+                    spouse,
+                    企业名称="乙公司",
+                    身份="法定代表人",
+                    **{"注册资本（万元）": "9.99", "经营状态": "在业"},
+                ),
+                row(
+                    spouse,
+                    企业名称="丙公司",
+                    身份="法定代表人",
+                    **{"注册资本（万元）": "500", "经营状态": "注销"},
+                ),
                 row(son, 企业名称="丁公司", 身份="监事", **{"注册资本（万元）": "50", "经营状态": "在业"}),
             ]
         },
@@ -181,7 +195,11 @@ def test_housing_takes_the_latest_rating_among_the_members(family, tmp_path):
             "危房鉴定": [
                 {"证件号码": head.id_number, "鉴定等级": "C", "鉴定日期": "2021-05-01"},
                 {"证件号码": spouse.id_number, "鉴定等级": "D", "鉴定日期": "2023-08-01"},
-                {"证件号码": son.id_number, "鉴定等级": "B", "鉴定日期": "2025-01-01"},  # after the reference date
+                {
+                    "证件号码": son.id_number,
+                    "鉴定等级": "B",
+                    "鉴定日期": "2025-01-01",
+                },  # after the reference date
             ]
         },
     )

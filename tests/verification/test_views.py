@@ -48,7 +48,11 @@ def test_county_admin_uploads_a_csv_as_a_job(client, county_admin, settings):
 def test_a_bad_upload_writes_nothing_and_offers_the_report(client, county_admin):
     _upload(client, county_admin, "死亡人口.csv", f"证件号码,姓名,死亡日期\n{ID1},张三,2024-02-30\n".encode())
     job = run(Job.objects.get())
-    assert not job.result["ok"] and job.result["errors"][0]["row"] == 2 and job.result["errors"][0]["column"] == "死亡日期"
+    assert (
+        not job.result["ok"]
+        and job.result["errors"][0]["row"] == 2
+        and job.result["errors"][0]["column"] == "死亡日期"
+    )
     assert Dataset.objects.count() == 0 and DatasetRecord.objects.count() == 0
     report = client.get(reverse("verification:report", args=[job.pk, "csv"]))
     assert report.status_code == 200
@@ -65,7 +69,9 @@ def test_only_the_county_admin_imports(client, county_leader, township_cadre, vi
     assert Job.objects.count() == 0
 
 
-def test_raw_datasets_are_county_level_and_masked_for_the_leader(client, county_admin, county_leader, township_cadre, village_cadre):
+def test_raw_datasets_are_county_level_and_masked_for_the_leader(
+    client, county_admin, county_leader, township_cadre, village_cadre
+):
     _upload(client, county_admin, "残疾人.csv", DISABLED)
     run(Job.objects.get())
     url = reverse("verification:dataset", args=["残疾人"])

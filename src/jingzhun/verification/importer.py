@@ -128,12 +128,16 @@ def split_id(number: str) -> tuple[str, str, date | None, str]:
 
 
 def fingerprint(dataset: str, values: dict[str, str]) -> str:
-    """Stable across re-imports of the same row, whatever the column order of the file."""
-    spec = SPEC_BY_NAME[dataset]
-    known = [values.get(label, "") for label in spec.labels]
-    extra = [f"{k}={values[k]}" for k in sorted(values) if k not in spec.labels]
-    joined = "\x1f".join([dataset, *known, *extra])
-    return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
+    """Stable across re-imports of the same row, whatever the column order of the file: the dataset's
+    own columns in the spec's order, then any other columns by (normalised) header."""
+    labels = [normalize_header(label) for label in SPEC_BY_NAME[dataset].labels]
+    known = [values.get(label, "") for label in labels]
+    extra = [f"{k}={values[k]}" for k in sorted(values) if k not in labels]
+    return _digest([dataset, *known, *extra])
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
 
 class _SheetImport:
@@ -166,6 +170,10 @@ class _SheetImport:
             for col in spec.columns
             if col.required and col.label != ID and normalize_header(col.label) in index
         ]
+        # the fingerprint's plan (as `fingerprint`, without a dict per row)
+        labels = [normalize_header(label) for label in spec.labels]
+        self.fp_known = [index.get(label) for label in labels]
+        self.fp_extra = sorted((h, i) for h, i in index.items() if h not in labels)
         self.id_at = index.get(ID)
         self.name_at = index.get("姓名")
         self._dates: dict[Any, date | None] = {}
@@ -226,10 +234,15 @@ class _SheetImport:
                     bad = True
             if bad or not writing():
                 continue
-            values = [_cell_text(c) for c in cells[:width]]
+            values = [
+                (c.strip() if "\u3000" not in c else text(c)) if c.__class__ is str else _cell_text(c)
+                for c in cells[:width]
+            ]
             values[self.id_at] = number_text  # type: ignore[index]
             id18, kind, birth, gender = split_id(number_text)
-            mapping = {self.columns[i]: v for i, v in enumerate(values) if self.columns[i]}
+            fp = [self.spec.name]
+            fp += ["" if i is None else values[i] for i in self.fp_known]
+            fp += [f"{h}={values[i]}" for h, i in self.fp_extra]
             yield (
                 dataset_id,
                 number,
@@ -245,7 +258,7 @@ class _SheetImport:
                 typed.get("status", ""),
                 typed.get("amount"),
                 typed.get("year"),
-                fingerprint(self.spec.name, {normalize_header(k): v for k, v in mapping.items()}),
+                _digest(fp),
                 values,
             )
 
