@@ -227,7 +227,8 @@ def _columns(name: str, rng: random.Random) -> dict[str, str]:
 
 
 def write_files(folder: Path, records: int, people: list[tuple[str, str, str]], rng: random.Random) -> None:
-    """`<dataset>.csv` for each of the eleven datasets: a third of the rows name a member (exact, a
+    """`<dataset>.csv` for each of the eleven datasets: a third of the rows (医保参保: nine tenths) name a
+    member (exact, a
     15-digit old ID, a 20-character 残疾人证 number, or one mistyped digit), the rest people elsewhere."""
     from jingzhun.lib import idcard
     from jingzhun.verification.datasets import SPECS
@@ -239,9 +240,11 @@ def write_files(folder: Path, records: int, people: list[tuple[str, str, str]], 
             writer = csv.writer(fh)
             header = spec.labels
             writer.writerow(header)
+            # the 医保 roll covers most of the county (else nearly every insured member would be a hit)
+            share = 0.9 if spec.name == "医保参保" else 0.33
             for i in range(count):
                 u = rng.random()
-                if u < 0.33:
+                if u < share:
                     rid, name, _ = people[rng.randrange(len(people))]
                     v = rng.random()
                     if v < 0.05 and rid[6:8] == "19":
@@ -314,7 +317,8 @@ def run(members: int, records: int, seed: int = 2024) -> dict[str, Any]:
         "baseline_hits": len(baseline),
         "agree": engine_set == baseline,
         "peak_mb_import": round(peak_import),
-        "peak_mb": round(max(peak_engine, _peak_mb())),
+        "peak_mb": round(peak_engine),  # import and engine; the baseline's own sets come after
+        "peak_mb_with_baseline": round(_peak_mb()),
         "setup_seconds": round(setup_s, 1),
         "load": f"{os.getloadavg()[0]:.1f}",
     }
@@ -341,7 +345,7 @@ def report(results: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['members']:,} | {r['records']:,} | {r['import_seconds']} | {r['import_rows_per_second']:,} | "
             f"{r['engine_seconds']} | {r['baseline_seconds']} | {r['ratio']}× | {r['hits']:,} | "
-            f"{'yes' if r['agree'] else 'NO'} | {r['peak_mb']} | {r['setup_seconds']} | {r['load']} |"
+            f"{'yes' if r['agree'] else 'NO'} | {r['peak_mb']} (import {r['peak_mb_import']}) | {r['setup_seconds']} | {r['load']} |"
         )
     return "\n".join(lines)
 
