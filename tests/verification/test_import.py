@@ -221,3 +221,25 @@ def test_the_same_row_has_the_same_fingerprint_whatever_the_column_order(regions
     )
     import_datasets([str(c)])
     assert DatasetRecord.objects.get().key != key
+
+
+def _record_indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, DatasetRecord._meta.db_table)
+    return sorted(name for name, c in found.items() if c["index"] and name.startswith("dsrec_"))
+
+
+def test_a_big_import_rebuilds_the_record_indexes_and_a_failed_one_keeps_them(regions, tmp_path, monkeypatch):
+    from jingzhun.verification import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 2)
+    expected = ["dsrec_dataset_idx", "dsrec_id18_idx", "dsrec_near_idx"]
+    assert _record_indexes() == expected
+    rows = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 5
+    assert import_datasets([str(write_dataset(tmp_path / "a", "死亡人口", rows))]).ok
+    assert _record_indexes() == expected and DatasetRecord.objects.filter(id18=ID1).count() == 5
+    bad = rows + [{"证件号码": ID1, "姓名": "张三", "死亡日期": "坏日期"}]
+    assert not import_datasets([str(write_dataset(tmp_path / "b", "死亡人口", bad))]).ok
+    assert _record_indexes() == expected and DatasetRecord.objects.count() == 5

@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from jingzhun.core import audit
@@ -329,6 +330,7 @@ def _import(
     seen: dict[str, str] = {}
     now = timezone.now()
     done = 0
+    indexes = _Indexes()
     for sheet in sheets(paths, stack):
         spec = SPEC_BY_NAME.get(sheet.name)
         if spec is None:
@@ -372,10 +374,53 @@ def _import(
 
         if reader.missing:
             continue
+        indexes.maybe_drop(spec.name, sheet.rows.total, county)
         table.insert(counted(reader.records(dataset.pk, writing)))
         if result.total_errors == before:
             Dataset.objects.filter(pk=dataset.pk).update(row_count=count)
             outcome.datasets[spec.name] = count
+    indexes.restore()
+
+
+# A big import drops the record indexes and builds them again at the end, inside the transaction:
+# building an index once over the table is several times faster than keeping three indexes up to date
+# row by row (measured on SQLite: 300,000 rows 16.6 s → 3.8 s). Only when the rows coming in are many
+# and at least half of what else is stored (rebuilding over a big table for a small import would not pay).
+BULK_MIN_ROWS = 50_000
+
+
+class _Indexes:
+    def __init__(self) -> None:
+        self.dropped = False
+
+    def maybe_drop(self, name: str, incoming: int, county: str) -> None:
+        if self.dropped or incoming < BULK_MIN_ROWS:
+            return
+        others = (
+            Dataset.objects.exclude(county_code=county, name=name).aggregate(n=Sum("row_count"))["n"] or 0
+        )
+        if incoming * 2 < others:
+            return
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for index in DatasetRecord._meta.indexes:
+                cursor.execute(f"DROP INDEX {qn(index.name)}")
+        self.dropped = True
+
+    def restore(self) -> None:
+        if not self.dropped:
+            return
+        qn = connection.ops.quote_name
+        table = qn(DatasetRecord._meta.db_table)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":  # the deferred FK checks of the rows copied run first
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for index in DatasetRecord._meta.indexes:  # plain column indexes, as the migration made them
+                columns = ", ".join(qn(DatasetRecord._meta.get_field(f).column) for f in index.fields)
+                cursor.execute(f"CREATE INDEX {qn(index.name)} ON {table} ({columns})")
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        self.dropped = False
 
 
 def _replace(county: str, name: str, columns: list[str], user: Any, file_name: str, now: Any) -> Dataset:
