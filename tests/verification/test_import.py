@@ -210,7 +210,9 @@ def test_the_same_row_has_the_same_fingerprint_whatever_the_column_order(regions
     )
     import_datasets([str(a)])
     key = DatasetRecord.objects.get().key
-    assert key == fingerprint("财政供养", {"证件号码": ID1, "姓名": "张三", "工作单位": "县一中", "备注": "x"})
+    assert key == fingerprint(
+        "财政供养", {"证件号码": ID1, "姓名": "张三", "工作单位": "县一中", "备注": "x"}
+    )
     b = write_dataset(
         tmp_path / "b", "财政供养", [{"备注": "x", "工作单位": "县一中", "姓名": "张三", "证件号码": ID1}]
     )
