@@ -284,6 +284,15 @@ def cmd_ledger(args: argparse.Namespace) -> int:
     return ledger.run_escalate(as_of=args.as_of)
 
 
+def cmd_verify_crosscheck(args: argparse.Namespace) -> int:
+    _require_initialized()
+    from jingzhun.verification import commands_crosscheck
+
+    return commands_crosscheck.run(
+        paths=args.paths, year=args.year, out=args.out, region=args.region, username=args.user
+    )
+
+
 # --- parser -------------------------------------------------------------------------------------
 
 
@@ -396,6 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = lsub.add_parser("escalate", help="逾期督办升级（提醒、督办、通报、约谈），幂等")
     p.add_argument("--as-of", default=None, metavar="YYYY-MM-DD")
     ledger.set_defaults(func=cmd_ledger)
+
+    p = vsub.add_parser("crosscheck", help="导入部门数据（全有或全无，替换原有数据集）并比对，输出疑点 CSV")
+    p.add_argument(
+        "paths", nargs="*", metavar="PATH", help=".xlsx、<数据集>.csv、文件夹或 .zip；不给则用已导入的数据"
+    )
+    p.add_argument("--year", type=int, required=True, help="评估年度（基准日为该年 12 月 31 日）")
+    p.add_argument("--out", required=True, help="疑点 CSV 文件")
+    p.add_argument("--region", default=None, help="只输出该区划（代码前缀）的疑点")
+    p.add_argument("--user", default=None, help="以该账号的名义导入（记入导入人与审计）")
+    p.set_defaults(func=cmd_verify_crosscheck)
 
     user = sub.add_parser("user", help="账号管理")
     usub = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")

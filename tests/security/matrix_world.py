@@ -96,8 +96,18 @@ def build_world() -> dict[str, Any]:
     from django.utils import timezone
 
     from jingzhun.jobs.models import JobStatus
+    from jingzhun.verification.models import Dataset
     from jingzhun.workbook.export_jobs import KIND, export_dir
     from jingzhun.workbook.jobs import report_path
+
+    # a departmental dataset of the county (verification:dataset), county-level data
+    Dataset.objects.create(
+        county_code="430821",
+        name="死亡人口",
+        columns=["证件号码", "姓名", "死亡日期"],
+        file_name="死亡人口.csv",
+        imported_at=timezone.now(),
+    )
 
     export_dir().mkdir(parents=True, exist_ok=True)
     exports = {}
@@ -244,6 +254,7 @@ ROUTE_OBJECT = {
     "jobs:detail": "job",
     "jobs:progress": "job",
     "workbook:report": "job",
+    "verification:report": "job",
     "workbook:export_file": "export_job",
     "standards:detail": "standard",
     "standards:copy": "standard",
@@ -281,6 +292,7 @@ ROUTE_ARGS = {
     "assistance:alert": {"kind": "no-helper"},
     "assistance:alert_count": {"kind": "no-helper"},
     "ledger:list": {"kind": "problem"},
+    "verification:dataset": {"name": "死亡人口"},
 }
 
 

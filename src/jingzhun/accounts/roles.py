@@ -34,6 +34,10 @@ class Perm:
     LEDGER_ASSIGN = "ledger.assign"  # the supervising side: 交办、验收销号、退回、批准延期
     LEDGER_IMPORT = "ledger.import"
     LEDGER_CASES = "ledger.cases"  # 违纪案件 (纪委)
+    # 部门数据 (departmental datasets): the raw records are seen by county roles only, whole county (the
+    # departments send county-wide rolls); township and village see a record only on a clue of theirs.
+    VIEW_DATASETS = "verification.view_datasets"
+    IMPORT_DATASETS = "verification.import_datasets"  # replaces a dataset: the county admin only
 
 
 class RoleCode(models.TextChoices):
@@ -59,7 +63,7 @@ _LEDGER_SUPERVISOR = frozenset({Perm.LEDGER_VIEW, Perm.LEDGER_ASSIGN})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RoleCode.COUNTY_ADMIN: frozenset(_ALL),
     RoleCode.COUNTY_LEADER: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE}
+        {Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.VIEW_DATASETS}
     )
     | _LEDGER_SUPERVISOR,
     RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}) | _LEDGER_HANDLER,

@@ -102,3 +102,26 @@ def make(address_code: str, birth: date, sequence: int) -> str:
     """Build a valid 18-character ID (used by the synthetic county generator and tests)."""
     first17 = f"{address_code}{birth:%Y%m%d}{sequence:03d}"
     return first17 + check_char(first17)
+
+
+def upgrade_first_generation(raw: str) -> str | None:
+    """A 15-digit first-generation ID (一代身份证) as the 18-character ID it became: `19` inserted after
+    the 6-digit address code, and the check character appended. None when `raw` is not 15 digits."""
+    if len(raw) != 15 or not raw.isascii() or not raw.isdigit():
+        return None
+    first17 = raw[:6] + "19" + raw[6:]
+    return first17 + check_char(first17)
+
+
+def encoded_birth_gender(number: str) -> tuple[date, str] | None:
+    """The birth date and gender an 18-character ID encodes (its check character not checked: a
+    mistyped ID still says who it means), or None when it has no valid date."""
+    if len(number) != 18 or not number[:17].isascii() or not number[:17].isdigit():
+        return None
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    if birth.year < 1880:
+        return None
+    return birth, ("男" if int(number[16]) % 2 == 1 else "女")

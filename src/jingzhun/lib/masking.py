@@ -79,6 +79,21 @@ POLICY: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# Departmental records (部门数据) keep their columns by their Chinese header: the personal ones among them.
+RECORD_POLICY: dict[str, Callable[[Any], Any]] = {
+    "证件号码": mask_id_number,
+    "残疾类别": mask_hidden,  # disability (§11)
+    "残疾等级": mask_hidden,
+}
+
+
+def mask_record(columns: dict[str, Any], sees_sensitive: bool) -> dict[str, Any]:
+    """A departmental record's columns as an actor with/without registry.view_sensitive sees them."""
+    if sees_sensitive:
+        return dict(columns)
+    return {k: (RECORD_POLICY[k](v) if k in RECORD_POLICY and v else v) for k, v in columns.items()}
+
+
 def is_masked(name: str) -> bool:
     """Whether `name` is personal: typed outputs (the API's dates and choices) give null for it."""
     return name in POLICY
@@ -100,7 +115,17 @@ def masker(sees_sensitive: bool) -> Callable[[str, Any], Any]:
 
 # Reports explain a verdict in words ("成员 张三（45岁）健康状况为患有大病"): the personal values named there
 # (by their Chinese label, standards.vocabulary) are hidden the same way.
-_TEXT_LABELS = ("健康状况", "未上学原因", "出生日期", "证件号码", "户主证件号码", "联系电话", "银行账号")
+_TEXT_LABELS = (
+    "健康状况",
+    "未上学原因",
+    "出生日期",
+    "证件号码",
+    "户主证件号码",
+    "联系电话",
+    "银行账号",
+    "残疾类别",
+    "残疾等级",
+)
 _TEXT_VALUE = re.compile("(" + "|".join(_TEXT_LABELS) + r")为[^，,；;。）)]*")
 
 

@@ -1,15 +1,20 @@
-"""Models of data truth (数据核查) owned by part A: the versioned parameters of the Q-*/X-* rules.
+"""Models of data truth (数据核查): the versioned parameters of the Q-*/X-* rules, and the departmental
+datasets with their records.
 
 A CheckRuleSet (核查规则参数版本) holds, for every rule of `rules.checks`, the values of its parameters
 (thresholds, ages, exempt vehicle types …) as JSON {code: {param: value}}. Parameters are data; the rule
 logic is reviewed code in `engines` — nothing stored here is ever executed. A published version is
 frozen (results must reproduce); the newest published one is in force (`verification.params`).
+Departmental datasets (部门数据) and their records are personal information: read through
+`verification.selectors` (scope and masking), written by `verification.importer` (audited).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+from jingzhun.rules.checks import DATASETS
 
 
 class RuleSetStatus(models.TextChoices):
@@ -44,3 +49,63 @@ class CheckRuleSet(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == RuleSetStatus.PUBLISHED
+
+
+class Dataset(models.Model):
+    """One departmental dataset of the county (部门数据集): the copy imported last. A new import of the
+    same dataset replaces its records; the row keeps who imported it, when, and from which file."""
+
+    county_code = models.CharField("县级行政区划代码", max_length=6)
+    name = models.CharField("数据集", max_length=20, choices=[(d, d) for d in DATASETS])
+    columns = models.JSONField("列", default=list)  # headers of `DatasetRecord.data`, in order
+    file_name = models.CharField("文件名", max_length=255)
+    row_count = models.PositiveIntegerField("记录数", default=0)
+    imported_at = models.DateTimeField("导入时间")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="导入人"
+    )
+    imported_by_name = models.CharField("导入人", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "部门数据集"
+        constraints = [models.UniqueConstraint(fields=["county_code", "name"], name="dataset_one_per_county")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetRecord(models.Model):
+    """One row of a departmental dataset. Sized for ten million rows: the columns the matching and the
+    rules read are typed and indexed; the row as imported is a JSON list beside them."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+", db_index=False)
+    row = models.PositiveIntegerField("行号")  # as Excel shows it, in its sheet
+    id_number = models.CharField("证件号码", max_length=30)  # normalised, as given
+    # The 18-character ID it is matched on: itself, the first 18 of a 残疾人证 number, or a converted
+    # 15-digit first-generation ID; "" when it has none.
+    id18 = models.CharField("匹配证件号码", max_length=18)
+    id_kind = models.CharField("证件类别", max_length=1)  # datasets.KIND_ID / KIND_OLD / KIND_NONE
+    name = models.CharField("姓名", max_length=60)
+    birth_date = models.DateField("出生日期", null=True)  # encoded in id18 (near matches)
+    gender = models.CharField("性别", max_length=1)
+    date1 = models.DateField(null=True)  # 死亡/迁出/注册/登记/起始/鉴定日期
+    date2 = models.DateField(null=True)  # 终止日期
+    kind = models.CharField(
+        max_length=60
+    )  # 车辆类型 · 身份 · 救助类别 · 残疾类别 · 学段 · 人员类别 · 鉴定等级
+    status = models.CharField(max_length=20)  # 经营状态 · 残疾等级 · 学籍状态 · 参保状态
+    amount = models.DecimalField(max_digits=16, decimal_places=4, null=True)  # 注册资本（万元）· 建筑面积
+    year = models.PositiveSmallIntegerField(null=True)  # 参保年度
+    key = models.CharField("记录指纹", max_length=32)  # stable across re-imports of the same row
+    data = models.JSONField("原始数据")  # cell texts in Dataset.columns order
+
+    class Meta:
+        verbose_name = "部门数据记录"
+        indexes = [
+            models.Index(fields=["id18"], name="dsrec_id18_idx"),
+            models.Index(fields=["name", "birth_date"], name="dsrec_near_idx"),
+            models.Index(fields=["dataset", "id"], name="dsrec_dataset_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} 第{self.row}行"

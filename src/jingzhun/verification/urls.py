@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from jingzhun.verification import views_rules
+from jingzhun.verification import views, views_rules
 
 app_name = "verification"
 urlpatterns: list[URLPattern] = [
@@ -10,4 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("verification/rules/draft/", views_rules.draft_view, name="rules_draft"),
     path("verification/rules/draft/new/", views_rules.draft_new_view, name="rules_draft_new"),
     path("verification/rules/draft/publish/", views_rules.draft_publish_view, name="rules_draft_publish"),
+    path("verification/datasets/", views.datasets, name="datasets"),
+    path("verification/datasets/<str:name>/", views.dataset_detail, name="dataset"),
+    path("verification/import/<int:pk>/report.<str:kind>", views.error_report, name="report"),
 ]

@@ -1,0 +1,283 @@
+"""Departmental cross-checks set-based in SQL (SQLite and PostgreSQL): the county's members in scope
+and the matches of every record are built once as temporary tables, then each X-* rule is one query
+that picks, per member (or household), the record behind the hit with ROW_NUMBER() in the same order
+as the Python engine (匹配方式, then file order). The 说明 are written by the Python engine's `explain`
+from the rows the queries return, so both engines say the same (tests/verification/test_parity.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+
+from jingzhun.regions.models import code_range
+from jingzhun.registry.enums import Health, RegistryStatus, SchoolStatus
+from jingzhun.verification.datasets import KIND_ID, KIND_OLD
+from jingzhun.verification.hits import Hit
+
+MEMBERS, MATCHES = "xc_member", "xc_match"
+RECORDS = "verification_datasetrecord"
+RANK_ID, RANK_OLD, RANK_NEAR = 0, 1, 2
+NEAR_MAX_DIFFERENCES = 2
+
+
+@dataclass(frozen=True)
+class RawHit:
+    """What a rule query returns: the hit, its record (None for a "while not listed" hit), and the
+    facts the 说明 names."""
+
+    rule: str
+    member_id: int
+    record_id: int | None
+    rank: int | None
+    facts: tuple[tuple[str, Any], ...] = ()
+
+
+def _p(value: date) -> Any:
+    return value.isoformat() if connection.vendor == "sqlite" else value
+
+
+def _differences(a: str, b: str) -> str:
+    return " + ".join(
+        f"CASE WHEN substr({a}, {i}, 1) <> substr({b}, {i}, 1) THEN 1 ELSE 0 END" for i in range(1, 19)
+    )
+
+
+def _in(values: list[str]) -> tuple[str, list[str]]:
+    if not values:
+        return "(NULL)", []
+    return "(" + ", ".join(["%s"] * len(values)) + ")", list(values)
+
+
+def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list[int]) -> None:
+    """xc_member: the county's members in scope (in_region = 1 for the region asked for);
+    xc_match: (record, member, rank) for every record that matches, in the spec's order."""
+    cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
+    cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
+    lo, hi = code_range(county)
+    rlo, rhi = code_range(region or county)
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {MEMBERS} AS "
+        "SELECT m.id AS id, m.household_id AS household_id, m.resident_id AS resident_id, m.name AS name, "
+        "m.gender AS gender, m.birth_date AS birth_date, m.health AS health, m.school_status AS school_status, "
+        "m.medical_insurance AS medical_insurance, m.dibao AS dibao, m.tekun AS tekun, "
+        "h.housing_safety AS housing_safety, "
+        "CASE WHEN h.village_id >= %s AND h.village_id < %s THEN 1 ELSE 0 END AS in_region "
+        "FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
+        "WHERE m.is_active = %s AND h.registry_status = %s AND h.village_id >= %s AND h.village_id < %s",
+        [rlo, rhi, True, RegistryStatus.ACTIVE.value, lo, hi],
+    )
+    cursor.execute(f"CREATE INDEX xc_member_id_idx ON {MEMBERS} (resident_id)")
+    cursor.execute(f"CREATE INDEX xc_member_near_idx ON {MEMBERS} (name, birth_date)")
+    cursor.execute(f"CREATE UNIQUE INDEX xc_member_pk ON {MEMBERS} (id)")
+    ids, ids_params = _in([str(i) for i in dataset_ids])
+    ids_params = [int(i) for i in ids_params]
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {MATCHES} AS "
+        f"SELECT r.id AS record_id, r.dataset_id AS dataset_id, m.id AS member_id, "
+        f"m.household_id AS household_id, CASE WHEN r.id_kind = %s THEN {RANK_OLD} ELSE {RANK_ID} END AS rank "
+        f"FROM {RECORDS} r JOIN {MEMBERS} m ON m.resident_id = r.id18 "
+        f"WHERE r.dataset_id IN {ids} AND r.id_kind IN (%s, %s) "
+        "UNION ALL "
+        f"SELECT r.id, MIN(r.dataset_id), MIN(m.id), MIN(m.household_id), {RANK_NEAR} "
+        f"FROM {RECORDS} r JOIN {MEMBERS} m "
+        "ON m.name = r.name AND m.birth_date = r.birth_date AND m.gender = r.gender "
+        f"WHERE r.dataset_id IN {ids} AND r.id_kind = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
+        f"AND ({_differences('m.resident_id', 'r.id18')}) <= {NEAR_MAX_DIFFERENCES} "
+        "GROUP BY r.id HAVING COUNT(*) = 1",
+        [KIND_OLD, *ids_params, KIND_ID, KIND_OLD, *ids_params, KIND_ID],
+    )
+    cursor.execute(f"CREATE INDEX xc_match_member_idx ON {MATCHES} (dataset_id, member_id)")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {MEMBERS}")
+        cursor.execute(f"ANALYZE {MATCHES}")
+
+
+def _first(rule: str, dataset_id: int, condition: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """The best matching record per member in the region for which `condition` (over r, m) holds."""
+    sql = (
+        f"SELECT %s, member_id, record_id, rank FROM ("
+        f"SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER "
+        f"(PARTITION BY x.member_id ORDER BY x.rank, x.record_id) AS n "
+        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"WHERE x.dataset_id = %s AND m.in_region = 1 AND ({condition})) t WHERE n = 1"
+    )
+    return sql, [rule, dataset_id, *params]
+
+
+def rule_queries(
+    datasets: dict[str, int], year: int, params: dict[str, dict[str, Any]]
+) -> list[tuple[str, list[Any]]]:
+    """One query per X-* rule whose dataset was imported; each row: rule, member, record, rank[, facts]."""
+    ref = _p(date(year, 12, 31))
+    out: list[tuple[str, list[Any]]] = []
+    ds = datasets.get
+    if (d := ds("死亡人口")) is not None:
+        out.append(_first("X-DEATH", d, "r.date1 <= %s", [ref]))
+    if (d := ds("户籍迁出")) is not None:
+        out.append(_first("X-MOVED", d, "r.date1 <= %s", [ref]))
+    if (d := ds("车辆登记")) is not None:
+        exempt, ep = _in(sorted({t.strip() for t in params["X-VEHICLE"].get("exempt_vehicle_types", [])}))
+        out.append(_first("X-VEHICLE", d, f"r.kind NOT IN {exempt}" if ep else "1 = 1", ep))
+    if (d := ds("商品房")) is not None:
+        out.append(_first("X-HOUSE", d, "1 = 1", []))
+    if (d := ds("工商注册")) is not None:
+        b = params["X-BUSINESS"]
+        roles, rp = _in(list(b["roles"]))
+        states, sp = _in(list(b["active_states"]))
+        out.append(
+            _first(
+                "X-BUSINESS",
+                d,
+                f"r.kind IN {roles} AND r.status IN {states} AND r.amount >= %s",
+                [*rp, *sp, Decimal(str(b["min_capital_wan"]))],
+            )
+        )
+    if (d := ds("财政供养")) is not None:
+        out.append(_first("X-PAYROLL", d, "1 = 1", []))
+    if (d := ds("低保特困")) is not None:
+        out.append(_dibao(d, ref))
+    if (d := ds("残疾人")) is not None:
+        out.append(_disability(d))
+    if (d := ds("学籍")) is not None:
+        out.append(
+            _first(
+                "X-SCHOOL",
+                d,
+                "(r.status = %s AND m.school_status = %s) OR (r.status = %s AND m.school_status <> %s)",
+                ["在读", SchoolStatus.NOT_IN_SCHOOL.value, "辍学", SchoolStatus.NOT_IN_SCHOOL.value],
+            )
+        )
+    if (d := ds("医保参保")) is not None:
+        out.append(_insurance(d, year))
+    if (d := ds("危房鉴定")) is not None:
+        out.append(_housing(d, ref))
+    return out
+
+
+def _listed_or_not(
+    rule: str,
+    dataset_id: int,
+    facts: list[tuple[str, str]],
+    facts_params: list[Any],
+    hit: str,
+    priority: str,
+    priority_params: list[Any],
+) -> tuple[str, list[Any]]:
+    """Rules with a "while not listed" direction: every member in the region with facts over its
+    records (`facts`: name → aggregate over x/r), `hit` over m and f, and the record shown: the best
+    by `priority` (0 first), then 匹配方式 and file order — or none when the member has no record."""
+    fact_sql = ", ".join(f"{expr} AS {name}" for name, expr in facts)
+    names = ", ".join(f"h.{name}" for name, _ in facts)
+    sql = (
+        f"WITH f AS (SELECT m.id AS member_id, {fact_sql} FROM {MEMBERS} m "
+        f"LEFT JOIN {MATCHES} x ON x.member_id = m.id AND x.dataset_id = %s "
+        f"LEFT JOIN {RECORDS} r ON r.id = x.record_id WHERE m.in_region = 1 GROUP BY m.id), "
+        f"h AS (SELECT f.* FROM f JOIN {MEMBERS} m ON m.id = f.member_id WHERE {hit}), "
+        f"b AS (SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER (PARTITION BY x.member_id "
+        f"ORDER BY {priority}, x.rank, x.record_id) AS n FROM h JOIN {MATCHES} x ON x.member_id = h.member_id "
+        f"AND x.dataset_id = %s JOIN {RECORDS} r ON r.id = x.record_id JOIN {MEMBERS} m ON m.id = x.member_id) "
+        f"SELECT %s, h.member_id, b.record_id, b.rank, {names} FROM h "
+        "LEFT JOIN b ON b.member_id = h.member_id AND b.n = 1"
+    )
+    # placeholders in textual order: the facts (before FROM), f's dataset, the priority, b's dataset, rule
+    return sql, [*facts_params, dataset_id, *priority_params, dataset_id, rule]
+
+
+def _dibao(d: int, ref: Any) -> tuple[str, list[Any]]:
+    covers = "r.date1 <= %s AND (r.date2 IS NULL OR r.date2 >= %s)"
+    facts = [
+        ("covered_dibao", f"MAX(CASE WHEN r.kind = %s AND {covers} THEN 1 ELSE 0 END)"),
+        ("covered_tekun", f"MAX(CASE WHEN r.kind = %s AND {covers} THEN 1 ELSE 0 END)"),
+    ]
+    hit = (
+        "(m.dibao IS TRUE AND f.covered_dibao = 0) OR (m.dibao IS NOT TRUE AND f.covered_dibao = 1) OR "
+        "(m.tekun IS TRUE AND f.covered_tekun = 0) OR (m.tekun IS NOT TRUE AND f.covered_tekun = 1)"
+    )
+    priority = (
+        f"CASE WHEN {covers} AND ((r.kind = %s AND m.dibao IS NOT TRUE) OR (r.kind = %s AND m.tekun IS NOT TRUE)) "
+        "THEN 0 ELSE 1 END"
+    )
+    return _listed_or_not(
+        "X-DIBAO", d, facts, ["低保", ref, ref, "特困", ref, ref], hit, priority, [ref, ref, "低保", "特困"]
+    )
+
+
+def _disability(d: int) -> tuple[str, list[Any]]:
+    facts = [("listed", "COUNT(x.record_id)")]
+    hit = "(f.listed > 0 AND m.health <> %s) OR (f.listed = 0 AND m.health = %s)"
+    sql, params = _listed_or_not("X-DISABILITY", d, facts, [], hit, "0", [])
+    # the hit's two placeholders come right after f's dataset
+    return sql, [d, Health.DISABLED.value, Health.DISABLED.value, *params[1:]]
+
+
+def _insurance(d: int, year: int) -> tuple[str, list[Any]]:
+    insured = "(r.year = %s AND r.status = %s)"
+    facts = [("insured", f"MAX(CASE WHEN {insured} THEN 1 ELSE 0 END)")]
+    hit = (
+        "(m.medical_insurance IS TRUE AND f.insured = 0) OR (m.medical_insurance IS FALSE AND f.insured = 1)"
+    )
+    priority = f"CASE WHEN {insured} THEN 0 ELSE 1 END"
+    return _listed_or_not("X-INSURANCE", d, facts, [year, "参保"], hit, priority, [year, "参保"])
+
+
+def _housing(d: int, ref: Any) -> tuple[str, list[Any]]:
+    """Per household: the latest rating (greatest 鉴定日期 ≤ reference date) among its members' rows,
+    when it differs from the household's 住房安全等级; the hit names the owner of that rating."""
+    sql = (
+        "SELECT %s, member_id, record_id, rank FROM ("
+        "SELECT x.member_id, x.record_id, x.rank, r.kind, m.housing_safety, ROW_NUMBER() OVER "
+        "(PARTITION BY x.household_id ORDER BY r.date1 DESC, x.rank, x.record_id) AS n "
+        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id JOIN {MEMBERS} m ON m.id = x.member_id "
+        "WHERE x.dataset_id = %s AND m.in_region = 1 AND r.date1 <= %s) t "
+        "WHERE n = 1 AND kind <> housing_safety"
+    )
+    return sql, ["X-HOUSING", d, ref]
+
+
+def raw_hits(
+    county: str,
+    region: str | None,
+    datasets: dict[str, int],
+    year: int,
+    params: dict[str, dict[str, Any]],
+    unmatched: dict[str, tuple[int, int]] | None = None,
+) -> list[RawHit]:
+    """Every X-* hit of the county (or the region) as (rule, member, record, rank, facts)."""
+    out: list[RawHit] = []
+    if not datasets:
+        return out
+    with transaction.atomic(), connection.cursor() as cursor:
+        build_tables(cursor, county, region, list(datasets.values()))
+        for sql, sql_params in rule_queries(datasets, year, params):
+            cursor.execute(sql, sql_params)
+            names = [c[0] for c in cursor.description][4:]
+            for row in cursor.fetchall():
+                facts = tuple(zip(names, (bool(v) for v in row[4:]), strict=True))
+                out.append(RawHit(row[0], row[1], row[2], row[3], facts))
+        if unmatched is not None:  # the summary's "matched nobody", from the same match table
+            unmatched.update(_count_unmatched(cursor, datasets))
+        cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
+        cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
+    return out
+
+
+__all__ = ["RawHit", "raw_hits", "Hit"]
+
+
+def _count_unmatched(cursor: Any, datasets: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """数据集 → (records, records matching no member in scope by any method), in the spec's order."""
+    from jingzhun.verification.datasets import SPECS
+
+    cursor.execute(
+        f"SELECT r.dataset_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {MATCHES} x "
+        f"WHERE x.record_id = r.id) THEN 0 ELSE 1 END) FROM {RECORDS} r "
+        f"WHERE r.dataset_id IN ({', '.join(['%s'] * len(datasets))}) GROUP BY r.dataset_id",
+        list(datasets.values()),
+    )
+    found = {row[0]: (int(row[1]), int(row[2] or 0)) for row in cursor.fetchall()}
+    return {s.name: found.get(datasets[s.name], (0, 0)) for s in SPECS if s.name in datasets}

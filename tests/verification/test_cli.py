@@ -1,0 +1,97 @@
+"""`jingzhun verify crosscheck`: a LibreOffice-written workbook in, the spec's CSV out (exact), and the
+Chinese summary with the records that matched nobody."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from jingzhun.cli import main
+from jingzhun.core.models import AuditEntry
+from jingzhun.verification.models import Dataset
+from tests.factories import member_row, register
+from tests.verification.helpers import write_dataset
+
+pytestmark = pytest.mark.django_db
+GOLDEN = Path(__file__).parent / "golden" / "departmental_libreoffice.xlsx"
+HEAD, SPOUSE, SON = "430821197005010011", "430821197203090024", "430821200609010033"
+
+
+@pytest.fixture
+def family(admin_actor):
+    return register(
+        admin_actor,
+        code="H0001",
+        members=[
+            member_row("张三", "户主", date(1970, 5, 1), id_number=HEAD),
+            member_row("李四", "配偶", date(1972, 3, 9), male=False, id_number=SPOUSE),
+            member_row(
+                "张小明", "之子", date(2006, 9, 1), id_number=SON, school_status="初中", education="小学"
+            ),
+        ],
+    )
+
+
+def test_libreoffice_workbook_to_the_exact_csv(family, tmp_path, capsys):
+    extra = write_dataset(
+        tmp_path,
+        "财政供养",
+        [
+            {
+                "证件号码": "430821199001010010",
+                "姓名": "路人",
+                "工作单位": "县财政局",
+            },  # nobody in the registry
+            {"证件号码": SON[:16] + "5" + SON[17], "姓名": "张小明", "工作单位": "县一中"},  # near
+        ],
+    )
+    out = tmp_path / "hits.csv"
+    assert (
+        main(
+            [
+                "verify",
+                "crosscheck",
+                str(GOLDEN),
+                str(extra),
+                "--year",
+                "2024",
+                "--out",
+                str(out),
+                "--user",
+                "admin",
+            ]
+        )
+        == 0
+    )
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "规则代码,数据集,户编号,证件号码,姓名,匹配方式,说明",
+        "X-BUSINESS,工商注册,H0001,430821197203090024,李四,证件号码,李四 为企业“慈利县茶叶有限公司”的法定代表人（注册资本 10 万元，存续）",
+        "X-DEATH,死亡人口,H0001,430821197005010011,张三,证件号码,张三 在死亡人口名单中（死亡日期 2024-03-05），仍在册",
+        "X-INSURANCE,医保参保,H0001,430821197005010011,张三,,张三 登记参加基本医疗保险，但医保名单无 2024 年参保记录",
+        "X-INSURANCE,医保参保,H0001,430821197203090024,李四,,李四 登记参加基本医疗保险，但医保名单无 2024 年参保记录",
+        "X-INSURANCE,医保参保,H0001,430821200609010033,张小明,证件号码,张小明 登记参加基本医疗保险，但医保名单无 2024 年参保记录",
+        "X-PAYROLL,财政供养,H0001,430821200609010033,张小明,近似,张小明 为财政供养人员（工作单位 县一中）",
+    ]
+    printed = capsys.readouterr().out
+    assert "已导入 死亡人口：1 条（替换原有数据）" in printed
+    assert "比对 5 条记录，发现疑点 6 条" in printed
+    assert "财政供养：2 条记录，其中 1 条未匹配到在册人员" in printed
+    assert "死亡人口：1 条记录，其中 0 条未匹配到在册人员" in printed
+    assert Dataset.objects.get(name="死亡人口").imported_by_name == "admin"
+    export = AuditEntry.objects.get(action="verification.crosscheck_export")
+    assert export.after == {"rows": 6, "region": ""}
+    # a re-run on the stored datasets gives the same file
+    again = tmp_path / "again.csv"
+    assert main(["verify", "crosscheck", "--year", "2024", "--out", str(again)]) == 0
+    assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")
+
+
+def test_bad_input_exits_1_and_names_the_cell(family, tmp_path, capsys):
+    bad = write_dataset(tmp_path, "死亡人口", [{"证件号码": HEAD, "姓名": "张三", "死亡日期": "2024-02-30"}])
+    out = tmp_path / "hits.csv"
+    assert main(["verify", "crosscheck", str(bad), "--year", "2024", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "未写入任何数据" in err and "死亡人口表第2行【死亡日期】“2024-02-30”" in err
+    assert not out.exists() and Dataset.objects.count() == 0

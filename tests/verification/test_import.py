@@ -1,0 +1,247 @@
+"""Departmental import: files of every shape, bad input named by sheet/row/column with nothing written,
+zip traversal, GB18030, replacement of the previous copy, and the audit of every import."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import date
+
+import pytest
+import xlsxwriter
+
+from jingzhun.core.models import AuditEntry
+from jingzhun.verification.importer import fingerprint, import_datasets
+from jingzhun.verification.models import Dataset, DatasetRecord
+from tests.verification.helpers import write_dataset
+
+pytestmark = pytest.mark.django_db
+ID1 = "430821197005010012"
+ID2 = "430821197203090029"
+
+
+def _counts():
+    return Dataset.objects.count(), DatasetRecord.objects.count()
+
+
+def _errors(outcome):
+    return [(e.sheet, e.row, e.column, e.message) for e in outcome.result.errors]
+
+
+def test_csv_folder_zip_and_xlsx_all_import(regions, tmp_path):
+    folder = tmp_path / "dir"
+    write_dataset(folder, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}])
+    write_dataset(folder, "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}])
+    outcome = import_datasets([str(folder)])
+    assert outcome.ok and outcome.datasets == {"死亡人口": 1, "财政供养": 1}
+    archive = tmp_path / "in.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(folder / "死亡人口.csv", "部门/死亡人口.csv")
+    xlsx = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    sheet = book.add_worksheet("商品房")
+    sheet.write_row(0, 0, ["证件号码", "姓名", "房屋坐落", "建筑面积", "登记日期"])
+    sheet.write_row(1, 0, [ID1, "张三", "零阳镇1号", 98.5])
+    sheet.write_datetime(1, 4, date(2020, 3, 1), book.add_format({"num_format": "yyyy-mm-dd"}))
+    book.close()
+    outcome = import_datasets([str(archive), str(xlsx)])
+    assert outcome.ok and outcome.datasets == {"死亡人口": 1, "商品房": 1}
+    house = DatasetRecord.objects.get(dataset__name="商品房")
+    assert (house.date1, str(house.amount), house.data) == (
+        date(2020, 3, 1),
+        "98.5000",
+        [ID1, "张三", "零阳镇1号", "98.5", "2020-03-01"],
+    )
+
+
+def test_gb18030_csv_with_tolerated_headers(regions, tmp_path):
+    path = write_dataset(
+        tmp_path,
+        "工商注册",
+        [
+            {
+                " 证件号码 ": ID1,
+                "姓名*": "张三",
+                "企业名称": "慈利县𠀀农业合作社",  # a character outside GBK: GB18030 only
+                "身份": "股东",
+                "注册资本(万元)": "12.5",
+                "经营状态": "存续",
+            }
+        ],
+        encoding="gb18030",
+    )
+    outcome = import_datasets([str(path)])
+    assert outcome.ok, _errors(outcome)
+    rec = DatasetRecord.objects.get()
+    assert (rec.kind, rec.status, str(rec.amount), rec.id18) == ("股东", "存续", "12.5000", ID1)
+    assert "慈利县𠀀农业合作社" in rec.data
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [{"证件号码": ID1, "姓名": "张三"}],
+            ("死亡人口", 1, "死亡日期", "缺少必填列“死亡日期”"),
+        ),
+        (
+            [
+                {"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"},
+                {"证件号码": "4.30821E+17", "姓名": "李四", "死亡日期": "2024-01-01"},
+            ],
+            ("死亡人口", 3, "证件号码", "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"),
+        ),
+        (
+            [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-13-01"}],
+            (
+                "死亡人口",
+                2,
+                "死亡日期",
+                "“2024-13-01”不是有效的日期，应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD",
+            ),
+        ),
+        (
+            [{"证件号码": ID1, "姓名": "", "死亡日期": "2024-01-01"}],
+            ("死亡人口", 2, "姓名", "姓名不能为空"),
+        ),
+    ],
+    ids=["missing-column", "excel-mangled-id", "bad-date", "empty-required"],
+)
+def test_bad_input_names_sheet_row_column_and_writes_nothing(regions, tmp_path, rows, expected):
+    good = write_dataset(
+        tmp_path / "a", "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}]
+    )
+    bad = write_dataset(tmp_path / "b", "死亡人口", rows)
+    audits = AuditEntry.objects.count()
+    outcome = import_datasets([str(good), str(bad)])
+    assert not outcome.ok
+    assert _errors(outcome) == [expected]
+    assert str(outcome.result.errors[0]).startswith(f"{expected[0]}表")
+    assert _counts() == (0, 0)  # the good file was not written either
+    assert AuditEntry.objects.count() == audits
+
+
+def test_a_mangled_id_cell_in_an_xlsx_is_refused(regions, tmp_path):
+    xlsx = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    sheet = book.add_worksheet("财政供养")
+    sheet.write_row(0, 0, ["证件号码", "姓名", "工作单位"])
+    sheet.write_row(1, 0, [4.30821197005010e17, "张三", "县一中"])
+    book.close()
+    outcome = import_datasets([str(xlsx)])
+    assert _errors(outcome) == [
+        ("财政供养", 2, "证件号码", "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写")
+    ]
+    assert _counts() == (0, 0)
+
+
+def test_unknown_dataset_and_closed_vocabularies(regions, tmp_path):
+    unknown = write_dataset(tmp_path, "车辆", [{"证件号码": ID1, "姓名": "张三"}])
+    outcome = import_datasets([str(unknown)])
+    assert outcome.result.errors[0].sheet == "车辆"
+    assert outcome.result.errors[0].message.startswith("未知的数据集“车辆”")
+    school = write_dataset(
+        tmp_path, "学籍", [{"证件号码": ID1, "姓名": "张三", "学段": "初中", "学籍状态": "毕业"}]
+    )
+    outcome = import_datasets([str(school)])
+    assert _errors(outcome) == [("学籍", 2, "学籍状态", "“毕业”不是有效的值，可选：在读、休学、辍学")]
+    assert _counts() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "entry", ["../死亡人口.csv", "/tmp/死亡人口.csv", "a/../../死亡人口.csv", "C:\\死亡人口.csv"]
+)
+def test_zip_with_path_traversal_is_refused(regions, tmp_path, entry):
+    source = write_dataset(
+        tmp_path, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}]
+    )
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(source, "财政供养.csv")
+        z.writestr(zipfile.ZipInfo(entry), source.read_bytes())
+    outcome = import_datasets([str(archive)])
+    assert not outcome.ok
+    assert "路径穿越" in outcome.result.errors[0].message and entry in outcome.result.errors[0].message
+    assert _counts() == (0, 0)
+
+
+def test_a_zip_bomb_is_refused_from_its_directory(regions, tmp_path, settings):
+    settings.JINGZHUN_UPLOAD_MAX_INFLATED_BYTES = 1024 * 1024
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("死亡人口.csv", "证件号码,姓名,死亡日期\n" + "0" * (5 * 1024 * 1024))
+    outcome = import_datasets([str(archive)])
+    assert not outcome.ok and "超过单个部分的上限" in outcome.result.errors[0].message
+    assert _counts() == (0, 0)
+
+
+def test_a_new_import_replaces_the_previous_copy_and_is_audited(county_admin, tmp_path):
+    first = write_dataset(
+        tmp_path / "1", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 3
+    )
+    assert import_datasets([str(first)]).datasets == {"死亡人口": 3}
+    stamp = Dataset.objects.get().imported_at
+    second = write_dataset(
+        tmp_path / "2", "死亡人口", [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}]
+    )
+    outcome = import_datasets([str(second)], user=county_admin, file_name="民政局.csv")
+    assert outcome.datasets == {"死亡人口": 1}
+    ds = Dataset.objects.get()
+    assert (ds.row_count, ds.imported_by, ds.imported_by_name, ds.file_name) == (
+        1,
+        county_admin,
+        "admin",
+        "民政局.csv",
+    )
+    assert ds.imported_at > stamp
+    assert list(DatasetRecord.objects.values_list("id18", flat=True)) == [ID2]
+    entries = list(AuditEntry.objects.filter(action="verification.dataset_import").order_by("id"))
+    assert [(e.object_label, e.after["rows"]) for e in entries] == [("死亡人口", 3), ("死亡人口", 1)]
+    assert entries[-1].actor == county_admin
+    # a failed import later leaves this copy as it was
+    third = write_dataset(tmp_path / "3", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "昨天"}])
+    assert not import_datasets([str(third)]).ok
+    assert list(DatasetRecord.objects.values_list("id18", flat=True)) == [ID2]
+    assert Dataset.objects.get().row_count == 1
+
+
+def test_the_same_row_has_the_same_fingerprint_whatever_the_column_order(regions, tmp_path):
+    a = write_dataset(
+        tmp_path / "a", "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县一中", "备注": "x"}]
+    )
+    import_datasets([str(a)])
+    key = DatasetRecord.objects.get().key
+    assert key == fingerprint(
+        "财政供养", {"证件号码": ID1, "姓名": "张三", "工作单位": "县一中", "备注": "x"}
+    )
+    b = write_dataset(
+        tmp_path / "b", "财政供养", [{"备注": "x", "工作单位": "县一中", "姓名": "张三", "证件号码": ID1}]
+    )
+    import_datasets([str(b)])
+    assert DatasetRecord.objects.get().key == key
+    c = write_dataset(
+        tmp_path / "c", "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县二中", "备注": "x"}]
+    )
+    import_datasets([str(c)])
+    assert DatasetRecord.objects.get().key != key
+
+
+def _record_indexes():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, DatasetRecord._meta.db_table)
+    return sorted(name for name, c in found.items() if c["index"] and name.startswith("dsrec_"))
+
+
+def test_a_big_import_rebuilds_the_record_indexes_and_a_failed_one_keeps_them(regions, tmp_path, monkeypatch):
+    from jingzhun.verification import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 2)
+    expected = ["dsrec_dataset_idx", "dsrec_id18_idx", "dsrec_near_idx"]
+    assert _record_indexes() == expected
+    rows = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 5
+    assert import_datasets([str(write_dataset(tmp_path / "a", "死亡人口", rows))]).ok
+    assert _record_indexes() == expected and DatasetRecord.objects.filter(id18=ID1).count() == 5
+    bad = rows + [{"证件号码": ID1, "姓名": "张三", "死亡日期": "坏日期"}]
+    assert not import_datasets([str(write_dataset(tmp_path / "b", "死亡人口", bad))]).ok
+    assert _record_indexes() == expected and DatasetRecord.objects.count() == 5
