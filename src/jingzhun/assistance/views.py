@@ -319,7 +319,7 @@ def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("registry:household_detail", pk=household.pk)
     candidates = sel.helper_candidates(actor, household, q)
     rows = list(candidates[: sel.HELPER_SEARCH_LIMIT]) if q.strip() else []
-    current = household.pairings.filter(ended_on__isnull=True).select_related("helper").first()
+    current = household.pairings.current().select_related("helper").first()
     return render(
         request,
         "assistance/helper_assign.html",

@@ -90,7 +90,8 @@ def _started(value: Any) -> date | None:
 
 def _team(actor: Actor, pk: int) -> m.WorkTeam:
     team = (
-        m.WorkTeam.objects.filter(actor.region_q("village_id"), pk=pk, ended_on__isnull=True)
+        m.WorkTeam.objects.current()
+        .filter(actor.region_q("village_id"), pk=pk)
         .select_related("village")
         .first()
     )
@@ -111,13 +112,15 @@ def _form_page(request: HttpRequest, form: forms.Form, title: str, intro: str = 
 def structure(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     teams = list(
-        m.WorkTeam.objects.filter(actor.region_q("village_id"), ended_on__isnull=True)
+        m.WorkTeam.objects.current()
+        .filter(actor.region_q("village_id"))
         .select_related("village", "village__parent", "unit")
         .order_by("village_id")[:LIST_LIMIT]
     )
     members: dict[int, list[m.WorkTeamMember]] = {}
     for member in (
-        m.WorkTeamMember.objects.filter(team__in=teams, ended_on__isnull=True)
+        m.WorkTeamMember.objects.current()
+        .filter(team__in=teams)
         .select_related("cadre")
         .order_by("-is_leader", "id")
     ):
@@ -128,18 +131,21 @@ def structure(request: HttpRequest) -> HttpResponse:
         "title": "责任体系",
         "units": list(m.HelpUnit.objects.order_by("affiliation", "name")[:LIST_LIMIT]),
         "leader_links": list(
-            m.LeaderLink.objects.filter(actor.region_q("township_id"), ended_on__isnull=True)
+            m.LeaderLink.objects.current()
+            .filter(actor.region_q("township_id"))
             .select_related("leader", "township")
             .order_by("township_id")[:LIST_LIMIT]
         ),
         "unit_links": list(
-            m.UnitVillageLink.objects.filter(actor.region_q("village_id"), ended_on__isnull=True)
+            m.UnitVillageLink.objects.current()
+            .filter(actor.region_q("village_id"))
             .select_related("unit", "village", "village__parent")
             .order_by("village_id", "unit__name")[:LIST_LIMIT]
         ),
         "teams": teams,
         "secretaries": list(
-            m.FirstSecretary.objects.filter(actor.region_q("village_id"), ended_on__isnull=True)
+            m.FirstSecretary.objects.current()
+            .filter(actor.region_q("village_id"))
             .select_related("cadre", "unit", "village", "village__parent")
             .order_by("village_id")[:LIST_LIMIT]
         ),
@@ -287,7 +293,8 @@ def team_leader_set(request: HttpRequest, pk: int) -> HttpResponse:
 def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     member = (
-        m.WorkTeamMember.objects.filter(actor.region_q("team__village_id"), pk=pk, ended_on__isnull=True)
+        m.WorkTeamMember.objects.current()
+        .filter(actor.region_q("team__village_id"), pk=pk)
         .select_related("cadre", "team")
         .first()
     )
