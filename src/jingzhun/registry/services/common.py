@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -75,6 +75,30 @@ INCOME_AUDIT_FIELDS = ("year", "wage", "business", "property_income", "transfer"
 
 def household_snapshot(household: Household) -> dict[str, Any]:
     return audit.snapshot(household, HOUSEHOLD_AUDIT_FIELDS)
+
+
+def audit_household(
+    actor: Any,
+    action: str,
+    household: Household,
+    *,
+    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> Any:
+    """The audit row of a change to the household itself: the household is both the subject and the
+    household link (so the row shows on its page). Inside the caller's transaction, like audit.record."""
+    return audit.record(
+        actor=actor.user,
+        action=action,
+        object_type="household",
+        object_id=household.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=before,
+        after=after,
+        note=note,
+    )
 
 
 def member_snapshot(member: Member) -> dict[str, Any]:

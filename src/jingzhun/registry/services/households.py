@@ -21,6 +21,7 @@ from jingzhun.registry.services.common import (
     INCOME_AUDIT_FIELDS,
     active_member_conflicts,
     after_change,
+    audit_household,
     bump_version,
     check_version,
     conflict_message,
@@ -147,14 +148,10 @@ def household_register(
         actor=actor.user,
         actor_name=str(actor.user or "系统"),
     )
-    audit.record(
-        actor=actor.user,
-        action="household.register",
-        object_type="household",
-        object_id=created.pk,
-        object_label=str(created),
-        household_id=created.pk,
-        before=None,
+    audit_household(
+        actor,
+        "household.register",
+        created,
         after=household_snapshot(created),
     )
     for member in saved:
@@ -221,13 +218,10 @@ def household_update(
         bump_version(household)
     household.save()
     if after != before:
-        audit.record(
-            actor=actor.user,
-            action="household.update",
-            object_type="household",
-            object_id=household.pk,
-            object_label=str(household),
-            household_id=household.pk,
+        audit_household(
+            actor,
+            "household.update",
+            household,
             before=before,
             after=after,
         )

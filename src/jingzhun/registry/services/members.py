@@ -17,6 +17,7 @@ from jingzhun.registry.services.common import (
     MEMBER_EDITABLE,
     active_member_conflicts,
     after_change,
+    audit_household,
     bump_version,
     check_version,
     conflict_message,
@@ -108,13 +109,10 @@ def member_add(
         after=member_snapshot(member),
         note=reason,
     )
-    audit.record(
-        actor=actor.user,
-        action="household.update",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        "household.update",
+        household,
         before=before,
         after=household_snapshot(household),
     )
@@ -172,13 +170,10 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any], v
         if hh_before != hh_after:
             bump_version(household)
             household.save()
-            audit.record(
-                actor=actor.user,
-                action="household.update",
-                object_type="household",
-                object_id=household.pk,
-                object_label=str(household),
-                household_id=household.pk,
+            audit_household(
+                actor,
+                "household.update",
+                household,
                 before=hh_before,
                 after=hh_after,
             )
@@ -235,13 +230,10 @@ def head_change(
     refresh_head(household)
     bump_version(household)
     household.save()
-    audit.record(
-        actor=actor.user,
-        action="household.head_change",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        "household.head_change",
+        household,
         before=hh_before,
         after=household_snapshot(household),
     )
@@ -290,13 +282,10 @@ def member_remove(
         after=member_snapshot(member),
         note=f"{reason} {note}".strip(),
     )
-    audit.record(
-        actor=actor.user,
-        action="household.update",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        "household.update",
+        household,
         before=hh_before,
         after=household_snapshot(household),
     )
