@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jingzhun.core import audit
 from jingzhun.core.errors import EditConflict, ValidationFailed
+from jingzhun.registry.fields import MEMBER_COLUMNS
 from jingzhun.registry.models import Household, Member
 
 HOUSEHOLD_AUDIT_FIELDS = (
@@ -45,28 +46,8 @@ HOUSEHOLD_EDITABLE = tuple(
     for f in HOUSEHOLD_AUDIT_FIELDS
     if f not in {"code", "member_count", "registry_status", "exit_status", "exit_year", "no_longer_enjoying"}
 )
-MEMBER_AUDIT_FIELDS = (
-    "name",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "relation",
-    "education",
-    "school_status",
-    "not_in_school_reason",
-    "health",
-    "labour_skill",
-    "work_months",
-    "medical_insurance",
-    "serious_illness_insurance",
-    "pension_insurance",
-    "dibao",
-    "tekun",
-    "is_active",
-    "removed_reason",
-    "removed_on",
-)
+# the member's data columns (registry.fields.MEMBER_COLUMNS) and its state in the register
+MEMBER_AUDIT_FIELDS = (*MEMBER_COLUMNS, "is_active", "removed_reason", "removed_on")
 MEMBER_EDITABLE = tuple(
     f for f in MEMBER_AUDIT_FIELDS if f not in {"is_active", "removed_reason", "removed_on"}
 )
