@@ -496,22 +496,16 @@ def measure_update(*, actor: Actor, measure: m.HelpMeasure, data: dict[str, Any]
     actor.require(Perm.VISIT)
     _in_scope(actor, measure.household)
     measure = m.HelpMeasure.objects.select_for_update().get(pk=measure.pk)
-    before = audit.snapshot(measure, MEASURE_FIELDS)
-    for name, value in _measure_values(data).items():
-        setattr(measure, name, value)
-    measure.save()
-    after = audit.snapshot(measure, MEASURE_FIELDS)
-    changed = {k for k in MEASURE_FIELDS if before[k] != after[k]}
-    if changed:
-        _record(
-            actor,
-            "measure.update",
-            measure,
-            str(measure.household),
-            household_id=measure.household_id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    audit.audited_update(
+        measure,
+        _measure_values(data),
+        fields=MEASURE_FIELDS,
+        actor=actor,
+        action="measure.update",
+        label=str(measure.household),
+        household_id=measure.household_id,
+        only_changed=True,
+    )
     return measure
 
 
