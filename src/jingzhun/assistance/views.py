@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 
 from jingzhun.accounts.access import Actor, actor_for
@@ -21,7 +20,7 @@ from jingzhun.assistance import services
 from jingzhun.assistance.forms import CheckInForm, HelperAssignForm, MeasureForm, SettingsForm, VisitForm
 from jingzhun.assistance.rules import last_week_start, not_visited_since, week_start
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import apply_errors
+from jingzhun.core.forms import Done, submit
 from jingzhun.core.views import bad_request
 from jingzhun.registry.selectors import household_get
 
@@ -198,22 +197,20 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request, Perm.VISIT)
     household = household_get(actor, pk)
     form = VisitForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.visit_log(
-                actor=actor,
-                household=household,
-                visited_on=data["visited_on"],
-                activities=data["activities"],
-                problems=data["problems"],
-                photos=request.FILES.getlist("photos"),
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "走访记录已保存")
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        services.visit_log(
+            actor=actor,
+            household=household,
+            visited_on=data["visited_on"],
+            activities=data["activities"],
+            problems=data["problems"],
+            photos=request.FILES.getlist("photos"),
+        )
+        return Done("走访记录已保存", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(request, "assistance/visit_form.html", {"form": form, "household": household})
 
 
@@ -256,14 +253,13 @@ def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request, Perm.VISIT)
     household = household_get(actor, pk)
     form = MeasureForm(request.POST or None, initial={"started_on": date.today().isoformat()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_add(actor=actor, household=household, data=form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "帮扶措施已保存")
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        services.measure_add(actor=actor, household=household, data=data)
+        return Done("帮扶措施已保存", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request, "assistance/form.html", {"form": form, "household": household, "title": "添加帮扶措施"}
     )
@@ -275,14 +271,13 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     measure = sel.measure_get(actor, pk)
     initial = {f: getattr(measure, f) for f in services.MEASURE_FIELDS}
     form = MeasureForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_update(actor=actor, measure=measure, data=form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "帮扶措施已更新")
-            return redirect("registry:household_detail", pk=measure.household_id)
+
+    def save(data: dict[str, Any]) -> Done:
+        services.measure_update(actor=actor, measure=measure, data=data)
+        return Done("帮扶措施已更新", "registry:household_detail", kwargs={"pk": measure.household_id})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "assistance/form.html",
@@ -300,23 +295,21 @@ def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(actor, pk)
     q = request.GET.get("q", request.POST.get("q", ""))[:40]
     form = HelperAssignForm(request.POST or None, initial={"started_on": date.today().isoformat()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> Done:
         helper = (
             sel.helper_candidates(actor, household).filter(pk=data["helper"]).first()
             if data["helper"]
             else None
         )
-        try:
-            if helper is None:
-                raise ValidationFailed({"helper": "请先按姓名查找并选择一名帮扶责任人"})
-            started = services._date(data["started_on"] or date.today(), "started_on")
-            services.helper_assign(actor=actor, household=household, helper=helper, started_on=started)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已结对帮扶责任人 {helper}")
-            return redirect("registry:household_detail", pk=household.pk)
+        if helper is None:
+            raise ValidationFailed({"helper": "请先按姓名查找并选择一名帮扶责任人"})
+        started = services._date(data["started_on"] or date.today(), "started_on")
+        services.helper_assign(actor=actor, household=household, helper=helper, started_on=started)
+        return Done(f"已结对帮扶责任人 {helper}", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     candidates = sel.helper_candidates(actor, household, q)
     rows = list(candidates[: sel.HELPER_SEARCH_LIMIT]) if q.strip() else []
     current = household.pairings.current().select_related("helper").first()
@@ -342,16 +335,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     actor = _actor(request, Perm.CHECK_IN)
     village = services.stationed_village(request.user)
     form = CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.check_in(
-                actor=actor, overnight=form.cleaned_data["overnight"], note=form.cleaned_data["note"]
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已签到")
-            return redirect("assistance:checkin")
+
+    def save(data: dict[str, Any]) -> Done:
+        services.check_in(actor=actor, overnight=data["overnight"], note=data["note"])
+        return Done("已签到", "assistance:checkin")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     cfg = services.alert_settings()
     start = week_start(date.today())
     from jingzhun.assistance.models import CheckIn
@@ -426,14 +416,13 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     actor = _actor(request, Perm.CONFIGURE_ASSISTANCE)
     cfg = services.alert_settings()
     form = SettingsForm(request.POST or None, initial={f: getattr(cfg, f) for f in services.SETTING_FIELDS})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alert_settings_update(actor=actor, values=form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "预警参数已保存")
-            return redirect("assistance:home")
+
+    def save(data: dict[str, Any]) -> Done:
+        services.alert_settings_update(actor=actor, values=data)
+        return Done("预警参数已保存", "assistance:home")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "assistance/form.html",
