@@ -103,7 +103,9 @@ def test_audited_update_writes_a_row_only_for_a_change(admin_actor, household):
     row = AuditEntry.objects.get(action="test.update")
     assert changed is True and bumped == [household] and household.group_name == "九组"
     assert row.before == {"group_name": row.before["group_name"]} and row.after == {"group_name": "九组"}
-    assert row.object_label == "户 九组" and row.object_type == "household" and row.household_id == household.pk
+    assert (
+        row.object_label == "户 九组" and row.object_type == "household" and row.household_id == household.pk
+    )
     with transaction.atomic():
         record = IncomeRecord(household=household, year=2030)
         amounts = dict.fromkeys(("business", "property_income", "transfer", "business_expense"), Decimal(0))

@@ -29,4 +29,3 @@ def test_current_and_during_over_pairings(admin_actor, helper_user, county_leade
     assert set(m.HelperPairing.objects.during(date(2018, 7, 1), date(2018, 7, 7))) == set()
     # across a relation: the households with an open pairing
     assert not type(household).objects.filter(current_q("pairings__"), pk=household.pk).exists()
-

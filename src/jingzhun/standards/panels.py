@@ -24,7 +24,9 @@ def village_panel(request: Any, region: Any) -> dict[str, Any] | None:
     if not region.is_village:
         return None
     raw = request.GET.get("year")  # the year the village page shows (?year=, else the default year)
-    return {"checklist": selectors.village_checklist(region, year=int(raw) if raw and raw.isdigit() else None)}
+    return {
+        "checklist": selectors.village_checklist(region, year=int(raw) if raw and raw.isdigit() else None)
+    }
 
 
 PANELS = (
