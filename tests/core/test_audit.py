@@ -75,3 +75,44 @@ def test_it_presents_changes_with_chinese_labels_and_masks_them(county_leader, a
     assert rows[0].changes == [("联系电话", "138****5678", "139****5678"), ("饮水安全", "否", "是")]
     full = present([entry], mask=masker(admin_actor))
     assert full[0].changes[0] == ("联系电话", "13812345678", "13912345678")
+
+
+@pytest.mark.django_db
+def test_audited_update_writes_a_row_only_for_a_change(admin_actor, household):
+    """core.audit.audited_update: set, save, and audit the change — nothing when nothing changed, no
+    `before` for a new object, only the changed fields when asked, the label read after the update."""
+    from django.db import transaction
+
+    from jingzhun.registry.models import IncomeRecord
+
+    bumped = []
+    fields = ("group_name", "phone")
+    with transaction.atomic():
+        changed = audit.audited_update(
+            household, {"group_name": household.group_name}, fields=fields, actor=admin_actor,
+            action="test.update", label=str, household_id=household.pk, on_change=bumped.append,
+        )  # fmt: skip
+    assert changed is False and bumped == [] and not AuditEntry.objects.filter(action="test.update").exists()
+    with transaction.atomic():
+        changed = audit.audited_update(
+            household, {"group_name": "九组"}, fields=fields, actor=admin_actor, action="test.update",
+            label=lambda h: f"户 {h.group_name}", household_id=household.pk, only_changed=True,
+            on_change=bumped.append,
+        )  # fmt: skip
+    household.refresh_from_db()
+    row = AuditEntry.objects.get(action="test.update")
+    assert changed is True and bumped == [household] and household.group_name == "九组"
+    assert row.before == {"group_name": row.before["group_name"]} and row.after == {"group_name": "九组"}
+    assert (
+        row.object_label == "户 九组" and row.object_type == "household" and row.household_id == household.pk
+    )
+    with transaction.atomic():
+        record = IncomeRecord(household=household, year=2030)
+        amounts = dict.fromkeys(("business", "property_income", "transfer", "business_expense"), Decimal(0))
+        audit.audited_update(
+            record, {**amounts, "wage": Decimal("5.00")}, fields=("year", "wage"), actor=admin_actor,
+            action="test.create", label="新", household_id=household.pk,
+        )  # fmt: skip
+    created = AuditEntry.objects.get(action="test.create")
+    assert created.before is None and created.after == {"year": 2030, "wage": "5.00"}
+    assert created.object_id == str(record.pk) and created.object_type == "incomerecord"

@@ -301,3 +301,25 @@ def test_it_calls_a_huge_amount_too_large_instead_of_crashing(raw):
 def test_it_refuses_non_finite_integers_with_a_field_error(raw):
     with pytest.raises(fields.FieldError):
         fields.parse_int(raw)
+
+
+def test_one_definition_of_the_member_columns():
+    """registry.fields.MEMBER_COLUMNS is the one list: the specs carry the same fields (plus 户编号), the
+    audit snapshot, the import's comparison and the rules' member columns take theirs from it."""
+    import dataclasses
+
+    from jingzhun.registry.fields import MEMBER_COLUMNS, MEMBER_FIELDS
+    from jingzhun.registry.services.common import MEMBER_AUDIT_FIELDS
+    from jingzhun.rules.spec import MemberData
+    from jingzhun.standards import loading
+    from jingzhun.workbook import plan
+
+    assert {s.name for s in MEMBER_FIELDS} - {"household_code"} == set(MEMBER_COLUMNS)
+    assert (*MEMBER_COLUMNS, "is_active", "removed_reason", "removed_on") == MEMBER_AUDIT_FIELDS
+    assert [name for name, _ in plan.MEMBER_COLUMNS] == [
+        "name", "id_number", "resident_id", "gender", "ethnicity", "birth_date", "relation", "education",
+        "school_status", "not_in_school_reason", "health", "labour_skill", "work_months", "medical_insurance",
+        "serious_illness_insurance", "pension_insurance", "dibao", "tekun",
+    ]  # fmt: skip
+    assert tuple(f.name for f in dataclasses.fields(MemberData)) == loading.MEMBER_COLUMNS
+    assert set(loading.MEMBER_COLUMNS) <= set(MEMBER_COLUMNS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -26,7 +26,7 @@ from jingzhun.accounts.services import (
     user_set_active,
 )
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import apply_errors
+from jingzhun.core.forms import Done, apply_errors, submit
 from jingzhun.core.paging import make_pager
 from jingzhun.regions.models import Region, code_range
 from jingzhun.regions.picker import RegionPicker
@@ -184,19 +184,18 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = GrantForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
     if request.method == "POST":
         actor.require(Perm.MANAGE_GRANTS)
-    if request.method == "POST" and form.is_valid():
-        try:
-            role_grant(
-                user=user,
-                role=form.cleaned_data["role"],
-                region_code=form.cleaned_data["region"],
-                actor=request.user,
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已授权")
-            return redirect("accounts:user_detail", pk=user.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        role_grant(
+            user=user,
+            role=data["role"],
+            region_code=data["region"],
+            actor=request.user,
+        )
+        return Done("已授权", "accounts:user_detail", kwargs={"pk": user.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "accounts/user_detail.html",

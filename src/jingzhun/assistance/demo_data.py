@@ -303,7 +303,7 @@ def seed(
     m.CheckIn.objects.bulk_create(check_ins, batch_size=BATCH)
 
     # 帮扶责任人 and 结对: households in village order; each helper takes 1–7 (a few above the limit).
-    taken = set(m.HelperPairing.objects.filter(ended_on__isnull=True).values_list("household_id", flat=True))
+    taken = set(m.HelperPairing.objects.current().values_list("household_id", flat=True))
     households = list(
         Household.objects.filter(registry_status="在册")
         .order_by("village_id", "id")
@@ -434,7 +434,8 @@ def _demo_helper_visits(rng: random.Random, today: date) -> None:
     if helper is None:
         return
     ids = list(
-        m.HelperPairing.objects.filter(helper=helper, ended_on__isnull=True)
+        m.HelperPairing.objects.current()
+        .filter(helper=helper)
         .order_by("household_id")
         .values_list("household_id", flat=True)
     )

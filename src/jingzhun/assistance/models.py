@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from jingzhun.core.periods import PeriodQuerySet
+
 
 class Affiliation(models.TextChoices):  # 隶属
     PROVINCE = "省直"
@@ -91,6 +93,8 @@ class LeaderLink(models.Model):
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
 
+    objects = PeriodQuerySet.as_manager()  # .current(): the open row (core.periods)
+
     class Meta:
         verbose_name = "县领导联点"
         indexes = [models.Index(fields=["township", "ended_on"], name="leaderlink_township_idx")]
@@ -110,6 +114,8 @@ class UnitVillageLink(models.Model):
     )
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()  # .current(): the open row (core.periods)
 
     class Meta:
         verbose_name = "单位联村"
@@ -135,6 +141,8 @@ class WorkTeam(models.Model):
     )
     started_on = models.DateField("进驻日期")
     ended_on = models.DateField("撤离日期", null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()  # .current(): the open row (core.periods)
 
     class Meta:
         verbose_name = "驻村工作队"
@@ -163,6 +171,8 @@ class WorkTeamMember(models.Model):
     is_leader = models.BooleanField("队长", default=False)
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()  # .current(): the open row (core.periods)
 
     class Meta:
         verbose_name = "工作队队员"
@@ -200,6 +210,8 @@ class FirstSecretary(models.Model):
     started_on = models.DateField("任职日期")
     ended_on = models.DateField("离任日期", null=True, blank=True)
 
+    objects = PeriodQuerySet.as_manager()  # .current(): the open row (core.periods)
+
     class Meta:
         verbose_name = "第一书记"
         constraints = [
@@ -225,6 +237,8 @@ class HelperPairing(models.Model):
     started_on = models.DateField("开始日期")
     ended_on = models.DateField("结束日期", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PeriodQuerySet.as_manager()  # .current(): the open row (core.periods)
 
     class Meta:
         verbose_name = "帮扶结对"

@@ -16,6 +16,7 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.assistance import models as m
 from jingzhun.assistance.models import HelperPairing
 from jingzhun.assistance.rules import WeekResult, five_days_four_nights, not_visited_since
+from jingzhun.core.periods import current_q, during_q
 from jingzhun.regions.models import Region
 from jingzhun.registry import enums
 from jingzhun.registry.models import Household
@@ -29,7 +30,7 @@ def paired_household_ids_q(actor: Actor, prefix: str = "") -> Q:
     accounts.access as the resolver of assigned households."""
     if actor.user is None or not actor.paired_only:
         return Q(pk__in=[])
-    ids = HelperPairing.objects.filter(helper=actor.user, ended_on__isnull=True).values("household_id")
+    ids = HelperPairing.objects.current().filter(helper=actor.user).values("household_id")
     return Q(**{f"{prefix}id__in": ids})
 
 
@@ -49,9 +50,8 @@ def _related_household_q(actor: Actor, prefix: str = "household") -> Q:
     if actor.paired_only:
         if actor.user is None:
             return Q(pk__in=[])
-        return q & Q(
-            **{f"{prefix}__pairings__helper": actor.user, f"{prefix}__pairings__ended_on__isnull": True}
-        )
+        # one filter() call: the helper and the open period are of the same pairing row (one join)
+        return q & Q(**{f"{prefix}__pairings__helper": actor.user}) & current_q(f"{prefix}__pairings__")
     return q & actor.region_q(f"{prefix}__village_id")
 
 
@@ -110,7 +110,7 @@ def measure_get(actor: Actor, pk: Any) -> m.HelpMeasure:
 
 # --- alerts -------------------------------------------------------------------------------------
 def _open_pairing() -> Exists:
-    return Exists(HelperPairing.objects.filter(household=OuterRef("pk"), ended_on__isnull=True))
+    return Exists(HelperPairing.objects.current().filter(household=OuterRef("pk")))
 
 
 def poor_without_helper(actor: Actor) -> QuerySet[Household]:
@@ -155,9 +155,9 @@ def with_last_visit(rows: list[Household]) -> list[Household]:
     )
     helpers = {
         p.household_id: p.helper
-        for p in HelperPairing.objects.filter(
-            household_id__in=[h.pk for h in rows], ended_on__isnull=True
-        ).select_related("helper")
+        for p in HelperPairing.objects.current()
+        .filter(household_id__in=[h.pk for h in rows])
+        .select_related("helper")
     }
     for row in rows:
         row.last_visited_on = latest.get(row.pk)  # type: ignore[attr-defined]
@@ -186,9 +186,9 @@ def helper_candidates(actor: Actor, household: Household, q: str = "") -> QueryS
     users = get_user_model().objects.filter(is_active=True, pk__in=grants.values("user_id"))
     if q.strip():
         users = users.filter(name_q(q))
-    return users.annotate(
-        load=Count("pairings", filter=Q(pairings__ended_on__isnull=True), distinct=True)
-    ).order_by("display_name", "username")
+    return users.annotate(load=Count("pairings", filter=current_q("pairings__"), distinct=True)).order_by(
+        "display_name", "username"
+    )
 
 
 OPEN_MEASURE_STATUSES = (m.MeasureStatus.PLANNED, m.MeasureStatus.ACTIVE)
@@ -221,14 +221,15 @@ def overloaded_helpers(actor: Actor, *, limit: int) -> list[HelperLoad]:
     if not actor.can(Perm.VIEW_ASSISTANCE):
         return []
     counts = dict(
-        HelperPairing.objects.filter(ended_on__isnull=True)
+        HelperPairing.objects.current()
         .values("helper_id")
         .annotate(n=Count("id"))
         .filter(n__gt=limit)
         .values_list("helper_id", "n")
     )
     in_scope = set(
-        HelperPairing.objects.filter(ended_on__isnull=True, helper_id__in=list(counts))
+        HelperPairing.objects.current()
+        .filter(helper_id__in=list(counts))
         .filter(_related_household_q(actor))
         .values_list("helper_id", flat=True)
     )
@@ -240,7 +241,7 @@ def overloaded_helpers(actor: Actor, *, limit: int) -> list[HelperLoad]:
 def helper_households(actor: Actor, helper_id: Any) -> QuerySet[Household]:
     return (
         _households(actor)
-        .filter(pairings__helper_id=helper_id, pairings__ended_on__isnull=True)
+        .filter(current_q("pairings__"), pairings__helper_id=helper_id)
         .select_related("village")
     )
 
@@ -257,10 +258,8 @@ def poor_villages(actor: Actor) -> QuerySet[Region]:
         villages_visible(actor)
         .filter(is_poor_village=True)
         .annotate(
-            has_team=Exists(m.WorkTeam.objects.filter(village=OuterRef("pk"), ended_on__isnull=True)),
-            has_secretary=Exists(
-                m.FirstSecretary.objects.filter(village=OuterRef("pk"), ended_on__isnull=True)
-            ),
+            has_team=Exists(m.WorkTeam.objects.current().filter(village=OuterRef("pk"))),
+            has_secretary=Exists(m.FirstSecretary.objects.current().filter(village=OuterRef("pk"))),
         )
         .select_related("parent")
     )
@@ -305,7 +304,7 @@ def stationed_cadres(actor: Actor, *, start: date) -> list[tuple[Person, Place, 
     if not actor.can(Perm.VIEW_ASSISTANCE) or actor.paired_only:
         return []
     end = start + timedelta(days=6)
-    during = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    during = during_q(start, end)
     out: dict[int, tuple[Person, Place, str]] = {}
     members = (
         m.WorkTeamMember.objects.filter(during, actor.region_q("team__village_id"))
@@ -422,21 +421,19 @@ def measure_coverage(actor: Actor) -> tuple[int, list[Coverage]]:
 
 def region_responsibility(village: Region) -> dict[str, Any]:
     """Who answers for a village: its units, team with members, first secretary, and the township leader."""
-    team = m.WorkTeam.objects.filter(village=village, ended_on__isnull=True).select_related("unit").first()
+    team = m.WorkTeam.objects.current().filter(village=village).select_related("unit").first()
     return {
-        "units": list(
-            m.UnitVillageLink.objects.filter(village=village, ended_on__isnull=True).select_related("unit")
-        ),
+        "units": list(m.UnitVillageLink.objects.current().filter(village=village).select_related("unit")),
         "team": team,
-        "team_members": list(
-            team.members.filter(ended_on__isnull=True).select_related("cadre").order_by("-is_leader", "id")
-        )
+        "team_members": list(team.members.current().select_related("cadre").order_by("-is_leader", "id"))
         if team
         else [],
-        "secretary": m.FirstSecretary.objects.filter(village=village, ended_on__isnull=True)
+        "secretary": m.FirstSecretary.objects.current()
+        .filter(village=village)
         .select_related("cadre", "unit")
         .first(),
-        "leader": m.LeaderLink.objects.filter(township_id=village.parent_id, ended_on__isnull=True)
+        "leader": m.LeaderLink.objects.current()
+        .filter(township_id=village.parent_id)
         .select_related("leader")
         .first(),
     }

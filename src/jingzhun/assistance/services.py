@@ -19,6 +19,7 @@ from jingzhun.assistance import models as m
 from jingzhun.assistance.models import HelperPairing
 from jingzhun.core import audit
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.periods import current_q
 from jingzhun.lib.thumbnails import make_thumbnail
 from jingzhun.lib.uploads import IMAGE_KINDS, image_size_problem, sniff_file
 from jingzhun.regions.models import Region
@@ -96,9 +97,7 @@ def helper_assign(
 ) -> HelperPairing:
     """Pair a helper with a household; an open pairing with someone else ends on the new start date."""
     start = started_on or date.today()
-    current = (
-        HelperPairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
-    )
+    current = HelperPairing.objects.select_for_update().current().filter(household=household).first()
     if current is not None:
         if current.helper_id == getattr(helper, "pk", None):
             return current
@@ -134,9 +133,7 @@ def helper_unassign(
     *, actor: Actor, household: Household, ended_on: date | None = None
 ) -> HelperPairing | None:
     end = ended_on or date.today()
-    current = (
-        HelperPairing.objects.select_for_update().filter(household=household, ended_on__isnull=True).first()
-    )
+    current = HelperPairing.objects.select_for_update().current().filter(household=household).first()
     if current is None:
         return None
     current.ended_on = end
@@ -183,7 +180,7 @@ def leader_link(
     """联点: the township's open link (to another leader) ends; one leader per township at a time."""
     township = _region(township_code, "township", "township")
     start = started_on or date.today()
-    for old in m.LeaderLink.objects.select_for_update().filter(township=township, ended_on__isnull=True):
+    for old in m.LeaderLink.objects.select_for_update().current().filter(township=township):
         if old.leader_id == leader.pk:
             return old
         old.ended_on = start
@@ -206,7 +203,7 @@ def unit_village_link(
 ) -> m.UnitVillageLink:
     """联村: a village may have several units; linking the same unit twice returns the open link."""
     village = _region(village_code, "village", "village")
-    existing = m.UnitVillageLink.objects.filter(unit=unit, village=village, ended_on__isnull=True).first()
+    existing = m.UnitVillageLink.objects.current().filter(unit=unit, village=village).first()
     if existing is not None:
         return existing
     start = started_on or date.today()
@@ -227,7 +224,7 @@ def work_team_create(
     *, actor: Actor, village_code: str, unit: m.HelpUnit | None = None, started_on: date | None = None
 ) -> m.WorkTeam:
     village = _region(village_code, "village", "village")
-    if m.WorkTeam.objects.filter(village=village, ended_on__isnull=True).exists():
+    if m.WorkTeam.objects.current().filter(village=village).exists():
         raise ValidationFailed({"village": "该村已有在驻工作队"})
     start = started_on or date.today()
     team = m.WorkTeam.objects.create(village=village, unit=unit, started_on=start)
@@ -249,22 +246,14 @@ def team_member_add(
     start = started_on or date.today()
     if team.ended_on is not None:
         raise ValidationFailed({"team": "该工作队已撤离"})
-    current = (
-        m.WorkTeamMember.objects.select_for_update()
-        .filter(team=team, cadre=cadre, ended_on__isnull=True)
-        .first()
-    )
+    current = m.WorkTeamMember.objects.select_for_update().current().filter(team=team, cadre=cadre).first()
     if current is not None and current.is_leader == is_leader:
         return current
     if current is not None:
         current.ended_on = start
         current.save(update_fields=["ended_on"])
     if is_leader:
-        old = (
-            m.WorkTeamMember.objects.select_for_update()
-            .filter(team=team, is_leader=True, ended_on__isnull=True)
-            .first()
-        )
+        old = m.WorkTeamMember.objects.select_for_update().current().filter(team=team, is_leader=True).first()
         if old is not None:
             old.ended_on = start
             old.save(update_fields=["ended_on"])
@@ -306,9 +295,7 @@ def first_secretary_appoint(
 ) -> m.FirstSecretary:
     village = _region(village_code, "village", "village")
     start = started_on or date.today()
-    current = (
-        m.FirstSecretary.objects.select_for_update().filter(village=village, ended_on__isnull=True).first()
-    )
+    current = m.FirstSecretary.objects.select_for_update().current().filter(village=village).first()
     if current is not None:
         if current.cadre_id == cadre.pk:
             return current
@@ -405,15 +392,14 @@ def visit_log(
 def stationed_village(user: Any) -> Region | None:
     """The village a cadre is stationed in (open team membership or first-secretary post), if any."""
     member = (
-        m.WorkTeamMember.objects.filter(cadre=user, ended_on__isnull=True, team__ended_on__isnull=True)
+        m.WorkTeamMember.objects.current()
+        .filter(current_q("team__"), cadre=user)
         .select_related("team__village")
         .first()
     )
     if member is not None:
         return member.team.village
-    post = (
-        m.FirstSecretary.objects.filter(cadre=user, ended_on__isnull=True).select_related("village").first()
-    )
+    post = m.FirstSecretary.objects.current().filter(cadre=user).select_related("village").first()
     return post.village if post is not None else None
 
 
@@ -510,22 +496,16 @@ def measure_update(*, actor: Actor, measure: m.HelpMeasure, data: dict[str, Any]
     actor.require(Perm.VISIT)
     _in_scope(actor, measure.household)
     measure = m.HelpMeasure.objects.select_for_update().get(pk=measure.pk)
-    before = audit.snapshot(measure, MEASURE_FIELDS)
-    for name, value in _measure_values(data).items():
-        setattr(measure, name, value)
-    measure.save()
-    after = audit.snapshot(measure, MEASURE_FIELDS)
-    changed = {k for k in MEASURE_FIELDS if before[k] != after[k]}
-    if changed:
-        _record(
-            actor,
-            "measure.update",
-            measure,
-            str(measure.household),
-            household_id=measure.household_id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    audit.audited_update(
+        measure,
+        _measure_values(data),
+        fields=MEASURE_FIELDS,
+        actor=actor,
+        action="measure.update",
+        label=str(measure.household),
+        household_id=measure.household_id,
+        only_changed=True,
+    )
     return measure
 
 

@@ -1,29 +1,26 @@
-"""Pages of help and responsibility: overview with alerts and coverage, alert lists, visits, measures,
-helper assignment, check-in and attendance, village responsibility, alert parameters."""
+"""Pages of help and responsibility: overview with alerts and coverage, alert lists, a helper's households,
+village responsibility, alert parameters. Per sub-domain beside it: views_responsibility (责任体系),
+views_pairing (帮扶结对), views_visits (走访), views_measures (帮扶措施), views_attendance (驻村考勤)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.assistance import selectors as sel
 from jingzhun.assistance import services
-from jingzhun.assistance.forms import CheckInForm, HelperAssignForm, MeasureForm, SettingsForm, VisitForm
-from jingzhun.assistance.rules import last_week_start, not_visited_since, week_start
-from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import apply_errors
-from jingzhun.core.views import bad_request
-from jingzhun.registry.selectors import household_get
+from jingzhun.assistance.forms import SettingsForm
+from jingzhun.assistance.rules import last_week_start, not_visited_since
+from jingzhun.core.forms import Done, submit
 
 MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL bigint hold
 WEEK_MIN, WEEK_MAX = date(2000, 1, 3), date(2099, 12, 28)  # 驻村考勤 weeks (Mondays) the page shows
@@ -192,223 +189,6 @@ def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- visits -------------------------------------------------------------------------------------
-@login_required
-def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request, Perm.VISIT)
-    household = household_get(actor, pk)
-    form = VisitForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.visit_log(
-                actor=actor,
-                household=household,
-                visited_on=data["visited_on"],
-                activities=data["activities"],
-                problems=data["problems"],
-                photos=request.FILES.getlist("photos"),
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "走访记录已保存")
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(request, "assistance/visit_form.html", {"form": form, "household": household})
-
-
-@login_required
-def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visit = sel.visit_get(_actor(request), pk)
-    return render(
-        request,
-        "assistance/visit_detail.html",
-        {"visit": visit, "household": visit.household, "photos": list(visit.photos.all())},
-    )
-
-
-@login_required
-def photo(request: HttpRequest, pk: int) -> FileResponse:
-    return _photo_response(sel.photo_get(_actor(request), pk), thumb=False)
-
-
-@login_required
-def photo_thumb(request: HttpRequest, pk: int) -> FileResponse:
-    """The thumbnail made on upload; the original when there is none (an image Pillow could not read)."""
-    return _photo_response(sel.photo_get(_actor(request), pk), thumb=True)
-
-
-def _photo_response(item: Any, *, thumb: bool) -> FileResponse:
-    stored, kind = (item.thumbnail, "jpeg") if thumb and item.thumbnail else (item.file, item.kind)
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(handle, content_type=f"image/{kind}")
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-# --- measures -----------------------------------------------------------------------------------
-@login_required
-def measure_create(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request, Perm.VISIT)
-    household = household_get(actor, pk)
-    form = MeasureForm(request.POST or None, initial={"started_on": date.today().isoformat()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_add(actor=actor, household=household, data=form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "帮扶措施已保存")
-            return redirect("registry:household_detail", pk=household.pk)
-    return render(
-        request, "assistance/form.html", {"form": form, "household": household, "title": "添加帮扶措施"}
-    )
-
-
-@login_required
-def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request, Perm.VISIT)
-    measure = sel.measure_get(actor, pk)
-    initial = {f: getattr(measure, f) for f in services.MEASURE_FIELDS}
-    form = MeasureForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.measure_update(actor=actor, measure=measure, data=form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "帮扶措施已更新")
-            return redirect("registry:household_detail", pk=measure.household_id)
-    return render(
-        request,
-        "assistance/form.html",
-        {"form": form, "household": measure.household, "title": "修改帮扶措施"},
-    )
-
-
-# --- pairing ------------------------------------------------------------------------------------
-@login_required
-def helper_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    """结对/更换帮扶责任人: search a helper by name (GET ?q=), pick one, save (POST)."""
-    actor = _actor(request, Perm.EDIT_ASSISTANCE)
-    if actor.paired_only:
-        raise Http404
-    household = household_get(actor, pk)
-    q = request.GET.get("q", request.POST.get("q", ""))[:40]
-    form = HelperAssignForm(request.POST or None, initial={"started_on": date.today().isoformat()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        helper = (
-            sel.helper_candidates(actor, household).filter(pk=data["helper"]).first()
-            if data["helper"]
-            else None
-        )
-        try:
-            if helper is None:
-                raise ValidationFailed({"helper": "请先按姓名查找并选择一名帮扶责任人"})
-            started = services._date(data["started_on"] or date.today(), "started_on")
-            services.helper_assign(actor=actor, household=household, helper=helper, started_on=started)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已结对帮扶责任人 {helper}")
-            return redirect("registry:household_detail", pk=household.pk)
-    candidates = sel.helper_candidates(actor, household, q)
-    rows = list(candidates[: sel.HELPER_SEARCH_LIMIT]) if q.strip() else []
-    current = household.pairings.filter(ended_on__isnull=True).select_related("helper").first()
-    return render(
-        request,
-        "assistance/helper_assign.html",
-        {
-            "form": form,
-            "household": household,
-            "title": "结对/更换帮扶责任人",
-            "q": q,
-            "rows": rows,
-            "more": q.strip() and len(rows) == sel.HELPER_SEARCH_LIMIT,
-            "current": current,
-            "cfg": services.alert_settings(),
-        },
-    )
-
-
-# --- attendance ---------------------------------------------------------------------------------
-@login_required
-def checkin(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request, Perm.CHECK_IN)
-    village = services.stationed_village(request.user)
-    form = CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.check_in(
-                actor=actor, overnight=form.cleaned_data["overnight"], note=form.cleaned_data["note"]
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已签到")
-            return redirect("assistance:checkin")
-    cfg = services.alert_settings()
-    start = week_start(date.today())
-    from jingzhun.assistance.models import CheckIn
-    from jingzhun.assistance.rules import five_days_four_nights
-
-    rows = list(
-        CheckIn.objects.filter(cadre_id=request.user.pk, day__gte=start - timedelta(days=7)).order_by("-day")
-    )
-    weeks = [
-        five_days_four_nights(
-            [(r.day, r.overnight) for r in rows],
-            start=s,
-            min_days=cfg.week_min_days,
-            min_nights=cfg.week_min_nights,
-        )
-        for s in (start, start - timedelta(days=7))
-    ]
-    return render(
-        request,
-        "assistance/checkin.html",
-        {"form": form, "village": village, "rows": rows, "weeks": weeks, "cfg": cfg},
-    )
-
-
-@login_required
-def attendance(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    cfg = services.alert_settings()
-    week = request.GET.get("week", "").strip()
-    if week:
-        try:
-            start = week_start(date.fromisoformat(week))
-        except ValueError:
-            start = None
-        # the page links the weeks before and after: both must be real dates (9999-12-31 has no next week)
-        if start is None or not (WEEK_MIN <= start <= WEEK_MAX):
-            return bad_request(
-                request,
-                f"周次日期无效：{week[:20]}（应为 {WEEK_MIN.year}–{WEEK_MAX.year} 年间的日期，如 2018-06-04）",
-            )
-    else:
-        start = last_week_start(date.today())
-    rows = sel.attendance_week(actor, start=start, min_days=cfg.week_min_days, min_nights=cfg.week_min_nights)
-    return render(
-        request,
-        "assistance/attendance.html",
-        {
-            "rows": rows,
-            "start": start,
-            "end": start + timedelta(days=6),
-            "cfg": cfg,
-            "prev": start - timedelta(days=7),
-            "next": start + timedelta(days=7),
-        },
-    )
-
-
 # --- responsibility of a village; parameters ----------------------------------------------------
 @login_required
 def village(request: HttpRequest, code: str) -> HttpResponse:
@@ -426,14 +206,13 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
     actor = _actor(request, Perm.CONFIGURE_ASSISTANCE)
     cfg = services.alert_settings()
     form = SettingsForm(request.POST or None, initial={f: getattr(cfg, f) for f in services.SETTING_FIELDS})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.alert_settings_update(actor=actor, values=form.cleaned_data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "预警参数已保存")
-            return redirect("assistance:home")
+
+    def save(data: dict[str, Any]) -> Done:
+        services.alert_settings_update(actor=actor, values=data)
+        return Done("预警参数已保存", "assistance:home")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "assistance/form.html",

@@ -5,7 +5,7 @@ until the caller's transaction ends, so call `record` as late in the transaction
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -80,6 +80,54 @@ def record(**kwargs: Any) -> AuditEntry:
     item = entry(**kwargs)
     item.save()  # linked into the chain by AuditEntry.save
     return item
+
+
+def audited_update(
+    obj: Any,
+    values: Mapping[str, Any],
+    *,
+    fields: Iterable[str],
+    actor: Any,
+    action: str,
+    label: str | Callable[[Any], str],
+    household_id: int | None = None,
+    object_type: str | None = None,
+    only_changed: bool = False,
+    on_change: Any = None,
+    save: Any = None,
+) -> bool:
+    """The shape of every update service: snapshot `fields`, set `values`, save, and write the audit row
+    when the snapshot changed (a new object, not yet saved, has no before). `on_change(obj)` runs before
+    the save when something changed (e.g. bump the row's version); `save()` replaces `obj.save()` (e.g.
+    to turn a unique-constraint race into a field error); `only_changed` keeps only the changed fields
+    in before/after; `label` may be a function of the updated object (a renamed member is audited
+    under its new name). `actor` is the acting accounts.access.Actor (its user is recorded). Inside the
+    caller's transaction; returns whether anything changed."""
+    fields = tuple(fields)
+    adding = obj._state.adding
+    before = None if adding else snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    after = snapshot(obj, fields)
+    changed = before != after
+    if changed and on_change is not None:
+        on_change(obj)
+    (save or obj.save)()
+    if changed:
+        if only_changed and before is not None:
+            keys = [k for k in fields if before[k] != after[k]]
+            before, after = {k: before[k] for k in keys}, {k: after[k] for k in keys}
+        record(
+            actor=actor.user,
+            action=action,
+            object_type=object_type or obj._meta.model_name,
+            object_id=obj.pk,
+            object_label=label(obj) if callable(label) else label,
+            household_id=household_id,
+            before=before,
+            after=after,
+        )
+    return changed
 
 
 def record_many(items: list[AuditEntry]) -> None:

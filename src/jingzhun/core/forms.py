@@ -6,9 +6,12 @@ attached back to the fields (`apply_errors`). The widget follows the spec's kind
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.http import HttpRequest, HttpResponse
 
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.fields import FieldSpec
@@ -54,6 +57,41 @@ def apply_errors(form: forms.Form, exc: ValidationFailed, *, prefix: str = "") -
         if key == "village_code" and "village_code" not in form.fields:
             key = "__all__"
         form.add_error(key if key in form.fields else None, message)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a page does after its service succeeded: the success message, then a redirect to `to` (a URL
+    name or path) with `args` / `kwargs`."""
+
+    message: str
+    to: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def submit(
+    request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], Done]
+) -> HttpResponse | None:
+    """The form → service → errors → message → redirect shape of a page. On a valid POST `action` gets
+    the cleaned data and calls the service; a ValidationFailed it raises lands on the form's fields
+    (`apply_errors`) and None is returned, as it is for a GET or an invalid form — the view then renders
+    the form again:
+
+        return submit(request, form, save) or render(request, "…/form.html", {"form": form})
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        done = action(form.cleaned_data)
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return None
+    messages.success(request, done.message)
+    return redirect(done.to, *done.args, **done.kwargs)
 
 
 def add_override_fields(form: forms.Form, what: str) -> None:

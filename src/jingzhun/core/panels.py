@@ -40,3 +40,16 @@ def panels_for(page: str, request: Any, obj: Any) -> list[tuple[str, dict[str, A
         if ctx is not None:
             shown.append((panel.template, ctx))
     return shown
+
+
+def render_panels(page: str, request: Any, obj: Any) -> list[str]:
+    """The HTML of each panel `panels_for` returns, for a page template to place with `{{ html }}`
+    (each panel's template is rendered with its own context and the request, so `{% url %}` and
+    `{% csrf_token %}` work inside it)."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    return [
+        mark_safe(render_to_string(template, ctx, request=request))  # noqa: S308 - our own templates
+        for template, ctx in panels_for(page, request, obj)
+    ]

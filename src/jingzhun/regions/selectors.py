@@ -101,9 +101,9 @@ def counts_by_village(actor: Actor, prefix: str, *, plan_year: int) -> dict[str,
 
 def region_overview(actor: Actor, region: Region, *, plan_year: int | None = None) -> dict[str, Any]:
     if plan_year is None:
-        from jingzhun.standards.loading import default_year
+        from jingzhun.core.assessments import assessments
 
-        plan_year = default_year()
+        plan_year = assessments().default_year()  # the latest assessed year (core.assessments)
     by_village = counts_by_village(actor, region.prefix, plan_year=plan_year)
     total = RegionCounts()
     for counts in by_village.values():

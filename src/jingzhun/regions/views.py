@@ -5,19 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.core.panels import render_panels
 from jingzhun.regions.selectors import ancestors, home_region, region_get, region_overview
-
-
-def _has_template(name: str) -> bool:
-    try:
-        get_template(name)
-    except Exception:
-        return False
-    return True
 
 
 @login_required
@@ -47,10 +39,8 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     }
     if region.is_village:
         context["audit_entries"] = village_history(region)
-    if region.is_village and _has_template("standards/_village_checklist.html"):
-        from jingzhun.standards.selectors import village_checklist
-
-        context["village_checklist"] = village_checklist(region, year=overview["plan_year"])
+        # panels other apps registered for the village page (core.panels): the exit checklist, …
+        context["panels"] = render_panels("village", request, region)
     return render(request, "regions/detail.html", context)
 
 

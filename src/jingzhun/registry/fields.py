@@ -118,4 +118,27 @@ MEMBER_FIELDS: tuple[FieldSpec, ...] = (
     _spec("tekun", "特困供养", parse_bool),
 )
 
+# A member's data columns (成员信息), in the register's order: the one list the audit snapshot, the
+# yearly snapshot and the import's comparison take theirs from (the specs above add 户编号 and follow
+# the workbook's column order; the rules read their own subset, rules.spec.MemberData).
+MEMBER_COLUMNS = (
+    "name",
+    "id_number",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "relation",
+    "education",
+    "school_status",
+    "not_in_school_reason",
+    "health",
+    "labour_skill",
+    "work_months",
+    "medical_insurance",
+    "serious_illness_insurance",
+    "pension_insurance",
+    "dibao",
+    "tekun",
+)
+
 INCOME_FIELD_NAMES = ("wage", "business", "property_income", "transfer", "business_expense")

@@ -23,3 +23,16 @@ class StandardsConfig(AppConfig):
 
         # The registry and the village facts ask this gate before 标注脱贫 / 出列 (core.exit_gate).
         register_exit_gate(exit_guard)
+
+        from jingzhun.core.panels import register_panel
+        from jingzhun.standards.panels import PANELS
+
+        # The exit checklists on the household and village pages (core.panels).
+        for panel in PANELS:
+            register_panel(panel)
+
+        from jingzhun.core.assessments import register_assessments
+        from jingzhun.standards import listing
+
+        # The default year and the household list's 评估 column and filters (core.assessments).
+        register_assessments(listing)

@@ -1,24 +1,18 @@
 """The assessment as columns and filters of the household list (户列表的“评估”列): 达标/未达标 and the
-failing indicators of the year's verdicts (HouseholdVerdict, written by each assessment run)."""
+failing indicators of the year's verdicts (HouseholdVerdict, written by each assessment run). This module
+is what `standards` registers as the assessment view of the lower pages (core.assessments)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from jingzhun.core.assessments import VerdictScope
 from jingzhun.standards.loading import default_year, standard_for_year
-from jingzhun.standards.models import HouseholdVerdict, Rule, RuleLevel, StandardSet
+from jingzhun.standards.models import AssessmentRun, HouseholdVerdict, Rule, RuleLevel
 
-
-@dataclass(frozen=True)
-class VerdictScope:
-    """The year and standard whose verdicts the list shows; `standard` None = nothing assessed."""
-
-    year: int
-    standard: StandardSet | None
-    rule_names: dict[str, str]  # household rule code → name, in the standard's order
+__all__ = ["VerdictScope", "default_year", "verdict_filter_q", "verdict_scope", "verdicts_for", "version"]
 
 
 def verdict_scope(year: int | None = None) -> VerdictScope:
@@ -79,3 +73,8 @@ def verdicts_for(scope: VerdictScope, household_ids: list[int]) -> dict[int, dic
         hid: {"passed": ok, "failed": named(failed), "missing": named(missing)}
         for hid, ok, failed, missing in rows
     }
+
+
+def version() -> int | None:
+    """The newest assessment run: a cached list total counted before it is stale (registry.views.lists)."""
+    return AssessmentRun.objects.order_by("-id").values_list("id", flat=True).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Any
 
@@ -15,23 +16,8 @@ from jingzhun.standards.models import AssessmentRun, StandardSet, StandardStatus
 # Published versions are frozen, so their plain form is cached per process. The key includes the
 # publication time: a rolled-back test database may hand the same id to a different version.
 _PUBLISHED_CACHE: dict[tuple[int, Any], StandardSpec] = {}
-MEMBER_COLUMNS = (
-    "name",
-    "birth_date",
-    "gender",
-    "relation",
-    "education",
-    "school_status",
-    "not_in_school_reason",
-    "health",
-    "labour_skill",
-    "work_months",
-    "medical_insurance",
-    "serious_illness_insurance",
-    "pension_insurance",
-    "dibao",
-    "tekun",
-)
+# the member columns the rules read: the fields of rules.spec.MemberData, in its order
+MEMBER_COLUMNS = tuple(f.name for f in dataclasses.fields(MemberData))
 
 
 def load_spec(standard: StandardSet) -> StandardSpec:

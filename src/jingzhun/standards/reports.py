@@ -14,16 +14,18 @@ from django.db.models import Count, Q, Sum
 
 from jingzhun.engines.python.village import CountyFacts, VillageResult, assess_county, assess_village
 from jingzhun.regions.models import Region, code_range
-from jingzhun.registry import enums
+from jingzhun.rules import exits
 from jingzhun.rules.spec import StandardSpec
 from jingzhun.standards.models import HouseholdVerdict
 
-POOR = [enums.ExitStatus.NOT_EXITED, enums.ExitStatus.RETURNED]
+POOR = list(exits.POOR_STATUSES)
 
 
 def remaining_q(year: int) -> Q:
-    """剩余贫困人口 rows: 未脱贫/返贫, except households planned to exit by Y that meet the standard."""
-    return Q(exit_status__in=POOR) & ~Q(planned_exit_year__lte=year, passed=True)
+    """剩余贫困人口 rows (rules.exits.remaining_poor) as a filter over stored verdicts: 未脱贫/返贫, except
+    households planned to exit by Y that meet the standard. (Django's negation keeps rows whose
+    planned_exit_year is NULL, as the rule does.)"""
+    return Q(exit_status__in=exits.POOR_STATUSES) & ~Q(planned_exit_year__lte=year, passed=True)
 
 
 def verdicts(spec: StandardSpec, year: int, prefix: str, scope_q: Q) -> Any:
@@ -64,9 +66,13 @@ def county_facts(results: list[VillageResult], regions: dict[str, Region], year:
 
     def exited(result: VillageResult) -> bool:
         region = regions[result.code]
-        if region.exit_state == "已出列" and (region.exit_year is None or region.exit_year <= year):
-            return True
-        return bool(region.planned_exit_year and region.planned_exit_year <= year and result.passed)
+        return exits.village_exited(
+            exit_state=region.exit_state,
+            exit_year=region.exit_year,
+            planned_exit_year=region.planned_exit_year,
+            passed=result.passed,
+            year=year,
+        )
 
     return CountyFacts(
         remaining_poor=sum(r.remaining_poor for r in results),

@@ -16,6 +16,7 @@ from jingzhun.engines.sql import compiler
 from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import home_region, region_get
 from jingzhun.registry.models import Household
+from jingzhun.rules import exits
 from jingzhun.standards import reports
 from jingzhun.standards.charts import exit_charts
 from jingzhun.standards.exit_guard import exceptions_visible
@@ -107,11 +108,11 @@ def village_assessment(region: Region, *, year: int, spec: Any) -> tuple[dict[in
     remaining = sum(
         row["people"]
         for row in statuses.values()
-        if row["exit_status"] in reports.POOR
-        and not (
-            row["planned_exit_year"] is not None
-            and row["planned_exit_year"] <= year
-            and all(s == 0 for s in row["statuses"].values())
+        if exits.remaining_poor(
+            exit_status=row["exit_status"],
+            planned_exit_year=row["planned_exit_year"],
+            passed=all(s == 0 for s in row["statuses"].values()),
+            year=year,
         )
     )
     return statuses, remaining, assess_village(region, remaining_poor=remaining, spec=spec)

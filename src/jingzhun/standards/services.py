@@ -11,22 +11,21 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
 from jingzhun.engines.python.household import assess_household
-from jingzhun.engines.sql import compiler, sqlite_parallel
 from jingzhun.registry import enums
 from jingzhun.registry.models import Household
 from jingzhun.rules.spec import StandardSpec
 from jingzhun.rules.vocabulary import OPERATORS_BY_LEVEL, ParamError, clean_params
+from jingzhun.standards import verdicts
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
 from jingzhun.standards.models import (
     AssessmentRun,
-    HouseholdVerdict,
     PovertyLine,
     Rule,
     StandardSet,
@@ -34,7 +33,6 @@ from jingzhun.standards.models import (
 )
 
 log = logging.getLogger(__name__)
-CHUNK = 100_000
 ProgressFn = Callable[..., Any]
 
 
@@ -68,12 +66,9 @@ def assess(
     started = time.monotonic()
     written = 0
     if region_prefix:
-        with transaction.atomic():
-            written = compiler.store_verdicts(
-                spec=spec, year=year, scope=compiler.Scope.region(region_prefix)
-            )
+        written = verdicts.store_region(spec=spec, year=year, prefix=region_prefix)
     else:
-        written = _assess_county(spec=spec, year=year, progress=progress)
+        written = verdicts.store_county(spec=spec, year=year, progress=progress)
     with transaction.atomic():
         run = AssessmentRun.objects.create(
             year=year,
@@ -97,31 +92,6 @@ def assess(
     return run
 
 
-def _assess_county(*, spec: StandardSpec, year: int, progress: ProgressFn | None) -> int:
-    """Every household on the register. On SQLite outside a transaction, on every core
-    (standards/sqlite_parallel.py); otherwise in id chunks on this connection, each its own transaction."""
-    bounds = Household.objects.aggregate(m=Max("id"))["m"] or 0
-    total = Household.objects.filter(registry_status=enums.RegistryStatus.ACTIVE).count()
-    if sqlite_parallel.available():
-        return sqlite_parallel.store_county_verdicts(
-            spec=spec, year=year, stamp=timezone.now(), low=0, high=bounds + 1, total=total, progress=progress
-        )
-    written = 0
-    for low in range(0, bounds + 1, CHUNK):
-        with transaction.atomic():
-            written += compiler.store_verdicts(
-                spec=spec, year=year, scope=compiler.Scope.id_range(low, low + CHUNK)
-            )
-        if progress:
-            progress(written, total, f"已评估 {written} 户")
-    with connection.cursor() as cursor:  # households removed from the register since the last run
-        cursor.execute(
-            f"DELETE FROM {compiler.VERDICT_TABLE} WHERE year = %s AND standard_id = %s AND household_id > %s",
-            [year, spec.id, bounds],
-        )
-    return written
-
-
 def assess_all(*, year: int) -> int:
     """Whole county, as the system (demo, CLI). Returns the number of households assessed."""
     return assess(year=year).households
@@ -140,27 +110,12 @@ def reassess_household(household_id: int) -> None:
             standard = standard_for_year(year)
             if standard is None:
                 continue
-            key: dict[str, Any] = {"year": year, "standard_id": standard.pk, "household_id": household_id}
             if household is None or household.registry_status != enums.RegistryStatus.ACTIVE:
-                HouseholdVerdict.objects.filter(**key).delete()
+                verdicts.remove_household(household_id=household_id, year=year, standard_id=standard.pk)
                 continue
             spec = load_spec(standard)
             result = assess_household(household_data(household, year=year), year=year, spec=spec)
-            HouseholdVerdict.objects.update_or_create(
-                **key,
-                defaults={
-                    "village_code": household.village_id,
-                    "exit_status": household.exit_status,
-                    "planned_exit_year": household.planned_exit_year,
-                    "people": result.people,
-                    "net_income_cents": result.net_income_cents,
-                    "passed": result.passed,
-                    "failed": ";".join(result.failed_codes),
-                    "missing": ";".join(result.missing_codes),
-                    "suspected_wrong_exit": result.suspected_wrong_exit,
-                    "assessed_at": timezone.now(),
-                },
-            )
+            verdicts.store_household(household=household, year=year, standard_id=standard.pk, result=result)
 
 
 def reassess_household_safely(household_id: int) -> None:

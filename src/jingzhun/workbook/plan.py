@@ -16,6 +16,7 @@ from jingzhun.accounts.access import Actor
 from jingzhun.lib.masking import mask_id_number
 from jingzhun.registry import enums
 from jingzhun.registry.fields import INCOME_FIELD_NAMES
+from jingzhun.registry.fields import MEMBER_COLUMNS as REGISTRY_MEMBER_COLUMNS
 from jingzhun.registry.models import Household, IncomeRecord, Member
 from jingzhun.registry.services.common import REGISTERED_ELSEWHERE
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET
@@ -45,28 +46,9 @@ HOUSEHOLD_COLUMNS = (
     ("housing_safety", HH["housing_safety"]),
     ("relocation", HH["relocation"]),
 )
+# the register's member columns (registry.fields.MEMBER_COLUMNS) with 户内编号 after the ID number
 MEMBER_COLUMNS = tuple(
-    (name, MB[name])
-    for name in (
-        "name",
-        "id_number",
-        "resident_id",
-        "gender",
-        "ethnicity",
-        "birth_date",
-        "relation",
-        "education",
-        "school_status",
-        "not_in_school_reason",
-        "health",
-        "labour_skill",
-        "work_months",
-        "medical_insurance",
-        "serious_illness_insurance",
-        "pension_insurance",
-        "dibao",
-        "tekun",
-    )
+    (name, MB[name]) for name in (*REGISTRY_MEMBER_COLUMNS[:2], "resident_id", *REGISTRY_MEMBER_COLUMNS[2:])
 )
 INCOME_COLUMNS = tuple((name, HH[name]) for name in INCOME_FIELD_NAMES)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from jingzhun.core import audit
 from jingzhun.core.errors import EditConflict, ValidationFailed
+from jingzhun.registry.fields import MEMBER_COLUMNS
 from jingzhun.registry.models import Household, Member
 
 HOUSEHOLD_AUDIT_FIELDS = (
@@ -45,28 +46,8 @@ HOUSEHOLD_EDITABLE = tuple(
     for f in HOUSEHOLD_AUDIT_FIELDS
     if f not in {"code", "member_count", "registry_status", "exit_status", "exit_year", "no_longer_enjoying"}
 )
-MEMBER_AUDIT_FIELDS = (
-    "name",
-    "id_number",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "relation",
-    "education",
-    "school_status",
-    "not_in_school_reason",
-    "health",
-    "labour_skill",
-    "work_months",
-    "medical_insurance",
-    "serious_illness_insurance",
-    "pension_insurance",
-    "dibao",
-    "tekun",
-    "is_active",
-    "removed_reason",
-    "removed_on",
-)
+# the member's data columns (registry.fields.MEMBER_COLUMNS) and its state in the register
+MEMBER_AUDIT_FIELDS = (*MEMBER_COLUMNS, "is_active", "removed_reason", "removed_on")
 MEMBER_EDITABLE = tuple(
     f for f in MEMBER_AUDIT_FIELDS if f not in {"is_active", "removed_reason", "removed_on"}
 )
@@ -75,6 +56,30 @@ INCOME_AUDIT_FIELDS = ("year", "wage", "business", "property_income", "transfer"
 
 def household_snapshot(household: Household) -> dict[str, Any]:
     return audit.snapshot(household, HOUSEHOLD_AUDIT_FIELDS)
+
+
+def audit_household(
+    actor: Any,
+    action: str,
+    household: Household,
+    *,
+    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> Any:
+    """The audit row of a change to the household itself: the household is both the subject and the
+    household link (so the row shows on its page). Inside the caller's transaction, like audit.record."""
+    return audit.record(
+        actor=actor.user,
+        action=action,
+        object_type="household",
+        object_id=household.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=before,
+        after=after,
+        note=note,
+    )
 
 
 def member_snapshot(member: Member) -> dict[str, Any]:

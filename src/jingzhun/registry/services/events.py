@@ -16,6 +16,7 @@ from jingzhun.registry import enums, fields
 from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRecord, IncomeRecord, Member
 from jingzhun.registry.services.common import (
     after_change,
+    audit_household,
     bump_version,
     household_snapshot,
     member_snapshot,
@@ -51,13 +52,10 @@ def _finish(
         actor_name=str(actor.user or "系统"),
         **extra,
     )
-    audit.record(
-        actor=actor.user,
-        action=f"household.event.{enums.EventKind(kind).name.lower()}",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        f"household.event.{enums.EventKind(kind).name.lower()}",
+        household,
         before=before,
         after=household_snapshot(household),
         note=reason,
@@ -303,13 +301,10 @@ def household_split(
         actor_name=str(actor.user or "系统"),
         detail={"from": household.code, "note": income_note},
     )
-    audit.record(
-        actor=actor.user,
-        action="household.register",
-        object_type="household",
-        object_id=new.pk,
-        object_label=str(new),
-        household_id=new.pk,
+    audit_household(
+        actor,
+        "household.register",
+        new,
         after=household_snapshot(new),
         note=f"由 {household.code} 拆出",
     )

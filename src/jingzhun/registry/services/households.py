@@ -17,10 +17,12 @@ from jingzhun.regions.models import Region
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import (
+    HOUSEHOLD_AUDIT_FIELDS,
     HOUSEHOLD_EDITABLE,
     INCOME_AUDIT_FIELDS,
     active_member_conflicts,
     after_change,
+    audit_household,
     bump_version,
     check_version,
     conflict_message,
@@ -147,14 +149,10 @@ def household_register(
         actor=actor.user,
         actor_name=str(actor.user or "系统"),
     )
-    audit.record(
-        actor=actor.user,
-        action="household.register",
-        object_type="household",
-        object_id=created.pk,
-        object_label=str(created),
-        household_id=created.pk,
-        before=None,
+    audit_household(
+        actor,
+        "household.register",
+        created,
         after=household_snapshot(created),
     )
     for member in saved:
@@ -209,28 +207,21 @@ def household_update(
         errors["head_name"] = "户主姓名和证件号码随户主成员变化，请修改户主成员"
     if errors:
         raise ValidationFailed(errors)
-    before = household_snapshot(household)
     if "village_code" in values:
-        household.village = _require_village(actor, values.pop("village_code"))
-    for name, value in values.items():
-        if name == "relocation" and not value:
-            value = enums.Relocation.NO
-        setattr(household, name, value)
-    after = household_snapshot(household)
-    if after != before:
-        bump_version(household)
-    household.save()
-    if after != before:
-        audit.record(
-            actor=actor.user,
-            action="household.update",
-            object_type="household",
-            object_id=household.pk,
-            object_label=str(household),
-            household_id=household.pk,
-            before=before,
-            after=after,
-        )
+        values["village"] = _require_village(actor, values.pop("village_code"))
+    if "relocation" in values and not values["relocation"]:
+        values["relocation"] = enums.Relocation.NO
+    audit.audited_update(
+        household,
+        values,
+        fields=HOUSEHOLD_AUDIT_FIELDS,
+        actor=actor,
+        action="household.update",
+        label=str,
+        household_id=household.pk,
+        object_type="household",
+        on_change=bump_version,
+    )
     after_change(household.pk)
     return household
 
@@ -259,23 +250,16 @@ def income_record(
     if errors or parsed_year is None:
         raise ValidationFailed(errors)
     record = IncomeRecord.objects.filter(household=household, year=parsed_year).first()
-    before = audit.snapshot(record, INCOME_AUDIT_FIELDS) if record else None
-    if record is None:
-        record = IncomeRecord(household=household, year=parsed_year)
-    for name, value in money.items():
-        setattr(record, name, value)
-    record.save()
-    after = audit.snapshot(record, INCOME_AUDIT_FIELDS)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            action="income.record",
-            object_type="income",
-            object_id=record.pk,
-            object_label=f"{record.year}年收入",
-            household_id=household.pk,
-            before=before,
-            after=after,
-        )
+    record = record or IncomeRecord(household=household, year=parsed_year)
+    audit.audited_update(
+        record,
+        money,
+        fields=INCOME_AUDIT_FIELDS,
+        actor=actor,
+        action="income.record",
+        label=lambda r: f"{r.year}年收入",
+        household_id=household.pk,
+        object_type="income",
+    )
     after_change(household.pk)
     return record

@@ -14,9 +14,11 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.registry import enums, fields, validation
 from jingzhun.registry.models import Household, HouseholdEvent, Member
 from jingzhun.registry.services.common import (
+    MEMBER_AUDIT_FIELDS,
     MEMBER_EDITABLE,
     active_member_conflicts,
     after_change,
+    audit_household,
     bump_version,
     check_version,
     conflict_message,
@@ -108,13 +110,10 @@ def member_add(
         after=member_snapshot(member),
         note=reason,
     )
-    audit.record(
-        actor=actor.user,
-        action="household.update",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        "household.update",
+        household,
         before=before,
         after=household_snapshot(household),
     )
@@ -143,28 +142,26 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any], v
         conflict = active_member_conflicts([values["resident_id"]]).get(values["resident_id"])
         if conflict is not None and conflict.pk != member.pk:
             raise ValidationFailed({"id_number": conflict_message(actor, conflict, household=household)})
-    before = member_snapshot(member)
-    for name, value in values.items():
-        setattr(member, name, value)
-    if member_snapshot(member) != before:
-        bump_version(member)
-    try:
-        with transaction.atomic():  # the unique constraint decides a race the check above cannot see
-            member.save()
-    except IntegrityError as exc:
-        raise ValidationFailed({"id_number": "此人已是其他户的在册成员"}) from exc
-    after = member_snapshot(member)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            action="member.update",
-            object_type="member",
-            object_id=member.pk,
-            object_label=member.name,
-            household_id=household.pk,
-            before=before,
-            after=after,
-        )
+
+    def save() -> None:
+        try:
+            with transaction.atomic():  # the unique constraint decides a race the check above cannot see
+                member.save()
+        except IntegrityError as exc:
+            raise ValidationFailed({"id_number": "此人已是其他户的在册成员"}) from exc
+
+    audit.audited_update(
+        member,
+        values,
+        fields=MEMBER_AUDIT_FIELDS,
+        actor=actor,
+        action="member.update",
+        label=lambda m: m.name,
+        household_id=household.pk,
+        object_type="member",
+        on_change=bump_version,
+        save=save,
+    )
     if member.relation == enums.Relation.HEAD:
         hh_before = household_snapshot(household)
         refresh_head(household)
@@ -172,13 +169,10 @@ def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any], v
         if hh_before != hh_after:
             bump_version(household)
             household.save()
-            audit.record(
-                actor=actor.user,
-                action="household.update",
-                object_type="household",
-                object_id=household.pk,
-                object_label=str(household),
-                household_id=household.pk,
+            audit_household(
+                actor,
+                "household.update",
+                household,
                 before=hh_before,
                 after=hh_after,
             )
@@ -235,13 +229,10 @@ def head_change(
     refresh_head(household)
     bump_version(household)
     household.save()
-    audit.record(
-        actor=actor.user,
-        action="household.head_change",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        "household.head_change",
+        household,
         before=hh_before,
         after=household_snapshot(household),
     )
@@ -290,13 +281,10 @@ def member_remove(
         after=member_snapshot(member),
         note=f"{reason} {note}".strip(),
     )
-    audit.record(
-        actor=actor.user,
-        action="household.update",
-        object_type="household",
-        object_id=household.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    audit_household(
+        actor,
+        "household.update",
+        household,
         before=hh_before,
         after=household_snapshot(household),
     )

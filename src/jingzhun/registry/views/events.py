@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +12,7 @@ from django.shortcuts import redirect, render
 from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.exit_gate import exit_gate
-from jingzhun.core.forms import apply_errors
+from jingzhun.core.forms import Done, apply_errors, submit
 from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
 from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm
 from jingzhun.registry.selectors import household_get, household_get_by_code
@@ -28,15 +30,13 @@ def income_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     household = household_get(actor, pk)
     form = IncomeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            income_record(actor=actor, household=household, year=data["year"], amounts=data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已登记 {data['year']} 年收入")
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        income_record(actor=actor, household=household, year=data["year"], amounts=data)
+        return Done(f"已登记 {data['year']} 年收入", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     elif request.method != "POST":
         latest = household.incomes.order_by("-year").first()
         if latest is not None:

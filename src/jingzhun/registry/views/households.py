@@ -8,8 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
@@ -17,7 +15,7 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import apply_errors
 from jingzhun.core.history import present
 from jingzhun.core.models import AuditEntry
-from jingzhun.lib import masking
+from jingzhun.core.panels import render_panels
 from jingzhun.registry import enums, fields
 from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm
 from jingzhun.registry.presenters import masker, member_shown
@@ -32,14 +30,6 @@ def require_editor(actor: Actor) -> None:
     """Editing needs Perm.EDIT_REGISTRY over a region (a 帮扶责任人 only reads); else the same 404."""
     if not actor.can(Perm.EDIT_REGISTRY) or actor.paired_only:
         raise Http404
-
-
-def _has_template(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 @login_required
@@ -79,14 +69,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and not actor.paired_only
         and household.registry_status == enums.RegistryStatus.ACTIVE,
     }
-    if _has_template("standards/_household_checklist.html"):
-        from jingzhun.standards.selectors import household_checklist
-
-        checklist = household_checklist(household)
-        if not actor.sees_sensitive:  # a rule's reasons name member values (健康状况为…)
-            for rule in checklist["rules"]:
-                rule["reasons"] = [masking.mask_text(r) for r in rule["reasons"]]
-        context["checklist"] = checklist
+    # panels other apps registered for this page (core.panels): the exit checklist of `standards`, …
+    context["panels"] = render_panels("household", request, household)
     return render(request, "registry/household_detail.html", context)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import apply_errors
+from jingzhun.core.forms import Done, apply_errors, submit
 from jingzhun.registry import enums, fields
 from jingzhun.registry.forms import HeadChangeForm, MemberForm, MemberRemoveForm
 from jingzhun.registry.selectors import household_get, member_get
@@ -24,14 +26,13 @@ def member_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(actor, pk)
     form = MemberForm(request.POST or None)
     reason = request.POST.get("reason", "")
-    if request.method == "POST" and form.is_valid():
-        try:
-            member_add(actor=actor, household=household, data=form.cleaned_data, reason=reason)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已添加成员 {form.cleaned_data['name']}")
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        member_add(actor=actor, household=household, data=data, reason=reason)
+        return Done(f"已添加成员 {data['name']}", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "registry/member_form.html",
@@ -101,20 +102,23 @@ def member_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     member = member_get(actor, pk)
     form = MemberRemoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member_remove(
-                actor=actor,
-                member=member,
-                reason=form.cleaned_data["reason"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"成员 {member.name} 已减少（{form.cleaned_data['reason']}）")
-            return redirect("registry:household_detail", pk=member.household_id)
+
+    def save(data: dict[str, Any]) -> Done:
+        member_remove(
+            actor=actor,
+            member=member,
+            reason=data["reason"],
+            occurred_on=data["occurred_on"],
+            note=data["note"],
+        )
+        return Done(
+            f"成员 {member.name} 已减少（{data['reason']}）",
+            "registry:household_detail",
+            kwargs={"pk": member.household_id},
+        )
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "registry/member_remove.html",
@@ -129,20 +133,19 @@ def head_change_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(actor, pk)
     members = list(household.members.filter(is_active=True).order_by("id"))
     form = HeadChangeForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        new_head = next(m for m in members if str(m.pk) == form.cleaned_data["new_head"])
-        try:
-            head_change(
-                actor=actor,
-                household=household,
-                new_head=new_head,
-                old_head_relation=form.cleaned_data["old_head_relation"],
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"户主已变更为 {new_head.name}")
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        new_head = next(m for m in members if str(m.pk) == data["new_head"])
+        head_change(
+            actor=actor,
+            household=household,
+            new_head=new_head,
+            old_head_relation=data["old_head_relation"],
+        )
+        return Done(f"户主已变更为 {new_head.name}", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "registry/simple_form.html",

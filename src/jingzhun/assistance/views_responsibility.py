@@ -29,7 +29,7 @@ from jingzhun.assistance.forms_structure import (
     WorkTeamForm,
 )
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import apply_errors
+from jingzhun.core.forms import Done, submit
 from jingzhun.regions.models import Region
 
 LIST_LIMIT = 1000
@@ -90,7 +90,8 @@ def _started(value: Any) -> date | None:
 
 def _team(actor: Actor, pk: int) -> m.WorkTeam:
     team = (
-        m.WorkTeam.objects.filter(actor.region_q("village_id"), pk=pk, ended_on__isnull=True)
+        m.WorkTeam.objects.current()
+        .filter(actor.region_q("village_id"), pk=pk)
         .select_related("village")
         .first()
     )
@@ -111,13 +112,15 @@ def _form_page(request: HttpRequest, form: forms.Form, title: str, intro: str = 
 def structure(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     teams = list(
-        m.WorkTeam.objects.filter(actor.region_q("village_id"), ended_on__isnull=True)
+        m.WorkTeam.objects.current()
+        .filter(actor.region_q("village_id"))
         .select_related("village", "village__parent", "unit")
         .order_by("village_id")[:LIST_LIMIT]
     )
     members: dict[int, list[m.WorkTeamMember]] = {}
     for member in (
-        m.WorkTeamMember.objects.filter(team__in=teams, ended_on__isnull=True)
+        m.WorkTeamMember.objects.current()
+        .filter(team__in=teams)
         .select_related("cadre")
         .order_by("-is_leader", "id")
     ):
@@ -128,18 +131,21 @@ def structure(request: HttpRequest) -> HttpResponse:
         "title": "责任体系",
         "units": list(m.HelpUnit.objects.order_by("affiliation", "name")[:LIST_LIMIT]),
         "leader_links": list(
-            m.LeaderLink.objects.filter(actor.region_q("township_id"), ended_on__isnull=True)
+            m.LeaderLink.objects.current()
+            .filter(actor.region_q("township_id"))
             .select_related("leader", "township")
             .order_by("township_id")[:LIST_LIMIT]
         ),
         "unit_links": list(
-            m.UnitVillageLink.objects.filter(actor.region_q("village_id"), ended_on__isnull=True)
+            m.UnitVillageLink.objects.current()
+            .filter(actor.region_q("village_id"))
             .select_related("unit", "village", "village__parent")
             .order_by("village_id", "unit__name")[:LIST_LIMIT]
         ),
         "teams": teams,
         "secretaries": list(
-            m.FirstSecretary.objects.filter(actor.region_q("village_id"), ended_on__isnull=True)
+            m.FirstSecretary.objects.current()
+            .filter(actor.region_q("village_id"))
             .select_related("cadre", "unit", "village", "village__parent")
             .order_by("village_id")[:LIST_LIMIT]
         ),
@@ -151,15 +157,13 @@ def structure(request: HttpRequest) -> HttpResponse:
 def unit_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            unit = services.unit_create(actor=actor, name=data["name"], affiliation=data["affiliation"])
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已新增帮扶单位 {unit}")
-            return redirect("assistance:structure")
+
+    def save(data: dict[str, Any]) -> Done:
+        unit = services.unit_create(actor=actor, name=data["name"], affiliation=data["affiliation"])
+        return Done(f"已新增帮扶单位 {unit}", "assistance:structure")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(request, form, "新增帮扶单位")
 
 
@@ -167,22 +171,20 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 def leader_link(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = LeaderLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            leader = _user(data["username"])
-            township = _region_in_scope(actor, data["township"], "township", "township")
-            services.leader_link(
-                actor=actor,
-                leader=leader,
-                township_code=township.code,
-                started_on=_started(data["started_on"]),
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{leader} 已联系 {township.name}")
-            return redirect("assistance:structure")
+
+    def save(data: dict[str, Any]) -> Done:
+        leader = _user(data["username"])
+        township = _region_in_scope(actor, data["township"], "township", "township")
+        services.leader_link(
+            actor=actor,
+            leader=leader,
+            township_code=township.code,
+            started_on=_started(data["started_on"]),
+        )
+        return Done(f"{leader} 已联系 {township.name}", "assistance:structure")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(
         request,
         form,
@@ -195,19 +197,17 @@ def leader_link(request: HttpRequest) -> HttpResponse:
 def unit_link(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = UnitLinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            unit = _required_unit(data["unit"])
-            village = _region_in_scope(actor, data["village"], "village", "village")
-            services.unit_village_link(
-                actor=actor, unit=unit, village_code=village.code, started_on=_started(data["started_on"])
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{unit} 已联系 {village.name}")
-            return redirect("assistance:structure")
+
+    def save(data: dict[str, Any]) -> Done:
+        unit = _required_unit(data["unit"])
+        village = _region_in_scope(actor, data["village"], "village", "village")
+        services.unit_village_link(
+            actor=actor, unit=unit, village_code=village.code, started_on=_started(data["started_on"])
+        )
+        return Done(f"{unit} 已联系 {village.name}", "assistance:structure")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(request, form, "单位联村", "一个村可以有多个联系单位。")
 
 
@@ -215,21 +215,23 @@ def unit_link(request: HttpRequest) -> HttpResponse:
 def team_create(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = WorkTeamForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            village = _region_in_scope(actor, data["village"], "village", "village")
-            if not village.is_poor_village:
-                raise ValidationFailed({"village": f"{village.name}不是贫困村，不派驻村工作队"})
-            unit = _unit(data["unit"])
-            team = services.work_team_create(
-                actor=actor, village_code=village.code, unit=unit, started_on=_started(data["started_on"])
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已派驻 {village.name} 驻村工作队，请添加队员和队长")
-            return redirect("assistance:team_member_add", pk=team.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        village = _region_in_scope(actor, data["village"], "village", "village")
+        if not village.is_poor_village:
+            raise ValidationFailed({"village": f"{village.name}不是贫困村，不派驻村工作队"})
+        unit = _unit(data["unit"])
+        team = services.work_team_create(
+            actor=actor, village_code=village.code, unit=unit, started_on=_started(data["started_on"])
+        )
+        return Done(
+            f"已派驻 {village.name} 驻村工作队，请添加队员和队长",
+            "assistance:team_member_add",
+            kwargs={"pk": team.pk},
+        )
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(request, form, "派驻驻村工作队", "每个贫困村同时只有一支在驻工作队。")
 
 
@@ -238,22 +240,20 @@ def team_member_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     team = _team(actor, pk)
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cadre = _user(data["username"])
-            services.team_member_add(
-                actor=actor,
-                team=team,
-                cadre=cadre,
-                is_leader=data["is_leader"],
-                started_on=_started(data["started_on"]),
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{cadre} 已加入 {team.village.name} 驻村工作队")
-            return redirect("assistance:structure")
+
+    def save(data: dict[str, Any]) -> Done:
+        cadre = _user(data["username"])
+        services.team_member_add(
+            actor=actor,
+            team=team,
+            cadre=cadre,
+            is_leader=data["is_leader"],
+            started_on=_started(data["started_on"]),
+        )
+        return Done(f"{cadre} 已加入 {team.village.name} 驻村工作队", "assistance:structure")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(request, form, f"添加队员：{team.village.name} 驻村工作队")
 
 
@@ -262,18 +262,16 @@ def team_leader_set(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     team = _team(actor, pk)
     form = TeamLeaderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            cadre = _user(data["username"])
-            services.team_member_add(
-                actor=actor, team=team, cadre=cadre, is_leader=True, started_on=_started(data["started_on"])
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{cadre} 任 {team.village.name} 驻村工作队队长")
-            return redirect("assistance:structure")
+
+    def save(data: dict[str, Any]) -> Done:
+        cadre = _user(data["username"])
+        services.team_member_add(
+            actor=actor, team=team, cadre=cadre, is_leader=True, started_on=_started(data["started_on"])
+        )
+        return Done(f"{cadre} 任 {team.village.name} 驻村工作队队长", "assistance:structure")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(
         request,
         form,
@@ -287,7 +285,8 @@ def team_leader_set(request: HttpRequest, pk: int) -> HttpResponse:
 def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     member = (
-        m.WorkTeamMember.objects.filter(actor.region_q("team__village_id"), pk=pk, ended_on__isnull=True)
+        m.WorkTeamMember.objects.current()
+        .filter(actor.region_q("team__village_id"), pk=pk)
         .select_related("cadre", "team")
         .first()
     )
@@ -302,24 +301,22 @@ def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
 def secretary_set(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     form = SecretaryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            village = _region_in_scope(actor, data["village"], "village", "village")
-            cadre = _user(data["username"])
-            unit = _unit(data["unit"])
-            services.first_secretary_appoint(
-                actor=actor,
-                village_code=village.code,
-                cadre=cadre,
-                unit=unit,
-                started_on=_started(data["started_on"]),
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{cadre} 任 {village.name} 第一书记")
-            return redirect("assistance:structure")
+
+    def save(data: dict[str, Any]) -> Done:
+        village = _region_in_scope(actor, data["village"], "village", "village")
+        cadre = _user(data["username"])
+        unit = _unit(data["unit"])
+        services.first_secretary_appoint(
+            actor=actor,
+            village_code=village.code,
+            cadre=cadre,
+            unit=unit,
+            started_on=_started(data["started_on"]),
+        )
+        return Done(f"{cadre} 任 {village.name} 第一书记", "assistance:structure")
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return _form_page(
         request, form, "设置第一书记", "更换第一书记时原任离任（离任日期 = 新任的任职日期），历史不会被覆盖。"
     )

@@ -1,0 +1,59 @@
+"""core.forms.submit: the form → service → errors → message → redirect shape of a page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.test import RequestFactory
+
+from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Done, submit
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(required=True)
+
+
+def _request(method: str, data: dict | None = None):
+    factory = RequestFactory()
+    request = factory.post("/x/", data or {}) if method == "POST" else factory.get("/x/")
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def _save(calls: list):
+    def save(data):
+        calls.append(dict(data))
+        if data["name"] == "坏":
+            raise ValidationFailed({"name": "名称不可用", "__all__": "未保存"})
+        return Done(f"已保存 {data['name']}", "/done/", kwargs={})
+
+    return save
+
+
+def test_get_and_invalid_forms_call_nothing():
+    calls: list = []
+    request = _request("GET")
+    assert submit(request, NameForm(None), _save(calls)) is None
+    request = _request("POST", {})
+    form = NameForm(request.POST)
+    assert submit(request, form, _save(calls)) is None and calls == [] and "name" in form.errors
+
+
+def test_a_service_error_lands_on_the_form():
+    calls: list = []
+    request = _request("POST", {"name": "坏"})
+    form = NameForm(request.POST)
+    assert submit(request, form, _save(calls)) is None
+    assert form.errors["name"] == ["名称不可用"] and form.non_field_errors() == ["未保存"]
+    assert list(get_messages(request)) == []
+
+
+def test_success_says_so_and_redirects():
+    calls: list = []
+    request = _request("POST", {"name": "好"})
+    response = submit(request, NameForm(request.POST), _save(calls))
+    assert response is not None and response.status_code == 302 and response["Location"] == "/done/"
+    assert calls == [{"name": "好"}] and [str(m) for m in get_messages(request)] == ["已保存 好"]
