@@ -23,3 +23,8 @@ class StandardsConfig(AppConfig):
 
         # The registry and the village facts ask this gate before 标注脱贫 / 出列 (core.exit_gate).
         register_exit_gate(exit_guard)
+
+        from jingzhun.core.lists import register_list
+        from jingzhun.standards import data_gaps
+
+        register_list(data_gaps.LIST)  # 数据待补 as xlsx (/lists/data-gaps.xlsx)

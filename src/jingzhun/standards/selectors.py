@@ -57,7 +57,9 @@ def household_checklist(household: Household, year: int | None = None) -> dict[s
         "error": "",
         "rules": _rule_rows(result.results),
         "passed": result.passed,
-        "suspected_wrong_exit": result.suspected_wrong_exit,
+        # the badge follows the board (failed something); a household missing only data shows 数据待补
+        "suspected_wrong_exit": result.on_wrong_exit_board,
+        "awaiting_data": result.awaiting_data,
         "failed_codes": result.failed_codes,
         "missing_codes": result.missing_codes,
         "per_capita": result.per_capita,
