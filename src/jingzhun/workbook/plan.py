@@ -126,7 +126,7 @@ def _load_existing(parsed: Parsed, plan: Plan, actor: Actor, result: ImportResul
             _keep_no_longer_enjoying(parsed, code, plan.existing[code])
     by_id = {e.id: e for e in plan.existing.values()}
     member_names = ["household_id", "id", *(c for c, _ in MEMBER_COLUMNS)]
-    income_names = ["household_id", "id", "year", *INCOME_FIELD_NAMES]
+    income_names = ["household_id", "id", "year", *(name for name, _ in INCOME_COLUMNS)]
     for ids in batched(list(by_id), 500):
         for hid, mid, *values in Member.objects.filter(household_id__in=ids, is_active=True).values_list(
             *member_names
