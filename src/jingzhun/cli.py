@@ -123,6 +123,7 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
         username=args.user,
         errors_out=args.errors_out,
         progress=progress_printer("导入"),
+        year=args.year,
     )
 
 
@@ -315,9 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     registry = sub.add_parser("registry", help="登记簿导入、导出、模板、年度快照")
     rsub = registry.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
-    p = rsub.add_parser("import", help="导入 .xlsx、CSV 文件夹或 .zip（全有或全无）")
+    p = rsub.add_parser("import", help="导入 .xlsx、CSV 文件夹或 .zip，或全国系统人员名单（全有或全无）")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+    p.add_argument(
+        "--year", type=int, default=None, help="全国系统名单的导入年度（默认：数据日期的年份，否则今年）"
+    )
     p.add_argument("--user", default=None, help="以该用户的管辖范围导入（默认：全县，系统）")
     p.add_argument("--errors-out", default=None, help="错误报告写到此处（.xlsx 或 .csv）")
     p.set_defaults(func=cmd_registry_import)

@@ -53,7 +53,13 @@ def summarize(result: ImportResult) -> str:
 
 
 def run_import(
-    *, path: str, dry_run: bool, username: str | None, errors_out: str | None, progress: ProgressFn | None
+    *,
+    path: str,
+    dry_run: bool,
+    username: str | None,
+    errors_out: str | None,
+    progress: ProgressFn | None,
+    year: int | None = None,
 ) -> int:
     from jingzhun.workbook.importer import import_path
     from jingzhun.workbook.report import write_report
@@ -68,7 +74,13 @@ def run_import(
             return _fail(f"用户 {username} 没有导入登记簿的权限")
     else:
         actor = county_actor()
-    result = import_path(path, actor=actor, dry_run=dry_run, progress=progress)
+    result = import_path(path, actor=actor, dry_run=dry_run, progress=progress, year=year)
+    if result.national is not None and (dry_run or not result.ok):
+        from jingzhun.workbook.national_layout import describe
+
+        # the mapping the upload page shows, so a county sees how its columns were read (docs/national-list.md)
+        for line in describe(result.national):
+            print(line)
     if not result.ok:
         report = write_report(result, errors_out or default_report_path(path))
         print(

@@ -6,26 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workbook', '0001_import_lock'),
+        ("workbook", "0001_import_lock"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HeaderMapping',
+            name="HeaderMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('county', models.CharField(max_length=6, verbose_name='县级区划代码')),
-                ('header', models.CharField(max_length=100, verbose_name='文件中的列名')),
-                ('target', models.CharField(max_length=40, verbose_name='对应的列')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("county", models.CharField(max_length=6, verbose_name="县级区划代码")),
+                ("header", models.CharField(max_length=100, verbose_name="文件中的列名")),
+                ("target", models.CharField(max_length=40, verbose_name="对应的列")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '表头映射',
-                'constraints': [models.UniqueConstraint(fields=('county', 'header'), name='header_mapping_one')],
+                "verbose_name": "表头映射",
+                "constraints": [
+                    models.UniqueConstraint(fields=("county", "header"), name="header_mapping_one")
+                ],
             },
         ),
     ]
