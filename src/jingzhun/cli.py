@@ -131,7 +131,13 @@ def cmd_registry_export(args: argparse.Namespace) -> int:
     _require_initialized()
     from jingzhun.workbook.commands import run_export
 
-    return run_export(out=args.out, region=args.region, year=args.year, progress=progress_printer("导出"))
+    return run_export(
+        out=args.out,
+        region=args.region,
+        year=args.year,
+        layout=args.layout,
+        progress=progress_printer("导出"),
+    )
 
 
 def cmd_registry_template(args: argparse.Namespace) -> int:
@@ -329,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--region", default=None, help="只导出该区划（代码）")
     p.add_argument("--year", type=int, default=None, help="导出该数据年度的快照")
+    p.add_argument(
+        "--layout",
+        choices=["registry", "national-2016", "national-2021"],
+        default="registry",
+        help="登记簿（默认），或全国系统人员名单格式：national-2016（2016–2019 建档立卡）、national-2021（2021年起 防返贫监测）",
+    )
     p.set_defaults(func=cmd_registry_export)
     p = rsub.add_parser("template", help="写出空白导入模板 .xlsx")
     p.add_argument("out", metavar="OUT.xlsx")

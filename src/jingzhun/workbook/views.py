@@ -136,15 +136,17 @@ def export_download(request: HttpRequest) -> HttpResponseBase:
     actor = actor_for(request.user)
     actor.require(Perm.EXPORT_REGISTRY)
     flt = _filter_from(request)
+    layout = export_jobs.layout_of(
+        request.GET.get("layout")
+    )  # 登记簿 or a national layout (the button's choice)
     households = export_jobs.export_query(actor, flt).count()
     if households > export_jobs.SYNC_LIMIT:
-        job = export_jobs.export_enqueue(actor=actor, flt=flt, households=households)
+        job = export_jobs.export_enqueue(actor=actor, flt=flt, households=households, layout=layout)
         return redirect("jobs:detail", pk=job.pk)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    export_jobs.write_export(actor=actor, flt=flt, out=handle.name)
+    export_jobs.write_export(actor=actor, flt=flt, out=handle.name, layout=layout)
     handle.seek(0)
-    name = f"登记簿-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=export_jobs.filename(layout), content_type=XLSX)
 
 
 @login_required
