@@ -239,3 +239,34 @@ def test_household_page_says_data_to_collect_not_wrong_exit(client, county, vill
         assert ('data-testid="suspected-wrong-exit"' in text) is board, code
         assert ('data-testid="awaiting-data"' in text) is awaiting, code
         assert ('data-testid="income-per-capita-only"' in text) is code.startswith("N"), code
+
+
+@pytest.mark.django_db
+def test_imported_national_lists_through_to_the_csv_and_the_board(standard, system_actor, tmp_path):
+    """The golden lists (LibreOffice xlsx), imported by the national importer with --year 2019, assessed:
+    the CSV says 数据缺失 for what the lists do not carry; the board holds only the household that failed."""
+    from jingzhun.standards import reports
+    from jingzhun.standards.loading import load_spec
+    from jingzhun.workbook.importer import import_path
+    from tests.workbook.national_files import golden_list
+
+    for name in ("national/2016.xlsx", "national/2021.xlsx"):
+        assert import_path(golden_list(name), actor=system_actor, year=2019).ok
+    out = tmp_path / "h.csv"
+    assert run_assess(level="households", year=2019, region=None, out=str(out), progress=None) == 0
+    rows = {r[0]: r for r in csv.reader(out.open(encoding="utf-8"))}
+    all_missing = "H-INCOME;H-FOOD;H-CLOTHING;H-MEDICAL;H-HOUSING;H-WATER"
+    # 2016–2019: 已脱贫(不享受政策) with nothing failed: 疑似错退 = 是 in the CSV (contract), not on the board
+    assert rows["4308211022040001"][2:] == ["已脱贫", "", "3", "", "否", "", all_missing, "是"]
+    assert rows["4308210010010002"][2:] == ["未脱贫", "2019", "1", "", "否", "", all_missing, "否"]
+    # 2021+: 脱贫户 with 危房户 = 是 fails H-HOUSING; 人均纯收入 6,523.40 passes H-INCOME
+    assert rows["4308211062100007"][2:] == [
+        "已脱贫", "", "3", "6523.40", "否", "H-HOUSING", "H-FOOD;H-CLOTHING;H-MEDICAL", "是",
+    ]  # fmt: skip
+    # 一般农户: 脱贫状态 unknown (empty), 危房户 = 否 leaves the grade unknown, 安全饮用水 否 fails
+    assert rows["4308211030010011"][2:] == [
+        "", "", "1", "5200.00", "否", "H-WATER", "H-FOOD;H-CLOTHING;H-MEDICAL;H-HOUSING", "否",
+    ]  # fmt: skip
+    spec = load_spec(standard)
+    board = reports.suspected_wrong_exits(spec, 2019, "430821")
+    assert [s["code"] for s in board] == ["4308211062100007"]
