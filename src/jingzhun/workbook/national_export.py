@@ -159,6 +159,8 @@ def household_values(h: dict[str, Any], income: dict[str, Any] | None, people: i
         L.IDENTIFIED: "" if identified is None else str(identified),
         L.DATA_DATE: date.today().isoformat(),
     }
+    if not raw:  # a household of the registry workbook: the register's values, nothing to compare
+        return derived
     same: dict[str, Callable[[str], bool]] = {
         L.ATTRIBUTE: lambda r: r.replace("五保贫困户", "特困供养贫困户") == h["attribute"],
         L.CAUSE: lambda r: _same_cause(r, h["main_cause"]),
