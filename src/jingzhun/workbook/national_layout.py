@@ -176,7 +176,7 @@ def map_columns(
         elif norm in ALIASES:
             chosen[index] = (ALIASES[norm], HOW_ALIAS)
     taken: set[str] = set()
-    for index, norm, shown in cells:
+    for index, _norm, shown in cells:
         key, how = chosen.get(index, (None, ""))
         if key is None or key not in LABELS:
             continue
