@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.common import ROOT, stamp, write_section
-from bench.workbook_import import JINGZHUN, PYTHON, Databases, Run, count_rows, run_child
+from bench.workbook_import import JINGZHUN, PYTHON, Databases, count_rows, run_child
 
 RATIO_TARGET = 2.5
 MEMORY_TARGET_MB = 1536
@@ -130,14 +130,18 @@ def main(argv: list[str] | None = None) -> int:
         national = work / "national-2021.csv"
         started = time.perf_counter()
         people = to_national(folder=folder, out=national)
-        print(f"{households:,} households / {people:,} people; list written in {time.perf_counter() - started:.0f} s")
+        print(
+            f"{households:,} households / {people:,} people; list written in {time.perf_counter() - started:.0f} s"
+        )
         for backend in [b for b in args.backends.split(",") if b]:
             if backend == "postgresql":
                 pg_url = subprocess.check_output(
                     [str(ROOT / "scripts" / "pg-throwaway.sh"), "start", str(pg_dir), args.pg_port], text=True
                 ).strip()
             dbs = Databases(work=work, backend=backend, pg_url=pg_url)
-            imported = run_child(argv=[JINGZHUN, "registry", "import", str(national)], env=dbs.fresh(label="nat"))
+            imported = run_child(
+                argv=[JINGZHUN, "registry", "import", str(national)], env=dbs.fresh(label="nat")
+            )
             baseline = run_child(
                 argv=[PYTHON, "-m", "bench.workbook_baseline", str(folder)], env=dbs.fresh(label="base")
             )
