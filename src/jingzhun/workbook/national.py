@@ -227,8 +227,9 @@ class NationalParser:
                 continue
             state = self.state.get(code)
             if state is None:
-                self._first_row(code, number, cells, _trimmed(raw))
-                state = self.state[code] = [number, raw, []]
+                trimmed = _trimmed(raw)  # str.strip() returns the cell itself when there is nothing to trim
+                self._first_row(code, number, cells, trimmed)
+                state = self.state[code] = [number, raw, [], trimmed]
             elif raw != state[1]:
                 self._disagreeing(number, state, raw)
             self._member(code, number, cells, state)
@@ -378,8 +379,7 @@ class NationalParser:
         id_at, national_at = HH_NAMES.index("head_id_number"), HH_NAMES.index("national")
         keys = self.household_keys
         size_i = keys.index(L.SIZE) if L.SIZE in keys else None
-        for code, (first_row, untrimmed, heads) in self.state.items():
-            raw = _trimmed(untrimmed)
+        for code, (first_row, _, heads, raw) in self.state.items():
             rows = len(self.parsed.members.get(code, ()))
             if size_i is not None and raw[size_i]:
                 try:
@@ -428,7 +428,9 @@ _MEMBER_KEY_OF = {name: key for key, name in _MEMBER_KEYS.items()}
 def _fast_text(cell: Any) -> str:
     """`text` for the common case of a str cell (every CSV cell): trimmed; `text` for anything else."""
     if cell.__class__ is str:
-        return cell.strip().replace("\u3000", " ").strip() if "\u3000" in cell else cell.strip()
+        if "\u3000" in cell:
+            return cell.replace("\u3000", " ").strip()
+        return cell.strip()
     return text(cell)
 
 
