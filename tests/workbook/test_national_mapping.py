@@ -70,7 +70,11 @@ def test_a_hand_mapping_is_used_remembered_and_audited(client, county_admin, tmp
         ("430821", "家庭人口数", "人数")
     ]
     entry = AuditEntry.objects.get(action="workbook.header_mapping")
-    assert (entry.actor_id, entry.before, entry.after) == (county_admin.pk, {"家庭人口数": ""}, {"家庭人口数": "人数"})
+    assert (entry.actor_id, entry.before, entry.after) == (
+        county_admin.pk,
+        {"家庭人口数": ""},
+        {"家庭人口数": "人数"},
+    )
     detail = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert 'data-testid="national-mapping"' in detail and "家庭人口数 → 人数（手工映射）" in detail
 
@@ -88,7 +92,9 @@ def test_a_mapped_header_checks_as_its_column(client, county_admin, tmp_path):
     for row in rows[:3]:
         row[headers.index("家庭人口数")] = 5
     result = import_path(
-        write_csv(tmp_path / "x.csv", headers, rows), actor=actor_for(county_admin), header_map={"家庭人口数": "人数"}
+        write_csv(tmp_path / "x.csv", headers, rows),
+        actor=actor_for(county_admin),
+        header_map={"家庭人口数": "人数"},
     )
     assert [(e.column, e.row) for e in result.errors] == [("家庭人口数", 2)]
 
@@ -118,7 +124,9 @@ def test_a_township_cadre_maps_for_this_file_only(client, township_cadre, tmp_pa
 
 
 @pytest.mark.django_db
-def test_someone_elses_pending_upload_is_not_found(client, county_admin, township_cadre, village_cadre, tmp_path):
+def test_someone_elses_pending_upload_is_not_found(
+    client, county_admin, township_cadre, village_cadre, tmp_path
+):
     page = _upload(client, county_admin, _renamed(tmp_path))["Location"]
     client.force_login(township_cadre)  # a new session: the upload is the admin's
     assert client.get(page).status_code == 404
@@ -139,9 +147,16 @@ def test_a_csv_that_is_no_national_list_is_refused(client, county_admin, tmp_pat
 @pytest.mark.django_db
 def test_the_dry_run_prints_the_mapping(capsys, regions):
     HeaderMapping.objects.create(county="430821", header="备注", target="人联系电话")
-    assert run_import(
-        path=golden_list("national/2021.xlsx"), dry_run=True, username=None, errors_out=None, progress=None
-    ) == 0
+    assert (
+        run_import(
+            path=golden_list("national/2021.xlsx"),
+            dry_run=True,
+            username=None,
+            errors_out=None,
+            progress=None,
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "识别为全国系统人员名单：2021年起 防返贫监测系统 人员名单" in out
     assert "第10列 证件号码 → 证件号码（身份证）" in out
@@ -154,7 +169,30 @@ def test_the_dry_run_prints_the_mapping(capsys, regions):
 
 @pytest.mark.django_db
 def test_the_cli_year_option(capsys, regions):
-    assert run_import(
-        path=golden_list("national/2016-utf8.csv"), dry_run=True, username=None, errors_out=None, progress=None, year=2018
-    ) == 0
+    assert (
+        run_import(
+            path=golden_list("national/2016-utf8.csv"),
+            dry_run=True,
+            username=None,
+            errors_out=None,
+            progress=None,
+            year=2018,
+        )
+        == 0
+    )
     assert "导入年度：2018（--year）" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_two_columns_mapped_to_one_is_an_error(tmp_path, system_actor):
+    headers, rows = table("2016")
+    headers[headers.index("备注")] = "户主身份证"
+    result = import_path(
+        write_csv(tmp_path / "d.csv", headers, rows),
+        actor=system_actor,
+        header_map={"户主身份证": "证件号码"},
+    )
+    assert not result.ok and not Household.objects.exists()
+    error = result.errors[0]
+    assert (error.row, error.column) == (1, "户主身份证")
+    assert error.message == "列名重复：已有一列对应“证件号码（身份证）”"
