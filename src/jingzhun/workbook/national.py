@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from jingzhun.accounts.access import Actor
@@ -181,6 +182,9 @@ class NationalParser:
         )
         self.seen_ids: dict[str, int] = {}
         self.data_date = ""
+        self.raw_member_keys: list[str] = []
+        self.raw_member_positions: list[int] = []
+        self.extra_memo: dict[tuple[str, ...], Any] = {}
         self.year, self.year_source = 0, ""
         self.household_keys: list[str] = []
         self.pool: dict[Any, Any] = {}
@@ -199,6 +203,14 @@ class NationalParser:
         positions = [self.index[k] for k in household_keys]
         self.household_keys = household_keys
         raw_member_keys = [k for k in L.MEMBER_RAW_KEYS if k in self.index]
+        self.raw_member_keys = raw_member_keys
+        self.raw_member_positions = [self.index[k] for k in raw_member_keys]
+        self.pick_extra = _picker(self.raw_member_positions)
+        # a million rows: the household cells are compared as the reader gives them (one C-level tuple
+        # comparison); only a row that differs is trimmed and compared cell by cell
+        width = max(self.index.values()) + 1
+        pick = _picker(positions)
+        code_i = self.index[L.CODE]
         first = True
         for number, cells in self.rows.rows:
             if first:
@@ -206,19 +218,21 @@ class NationalParser:
                 self.year, self.year_source = import_year(self.year_option, self._cell(cells, L.DATA_DATE))
                 self.parsed.import_year = self.year
                 self.data_date = text(self._cell(cells, L.DATA_DATE))
-            size = len(cells)
-            raw = tuple(text(cells[i]) if i < size else "" for i in positions)
-            code = text(self._cell(cells, L.CODE))
+            if len(cells) < width:
+                cells = [*cells, *([""] * (width - len(cells)))]
+            raw = pick(cells)
+            code = _fast_text(cells[code_i])
             if not code:
                 self.error(number, L.CODE, "", "户编号不能为空")
                 continue
             state = self.state.get(code)
             if state is None:
-                self._first_row(code, number, cells, raw)
-                state = self.state[code] = [number, raw, []]
+                trimmed = _trimmed(raw)  # str.strip() returns the cell itself when there is nothing to trim
+                self._first_row(code, number, cells, trimmed)
+                state = self.state[code] = [number, raw, [], trimmed]
             elif raw != state[1]:
                 self._disagreeing(number, state, raw)
-            self._member(code, number, cells, state, raw_member_keys)
+            self._member(code, number, cells, state)
             if self.progress and number % 5000 == 0:
                 self.progress(number, self.rows.total + 1, "检查人员名单")
         if first:
@@ -226,8 +240,8 @@ class NationalParser:
             self.parsed.import_year = self.year
         self._households()
 
-    def _disagreeing(self, number: int, state: list[Any], raw: tuple[str, ...]) -> None:
-        for key, mine, theirs in zip(self.household_keys, raw, state[1], strict=True):
+    def _disagreeing(self, number: int, state: list[Any], raw: tuple[Any, ...]) -> None:
+        for key, mine, theirs in zip(self.household_keys, _trimmed(raw), _trimmed(state[1]), strict=True):
             if mine != theirs:
                 self.error(
                     number,
@@ -320,11 +334,9 @@ class NationalParser:
             )
         self.parsed.households[code] = (number, tuple(values[n] for n in HH_NAMES))
 
-    def _member(
-        self, code: str, number: int, cells: list[Any], state: list[Any], raw_keys: list[str]
-    ) -> None:
+    def _member(self, code: str, number: int, cells: list[Any], state: list[Any]) -> None:
         values, errors = self.member_cleaner.clean(cells)
-        id_cell = self._cell(cells, L.ID)
+        id_cell = cells[self.index[L.ID]]
         if _mangled(id_cell):
             errors["id_number"] = MANGLED_ID
         elif "id_number" not in errors:
@@ -336,32 +348,27 @@ class NationalParser:
                 errors["id_number"] = f"证件号码与第{first}行重复（一人只能属于一户）"
             else:
                 self.seen_ids[resident] = number
-        keys = {name: key for key, name in _MEMBER_KEYS.items()}
         for name, message in errors.items():
-            key = keys.get(name, L.ID)
+            key = _MEMBER_KEY_OF.get(name, L.ID)
             self.error(number, key, self._cell(cells, key), message)
         self.parsed.member_rows += 1
         if values.get("relation") == enums.Relation.HEAD:
             state[2].append((number, values.get("name"), values.get("id_number")))
-        pool = self.pool
-        for name in (
-            "relation",
-            "ethnicity",
-            "education",
-            "school_status",
-            "health",
-            "labour_skill",
-            "gender",
-        ):
-            value = values.get(name)
-            if value is not None:
-                values[name] = pool.setdefault(value, value)
+        # the cleaner's memoised parsers return one shared object per enum value already
         values["education"] = values.get("education") or ""
         values["ethnicity"] = values.get("ethnicity") or ""
         values["not_in_school_reason"] = ""
-        values["person_code"] = text(self._cell(cells, L.PERSON))[:40]
-        extra = {k: text(self._cell(cells, k)) for k in raw_keys}
-        values["national"] = encode({k: v for k, v in extra.items() if v})
+        person = self.index.get(L.PERSON)
+        values["person_code"] = _fast_text(cells[person])[:40] if person is not None else ""
+        if self.raw_member_positions:
+            extra = self.pick_extra(cells)  # untrimmed: trimmed only when not seen before
+            hit = self.extra_memo.get(extra)
+            if hit is None:
+                trimmed = _trimmed(extra)
+                hit = encode({k: v for k, v in zip(self.raw_member_keys, trimmed, strict=True) if v})
+                if len(self.extra_memo) < 50_000:
+                    self.extra_memo[extra] = hit
+            values["national"] = hit
         member = tuple(values.get(n) for n in MEMBER_NAMES)
         self.parsed.members.setdefault(code, []).append((number, member))
 
@@ -372,7 +379,7 @@ class NationalParser:
         id_at, national_at = HH_NAMES.index("head_id_number"), HH_NAMES.index("national")
         keys = self.household_keys
         size_i = keys.index(L.SIZE) if L.SIZE in keys else None
-        for code, (first_row, raw, heads) in self.state.items():
+        for code, (first_row, _, heads, raw) in self.state.items():
             rows = len(self.parsed.members.get(code, ()))
             if size_i is not None and raw[size_i]:
                 try:
@@ -413,6 +420,32 @@ class NationalParser:
                 national[L.DATA_DATE] = self.data_date
             patched[national_at] = encode(national)
             households[code] = (number, tuple(patched))
+
+
+_MEMBER_KEY_OF = {name: key for key, name in _MEMBER_KEYS.items()}
+
+
+def _fast_text(cell: Any) -> str:
+    """`text` for the common case of a str cell (every CSV cell): trimmed; `text` for anything else."""
+    if cell.__class__ is str:
+        if "\u3000" in cell:
+            return cell.replace("\u3000", " ").strip()
+        return cell.strip()
+    return text(cell)
+
+
+def _trimmed(raw: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(_fast_text(c) for c in raw)
+
+
+def _picker(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """cells → the tuple of the cells at `positions` (itemgetter gives a bare value for one position)."""
+    if not positions:
+        return lambda cells: ()
+    if len(positions) == 1:
+        i = positions[0]
+        return lambda cells: (cells[i],)
+    return itemgetter(*positions)
 
 
 def _mangled(cell: Any) -> bool:

@@ -163,31 +163,38 @@ def map_columns(
     remembered = remembered or {}
     manual = manual or {}
     result = ColumnMap(sheet=sheet)
-    taken: dict[str, str] = {}
-    for index, cell in enumerate(header):
-        norm = normalize_header(cell)
-        if not norm:
-            continue
-        shown = str(cell).strip()
-        key: str | None
+    cells = [(index, normalize_header(cell), str(cell).strip()) for index, cell in enumerate(header)]
+    cells = [c for c in cells if c[1]]
+    chosen: dict[int, tuple[str | None, str]] = {}
+    # the layouts' own headers first, then this upload's hand mappings, then the county's remembered ones
+    # (a remembered mapping to a column the file has itself is simply not used)
+    for index, norm, _ in cells:
         if norm in manual:
-            key, how = (manual[norm] or None), HOW_MANUAL
+            chosen[index] = (manual[norm] or None, HOW_MANUAL)
         elif norm in _UNIQUE["2016"] | _UNIQUE["2021"]:
-            key, how = norm, HOW_BUILTIN
+            chosen[index] = (norm, HOW_BUILTIN)
         elif norm in ALIASES:
-            key, how = ALIASES[norm], HOW_ALIAS
-        elif norm in remembered:
-            key, how = remembered[norm], HOW_REMEMBERED
+            chosen[index] = (ALIASES[norm], HOW_ALIAS)
+    taken: set[str] = set()
+    for index, _norm, shown in cells:
+        key, how = chosen.get(index, (None, ""))
+        if key is None or key not in LABELS:
+            continue
+        if key in taken:
+            result.duplicates.append((shown, key))
+            chosen[index] = (None, "")
         else:
-            key, how = None, ""
+            taken.add(key)
+    for index, norm, _ in cells:
+        target = remembered.get(norm)
+        if index not in chosen and target in LABELS and target not in taken:
+            chosen[index] = (target, HOW_REMEMBERED)
+            taken.add(target)
+    for index, _, shown in cells:
+        key, how = chosen.get(index, (None, ""))
         if key is not None and key not in LABELS:
             key, how = None, ""
-        if key is not None and key in taken:
-            result.duplicates.append((shown, key))
-            key, how = None, ""
-        if key is not None:
-            taken[key] = shown
-        result.columns.append(MappedColumn(index, shown, key, how))
+        result.columns.append(MappedColumn(index, shown, key, how if key else ""))
     return result
 
 
