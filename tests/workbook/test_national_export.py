@@ -203,3 +203,27 @@ def test_the_export_is_scoped_to_the_region_and_refuses_a_snapshot_year(tmp_path
     assert read(out) == [SPEC_2016]  # 琵琶村: nobody
     assert run_export(out=str(out), region=VILLAGE, year=2018, progress=None, layout="national-2016") == 1
     assert "--year" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_a_large_national_export_runs_as_a_job_in_its_layout_masked_like_the_direct_one(
+    client, monkeypatch, two_households, county_leader
+):
+    from jingzhun.jobs import runner
+    from jingzhun.jobs.models import Job
+    from jingzhun.workbook import export_jobs
+
+    client.force_login(county_leader)
+    url = reverse("workbook:export") + "?layout=national-2021"
+    direct = read(b"".join(client.get(url).streaming_content))
+    monkeypatch.setattr(export_jobs, "SYNC_LIMIT", 0)
+    response = client.get(url)
+    job = Job.objects.get(kind=export_jobs.KIND)
+    assert response.status_code == 302 and job.params["layout"] == "national-2021"
+    runner.run(runner.claim_next())
+    job.refresh_from_db()
+    assert "全国系统格式" in job.result["filename"]
+    from_job = read(b"".join(client.get(reverse("workbook:export_file", args=[job.pk])).streaming_content))
+    assert from_job == direct and from_job[0] == SPEC_2021
+    entry = AuditEntry.objects.filter(action="registry.export", job_id=job.pk).get()
+    assert entry.after["filters"] == {"layout": "national-2021"} and entry.after["masked"] is True
