@@ -161,6 +161,7 @@ def test_the_wrong_exit_board_leaves_out_households_missing_only_data(client, co
     page, listed = _board(client, county_leader)
     assert listed == ["N002", "W001"]  # N001 failed nothing: not on the board
     assert 'data-testid="suspected-count">2<' in page
+    assert 'data-testid="data-gaps-count">3<' in page  # N001, N002, N003: listed on 数据待补 instead
     assert "N001" not in page.split('data-testid="suspected"')[1].split("</table>")[0]
 
 

@@ -16,7 +16,7 @@ from jingzhun.engines.sql import compiler
 from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import home_region, region_get
 from jingzhun.registry.models import Household
-from jingzhun.standards import reports
+from jingzhun.standards import data_gaps, reports
 from jingzhun.standards.charts import exit_charts
 from jingzhun.standards.exit_guard import exceptions_visible
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
@@ -162,6 +162,8 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         ),
         "suspected_count": reports.suspected_count(spec, year, region.prefix, scope_q=scope_q),
         "suspected_limit": reports.SUSPECTED_DISPLAY_LIMIT,
+        # households missing data (not on the board): counted here, listed on 数据待补
+        "data_gaps_count": data_gaps.count(spec, year, region.prefix, actor),
         "exceptions": list(
             exceptions_visible(actor, region.prefix).filter(year=year)[: reports.SUSPECTED_DISPLAY_LIMIT]
         ),
