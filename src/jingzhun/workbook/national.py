@@ -10,146 +10,36 @@ of docs/national-list.md "未知值的存储"), never guessed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import date, datetime
-from operator import itemgetter
+from datetime import date
 from typing import Any
 
 from jingzhun.accounts.access import Actor
-from jingzhun.lib import idcard
 from jingzhun.registry import enums, validation
-from jingzhun.registry.fields import (
-    HOUSEHOLD_FIELDS,
-    MEMBER_FIELDS,
-    FieldError,
-    parse_bool,
-    parse_date,
-    parse_int,
-    parse_money,
-    parse_phone,
-    parse_text,
-    text,
-)
+from jingzhun.registry.fields import FieldError, text
 from jingzhun.workbook import national_layout as L
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, normalize_header
 from jingzhun.workbook.file_reader import SheetRows, Workbook
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.json_text import encode
+from jingzhun.workbook.national_values import (
+    EXITED_TYPE,
+    HOUSEHOLD_PARSERS,
+    LABEL,
+    MEMBER_KEY_OF,
+    MEMBER_KEYS,
+    MEMBER_SPECS,
+    fast_text,
+    import_year,
+    mangled,
+    parse_size,
+    picker,
+    trimmed,
+)
 from jingzhun.workbook.national_villages import VillageNames
 from jingzhun.workbook.validate import HH_NAMES, MANGLED_ID, MEMBER_NAMES, MemberSink, Parsed, _RowCleaner
 
 ProgressFn = Callable[..., Any]
-_HH_SPECS = {s.name: s for s in HOUSEHOLD_FIELDS}
-_MB_SPECS = {s.name: s for s in MEMBER_FIELDS}
-
-
-def _cause(value: Any) -> str:
-    raw = text(value)
-    if raw.endswith("致贫") and len(raw) > 2:  # 因病致贫 = 因病
-        raw = raw[:-2]
-    return _HH_SPECS["main_cause"].parse(raw)
-
-
-# 脱贫属性 → (脱贫状态, 不再享受政策, 预脱贫); brackets are normalised first
-_EXIT_WORDS = {
-    "未脱贫": (enums.ExitStatus.NOT_EXITED.value, False, False),
-    "0": (enums.ExitStatus.NOT_EXITED.value, False, False),
-    "已脱贫": (enums.ExitStatus.EXITED.value, False, False),
-    "1": (enums.ExitStatus.EXITED.value, False, False),
-    "已脱贫(享受政策)": (enums.ExitStatus.EXITED.value, False, False),
-    "返贫": (enums.ExitStatus.RETURNED.value, False, False),
-    "3": (enums.ExitStatus.RETURNED.value, False, False),
-    "已脱贫(不享受政策)": (enums.ExitStatus.EXITED.value, True, False),
-    "已脱贫(不再享受政策)": (enums.ExitStatus.EXITED.value, True, False),
-    "4": (enums.ExitStatus.EXITED.value, True, False),
-    "预脱贫": (enums.ExitStatus.NOT_EXITED.value, False, True),
-}
-
-
-def _exit(value: Any) -> tuple[str, bool, bool] | None:
-    raw = text(value).replace("（", "(").replace("）", ")").replace(" ", "")
-    if raw == "":
-        return None
-    hit = _EXIT_WORDS.get(raw)
-    if hit is None:
-        raise FieldError(
-            f"“{text(value)}”不是有效的脱贫属性，可选：未脱贫、已脱贫、返贫、已脱贫(享受政策)、已脱贫(不享受政策)、预脱贫"
-        )
-    return hit
-
-
-_YEAR_START = re.compile(r"^(\d{4})(?:$|[-/.年]|\d{2})")
-
-
-def year_of(value: Any) -> int | None:
-    """The year of a date column (首次识别时间, 数据日期): an Excel date cell, `2014-05-06`, `20140506`,
-    `2014年5月` or `2014`."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime | date):
-        return value.year
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 3000:
-        parsed = parse_date(value)  # an Excel serial date
-        return parsed.year if parsed else None
-    match = _YEAR_START.match(text(value))
-    if not match:
-        raise FieldError(f"“{text(value)}”不是有效的日期，应为 YYYY-MM-DD 或 YYYY")
-    year = int(match.group(1))
-    if not 1980 <= year <= 2100:
-        raise FieldError(f"年份 {year} 超出合理范围（1980–2100）")
-    return year
-
-
-def _size(value: Any) -> int | None:
-    return parse_int(value, low=1, high=99)
-
-
-# Household columns: (layout key, model field, parser). Parsed once per household (its first row).
-_HOUSEHOLD_PARSERS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    (L.ATTRIBUTE, _HH_SPECS["attribute"].parse),
-    (L.CAUSE, _cause),
-    (L.EXIT, _exit),
-    (L.PHONE, parse_phone),
-    (L.HOUSING, parse_bool),
-    (L.WATER, parse_bool),
-    (L.INCOME, parse_money),
-    (L.TYPE, parse_text(20)),
-    (L.IDENTIFIED, year_of),
-    (L.SIZE, _size),
-)
-_MEMBER_KEYS = {
-    L.NAME: "name",
-    L.ID: "id_number",
-    L.RELATION: "relation",
-    L.ETHNICITY: "ethnicity",
-    L.EDUCATION: "education",
-    L.SCHOOL: "school_status",
-    L.HEALTH: "health",
-    L.SKILL: "labour_skill",
-    L.WORK: "work_months",
-    L.ILLNESS: "serious_illness_insurance",
-}
-# the member specs a list can fill; 性别 and 出生日期 come from the ID (validation.member_errors)
-_MEMBER_SPECS = tuple(_MB_SPECS[name] for name in _MEMBER_KEYS.values()) + (
-    replace(_MB_SPECS["gender"], required=False),
-)
-_LABEL = {key: L.LABELS[key] for key in L.KEYS}
-EXITED_TYPE = "脱贫户"
-
-
-def import_year(option: int | None, data_date: Any) -> tuple[int, str]:
-    """--year Y, else 数据日期's year, else the current year (spec)."""
-    if option:
-        return option, "--year"
-    try:
-        year = year_of(data_date)
-    except FieldError:
-        year = None
-    if year:
-        return year, "数据日期"
-    return date.today().year, "当前年份"
 
 
 class NationalParser:
@@ -177,8 +67,8 @@ class NationalParser:
         # per household while reading: 户编号 → [first row, raw household texts, 户主 rows]
         self.state: dict[str, list[Any]] = {}
         self.member_cleaner = _RowCleaner(
-            _MEMBER_SPECS,
-            [(name, self.index[key]) for key, name in _MEMBER_KEYS.items() if key in self.index],
+            MEMBER_SPECS,
+            [(name, self.index[key]) for key, name in MEMBER_KEYS.items() if key in self.index],
         )
         self.seen_ids: dict[str, int] = {}
         self.data_date = ""
@@ -195,7 +85,7 @@ class NationalParser:
         return cells[i] if 0 <= i < len(cells) else None
 
     def error(self, row: int | None, key: str, value: Any, message: str) -> None:
-        self.result.error(self.sheet, row, self.header_of.get(key, _LABEL.get(key, key)), value, message)
+        self.result.error(self.sheet, row, self.header_of.get(key, LABEL.get(key, key)), value, message)
 
     # -- the pass --------------------------------------------------------------------------------
     def run(self) -> None:
@@ -205,11 +95,11 @@ class NationalParser:
         raw_member_keys = [k for k in L.MEMBER_RAW_KEYS if k in self.index]
         self.raw_member_keys = raw_member_keys
         self.raw_member_positions = [self.index[k] for k in raw_member_keys]
-        self.pick_extra = _picker(self.raw_member_positions)
+        self.pick_extra = picker(self.raw_member_positions)
         # a million rows: the household cells are compared as the reader gives them (one C-level tuple
         # comparison); only a row that differs is trimmed and compared cell by cell
         width = max(self.index.values()) + 1
-        pick = _picker(positions)
+        pick = picker(positions)
         code_i = self.index[L.CODE]
         first = True
         for number, cells in self.rows.rows:
@@ -221,15 +111,15 @@ class NationalParser:
             if len(cells) < width:
                 cells = [*cells, *([""] * (width - len(cells)))]
             raw = pick(cells)
-            code = _fast_text(cells[code_i])
+            code = fast_text(cells[code_i])
             if not code:
                 self.error(number, L.CODE, "", "户编号不能为空")
                 continue
             state = self.state.get(code)
             if state is None:
-                trimmed = _trimmed(raw)  # str.strip() returns the cell itself when there is nothing to trim
-                self._first_row(code, number, cells, trimmed)
-                state = self.state[code] = [number, raw, [], trimmed]
+                clean = trimmed(raw)  # str.strip() returns the cell itself when there is nothing to trim
+                self._first_row(code, number, cells, clean)
+                state = self.state[code] = [number, raw, [], clean]
             elif raw != state[1]:
                 self._disagreeing(number, state, raw)
             self._member(code, number, cells, state)
@@ -241,7 +131,7 @@ class NationalParser:
         self._households()
 
     def _disagreeing(self, number: int, state: list[Any], raw: tuple[Any, ...]) -> None:
-        for key, mine, theirs in zip(self.household_keys, _trimmed(raw), _trimmed(state[1]), strict=True):
+        for key, mine, theirs in zip(self.household_keys, trimmed(raw), trimmed(state[1]), strict=True):
             if mine != theirs:
                 self.error(
                     number,
@@ -254,7 +144,7 @@ class NationalParser:
         values: dict[str, Any] = {name: None for name in HH_NAMES}
         errors: dict[str, tuple[Any, str]] = {}
         parsed: dict[str, Any] = {}
-        for key, parse in _HOUSEHOLD_PARSERS:
+        for key, parse in HOUSEHOLD_PARSERS:
             if key not in self.index:
                 continue
             cell = self._cell(cells, key)
@@ -337,7 +227,7 @@ class NationalParser:
     def _member(self, code: str, number: int, cells: list[Any], state: list[Any]) -> None:
         values, errors = self.member_cleaner.clean(cells)
         id_cell = cells[self.index[L.ID]]
-        if _mangled(id_cell):
+        if mangled(id_cell):
             errors["id_number"] = MANGLED_ID
         elif "id_number" not in errors:
             errors.update(validation.member_errors(values))
@@ -349,7 +239,7 @@ class NationalParser:
             else:
                 self.seen_ids[resident] = number
         for name, message in errors.items():
-            key = _MEMBER_KEY_OF.get(name, L.ID)
+            key = MEMBER_KEY_OF.get(name, L.ID)
             self.error(number, key, self._cell(cells, key), message)
         self.parsed.member_rows += 1
         if values.get("relation") == enums.Relation.HEAD:
@@ -359,13 +249,13 @@ class NationalParser:
         values["ethnicity"] = values.get("ethnicity") or ""
         values["not_in_school_reason"] = ""
         person = self.index.get(L.PERSON)
-        values["person_code"] = _fast_text(cells[person])[:40] if person is not None else ""
+        values["person_code"] = fast_text(cells[person])[:40] if person is not None else ""
         if self.raw_member_positions:
             extra = self.pick_extra(cells)  # untrimmed: trimmed only when not seen before
             hit = self.extra_memo.get(extra)
             if hit is None:
-                trimmed = _trimmed(extra)
-                hit = encode({k: v for k, v in zip(self.raw_member_keys, trimmed, strict=True) if v})
+                clean = trimmed(extra)
+                hit = encode({k: v for k, v in zip(self.raw_member_keys, clean, strict=True) if v})
                 if len(self.extra_memo) < 50_000:
                     self.extra_memo[extra] = hit
             values["national"] = hit
@@ -383,7 +273,7 @@ class NationalParser:
             rows = len(self.parsed.members.get(code, ()))
             if size_i is not None and raw[size_i]:
                 try:
-                    declared = _size(raw[size_i])
+                    declared = parse_size(raw[size_i])
                 except FieldError:
                     declared = None  # reported with the first row
                 if declared is not None and declared != rows:
@@ -420,40 +310,6 @@ class NationalParser:
                 national[L.DATA_DATE] = self.data_date
             patched[national_at] = encode(national)
             households[code] = (number, tuple(patched))
-
-
-_MEMBER_KEY_OF = {name: key for key, name in _MEMBER_KEYS.items()}
-
-
-def _fast_text(cell: Any) -> str:
-    """`text` for the common case of a str cell (every CSV cell): trimmed; `text` for anything else."""
-    if cell.__class__ is str:
-        if "\u3000" in cell:
-            return cell.replace("\u3000", " ").strip()
-        return cell.strip()
-    return text(cell)
-
-
-def _trimmed(raw: tuple[Any, ...]) -> tuple[str, ...]:
-    return tuple(_fast_text(c) for c in raw)
-
-
-def _picker(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
-    """cells → the tuple of the cells at `positions` (itemgetter gives a bare value for one position)."""
-    if not positions:
-        return lambda cells: ()
-    if len(positions) == 1:
-        i = positions[0]
-        return lambda cells: (cells[i],)
-    return itemgetter(*positions)
-
-
-def _mangled(cell: Any) -> bool:
-    if isinstance(cell, bool):
-        return False
-    if isinstance(cell, int | float):
-        return True
-    return isinstance(cell, str) and idcard.looks_mangled_by_excel(cell)
 
 
 def mapping_county(actor: Actor) -> str | None:
