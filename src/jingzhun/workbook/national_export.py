@@ -32,6 +32,7 @@ from jingzhun.registry.models import Household, IncomeRecord, Member
 from jingzhun.registry.presenters import masker
 from jingzhun.workbook import national_layout as L
 from jingzhun.workbook.columns import normalize_header
+from jingzhun.workbook.national_values import _exit, year_of  # the importer's own readings
 from jingzhun.workbook.xlsx_writer import FastBook
 
 LAYOUT_CHOICES = {"national-2016": "2016", "national-2021": "2021"}
@@ -56,8 +57,6 @@ def _exit_words(h: dict[str, Any]) -> str:
 
 
 def _same_exit(raw: str, h: dict[str, Any]) -> bool:
-    from jingzhun.workbook.national import _exit
-
     try:
         meaning = _exit(raw)
     except FieldError:
@@ -92,8 +91,6 @@ def _same_money(raw: str, value: Decimal | None) -> bool:
 
 
 def _same_year(raw: str, year: int | None) -> bool:
-    from jingzhun.workbook.national import year_of
-
     try:
         return year_of(raw) == year
     except FieldError:
