@@ -123,6 +123,7 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
         username=args.user,
         errors_out=args.errors_out,
         progress=progress_printer("导入"),
+        year=args.year,
     )
 
 
@@ -130,7 +131,13 @@ def cmd_registry_export(args: argparse.Namespace) -> int:
     _require_initialized()
     from jingzhun.workbook.commands import run_export
 
-    return run_export(out=args.out, region=args.region, year=args.year, progress=progress_printer("导出"))
+    return run_export(
+        out=args.out,
+        region=args.region,
+        year=args.year,
+        layout=args.layout,
+        progress=progress_printer("导出"),
+    )
 
 
 def cmd_registry_template(args: argparse.Namespace) -> int:
@@ -331,9 +338,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     registry = sub.add_parser("registry", help="登记簿导入、导出、模板、年度快照")
     rsub = registry.add_subparsers(dest="registry_command", required=True, metavar="ACTION")
-    p = rsub.add_parser("import", help="导入 .xlsx、CSV 文件夹或 .zip（全有或全无）")
+    p = rsub.add_parser("import", help="导入 .xlsx、CSV 文件夹或 .zip，或全国系统人员名单（全有或全无）")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--dry-run", action="store_true", help="只校验，不写入")
+    p.add_argument(
+        "--year", type=int, default=None, help="全国系统名单的导入年度（默认：数据日期的年份，否则今年）"
+    )
     p.add_argument("--user", default=None, help="以该用户的管辖范围导入（默认：全县，系统）")
     p.add_argument("--errors-out", default=None, help="错误报告写到此处（.xlsx 或 .csv）")
     p.set_defaults(func=cmd_registry_import)
@@ -341,6 +351,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--region", default=None, help="只导出该区划（代码）")
     p.add_argument("--year", type=int, default=None, help="导出该数据年度的快照")
+    p.add_argument(
+        "--layout",
+        choices=["registry", "national-2016", "national-2021"],
+        default="registry",
+        help="登记簿（默认），或全国系统人员名单格式：national-2016（2016–2019 建档立卡）、national-2021（2021年起 防返贫监测）",
+    )
     p.set_defaults(func=cmd_registry_export)
     p = rsub.add_parser("template", help="写出空白导入模板 .xlsx")
     p.add_argument("out", metavar="OUT.xlsx")

@@ -287,6 +287,7 @@ FIXED_ARGS = {
     "kind": "csv",  # workbook:report; assistance alerts override below
     "name": "alert-no-helper",
     "table": "suspected",
+    "token": "no-such-upload",  # workbook:national_mapping: a pending upload lives in its uploader's session
 }
 ROUTE_ARGS = {
     "assistance:alert": {"kind": "no-helper"},

@@ -1,6 +1,8 @@
 """One definition, two engines: the Python rules (pages) and the compiled SQL (county runs) agree on
 random households with edge values — income exactly at the line, ages 5/6/15/16 at the reference date
-(including 29 February), missing values, 残疾人证 numbers, removed members, relocated households.
+(including 29 February), missing values, 残疾人证 numbers, removed members, relocated households, and what
+a national person list leaves unknown (a housing grade unknown, 危房 of unknown grade, an income record
+that knows only 人均纯收入 or lacks a component; docs/national-list.md).
 
 Rows are written with the ORM on purpose: the registry services refuse some of these states (e.g. an
 empty 不愁吃), but migrated legacy data contains them and both engines must still agree.
@@ -28,6 +30,7 @@ from tests.factories import VILLAGE
 
 CODES = {0: PASS, 1: FAIL, 2: UNKNOWN}
 PASSED_SEEN: list[str] = []  # exit statuses of households found 达标 by the property test
+NATIONAL_SEEN: set[tuple[str, str]] = set()  # (what the list left unknown, the rule's status) seen
 _seq = itertools.count(1)
 
 EXTRA_RULES = [
@@ -69,6 +72,12 @@ EXTRA_RULES = [
                 {"field": "attribute", "op": "ne", "value": "一般贫困户"},
             ],
         },
+    ),
+    (
+        # on "危房, grade unknown" (C or D) "one of A/B/C" is neither true nor false: 数据缺失
+        "H-X-GRADE",
+        "household_where",
+        {"conditions": [{"field": "housing_safety", "op": "in", "value": ["A", "B", "C"]}]},
     ),
     (
         "H-X-ADULT",
@@ -144,11 +153,31 @@ def households(draw, year: int, ref: date, line: Decimal):
             "housing_safety": "A",
             "relocation": "否",
             "attribute": "一般贫困户",
+            "housing_grade_unknown": False,
+            "dilapidated": None,
         }
     people = draw(st.lists(members(year, ref), min_size=0, max_size=5))
     active = sum(1 for m in people if m["is_active"])
     at_line = int(line * 100) * active
-    incomes = draw(st.sampled_from(["none", "at", "below", "above", "random", "later_only", "two_years"]))
+    incomes = draw(
+        st.sampled_from(
+            [
+                "none",
+                "at",
+                "below",
+                "above",
+                "random",
+                "later_only",
+                "two_years",
+                # a national list's 人均纯收入 without components, and a record missing a component
+                "per_capita_at",
+                "per_capita_below",
+                "per_capita_above",
+                "per_capita_random",
+                "component_unknown",
+            ]
+        )
+    )
     return {
         "members": people,
         "incomes": incomes,
@@ -161,6 +190,9 @@ def households(draw, year: int, ref: date, line: Decimal):
         "housing_safety": draw(st.sampled_from(["", "A", "B", "C", "D"])),
         "relocation": draw(st.sampled_from(["否", "计划搬迁", "已搬迁入住"])),
         "attribute": draw(st.sampled_from(["一般贫困户", "低保贫困户"])),
+        "housing_grade_unknown": draw(st.booleans()),
+        "dilapidated": draw(optional_bool),
+        "line_cents": int(line * 100),
     }
 
 
@@ -193,7 +225,9 @@ def _write(data: dict, year: int) -> Household:
         food_secure=data["food_secure"],
         clothing_secure=data["clothing_secure"],
         water_safe=data["water_safe"],
-        housing_safety=data["housing_safety"],
+        housing_safety="" if data["housing_grade_unknown"] else data["housing_safety"],
+        housing_grade_unknown=data["housing_grade_unknown"],
+        dilapidated=data["dilapidated"],
         relocation=data["relocation"],
         member_count=sum(1 for m in data["members"] if m["is_active"]),
     )
@@ -232,6 +266,19 @@ def _write(data: dict, year: int) -> Household:
         IncomeRecord.objects.create(household=household, year=year + 1, **_money(data["random_cents"]))
     if kind == "two_years":
         IncomeRecord.objects.create(household=household, year=year - 2, **_money(0))
+    per_capita = {
+        "per_capita_at": data.get("line_cents", 0),
+        "per_capita_below": data.get("line_cents", 0) - 1,
+        "per_capita_above": data.get("line_cents", 0) + 1,
+        "per_capita_random": data["random_cents"],
+    }.get(kind)
+    if per_capita is not None:  # "per-capita only": the components unknown
+        unknown = dict.fromkeys(("wage", "business", "property_income", "transfer", "business_expense"))
+        IncomeRecord.objects.create(
+            household=household, year=year, per_capita_net=Decimal(per_capita) / 100, **unknown
+        )
+    if kind == "component_unknown":
+        IncomeRecord.objects.create(household=household, year=year, **{**_money(0), "transfer": None})
     return household
 
 
@@ -279,6 +326,12 @@ def test_python_and_sql_engines_agree(regions, spec, data, year, ref):
         assert _verdict_row(stored[household.pk]) == _python_row(household, result)
         if result.passed:
             PASSED_SEEN.append(household.exit_status)
+        statuses = {r.code: r.status for r in result.results}
+        if household.housing_grade_unknown:
+            kind = "危房" if household.dilapidated else "grade unknown"
+            NATIONAL_SEEN.add((kind, statuses["H-HOUSING"]))
+        if household.incomes.filter(per_capita_net__isnull=False).exists():
+            NATIONAL_SEEN.add(("per capita", statuses["H-INCOME"]))
 
 
 def _verdict_row(v: HouseholdVerdict) -> tuple:
@@ -315,6 +368,21 @@ def test_the_property_test_met_households_that_pass(regions, spec):
     if not PASSED_SEEN:  # run alone: draw a few examples now
         test_python_and_sql_engines_agree(regions, spec)
     assert "已脱贫" in PASSED_SEEN
+
+
+def test_the_property_test_met_what_national_lists_leave_unknown(regions, spec):
+    """Runs after the property test: its examples reached every outcome of the national unknowns —
+    危房 of unknown grade failing H-HOUSING, an unknown grade 数据缺失 (and passing when relocated), and a
+    per-capita-only income record both passing and failing H-INCOME."""
+    if not NATIONAL_SEEN:
+        test_python_and_sql_engines_agree(regions, spec)
+    assert {
+        ("危房", FAIL),
+        ("grade unknown", UNKNOWN),
+        ("grade unknown", PASS),
+        ("per capita", PASS),
+        ("per capita", FAIL),
+    } <= NATIONAL_SEEN
 
 
 def test_stored_verdicts_equal_python_verdicts(spec, admin_actor):

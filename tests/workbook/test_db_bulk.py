@@ -140,7 +140,11 @@ def test_money_events_and_audit_json_are_stored_as_django_stores_them(registered
         Decimal("9999999999.99"),
         Decimal("1.005"),
     ]
-    incomes = [(hid, 2030 + n, *amounts[n:], *amounts[:n], NOW) for n in range(len(amounts))]
+    # the five components, then per_capita_net (a national list's figure; None when the components are known)
+    incomes = [
+        (hid, 2030 + n, *amounts[n:], *amounts[:n], amounts[n] if n % 2 else None, NOW)
+        for n in range(len(amounts))
+    ]
     _both_ways(IncomeRecord, INCOME_INSERT, incomes)
 
     detail = {"job_id": 7, "source": "import", "说明": AWKWARD, "nested": [1, 2.5, None, True, {"键": "值"}]}
@@ -200,7 +204,7 @@ def test_updates_are_stored_as_django_stores_them(registered, monkeypatch, minim
     m_row[MEMBER_UPDATE.index("name")] = "改\\名"
     m_row[MEMBER_UPDATE.index("birth_date")] = date(1999, 12, 31)
     income = IncomeRecord.objects.get(household=registered)
-    i_row = [Decimal("15000"), Decimal("0.10"), Decimal("0"), Decimal("1.5"), Decimal("2"), NOW]
+    i_row = [Decimal("15000"), Decimal("0.10"), Decimal("0"), Decimal("1.5"), Decimal("2"), None, NOW]
     village = Region.objects.get(code=registered.village_id)
     v_row = [getattr(village, name) for name in VILLAGE_FACT_FIELDS]
     v_row[VILLAGE_FACT_FIELDS.index("registered_population")] = 1234

@@ -27,11 +27,15 @@ class Household(models.Model):
     identification_standard = models.CharField(
         "识别标准", max_length=8, choices=enums.IdentificationStandard.choices, blank=True
     )
-    attribute = models.CharField("贫困户属性", max_length=10, choices=enums.HouseholdAttribute.choices)
+    # blank = unknown (a national 2021+ list does not carry it; docs/national-list.md "未知值的存储")
+    attribute = models.CharField(
+        "贫困户属性", max_length=10, choices=enums.HouseholdAttribute.choices, blank=True
+    )
     main_cause = models.CharField("主要致贫原因", max_length=10, choices=enums.PovertyCause.choices)
     other_causes = models.CharField("其他致贫原因", max_length=40, blank=True)  # joined by 、
-    identified_year = models.PositiveSmallIntegerField("识别年度")
-    exit_status = models.CharField("脱贫状态", max_length=4, choices=enums.ExitStatus.choices)
+    identified_year = models.PositiveSmallIntegerField("识别年度", null=True, blank=True)  # None = unknown
+    # blank = unknown (a 2021+ national list whose 户类型 is not 脱贫户)
+    exit_status = models.CharField("脱贫状态", max_length=4, choices=enums.ExitStatus.choices, blank=True)
     no_longer_enjoying = models.BooleanField("不再享受政策", default=False)
     exit_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     planned_exit_year = models.PositiveSmallIntegerField("计划脱贫年度", null=True, blank=True)
@@ -44,6 +48,15 @@ class Household(models.Model):
     relocation = models.CharField(
         "易地扶贫搬迁", max_length=6, choices=enums.Relocation.choices, default=enums.Relocation.NO
     )
+    # The national person lists (全国系统名单, docs/national-list.md) carry no housing grade: True when the
+    # grade is unknown — distinct from housing_safety "" with this False, which means never appraised.
+    housing_grade_unknown = models.BooleanField("住房等级未知", default=False, db_default=False)
+    # 危房户 as the national 2021+ list gives it: True = 危房 (grade unknown), False = 否, None = not given.
+    dilapidated = models.BooleanField("危房户", null=True, blank=True)
+    household_type = models.CharField("户类型", max_length=20, blank=True, db_default="")  # 2021+, as given
+    # The raw texts of the national list's household columns as the file gave them (layout, names of
+    # 县/乡/村, 脱贫属性, 首次识别时间, …), for the export back to the national layout; None otherwise.
+    national = models.JSONField("全国系统名单原值", null=True, blank=True)
     bank_account = models.CharField("银行账号", max_length=32, blank=True)
     registry_status = models.CharField(
         "在册状态", max_length=4, choices=enums.RegistryStatus.choices, default=enums.RegistryStatus.ACTIVE
@@ -103,6 +116,10 @@ class Member(models.Model):
     pension_insurance = models.BooleanField("参加基本养老保险", null=True, blank=True)
     dibao = models.BooleanField("低保", null=True, blank=True)
     tekun = models.BooleanField("特困供养", null=True, blank=True)
+    person_code = models.CharField("人编号", max_length=40, blank=True, db_default="")  # national lists
+    # member-level columns of a national 2021+ list without a field of their own (人联系电话, 人员识别时间,
+    # 监测对象类型, 风险…), raw text by header; None otherwise
+    national = models.JSONField("全国系统名单原值", null=True, blank=True)
     is_active = models.BooleanField("在册", default=True)
     removed_reason = models.CharField("减少原因", max_length=20, blank=True)
     removed_on = models.DateField("减少日期", null=True, blank=True)
@@ -136,11 +153,15 @@ class IncomeRecord(models.Model):
     # indexed by income_one_per_year (household, year)
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="incomes", db_index=False)
     year = models.PositiveSmallIntegerField("收入年度")
-    wage = models.DecimalField("工资性收入", max_digits=12, decimal_places=2)
-    business = models.DecimalField("生产经营性收入", max_digits=12, decimal_places=2)
-    property_income = models.DecimalField("财产性收入", max_digits=12, decimal_places=2)
-    transfer = models.DecimalField("转移性收入", max_digits=12, decimal_places=2)
-    business_expense = models.DecimalField("生产经营性支出", max_digits=12, decimal_places=2)
+    # The components are None (unknown) when only the per-capita figure is known (a national list's
+    # 人均纯收入); the registry workbook always gives all five.
+    wage = models.DecimalField("工资性收入", max_digits=12, decimal_places=2, null=True)
+    business = models.DecimalField("生产经营性收入", max_digits=12, decimal_places=2, null=True)
+    property_income = models.DecimalField("财产性收入", max_digits=12, decimal_places=2, null=True)
+    transfer = models.DecimalField("转移性收入", max_digits=12, decimal_places=2, null=True)
+    business_expense = models.DecimalField("生产经营性支出", max_digits=12, decimal_places=2, null=True)
+    # 人均纯收入 as a national list states it (元/人/年); None when the components are given instead
+    per_capita_net = models.DecimalField("人均纯收入（名单）", max_digits=12, decimal_places=2, null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -149,8 +170,13 @@ class IncomeRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["household", "year"], name="income_one_per_year")]
 
     @property
-    def net_income(self) -> Decimal:
-        return self.wage + self.business + self.property_income + self.transfer - self.business_expense
+    def net_income(self) -> Decimal | None:
+        """None when a component is unknown (only per_capita_net is known)."""
+        parts = (self.wage, self.business, self.property_income, self.transfer, self.business_expense)
+        if any(p is None for p in parts):
+            return None
+        wage, business, property_income, transfer, expense = (Decimal(p) for p in parts if p is not None)
+        return wage + business + property_income + transfer - expense
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.year}年收入"

@@ -77,7 +77,10 @@ class MemberData:
 @dataclass(frozen=True)
 class HouseholdData:
     """户 as the rules read it. `net_income_cents` is the latest income record with 收入年度 ≤ the
-    assessment year (None when there is none); 家庭人口数 is the number of active members."""
+    assessment year (None when there is none or its components are unknown); `per_capita_cents` is that
+    record's stated 人均纯收入 when only it is known (a national list: "per-capita only", components
+    unknown); 家庭人口数 is the number of active members. `housing_safety` is None when the grade is
+    unknown and `vocabulary.DILAPIDATED` for "危房, grade unknown" (a national list's 危房户)."""
 
     id: int
     code: str
@@ -87,12 +90,13 @@ class HouseholdData:
     food_secure: bool | None = True
     clothing_secure: bool | None = True
     water_safe: bool | None = True
-    housing_safety: str = "A"
+    housing_safety: str | None = "A"
     relocation: str = "否"
     attribute: str = "一般贫困户"
     main_cause: str = "因病"
     income_year: int | None = None
     net_income_cents: int | None = None
+    per_capita_cents: int | None = None
     members: tuple[MemberData, ...] = field(default_factory=tuple)
 
     @property

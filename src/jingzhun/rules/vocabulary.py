@@ -26,6 +26,13 @@ class FieldDef:
     column: str = ""  # SQL column (defaults to the key)
     yes: str = ""  # how a cadre says a 是 of a bool field ("已通硬化路", not "通硬化路为是")
     no: str = ""
+    # Values the rules may see that stand for one of several real values ("危房" = C or D, grade
+    # unknown): a condition holds on it when it holds on every one, fails when it fails on every one,
+    # and is unknown otherwise.
+    stands_for: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # SQL twin of those values: (predicate over the row, its parameters, the value the rules see), tried
+    # in order before the column itself; the value None is "unknown" (see Condition.sql).
+    overlay: tuple[tuple[str, tuple[Any, ...], Any], ...] = ()
 
     def state(self, value: Any) -> str:
         """The field's value as a phrase: "已通硬化路", "未通宽带", "村集体经济收入（万元）为3.50"."""
@@ -36,8 +43,25 @@ class FieldDef:
         return f"{self.label}为{show(value)}"
 
 
-def _choice(label: str, values: list[str], blank: bool = False) -> FieldDef:
-    return FieldDef(label, "choice", tuple(([""] if blank else []) + list(values)))
+def _choice(label: str, values: list[str], blank: bool = False, **extra: Any) -> FieldDef:
+    return FieldDef(label, "choice", tuple(([""] if blank else []) + list(values)), **extra)
+
+
+# 住房安全等级 as the rules see it. A national person list (docs/national-list.md) carries no grade:
+# 危房户 = 是 is "危房, grade unknown" (C or D: fails A/B), 危房户 = 否 or not given leaves the grade unknown
+# (None: H-HOUSING is 数据缺失 unless the household has moved). Stored as Household.housing_grade_unknown
+# and Household.dilapidated beside housing_safety = "".
+DILAPIDATED = "危房（等级未知）"
+HOUSING = _choice(
+    "住房安全等级",
+    enums.HousingSafety.values,
+    blank=True,
+    stands_for=((DILAPIDATED, ("C", "D")),),
+    overlay=(
+        ("({a}.housing_grade_unknown = %s AND {a}.dilapidated = %s)", (True, True), DILAPIDATED),
+        ("({a}.housing_grade_unknown = %s)", (True,), None),
+    ),
+)
 
 
 MEMBER_FIELDS: dict[str, FieldDef] = {
@@ -61,7 +85,7 @@ HOUSEHOLD_FIELDS: dict[str, FieldDef] = {
     "food_secure": FieldDef("不愁吃", "bool"),
     "clothing_secure": FieldDef("不愁穿", "bool"),
     "water_safe": FieldDef("饮水安全", "bool"),
-    "housing_safety": _choice("住房安全等级", enums.HousingSafety.values, blank=True),
+    "housing_safety": HOUSING,
     "relocation": _choice("易地扶贫搬迁", enums.Relocation.values),
     "attribute": _choice("贫困户属性", enums.HouseholdAttribute.values),
     "main_cause": _choice("主要致贫原因", enums.PovertyCause.values),
@@ -153,6 +177,17 @@ class Condition:
             value: Any = age_on(row.birth_date, ref)
         else:
             value = getattr(row, self.field)
+        return self.holds_on(value, fdef)
+
+    def holds_on(self, value: Any, fdef: FieldDef) -> bool | None:
+        """The condition on one value of the field (Kleene: None when the value is unknown)."""
+        possible = dict(fdef.stands_for).get(value) if isinstance(value, str) else None
+        if possible is not None:
+            outcomes = {self._test(v) for v in possible}
+            return outcomes.pop() if len(outcomes) == 1 else None
+        return self._test(value)
+
+    def _test(self, value: Any) -> bool | None:
         op = self.op
         target = self.value
         if isinstance(value, Decimal) and target is not None:
@@ -183,7 +218,24 @@ class Condition:
     def sql(
         self, alias: str, fields: dict[str, FieldDef], ref: date | None, date_param: Any
     ) -> tuple[str, list]:
-        """A boolean SQL expression (NULL when unknown) and its parameters."""
+        """A boolean SQL expression (NULL when unknown) and its parameters. A field with an overlay
+        answers, for the rows its predicates pick, what `holds_on` answers for the value they stand
+        for — the same function, so the engines agree by construction."""
+        sql, params = self._column_sql(alias, fields, ref, date_param)
+        fdef = fields[self.field]
+        if not fdef.overlay:
+            return sql, params
+        whens, when_params = [], []
+        for predicate, predicate_params, value in fdef.overlay:
+            verdict = self.holds_on(value, fdef)
+            literal = "NULL" if verdict is None else ("(1 = 1)" if verdict else "(1 = 0)")
+            whens.append(f"WHEN {predicate.format(a=alias)} THEN {literal}")
+            when_params.extend(predicate_params)
+        return f"(CASE {' '.join(whens)} ELSE {sql} END)", [*when_params, *params]
+
+    def _column_sql(
+        self, alias: str, fields: dict[str, FieldDef], ref: date | None, date_param: Any
+    ) -> tuple[str, list]:
         fdef = fields[self.field]
         col = f"{alias}.{fdef.column or self.field}"
         op = self.op

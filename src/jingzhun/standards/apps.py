@@ -36,3 +36,8 @@ class StandardsConfig(AppConfig):
 
         # The default year and the household list's 评估 column and filters (core.assessments).
         register_assessments(listing)
+
+        from jingzhun.core.lists import register_list
+        from jingzhun.standards import data_gaps
+
+        register_list(data_gaps.LIST)  # 数据待补 as xlsx (/lists/data-gaps.xlsx)

@@ -11,6 +11,7 @@ from django.db.models import Max
 
 from jingzhun.registry.models import Household
 from jingzhun.rules.spec import HouseholdData, MemberData, RuleSpec, StandardSpec
+from jingzhun.rules.vocabulary import DILAPIDATED
 from jingzhun.standards.models import AssessmentRun, StandardSet, StandardStatus
 
 # Published versions are frozen, so their plain form is cached per process. The key includes the
@@ -93,9 +94,11 @@ def default_year() -> int:
 
 
 _MEMBER_SQL = f"SELECT {', '.join(MEMBER_COLUMNS)} FROM registry_member WHERE household_id = %s AND is_active = %s ORDER BY id"
-# Net income in cents computed exactly as the SQL engine does (compiler.NET_CENTS).
+# Net income in cents computed exactly as the SQL engine does (compiler.NET_CENTS; NULL when a component
+# is unknown), and the stated per-capita figure of a "per-capita only" record (a national list).
 _INCOME_SQL = (
-    "SELECT year, CAST(ROUND((wage + business + property_income + transfer - business_expense) * 100) AS BIGINT) "
+    "SELECT year, CAST(ROUND((wage + business + property_income + transfer - business_expense) * 100) AS BIGINT), "
+    "CAST(ROUND(per_capita_net * 100) AS BIGINT) "
     "FROM registry_incomerecord WHERE household_id = %s AND year <= %s ORDER BY year DESC LIMIT 1"
 )
 _BOOLS = {"medical_insurance", "serious_illness_insurance", "pension_insurance", "dibao", "tekun"}
@@ -109,6 +112,14 @@ def _member(row: tuple[Any, ...]) -> MemberData:
         if values[name] is not None:
             values[name] = bool(values[name])
     return MemberData(**values)
+
+
+def housing_as_rules_see_it(household: Household) -> str | None:
+    """住房安全等级 for the rules: a grade the national list did not carry is unknown (None), or
+    "危房, grade unknown" when its 危房户 said 是 — the Python twin of vocabulary.HOUSING's SQL overlay."""
+    if household.housing_grade_unknown:
+        return DILAPIDATED if household.dilapidated else None
+    return household.housing_safety
 
 
 def household_data(household: Household, *, year: int) -> HouseholdData:
@@ -128,11 +139,12 @@ def household_data(household: Household, *, year: int) -> HouseholdData:
         food_secure=household.food_secure,
         clothing_secure=household.clothing_secure,
         water_safe=household.water_safe,
-        housing_safety=household.housing_safety,
+        housing_safety=housing_as_rules_see_it(household),
         relocation=household.relocation,
         attribute=household.attribute,
         main_cause=household.main_cause,
         income_year=income[0] if income else None,
-        net_income_cents=int(income[1]) if income else None,
+        net_income_cents=int(income[1]) if income and income[1] is not None else None,
+        per_capita_cents=int(income[2]) if income and income[2] is not None else None,
         members=members,
     )

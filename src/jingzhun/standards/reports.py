@@ -164,9 +164,17 @@ def _names(codes: list[str]) -> dict[str, str]:
 SUSPECTED_DISPLAY_LIMIT = 500  # rows a page shows; its xlsx download has them all
 
 
+def on_board(query: Any) -> Any:
+    """The 疑似错退 board: 已脱贫 households that FAILED at least one rule. The stored flag (and the CSV's
+    疑似错退 column, spec "Assessment output") is 已脱贫 and not 达标, which includes a household missing
+    only data; that one has failed nothing and is listed on 数据待补 instead (standards.data_gaps,
+    docs/national-list.md "数据缺失与疑似错退")."""
+    return query.filter(suspected_wrong_exit=True).exclude(failed="")
+
+
 def suspected_count(spec: StandardSpec, year: int, prefix: str, *, scope_q: Q = Q()) -> int:
     """All 疑似错退 households in scope (the page lists at most 500 of them, the badge counts them all)."""
-    return verdicts(spec, year, prefix, scope_q).filter(suspected_wrong_exit=True).count()
+    return on_board(verdicts(spec, year, prefix, scope_q)).count()
 
 
 def suspected_wrong_exits(
@@ -174,8 +182,7 @@ def suspected_wrong_exits(
 ) -> list[dict[str, Any]]:
     """疑似错退 households in scope, by village; `limit=None` for all of them (the xlsx download)."""
     rows = (
-        verdicts(spec, year, prefix, scope_q)
-        .filter(suspected_wrong_exit=True)
+        on_board(verdicts(spec, year, prefix, scope_q))
         .select_related("household")
         .order_by("village_code", "household__code")[:limit]
     )

@@ -17,7 +17,7 @@ from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import home_region, region_get
 from jingzhun.registry.models import Household
 from jingzhun.rules import exits
-from jingzhun.standards import reports
+from jingzhun.standards import data_gaps, reports
 from jingzhun.standards.charts import exit_charts
 from jingzhun.standards.exit_guard import exceptions_visible
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
@@ -58,7 +58,9 @@ def household_checklist(household: Household, year: int | None = None) -> dict[s
         "error": "",
         "rules": _rule_rows(result.results),
         "passed": result.passed,
-        "suspected_wrong_exit": result.suspected_wrong_exit,
+        # the badge follows the board (failed something); a household missing only data shows 数据待补
+        "suspected_wrong_exit": result.on_wrong_exit_board,
+        "awaiting_data": result.awaiting_data,
         "failed_codes": result.failed_codes,
         "missing_codes": result.missing_codes,
         "per_capita": result.per_capita,
@@ -161,6 +163,8 @@ def exit_dashboard(actor: Actor, *, year: int, region: Region) -> dict[str, Any]
         ),
         "suspected_count": reports.suspected_count(spec, year, region.prefix, scope_q=scope_q),
         "suspected_limit": reports.SUSPECTED_DISPLAY_LIMIT,
+        # households missing data (not on the board): counted here, listed on 数据待补
+        "data_gaps_count": data_gaps.count(spec, year, region.prefix, actor),
         "exceptions": list(
             exceptions_visible(actor, region.prefix).filter(year=year)[: reports.SUSPECTED_DISPLAY_LIMIT]
         ),

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from jingzhun.standards import views, views_admin
+from jingzhun.standards import views, views_admin, views_gaps
 
 app_name = "standards"
 urlpatterns = [
     path("exit/", views.dashboard, name="dashboard"),
     path("exit/<str:code>/", views.dashboard, name="dashboard_region"),
+    path("exit/<str:code>/data-gaps/", views_gaps.data_gaps_page, name="data_gaps"),
     path("exit/<str:code>/<str:table>.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("assessment/run/", views.run_assessment, name="run"),
     path("standards/", views_admin.standard_list, name="list"),

@@ -53,7 +53,13 @@ def summarize(result: ImportResult) -> str:
 
 
 def run_import(
-    *, path: str, dry_run: bool, username: str | None, errors_out: str | None, progress: ProgressFn | None
+    *,
+    path: str,
+    dry_run: bool,
+    username: str | None,
+    errors_out: str | None,
+    progress: ProgressFn | None,
+    year: int | None = None,
 ) -> int:
     from jingzhun.workbook.importer import import_path
     from jingzhun.workbook.report import write_report
@@ -68,7 +74,13 @@ def run_import(
             return _fail(f"用户 {username} 没有导入登记簿的权限")
     else:
         actor = county_actor()
-    result = import_path(path, actor=actor, dry_run=dry_run, progress=progress)
+    result = import_path(path, actor=actor, dry_run=dry_run, progress=progress, year=year)
+    if result.national is not None and (dry_run or not result.ok):
+        from jingzhun.workbook.national_layout import describe
+
+        # the mapping the upload page shows, so a county sees how its columns were read (docs/national-list.md)
+        for line in describe(result.national):
+            print(line)
     if not result.ok:
         report = write_report(result, errors_out or default_report_path(path))
         print(
@@ -94,7 +106,9 @@ def run_import(
     return EXIT_OK
 
 
-def run_export(*, out: str, region: str | None, year: int | None, progress: ProgressFn | None) -> int:
+def run_export(
+    *, out: str, region: str | None, year: int | None, progress: ProgressFn | None, layout: str = "registry"
+) -> int:
     from jingzhun.regions.models import Region
     from jingzhun.registry.models import YearSnapshot
     from jingzhun.workbook.exporter import export_registry
@@ -106,6 +120,19 @@ def run_export(*, out: str, region: str | None, year: int | None, progress: Prog
         region_obj = Region.objects.filter(code=region.strip()).first()
         if region_obj is None:
             return _fail(f"行政区划代码 {region} 不存在")
+    if layout != "registry":
+        from jingzhun.workbook.national_export import LAYOUT_CHOICES, export_national
+
+        if layout not in LAYOUT_CHOICES:
+            return _fail(f"未知的导出格式：{layout}")
+        if year is not None:  # the snapshot keeps the workbook's fields, not the national list's raw texts
+            return _fail("全国系统格式导出的是当前登记簿，不能与 --year 同用")
+        counts = export_national(
+            out, layout=LAYOUT_CHOICES[layout], actor_or_none=None, region=region_obj, progress=progress
+        )
+        _audit_export(counts=counts, region=region_obj, year=None, layout=layout)
+        print(f"已按{layout}格式导出 {counts['households']} 户 {counts['members']} 人 → {out}")
+        return EXIT_OK
     if year is not None and not YearSnapshot.objects.filter(year=year).exists():
         return _fail(f"{year} 年度没有快照，请先运行 `jingzhun registry snapshot --year {year}`")
     counts = export_registry(out, actor_or_none=None, region=region_obj, year=year, progress=progress)
@@ -114,7 +141,7 @@ def run_export(*, out: str, region: str | None, year: int | None, progress: Prog
     return EXIT_OK
 
 
-def _audit_export(*, counts: dict[str, int], region: Any, year: int | None) -> None:
+def _audit_export(*, counts: dict[str, int], region: Any, year: int | None, layout: str = "registry") -> None:
     """The command line exports unmasked personal data: like the web export it leaves a trace (who =
     系统, when, which filter, how many records), domain §11 "log every export"."""
     from django.db import transaction
@@ -122,6 +149,8 @@ def _audit_export(*, counts: dict[str, int], region: Any, year: int | None) -> N
     from jingzhun.core import audit
 
     filters = {k: v for k, v in {"region": region.code if region else "", "year": year}.items() if v}
+    if layout != "registry":
+        filters["layout"] = layout
     with transaction.atomic():
         audit.record(
             actor=None,

@@ -32,7 +32,8 @@ ANALYZE_MIN = 1000
 def _json_dumps(field: Any) -> Callable[[Any], Any]:
     """The text `field.get_db_prep_save(value, connection)` stores for a plain Python value (None → NULL)."""
     dumps = json.dumps if field.encoder is None else partial(json.dumps, cls=field.encoder)
-    return lambda v: None if v is None else dumps(v)
+    # a str subclass marked as encoded already (workbook.national.PreEncoded) goes as it is
+    return lambda v: None if v is None else (str(v) if getattr(v, "pre_encoded", False) else dumps(v))
 
 
 def _adapter(field: Any) -> Callable[[Any], Any] | None:

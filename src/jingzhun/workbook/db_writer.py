@@ -126,7 +126,7 @@ class Writer:
             (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
         )
         self.job_id = job_id
-        self.note = f"登记簿导入：{source}"[:500]
+        self.note = f"{'全国系统名单' if parsed.import_year else '登记簿'}导入：{source}"[:500]
         self.now = timezone.now()
         self.progress = progress
         self._audits: list[Callable[[], Iterable[tuple[Any, ...]]]] = []
@@ -241,6 +241,7 @@ class Writer:
     def insert_incomes_and_events(self, codes: list[str], ids: dict[str, int]) -> None:
         """The income of the file's year and the 新识别 event of each new household."""
         households, now = self.parsed.households, self.now
+        # a national list without 人均纯收入 carries no income at all: no record (unknown)
         self.table(IncomeRecord, INCOME_INSERT).insert(
             (
                 ids[code],
@@ -249,14 +250,18 @@ class Writer:
                 now,
             )
             for code in codes
+            if households[code][1][INCOME_YEAR_I] is not None
         )
+        fallback_year = self.parsed.import_year or now.year
+        reason = "全国系统名单导入" if self.parsed.import_year else "登记簿导入"
+        identified_i = HH["identified_year"]
         detail = {"job_id": self.job_id, "source": "import"}
         self.table(HouseholdEvent, EVENT_INSERT).insert(
             (
                 ids[code],
                 enums.EventKind.IDENTIFIED,
-                date(households[code][1][HH["identified_year"]], 1, 1),
-                "登记簿导入",
+                date(households[code][1][identified_i] or fallback_year, 1, 1),
+                reason if households[code][1][identified_i] else f"{reason}（识别年度未知）",
                 detail,
                 self.user_id,
                 self.actor_name,
@@ -277,11 +282,12 @@ class Writer:
                 strict=True,
             )
         )
-        income = {"year": values[INCOME_YEAR_I]}
-        for name, i in INCOME_COLUMNS:
-            amount = values[i]
-            income[name] = None if amount is None else str(amount.quantize(CENT))
-        after["income"] = income
+        if values[INCOME_YEAR_I] is not None:
+            income = {"year": values[INCOME_YEAR_I]}
+            for name, i in INCOME_COLUMNS:
+                amount = values[i]
+                income[name] = None if amount is None else str(amount.quantize(CENT))
+            after["income"] = income
         return self._audit(
             "import.create", "household", hid, f"{values[HH['head_name']]}户（{code}）", hid, None, after
         )
@@ -360,7 +366,7 @@ class Writer:
                     )
             year = values[year_i]
             income = existing.incomes.get(year)
-            diff = income_changes(income[1] if income else None, values)
+            diff = income_changes(income[1] if income else None, values) if year is not None else {}
             if diff:
                 amounts = tuple(values[i] for _, i in INCOME_COLUMNS)
                 if income is None:

@@ -37,6 +37,9 @@ from jingzhun.jobs.models import Job, JobStatus
 from jingzhun.jobs.runner import Progress, enqueue, handler
 from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible
 from jingzhun.workbook.exporter import export_registry
+from jingzhun.workbook.national_export import LAYOUT_CHOICES as NATIONAL_LAYOUTS
+from jingzhun.workbook.national_export import LAYOUT_TITLES as NATIONAL_TITLES
+from jingzhun.workbook.national_export import export_national
 
 KIND = "registry_export"
 FILE_KINDS = (KIND, "list_export")  # jobs whose result is a file here (workbook.list_export writes lists)
@@ -63,17 +66,46 @@ def export_query(actor: Actor, flt: HouseholdFilter) -> Any:
     return filter_households(households_visible(actor), flt, actor=actor)
 
 
-def write_export(*, actor: Actor, flt: HouseholdFilter, out: str, progress: Any = None, job_id: Any = None):
-    """Write the export of `flt` for `actor` to `out` and audit it; returns the counts."""
+def layout_of(raw: Any) -> str:
+    """The export's layout from a request or job: "registry" (the workbook) or a national layout."""
+    return raw if raw in NATIONAL_LAYOUTS else "registry"
+
+
+def filename(layout: str) -> str:
+    title = "登记簿" if layout == "registry" else NATIONAL_TITLES[layout]
+    return f"{title}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+
+
+def write_export(
+    *,
+    actor: Actor,
+    flt: HouseholdFilter,
+    out: str,
+    progress: Any = None,
+    job_id: Any = None,
+    layout: str = "registry",
+):
+    """Write the export of `flt` for `actor` to `out` (the registry workbook, or the person list in a
+    national layout) and audit it; returns the counts."""
     filters = filters_of(flt)
     started = time.monotonic()
-    counts = export_registry(
-        out,
-        actor_or_none=actor,
-        household_ids_query=export_query(actor, flt),
-        villages_of_households=bool(filters),
-        progress=progress,
-    )
+    if layout == "registry":
+        counts = export_registry(
+            out,
+            actor_or_none=actor,
+            household_ids_query=export_query(actor, flt),
+            villages_of_households=bool(filters),
+            progress=progress,
+        )
+    else:
+        counts = export_national(
+            out,
+            layout=NATIONAL_LAYOUTS[layout],
+            actor_or_none=actor,
+            household_ids_query=export_query(actor, flt),
+            progress=progress,
+        )
+        filters = {**filters, "layout": layout}
     with transaction.atomic():
         audit.record(
             actor=actor.user,
@@ -88,16 +120,18 @@ def write_export(*, actor: Actor, flt: HouseholdFilter, out: str, progress: Any 
     return {**counts, "seconds": round(time.monotonic() - started, 1)}
 
 
-def export_enqueue(*, actor: Actor, flt: HouseholdFilter, households: int) -> Job:
+def export_enqueue(*, actor: Actor, flt: HouseholdFilter, households: int, layout: str = "registry") -> Job:
     cleanup_expired()
     actor.require(Perm.EXPORT_REGISTRY)
+    title = "登记簿导出" if layout == "registry" else f"{NATIONAL_TITLES[layout]}导出"
     return enqueue(
         kind=KIND,
         created_by=actor.user,
         params={
             "filters": filters_of(flt),
             "households": households,
-            "label": f"登记簿导出：{households} 户",
+            "layout": layout,
+            "label": f"{title}：{households} 户",
         },
     )
 
@@ -113,11 +147,14 @@ def run_registry_export(job: Job, progress: Progress) -> dict[str, Any]:
     directory = export_dir()
     directory.mkdir(parents=True, exist_ok=True)
     name = f"job-{job.pk}-{uuid.uuid4().hex[:12]}.xlsx"
-    counts = write_export(actor=actor, flt=flt, out=str(directory / name), progress=progress, job_id=job.pk)
+    layout = layout_of(job.params.get("layout"))
+    counts = write_export(
+        actor=actor, flt=flt, out=str(directory / name), progress=progress, job_id=job.pk, layout=layout
+    )
     return {
         **counts,
         "path": name,
-        "filename": f"登记簿-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+        "filename": filename(layout),
         "retention_hours": settings.JINGZHUN_EXPORT_RETENTION_HOURS,
     }
 

@@ -112,6 +112,9 @@ class Workbook:
             if not self._csv_names:
                 raise WorkbookError(f"文件夹 {path} 中没有 CSV 文件（应有 户.csv、成员.csv，可选 村.csv）")
             return
+        if self.path.suffix.lower() == ".csv":  # one sheet: a national person list (docs/national-list.md)
+            self._csv_names[normalize_header(self.path.stem)] = str(self.path)
+            return
         with self.path.open("rb") as fh:
             magic = fh.read(4)
         if magic[:2] != b"PK":

@@ -27,7 +27,6 @@ from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, Member
-from jingzhun.workbook.columns import HOUSEHOLD_SHEET
 from jingzhun.workbook.db_bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.db_write_thread import WriteThread
 from jingzhun.workbook.db_writer import MEMBER_INSERT, Writer
@@ -59,8 +58,12 @@ def import_path(
     job: Job | None = None,
     progress: ProgressFn | None = None,
     lock_wait_seconds: float = LOCK_WAIT_SECONDS,
+    year: int | None = None,
+    header_map: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Import the workbook at `path` (.xlsx, folder of CSVs, or .zip) with `actor`'s scope."""
+    """Import the workbook at `path` (.xlsx, folder of CSVs, or .zip; or a national person list, .xlsx or
+    .csv, docs/national-list.md) with `actor`'s scope. `year` and `header_map` (normalised header → key of
+    `national_layout`) apply to a national list only."""
     started = time.monotonic()
     result = ImportResult(source=Path(path).name, dry_run=dry_run)
 
@@ -86,6 +89,8 @@ def import_path(
                     result=result,
                     progress=_reading(report),
                     after_households=run.after_households,
+                    year=year,
+                    header_map=header_map,
                 )
                 assistance = ImportExtension(book, result)  # sheets 帮扶责任人, 帮扶措施 (docs/assistance.md)
             if result.ok:
@@ -190,7 +195,7 @@ class _Run:
         for code in self.streamed_ids.keys() & plan.existing.keys():
             number = parsed.households[code][0]
             result.error(
-                HOUSEHOLD_SHEET,
+                parsed.sheet,
                 number,
                 "户编号",
                 code,

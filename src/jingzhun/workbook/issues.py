@@ -48,6 +48,8 @@ class ImportResult:
     members_unchanged: int = 0
     villages_updated: int = 0
     seconds: float = 0.0
+    # a national person list: its detected layout and column mapping (national_layout.ColumnMap.to_dict)
+    national: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,6 +88,7 @@ class ImportResult:
             "errors": [e.to_dict() for e in self.errors[:issue_limit]],
             "warnings": [w.to_dict() for w in self.warnings[:issue_limit]],
             "seconds": round(self.seconds, 1),
+            "national": self.national,
             **self.counts(),
         }
 

@@ -52,7 +52,13 @@ def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
     actor = actor_for(job.created_by)
     try:
         result = import_path(
-            str(path), actor=actor, dry_run=bool(params.get("dry_run")), job=job, progress=progress
+            str(path),
+            actor=actor,
+            dry_run=bool(params.get("dry_run")),
+            job=job,
+            progress=progress,
+            year=params.get("year"),
+            header_map=params.get("header_map"),  # a national list's hand mappings (national_views)
         )
     finally:
         # The upload holds a whole register of personal data: once read (or failed), it is not kept.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -27,3 +28,23 @@ class ImportLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} · {self.holder}"
+
+
+class HeaderMapping(models.Model):
+    """表头映射: a county's own header of a national person list (e.g. 身份证号码) mapped by hand to a column
+    of the national layout (证件号码), remembered for the county's next file (docs/national-list.md)."""
+
+    county = models.CharField("县级区划代码", max_length=6)
+    header = models.CharField("文件中的列名", max_length=100)  # normalised (columns.normalize_header)
+    target = models.CharField("对应的列", max_length=40)  # a header of the national layouts
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "表头映射"
+        constraints = [models.UniqueConstraint(fields=["county", "header"], name="header_mapping_one")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.header} → {self.target}"

@@ -19,9 +19,9 @@ from jingzhun.registry.fields import INCOME_FIELD_NAMES
 from jingzhun.registry.fields import MEMBER_COLUMNS as REGISTRY_MEMBER_COLUMNS
 from jingzhun.registry.models import Household, IncomeRecord, Member
 from jingzhun.registry.services.common import REGISTERED_ELSEWHERE
-from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET
 from jingzhun.workbook.db_bulk import batched
 from jingzhun.workbook.issues import ImportResult
+from jingzhun.workbook.json_text import encode
 from jingzhun.workbook.validate import HH, MB, Parsed
 
 # Household model fields compared and written, with their index in the cleaned 户 tuple.
@@ -45,12 +45,26 @@ HOUSEHOLD_COLUMNS = (
     ("water_safe", HH["water_safe"]),
     ("housing_safety", HH["housing_safety"]),
     ("relocation", HH["relocation"]),
+    ("household_type", HH["household_type"]),
+    ("dilapidated", HH["dilapidated"]),
+    ("housing_grade_unknown", HH["housing_grade_unknown"]),
+    ("national", HH["national"]),
 )
-# the register's member columns (registry.fields.MEMBER_COLUMNS) with 户内编号 after the ID number
+# the register's member columns (registry.fields.MEMBER_COLUMNS) with the 18-char ID after the ID number,
+# then the national list's 人编号 and raw values
 MEMBER_COLUMNS = tuple(
-    (name, MB[name]) for name in (*REGISTRY_MEMBER_COLUMNS[:2], "resident_id", *REGISTRY_MEMBER_COLUMNS[2:])
+    (name, MB[name])
+    for name in (
+        *REGISTRY_MEMBER_COLUMNS[:2],
+        "resident_id",
+        *REGISTRY_MEMBER_COLUMNS[2:],
+        "person_code",
+        "national",
+    )
 )
-INCOME_COLUMNS = tuple((name, HH[name]) for name in INCOME_FIELD_NAMES)
+_HH_NATIONAL = [c for c, _ in HOUSEHOLD_COLUMNS].index("national")
+_MB_NATIONAL = [c for c, _ in MEMBER_COLUMNS].index("national")
+INCOME_COLUMNS = tuple((name, HH[name]) for name in (*INCOME_FIELD_NAMES, "per_capita_net"))
 
 
 @dataclass
@@ -88,22 +102,24 @@ def _load_existing(parsed: Parsed, plan: Plan, actor: Actor, result: ImportResul
     for codes in batched(parsed.households.keys(), 500):
         for row in Household.objects.filter(code__in=codes).values_list(*names):
             hid, code, status, *values = row
+            values[_HH_NATIONAL] = encode(values[_HH_NATIONAL])  # compared as the file's PreEncoded text
             number = parsed.households[code][0]
             if not actor.covers_code(values[0]):
-                result.error(HOUSEHOLD_SHEET, number, "户编号", code, "该户编号已被您管辖范围以外的户使用")
+                result.error(parsed.sheet, number, "户编号", code, "该户编号已被您管辖范围以外的户使用")
                 continue
             if status != enums.RegistryStatus.ACTIVE:
-                result.error(HOUSEHOLD_SHEET, number, "户编号", code, f"该户已{status}，不能通过导入修改")
+                result.error(parsed.sheet, number, "户编号", code, f"该户已{status}，不能通过导入修改")
                 continue
             plan.existing[code] = ExistingHousehold(id=hid, values=tuple(values))
             _keep_no_longer_enjoying(parsed, code, plan.existing[code])
     by_id = {e.id: e for e in plan.existing.values()}
     member_names = ["household_id", "id", *(c for c, _ in MEMBER_COLUMNS)]
-    income_names = ["household_id", "id", "year", *INCOME_FIELD_NAMES]
+    income_names = ["household_id", "id", "year", *(name for name, _ in INCOME_COLUMNS)]
     for ids in batched(list(by_id), 500):
         for hid, mid, *values in Member.objects.filter(household_id__in=ids, is_active=True).values_list(
             *member_names
         ):
+            values[_MB_NATIONAL] = encode(values[_MB_NATIONAL])
             by_id[hid].members[values[2]] = (mid, tuple(values))
         for hid, iid, year, *amounts in IncomeRecord.objects.filter(household_id__in=ids).values_list(
             *income_names
@@ -154,7 +170,7 @@ def _person_conflicts(
                 )
             else:
                 message = REGISTERED_ELSEWHERE
-            result.error(MEMBER_SHEET, number, "证件号码", mask_id_number(rid), message)
+            result.error(parsed.member_sheet, number, "证件号码", mask_id_number(rid), message)
         checked += len(batch)
         if progress:
             progress(checked, parsed.member_rows, "核对在册人员")
@@ -193,8 +209,9 @@ def _count(parsed: Parsed, plan: Plan, result: ImportResult) -> None:
             result.members_new += len(members)
             continue
         changed = bool(household_changes(existing, values))
-        income = existing.incomes.get(values[year_i])
-        changed = changed or bool(income_changes(income[1] if income else None, values))
+        if values[year_i] is not None:  # a national list without 人均纯收入 carries no income
+            income = existing.incomes.get(values[year_i])
+            changed = changed or bool(income_changes(income[1] if income else None, values))
         listed = set()
         for _, member in members:
             listed.add(member[rid_i])
@@ -215,14 +232,14 @@ def _count(parsed: Parsed, plan: Plan, result: ImportResult) -> None:
             name, relation = kept[0], kept[6]
             if relation == enums.Relation.HEAD and any(m[rel_i] == enums.Relation.HEAD for _, m in members):
                 result.error(
-                    HOUSEHOLD_SHEET,
+                    parsed.sheet,
                     number,
                     "户主姓名",
                     values[HH["head_name"]],
                     f"原户主{name}不在文件中且仍在册，该户将有两名户主；更换户主请先办理原户主的自然减少",
                 )
             result.warn(
-                MEMBER_SHEET,
+                parsed.member_sheet,
                 None,
                 "证件号码",
                 mask_id_number(kept[1]),

@@ -40,8 +40,11 @@ from jingzhun.workbook.file_reader import Workbook
 from jingzhun.workbook.issues import ImportResult
 
 MANGLED_ID = "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"
-HH_NAMES = (*(s.name for s in HOUSEHOLD_FIELDS), "no_longer_enjoying")
-MEMBER_NAMES = (*(s.name for s in MEMBER_FIELDS), "resident_id")
+# Beyond the workbook's columns: fields only a national person list fills (workbook.national; the workbook
+# gives them their "not from a national list" values: "", False, None)
+NATIONAL_HH_NAMES = ("household_type", "dilapidated", "housing_grade_unknown", "national", "per_capita_net")
+HH_NAMES = (*(s.name for s in HOUSEHOLD_FIELDS), "no_longer_enjoying", *NATIONAL_HH_NAMES)
+MEMBER_NAMES = (*(s.name for s in MEMBER_FIELDS), "resident_id", "person_code", "national")
 VILLAGE_NAMES = tuple(s.name for s in VILLAGE_FIELDS)
 HH = {name: i for i, name in enumerate(HH_NAMES)}
 MB = {name: i for i, name in enumerate(MEMBER_NAMES)}
@@ -62,6 +65,9 @@ class Parsed:
     villages: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     village_names: dict[str, str] = field(default_factory=dict)
     member_rows: int = 0
+    import_year: int | None = None  # national lists: the year of --year / 数据日期 / today
+    sheet: str = HOUSEHOLD_SHEET  # the sheets household and member errors are reported on (a national
+    member_sheet: str = MEMBER_SHEET  # list has one sheet of its own for both)
 
 
 def _mangled(cell: Any) -> bool:
@@ -238,6 +244,8 @@ def parse_workbook(
     result: ImportResult,
     progress: ProgressFn | None = None,
     after_households: Callable[[Parsed], MemberSink | None] | None = None,
+    year: int | None = None,
+    header_map: dict[str, str] | None = None,
 ) -> Parsed:
     """Read and check the sheets: 户, 村, then 成员. `after_households` is called once the 户 and 村 sheets
     are read (the importer locks their townships there); it may return a sink that receives each member
@@ -245,6 +253,20 @@ def parse_workbook(
     parsed = Parsed()
     villages = dict(Region.objects.filter(level="village").values_list("code", "name"))
     parsed.village_names = villages
+    from jingzhun.workbook import national  # noqa: PLC0415 - it imports this module
+
+    found = national.find_sheet(book, actor=actor, header_map=header_map)
+    if found is not None:  # a national person list: one sheet, one row per person
+        national.parse_national(
+            *found,
+            actor=actor,
+            result=result,
+            parsed=parsed,
+            year=year,
+            progress=progress,
+            after_households=after_households,
+        )
+        return parsed
     pool: dict[Any, Any] = {}
     readers = {
         name: _SheetReader(book, SHEET_BY_NAME[name], result)
@@ -312,6 +334,8 @@ def _households(
             values["no_longer_enjoying"] = (
                 text(cell(cells, "exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
             )
+            values["household_type"] = ""
+            values["housing_grade_unknown"] = False
             _intern(values, _HH_CHOICES, pool)
             if values.get("village_code"):
                 values["village_code"] = pool.setdefault(values["village_code"], values["village_code"])
@@ -356,6 +380,7 @@ def _members(
         if code in households:
             _intern(values, _MB_CHOICES, pool)
             values["household_code"] = None  # the grouping key holds it; no copy per member
+            values["person_code"] = ""
             member = tuple(values.get(n) for n in MEMBER_NAMES)
             parsed.members.setdefault(code, []).append((number, member))
             if sink is not None:

@@ -24,12 +24,12 @@ from jingzhun.jobs.selectors import job_get
 
 # The list's own parser: a filter added to the household list reaches its export too.
 from jingzhun.registry.views.lists import _filter_from
-from jingzhun.workbook import export_jobs, list_export
+from jingzhun.workbook import export_jobs, list_export, national_views
 from jingzhun.workbook.jobs import import_dir, report_path
 from jingzhun.workbook.template import write_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALLOWED_SUFFIXES = {".xlsx", ".zip"}
+ALLOWED_SUFFIXES = {".xlsx", ".zip", ".csv"}  # .csv: a national person list (docs/national-list.md)
 
 
 def _upload_error(request: HttpRequest, message: str) -> HttpResponse:
@@ -50,7 +50,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     suffix = Path(upload_file.name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         return _upload_error(
-            request, "只能导入 .xlsx 文件，或装有 CSV 文件（户.csv、成员.csv、村.csv）的 .zip 压缩包"
+            request,
+            "只能导入 .xlsx 文件，装有 CSV 文件（户.csv、成员.csv、村.csv）的 .zip 压缩包，或全国系统人员名单（.xlsx 或 .csv）",
         )
     if (upload_file.size or 0) > settings.JINGZHUN_UPLOAD_MAX_BYTES:
         return _upload_error(
@@ -58,7 +59,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         )
     head = upload_file.read(4)
     upload_file.seek(0)
-    if head[:2] != b"PK":  # both .xlsx and .zip are zip containers
+    if suffix != ".csv" and head[:2] != b"PK":  # both .xlsx and .zip are zip containers
         return _upload_error(request, "文件内容不是有效的 .xlsx 或 .zip")
     directory = import_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -67,6 +68,19 @@ def upload(request: HttpRequest) -> HttpResponse:
         for chunk in upload_file.chunks():
             fh.write(chunk)
     dry_run = request.POST.get("dry_run") == "1"
+    if national_views.detect(directory / stored, actor) is not None:
+        # a national person list: first the mapping step (layout, columns, hand mappings), then the job
+        token = national_views.remember_upload(
+            request, stored=stored, filename=upload_file.name or stored, dry_run=dry_run
+        )
+        return redirect("workbook:national_mapping", token=token)
+    if suffix == ".csv":
+        (directory / stored).unlink(missing_ok=True)
+        return _upload_error(
+            request,
+            "该 CSV 不是全国系统人员名单（应有 户编号、与户主关系、行政村 和 身份证/证件号码 列）；"
+            "登记簿的 CSV 请把 户.csv、成员.csv 打包成 .zip 上传",
+        )
     label = f"登记簿{'校验' if dry_run else '导入'}：{upload_file.name}"
     job = enqueue(
         kind="registry_import",
@@ -122,15 +136,17 @@ def export_download(request: HttpRequest) -> HttpResponseBase:
     actor = actor_for(request.user)
     actor.require(Perm.EXPORT_REGISTRY)
     flt = _filter_from(request)
+    layout = export_jobs.layout_of(
+        request.GET.get("layout")
+    )  # 登记簿 or a national layout (the button's choice)
     households = export_jobs.export_query(actor, flt).count()
     if households > export_jobs.SYNC_LIMIT:
-        job = export_jobs.export_enqueue(actor=actor, flt=flt, households=households)
+        job = export_jobs.export_enqueue(actor=actor, flt=flt, households=households, layout=layout)
         return redirect("jobs:detail", pk=job.pk)
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    export_jobs.write_export(actor=actor, flt=flt, out=handle.name)
+    export_jobs.write_export(actor=actor, flt=flt, out=handle.name, layout=layout)
     handle.seek(0)
-    name = f"登记簿-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=XLSX)
+    return FileResponse(handle, as_attachment=True, filename=export_jobs.filename(layout), content_type=XLSX)
 
 
 @login_required

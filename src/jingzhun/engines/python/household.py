@@ -62,8 +62,20 @@ class HouseholdResult:
 
     @property
     def suspected_wrong_exit(self) -> bool:
-        """疑似错退: marked 已脱贫 but the household's own data does not meet the standard."""
+        """疑似错退 as the assessment output states it (spec "Assessment output"): marked 已脱贫 and not
+        达标 — a 数据缺失 counts as not 达标 there. The board is narrower (`on_wrong_exit_board`)."""
         return self.exit_status == "已脱贫" and not self.passed
+
+    @property
+    def on_wrong_exit_board(self) -> bool:
+        """On the 疑似错退 board: 已脱贫 and at least one rule failed. A household missing only data
+        has not failed anything; it goes on the 数据待补 list (docs/national-list.md "数据缺失与疑似错退")."""
+        return self.exit_status == "已脱贫" and bool(self.failed_codes)
+
+    @property
+    def awaiting_data(self) -> bool:
+        """数据待补: at least one rule could not be decided for want of data."""
+        return bool(self.missing_codes)
 
     @property
     def per_capita(self) -> Decimal | None:
@@ -84,18 +96,35 @@ def _member_label(member: MemberData, ref: date) -> str:
     return f"成员 {member.name}（{age_on(member.birth_date, ref)}岁）"
 
 
+def household_net_cents(hh: HouseholdData) -> int | None:
+    """The household's net income (cents) the rules use: the components' sum; for a record that knows
+    only the per-capita figure (a national list's 人均纯收入), that figure × 家庭人口数 — so 人均纯收入 in
+    the output is exactly the stated one and "> line × people" is "per-capita > line"."""
+    if hh.net_income_cents is not None:
+        return hh.net_income_cents
+    if hh.per_capita_cents is not None and hh.people > 0:
+        return hh.per_capita_cents * hh.people
+    return None
+
+
 def _income(rule: RuleSpec, hh: HouseholdData, year: int, spec: StandardSpec) -> tuple[str, list[str]]:
     line = spec.line(year)
     if line is None:
         return UNKNOWN, [f"本标准没有设定{year}年的扶贫标准"]
-    if hh.net_income_cents is None:
+    net = household_net_cents(hh)
+    if hh.income_year is None:
         return UNKNOWN, [f"没有{year}年及以前的收入记录"]
     if hh.people == 0:
         return UNKNOWN, ["该户没有在册成员，无法计算人均纯收入"]
-    pc = per_capita(hh.net_income_cents, hh.people)
+    if net is None:
+        return UNKNOWN, [f"{hh.income_year}年收入记录不全：收入构成未知，也没有人均纯收入"]
+    pc = per_capita(net, hh.people)
     assert pc is not None
-    src = f"（{hh.income_year}年收入，{hh.people}人）"
-    if hh.net_income_cents > int(line * 100) * hh.people:
+    if hh.net_income_cents is None:  # per-capita only
+        src = f"（{hh.income_year}年名单所载人均纯收入，收入构成未知）"
+    else:
+        src = f"（{hh.income_year}年收入，{hh.people}人）"
+    if net > int(line * 100) * hh.people:
         return PASS, [f"人均纯收入 {yuan(pc)} 元{src}，高于{year}年扶贫标准 {yuan(line)} 元"]
     return FAIL, [f"人均纯收入 {yuan(pc)} 元{src}，未超过{year}年扶贫标准 {yuan(line)} 元"]
 
@@ -204,7 +233,7 @@ def assess_household(hh: HouseholdData, *, year: int, spec: StandardSpec) -> Hou
         standard_id=spec.id,
         standard_label=spec.label,
         people=hh.people,
-        net_income_cents=hh.net_income_cents,
+        net_income_cents=household_net_cents(hh),
         results=results,
         exit_status=hh.exit_status,
     )

@@ -19,8 +19,11 @@ from jingzhun.rules.spec import RuleSpec, StandardSpec
 from jingzhun.rules.vocabulary import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 
 VERDICT_TABLE = "standards_householdverdict"
+# The household's net income in cents: the components' sum (NULL when one is unknown), else a
+# "per-capita only" record's 人均纯收入 × 家庭人口数 (engines.python.household.household_net_cents).
 NET_CENTS = (
-    "CAST(ROUND((i.wage + i.business + i.property_income + i.transfer - i.business_expense) * 100) AS BIGINT)"
+    "COALESCE(CAST(ROUND((i.wage + i.business + i.property_income + i.transfer - i.business_expense) * 100) "
+    "AS BIGINT), CASE WHEN COALESCE(a.n, 0) > 0 THEN CAST(ROUND(i.per_capita_net * 100) AS BIGINT) * a.n END)"
 )
 
 
@@ -85,8 +88,8 @@ class Compiled:
                 self.status_sql.append("2")
                 return
             self.status_sql.append(
-                "CASE WHEN i.household_id IS NULL OR COALESCE(a.n, 0) = 0 THEN 2 "
-                f"WHEN {NET_CENTS} > %s * COALESCE(a.n, 0) THEN 0 ELSE 1 END"
+                "CASE WHEN i.household_id IS NULL OR COALESCE(a.n, 0) = 0 OR "
+                f"{NET_CENTS} IS NULL THEN 2 WHEN {NET_CENTS} > %s * COALESCE(a.n, 0) THEN 0 ELSE 1 END"
             )
             self.status_params.append(int(line * 100))
         elif op == "household_where":

@@ -40,8 +40,17 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = list(household.members.order_by("-is_active", "id"))
     incomes = list(household.incomes.order_by("-year"))
     active_count = sum(1 for m in members if m.is_active) or 1
+    # a national list's record knows only 人均纯收入 (components unknown, docs/national-list.md)
     income_rows = [
-        (i, (i.net_income / active_count).quantize(i.wage) if active_count else None) for i in incomes
+        (
+            i,
+            i.per_capita_net
+            if i.net_income is None
+            else (i.net_income / active_count).quantize(i.wage)
+            if active_count
+            else None,
+        )
+        for i in incomes
     ]
     # 修改记录（痕迹）: only for Perm.VIEW_AUDIT (a 帮扶责任人 or 行业部门 sees the household, not its history)
     can_view_audit = actor.can(Perm.VIEW_AUDIT)
