@@ -231,7 +231,7 @@ def write_files(folder: Path, records: int, people: list[tuple[str, str, str]], 
     member (exact, a
     15-digit old ID, a 20-character 残疾人证 number, or one mistyped digit), the rest people elsewhere."""
     from jingzhun.lib import idcard
-    from jingzhun.verification.datasets import SPECS
+    from jingzhun.rules.datasets import SPECS
 
     per = records // len(SPECS)
     for n, spec in enumerate(SPECS):

@@ -6,8 +6,8 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from jingzhun.rules.hits import Hit
 from jingzhun.verification.crosscheck import household_crosscheck, run_crosscheck, run_crosscheck_python
-from jingzhun.verification.hits import Hit
 from jingzhun.verification.importer import import_datasets
 
 

@@ -24,8 +24,8 @@ from jingzhun.rules.cleansing import (
     CleanseMember,
     Finding,
 )
+from jingzhun.rules.hits import Hit
 from jingzhun.standards.loading import load_spec, standard_for_year
-from jingzhun.verification.hits import Hit
 from jingzhun.verification.params import current_params
 
 MEMBER_FIELDS = (

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from jingzhun.lib.spreadsheet import safe_row
-from jingzhun.verification.hits import Hit
+from jingzhun.rules.hits import Hit
 
 EXIT_OK, EXIT_INVALID = 0, 1
 SHOWN_ERRORS = 20

@@ -21,8 +21,8 @@ from jingzhun.regions.models import code_range
 from jingzhun.registry.enums import RegistryStatus
 from jingzhun.registry.models import Household, Member
 from jingzhun.rules.checks import default_params
-from jingzhun.verification.datasets import KIND_ID, METHODS, SPEC_BY_NAME
-from jingzhun.verification.hits import Hit
+from jingzhun.rules.datasets import KIND_ID, METHODS, SPEC_BY_NAME
+from jingzhun.rules.hits import Hit
 from jingzhun.verification.importer import county_code
 from jingzhun.verification.models import Dataset, DatasetRecord
 

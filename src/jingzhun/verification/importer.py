@@ -27,7 +27,7 @@ from django.utils import timezone
 from jingzhun.core import audit
 from jingzhun.core.fields import FieldError, parse_date, parse_year, text
 from jingzhun.lib import idcard
-from jingzhun.verification.datasets import (
+from jingzhun.rules.datasets import (
     DATE,
     ID,
     KIND_ID,

@@ -12,7 +12,7 @@ from django.http import Http404
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
 from jingzhun.lib.masking import mask_record
-from jingzhun.verification.datasets import SPEC_BY_NAME
+from jingzhun.rules.datasets import SPEC_BY_NAME
 from jingzhun.verification.importer import county_code
 from jingzhun.verification.models import Dataset, DatasetRecord
 

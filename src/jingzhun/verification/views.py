@@ -20,8 +20,8 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
 from jingzhun.jobs.runner import enqueue
 from jingzhun.jobs.selectors import job_get
+from jingzhun.rules.datasets import SPECS
 from jingzhun.verification import selectors
-from jingzhun.verification.datasets import SPECS
 from jingzhun.verification.jobs import KIND, report_path
 from jingzhun.workbook.jobs import import_dir
 

@@ -15,8 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from jingzhun.rules.terms import Health, SchoolStatus
-from jingzhun.verification.datasets import (
+from jingzhun.rules.datasets import (
     BY_ID,
     BY_NEAR,
     BY_OLD_ID,
@@ -25,7 +24,8 @@ from jingzhun.verification.datasets import (
     METHOD_RANK,
     SPEC_BY_RULE,
 )
-from jingzhun.verification.hits import Hit
+from jingzhun.rules.hits import Hit
+from jingzhun.rules.terms import Health, SchoolStatus
 
 RULES = tuple(SPEC_BY_RULE)  # X-* codes, in the spec's order
 NEAR_MAX_DIFFERENCES = 2  # a mistyped digit, two, or a swap of neighbours (which changes two positions)
@@ -60,7 +60,7 @@ class HouseholdFacts:
 
 @dataclass(frozen=True, eq=False)
 class Record:
-    """A departmental record, with the typed columns the rules read (`verification.datasets`)."""
+    """A departmental record, with the typed columns the rules read (`rules.datasets`)."""
 
     id: int  # file order within the import: ties between a member's records go to the first
     dataset: str

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 
 from jingzhun.regions.models import code_range
 from jingzhun.registry.enums import Health, RegistryStatus, SchoolStatus
-from jingzhun.verification.datasets import KIND_ID, KIND_OLD
-from jingzhun.verification.hits import Hit
+from jingzhun.rules.datasets import KIND_ID, KIND_OLD
+from jingzhun.rules.hits import Hit
 
 MEMBERS, MATCHES = "xc_member", "xc_match"
 RECORDS = "verification_datasetrecord"
@@ -271,7 +271,7 @@ __all__ = ["RawHit", "raw_hits", "Hit"]
 
 def _count_unmatched(cursor: Any, datasets: dict[str, int]) -> dict[str, tuple[int, int]]:
     """数据集 → (records, records matching no member in scope by any method), in the spec's order."""
-    from jingzhun.verification.datasets import SPECS
+    from jingzhun.rules.datasets import SPECS
 
     cursor.execute(
         f"SELECT r.dataset_id, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {MATCHES} x "

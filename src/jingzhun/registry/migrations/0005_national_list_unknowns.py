@@ -4,85 +4,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0004_household_member_version'),
+        ("registry", "0004_household_member_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='household',
-            name='dilapidated',
-            field=models.BooleanField(blank=True, null=True, verbose_name='危房户'),
+            model_name="household",
+            name="dilapidated",
+            field=models.BooleanField(blank=True, null=True, verbose_name="危房户"),
         ),
         migrations.AddField(
-            model_name='household',
-            name='household_type',
-            field=models.CharField(blank=True, db_default='', max_length=20, verbose_name='户类型'),
+            model_name="household",
+            name="household_type",
+            field=models.CharField(blank=True, db_default="", max_length=20, verbose_name="户类型"),
         ),
         migrations.AddField(
-            model_name='household',
-            name='housing_grade_unknown',
-            field=models.BooleanField(db_default=False, default=False, verbose_name='住房等级未知'),
+            model_name="household",
+            name="housing_grade_unknown",
+            field=models.BooleanField(db_default=False, default=False, verbose_name="住房等级未知"),
         ),
         migrations.AddField(
-            model_name='household',
-            name='national',
-            field=models.JSONField(blank=True, null=True, verbose_name='全国系统名单原值'),
+            model_name="household",
+            name="national",
+            field=models.JSONField(blank=True, null=True, verbose_name="全国系统名单原值"),
         ),
         migrations.AddField(
-            model_name='incomerecord',
-            name='per_capita_net',
-            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='人均纯收入（名单）'),
+            model_name="incomerecord",
+            name="per_capita_net",
+            field=models.DecimalField(
+                decimal_places=2, max_digits=12, null=True, verbose_name="人均纯收入（名单）"
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='national',
-            field=models.JSONField(blank=True, null=True, verbose_name='全国系统名单原值'),
+            model_name="member",
+            name="national",
+            field=models.JSONField(blank=True, null=True, verbose_name="全国系统名单原值"),
         ),
         migrations.AddField(
-            model_name='member',
-            name='person_code',
-            field=models.CharField(blank=True, db_default='', max_length=40, verbose_name='人编号'),
+            model_name="member",
+            name="person_code",
+            field=models.CharField(blank=True, db_default="", max_length=40, verbose_name="人编号"),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='attribute',
-            field=models.CharField(blank=True, choices=[('一般贫困户', 'General'), ('低保贫困户', 'Dibao'), ('特困供养贫困户', 'Tekun')], max_length=10, verbose_name='贫困户属性'),
+            model_name="household",
+            name="attribute",
+            field=models.CharField(
+                blank=True,
+                choices=[("一般贫困户", "General"), ("低保贫困户", "Dibao"), ("特困供养贫困户", "Tekun")],
+                max_length=10,
+                verbose_name="贫困户属性",
+            ),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='exit_status',
-            field=models.CharField(blank=True, choices=[('未脱贫', 'Not Exited'), ('已脱贫', 'Exited'), ('返贫', 'Returned')], max_length=4, verbose_name='脱贫状态'),
+            model_name="household",
+            name="exit_status",
+            field=models.CharField(
+                blank=True,
+                choices=[("未脱贫", "Not Exited"), ("已脱贫", "Exited"), ("返贫", "Returned")],
+                max_length=4,
+                verbose_name="脱贫状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='household',
-            name='identified_year',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='识别年度'),
+            model_name="household",
+            name="identified_year",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="识别年度"),
         ),
         migrations.AlterField(
-            model_name='incomerecord',
-            name='business',
-            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='生产经营性收入'),
+            model_name="incomerecord",
+            name="business",
+            field=models.DecimalField(
+                decimal_places=2, max_digits=12, null=True, verbose_name="生产经营性收入"
+            ),
         ),
         migrations.AlterField(
-            model_name='incomerecord',
-            name='business_expense',
-            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='生产经营性支出'),
+            model_name="incomerecord",
+            name="business_expense",
+            field=models.DecimalField(
+                decimal_places=2, max_digits=12, null=True, verbose_name="生产经营性支出"
+            ),
         ),
         migrations.AlterField(
-            model_name='incomerecord',
-            name='property_income',
-            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='财产性收入'),
+            model_name="incomerecord",
+            name="property_income",
+            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name="财产性收入"),
         ),
         migrations.AlterField(
-            model_name='incomerecord',
-            name='transfer',
-            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='转移性收入'),
+            model_name="incomerecord",
+            name="transfer",
+            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name="转移性收入"),
         ),
         migrations.AlterField(
-            model_name='incomerecord',
-            name='wage',
-            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name='工资性收入'),
+            model_name="incomerecord",
+            name="wage",
+            field=models.DecimalField(decimal_places=2, max_digits=12, null=True, verbose_name="工资性收入"),
         ),
     ]
