@@ -56,7 +56,7 @@ def move_forms(actor: Actor, item: Item) -> list[dict[str, Any]]:
     handlers = services._handler_ids(item)
     forms = []
     for move in spec.moves_from(item.status):
-        if not actor.can(services.PERM_OF[move.perm]):
+        if not actor.can(services.move_perm(move)):
             continue
         if move.four_eyes and (actor.user is None or actor.user.pk in handlers):
             continue

@@ -87,6 +87,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for rule in checklist["rules"]:
                 rule["reasons"] = [masking.mask_text(r) for r in rule["reasons"]]
         context["checklist"] = checklist
+    # panels other apps register on this page (core.panels), e.g. the open clues of 线索核查
+    from jingzhun.core.panels import panels_for
+
+    context["panels"] = panels_for("household", request, household)
     return render(request, "registry/household_detail.html", context)
 
 
