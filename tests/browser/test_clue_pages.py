@@ -35,7 +35,9 @@ def test_a_village_cadre_confirms_a_death_and_the_county_applies_the_decrease(
     from tests.verification.conftest import death_hit
 
     spouse = household.members.get(relation="配偶")
-    store_hits(hits=[death_hit(household, spouse)], rules_run={"X-DEATH"}, year=2018, actor=actor_for(county_admin))
+    store_hits(
+        hits=[death_hit(household, spouse)], rules_run={"X-DEATH"}, year=2018, actor=actor_for(county_admin)
+    )
     clue = Clue.objects.get()
     photo = tmp_path / "visit.png"
     photo.write_bytes(png_bytes(8, 8))

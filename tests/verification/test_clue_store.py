@@ -74,7 +74,9 @@ def test_a_clue_closed_not_true_is_not_raised_again_for_the_same_record(admin, v
 
 
 def test_a_dismissed_cleansing_clue_returns_only_when_the_values_change(admin, village, household, people):
-    store_hits(hits=[spouse_hit(household, people["配偶"])], rules_run={"Q-SPOUSE-SEX"}, year=2018, actor=admin)
+    store_hits(
+        hits=[spouse_hit(household, people["配偶"])], rules_run={"Q-SPOUSE-SEX"}, year=2018, actor=admin
+    )
     _close(village, Clue.objects.get())
     same = store_hits(
         hits=[spouse_hit(household, people["配偶"])], rules_run={"Q-SPOUSE-SEX"}, year=2018, actor=admin
@@ -97,7 +99,9 @@ def test_a_vanished_hit_leaves_its_clue_open_and_marked(admin, household, people
     # a run of other rules leaves it alone; a new hit clears the mark
     store_hits(hits=[], rules_run={"X-MOVED"}, year=2018, actor=admin)
     assert Clue.objects.get().still_hit is False
-    back = store_hits(hits=[death_hit(household, people["配偶"])], rules_run={"X-DEATH"}, year=2018, actor=admin)
+    back = store_hits(
+        hits=[death_hit(household, people["配偶"])], rules_run={"X-DEATH"}, year=2018, actor=admin
+    )
     assert back.refreshed == 1 and Clue.objects.get().still_hit is True
 
 
@@ -115,8 +119,17 @@ def test_it_is_set_based_the_number_of_queries_does_not_grow_with_the_hits(admin
         out = []
         for h in households[:n]:
             for m in h.members.all():
-                out.append(Hit(rule="X-PAYROLL", household_id=h.pk, member_id=m.pk, explanation=f"财政供养 {m.name}",
-                               dataset="财政供养", match="证件号码", record_key=f"p:{m.pk}"))
+                out.append(
+                    Hit(
+                        rule="X-PAYROLL",
+                        household_id=h.pk,
+                        member_id=m.pk,
+                        explanation=f"财政供养 {m.name}",
+                        dataset="财政供养",
+                        match="证件号码",
+                        record_key=f"p:{m.pk}",
+                    )
+                )
         return out
 
     with CaptureQueriesContext(connection) as small:

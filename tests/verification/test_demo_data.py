@@ -40,4 +40,7 @@ def test_it_seeds_clues_in_every_state(admin_actor, county_admin, village_cadre)
     summary = selectors.summary(actor_for(county_admin), 2018)
     assert summary["m"] == clues.count() and summary["k"] > 0 and summary["j"] > 0 and summary["n"] > 186000
     # the closed decoys carry the cadre's note
-    assert clues.filter(item__status="不属实").exclude(check_note="").count() == clues.filter(item__status="不属实").count()
+    assert (
+        clues.filter(item__status="不属实").exclude(check_note="").count()
+        == clues.filter(item__status="不属实").count()
+    )

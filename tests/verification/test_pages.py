@@ -30,10 +30,22 @@ def client_for(user) -> Client:
 def clues(admin, village, household, people):
     """Three clues: X-DEATH (待核查), Q-SPOUSE-SEX closed 不属实, X-PAYROLL closed 属实."""
     spouse, son = people["配偶"], people["之子"]
-    store_hits(hits=[death_hit(household, spouse)], rules_run={"X-DEATH"}, year=2018, actor=admin, records=5000)
-    store_hits(hits=[spouse_hit(household, spouse)], rules_run={"Q-SPOUSE-SEX"}, year=2018, actor=admin, records=300)
-    payroll = Hit(rule="X-PAYROLL", household_id=household.pk, member_id=son.pk, explanation="财政供养名单载有张小明",
-                  dataset="财政供养", match="证件号码", record_key="p1", record={"证件号码": son.id_number, "工作单位": "县一中"})
+    store_hits(
+        hits=[death_hit(household, spouse)], rules_run={"X-DEATH"}, year=2018, actor=admin, records=5000
+    )
+    store_hits(
+        hits=[spouse_hit(household, spouse)], rules_run={"Q-SPOUSE-SEX"}, year=2018, actor=admin, records=300
+    )
+    payroll = Hit(
+        rule="X-PAYROLL",
+        household_id=household.pk,
+        member_id=son.pk,
+        explanation="财政供养名单载有张小明",
+        dataset="财政供养",
+        match="证件号码",
+        record_key="p1",
+        record={"证件号码": son.id_number, "工作单位": "县一中"},
+    )
     store_hits(hits=[payroll], rules_run={"X-PAYROLL"}, year=2018, actor=admin, records=7000)
     for rule, action in (("Q-SPOUSE-SEX", "close_false"), ("X-PAYROLL", "close_true")):
         item = Clue.objects.get(rule=rule).item
@@ -89,7 +101,9 @@ def test_outsiders_and_helpers_get_404(other_village_cadre, helper_user, clues):
     for user in (other_village_cadre, helper_user):
         client = client_for(user)
         assert client.get(f"/verification/clues/{clue.item_id}/").status_code == 404
-        assert client.post(f"/verification/clues/{clue.item_id}/move/", {"action": "start"}).status_code == 404
+        assert (
+            client.post(f"/verification/clues/{clue.item_id}/move/", {"action": "start"}).status_code == 404
+        )
     assert Clue.objects.get(pk=clue.pk).item.status == "待核查"
 
 

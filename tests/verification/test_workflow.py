@@ -38,7 +38,11 @@ def test_the_village_cadre_checks_and_closes_with_a_note_and_a_photo(village, cl
     services.item_move(actor=village, item=clue.item, action="start")
     _refused(lambda: services.item_move(actor=village, item=clue.item, action="close_true"), "须填写核查情况")
     services.item_move(
-        actor=village, item=clue.item, action="close_true", note="入户核实，已于6月去世", attachments=[png_upload()]
+        actor=village,
+        item=clue.item,
+        action="close_true",
+        note="入户核实，已于6月去世",
+        attachments=[png_upload()],
     )
     clue.refresh_from_db()
     assert clue.item.status == "属实" and clue.conclusion == "属实" and clue.finding == "属实"
@@ -66,7 +70,8 @@ def test_the_county_leader_may_not_check(leader, clue):
 def test_four_eyes_off_the_checker_closes_directly_and_cannot_submit_a_finding(village, clue):
     services.item_move(actor=village, item=clue.item, action="start")
     _refused(
-        lambda: services.item_move(actor=village, item=clue.item, action="report_true", note="属实"), "直接选择"
+        lambda: services.item_move(actor=village, item=clue.item, action="report_true", note="属实"),
+        "直接选择",
     )
     services.item_move(actor=village, item=clue.item, action="close_false", note="本人健在，系同名")
     assert Clue.objects.get().item.status == "不属实"
@@ -75,16 +80,19 @@ def test_four_eyes_off_the_checker_closes_directly_and_cannot_submit_a_finding(v
 def test_four_eyes_on_the_finding_is_confirmed_by_someone_else(four_eyes, village, township, clue):
     services.item_move(actor=village, item=clue.item, action="start")
     _refused(
-        lambda: services.item_move(actor=village, item=clue.item, action="close_true", note="已去世"), "经他人确认"
+        lambda: services.item_move(actor=village, item=clue.item, action="close_true", note="已去世"),
+        "经他人确认",
     )
     _refused(
-        lambda: services.item_move(actor=township, item=clue.item, action="confirm_true", note="确认"), "尚未提交"
+        lambda: services.item_move(actor=township, item=clue.item, action="confirm_true", note="确认"),
+        "尚未提交",
     )
     services.item_move(actor=village, item=clue.item, action="report_true", note="已去世，见死亡证明")
     assert Clue.objects.get().item.status == "核查中" and Clue.objects.get().finding == "属实"
     # the checker may not confirm their own finding; a village cadre has no confirming permission at all
     _refused(
-        lambda: services.item_move(actor=village, item=clue.item, action="confirm_true", note="确认"), "没有“确认属实”"
+        lambda: services.item_move(actor=village, item=clue.item, action="confirm_true", note="确认"),
+        "没有“确认属实”",
     )
     assert clue.item in ledger_selectors.inbox(township)
     services.item_move(actor=township, item=clue.item, action="confirm_true", note="经乡镇复核属实")
@@ -96,7 +104,8 @@ def test_four_eyes_refuses_a_confirmer_who_handled_the_clue(four_eyes, township,
     services.item_move(actor=township, item=clue.item, action="start")
     services.item_move(actor=township, item=clue.item, action="report_true", note="属实")
     _refused(
-        lambda: services.item_move(actor=township, item=clue.item, action="confirm_true", note="确认"), "四眼原则"
+        lambda: services.item_move(actor=township, item=clue.item, action="confirm_true", note="确认"),
+        "四眼原则",
     )
 
 
@@ -144,8 +153,15 @@ def test_a_field_correction_goes_through_member_update(admin, village, household
 
     member = people["之子"]
     store_hits(
-        hits=[Hit(rule="X-INSURANCE", household_id=household.pk, member_id=member.pk, explanation="医保无参保记录",
-                  dataset="医保参保")],
+        hits=[
+            Hit(
+                rule="X-INSURANCE",
+                household_id=household.pk,
+                member_id=member.pk,
+                explanation="医保无参保记录",
+                dataset="医保参保",
+            )
+        ],
         rules_run={"X-INSURANCE"},
         year=2018,
         actor=admin,

@@ -99,7 +99,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _LEDGER_HANDLER,
     RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}),
-    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.CLUE_CONFIRM})
+    RoleCode.INSPECTOR: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.CLUE_CONFIRM}
+    )
     | _LEDGER_SUPERVISOR,
     RoleCode.DISCIPLINE: frozenset(
         {Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.LEDGER_CASES}

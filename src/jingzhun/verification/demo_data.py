@@ -101,11 +101,22 @@ def _hit(rule: str, m: Member, rng: random.Random) -> Hit:
         text = f"{m.name}名下有{kind} {record['号牌号码']}"
     elif rule == "X-HOUSE":
         area = f"{rng.randint(70, 140)}.{rng.randint(0, 9)}"
-        record = {**ident, "房屋坐落": f"慈利县零阳街道{rng.choice(['建设路', '迎宾路', '朝阳路'])}{rng.randint(1, 99)}号", "建筑面积": area, "登记日期": day.isoformat()}
+        record = {
+            **ident,
+            "房屋坐落": f"慈利县零阳街道{rng.choice(['建设路', '迎宾路', '朝阳路'])}{rng.randint(1, 99)}号",
+            "建筑面积": area,
+            "登记日期": day.isoformat(),
+        }
         text = f"{m.name}名下有商品房（{record['房屋坐落']}，{area}㎡）"
     elif rule == "X-BUSINESS":
         capital = str(rng.choice([10, 20, 50, 100]))
-        record = {**ident, "企业名称": f"慈利县{rng.choice(['兴农', '金穗', '宏达', '山水'])}农业开发有限公司", "身份": rng.choice(["法定代表人", "股东"]), "注册资本（万元）": capital, "经营状态": "存续"}
+        record = {
+            **ident,
+            "企业名称": f"慈利县{rng.choice(['兴农', '金穗', '宏达', '山水'])}农业开发有限公司",
+            "身份": rng.choice(["法定代表人", "股东"]),
+            "注册资本（万元）": capital,
+            "经营状态": "存续",
+        }
         text = f"{m.name}为{record['企业名称']}{record['身份']}，注册资本{capital}万元，存续"
     elif rule == "X-PAYROLL":
         unit = rng.choice(["慈利县第一中学", "慈利县人民医院", "溪口镇人民政府", "慈利县林业局"])
@@ -119,7 +130,12 @@ def _hit(rule: str, m: Member, rng: random.Random) -> Hit:
             record = {**ident, "救助类别": "低保", "起始日期": f"{YEAR - 1}-03-01", "终止日期": ""}
             text = f"民政名单载{m.name}自 {YEAR - 1}-03-01 享受低保，登记为否"
     elif rule == "X-DISABILITY":
-        record = {**ident, "证件号码": m.id_number + rng.choice(["21", "42", "13"]), "残疾类别": rng.choice(["肢体", "视力", "智力"]), "残疾等级": rng.choice(["一级", "二级", "三级", "四级"])}
+        record = {
+            **ident,
+            "证件号码": m.id_number + rng.choice(["21", "42", "13"]),
+            "残疾类别": rng.choice(["肢体", "视力", "智力"]),
+            "残疾等级": rng.choice(["一级", "二级", "三级", "四级"]),
+        }
         text = f"残联名单载有{m.name}，健康状况登记为{m.health}"
     elif rule == "X-INSURANCE":
         record = {**ident, "参保年度": str(YEAR), "参保状态": "参保"} if not m.medical_insurance else {}
@@ -134,11 +150,26 @@ def _hit(rule: str, m: Member, rng: random.Random) -> Hit:
         record = {"证件号码": m.id_number, "鉴定等级": grade, "鉴定日期": day.isoformat()}
         text = f"危房鉴定 {day.isoformat()} 为{grade}级，登记住房安全等级为{m.household.housing_safety or '未鉴定'}"
     elif rule == "Q-SPOUSE-SEX":
-        return Hit(rule=rule, household_id=m.household_id, member_id=m.pk, explanation=f"配偶 {m.name} 与户主同为{'男性' if m.gender == '男' else '女性'}")
+        return Hit(
+            rule=rule,
+            household_id=m.household_id,
+            member_id=m.pk,
+            explanation=f"配偶 {m.name} 与户主同为{'男性' if m.gender == '男' else '女性'}",
+        )
     elif rule == "Q-CHILD-LABOUR":
-        return Hit(rule=rule, household_id=m.household_id, member_id=m.pk, explanation=f"{m.name} 未满16周岁，劳动技能登记为{m.labour_skill}")
+        return Hit(
+            rule=rule,
+            household_id=m.household_id,
+            member_id=m.pk,
+            explanation=f"{m.name} 未满16周岁，劳动技能登记为{m.labour_skill}",
+        )
     else:  # Q-INCOME-ZERO (household level: the 户主 is named)
-        return Hit(rule=rule, household_id=m.household_id, member_id=None, explanation=f"{m.household.head_name}户 {YEAR} 年各项收入均为0")
+        return Hit(
+            rule=rule,
+            household_id=m.household_id,
+            member_id=None,
+            explanation=f"{m.household.head_name}户 {YEAR} 年各项收入均为0",
+        )
     return Hit(
         rule=rule,
         household_id=m.household_id,
@@ -152,7 +183,9 @@ def _hit(rule: str, m: Member, rng: random.Random) -> Hit:
 
 
 def _candidates(rule: str, village_code: str, rng: random.Random) -> list[Member]:
-    active = Member.objects.filter(is_active=True, household__registry_status="在册").select_related("household")
+    active = Member.objects.filter(is_active=True, household__registry_status="在册").select_related(
+        "household"
+    )
     if rule == "X-DEATH":
         query = active.filter(birth_date__lt=date(1950, 1, 1)).exclude(relation="户主")
     elif rule == "Q-SPOUSE-SEX":
@@ -174,7 +207,9 @@ def _candidates(rule: str, village_code: str, rng: random.Random) -> list[Member
 @transaction.atomic
 def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str, int]:
     rng = random.Random(f"clues-{seed}")
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=["admin", "village", "township"])}
+    users = {
+        u.username: u for u in get_user_model().objects.filter(username__in=["admin", "village", "township"])
+    }
     grant = users["village"].grants.first() if "village" in users else None
     village_code = grant.region_id if grant else ""
     county = system_actor()
@@ -192,15 +227,27 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
             hits["cleanse" if rule.startswith("Q-") else "cross"].append(_hit(rule, m, rng))
             picked += 1
     members = Member.objects.filter(is_active=True).count()
-    store_hits(hits=hits["cleanse"], rules_run={r for r in PLAN if r.startswith("Q-")}, year=YEAR, actor=county, records=members)
-    store_hits(hits=hits["cross"], rules_run={r for r in PLAN if r.startswith("X-")}, year=YEAR, actor=county, records=CROSS_RECORDS)
+    store_hits(
+        hits=hits["cleanse"],
+        rules_run={r for r in PLAN if r.startswith("Q-")},
+        year=YEAR,
+        actor=county,
+        records=members,
+    )
+    store_hits(
+        hits=hits["cross"],
+        rules_run={r for r in PLAN if r.startswith("X-")},
+        year=YEAR,
+        actor=county,
+        records=CROSS_RECORDS,
+    )
 
     village = actor_for(users["village"]) if "village" in users else county
     admin = actor_for(users["admin"]) if "admin" in users else county
     counts = {"待核查": 0, "核查中": 0, "属实": 0, "不属实": 0, "已处置": 0}
     clues = list(Clue.objects.select_related("item").order_by("item__code"))
     home = [c for c in clues if c.village_code == village_code]
-    for n, clue in enumerate(clues):
+    for clue in clues:
         in_home = clue.village_code == village_code
         checker = village if in_home else county
         # the demo village keeps work for its cadre: its first clues stay 待核查, the next 核查中
@@ -217,7 +264,9 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
             continue
         item_move(actor=checker, item=clue.item, action="start")
         true = rng.random() < PLAN[clue.rule][1] or (in_home and clue.rule == "X-DEATH")
-        note = (TRUE_NOTES if true else FALSE_NOTES).get(clue.rule, "入户核实" + ("，情况属实" if true else "，情况不属实，登记数据无误"))
+        note = (TRUE_NOTES if true else FALSE_NOTES).get(
+            clue.rule, "入户核实" + ("，情况属实" if true else "，情况不属实，登记数据无误")
+        )
         item_move(actor=checker, item=clue.item, action="close_true" if true else "close_false", note=note)
         counts["属实" if true else "不属实"] += 1
         if true and clue.rule == "X-DEATH" and counts["已处置"] < 2 and in_home:

@@ -70,7 +70,12 @@ def propose(clue: Clue) -> dict[str, Any]:
     if rule in ("X-DEATH", "X-MOVED"):
         reason = enums.DecreaseReason.DEATH if rule == "X-DEATH" else enums.DecreaseReason.MOVED_OUT
         when = record.get("死亡日期") or record.get("迁出日期") or ""
-        return {"action": "member_remove", "reason": str(reason), "on": when, "label": f"自然减少（{reason}）"}
+        return {
+            "action": "member_remove",
+            "reason": str(reason),
+            "on": when,
+            "label": f"自然减少（{reason}）",
+        }
     if rule in REVIEW_RULES:
         return {"action": "review", "label": "转问题整改，核实是否错评（或直接清退）"}
     if member is not None and rule == "X-DIBAO":
@@ -168,7 +173,9 @@ def followup_apply(*, actor: Actor, clue: Clue, option: str = "", value: str = "
         event = HouseholdEvent.objects.filter(member=member).order_by("-id").first()
         done = f"已办理自然减少（{plan['reason']}）：{member.name}"
     elif action == "review" and option == "purge":
-        event = events.household_purge(actor=actor, household=clue.household, reason=f"{note}：{clue.explanation}")
+        event = events.household_purge(
+            actor=actor, household=clue.household, reason=f"{note}：{clue.explanation}"
+        )
         done = "已清退该户"
     elif action in ("review", "problem"):
         item = _problem(actor, clue, "")
@@ -181,7 +188,9 @@ def followup_apply(*, actor: Actor, clue: Clue, option: str = "", value: str = "
         if action == "member_field":
             if clue.member is None:
                 raise _fail("线索未指明成员")
-            members.member_update(actor=actor, member=Member.objects.get(pk=clue.member_id), changes={field: chosen})
+            members.member_update(
+                actor=actor, member=Member.objects.get(pk=clue.member_id), changes={field: chosen}
+            )
         else:
             households.household_update(actor=actor, household=clue.household, changes={field: chosen})
         done = f"已更正{FIELDS[field][0]}为“{chosen}”"

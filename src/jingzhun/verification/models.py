@@ -67,7 +67,12 @@ class Clue(models.Model):
         "registry.Household", verbose_name="户", on_delete=models.PROTECT, related_name="+"
     )
     member = models.ForeignKey(
-        "registry.Member", verbose_name="成员", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Member",
+        verbose_name="成员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     village_code = models.CharField("行政区划代码", max_length=12)  # the household's village (scope, counts)
     match = models.CharField("匹配方式", max_length=8, blank=True)

@@ -28,5 +28,11 @@ def _context(request: Any, household: Any) -> dict[str, Any] | None:
 
 def register() -> None:
     register_panel(
-        Panel(page="household", name="open_clues", template="verification/_household_panel.html", context=_context, order=20)
+        Panel(
+            page="household",
+            name="open_clues",
+            template="verification/_household_panel.html",
+            context=_context,
+            order=20,
+        )
     )

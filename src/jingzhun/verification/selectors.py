@@ -27,8 +27,10 @@ def clues_visible(actor: Actor) -> QuerySet[Clue]:
 def clue_get(actor: Actor, pk: Any) -> Clue:
     """By the ledger item's id (the clue's page is the item's page)."""
     try:
-        return clues_visible(actor).select_related("item", "household", "household__village", "member").get(
-            item_id=pk
+        return (
+            clues_visible(actor)
+            .select_related("item", "household", "household__village", "member")
+            .get(item_id=pk)
         )
     except (Clue.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
@@ -58,12 +60,16 @@ class Filter:
 
 def _counts(query: QuerySet[Clue], key: Any) -> dict[str, dict[str, int]]:
     """Per group: total, 待核查, 核查中, 属实, 不属实 — one grouped query."""
-    rows = query.annotate(g=key).values("g").annotate(
-        total=Count("id"),
-        pending=Count("id", filter=Q(item__status=kind.PENDING)),
-        checking=Count("id", filter=Q(item__status=kind.CHECKING)),
-        true=Count("id", filter=Q(item__status=kind.TRUE)),
-        false=Count("id", filter=Q(item__status=kind.FALSE)),
+    rows = (
+        query.annotate(g=key)
+        .values("g")
+        .annotate(
+            total=Count("id"),
+            pending=Count("id", filter=Q(item__status=kind.PENDING)),
+            checking=Count("id", filter=Q(item__status=kind.CHECKING)),
+            true=Count("id", filter=Q(item__status=kind.TRUE)),
+            false=Count("id", filter=Q(item__status=kind.FALSE)),
+        )
     )
     return {r["g"]: {k: r[k] for k in ("total", "pending", "checking", "true", "false")} for r in rows}
 
@@ -82,7 +88,9 @@ def by_rule(actor: Actor, query: QuerySet[Clue] | None = None) -> list[dict[str,
     for code in RULE_ORDER:
         if code in counts:
             rule = ALL_CHECKS[code]
-            out.append({"code": code, "name": rule.name, "dataset": rule.dataset, **_with_precision(counts[code])})
+            out.append(
+                {"code": code, "name": rule.name, "dataset": rule.dataset, **_with_precision(counts[code])}
+            )
     return out
 
 

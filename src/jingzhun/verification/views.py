@@ -5,6 +5,7 @@ the moves this actor may make, the proposed follow-up) and the county's four-eye
 from __future__ import annotations
 
 from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -101,7 +102,8 @@ def clue_list(request: HttpRequest) -> HttpResponse:
             "region": region,
             "page": page,
             "rows": [
-                {"clue": c, "explanation": present.explanation(actor, c.explanation)} for c in page.object_list
+                {"clue": c, "explanation": present.explanation(actor, c.explanation)}
+                for c in page.object_list
             ],
             "total": page.paginator.count,
             "query_string": params.urlencode(),

@@ -6,84 +6,212 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_ledger_engine'),
-        ('registry', '0004_household_member_version'),
+        ("ledger", "0001_ledger_engine"),
+        ("registry", "0004_household_member_version"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClueRun',
+            name="ClueRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('rules', models.JSONField(default=list, verbose_name='规则')),
-                ('source', models.CharField(max_length=8, verbose_name='类别')),
-                ('records', models.PositiveIntegerField(default=0, verbose_name='比对记录数')),
-                ('hits', models.PositiveIntegerField(default=0, verbose_name='命中')),
-                ('created', models.PositiveIntegerField(default=0, verbose_name='新增线索')),
-                ('refreshed', models.PositiveIntegerField(default=0, verbose_name='仍在核查')),
-                ('suppressed', models.PositiveIntegerField(default=0, verbose_name='已核实不再提出')),
-                ('cleared', models.PositiveIntegerField(default=0, verbose_name='不再命中')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("rules", models.JSONField(default=list, verbose_name="规则")),
+                ("source", models.CharField(max_length=8, verbose_name="类别")),
+                ("records", models.PositiveIntegerField(default=0, verbose_name="比对记录数")),
+                ("hits", models.PositiveIntegerField(default=0, verbose_name="命中")),
+                ("created", models.PositiveIntegerField(default=0, verbose_name="新增线索")),
+                ("refreshed", models.PositiveIntegerField(default=0, verbose_name="仍在核查")),
+                ("suppressed", models.PositiveIntegerField(default=0, verbose_name="已核实不再提出")),
+                ("cleared", models.PositiveIntegerField(default=0, verbose_name="不再命中")),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '比对批次',
+                "verbose_name": "比对批次",
             },
         ),
         migrations.CreateModel(
-            name='ClueSettings',
+            name="ClueSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('four_eyes', models.BooleanField(default=False, verbose_name='核查结论须经他人确认')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("four_eyes", models.BooleanField(default=False, verbose_name="核查结论须经他人确认")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索核查设置',
+                "verbose_name": "线索核查设置",
             },
         ),
         migrations.CreateModel(
-            name='Clue',
+            name="Clue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(max_length=20, verbose_name='规则代码')),
-                ('dataset', models.CharField(blank=True, max_length=12, verbose_name='数据集')),
-                ('village_code', models.CharField(max_length=12, verbose_name='行政区划代码')),
-                ('match', models.CharField(blank=True, max_length=8, verbose_name='匹配方式')),
-                ('explanation', models.TextField(verbose_name='说明')),
-                ('record_key', models.CharField(max_length=80, verbose_name='记录标识')),
-                ('record', models.JSONField(blank=True, default=dict, verbose_name='部门记录')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('still_hit', models.BooleanField(default=True, verbose_name='最近一次比对仍命中')),
-                ('finding', models.CharField(blank=True, choices=[('属实', 'True'), ('不属实', 'False')], max_length=4, verbose_name='核查结论')),
-                ('checker_name', models.CharField(blank=True, max_length=100, verbose_name='核查人')),
-                ('checked_on', models.DateField(blank=True, null=True, verbose_name='核查日期')),
-                ('check_note', models.TextField(blank=True, verbose_name='核查情况')),
-                ('confirmer_name', models.CharField(blank=True, max_length=100, verbose_name='确认人')),
-                ('confirmed_on', models.DateField(blank=True, null=True, verbose_name='确认日期')),
-                ('conclusion', models.CharField(blank=True, choices=[('属实', 'True'), ('不属实', 'False')], max_length=4, verbose_name='结论')),
-                ('followup', models.JSONField(blank=True, default=dict, verbose_name='后续处置建议')),
-                ('applied_at', models.DateTimeField(blank=True, null=True, verbose_name='处置时间')),
-                ('applied_note', models.CharField(blank=True, max_length=200, verbose_name='处置结果')),
-                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('applied_event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.householdevent')),
-                ('applied_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.item')),
-                ('checker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.household', verbose_name='户')),
-                ('item', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='clue', to='ledger.item')),
-                ('member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.member', verbose_name='成员')),
-                ('last_run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='verification.cluerun', verbose_name='最近命中')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='verification.cluerun', verbose_name='首次发现')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("rule", models.CharField(max_length=20, verbose_name="规则代码")),
+                ("dataset", models.CharField(blank=True, max_length=12, verbose_name="数据集")),
+                ("village_code", models.CharField(max_length=12, verbose_name="行政区划代码")),
+                ("match", models.CharField(blank=True, max_length=8, verbose_name="匹配方式")),
+                ("explanation", models.TextField(verbose_name="说明")),
+                ("record_key", models.CharField(max_length=80, verbose_name="记录标识")),
+                ("record", models.JSONField(blank=True, default=dict, verbose_name="部门记录")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("still_hit", models.BooleanField(default=True, verbose_name="最近一次比对仍命中")),
+                (
+                    "finding",
+                    models.CharField(
+                        blank=True,
+                        choices=[("属实", "True"), ("不属实", "False")],
+                        max_length=4,
+                        verbose_name="核查结论",
+                    ),
+                ),
+                ("checker_name", models.CharField(blank=True, max_length=100, verbose_name="核查人")),
+                ("checked_on", models.DateField(blank=True, null=True, verbose_name="核查日期")),
+                ("check_note", models.TextField(blank=True, verbose_name="核查情况")),
+                ("confirmer_name", models.CharField(blank=True, max_length=100, verbose_name="确认人")),
+                ("confirmed_on", models.DateField(blank=True, null=True, verbose_name="确认日期")),
+                (
+                    "conclusion",
+                    models.CharField(
+                        blank=True,
+                        choices=[("属实", "True"), ("不属实", "False")],
+                        max_length=4,
+                        verbose_name="结论",
+                    ),
+                ),
+                ("followup", models.JSONField(blank=True, default=dict, verbose_name="后续处置建议")),
+                ("applied_at", models.DateTimeField(blank=True, null=True, verbose_name="处置时间")),
+                ("applied_note", models.CharField(blank=True, max_length=200, verbose_name="处置结果")),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "applied_event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.householdevent",
+                    ),
+                ),
+                (
+                    "applied_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.item",
+                    ),
+                ),
+                (
+                    "checker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.household",
+                        verbose_name="户",
+                    ),
+                ),
+                (
+                    "item",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="clue", to="ledger.item"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.member",
+                        verbose_name="成员",
+                    ),
+                ),
+                (
+                    "last_run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="verification.cluerun",
+                        verbose_name="最近命中",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="verification.cluerun",
+                        verbose_name="首次发现",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '线索',
-                'indexes': [models.Index(fields=['rule', 'household', 'member'], name='clue_identity_idx'), models.Index(fields=['village_code', 'rule'], name='clue_village_idx'), models.Index(fields=['rule', 'conclusion'], name='clue_rule_conclusion_idx'), models.Index(fields=['household'], name='clue_household_idx')],
+                "verbose_name": "线索",
+                "indexes": [
+                    models.Index(fields=["rule", "household", "member"], name="clue_identity_idx"),
+                    models.Index(fields=["village_code", "rule"], name="clue_village_idx"),
+                    models.Index(fields=["rule", "conclusion"], name="clue_rule_conclusion_idx"),
+                    models.Index(fields=["household"], name="clue_household_idx"),
+                ],
             },
         ),
     ]
