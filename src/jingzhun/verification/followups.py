@@ -148,7 +148,11 @@ def followup_apply(*, actor: Actor, clue: Clue, option: str = "", value: str = "
 
     if not (actor.can(Perm.CLUE_APPLY) and actor.can(Perm.EDIT_REGISTRY)):
         raise _fail("您没有执行后续处置的权限")
-    clue = Clue.objects.select_for_update().select_related("item", "household", "member").get(pk=clue.pk)
+    clue = (
+        Clue.objects.select_for_update(of=("self",))
+        .select_related("item", "household", "member")
+        .get(pk=clue.pk)
+    )
     if not actor.covers_code(clue.household.village_id) or actor.paired_only:
         raise _fail("该户不在您的管辖范围内")
     if clue.item.status != "属实" or not clue.followup:
