@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from django.test import Client
 
+from jingzhun.accounts.access import actor_for
 from jingzhun.core.models import AuditEntry
 from jingzhun.ledger import services
 from jingzhun.verification.clue_store import store_hits
@@ -159,3 +160,20 @@ def test_only_the_county_admin_configures_four_eyes(county_admin, township_cadre
 
     assert four_eyes_on()
     assert AuditEntry.objects.filter(action="clue.settings").count() == 1
+
+
+def test_the_page_offers_only_the_moves_the_county_setting_allows(village_cadre, township_cadre, clues):
+    from jingzhun.verification.models import ClueSettings
+
+    clue = clues["X-DEATH"]
+    services.item_move(actor=actor_for(village_cadre), item=clue.item, action="start")
+    url = f"/verification/clues/{clue.item_id}/"
+    cadre = client_for(village_cadre).get(url).content.decode()
+    assert 'data-testid="move-close_true"' in cadre and 'data-testid="move-report_true"' not in cadre
+    assert 'data-testid="move-confirm_true"' not in client_for(township_cadre).get(url).content.decode()
+    ClueSettings.objects.update_or_create(pk=1, defaults={"four_eyes": True})
+    cadre = client_for(village_cadre).get(url).content.decode()
+    assert 'data-testid="move-report_true"' in cadre and 'data-testid="move-close_true"' not in cadre
+    client_for(village_cadre).post(f"{url}move/", {"action": "report_true", "note": "已去世"})
+    town = client_for(township_cadre).get(url).content.decode()
+    assert 'data-testid="move-confirm_true"' in town and 'data-testid="finding"' in town

@@ -64,6 +64,9 @@ def move_forms(actor: Actor, item: Item) -> list[dict[str, Any]]:
             continue
         if move.extension and item.extension_days:
             continue
+        # the kind's own precondition (a note is asked for on the form, so only the rest is checked here)
+        if spec.guard is not None and spec.guard(actor, item, move, "…"):
+            continue
         forms.append({"move": move, "danger": move.action in ("send_back", "refuse", "fail", "dismiss")})
     return forms
 
