@@ -131,12 +131,12 @@ def store_hits(
         "explanation",
         "item__status",
     )
-    for row in existing.iterator(chunk_size=CHUNK):
-        identity = (row["rule"], row["household_id"], row["member_id"])
-        if row["item__status"] in kind.OPEN:
-            open_clues[identity] = row
+    for found in existing.iterator(chunk_size=CHUNK):
+        known: tuple[str, int, int | None] = (found["rule"], found["household_id"], found["member_id"])
+        if found["item__status"] in kind.OPEN:
+            open_clues[known] = dict(found)
         else:
-            closed_keys.add((*identity, row["record_key"]))
+            closed_keys.add((*known, found["record_key"]))
 
     new: list[Hit] = []
     seen: list[int] = []  # open clues hit again (their last run moves to this one)

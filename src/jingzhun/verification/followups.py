@@ -190,7 +190,7 @@ def followup_apply(*, actor: Actor, clue: Clue, option: str = "", value: str = "
         if chosen not in FIELDS[field][2]:
             raise _fail(f"{FIELDS[field][0]}应为：{'、'.join(FIELDS[field][2])}")
         if action == "member_field":
-            if clue.member is None:
+            if clue.member_id is None:
                 raise _fail("线索未指明成员")
             members.member_update(
                 actor=actor, member=Member.objects.get(pk=clue.member_id), changes={field: chosen}
