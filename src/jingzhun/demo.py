@@ -85,6 +85,9 @@ def build_demo(
     from jingzhun.ledger.demo_data import seed as seed_ledger
 
     seed_ledger(seed=seed, printer=printer)
+    from jingzhun.verification.demo_data import seed as seed_clues
+
+    seed_clues(seed=seed, printer=printer)
     printer(f"演示数据库就绪，用时 {time.monotonic() - started:.0f} 秒")
     return {"users": users, "households": summary["households"], "members": summary["members"]}
 

@@ -128,8 +128,10 @@ def build_world() -> dict[str, Any]:
     tokens["B"] = api_token_create(user=users["outsider"], name="b")[0]
     rule = standard.rules.order_by("code").first()
     ledger = _ledger_world(users)
+    clues = _clue_world(hh)
     return {
         **ledger,
+        **clues,
         "users": users,
         "household": hh,
         "member": {s: hh[s].members.order_by("pk").first() for s in SIDES},
@@ -236,6 +238,37 @@ def _ledger_world(users: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _clue_world(hh: dict[str, Any]) -> dict[str, Any]:
+    """线索核查 per side: a clue confirmed 属实 (so its follow-up can be applied) on each side's household."""
+    from jingzhun.ledger.selectors import system_actor
+    from jingzhun.ledger.services import item_move
+    from jingzhun.rules.hits import Hit
+    from jingzhun.verification.clue_store import store_hits
+    from jingzhun.verification.models import Clue
+
+    county = system_actor()
+    hits = []
+    for side in SIDES:
+        member = hh[side].members.order_by("-pk").first()
+        hits.append(
+            Hit(
+                rule="X-INSURANCE",
+                household_id=hh[side].pk,
+                member_id=member.pk,
+                explanation="医保参保名单无记录",
+                dataset="医保参保",
+            )
+        )
+    store_hits(hits=hits, rules_run={"X-INSURANCE"}, year=2024, actor=county)
+    out: dict[str, Any] = {"clue": {}}
+    for side in SIDES:
+        clue = Clue.objects.get(household=hh[side])
+        item_move(actor=county, item=clue.item, action="start")
+        item_move(actor=county, item=clue.item, action="close_true", note="核实属实")
+        out["clue"][side] = clue.item
+    return out
+
+
 # How each URL parameter is filled, per route (the route's name → parameter → value for a side).
 # A parameter named here by kind alone ("pk") takes its object from ROUTE_OBJECT.
 ROUTE_OBJECT = {
@@ -281,6 +314,9 @@ ROUTE_OBJECT = {
     "ledger:indicator_report": "task",
     "ledger:case_figures": "case",
     "assistance:measure_edit": "measure",
+    "verification:clue": "clue",
+    "verification:move": "clue",
+    "verification:apply": "clue",
 }
 FIXED_ARGS = {
     "action": "activate",

@@ -38,6 +38,9 @@ class Perm:
     # departments send county-wide rolls); township and village see a record only on a clue of theirs.
     VIEW_DATASETS = "verification.view_datasets"
     IMPORT_DATASETS = "verification.import_datasets"  # replaces a dataset: the county admin only
+    CLUE_CONFIRM = "verification.confirm"  # 线索核查: confirm a checker's finding (四眼, township/county)
+    CLUE_APPLY = "verification.apply"  # apply a confirmed clue's follow-up to the registry (一键处置)
+    CLUE_CONFIGURE = "verification.configure"  # the county's clue settings (whether findings need confirming)
 
 
 class RoleCode(models.TextChoices):
@@ -63,7 +66,14 @@ _LEDGER_SUPERVISOR = frozenset({Perm.LEDGER_VIEW, Perm.LEDGER_ASSIGN})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RoleCode.COUNTY_ADMIN: frozenset(_ALL),
     RoleCode.COUNTY_LEADER: frozenset(
-        {Perm.VIEW_REGISTRY, Perm.EXPORT_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.VIEW_DATASETS}
+        {
+            Perm.VIEW_REGISTRY,
+            Perm.EXPORT_REGISTRY,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_ASSISTANCE,
+            Perm.VIEW_DATASETS,
+            Perm.CLUE_CONFIRM,
+        }
     )
     | _LEDGER_SUPERVISOR,
     RoleCode.SECTOR: frozenset({Perm.VIEW_REGISTRY}) | _LEDGER_HANDLER,
@@ -80,6 +90,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.EDIT_ASSISTANCE,
             Perm.VISIT,
             Perm.CHECK_IN,
+            Perm.CLUE_CONFIRM,
+            Perm.CLUE_APPLY,
         }
     )
     | _LEDGER_HANDLER,
@@ -98,7 +110,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     )
     | _LEDGER_HANDLER,
     RoleCode.HELPER: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_ASSISTANCE, Perm.VISIT, Perm.CHECK_IN}),
-    RoleCode.INSPECTOR: frozenset({Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE})
+    RoleCode.INSPECTOR: frozenset(
+        {Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.CLUE_CONFIRM}
+    )
     | _LEDGER_SUPERVISOR,
     RoleCode.DISCIPLINE: frozenset(
         {Perm.VIEW_REGISTRY, Perm.VIEW_AUDIT, Perm.VIEW_ASSISTANCE, Perm.LEDGER_CASES}

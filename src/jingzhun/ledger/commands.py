@@ -103,7 +103,8 @@ def run_list(
         if not Region.objects.filter(code=region.strip()).exists():
             return _fail(f"行政区划代码 {region} 不存在")
     flt = Filter(kind=code, status=status or "", overdue=overdue, region=(region or "").strip())
-    rows = list_rows(items_visible(system_actor()), flt, day)
+    # the spec's ledgers only: a kind with pages of its own (线索核查) is reported there
+    rows = list_rows(items_visible(system_actor()).filter(kind__in=kinds.ORDER), flt, day)
     _write_csv(out, LIST_HEADER, rows)
     print(f"已写出 {len(rows)} 条（截至 {day.isoformat()}）→ {out}")
     return EXIT_OK
@@ -116,7 +117,7 @@ def run_summary(*, out: str, as_of: str | None) -> int:
         day = parse_as_of(as_of)
     except ValueError as exc:
         return _fail(str(exc))
-    query = items_visible(system_actor())
+    query = items_visible(system_actor()).filter(kind__in=kinds.ORDER)
     rows = summary_rows(query, day)
     _write_csv(out, SUMMARY_HEADER, rows)
     text = sentence(query, day)

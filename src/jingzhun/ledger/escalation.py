@@ -18,7 +18,7 @@ from jingzhun.core import audit
 from jingzhun.ledger import clock, kinds
 from jingzhun.ledger.models import Escalation
 
-CLOSED = sorted({s for k in kinds.KINDS.values() for s in k.closed})
+CLOSED = kinds.CLOSED_STATES  # the same list: kinds registered later count too
 
 
 def ladder() -> tuple[clock.Rung, ...]:

@@ -10,10 +10,14 @@ its responsible user (the handler never accepts their own closing).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 HANDLE = "handle"
 ASSIGN = "assign"
+# A move's `perm` is HANDLE, ASSIGN, or the name of a permission (accounts.roles.Perm) of its own — a kind
+# registered by another app may need a side that is neither (e.g. 线索核查's 确认 by township or county).
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,20 @@ class Kind:
     max_reopens: int = 0
     notes_allowed: bool = True  # progress notes (进展) on open items
     extra: dict[str, object] = field(default_factory=dict)
+    # Seams for a kind registered by a higher app (数据核查's 线索核查), so it needs no copy of the engine:
+    # - ledger_pages: listed in the ledger's own tabs, summary and `ledger list/summary` (the spec's
+    #   table); a kind with pages of its own sets False;
+    # - page: the URL name of the kind's own item page (ledger/items/<pk>/ redirects there);
+    # - guard(actor, item, move, note) → a refusal message or None: the kind's own precondition, checked
+    #   by `services.item_move` after the table, permission and scope (e.g. a county's four-eyes setting);
+    # - after_move(actor, item, move, step): the kind's own bookkeeping, inside the move's transaction;
+    # - inbox(actor) → a queryset of items or None: the kind's part of 我的待办 (items assigned to a place,
+    #   not a person).
+    ledger_pages: bool = True
+    page: str = ""
+    guard: Callable[..., str | None] | None = None
+    after_move: Callable[..., Any] | None = None
+    inbox: Callable[[Any], Any] | None = None
 
     def moves_from(self, state: str) -> tuple[Move, ...]:
         return tuple(m for m in self.moves if m.source == state)
@@ -178,8 +196,12 @@ CASE = Kind(
 )
 
 KINDS: dict[str, Kind] = {}
-# Report order of the spec's table (problem, petition, directive, task, case).
+# Report order of the spec's table (problem, petition, directive, task, case); kinds with their own pages
+# (ledger_pages=False) are not in it.
 ORDER: list[str] = []
+# Every kind's closed states, kept up to date in place by `register` (reports and the escalation pass hold
+# this same list, so a kind registered after they were imported still counts as closed there).
+CLOSED_STATES: list[str] = []
 
 
 def register(kind: Kind) -> Kind:
@@ -192,15 +214,20 @@ def register(kind: Kind) -> Kind:
     if kind.initial not in states or not kind.closed <= states:
         raise ValueError(f"{kind.code}: initial or closed state unknown")
     KINDS[kind.code] = kind
-    ORDER.append(kind.code)
+    if kind.ledger_pages:
+        ORDER.append(kind.code)
+    CLOSED_STATES[:] = sorted(set(CLOSED_STATES) | kind.closed)
+    LABELS[kind.code] = kind.label
+    BY_LABEL[kind.label] = kind.code
     return kind
+
+
+LABELS: dict[str, str] = {}
+BY_LABEL: dict[str, str] = {}
 
 
 for _kind in (PROBLEM, PETITION, DIRECTIVE, TASK, CASE):
     register(_kind)
-
-LABELS = {code: k.label for code, k in KINDS.items()}
-BY_LABEL = {k.label: code for code, k in KINDS.items()}
 
 
 def get(code: str) -> Kind:

@@ -56,13 +56,16 @@ def move_forms(actor: Actor, item: Item) -> list[dict[str, Any]]:
     handlers = services._handler_ids(item)
     forms = []
     for move in spec.moves_from(item.status):
-        if not actor.can(services.PERM_OF[move.perm]):
+        if not actor.can(services.move_perm(move)):
             continue
         if move.four_eyes and (actor.user is None or actor.user.pk in handlers):
             continue
         if move.reopen and item.reopen_count >= spec.max_reopens:
             continue
         if move.extension and item.extension_days:
+            continue
+        # the kind's own precondition (a note is asked for on the form, so only the rest is checked here)
+        if spec.guard is not None and spec.guard(actor, item, move, "…"):
             continue
         forms.append({"move": move, "danger": move.action in ("send_back", "refuse", "fail", "dismiss")})
     return forms

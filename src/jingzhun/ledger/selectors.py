@@ -14,6 +14,7 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.ledger import kinds
 from jingzhun.ledger.models import Attachment, Item, Recipient
 
 
@@ -88,7 +89,16 @@ def _inbox_parts(actor: Actor) -> list[QuerySet[Item]]:
     if actor.can(Perm.LEDGER_HANDLE):
         parts.append(items_visible(actor).filter(responsible=actor.user).exclude(status__in=_closed_states()))
     if actor.can(Perm.LEDGER_ASSIGN):
-        parts.append(items_visible(actor).filter(status__in=WAITING).exclude(responsible=actor.user))
+        parts.append(
+            items_visible(actor)
+            .filter(status__in=WAITING, kind__in=kinds.ORDER)
+            .exclude(responsible=actor.user)
+        )
+    for spec in kinds.KINDS.values():
+        if spec.inbox is not None:
+            part = spec.inbox(actor)
+            if part is not None:
+                parts.append(part)
     return parts
 
 
@@ -109,6 +119,4 @@ WAITING = ("申请销号", "已答复")  # states waiting for the supervising si
 
 
 def _closed_states() -> list[str]:
-    from jingzhun.ledger import kinds
-
-    return sorted({s for k in kinds.KINDS.values() for s in k.closed})
+    return kinds.CLOSED_STATES

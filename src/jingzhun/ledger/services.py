@@ -52,6 +52,11 @@ FIELDS = (
 )
 
 
+def move_perm(move: kinds.Move) -> str:
+    """The permission a move needs: the handling or supervising side, or a permission named by the kind."""
+    return PERM_OF.get(move.perm, move.perm)
+
+
 def _fail(message: str, field: str = "__all__") -> ValidationFailed:
     return ValidationFailed({field: message})
 
@@ -248,11 +253,15 @@ def item_move(
         raise _fail(
             f"{spec.label}“{item.code}”当前状态为“{item.status}”，不能执行该操作（可执行：{allowed}）"
         )
-    if not actor.can(PERM_OF[move.perm]):
+    if not actor.can(move_perm(move)):
         raise _fail(f"您没有“{move.label}”的权限")
     if item.kind == "case" and not actor.can(Perm.LEDGER_CASES):
         raise _fail("只有纪委可以办理违纪案件")
     _in_scope(actor, item.region_id)
+    if spec.guard is not None:
+        refusal = spec.guard(actor, item, move, note)
+        if refusal:
+            raise _fail(refusal)
     if move.four_eyes:
         if actor.user is None:
             raise _fail(f"“{move.label}”须由验收人本人操作")
@@ -322,6 +331,8 @@ def item_move(
         extension_days=extension_days if move.extension else 0,
     )
     _save_attachments(step, checked)
+    if spec.after_move is not None:
+        spec.after_move(actor, item, move, step)
     _record(
         actor,
         f"ledger.{action}",

@@ -127,6 +127,8 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     item = selectors.item_get(actor, pk)
+    if kinds.get(item.kind).page:  # a kind with a page of its own (线索核查)
+        return redirect(kinds.get(item.kind).page, pk=item.pk)
     steps = list(item.steps.select_related("actor").prefetch_related("attachments"))
     return render(
         request,
@@ -280,7 +282,7 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         query = (
             selectors.items_visible(actor)
             .exclude(status__in=reports.CLOSED)
-            .filter(due_on__lt=today)
+            .filter(due_on__lt=today, kind__in=kinds.ORDER)
             .exclude(paused_since__isnull=False, due_on__gte=F("paused_since"))
         )
         names = dict(Region.objects.filter(level="township").values_list("code", "name"))
