@@ -2,8 +2,8 @@
 
 The CSV exactly as the spec: UTF-8, header `规则代码,户编号,证件号码,姓名,说明`, one row per hit, sorted by
 规则代码, 户编号, 证件号码; household-level rules carry the 户主's 证件号码 and 姓名. The SQL engine runs over
-the registry in scope; one Chinese summary line with the count of every rule goes to stdout. Clues are
-not stored here (the clue store takes `run_cleanse`'s hits)."""
+the registry in scope; one Chinese summary line with the count of every rule goes to stdout. A run over
+the whole county keeps its hits as clues (`verification.runs`), one more line saying how many."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.lib.spreadsheet import safe_row
 from jingzhun.regions.models import Region
 from jingzhun.rules.checks import ALL_CHECKS
-from jingzhun.verification.cleanse import cleanse_rows, context
+from jingzhun.verification.cleanse import cleanse_rows, context, to_hit
+from jingzhun.verification.runs import CLEANSING_CODES, keep_as_clues
 
 HEADER = ["规则代码", "户编号", "证件号码", "姓名", "说明"]
 
@@ -51,4 +52,6 @@ def run_cleanse_command(*, year: int, region: str | None, out: str) -> int:
         writer.writerow(HEADER)
         writer.writerows(safe_row(r) for r in csv_rows(rows))  # 户编号 and names are free text from files
     print(summary(year, place, rows, ctx.codes))
+    hits = [to_hit(r.finding) for r in rows]
+    print(keep_as_clues(hits=hits, rules_run=set(CLEANSING_CODES), year=year, region=prefix, actor=None))
     return 0

@@ -1,7 +1,7 @@
 """`jingzhun verify crosscheck PATH... --year Y --out FILE.csv [--region CODE] [--user NAME]`
 (spec/verification.md §2): import the departmental files (all-or-nothing), run every X-* rule, write
 the hits as CSV, and print a Chinese summary with the records of each dataset that matched nobody.
-Exit 0 ok, 1 invalid input. Stores no clue: the clue store takes `run_crosscheck`'s hits."""
+Exit 0 ok, 1 invalid input. A run over the whole county keeps its hits as clues (`verification.runs`)."""
 
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ def run(
     from jingzhun.accounts.access import actor_for
     from jingzhun.accounts.models import User
     from jingzhun.core import audit
-    from jingzhun.verification.crosscheck import run_crosscheck
+    from jingzhun.verification.crosscheck import county_datasets, run_crosscheck
     from jingzhun.verification.importer import import_datasets
+    from jingzhun.verification.runs import crosscheck_rules, keep_as_clues
 
     user: Any = None
     actor: Any = None
@@ -104,4 +105,6 @@ def run(
         print(f"  {rule}：{n:,} 条")
     for name, (rows, unmatched) in counts.items():
         print(f"  {name}：{rows:,} 条记录，其中 {unmatched:,} 条未匹配到在册人员")
+    rules_run = crosscheck_rules(set(county_datasets().datasets))
+    print(keep_as_clues(hits=hits, rules_run=rules_run, year=year, region=region, actor=actor, records=total))
     return EXIT_OK

@@ -20,11 +20,11 @@ from jingzhun.engines.sql import crosscheck as sql
 from jingzhun.regions.models import code_range
 from jingzhun.registry.enums import RegistryStatus
 from jingzhun.registry.models import Household, Member
-from jingzhun.rules.checks import default_params
 from jingzhun.rules.datasets import KIND_ID, METHODS, SPEC_BY_NAME
 from jingzhun.rules.hits import Hit
 from jingzhun.verification.importer import county_code
 from jingzhun.verification.models import Dataset, DatasetRecord
+from jingzhun.verification.params import current_params
 
 PERSON_FIELDS = (
     "id",
@@ -145,7 +145,7 @@ def run_crosscheck(
     """Every X-* hit of the county (or of `region`, a code prefix) for year Y, set-based in SQL.
     Matching always looks at the whole county: whether a near match is the only candidate does not
     depend on the region asked for."""
-    params = params or default_params()
+    params = params or current_params()
     county = county_datasets()
     raw = sql.raw_hits(county.code, region, county.datasets, year, params, unmatched)
     people = _people_by_id(sorted({h.member_id for h in raw}))
@@ -245,7 +245,7 @@ def run_crosscheck_python(
         records,
         imported=county.datasets,
         year=year,
-        params=params or default_params(),
+        params=params or current_params(),
         persons=everyone,
     )
     return sort_hits(hits)
@@ -282,7 +282,7 @@ def household_crosscheck(
     others = persons(scope.filter(claim)) if records else []
     matches = [m for m in py.match_records(others, records) if m.member_id in {p.member_id for p in members}]
     hits = py.evaluate_household(
-        facts, matches, imported=county.datasets, year=year, params=params or default_params()
+        facts, matches, imported=county.datasets, year=year, params=params or current_params()
     )
     return sort_hits(hits)
 

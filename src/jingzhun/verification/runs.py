@@ -1,0 +1,39 @@
+"""A county-wide run's hits kept as clues (spec §3: every hit of §1 and §2 is stored as a clue).
+
+Only a run over the whole county is stored: the clue store marks the open clues of the rules it ran that
+were not hit again as 不再命中, which a run over one region would wrongly do to every other region. A run
+with `--region` writes its CSV and stores nothing (and says so)."""
+
+from __future__ import annotations
+
+from jingzhun.accounts.access import Actor
+from jingzhun.ledger.selectors import system_actor
+from jingzhun.rules.checks import CLEANSING, CROSSCHECK
+from jingzhun.rules.hits import Hit
+from jingzhun.verification.clue_store import store_hits
+
+CLEANSING_CODES = frozenset(r.code for r in CLEANSING)
+
+
+def crosscheck_rules(imported: set[str]) -> set[str]:
+    """The X-* rules that ran: those whose dataset the county has imported (a dataset never imported
+    produces no clue, spec §2)."""
+    return {r.code for r in CROSSCHECK if r.dataset in imported}
+
+
+def keep_as_clues(
+    *,
+    hits: list[Hit],
+    rules_run: set[str],
+    year: int,
+    region: str | None,
+    actor: Actor | None,
+    records: int = 0,
+) -> str:
+    """Store the run's hits as clues; the Chinese line the command prints about it."""
+    if region:
+        return "按区划运行：疑点只写入 CSV，未保存为线索（线索按全县运行保存）"
+    summary = store_hits(
+        hits=hits, rules_run=rules_run, year=year, actor=actor or system_actor(), records=records
+    )
+    return "线索：" + summary.sentence()
