@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from jingzhun.cli import main
+from jingzhun.verification.models import Clue
 from tests.factories import OTHER_VILLAGE
 from tests.verification import builders as b
 
@@ -33,14 +34,19 @@ def test_it_writes_the_spec_csv_and_a_summary(standard, rules, tmp_path, capsys)
         f"Q-PLAN-OVERDUE,B0002,{far_head.id_number},赵六,脱贫状态为未脱贫，计划脱贫年度 2016 早于2018年\n"
         f"Q-SPOUSE-SEX,B0001,{wife.id_number},李秀英,配偶 李秀英 与户主同为女性\n"
     )
-    line = capsys.readouterr().out.strip()
+    line, clues = capsys.readouterr().out.strip().split("\n")
     assert line.startswith(
         "数据清洗 2018年 全县：疑点 4 条，涉及 2 户；配偶与户主同性别（Q-SPOUSE-SEX）1 条；"
     )
     assert "子女与户主年龄差过小（Q-CHILD-AGE）1 条" in line
     assert "未成年人登记为劳动力（Q-CHILD-LABOUR）0 条" in line  # 24 years old at the reference date
     assert line.count("条") == 20  # the total and each of the 19 rules
-    assert "\n" not in line
+    # a county-wide run keeps its hits as clues (spec §3); a second run adds none
+    assert clues == "线索：命中 4 条：新增线索 4 条，已有线索 0 条，已核实不再提出 0 条，不再命中 0 条"
+    assert Clue.objects.count() == 4
+    assert main(["verify", "cleanse", "--year", "2018", "--out", str(out)]) == 0
+    assert capsys.readouterr().out.strip().endswith("新增线索 0 条，已有线索 4 条，已核实不再提出 0 条，不再命中 0 条")
+    assert Clue.objects.count() == 4
 
 
 def test_region_limits_the_run(standard, rules, tmp_path, capsys):
@@ -51,7 +57,9 @@ def test_region_limits_the_run(standard, rules, tmp_path, capsys):
         "规则代码,户编号,证件号码,姓名,说明\n"
         f"Q-PLAN-OVERDUE,B0002,{far_head.id_number},赵六,脱贫状态为未脱贫，计划脱贫年度 2016 早于2018年\n"
     )
-    assert "疑点 1 条，涉及 1 户" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "疑点 1 条，涉及 1 户" in printed
+    assert "未保存为线索" in printed and not Clue.objects.exists()  # a region run stores no clue
 
 
 def test_an_unknown_region_is_a_clear_error(standard, rules, tmp_path, capsys):

@@ -184,9 +184,11 @@ def _params(p: dict) -> dict:
     return params
 
 
+# derandomize: the same examples every run, so the coverage check below is stable, not a coin toss
 @settings(
-    max_examples=150,
+    max_examples=200,
     deadline=None,
+    derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
