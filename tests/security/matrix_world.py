@@ -281,6 +281,7 @@ ROUTE_ARGS = {
     "assistance:alert": {"kind": "no-helper"},
     "assistance:alert_count": {"kind": "no-helper"},
     "ledger:list": {"kind": "problem"},
+    "ledger:new": {"kind": "directive"},  # the township's 指挥部 has a 作战室 below: its members may issue
 }
 
 

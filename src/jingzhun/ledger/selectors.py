@@ -41,6 +41,11 @@ def _sector_unit_id(actor: Actor) -> int | None | bool:
     return getattr(cadre, "unit_id", None)
 
 
+def ledger_actor(actor: Actor) -> Actor:
+    """The actor with the ledger's region scope (督查组 members: the regions assigned to their group)."""
+    return actor
+
+
 def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
     if not actor.can(Perm.LEDGER_VIEW):
         return Item.objects.none()

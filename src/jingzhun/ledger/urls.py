@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhun.ledger import views, views_import, views_kinds
+from jingzhun.ledger import views, views_create, views_import, views_kinds
 
 app_name = "ledger"
 urlpatterns = [
@@ -19,5 +19,6 @@ urlpatterns = [
     path("ledger/items/<int:pk>/indicator/", views_kinds.indicator_report, name="indicator_report"),
     path("ledger/items/<int:pk>/case/", views_kinds.case_figures, name="case_figures"),
     path("ledger/tasks/board/", views_kinds.task_board, name="task_board"),
+    path("ledger/<slug:kind>/new/", views_create.item_new, name="new"),
     path("ledger/<slug:kind>/", views.item_list, name="list"),
 ]

@@ -25,6 +25,7 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.ledger import kinds, reports, selectors, services
 from jingzhun.ledger.models import CaseDetail, Item, Step
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
+from jingzhun.ledger.views_create import issuing_posts
 from jingzhun.regions.models import Region
 
 PAGE_SIZE = 50
@@ -118,7 +119,9 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
             "query_string": params.urlencode(),
             "townships": [t for t in townships if actor.covers_code(t.code) or actor.covers_code(t.code[:6])],
             "units": sorted(units),
-            "can_create": actor.can(Perm.LEDGER_ASSIGN),
+            "can_create": bool(issuing_posts(actor))
+            if kind == "directive"
+            else actor.can(Perm.LEDGER_ASSIGN),
         },
     )
 

@@ -19,3 +19,9 @@ def ledger_inbox_count(context: dict[str, Any]) -> int:
     from jingzhun.ledger.selectors import inbox_count
 
     return inbox_count(actor)
+
+
+@register.filter
+def pick(mapping: Any, key: str) -> Any:
+    """`values|pick:"code"` — a dict entry by a name held in a variable (form values and errors)."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
