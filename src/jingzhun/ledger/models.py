@@ -259,3 +259,20 @@ class CaseDetail(models.Model):
 
     def __str__(self) -> str:
         return f"案件 {self.item_id}"
+
+
+class InspectionGroup(models.Model):
+    """督查组: a supervision group with its members and the regions assigned to it. A member who holds the
+    督查组 role sees and supervises the ledger items of the assigned regions (their subtrees) — the
+    assignment moves with the county's rota, the role grant does not."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="inspection_groups")
+    regions = models.ManyToManyField("regions.Region", blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "督查组"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

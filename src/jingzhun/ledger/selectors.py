@@ -7,6 +7,7 @@ issued from above their region (乡镇指挥部 → 村作战室)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import QuerySet
@@ -14,7 +15,8 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
-from jingzhun.ledger.models import Attachment, Item, Recipient
+from jingzhun.ledger.models import Attachment, InspectionGroup, Item, Recipient
+from jingzhun.regions.models import Region, code_prefix
 
 
 def system_actor() -> Actor:
@@ -42,13 +44,40 @@ def _sector_unit_id(actor: Actor) -> int | None | bool:
 
 
 def ledger_actor(actor: Actor) -> Actor:
-    """The actor with the ledger's region scope (督查组 members: the regions assigned to their group)."""
-    return actor
+    """The actor with the ledger's region scope. A 督查组 member's inspector grant is replaced by the
+    regions assigned to their groups (`InspectionGroup`), so a group sent to two townships sees those two
+    and no others; an inspector in no assigned group keeps the granted region. Other roles' grants
+    count as they are. Worked out once per user and request (the user object carries it)."""
+    if actor.user is None or RoleCode.INSPECTOR not in actor.roles:
+        return actor
+    cached = getattr(actor.user, "_jingzhun_ledger_actor", None)
+    if cached is not None and cached[0] is actor:
+        return cached[1]
+    assigned = [
+        code_prefix(code, level)
+        for code, level in InspectionGroup.objects.filter(members=actor.user)
+        .values_list("regions__code", "regions__level")
+        .distinct()
+        if code
+    ]
+    scoped = actor
+    if assigned:
+        levels = dict(Region.objects.filter(code__in=actor.region_codes).values_list("code", "level"))
+        prefixes = set(assigned) | {
+            code_prefix(code, levels[code])
+            for role, code in zip(actor.roles, actor.region_codes, strict=True)
+            if role not in (RoleCode.INSPECTOR, RoleCode.HELPER) and code in levels
+        }
+        minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
+        scoped = replace(actor, prefixes=minimal)
+    actor.user._jingzhun_ledger_actor = (actor, scoped)
+    return scoped
 
 
 def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
     if not actor.can(Perm.LEDGER_VIEW):
         return Item.objects.none()
+    actor = ledger_actor(actor)
     query = Item.objects.filter(actor.region_q("region_id"))
     if not actor.can(Perm.LEDGER_CASES):
         query = query.exclude(kind="case")

@@ -94,7 +94,9 @@ def check_attachments(files: list[Any]) -> list[tuple[Any, str]]:
 
 
 def _in_scope(actor: Actor, region_code: str) -> None:
-    if not actor.covers_code(region_code):
+    from jingzhun.ledger.selectors import ledger_actor
+
+    if not ledger_actor(actor).covers_code(region_code):
         raise _fail(f"地区 {region_code} 不在您的管辖范围内", "region")
 
 

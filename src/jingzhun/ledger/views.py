@@ -51,7 +51,7 @@ def _cached(actor: Actor, name: str, as_of: date, compute: Callable[[], Any]) ->
     stale — a new step makes a new key."""
     version = Step.objects.order_by("-id").values_list("id", flat=True).first() or 0
     unit = getattr(getattr(actor.user, "cadre", None), "unit_id", None) if actor.user is not None else None
-    scope = f"{','.join(actor.prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
+    scope = f"{','.join(selectors.ledger_actor(actor).prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
     key = "ledger:" + hashlib.sha1(f"{name}|{scope}|{as_of}|{version}".encode()).hexdigest()
     value = cache.get(key)
     if value is None:
@@ -100,6 +100,7 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     townships = Region.objects.filter(level="township", code__startswith="430821").order_by("code")
+    scoped = selectors.ledger_actor(actor)
     units = (
         selectors.items_visible(actor, kind=kind)
         .exclude(unit=None)
@@ -117,7 +118,9 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
             "page": page,
             "rows": [display_item(actor, item, as_of) for item in page.object_list],
             "query_string": params.urlencode(),
-            "townships": [t for t in townships if actor.covers_code(t.code) or actor.covers_code(t.code[:6])],
+            "townships": [
+                t for t in townships if scoped.covers_code(t.code) or scoped.covers_code(t.code[:6])
+            ],
             "units": sorted(units),
             "can_create": bool(issuing_posts(actor))
             if kind == "directive"
