@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhun.ledger import views, views_create, views_groups, views_import, views_kinds
+from jingzhun.ledger import views, views_bulk, views_create, views_groups, views_import, views_kinds
 
 app_name = "ledger"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("ledger/inbox/", views.my_inbox, name="inbox"),
     path("ledger/import/", views_import.upload, name="import"),
     path("ledger/import/report/", views_import.report, name="import_report"),
+    path("ledger/bulk/", views_bulk.bulk, name="bulk"),
     path("ledger/groups/", views_groups.group_list, name="groups"),
     path("ledger/summary/", views.summary, name="summary"),
     path("ledger/overdue/", views.overdue_board, name="overdue"),

@@ -70,6 +70,12 @@ def _visible_kinds(actor: Actor) -> list[kinds.Kind]:
     return [kinds.KINDS[c] for c in kinds.ORDER if c != "case" or actor.can(Perm.LEDGER_CASES)]
 
 
+def _bulk_context(actor: Actor) -> dict[str, Any]:
+    if not actor.can(Perm.LEDGER_ASSIGN):
+        return {"bulk": False}
+    return {"bulk": True, "bulk_units": list(HelpUnit.objects.order_by("name").values_list("pk", "name"))}
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _actor(request)
@@ -122,6 +128,7 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
                 t for t in townships if scoped.covers_code(t.code) or scoped.covers_code(t.code[:6])
             ],
             "units": sorted(units),
+            **_bulk_context(actor),
             "can_create": bool(issuing_posts(actor))
             if kind == "directive"
             else actor.can(Perm.LEDGER_ASSIGN),
@@ -331,6 +338,7 @@ def my_inbox(request: HttpRequest) -> HttpResponse:
         "ledger/inbox.html",
         {
             "rows": [display_item(actor, i, today) for i in items],
+            **_bulk_context(actor),
             "kinds": _visible_kinds(actor),
             "today": today,
         },
