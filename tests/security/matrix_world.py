@@ -313,4 +313,5 @@ def api_path(world: dict[str, Any], path: str, side: str) -> str:
         path.replace("{household_id}", str(world["household"][side].pk))
         .replace("{member_id}", str(world["member"][side].pk))
         .replace("{code}", world["village"][side])
+        .replace("{item_id}", str(world["ledger_item"][side].pk))
     )
