@@ -18,7 +18,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 
-from bench.common import percentile, stamp, write_section
+from bench.common import login_verified, percentile, stamp, write_section
 from bench.foundation import JINGZHUN
 
 AS_OF = date(2018, 12, 20)
@@ -132,7 +132,7 @@ def run(items: int, requests: int) -> dict[str, object]:
 
     info = _populate(items)
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username="admin"))
+    login_verified(client, User.objects.get(username="admin"))
     urls = {
         "trivial view (/healthz)": "/healthz",
         "问题整改 list (page 1 of 50)": "/ledger/problem/",

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
 from jingzhun.ledger.models import Attachment, InspectionGroup, Item, Recipient
-from jingzhun.regions.models import Region, code_prefix
+from jingzhun.regions.models import Region, code_prefix, code_range
 
 
 def system_actor() -> Actor:
@@ -74,11 +74,29 @@ def ledger_actor(actor: Actor) -> Actor:
     return scoped
 
 
+def scope_q(actor: Actor) -> Q:
+    """The actor's region subtrees over `region_id`. A county-wide prefix covers the whole ledger, so a
+    range on the region index is the worst plan for it — yet SQLite's planner, which cannot tell, picks
+    that index over the kind, status and responsible ones for every list, count and inbox query (1–1.5 s
+    each at 100,000 items). County prefixes are therefore written as a prefix match, which no index
+    serves; township and village prefixes, which are selective, stay index ranges (Actor.region_q)."""
+    if not actor.prefixes:
+        return Q(pk__in=[])
+    q = Q()
+    for prefix in actor.prefixes:
+        if len(prefix) <= 6:
+            q |= Q(region__code__startswith=prefix)  # the FK column itself (no join: code is the key)
+        else:
+            low, high = code_range(prefix)
+            q |= Q(region_id__gte=low, region_id__lt=high)
+    return q
+
+
 def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
     if not actor.can(Perm.LEDGER_VIEW):
         return Item.objects.none()
     actor = ledger_actor(actor)
-    query = Item.objects.filter(actor.region_q("region_id"))
+    query = Item.objects.filter(scope_q(actor))
     if not actor.can(Perm.LEDGER_CASES):
         query = query.exclude(kind="case")
     unit = _sector_unit_id(actor)
@@ -137,6 +155,20 @@ def inbox(actor: Actor, limit: int = 500) -> list[Item]:
         rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:limit])
     rows.sort(key=lambda i: (i.due_on, i.code))
     return rows[:limit]
+
+
+def inbox_page(actor: Actor, page: int = 1, size: int = 50) -> tuple[list[Item], int]:
+    """One page of 我的待办 (overdue — earliest deadline — first) and the total. Each part is read in
+    deadline order through its own index, only as far as the page reaches, and the parts are merged here:
+    one OR query would walk the deadline index over the whole ledger (0.5 s at 100,000 items)."""
+    parts = _inbox_parts(actor)
+    total = sum(part.count() for part in parts)
+    end = max(page, 1) * size
+    rows: list[Item] = []
+    for part in parts:
+        rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:end])
+    rows.sort(key=lambda i: (i.due_on, i.code))
+    return rows[end - size : end], total
 
 
 WAITING = ("申请销号", "已答复")  # states waiting for the supervising side's acceptance

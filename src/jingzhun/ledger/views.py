@@ -332,11 +332,21 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
 def my_inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     today = date.today()
-    items = selectors.inbox(actor)
+    try:
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
+    items, total = selectors.inbox_page(actor, number, PAGE_SIZE)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render(
         request,
         "ledger/inbox.html",
         {
+            "total": total,
+            "number": number,
+            "pages": pages,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < pages else None,
             "rows": [display_item(actor, i, today) for i in items],
             **_bulk_context(actor),
             "kinds": _visible_kinds(actor),
