@@ -139,3 +139,30 @@ def test_the_bulk_form_is_for_supervisors_only(applied, county_leader, village_c
             == 404
         )
         assert _snapshot() == before
+
+
+def test_the_inbox_is_paged_overdue_first(admin, village_region, unit, county_leader, monkeypatch):
+    """A supervisor with more closings waiting than a page gets them 50 at a time, earliest deadline first,
+    with the total; page 2 continues where page 1 stopped."""
+    from jingzhun.ledger import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    today = date.today()
+    for n in range(5):
+        item = new_item(
+            admin,
+            "problem",
+            f"WT-P{n}",
+            village_region,
+            unit,
+            assigned_on=today - timedelta(days=30),
+            deadline=today - timedelta(days=n),
+        )
+        Item.objects.filter(pk=item.pk).update(status="申请销号")
+    client = _client(county_leader)
+    first = client.get(reverse("ledger:inbox")).content.decode()
+    second = client.get(reverse("ledger:inbox"), {"page": 2}).content.decode()
+    assert "5 件" in first and "第 1 / 2 页" in first
+    order = [c for c in ("WT-P4", "WT-P3", "WT-P2") if c in first]
+    assert order == ["WT-P4", "WT-P3", "WT-P2"] and first.index("WT-P4") < first.index("WT-P2")
+    assert "WT-P1" in second and "WT-P0" in second and "WT-P4" not in second

@@ -158,3 +158,26 @@ def test_a_wrong_assignment_writes_nothing_and_says_why(world, county_admin, vil
     assert response.status_code == 400 and "没有督查组角色" in response.content.decode()
     assert 'value="第三督查组"' in response.content.decode()
     assert not InspectionGroup.objects.filter(name="第三督查组").exists()
+
+
+def test_a_county_scope_is_a_prefix_match_that_still_stops_at_the_county(admin, unit, regions):
+    """The county-wide scope is written as a prefix match (for the planner); it must still exclude an item
+    outside the county (a city-level item here), as the range did."""
+    from jingzhun.ledger.models import Item
+
+    city = Region.objects.filter(level="city", code__startswith="4308").first()
+    assert city is not None
+    new_item(admin, "problem", "WT-IN", Region.objects.get(code=OTHER_VILLAGE), unit)
+    outside = Item.objects.create(
+        kind="problem",
+        code="WT-CITY",
+        region=city,
+        description="市级事项",
+        assigned_on=date(2018, 3, 1),
+        deadline=date(2018, 3, 31),
+        due_on=date(2018, 3, 31),
+        status="已交办",
+    )
+    county = _persona("leader2", "county_leader", "430821000000")
+    codes = set(selectors.items_visible(actor_for(county)).values_list("code", flat=True))
+    assert "WT-IN" in codes and outside.code not in codes
