@@ -119,7 +119,21 @@ class Item(models.Model):
             models.Index(fields=["status", "due_on"], name="ledger_item_status_due_idx"),
             # A list page: kind, in 编号 order, scope and as-of checked from the index (its count answered
             # from the index alone; a page reads only its 50 rows).
-            models.Index(fields=["kind", "code", "region", "assigned_on"], name="ledger_item_kind_list_idx"),
+            models.Index(
+                fields=[
+                    "kind",
+                    "code",
+                    "region",
+                    "assigned_on",
+                    "status",
+                    "due_on",
+                    "closed_on",
+                    "paused_since",
+                ],
+                name="ledger_item_kind_list_idx",
+            ),
+            # The escalation pass's candidates (open, running, due by a cutoff) read from the index alone.
+            models.Index(fields=["due_on", "status", "paused_since"], name="ledger_item_due_open_idx"),
         ]
 
     def __str__(self) -> str:

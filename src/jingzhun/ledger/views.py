@@ -107,12 +107,9 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
     params.pop("page", None)
     townships = Region.objects.filter(level="township", code__startswith="430821").order_by("code")
     scoped = selectors.ledger_actor(actor)
-    units = (
-        selectors.items_visible(actor, kind=kind)
-        .exclude(unit=None)
-        .values_list("unit__name", flat=True)
-        .distinct()
-    )
+    # Every unit, not the distinct units of the items in scope: that was a scan of the kind's items on
+    # every page view, for a filter menu.
+    units = HelpUnit.objects.values_list("name", flat=True)
     return render(
         request,
         "ledger/list.html",
@@ -343,6 +340,7 @@ def my_inbox(request: HttpRequest) -> HttpResponse:
         "ledger/inbox.html",
         {
             "total": total,
+            "inbox_total": total,  # the navigation's count, already counted
             "number": number,
             "pages": pages,
             "previous": number - 1 if number > 1 else None,
