@@ -204,7 +204,8 @@ def report(o: dict, requests: int) -> str:
     lines += [
         "",
         f"Escalation pass: {o['overdue']:,} open overdue items; the hand-written SQL selecting them takes "
-        f"{o['sql'] * 1000:.0f} ms; the first pass (4 INSERT … SELECT plus one audit row per new rung: {rungs}) "
+        f"{o['sql'] * 1000:.0f} ms; the first pass (one INSERT … SELECT over the ladder, one audit entry per rung "
+        f"naming its items: {rungs}) "
         f"{o['first']:.2f} s = {o['first'] / o['sql']:.0f}× the SQL; the repeat pass (idempotent, nothing new) "
         f"{o['again']:.2f} s = {o['again'] / o['sql']:.1f}×. Target ≤ 10 s: "
         f"{'yes' if o['first'] <= 10 else '**no**'}.",
