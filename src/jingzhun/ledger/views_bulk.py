@@ -14,7 +14,8 @@ from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.assistance.models import HelpUnit
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.ledger import selectors, services
+from jingzhun.ledger import bulk as bulk_ops
+from jingzhun.ledger import selectors
 
 
 @login_required
@@ -46,7 +47,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
             ).first()
             if unit is None:
                 raise ValidationFailed({"unit": "责任单位不存在"})
-        done = services.bulk_apply(
+        done = bulk_ops.bulk_apply(
             actor=actor,
             op=request.POST.get("op", ""),
             items=items,
