@@ -52,7 +52,7 @@ def _item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "description": item.description,
         "region": item.region_id,
         "region_name": shown["region_name"],
-        "household": item.household.code if item.household_id else None,
+        "household": item.household.code if item.household is not None else None,
         "unit": shown["unit"],
         "responsible": item.responsible_name,
         "leader": item.leader_name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -56,7 +57,7 @@ def escalate(*, as_of: date | None = None, rungs: tuple[clock.Rung, ...] | None 
     values = " UNION ALL ".join(
         [f"SELECT %s AS code, %s AS label, {cutoff} AS cutoff, %s AS n" for _ in rungs]
     )
-    params: list[object] = []
+    params: list[Any] = []
     for n, rung in enumerate(rungs):
         params += [rung.code, rung.label, ops.adapt_datefield_value(clock.rung_cutoff(rung, as_of)), n]
     with connection.cursor() as cursor:
@@ -74,8 +75,8 @@ def escalate(*, as_of: date | None = None, rungs: tuple[clock.Rung, ...] | None 
     # The rows of this pass: above the id floor (a primary-key range, not a scan) and stamped by it.
     new = Escalation.objects.filter(id__gt=floor, created_at=now).order_by("id")
     by_rung: dict[str, list[int]] = {r.code: [] for r in rungs}
-    for item_id, rung in new.values_list("item_id", "rung").iterator(chunk_size=10000):
-        by_rung[rung].append(item_id)
+    for item_id, code in new.values_list("item_id", "rung").iterator(chunk_size=10000):
+        by_rung[code].append(item_id)
     counts = {r.label: len(by_rung[r.code]) for r in rungs}
     entries = [
         audit.entry(

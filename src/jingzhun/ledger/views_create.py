@@ -44,7 +44,13 @@ TEXT_FIELDS = (
 )
 
 
-def _date(values: dict[str, str], name: str, label: str, *, required: bool = True) -> date | None:
+def _required_date(values: dict[str, Any], name: str, label: str) -> date:
+    value = _date(values, name, label)
+    assert value is not None  # _date raises when a required date is missing
+    return value
+
+
+def _date(values: dict[str, Any], name: str, label: str, *, required: bool = True) -> date | None:
     raw = values.get(name, "").strip()
     if not raw:
         if required:
@@ -119,7 +125,7 @@ def _create(actor: Actor, kind: str, values: dict[str, str], files: list[Any]) -
             code=values.get("code", ""),
             title=values.get("title", "").strip(),
             description=values.get("description", ""),
-            deadline=_date(values, "deadline", "时限"),
+            deadline=_required_date(values, "deadline", "时限"),
             recipients=chosen,
             on=_date(values, "assigned_on", "下达日期", required=False),
             attachments=files,
@@ -129,7 +135,7 @@ def _create(actor: Actor, kind: str, values: dict[str, str], files: list[Any]) -
         kind=kind,
         code=values.get("code", ""),
         source=values.get("source", ""),
-        assigned_on=_date(values, "assigned_on", "交办日期" if kind != "petition" else "登记日期"),
+        assigned_on=_required_date(values, "assigned_on", "交办日期" if kind != "petition" else "登记日期"),
         deadline=_date(values, "deadline", "时限", required=kind == "problem"),
         title=values.get("title", "").strip(),
         description=values.get("description", ""),
@@ -190,7 +196,7 @@ def _create_task(actor: Actor, values: dict[str, str], post: Any) -> list[Any]:
         code=values.get("code", ""),
         metric=values.get("metric", ""),
         year=int(year),
-        deadline=_date(values, "deadline", "时限"),
+        deadline=_required_date(values, "deadline", "时限"),
         rows=_task_rows(actor, post),
         source=values.get("progress_source", ""),
         assigned_on=_date(values, "assigned_on", "下达日期", required=False),

@@ -47,12 +47,13 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "members": request.POST.get("members", ""),
         }
         try:
+            members = request.POST.get("members", "")
             saved = groups.group_save(
                 actor=actor,
                 group=target,
-                name=values["name"],
+                name=request.POST.get("name", ""),
                 region_codes=codes,
-                usernames=values["members"].replace("，", " ").replace(",", " ").split(),
+                usernames=members.replace("，", " ").replace(",", " ").split(),
             )
         except ValidationFailed as exc:
             errors = dict(exc.errors)
