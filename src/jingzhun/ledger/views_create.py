@@ -88,25 +88,30 @@ def issuing_posts(actor: Actor) -> list[Post]:
     if actor.user is None:
         return []
     query = Post.objects.filter(children__isnull=False).distinct().select_related("region")
+    mine = set(Post.objects.filter(members=actor.user).values_list("pk", flat=True))
     if actor.can(Perm.LEDGER_ASSIGN):
         scoped = selectors.ledger_actor(actor)
-        return [
-            p for p in query.order_by("level", "name") if scoped.covers_code(p.region_id) or _mine(actor, p)
-        ]
-    return list(query.filter(members=actor.user).order_by("level", "name"))
+        return [p for p in query.order_by("level", "name") if p.pk in mine or scoped.covers_code(p.region_id)]
+    return [p for p in query.order_by("level", "name") if p.pk in mine]
 
 
-def _mine(actor: Actor, post: Post) -> bool:
-    return services.is_post_member(actor, post)
-
-
-def _below(post: Post) -> list[Post]:
+def _below(post: Post, tree: dict[int | None, list[Post]] | None = None) -> list[Post]:
+    """Every post below `post` (children, their children …), from one read of the command tree."""
+    if tree is None:
+        tree = _tree()
     out, frontier = [], [post]
     while frontier:
-        children = list(Post.objects.filter(parent__in=frontier).order_by("name"))
+        children = [c for p in frontier for c in tree.get(p.pk, [])]
         out += children
         frontier = children
     return out
+
+
+def _tree() -> dict[int | None, list[Post]]:
+    tree: dict[int | None, list[Post]] = {}
+    for p in Post.objects.order_by("name"):
+        tree.setdefault(p.parent_id, []).append(p)
+    return tree
 
 
 def _create(actor: Actor, kind: str, values: dict[str, str], files: list[Any]) -> Any:
@@ -237,6 +242,7 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
     if kind != "directive":
         actor.require(Perm.LEDGER_ASSIGN)
     spec = kinds.KINDS[kind]
+    tree = _tree() if kind == "directive" else {}
     values: dict[str, Any] = {"assigned_on": date.today().isoformat(), "year": str(date.today().year)}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -273,7 +279,7 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
             ],
             "posts": posts,
             "selected_post": selected_post,
-            "post_options": [(p, _below(p)) for p in posts],
+            "post_options": [(p, _below(p, tree)) for p in posts],
             "grid": _task_grid(actor, request.POST if request.method == "POST" else None)
             if kind == "task"
             else [],
