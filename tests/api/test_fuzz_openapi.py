@@ -42,7 +42,29 @@ def fuzz_client(request, household):
         helper_assign(actor=admin, household=household, helper=user, started_on=date(2018, 1, 1))
     client = Client()
     client.force_login(user)  # both factors (tests/otp.py)
+    household.ledger_item = _ledger_item(household)
     return client, household
+
+
+def _ledger_item(household):
+    """A 问题 on the household's village, so ledger calls get past the 404 into the services."""
+    from datetime import date
+
+    from jingzhun.ledger.selectors import system_actor
+    from jingzhun.ledger.services import item_create
+
+    return item_create(
+        actor=system_actor(),
+        kind="problem",
+        code="WT-FUZZ",
+        source="市县巡察",
+        assigned_on=date(2018, 3, 1),
+        deadline=date(2018, 3, 31),
+        region=household.village,
+        household=household,
+        description="危房未改造",
+        responsible_name="赵书记",
+    )
 
 
 @schema.parametrize()
@@ -58,6 +80,8 @@ def test_it_never_answers_with_a_server_error(case, fuzz_client):
         params["household_id"] = household.pk
     if isinstance(params.get("member_id"), int) and params["member_id"] % 2:
         params["member_id"] = household.members.first().pk
+    if isinstance(params.get("item_id"), int) and params["item_id"] % 2:
+        params["item_id"] = household.ledger_item.pk
     case.path_parameters = params
     if case.body is NOT_SET:
         body: str | bytes = ""

@@ -50,11 +50,38 @@ def test_the_ladder_at_its_boundaries(ladder_items):
     assert _rungs(ladder_items[29]) == ["提醒", "督办", "通报"]
     assert _rungs(ladder_items[30]) == ["提醒", "督办", "通报", "约谈"]
     assert counts == {"提醒": 8, "督办": 6, "通报": 4, "约谈": 2}
-    audits = AuditEntry.objects.filter(object_type="ledger_item", action__startswith="ledger.escalate")
-    assert audits.count() == 20
-    entry = audits.get(object_id=str(ladder_items[30].pk), action="ledger.escalate.interview")
-    assert (entry.object_label, entry.note, entry.actor_name) == ("问题整改 E-30", "逾期约谈", "系统")
-    assert entry.after == {"as_of": "2018-09-01"} and entry.at is not None
+    # One audit entry per rung and pass, naming every item it reached (no item here names a household).
+    audits = AuditEntry.objects.filter(action__startswith="ledger.escalate")
+    assert audits.count() == 4 and not audits.filter(object_type="ledger_item").exists()
+    entry = audits.get(object_id="2018-09-01:interview", action="ledger.escalate.interview")
+    assert (entry.object_type, entry.note, entry.actor_name) == ("ledger_escalation", "逾期约谈 2 件", "系统")
+    assert entry.after == {
+        "as_of": "2018-09-01",
+        "rung": "约谈",
+        "count": 2,
+        "items": [ladder_items[30].pk, ladder_items[45].pk],
+    }
+    remind = audits.get(action="ledger.escalate.remind")
+    assert sorted(remind.after["items"]) == sorted(ladder_items[d].pk for d in (1, 6, 7, 14, 15, 29, 30, 45))
+
+
+def test_an_item_naming_a_household_is_in_the_household_trail(admin, village_region, unit, household):
+    item = new_item(
+        admin,
+        "problem",
+        "E-HH",
+        village_region,
+        unit,
+        household=household,
+        assigned_on=AS_OF - timedelta(days=40),
+        deadline=AS_OF - timedelta(days=8),
+    )
+    escalate(as_of=AS_OF)
+    rows = AuditEntry.objects.filter(household_id=household.pk, action__startswith="ledger.escalate")
+    assert sorted(rows.values_list("action", "object_id", "note")) == [
+        ("ledger.escalate.remind", str(item.pk), "逾期提醒"),
+        ("ledger.escalate.supervise", str(item.pk), "逾期督办"),
+    ]
 
 
 def test_it_is_idempotent(ladder_items):

@@ -330,6 +330,7 @@ ROUTE_ARGS = {
     "assistance:alert_count": {"kind": "no-helper"},
     "ledger:list": {"kind": "problem"},
     "verification:dataset": {"name": "死亡人口"},
+    "ledger:new": {"kind": "directive"},  # the township's 指挥部 has a 作战室 below: its members may issue
 }
 
 
@@ -361,4 +362,5 @@ def api_path(world: dict[str, Any], path: str, side: str) -> str:
         path.replace("{household_id}", str(world["household"][side].pk))
         .replace("{member_id}", str(world["member"][side].pk))
         .replace("{code}", world["village"][side])
+        .replace("{item_id}", str(world["ledger_item"][side].pk))
     )

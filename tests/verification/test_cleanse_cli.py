@@ -45,7 +45,11 @@ def test_it_writes_the_spec_csv_and_a_summary(standard, rules, tmp_path, capsys)
     assert clues == "线索：命中 4 条：新增线索 4 条，已有线索 0 条，已核实不再提出 0 条，不再命中 0 条"
     assert Clue.objects.count() == 4
     assert main(["verify", "cleanse", "--year", "2018", "--out", str(out)]) == 0
-    assert capsys.readouterr().out.strip().endswith("新增线索 0 条，已有线索 4 条，已核实不再提出 0 条，不再命中 0 条")
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("新增线索 0 条，已有线索 4 条，已核实不再提出 0 条，不再命中 0 条")
+    )
     assert Clue.objects.count() == 4
 
 

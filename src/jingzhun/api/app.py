@@ -134,11 +134,12 @@ def _envelope_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
 
 def _register_routers() -> None:
-    from jingzhun.api import households, regions
+    from jingzhun.api import households, ledger, regions
 
     api.add_router("/v1/regions", regions.router)
     api.add_router("/v1/households", households.router)
     api.add_router("/v1/members", households.members_router)
+    api.add_router("/v1/ledger", ledger.router)
 
 
 _register_routers()

@@ -7,15 +7,17 @@ issued from above their region (乡镇指挥部 → 村作战室)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
 from jingzhun.ledger import kinds
-from jingzhun.ledger.models import Attachment, Item, Recipient
+from jingzhun.ledger.models import Attachment, InspectionGroup, Item, Recipient
+from jingzhun.regions.models import Region, code_prefix, code_range
 
 
 def system_actor() -> Actor:
@@ -42,10 +44,60 @@ def _sector_unit_id(actor: Actor) -> int | None | bool:
     return getattr(cadre, "unit_id", None)
 
 
+def ledger_actor(actor: Actor) -> Actor:
+    """The actor with the ledger's region scope. A 督查组 member's inspector grant is replaced by the
+    regions assigned to their groups (`InspectionGroup`), so a group sent to two townships sees those two
+    and no others; an inspector in no assigned group keeps the granted region. Other roles' grants
+    count as they are. Worked out once per user and request (the user object carries it)."""
+    if actor.user is None or RoleCode.INSPECTOR not in actor.roles:
+        return actor
+    cached = getattr(actor.user, "_jingzhun_ledger_actor", None)
+    if cached is not None and cached[0] is actor:
+        return cached[1]
+    assigned = [
+        code_prefix(code, level)
+        for code, level in InspectionGroup.objects.filter(members=actor.user)
+        .values_list("regions__code", "regions__level")
+        .distinct()
+        if code
+    ]
+    scoped = actor
+    if assigned:
+        levels = dict(Region.objects.filter(code__in=actor.region_codes).values_list("code", "level"))
+        prefixes = set(assigned) | {
+            code_prefix(code, levels[code])
+            for role, code in zip(actor.roles, actor.region_codes, strict=True)
+            if role not in (RoleCode.INSPECTOR, RoleCode.HELPER) and code in levels
+        }
+        minimal = tuple(sorted(p for p in prefixes if not any(p != q and p.startswith(q) for q in prefixes)))
+        scoped = replace(actor, prefixes=minimal)
+    actor.user._jingzhun_ledger_actor = (actor, scoped)
+    return scoped
+
+
+def scope_q(actor: Actor) -> Q:
+    """The actor's region subtrees over `region_id`. A county-wide prefix covers the whole ledger, so a
+    range on the region index is the worst plan for it — yet SQLite's planner, which cannot tell, picks
+    that index over the kind, status and responsible ones for every list, count and inbox query (1–1.5 s
+    each at 100,000 items). County prefixes are therefore written as a prefix match, which no index
+    serves; township and village prefixes, which are selective, stay index ranges (Actor.region_q)."""
+    if not actor.prefixes:
+        return Q(pk__in=[])
+    q = Q()
+    for prefix in actor.prefixes:
+        if len(prefix) <= 6:
+            q |= Q(region__code__startswith=prefix)  # the FK column itself (no join: code is the key)
+        else:
+            low, high = code_range(prefix)
+            q |= Q(region_id__gte=low, region_id__lt=high)
+    return q
+
+
 def items_visible(actor: Actor, *, kind: str | None = None) -> QuerySet[Item]:
     if not actor.can(Perm.LEDGER_VIEW):
         return Item.objects.none()
-    query = Item.objects.filter(actor.region_q("region_id"))
+    actor = ledger_actor(actor)
+    query = Item.objects.filter(scope_q(actor))
     if not actor.can(Perm.LEDGER_CASES):
         query = query.exclude(kind="case")
     unit = _sector_unit_id(actor)
@@ -113,6 +165,20 @@ def inbox(actor: Actor, limit: int = 500) -> list[Item]:
         rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:limit])
     rows.sort(key=lambda i: (i.due_on, i.code))
     return rows[:limit]
+
+
+def inbox_page(actor: Actor, page: int = 1, size: int = 50) -> tuple[list[Item], int]:
+    """One page of 我的待办 (overdue — earliest deadline — first) and the total. Each part is read in
+    deadline order through its own index, only as far as the page reaches, and the parts are merged here:
+    one OR query would walk the deadline index over the whole ledger (0.5 s at 100,000 items)."""
+    parts = _inbox_parts(actor)
+    total = sum(part.count() for part in parts)
+    end = max(page, 1) * size
+    rows: list[Item] = []
+    for part in parts:
+        rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:end])
+    rows.sort(key=lambda i: (i.due_on, i.code))
+    return rows[end - size : end], total
 
 
 WAITING = ("申请销号", "已答复")  # states waiting for the supervising side's acceptance

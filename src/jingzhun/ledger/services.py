@@ -99,7 +99,9 @@ def check_attachments(files: list[Any]) -> list[tuple[Any, str]]:
 
 
 def _in_scope(actor: Actor, region_code: str) -> None:
-    if not actor.covers_code(region_code):
+    from jingzhun.ledger.selectors import ledger_actor
+
+    if not ledger_actor(actor).covers_code(region_code):
         raise _fail(f"地区 {region_code} 不在您的管辖范围内", "region")
 
 
@@ -163,9 +165,14 @@ def item_create(
     origin: Item | None = None,
     post: Any = None,
     status: str | None = None,
+    attachments: list[Any] | None = None,
 ) -> Item:
-    """交办/登记: a new item in the kind's initial state (or `status` for 待交办), with its first step."""
-    actor.require(Perm.LEDGER_ASSIGN)
+    """交办/登记: a new item in the kind's initial state (or `status` for 待交办), with its first step
+    (and the files that came with it, e.g. a directive's 附件)."""
+    if not (kind == "directive" and post is not None and is_post_member(actor, post)):
+        # A directive is issued by the members of its command post (乡镇指挥部 members are handlers, not
+        # supervisors); everything else is 交办/登记 by the supervising side.
+        actor.require(Perm.LEDGER_ASSIGN)
     spec = kinds.get(kind)
     if kind == "case" and not actor.can(Perm.LEDGER_CASES):
         raise _fail("只有纪委可以登记违纪案件")
@@ -187,6 +194,7 @@ def item_create(
     message = clock.check_deadline(assigned_on, deadline)
     if message:
         raise _fail(message, "deadline")
+    checked = check_attachments(list(attachments or []))
     initial = status or spec.initial
     if initial not in (spec.initial, "待交办") or initial not in spec.states:
         raise _fail(f"新建事项的状态应为{spec.initial}", "status")
@@ -214,9 +222,14 @@ def item_create(
         created_by=actor.user,
     )
     label = "登记" if kind == "petition" else "下达" if kind == "directive" else "交办"
-    _step(item, action="create", label=label, from_status="", actor=actor, on=assigned_on)
+    step = _step(item, action="create", label=label, from_status="", actor=actor, on=assigned_on)
+    _save_attachments(step, checked)
     _record(actor, "ledger.create", item, after=audit.snapshot(item, FIELDS))
     return item
+
+
+def is_post_member(actor: Actor, post: Any) -> bool:
+    return actor.user is not None and post.members.filter(pk=actor.user.pk).exists()
 
 
 def _handler_ids(item: Item) -> set[int]:

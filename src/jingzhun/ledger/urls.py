@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhun.ledger import views, views_import, views_kinds
+from jingzhun.ledger import views, views_bulk, views_create, views_groups, views_import, views_kinds
 
 app_name = "ledger"
 urlpatterns = [
@@ -8,6 +8,8 @@ urlpatterns = [
     path("ledger/inbox/", views.my_inbox, name="inbox"),
     path("ledger/import/", views_import.upload, name="import"),
     path("ledger/import/report/", views_import.report, name="import_report"),
+    path("ledger/bulk/", views_bulk.bulk, name="bulk"),
+    path("ledger/groups/", views_groups.group_list, name="groups"),
     path("ledger/summary/", views.summary, name="summary"),
     path("ledger/overdue/", views.overdue_board, name="overdue"),
     path("ledger/items/<int:pk>/", views.item_detail, name="detail"),
@@ -19,5 +21,6 @@ urlpatterns = [
     path("ledger/items/<int:pk>/indicator/", views_kinds.indicator_report, name="indicator_report"),
     path("ledger/items/<int:pk>/case/", views_kinds.case_figures, name="case_figures"),
     path("ledger/tasks/board/", views_kinds.task_board, name="task_board"),
+    path("ledger/<slug:kind>/new/", views_create.item_new, name="new"),
     path("ledger/<slug:kind>/", views.item_list, name="list"),
 ]

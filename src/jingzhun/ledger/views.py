@@ -25,6 +25,7 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.ledger import kinds, reports, selectors, services
 from jingzhun.ledger.models import CaseDetail, Item, Step
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
+from jingzhun.ledger.views_create import issuing_posts
 from jingzhun.regions.models import Region
 
 PAGE_SIZE = 50
@@ -50,7 +51,7 @@ def _cached(actor: Actor, name: str, as_of: date, compute: Callable[[], Any]) ->
     stale — a new step makes a new key."""
     version = Step.objects.order_by("-id").values_list("id", flat=True).first() or 0
     unit = getattr(getattr(actor.user, "cadre", None), "unit_id", None) if actor.user is not None else None
-    scope = f"{','.join(actor.prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
+    scope = f"{','.join(selectors.ledger_actor(actor).prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
     key = "ledger:" + hashlib.sha1(f"{name}|{scope}|{as_of}|{version}".encode()).hexdigest()
     value = cache.get(key)
     if value is None:
@@ -67,6 +68,12 @@ def _kind(code: str, actor: Actor) -> kinds.Kind:
 
 def _visible_kinds(actor: Actor) -> list[kinds.Kind]:
     return [kinds.KINDS[c] for c in kinds.ORDER if c != "case" or actor.can(Perm.LEDGER_CASES)]
+
+
+def _bulk_context(actor: Actor) -> dict[str, Any]:
+    if not actor.can(Perm.LEDGER_ASSIGN):
+        return {"bulk": False}
+    return {"bulk": True, "bulk_units": list(HelpUnit.objects.order_by("name").values_list("pk", "name"))}
 
 
 @login_required
@@ -99,12 +106,10 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     townships = Region.objects.filter(level="township", code__startswith="430821").order_by("code")
-    units = (
-        selectors.items_visible(actor, kind=kind)
-        .exclude(unit=None)
-        .values_list("unit__name", flat=True)
-        .distinct()
-    )
+    scoped = selectors.ledger_actor(actor)
+    # Every unit, not the distinct units of the items in scope: that was a scan of the kind's items on
+    # every page view, for a filter menu.
+    units = HelpUnit.objects.values_list("name", flat=True)
     return render(
         request,
         "ledger/list.html",
@@ -116,9 +121,14 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
             "page": page,
             "rows": [display_item(actor, item, as_of) for item in page.object_list],
             "query_string": params.urlencode(),
-            "townships": [t for t in townships if actor.covers_code(t.code) or actor.covers_code(t.code[:6])],
+            "townships": [
+                t for t in townships if scoped.covers_code(t.code) or scoped.covers_code(t.code[:6])
+            ],
             "units": sorted(units),
-            "can_create": actor.can(Perm.LEDGER_ASSIGN),
+            **_bulk_context(actor),
+            "can_create": bool(issuing_posts(actor))
+            if kind == "directive"
+            else actor.can(Perm.LEDGER_ASSIGN),
         },
     )
 
@@ -321,12 +331,24 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
 def my_inbox(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     today = date.today()
-    items = selectors.inbox(actor)
+    try:
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
+    items, total = selectors.inbox_page(actor, number, PAGE_SIZE)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render(
         request,
         "ledger/inbox.html",
         {
+            "total": total,
+            "inbox_total": total,  # the navigation's count, already counted
+            "number": number,
+            "pages": pages,
+            "previous": number - 1 if number > 1 else None,
+            "next": number + 1 if number < pages else None,
             "rows": [display_item(actor, i, today) for i in items],
+            **_bulk_context(actor),
             "kinds": _visible_kinds(actor),
             "today": today,
         },

@@ -20,9 +20,10 @@ from django.utils import timezone
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.ledger import kinds
 from jingzhun.ledger.models import CaseDetail, Indicator, Item, Post, Recipient, Step
-from jingzhun.ledger.services import _fail, _in_scope, _name, _record, item_create
+from jingzhun.ledger.services import _fail, _in_scope, _name, _record, is_post_member, item_create
 from jingzhun.regions.models import Region, code_prefix
 
 # Computed progress sources (进度来源): code → label. Anything else is reported by hand.
@@ -50,8 +51,10 @@ def directive_issue(
     deadline: date,
     recipients: list[Post],
     on: date | None = None,
+    attachments: list[Any] | None = None,
 ) -> Item:
-    """下达指令 from `post` to posts below it; every recipient starts 待签收."""
+    """下达指令 from `post` to posts below it; every recipient starts 待签收. The issuer is a member of
+    `post` (county 指挥部 down to 乡镇指挥部 and 村作战室), or a county supervisor whose scope covers it."""
     if not recipients:
         raise _fail("请选择接收单位", "recipients")
     for r in recipients:
@@ -67,6 +70,7 @@ def directive_issue(
         assigned_on=on or date.today(),
         deadline=deadline,
         post=post,
+        attachments=attachments,
     )
     Recipient.objects.bulk_create([Recipient(item=item, post=r) for r in recipients])
     _record(actor, "ledger.directive_issue", item, after={"recipients": [r.name for r in recipients]})
@@ -74,7 +78,7 @@ def directive_issue(
 
 
 def _member(actor: Actor, post: Post) -> bool:
-    return actor.user is not None and post.members.filter(pk=actor.user.pk).exists()
+    return is_post_member(actor, post)
 
 
 @transaction.atomic
@@ -161,6 +165,52 @@ def indicator_create(
     )
     Indicator.objects.create(item=item, metric=metric, target=target, source=source, year=year)
     return item
+
+
+@transaction.atomic
+def indicator_breakdown(
+    *,
+    actor: Actor,
+    code: str,
+    metric: str,
+    year: int,
+    deadline: date,
+    rows: list[dict[str, Any]],
+    source: str = "",
+    assigned_on: date | None = None,
+) -> list[Item]:
+    """分解下达: one indicator broken down to townships and departments — one task item per row
+    (`region`, `unit`, `target`, `responsible_name`), coded `{code}-{n}`; all or nothing, and the error
+    names the row (第 n 行)."""
+    code, metric = (code or "").strip(), (metric or "").strip()
+    if not code:
+        raise _fail("请填写指标编号", "code")
+    if not metric:
+        raise _fail("请填写指标名称", "metric")
+    if not rows:
+        raise _fail("请至少分解到一个乡镇或部门（填写目标值）", "rows")
+    items = []
+    for n, row in enumerate(rows, start=1):
+        try:
+            items.append(
+                indicator_create(
+                    actor=actor,
+                    code=f"{code}-{n:02d}",
+                    metric=metric,
+                    target=row["target"],
+                    year=year,
+                    region=row["region"],
+                    deadline=deadline,
+                    unit=row.get("unit"),
+                    responsible_name=row.get("responsible_name", ""),
+                    source=source,
+                    assigned_on=assigned_on,
+                )
+            )
+        except ValidationFailed as exc:
+            name = row.get("label") or row["region"].name
+            raise _fail(f"第 {n} 行（{name}）：{'；'.join(exc.errors.values())}", "rows") from exc
+    return items
 
 
 @transaction.atomic

@@ -1,0 +1,216 @@
+"""台账 (ledgers): list and filter items per kind, an item with its steps, make a move, add a progress note.
+
+Reads go through ledger.selectors (scope as the pages: region, 督查组 assignment, a 行业部门 user's unit,
+cases only for 纪委; out of scope == missing == 404); writes through the same services as the pages
+(transition table, permission, four eyes, evidence, clock), whose ValidationFailed is a 422. Petitioner
+data is masked for roles without the sensitive permission, as on the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from ninja import Path, Query, Router, Status
+
+from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.roles import Perm
+from jingzhun.api.ledger_schemas import (
+    LedgerFilterIn,
+    LedgerItemDetailOut,
+    LedgerMoveIn,
+    LedgerNoteIn,
+    LedgerPageOut,
+    LedgerStepOut,
+)
+from jingzhun.api.schemas import MAX_ID
+from jingzhun.ledger import kinds, reports, selectors, services
+from jingzhun.ledger.models import Attachment, Item, Step
+from jingzhun.ledger.present import display_item, move_forms
+
+router = Router(tags=["台账 ledger"])
+ITEM_ID = Path(..., ge=1, le=MAX_ID, description="事项 id")
+
+
+def _reader(request: HttpRequest) -> Actor:
+    actor = actor_for(request.auth)  # type: ignore[attr-defined]
+    actor.require(Perm.LEDGER_VIEW)  # no ledger: the same 404 as a missing item
+    return actor
+
+
+def _item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
+    shown = display_item(actor, item, as_of)
+    return {
+        "id": item.pk,
+        "kind": item.kind,
+        "kind_label": shown["kind"],
+        "code": item.code,
+        "source": item.source,
+        "title": item.title,
+        "description": item.description,
+        "region": item.region_id,
+        "region_name": shown["region_name"],
+        "household": item.household.code if item.household is not None else None,
+        "unit": shown["unit"],
+        "responsible": item.responsible_name,
+        "leader": item.leader_name,
+        "assigned_on": item.assigned_on,
+        "deadline": item.deadline,
+        "due_on": shown["due_on"],
+        "status": shown["status"],
+        "closed": shown["closed"],
+        "closed_on": getattr(item, "s_closed", item.closed_on) if shown["closed"] else None,
+        "overdue_days": shown["overdue_days"],
+        "paused_since": shown["paused"],
+        "petitioner": shown["petitioner"],
+        "phone": shown["phone"],
+    }
+
+
+def _visible_kind(actor: Actor, kind: str) -> str:
+    if kind and (kind not in kinds.KINDS or (kind == "case" and not actor.can(Perm.LEDGER_CASES))):
+        raise Http404
+    return kind
+
+
+@router.get(
+    "/items",
+    response=LedgerPageOut,
+    summary="台账事项列表（按类型、状态、来源、地区、单位、逾期筛选；游标分页）",
+)
+def item_list(request: HttpRequest, filters: Query[LedgerFilterIn]):
+    """Items the caller may see, in id order, with their state as of `as_of`; pass `next` back as `after`."""
+    actor = _reader(request)
+    as_of = filters.as_of or date.today()
+    flt = reports.Filter(
+        kind=_visible_kind(actor, filters.kind),
+        status=filters.status,
+        overdue=filters.overdue,
+        region=filters.region if filters.region.isdigit() else "",
+        source=filters.source,
+        unit=filters.unit,
+    )
+    if filters.region and not filters.region.isdigit():
+        return {"items": [], "next": None}
+    query = reports.filtered(selectors.items_visible(actor), flt, as_of).select_related(
+        "unit", "region", "household"
+    )
+    if filters.after is not None:
+        query = query.filter(pk__gt=filters.after)
+    rows = list(query.order_by("pk")[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    rows = rows[: filters.limit]
+    return {"items": [_item(actor, i, as_of) for i in rows], "next": rows[-1].pk if more else None}
+
+
+def _steps(item: Item) -> list[dict[str, Any]]:
+    steps = item.steps.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    return [
+        {
+            "id": s.pk,
+            "action": s.action,
+            "label": s.label,
+            "from_status": s.from_status,
+            "status": s.status,
+            "on": s.on,
+            "at": s.at,
+            "actor": s.actor_name,
+            "note": s.note,
+            "evidence": s.evidence,
+            "attachments": [
+                {
+                    "id": a.pk,
+                    "name": a.name,
+                    "kind": a.kind,
+                    "size": a.size,
+                    "url": reverse("ledger:attachment", args=[a.pk]),
+                }
+                for a in s.attachments.all()
+            ],
+        }
+        for s in steps.order_by("on", "id")
+    ]
+
+
+def _detail(actor: Actor, item: Item) -> dict[str, Any]:
+    return {
+        **_item(actor, item, date.today()),
+        "reply": item.reply,
+        "measures": item.measures,
+        "steps": _steps(item),
+        "escalations": list(item.escalations.order_by("id").values_list("label", flat=True)),
+        "recipients": [
+            {"post": r.post.name, "status": r.status, "signed_at": r.signed_at, "reported_at": r.reported_at}
+            for r in item.recipients.select_related("post").order_by("post__name")
+        ],
+        "moves": [
+            {
+                "action": f["move"].action,
+                "label": f["move"].label,
+                "target": f["move"].target,
+                "evidence": f["move"].evidence,
+                "extension": f["move"].extension,
+            }
+            for f in move_forms(actor, item)
+        ],
+    }
+
+
+@router.get(
+    "/items/{item_id}",
+    response=LedgerItemDetailOut,
+    summary="台账事项详情（办理过程、督办升级、可执行的操作）",
+)
+def item_detail(request: HttpRequest, item_id: int = ITEM_ID):
+    actor = _reader(request)
+    return _detail(actor, selectors.item_get(actor, item_id))
+
+
+@router.post(
+    "/items/{item_id}/moves",
+    response=LedgerItemDetailOut,
+    summary="办理：执行一步操作（按流转表、权限、四眼原则、佐证）",
+)
+def item_move(request: HttpRequest, payload: LedgerMoveIn, item_id: int = ITEM_ID):
+    actor = _reader(request)
+    item = selectors.item_get(actor, item_id)
+    services.item_move(
+        actor=actor,
+        item=item,
+        action=payload.action,
+        note=payload.note,
+        evidence=payload.evidence,
+        extension_days=payload.extension_days,
+        reply=payload.reply,
+        on=payload.on,
+    )
+    return _detail(actor, selectors.item_get(actor, item_id))
+
+
+@router.post("/items/{item_id}/notes", response={201: LedgerStepOut}, summary="记录进展")
+def item_note(request: HttpRequest, payload: LedgerNoteIn, item_id: int = ITEM_ID):
+    actor = _reader(request)
+    item = selectors.item_get(actor, item_id)
+    if not actor.can(Perm.LEDGER_HANDLE):
+        raise Http404
+    step = services.item_note(actor=actor, item=item, note=payload.note, on=payload.on)
+    step = Step.objects.get(pk=step.pk)
+    return Status(201, {**_steps_one(step)})
+
+
+def _steps_one(step: Step) -> dict[str, Any]:
+    return {
+        "id": step.pk,
+        "action": step.action,
+        "label": step.label,
+        "from_status": step.from_status,
+        "status": step.status,
+        "on": step.on,
+        "at": step.at,
+        "actor": step.actor_name,
+        "note": step.note,
+        "evidence": step.evidence,
+        "attachments": [],
+    }
