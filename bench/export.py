@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import git_rev, stamp, write_section
+from bench.common import git_rev, login_verified, stamp, write_section
 
 JINGZHUN = str(Path(sys.executable).with_name("jingzhun"))
 DEFAULT_SIZES = "30000,300000"
@@ -144,7 +144,7 @@ def _button(admin: Any, repeats: int) -> dict[str, float]:
     from jingzhun.jobs.models import Job
 
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(admin)
+    login_verified(client, admin)
     health, _ = _timed(lambda: client.get("/healthz"), repeats * 4)
 
     def press() -> int:

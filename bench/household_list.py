@@ -53,13 +53,14 @@ def main(argv: list[str]) -> int:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from bench.common import login_verified
     from jingzhun.accounts.models import User
     from jingzhun.regions.models import Region
     from jingzhun.registry.models import Household
 
     setup_test_environment()  # allows the test client's host; nothing else changes
     client = Client()
-    client.force_login(User.objects.get(username=args.user))
+    login_verified(client, User.objects.get(username=args.user))
     township = Region.objects.filter(level="township", code__startswith="430821").order_by("code").first()
     households = Household.objects.count()
     accounts = User.objects.count()
