@@ -142,6 +142,8 @@ class IncomeRecord(models.Model):
     transfer = models.DecimalField("转移性收入", max_digits=12, decimal_places=2)
     business_expense = models.DecimalField("生产经营性支出", max_digits=12, decimal_places=2)
     updated_at = models.DateTimeField(auto_now=True)
+    # no lost update (issue 15): a correction based on an older version is refused (API 409)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1)
 
     class Meta:
         verbose_name = "收入"

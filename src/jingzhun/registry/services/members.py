@@ -251,10 +251,18 @@ def head_change(
 
 @transaction.atomic
 def member_remove(
-    *, actor: Actor, member: Member, reason: str, occurred_on: date | None = None, note: str = ""
+    *,
+    actor: Actor,
+    member: Member,
+    reason: str,
+    occurred_on: date | None = None,
+    note: str = "",
+    version: Any = None,
 ) -> Member:
-    """自然减少 (死亡/婚出/迁出/判刑收监): the member leaves the household; the row stays for history."""
+    """自然减少 (死亡/婚出/迁出/判刑收监): the member leaves the household; the row stays for history.
+    `version` is the member's version the caller read (the API's no-lost-update check)."""
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    check_version(member, version)
     if reason not in enums.DecreaseReason.values:
         raise ValidationFailed({"reason": f"减少原因应为：{'、'.join(enums.DecreaseReason.values)}"})
     if not member.is_active:
