@@ -139,6 +139,14 @@ def register_after_change(callback: Callable[[int], None]) -> None:
         _AFTER_CHANGE.append(callback)
 
 
+def lock_household_first(household_id: int) -> Household:
+    """Lock order of every registry write (PostgreSQL): the household row, then its member rows, then the
+    audit chain (core.chain.lock_tail, taken by the first audit row and held until commit). A write that
+    locked a member, appended an audit row and only then locked its household could deadlock with an
+    edit of that household waiting for the chain; taking the household first makes them queue instead."""
+    return Household.objects.select_for_update().get(pk=household_id)
+
+
 def after_change(household_id: int) -> None:
     for callback in _AFTER_CHANGE:
         transaction.on_commit(partial(callback, household_id))

@@ -19,6 +19,7 @@ from jingzhun.registry.services.common import (
     bump_version,
     check_version,
     household_snapshot,
+    lock_household_first,
     member_snapshot,
     refresh_head,
     refresh_member_count,
@@ -28,7 +29,15 @@ from jingzhun.registry.services.common import (
 def _locked(household: Household, version: Any = None) -> Household:
     """The household row locked for the event; `version` (the one the caller read, as the API sends it)
     refuses an event based on a state someone else has changed since (no lost update)."""
-    locked = Household.objects.select_for_update().get(pk=household.pk)
+    locked = lock_household_first(household.pk)
+    # then its members, before any audit row takes the chain lock: 注销, 拆户 and 并户 save member after
+    # member with an audit row between them (lock order: common.lock_household_first)
+    list(
+        Member.objects.select_for_update()
+        .filter(household=locked)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     check_version(locked, version)
     if locked.registry_status != enums.RegistryStatus.ACTIVE:
         raise ValidationFailed({"__all__": f"该户{locked.registry_status}，不能再办理动态调整"})
