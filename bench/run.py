@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("foundation", "workbook_import", "assessment", "alerts", "export", "ledger")
+MODULES = ("foundation", "workbook_import", "assessment", "alerts", "export", "ledger", "load")
 
 
 def main(argv: list[str]) -> int:
