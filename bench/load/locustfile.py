@@ -23,6 +23,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from locust import HttpUser, between, task
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for bench.common
 from bench.common import totp  # noqa: E402
@@ -41,6 +43,13 @@ class Cadre(HttpUser):
     role = ""
 
     def on_start(self) -> None:
+        # A browser silently re-sends a GET when the keep-alive connection it reused was closed by the
+        # server at that moment (gunicorn closes idle ones after 2 s; users here pause 1–3 s); requests
+        # does not, and would count that race as a failed page. GETs only: writes are never re-sent.
+        retry = Retry(
+            total=1, connect=1, read=1, status=0, allowed_methods=frozenset({"GET"}), raise_on_status=False
+        )
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
         self.account = ACCOUNTS[self.role].pop()
         page = self.client.get("/login/", name="/login/")
         token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]

@@ -83,7 +83,7 @@ def run(
                 "-u",
                 str(users),
                 "-r",
-                "10",
+                "2",
                 "-t",
                 f"{int(minutes * 60)}s",
                 "--host",
@@ -155,7 +155,9 @@ def report(o: dict) -> str:
             "township page), 10 county leaders (脱贫 progress /exit/, county page, 帮扶 coverage, ledger summary). "
             "Each signs in as a person does: password, then the TOTP code of its own authenticator (enrolled "
             "beforehand by bench/load/users.py) where the role asks for it; then it works with the session "
-            "cookie and its CSRF token. Waits of 1–3 s between tasks.",
+            "cookie and its CSRF token. Waits of 1–3 s between tasks; users start at 2 per second (the sign-ins "
+            "spread over 25 s). A GET whose reused keep-alive connection the server closed at that instant is "
+            "re-sent once, as a browser does; writes are never re-sent.",
             "",
             f"Load average before / after: {b1:.1f} / {a1:.1f} (1 min), {b5:.1f} / {a5:.1f} (5 min); the machine "
             "is shared (2 cores, other sessions' jobs), so absolute times are upper bounds.",
