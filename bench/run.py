@@ -5,7 +5,16 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("foundation", "workbook_import", "assessment", "alerts", "export", "ledger", "audit_verify", "load")
+MODULES = (
+    "foundation",
+    "workbook_import",
+    "assessment",
+    "alerts",
+    "export",
+    "ledger",
+    "audit_verify",
+    "load",
+)
 
 
 def main(argv: list[str]) -> int:
