@@ -92,13 +92,29 @@ def _op(pkg, tag: str, name: str):
     return importlib.import_module(f"{pkg.__name__}.api.{folder}.{module}")
 
 
-def test_a_generated_client_drives_a_registration_flow(generated, db, village_cadre, county_leader):
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI application, minus what Django's own test client also leaves out: closing the database
+    connection at each request's start and end (on PostgreSQL that would close this test's transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_a_generated_client_drives_a_registration_flow(generated, wsgi_app, db, village_cadre, county_leader):
     from jingzhun.accounts.services import api_token_create
 
     pkg = generated
     models = importlib.import_module(f"{PACKAGE}.models")
     _, key = api_token_create(user=village_cadre, name="generated client")
-    transport = httpx.WSGITransport(app=get_wsgi_application())
+    transport = httpx.WSGITransport(app=wsgi_app)
     checked: list[str] = []
 
     def check(response: httpx.Response) -> None:
