@@ -142,6 +142,9 @@ def report(o: dict) -> str:
     total = next((s for s in o["stats"] if s["Name"] == "Aggregated"), None)
     errors = "; ".join(f"{f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}" for f in o["failures"])
     (b1, b5, _), (a1, a5, _) = o["load"]
+    built = (
+        "built beforehand" if o["build"] != o["build"] else f"built in {o['build']:.0f} s"
+    )  # nan: --no-build
     return "\n".join(
         [
             stamp(),
@@ -149,7 +152,7 @@ def report(o: dict) -> str:
             f"Commit {git_rev()}. {o['users']} locust users for {o['minutes']:g} min against `jingzhun serve` "
             f"(gunicorn gthread, 2 workers, the background worker; production settings, DEBUG off) on PostgreSQL "
             f"(a throwaway cluster of scripts/pg-throwaway.sh: fsync off) holding `jingzhun demo --households "
-            f"{o['households']}` ({'built beforehand' if o['build'] != o['build'] else f"built in {o['build']:.0f} s"}). Users: 15 village cadres (household page, edit "
+            f"{o['households']}` ({built}). Users: 15 village cadres (household page, edit "
             "page + PATCH through the API with the version read), 15 helpers (我的结对户, household page, visit "
             "form + visit recorded through the API), 10 township cadres (household list pages, a name search, "
             "township page), 10 county leaders (脱贫 progress /exit/, county page, 帮扶 coverage, ledger summary). "
