@@ -169,7 +169,7 @@ def report(runs: list[dict[str, object]], requests: int) -> str:
         lines += [
             f"### {run['households']:,} households",
             "",
-            f"Load average (1 min) before / after: {run['load'][0]:.1f} / {run['load'][1]:.1f}.",
+            f"Load average (1 min) before / after: {run['load'][0]:.1f} / {run['load'][1]:.1f}.",  # type: ignore[index]
             "",
             "| request | p50 ms | p95 ms | p50 ÷ /healthz | p95 ÷ /healthz | p50 ÷ page baseline "
             "| p95 ÷ page baseline |",

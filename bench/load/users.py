@@ -45,7 +45,7 @@ def create(out: str) -> int:
         + [("township_cadre", t) for t in townships]
         + [("county_leader", county)] * 10
     )
-    accounts = []
+    accounts: list[dict] = []
     with transaction.atomic():
         _create_all(plan, tag, county, system, accounts)
     with open(out, "w", encoding="utf-8") as fh:
