@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test test-sqlite test-postgres lint format bench clean
+.PHONY: venv demo test test-sqlite test-postgres lint format bench bench-load clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -33,7 +33,14 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The load test (bench/load/): locust, 50 users of mixed roles, 2 minutes, PostgreSQL. Also run by
+# `make bench` (bench.run's last module); never by `make test`.
+bench-load: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python -m bench.load.run $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) jingzhun-data .pytest_cache

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import platform
 import re
 import statistics
+import struct
 import subprocess
+import sys
+import time
 from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,3 +90,30 @@ def login_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def totp(key_hex: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
+    """The code an authenticator shows for a TOTP key (RFC 6238, as django-otp checks it)."""
+    counter = int((time.time() if at is None else at) // step)
+    mac = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    code = (struct.unpack(">I", mac[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**digits
+    return f"{code:0{digits}d}"
+
+
+ENROL = """
+import django, sys
+django.setup()
+from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_totp.models import TOTPDevice
+user = get_user_model().objects.get(username=sys.argv[1])
+print(TOTPDevice.objects.create(user=user, name="基准测试认证器", confirmed=True).key)
+"""
+
+
+def enrol_totp(env: dict[str, str], username: str) -> str:
+    """Give a user of the benchmark's database a confirmed authenticator (what /account/otp/enrol/ leaves)
+    and return its key, so the benchmark signs in with both factors as the user would."""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "jingzhun.settings"}
+    out = subprocess.check_output([sys.executable, "-c", ENROL, username], env=env, text=True)
+    return out.strip().splitlines()[-1]

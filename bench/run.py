@@ -14,6 +14,8 @@ MODULES = (
     "ledger",
     "cleansing",
     "crosscheck",
+    "audit_verify",
+    "load",
 )
 
 

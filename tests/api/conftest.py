@@ -34,6 +34,13 @@ class ApiClient:
             f"/api/v1{path}", body, content_type="application/json", headers=self.headers
         )
 
+    def put(self, path: str, body: Any):
+        return self.client.put(f"/api/v1{path}", body, content_type="application/json", headers=self.headers)
+
+    def delete(self, path: str, **params: Any):
+        query = "&".join(f"{k}={v}" for k, v in params.items())
+        return self.client.delete(f"/api/v1{path}" + (f"?{query}" if query else ""), headers=self.headers)
+
 
 @pytest.fixture
 def api():

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core import NOT_SET
 
 from jingzhun.api.app import api
+from jingzhun.assistance.models import HelpMeasure, Visit
 from tests.conftest import COUNTY
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
@@ -40,6 +41,16 @@ def fuzz_client(request, household):
 
         admin = request.getfixturevalue("admin_actor")
         helper_assign(actor=admin, household=household, helper=user, started_on=date(2018, 1, 1))
+    # a visit and a measure of the household, so that their operations reach past the 404
+    from jingzhun.assistance import services
+
+    admin = request.getfixturevalue("admin_actor")
+    services.visit_log(actor=admin, household=household, visited_on=date(2024, 3, 1), activities="走访")
+    services.measure_add(
+        actor=admin,
+        household=household,
+        data={"category": "产业", "content": "养殖", "started_on": "2024-01-01"},
+    )
     client = Client()
     client.force_login(user)  # both factors (tests/otp.py)
     household.ledger_item = _ledger_item(household)
@@ -67,6 +78,10 @@ def _ledger_item(household):
     )
 
 
+def _first(model) -> int | None:
+    return model.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
 @schema.parametrize()
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
 def test_it_never_answers_with_a_server_error(case, fuzz_client):
@@ -82,6 +97,12 @@ def test_it_never_answers_with_a_server_error(case, fuzz_client):
         params["member_id"] = household.members.first().pk
     if isinstance(params.get("item_id"), int) and params["item_id"] % 2:
         params["item_id"] = household.ledger_item.pk
+    if isinstance(params.get("year"), int) and params["year"] % 2:
+        params["year"] = 2018  # the household's income year
+    if isinstance(params.get("visit_id"), int) and params["visit_id"] % 2 and _first(Visit):
+        params["visit_id"] = _first(Visit)
+    if isinstance(params.get("measure_id"), int) and params["measure_id"] % 2 and _first(HelpMeasure):
+        params["measure_id"] = _first(HelpMeasure)
     case.path_parameters = params
     if case.body is NOT_SET:
         body: str | bytes = ""

@@ -361,6 +361,9 @@ def api_path(world: dict[str, Any], path: str, side: str) -> str:
     return (
         path.replace("{household_id}", str(world["household"][side].pk))
         .replace("{member_id}", str(world["member"][side].pk))
+        .replace("{visit_id}", str(world["visit"][side].pk))
+        .replace("{measure_id}", str(world["measure"][side].pk))
+        .replace("{year}", "2018")
         .replace("{code}", world["village"][side])
         .replace("{item_id}", str(world["ledger_item"][side].pk))
     )

@@ -88,6 +88,7 @@ def income(record: IncomeRecord, member_count: int) -> dict[str, Any]:
         "business_expense": record.business_expense,
         "net_income": net,
         "per_capita_net_income": (net / member_count).quantize(CENT) if member_count else None,
+        "version": record.version,
     }
 
 

@@ -256,6 +256,7 @@ class IncomeOut(Schema):
     business_expense: Decimal = Field(description=HH["business_expense"])
     net_income: Decimal = Field(description="家庭纯收入（四项收入 − 生产经营性支出）")
     per_capita_net_income: Decimal | None = Field(description="人均纯收入（按当前家庭人口数）")
+    version: int = Field(description="版本：每次更正加一；更正或删除时传回以防覆盖他人的修改")
 
 
 class HouseholdSummaryOut(Schema):

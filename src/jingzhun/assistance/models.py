@@ -346,6 +346,8 @@ class HelpMeasure(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # no lost update (issue 15): an update based on an older version is refused (API 409)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1)
 
     class Meta:
         verbose_name = "帮扶措施"

@@ -492,20 +492,34 @@ def measure_add(*, actor: Actor, household: Household, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def measure_update(*, actor: Actor, measure: m.HelpMeasure, data: dict[str, Any]) -> m.HelpMeasure:
+def measure_update(
+    *, actor: Actor, measure: m.HelpMeasure, data: dict[str, Any], version: Any = None
+) -> m.HelpMeasure:
+    """`version`: the measure's version the caller read (the API's no-lost-update check)."""
+    from jingzhun.registry.services.common import bump_version, check_version
+
     actor.require(Perm.VISIT)
     _in_scope(actor, measure.household)
     measure = m.HelpMeasure.objects.select_for_update().get(pk=measure.pk)
-    audit.audited_update(
-        measure,
-        _measure_values(data),
-        fields=MEASURE_FIELDS,
-        actor=actor,
-        action="measure.update",
-        label=str(measure.household),
-        household_id=measure.household_id,
-        only_changed=True,
-    )
+    check_version(measure, version, object_type="helpmeasure", noun="帮扶措施")
+    before = audit.snapshot(measure, MEASURE_FIELDS)
+    for name, value in _measure_values(data).items():
+        setattr(measure, name, value)
+    after = audit.snapshot(measure, MEASURE_FIELDS)
+    changed = {k for k in MEASURE_FIELDS if before[k] != after[k]}
+    if changed:
+        bump_version(measure)
+    measure.save()
+    if changed:
+        _record(
+            actor,
+            "measure.update",
+            measure,
+            str(measure.household),
+            household_id=measure.household_id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
     return measure
 
 

@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "member.remove": "减少成员",
     "member.move": "成员迁移",
     "income.record": "登记收入",
+    "income.delete": "删除收入",
     "household.event.marked_exited": "标注脱贫",
     "household.event.returned": "返贫",
     "household.event.purge": "清退",

@@ -30,6 +30,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # the worker that claimed the job ("host:pid"): a restarted worker fails only the jobs of workers that
+    # are gone (dead pid on this host, or no heartbeat for runner.STALE_SECONDS), never a live one's
+    worker = models.CharField("任务进程", max_length=120, blank=True)
     # Not claimed before this time (scheduled and recurring jobs: deadlines, sweeps, nightly checks).
     run_at = models.DateTimeField("计划运行时间", null=True, blank=True)
 

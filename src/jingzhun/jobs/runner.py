@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 import traceback
@@ -17,6 +19,8 @@ from django.utils import timezone
 from jingzhun.jobs.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
+HEARTBEAT_SECONDS = 10  # a worker notes every this often that its running jobs are alive
+STALE_SECONDS = 60  # a running job whose worker has not noted it for this long is taken as orphaned
 
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
@@ -93,7 +97,10 @@ def claim_next() -> Job | None:
     )
     for job_id in candidates[:5]:
         claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now()
+            status=JobStatus.RUNNING,
+            started_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+            worker=worker_id(),
         )
         if claimed:
             return Job.objects.get(pk=job_id)
@@ -119,11 +126,44 @@ def run(job: Job, printer: Callable[[int, int, str], None] | None = None) -> Job
     return job
 
 
-def recover_stale(max_age_seconds: int = 600) -> int:
-    """Jobs left 'running' by a killed worker: their transaction rolled back, so mark them failed."""
+def worker_id() -> str:
+    """This process as the owner of the jobs it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _gone(worker: str) -> bool:
+    """A worker of this host whose process no longer exists (another host's cannot be asked)."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
+def beat(job_ids: list[int]) -> None:
+    """The worker's heartbeat for the jobs its children run (they may report no progress for long)."""
+    if job_ids:
+        Job.objects.filter(pk__in=job_ids, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def recover_stale(max_age_seconds: int = STALE_SECONDS) -> int:
+    """Jobs left 'running' by a killed worker: their transaction rolled back, so mark them failed.
+
+    Orphaned means: the claiming worker's process is gone (this host), or nothing noted the job alive for
+    `max_age_seconds` (a worker on another host, or one that hangs). A job of a live worker that keeps
+    beating is left alone, so a second worker starting does not fail the first one's jobs."""
     cutoff = timezone.now() - timedelta(seconds=max_age_seconds)
+    running = Job.objects.filter(status=JobStatus.RUNNING)
+    dead = [w for w in running.exclude(worker="").values_list("worker", flat=True).distinct() if _gone(w)]
     with transaction.atomic():
-        return Job.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).update(
+        return running.filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True) | Q(worker__in=dead)
+        ).update(
             status=JobStatus.FAILED,
             error="任务进程中断，数据库未写入任何内容，请重新提交",
             finished_at=timezone.now(),
@@ -139,11 +179,15 @@ def work_forever(stop: threading.Event, poll_seconds: float = 1.0, slots: int | 
     from jingzhun.jobs.schedule import schedule_due
 
     slots = max(1, slots or getattr(settings, "JINGZHUN_WORKER_SLOTS", 2))
-    recover_stale(0)
+    recover_stale()  # orphans only: another live worker's jobs keep running
     running: list[sandbox.Child] = []
+    last_beat = 0.0
     while not stop.is_set():
         close_old_connections()
         running = [child for child in running if not sandbox.poll(child)]
+        if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+            beat([child.job_id for child in running])
+            last_beat = time.monotonic()
         schedule_due()
         job = claim_next() if len(running) < slots else None
         if job is None:

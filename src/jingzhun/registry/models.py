@@ -163,6 +163,8 @@ class IncomeRecord(models.Model):
     # 人均纯收入 as a national list states it (元/人/年); None when the components are given instead
     per_capita_net = models.DecimalField("人均纯收入（名单）", max_digits=12, decimal_places=2, null=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # no lost update (issue 15): a correction based on an older version is refused (API 409)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1)
 
     class Meta:
         verbose_name = "收入"

@@ -41,7 +41,7 @@ from jingzhun.workbook.plan import (
 from jingzhun.workbook.validate import HH, MB, VILLAGE_NAMES, Parsed
 
 
-def _bump_versions(model: type[Household] | type[Member], ids: list[int]) -> None:
+def _bump_versions(model: type[Household] | type[Member] | type[IncomeRecord], ids: list[int]) -> None:
     """版本 +1 for the updated rows (registry.services.common.check_version compares it)."""
     for start in range(0, len(ids), 900):  # under SQLite's bound-parameter limit
         model.objects.filter(pk__in=ids[start : start + 900]).update(version=F("version") + 1)
@@ -392,6 +392,7 @@ class Writer:
         _bump_versions(Member, [row[-1] for row in member_updates])
         self.table(IncomeRecord, INCOME_INSERT).insert(income_inserts)
         self.table(IncomeRecord, INCOME_UPDATE).update(income_updates)
+        _bump_versions(IncomeRecord, [row[-1] for row in income_updates])
         self.audit_later(audits)
 
     # --- villages (村 sheet) --------------------------------------------------------------------

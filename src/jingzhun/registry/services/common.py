@@ -144,18 +144,34 @@ def register_after_change(callback: Callable[[int], None]) -> None:
         _AFTER_CHANGE.append(callback)
 
 
+def lock_household_first(household_id: int) -> Household:
+    """Lock order of every registry write (PostgreSQL): the household row, then its member rows, then the
+    audit chain (core.chain.lock_tail, taken by the first audit row and held until commit). A write that
+    locked a member, appended an audit row and only then locked its household could deadlock with an
+    edit of that household waiting for the chain; taking the household first makes them queue instead."""
+    return Household.objects.select_for_update().get(pk=household_id)
+
+
 def after_change(household_id: int) -> None:
     for callback in _AFTER_CHANGE:
         transaction.on_commit(partial(callback, household_id))
 
 
 # --- no lost update (版本) -------------------------------------------------------------------------
-def bump_version(obj: Household | Member) -> None:
-    """Every update of a household or member moves its version on (the caller saves it)."""
+# The object types of the audit trail (object_type) and the Chinese noun of each versioned model.
+_VERSIONED = {
+    "household": ("household", "户"),
+    "member": ("member", "成员"),
+    "incomerecord": ("income", "收入"),
+}
+
+
+def bump_version(obj: Any) -> None:
+    """Every update of a household, member or income moves its version on (the caller saves it)."""
     obj.version = (obj.version or 0) + 1
 
 
-def _last_change(object_type: str, pk: int) -> str:
+def _last_change(object_type: str, pk: Any) -> str:
     """Who changed the object last, when, and which fields — names only, so nothing masked is shown."""
     from jingzhun.core.history import field_labels
     from jingzhun.core.models import AuditEntry
@@ -174,9 +190,10 @@ def _last_change(object_type: str, pk: int) -> str:
     return f"{who} 于 {when} 修改了该记录{what}"
 
 
-def check_version(obj: Household | Member, expected: Any) -> None:
+def check_version(obj: Any, expected: Any, *, object_type: str = "", noun: str = "") -> None:
     """Refuse the write when it was based on another version than the stored one (`expected` None: the
-    caller did not say, as an older API client; pages always say). Call after `select_for_update`."""
+    caller did not say, as an older API client; pages always say). Call after `select_for_update`.
+    Other contexts' versioned objects (a help measure) name their audit object type and noun."""
     if expected is None or expected == "":
         return
     try:
@@ -185,12 +202,12 @@ def check_version(obj: Household | Member, expected: Any) -> None:
         raise ValidationFailed({"version": "版本号应为整数"}) from exc
     if expected_version == obj.version:
         return
-    object_type = "household" if isinstance(obj, Household) else "member"
-    noun = "户" if object_type == "household" else "成员"
+    known_type, known_noun = _VERSIONED.get(obj._meta.model_name, (obj._meta.model_name, "记录"))
+    object_type, noun = object_type or known_type, noun or known_noun
     raise EditConflict(
         {
-            "__all__": f"保存冲突：您打开此{noun}的编辑页之后，{_last_change(object_type, obj.pk)}。"
-            "您的修改没有保存，请重新打开页面，核对最新内容后再修改。"
+            "__all__": f"保存冲突：您打开此{noun}之后，{_last_change(object_type, obj.pk)}。"
+            "您的修改没有保存，请重新读取，核对最新内容后再修改。"
         },
         current_version=obj.version,
     )

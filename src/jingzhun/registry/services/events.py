@@ -18,15 +18,28 @@ from jingzhun.registry.services.common import (
     after_change,
     audit_household,
     bump_version,
+    check_version,
     household_snapshot,
+    lock_household_first,
     member_snapshot,
     refresh_head,
     refresh_member_count,
 )
 
 
-def _locked(household: Household) -> Household:
-    locked = Household.objects.select_for_update().get(pk=household.pk)
+def _locked(household: Household, version: Any = None) -> Household:
+    """The household row locked for the event; `version` (the one the caller read, as the API sends it)
+    refuses an event based on a state someone else has changed since (no lost update)."""
+    locked = lock_household_first(household.pk)
+    # then its members, before any audit row takes the chain lock: 注销, 拆户 and 并户 save member after
+    # member with an audit row between them (lock order: common.lock_household_first)
+    list(
+        Member.objects.select_for_update()
+        .filter(household=locked)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    check_version(locked, version)
     if locked.registry_status != enums.RegistryStatus.ACTIVE:
         raise ValidationFailed({"__all__": f"该户{locked.registry_status}，不能再办理动态调整"})
     return locked
@@ -84,6 +97,7 @@ def mark_exited(
     reason: str = "",
     override: bool = False,
     override_reason: str = "",
+    version: Any = None,
 ) -> HouseholdEvent:
     """标注脱贫: status 已脱贫 with the exit year — only when the exit check passes (the standard of the
     exit year met, "一评议一公示一公告" recorded, standards.exit_rules). A failing household is refused
@@ -92,7 +106,7 @@ def mark_exited(
     疑似错退 board."""
     exit_guard = exit_gate()
 
-    household = _locked(household)
+    household = _locked(household, version)
     if household.exit_status == enums.ExitStatus.EXITED:
         raise ValidationFailed({"__all__": "该户已经是已脱贫状态"})
     year = _year(exit_year, "exit_year")
@@ -137,10 +151,10 @@ def mark_exited(
 
 @transaction.atomic
 def mark_returned(
-    *, actor: Actor, household: Household, occurred_on: date | None = None, reason: str
+    *, actor: Actor, household: Household, occurred_on: date | None = None, reason: str, version: Any = None
 ) -> HouseholdEvent:
     """返贫: an exited household falls back into poverty."""
-    household = _locked(household)
+    household = _locked(household, version)
     if household.exit_status != enums.ExitStatus.EXITED:
         raise ValidationFailed({"__all__": "只有已脱贫户才能标注返贫"})
     if not reason.strip():
@@ -153,28 +167,34 @@ def mark_returned(
 
 @transaction.atomic
 def household_purge(
-    *, actor: Actor, household: Household, reason: str, occurred_on: date | None = None
+    *, actor: Actor, household: Household, reason: str, occurred_on: date | None = None, version: Any = None
 ) -> HouseholdEvent:
     """清退 (错评): the household was wrongly included; it leaves the register, its rows stay."""
     return _leave_register(
-        actor, household, enums.RegistryStatus.PURGED, enums.EventKind.PURGE, reason, occurred_on
+        actor, household, enums.RegistryStatus.PURGED, enums.EventKind.PURGE, reason, occurred_on, version
     )
 
 
 @transaction.atomic
 def household_cancel(
-    *, actor: Actor, household: Household, reason: str, occurred_on: date | None = None
+    *, actor: Actor, household: Household, reason: str, occurred_on: date | None = None, version: Any = None
 ) -> HouseholdEvent:
     """注销: the household no longer exists (e.g. all members died or moved away)."""
     return _leave_register(
-        actor, household, enums.RegistryStatus.CANCELLED, enums.EventKind.CANCEL, reason, occurred_on
+        actor, household, enums.RegistryStatus.CANCELLED, enums.EventKind.CANCEL, reason, occurred_on, version
     )
 
 
 def _leave_register(
-    actor: Actor, household: Household, status: str, kind: str, reason: str, occurred_on: date | None
+    actor: Actor,
+    household: Household,
+    status: str,
+    kind: str,
+    reason: str,
+    occurred_on: date | None,
+    version: Any = None,
 ) -> HouseholdEvent:
-    household = _locked(household)
+    household = _locked(household, version)
     if not reason.strip():
         raise ValidationFailed({"reason": "请填写原因"})
     before = household_snapshot(household)
@@ -212,9 +232,10 @@ def household_split(
     new_head_id: int,
     occurred_on: date | None = None,
     reason: str = "",
+    version: Any = None,
 ) -> Household:
     """拆户: move some members into a new household that inherits the registry attributes."""
-    household = _locked(household)
+    household = _locked(household, version)
     new_code = fields.text(new_code)
     if not new_code:
         raise ValidationFailed({"new_code": "请填写新户编号"})
@@ -332,9 +353,10 @@ def household_merge(
     occurred_on: date | None = None,
     reason: str = "",
     head_relation: str = enums.Relation.OTHER,
+    version: Any = None,
 ) -> Household:
     """并户: all members of `other` join `household`; `other` is closed (注销) with the merge named."""
-    household = _locked(household)
+    household = _locked(household, version)
     other = _locked(other)
     if other.pk == household.pk:
         raise ValidationFailed({"other": "不能与本户合并"})

@@ -228,9 +228,10 @@ def household_update(
 
 @transaction.atomic
 def income_record(
-    *, actor: Actor, household: Household, year: Any, amounts: Mapping[str, Any]
+    *, actor: Actor, household: Household, year: Any, amounts: Mapping[str, Any], version: Any = None
 ) -> IncomeRecord:
-    """Record (or correct) the incomes of one year."""
+    """Record (or correct) the incomes of one year. `version` is the stored record's version the caller
+    read (the API's no-lost-update check); a correction based on an older one is refused."""
     errors: dict[str, str] = {}
     try:
         parsed_year = fields.parse_year(year)
@@ -249,17 +250,52 @@ def income_record(
         money[name] = value if value is not None else Decimal("0.00")
     if errors or parsed_year is None:
         raise ValidationFailed(errors)
-    record = IncomeRecord.objects.filter(household=household, year=parsed_year).first()
-    record = record or IncomeRecord(household=household, year=parsed_year)
-    audit.audited_update(
-        record,
-        money,
-        fields=INCOME_AUDIT_FIELDS,
-        actor=actor,
-        action="income.record",
-        label=lambda r: f"{r.year}年收入",
-        household_id=household.pk,
-        object_type="income",
-    )
+    record = IncomeRecord.objects.select_for_update().filter(household=household, year=parsed_year).first()
+    if record is not None:
+        check_version(record, version)
+    before = audit.snapshot(record, INCOME_AUDIT_FIELDS) if record else None
+    if record is None:
+        record = IncomeRecord(household=household, year=parsed_year)
+    for name, value in money.items():
+        setattr(record, name, value)
+    after = audit.snapshot(record, INCOME_AUDIT_FIELDS)
+    if before is not None and before != after:
+        bump_version(record)
+    record.save()
+    if before != after:
+        audit.record(
+            actor=actor.user,
+            action="income.record",
+            object_type="income",
+            object_id=record.pk,
+            object_label=f"{record.year}年收入",
+            household_id=household.pk,
+            before=before,
+            after=after,
+        )
     after_change(household.pk)
     return record
+
+
+@transaction.atomic
+def income_delete(*, actor: Actor, household: Household, year: int, version: Any = None) -> None:
+    """Remove the incomes of one year entered by mistake (the year is re-judged on the latest one left);
+    a year frozen in a 数据年度 snapshot keeps its snapshot, which this does not touch."""
+    record = IncomeRecord.objects.select_for_update().filter(household=household, year=year).first()
+    if record is None:
+        raise ValidationFailed({"year": f"该户没有 {year} 年的收入记录"})
+    check_version(record, version)
+    before = audit.snapshot(record, INCOME_AUDIT_FIELDS)
+    pk = record.pk
+    record.delete()
+    audit.record(
+        actor=actor.user,
+        action="income.delete",
+        object_type="income",
+        object_id=pk,
+        object_label=f"{year}年收入",
+        household_id=household.pk,
+        before=before,
+        after=None,
+    )
+    after_change(household.pk)

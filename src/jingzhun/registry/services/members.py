@@ -23,6 +23,7 @@ from jingzhun.registry.services.common import (
     check_version,
     conflict_message,
     household_snapshot,
+    lock_household_first,
     member_snapshot,
     refresh_head,
     refresh_member_count,
@@ -124,6 +125,7 @@ def member_add(
 @transaction.atomic
 def member_update(*, actor: Actor, member: Member, changes: Mapping[str, Any], version: Any = None) -> Member:
     """Edit a member; `version`: the version the edit was based on (another change since: EditConflict)."""
+    lock_household_first(member.household_id)  # an edit of the head updates the household after its audit
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     check_version(member, version)
     if not member.is_active:
@@ -242,10 +244,19 @@ def head_change(
 
 @transaction.atomic
 def member_remove(
-    *, actor: Actor, member: Member, reason: str, occurred_on: date | None = None, note: str = ""
+    *,
+    actor: Actor,
+    member: Member,
+    reason: str,
+    occurred_on: date | None = None,
+    note: str = "",
+    version: Any = None,
 ) -> Member:
-    """自然减少 (死亡/婚出/迁出/判刑收监): the member leaves the household; the row stays for history."""
+    """自然减少 (死亡/婚出/迁出/判刑收监): the member leaves the household; the row stays for history.
+    `version` is the member's version the caller read (the API's no-lost-update check)."""
+    lock_household_first(member.household_id)
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    check_version(member, version)
     if reason not in enums.DecreaseReason.values:
         raise ValidationFailed({"reason": f"减少原因应为：{'、'.join(enums.DecreaseReason.values)}"})
     if not member.is_active:

@@ -1,0 +1,144 @@
+"""Schemas of the registry's sub-resources (incomes by year, member removal, lifecycle events) and of help
+(visits, measures). Shape and type only, as in `api.schemas`: the services apply every domain rule.
+
+A write that changes a stored object takes the `version` the client read (or an If-Match header), so a
+save based on a state someone else has changed since is a 409, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from jingzhun.api.schemas import HH, MAX_ID, In, Money, Text
+from jingzhun.assistance.models import MeasureCategory, MeasureStatus
+from jingzhun.registry import enums
+
+VERSION_DOC = "所依据的版本（读取时的 version，也可用 If-Match 头）；已被他人修改则返回 409，不写入"
+
+
+def _version() -> int | None:
+    return Field(None, ge=1, le=MAX_ID, description=VERSION_DOC)
+
+
+# ---------------------------------------------------------------- incomes by year (各年度收入)
+
+
+class IncomeIn(In):
+    """登记或更正某一年度的收入（元/年）：该年度没有记录则新增，已有则更正（修改前后的值都记录在痕迹中）。"""
+
+    wage: Money = Field(description=f"{HH['wage']}（元）")
+    business: Money = Field(description=f"{HH['business']}（元）")
+    property_income: Money = Field(description=f"{HH['property_income']}（元）")
+    transfer: Money = Field(description=f"{HH['transfer']}（元）")
+    business_expense: Money = Field(description=f"{HH['business_expense']}（元）")
+    version: int | None = _version()
+
+
+# ---------------------------------------------------------------- member removal (自然减少)
+
+
+class MemberRemoveIn(In):
+    """自然减少：成员离开本户，记录保留（已减少）。户主须先变更；最后一名在册成员请办理注销。"""
+
+    reason: enums.DecreaseReason = Field(description="减少原因")
+    occurred_on: date | None = Field(None, description="减少日期（默认今天）")
+    note: Text = Field("", max_length=200, description="说明")
+    version: int | None = _version()
+
+
+# ---------------------------------------------------------------- lifecycle events (动态调整)
+
+EventKindIn = Literal["返贫", "清退", "注销", "拆户", "并户"]
+
+
+class EventIn(In):
+    """动态调整（标注脱贫另见 /exit）：返贫、清退（错评）、注销、拆户、并户。拆户须 member_ids、new_code、
+    new_head_id；并户须 other_household_id（被并入本户的户，注销）与 head_relation。"""
+
+    kind: EventKindIn = Field(description="事件")
+    occurred_on: date | None = Field(None, description="日期（默认今天）")
+    reason: Text = Field("", max_length=200, description="原因（返贫、清退、注销必填）")
+    version: int | None = _version()
+    member_ids: list[int] = Field([], max_length=60, description="拆户：迁入新户的成员 id")
+    new_code: Text = Field("", max_length=40, description="拆户：新户编号")
+    new_head_id: int | None = Field(None, ge=1, le=MAX_ID, description="拆户：新户户主（成员 id）")
+    other_household_id: int | None = Field(None, ge=1, le=MAX_ID, description="并户：被并入本户的户 id")
+    head_relation: enums.Relation = Field(
+        enums.Relation.OTHER, description="并户：被并入户原户主与本户户主的关系"
+    )
+
+
+class EventOut(Schema):
+    id: int
+    kind: str = Field(description="事件")
+    occurred_on: date = Field(description="日期")
+    reason: str = Field(description="原因")
+    member_id: int | None = Field(description="涉及的成员 id（自然增加/减少）")
+    related_household_id: int | None = Field(description="关联户 id（拆户、并户）")
+    actor_name: str = Field(description="经办人")
+    created_at: datetime = Field(description="办理时间")
+
+
+# ---------------------------------------------------------------- visits (走访)
+
+
+class VisitIn(In):
+    """登记走访（照片在页面上传）。"""
+
+    visited_on: date = Field(description="走访日期（不晚于今天）")
+    activities: Text = Field(max_length=2000, description="帮扶工作内容")
+    problems: Text = Field("", max_length=2000, description="发现的问题")
+
+
+class VisitOut(Schema):
+    id: int
+    household_id: int = Field(description="走访户 id")
+    visited_on: date = Field(description="走访日期")
+    visitor_name: str = Field(description="走访人")
+    activities: str = Field(description="帮扶工作内容")
+    problems: str = Field(description="发现的问题")
+    photo_count: int = Field(description="照片张数（在页面查看）")
+    created_at: datetime = Field(description="登记时间")
+
+
+# ---------------------------------------------------------------- help measures (帮扶措施)
+
+
+class MeasureIn(In):
+    category: MeasureCategory = Field(description="措施类别")
+    content: Text = Field(max_length=500, description="措施内容")
+    funds: Money | None = Field(None, description="投入资金（元）")
+    started_on: date = Field(description="开始日期")
+    ended_on: date | None = Field(None, description="结束日期")
+    expected_income_gain: Money | None = Field(None, description="预计增收（元/年）")
+    status: MeasureStatus | None = Field(None, description="状态（默认实施中）")
+
+
+class MeasurePatch(In):
+    """Only the fields sent are changed; the result is checked as a whole."""
+
+    category: MeasureCategory | None = Field(None, description="措施类别")
+    content: Text | None = Field(None, max_length=500, description="措施内容")
+    funds: Money | None = Field(None, description="投入资金（元）")
+    started_on: date | None = Field(None, description="开始日期")
+    ended_on: date | None = Field(None, description="结束日期")
+    expected_income_gain: Money | None = Field(None, description="预计增收（元/年）")
+    status: MeasureStatus | None = Field(None, description="状态")
+    version: int | None = _version()
+
+
+class MeasureOut(Schema):
+    id: int
+    household_id: int = Field(description="帮扶户 id")
+    category: str = Field(description="措施类别")
+    content: str = Field(description="措施内容")
+    funds: Decimal = Field(description="投入资金（元）")
+    started_on: date = Field(description="开始日期")
+    ended_on: date | None = Field(description="结束日期")
+    expected_income_gain: Decimal | None = Field(description="预计增收（元/年）")
+    status: str = Field(description="状态")
+    version: int = Field(description="版本：每次修改加一；修改时传回以防覆盖他人的修改")
