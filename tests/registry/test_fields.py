@@ -320,6 +320,7 @@ def test_one_definition_of_the_member_columns():
         "name", "id_number", "resident_id", "gender", "ethnicity", "birth_date", "relation", "education",
         "school_status", "not_in_school_reason", "health", "labour_skill", "work_months", "medical_insurance",
         "serious_illness_insurance", "pension_insurance", "dibao", "tekun",
+        "person_code", "national",  # the national person list's 人编号 and raw values (docs/national-list.md)
     ]  # fmt: skip
     assert tuple(f.name for f in dataclasses.fields(MemberData)) == loading.MEMBER_COLUMNS
     assert set(loading.MEMBER_COLUMNS) <= set(MEMBER_COLUMNS)
