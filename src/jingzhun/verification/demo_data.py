@@ -123,10 +123,10 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
         checker = village if in_home else county
         # the demo village keeps work for its cadre: its first clues stay 待核查, the next 核查中
         fate = rng.random()
-        if in_home and home.index(clue) < 3:
+        if in_home and home.index(clue) < 6:
             counts["待核查"] += 1
             continue
-        if (in_home and home.index(clue) < 5) or (not in_home and fate < 0.25):
+        if (in_home and home.index(clue) < 9) or (not in_home and fate < 0.25):
             item_move(actor=checker, item=clue.item, action="start")
             counts["核查中"] += 1
             continue
