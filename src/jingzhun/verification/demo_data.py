@@ -118,6 +118,7 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
     counts = {"待核查": 0, "核查中": 0, "属实": 0, "不属实": 0, "已处置": 0}
     clues = list(Clue.objects.select_related("item").order_by("item__code"))
     home = [c for c in clues if c.village_code == village_code]
+    deaths: list[tuple[bool, int]] = []
     for clue in clues:
         in_home = clue.village_code == village_code
         checker = village if in_home else county
@@ -140,12 +141,17 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
         )
         item_move(actor=checker, item=clue.item, action="close_true" if true else "close_false", note=note)
         counts["属实" if true else "不属实"] += 1
-        if true and clue.rule == "X-DEATH" and counts["已处置"] < 2 and in_home:
-            try:
-                followup_apply(actor=admin, clue=Clue.objects.get(pk=clue.pk))
-                counts["已处置"] += 1
-            except ValidationFailed:  # e.g. the last member: the clue stays proposed, to be applied by hand
-                pass
+        if true and clue.rule == "X-DEATH":
+            deaths.append((not in_home, clue.pk))
+    # the county admin applies 自然减少 for two confirmed deaths, the demo village's first
+    for _, pk in sorted(deaths):
+        if counts["已处置"] == 2:
+            break
+        try:
+            followup_apply(actor=admin, clue=Clue.objects.get(pk=pk))
+            counts["已处置"] += 1
+        except ValidationFailed:  # e.g. the last member: the clue stays proposed, to be applied by hand
+            pass
     printer(
         f"已生成线索 {len(clues)} 条：待核查 {counts['待核查']}，核查中 {counts['核查中']}，"
         f"属实 {counts['属实']}，不属实 {counts['不属实']}，已执行处置 {counts['已处置']}"
