@@ -37,6 +37,16 @@ for _account in _accounts:
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+def _expect_xlsx(answer) -> None:
+    """An export counts as failed unless it is the workbook itself (not a login page or an error page)."""
+    with answer as response:
+        kind = response.headers.get("Content-Type", "")
+        if response.status_code != 200 or "spreadsheetml" not in kind:
+            response.failure(f"export answered {response.status_code} {kind}")
+        else:
+            response.success()
+
+
 class Cadre(HttpUser):
     abstract = True
     wait_time = between(1, 3)
@@ -106,6 +116,11 @@ class VillageCadre(Cadre):
     def village_page(self) -> None:
         self.client.get(f"/regions/{self.account['region']}/", name="/regions/[village]/")
 
+    @task(1)
+    def export_village(self) -> None:
+        # the 导出 button of the household list: the village's registry workbook, written in the request
+        _expect_xlsx(self.client.get("/registry/export/", name="/registry/export/ (村)", catch_response=True))
+
 
 class Helper(Cadre):
     fixed_count = 15
@@ -164,6 +179,17 @@ class CountyLeader(Cadre):
     @task(1)
     def coverage(self) -> None:
         self.client.get("/assistance/coverage/", name="/assistance/coverage/")
+
+    @task(1)
+    def export_masked(self) -> None:
+        # a 县领导's export of one village: ID numbers, birth dates and health masked (lib/masking.POLICY)
+        village = random.choice(self.account["villages"])
+        answer = self.client.get(
+            f"/registry/export/?region={village}",
+            name="/registry/export/?region=[village] (县领导)",
+            catch_response=True,
+        )
+        _expect_xlsx(answer)
 
     @task(1)
     def ledger_summary(self) -> None:

@@ -60,6 +60,8 @@ def _create_all(plan, tag, county, system, accounts) -> None:
     from jingzhun.assistance.services import helper_assign
     from jingzhun.registry.models import Household
 
+    # the villages of the plan: a county leader exports one of them (masked), as a leader checks a village
+    plan_villages = sorted({region for role, region in plan if role in ("village_cadre", "helper")})
     for n, (role, region) in enumerate(plan, start=1):
         username = f"load{tag}{n:02d}"
         password = f"Load-{n:02d}-Cili2018"
@@ -91,6 +93,7 @@ def _create_all(plan, tag, county, system, accounts) -> None:
                 "county": county,
                 "totp_key": device.key,
                 "households": households,
+                "villages": plan_villages,
             }
         )
 
