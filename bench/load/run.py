@@ -39,6 +39,7 @@ def run(
     households: int, users: int, minutes: float, database_url: str | None, build_demo: bool = True
 ) -> dict[str, object]:
     work = Path(tempfile.mkdtemp(prefix="jingzhun-bench-load-"))
+    work.chmod(0o755)  # as root the cluster runs as `postgres`, which must reach work/pg (mkdtemp is 0700)
     cluster = None
     if database_url is None:
         cluster = work / "pg"
