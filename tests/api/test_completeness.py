@@ -81,6 +81,27 @@ def test_a_correction_based_on_an_older_version_is_refused_and_writes_nothing(ap
     assert record.wage == 8000
 
 
+def test_an_income_known_only_per_capita_is_read_with_its_components_unknown(api, village_cadre, household):
+    """A national person list gives 人均纯收入 only: the API answers the components and the net as null
+    and the per-capita figure as the list stated it (it answered 500 before)."""
+    from decimal import Decimal
+
+    IncomeRecord.objects.create(
+        household=household,
+        year=2017,
+        wage=None,
+        business=None,
+        property_income=None,
+        transfer=None,
+        business_expense=None,
+        per_capita_net=Decimal("4200.50"),
+    )
+    answer = api(village_cadre).get(f"/households/{household.pk}/incomes/2017")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert (body["wage"], body["net_income"], body["per_capita_net_income"]) == (None, None, "4200.50")
+
+
 def test_incomes_answer_404_to_an_outsider_and_nothing_to_a_leader_or_helper(
     api, other_village_cadre, county_leader, paired_helper, household
 ):

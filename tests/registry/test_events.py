@@ -388,3 +388,12 @@ def test_it_keeps_an_events_actor_and_date(village_cadre, household):
         {"exit_year": 2018},
     )
     assert Household.objects.get(pk=household.pk).exit_year == 2018
+
+
+def test_an_unknown_identification_year_does_not_crash_the_exit_check(admin_actor, household):
+    """A national 2016–2019 list leaves 识别年度 unknown (docs/national-list.md): 标注脱贫 then goes on to
+    the exit check and is refused for what it lacks, never with a TypeError (a 500 on the page)."""
+    Household.objects.filter(pk=household.pk).update(identified_year=None)
+    household.refresh_from_db()
+    errors = _refused(mark_exited, actor=admin_actor, household=household, exit_year="2014")
+    assert "早于识别年度" not in str(errors)

@@ -327,3 +327,35 @@ def test_duplicates_are_sought_within_the_runs_scope(standard, rules):
     county = [(h.household_id, h.member_id) for h in run_cleanse(Y) if h.rule == "Q-DUP-PERSON"]
     assert (here.pk, mine.pk) in county and len(county) == 2
     assert [h for h in run_cleanse(Y, VILLAGE[:9]) if h.rule == "Q-DUP-PERSON"] == []
+
+
+def test_an_income_known_only_per_capita_is_unknown_to_the_income_rules(engine):
+    """A national person list gives 人均纯收入 only (components unknown, docs/national-list.md): the rules
+    summing components find nothing for that year on either engine — unknown is not 0 — and the record
+    still counts as the exit year's income."""
+    from decimal import Decimal
+
+    from jingzhun.registry.models import IncomeRecord
+
+    hh = b.household(exit_status="已脱贫", exit_year=2018)
+    b.head(hh)
+    b.member(hh, "务工一年", "之子", date(1995, 1, 1), work_months=12)
+    b.income(hh, 2017, wage="100")  # a jump from 100 would be found if the unknown year were summed
+    IncomeRecord.objects.create(
+        household=hh,
+        year=2018,
+        wage=None,
+        business=None,
+        property_income=None,
+        transfer=None,
+        business_expense=None,
+        per_capita_net=Decimal("90000"),
+    )
+    found = {rule for rule, h, _, _ in run_engine(engine, 2018) if h == hh.pk}
+    assert not found & {
+        "Q-WORK-NO-WAGE",
+        "Q-INCOME-ZERO",
+        "Q-INCOME-HIGH",
+        "Q-INCOME-JUMP",
+        "Q-EXIT-NO-INCOME",
+    }

@@ -87,7 +87,12 @@ def income(record: IncomeRecord, member_count: int) -> dict[str, Any]:
         "transfer": record.transfer,
         "business_expense": record.business_expense,
         "net_income": net,
-        "per_capita_net_income": (net / member_count).quantize(CENT) if member_count else None,
+        # a national list's record knows only 人均纯收入 (components unknown, docs/national-list.md)
+        "per_capita_net_income": record.per_capita_net
+        if net is None
+        else (net / member_count).quantize(CENT)
+        if member_count
+        else None,
         "version": record.version,
     }
 

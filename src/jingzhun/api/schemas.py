@@ -249,12 +249,13 @@ class HouseholdFilterIn(Schema):
 
 class IncomeOut(Schema):
     year: int = Field(description="收入年度")
-    wage: Decimal = Field(description=HH["wage"])
-    business: Decimal = Field(description=HH["business"])
-    property_income: Decimal = Field(description=HH["property_income"])
-    transfer: Decimal = Field(description=HH["transfer"])
-    business_expense: Decimal = Field(description=HH["business_expense"])
-    net_income: Decimal = Field(description="家庭纯收入（四项收入 − 生产经营性支出）")
+    # null: unknown — a national person list gives only 人均纯收入 (docs/national-list.md)
+    wage: Decimal | None = Field(description=HH["wage"])
+    business: Decimal | None = Field(description=HH["business"])
+    property_income: Decimal | None = Field(description=HH["property_income"])
+    transfer: Decimal | None = Field(description=HH["transfer"])
+    business_expense: Decimal | None = Field(description=HH["business_expense"])
+    net_income: Decimal | None = Field(description="家庭纯收入（四项收入 − 生产经营性支出）；分项未知时为空")
     per_capita_net_income: Decimal | None = Field(description="人均纯收入（按当前家庭人口数）")
     version: int = Field(description="版本：每次更正加一；更正或删除时传回以防覆盖他人的修改")
 

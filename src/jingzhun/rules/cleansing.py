@@ -57,22 +57,26 @@ class CleanseMember:
 
 @dataclass(frozen=True)
 class CleanseIncome:
-    """收入 of one 收入年度, in cents (分) as the database rounds each column."""
+    """收入 of one 收入年度, in cents (分) as the database rounds each column. A component is None when
+    it is unknown (a national person list gives only 人均纯收入): then sums over it are unknown too and a
+    rule reading them finds nothing, as SQL's NULL arithmetic does in the other engine."""
 
     year: int
-    wage: int
-    business: int
-    property_income: int
-    transfer: int
-    business_expense: int
+    wage: int | None
+    business: int | None
+    property_income: int | None
+    transfer: int | None
+    business_expense: int | None
 
     @property
-    def gross(self) -> int:  # 工资性 + 生产经营性 + 财产性 + 转移性
-        return self.wage + self.business + self.property_income + self.transfer
+    def gross(self) -> int | None:  # 工资性 + 生产经营性 + 财产性 + 转移性
+        parts = (self.wage, self.business, self.property_income, self.transfer)
+        return None if None in parts else sum(p for p in parts if p is not None)
 
     @property
-    def net(self) -> int:  # domain.md §3: gross − 生产经营性支出
-        return self.gross - self.business_expense
+    def net(self) -> int | None:  # domain.md §3: gross − 生产经营性支出
+        gross = self.gross
+        return None if gross is None or self.business_expense is None else gross - self.business_expense
 
 
 @dataclass(frozen=True)
@@ -132,7 +136,10 @@ class Finding:
 # --- 说明: one sentence per hit, naming the values ------------------------------------------------
 
 
-def yuan(cents: int, people: int = 1) -> str:
+def yuan(cents: int | None, people: int = 1) -> str:
+    """元 with 2 decimals; a hit names only known sums (an unknown income finds nothing), hence the check."""
+    if cents is None:
+        raise ValueError("an unknown sum cannot be named in a 说明")
     value = (Decimal(cents) / 100 / people).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return f"{value:,.2f}"
 

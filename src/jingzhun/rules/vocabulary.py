@@ -225,7 +225,8 @@ class Condition:
         fdef = fields[self.field]
         if not fdef.overlay:
             return sql, params
-        whens, when_params = [], []
+        whens: list[str] = []
+        when_params: list[Any] = []
         for predicate, predicate_params, value in fdef.overlay:
             verdict = self.holds_on(value, fdef)
             literal = "NULL" if verdict is None else ("(1 = 1)" if verdict else "(1 = 0)")

@@ -91,8 +91,9 @@ def run_cleanse(year: int, region: str | None = None) -> list[Hit]:
 # --- the Python engine over database rows (household page, parity tests) -----------------------------
 
 
-def _cents(value: Decimal) -> int:
-    return int((value * 100).to_integral_value())
+def _cents(value: Decimal | None) -> int | None:
+    """分 as the database rounds each column; None (unknown, a national list's income) stays None."""
+    return None if value is None else int((value * 100).to_integral_value())
 
 
 def plain_household(

@@ -154,6 +154,7 @@ def run_crosscheck(
     for h in raw:
         match = None
         if h.record_id is not None:
+            assert h.rank is not None  # a hit with a record was matched by a method
             match = py.Match(records[h.record_id], h.member_id, METHODS[h.rank])
         facts = dict(h.facts)
         if h.rule == "X-HOUSING":
@@ -261,7 +262,7 @@ def household_crosscheck(
     members = persons(scope.filter(household_id=household_id))
     if not members:
         return []
-    safety = Household.objects.filter(id=household_id).values_list("code", "housing_safety").first()
+    safety = Household.objects.filter(id=household_id).values_list("code", "housing_safety").get()
     facts = py.HouseholdFacts(household_id, safety[0], safety[1], tuple(members))
     ids = [p.resident_id for p in members]
     near = Q()

@@ -88,7 +88,7 @@ def _people() -> list[Person]:
             "household__village_id",
         )
     )
-    return [Person(*r[:12], r[12], r[4] == "户主") for r in rows]
+    return [Person(*r[:13], r[4] == "户主") for r in rows]  # type: ignore[call-arg]  # 13 columns + 户主
 
 
 class Rolls:

@@ -216,22 +216,22 @@ class _SheetImport:
                     error(sheet, number, col.label, "", f"{col.label}不能为空")
                     bad = True
             typed: dict[str, Any] = {}
-            for slot, at, col in self.slots:
-                value = cells[at] if at is not None else None
+            for slot, where, col in self.slots:
+                given = cells[where] if where is not None else None
                 try:
                     if col.kind == DATE:
-                        typed[slot] = self._date(value)
+                        typed[slot] = self._date(given)
                     elif col.kind == MONEY:
-                        typed[slot] = _money(value)
+                        typed[slot] = _money(given)
                     elif col.kind == YEAR:
-                        typed[slot] = parse_year(value)
+                        typed[slot] = parse_year(given)
                     else:
-                        t = text(value)
+                        t = text(given)
                         if col.allowed and t and t not in col.allowed:
                             raise FieldError(f"“{t}”不是有效的值，可选：{'、'.join(col.allowed)}")
                         typed[slot] = t
                 except FieldError as exc:
-                    error(sheet, number, col.label, value, str(exc))
+                    error(sheet, number, col.label, given, str(exc))
                     bad = True
             if bad or not writing():
                 continue
@@ -416,7 +416,7 @@ class _Indexes:
             if connection.vendor == "postgresql":  # the deferred FK checks of the rows copied run first
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for index in DatasetRecord._meta.indexes:  # plain column indexes, as the migration made them
-                columns = ", ".join(qn(DatasetRecord._meta.get_field(f).column) for f in index.fields)
+                columns = ", ".join(qn(DatasetRecord._meta.get_field(f).column) for f in index.fields)  # type: ignore[union-attr, arg-type]  # concrete fields
                 cursor.execute(f"CREATE INDEX {qn(index.name)} ON {table} ({columns})")
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")

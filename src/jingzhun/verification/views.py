@@ -60,7 +60,7 @@ def datasets(request: HttpRequest) -> HttpResponse:
     folder = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
     if suffix == ".csv":
         (directory / folder).mkdir()
-        stored = f"{folder}/{Path(upload.name).name}"
+        stored = f"{folder}/{Path(upload.name or 'upload.csv').name}"
     else:
         stored = f"{folder}{suffix}"
     with (directory / stored).open("wb") as fh:

@@ -185,7 +185,7 @@ def income_high(hh: CleanseHousehold, ctx: CleanseContext) -> list[Finding]:
         return []
     multiple = ctx.param("Q-INCOME-HIGH", "line_multiple")
     # per capita > k × line ⇔ net > k × line × people: exact, no rounding of the per-capita figure
-    if income.net <= multiple * ctx.line_cents * people:
+    if income.net is None or income.net <= multiple * ctx.line_cents * people:
         return []
     return _household_hit(
         "Q-INCOME-HIGH", hh, q.income_high(income, people, ctx.line_cents, multiple, ctx.year)
@@ -195,7 +195,9 @@ def income_high(hh: CleanseHousehold, ctx: CleanseContext) -> list[Finding]:
 @_rule("Q-INCOME-JUMP")
 def income_jump(hh: CleanseHousehold, ctx: CleanseContext) -> list[Finding]:
     current, previous, people = hh.income(ctx.year), hh.income(ctx.year - 1), len(hh.members)
-    if current is None or previous is None or people == 0 or previous.net <= 0:
+    if current is None or previous is None or people == 0:
+        return []
+    if current.net is None or previous.net is None or previous.net <= 0:
         return []
     multiple = ctx.param("Q-INCOME-JUMP", "jump_multiple")
     if current.net <= multiple * previous.net:  # the same people divide both years

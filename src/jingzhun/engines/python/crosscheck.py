@@ -138,20 +138,21 @@ def _yes(flag: bool | None) -> str:
 def explain(rule: str, person: Person, record: Record | None, year: int, **facts: Any) -> str:
     """The 说明 of a hit, naming the values (spec §2)."""
     name = person.name
+    rec: Any = record  # the rules that read a record field are those whose hit has a matched record
     c = record.columns if record is not None else {}
     if rule == "X-DEATH":
-        return f"{name} 在死亡人口名单中（死亡日期 {_d(record.date1)}），仍在册"
+        return f"{name} 在死亡人口名单中（死亡日期 {_d(rec.date1)}），仍在册"
     if rule == "X-MOVED":
         where = c.get("迁往地区") or "未填"
-        return f"{name} 户籍已于 {_d(record.date1)} 迁出（迁往 {where}），仍在册"
+        return f"{name} 户籍已于 {_d(rec.date1)} 迁出（迁往 {where}），仍在册"
     if rule == "X-VEHICLE":
-        return f"{name} 名下有车辆 {c.get('号牌号码', '')}（{record.kind}）"
+        return f"{name} 名下有车辆 {c.get('号牌号码', '')}（{rec.kind}）"
     if rule == "X-HOUSE":
         return f"{name} 名下有商品房：{c.get('房屋坐落', '')}"
     if rule == "X-BUSINESS":
         return (
-            f"{name} 为企业“{c.get('企业名称', '')}”的{record.kind}（注册资本 {record.amount.normalize():f} 万元，"
-            f"{record.status}）"
+            f"{name} 为企业“{c.get('企业名称', '')}”的{rec.kind}（注册资本 {rec.amount.normalize():f} 万元，"
+            f"{rec.status}）"
         )
     if rule == "X-PAYROLL":
         return f"{name} 为财政供养人员（工作单位 {c.get('工作单位', '')}）"
@@ -170,19 +171,18 @@ def explain(rule: str, person: Person, record: Record | None, year: int, **facts
         if record is None:
             return f"{name} 健康状况为{person.health}，但不在残联名单中"
         return (
-            f"{name} 在残联名单中（残疾类别为{record.kind}、残疾等级为{record.status}），"
-            f"健康状况为{person.health}"
+            f"{name} 在残联名单中（残疾类别为{rec.kind}、残疾等级为{rec.status}），健康状况为{person.health}"
         )
     if rule == "X-SCHOOL":
-        return f"{name} 学籍状态为{record.status}（{record.kind}），在校生状况为{person.school_status}"
+        return f"{name} 学籍状态为{rec.status}（{rec.kind}），在校生状况为{person.school_status}"
     if rule == "X-INSURANCE":
         if person.medical_insurance is True:
             return f"{name} 登记参加基本医疗保险，但医保名单无 {year} 年参保记录"
         return f"{name} 登记未参加基本医疗保险，但医保名单有 {year} 年参保记录"
     if rule == "X-HOUSING":
         return (
-            f"户住房安全等级为{facts['housing_safety'] or '未鉴定'}，危房鉴定最新等级为{record.kind}"
-            f"（{_d(record.date1)}，产权人 {name}）"
+            f"户住房安全等级为{facts['housing_safety'] or '未鉴定'}，危房鉴定最新等级为{rec.kind}"
+            f"（{_d(rec.date1)}，产权人 {name}）"
         )
     raise ValueError(rule)
 
@@ -312,7 +312,7 @@ def _housing(
     ]
     if not rated:
         return
-    latest = min(rated, key=lambda m: (-m.record.date1.toordinal(), *m.order))
+    latest = min(rated, key=lambda m: (-m.record.date1.toordinal(), *m.order))  # type: ignore[union-attr]  # rated: dated rows only
     if latest.record.kind != household.housing_safety:
         owner = next(p for p in household.members if p.member_id == latest.member_id)
         hits.append(make_hit("X-HOUSING", owner, latest, year, housing_safety=household.housing_safety))

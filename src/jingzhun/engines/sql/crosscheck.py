@@ -73,8 +73,8 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
     cursor.execute(f"CREATE INDEX xc_member_id_idx ON {MEMBERS} (resident_id)")
     cursor.execute(f"CREATE INDEX xc_member_near_idx ON {MEMBERS} (name, birth_date)")
     cursor.execute(f"CREATE UNIQUE INDEX xc_member_pk ON {MEMBERS} (id)")
-    ids, ids_params = _in([str(i) for i in dataset_ids])
-    ids_params = [int(i) for i in ids_params]
+    ids, id_texts = _in([str(i) for i in dataset_ids])
+    ids_params = [int(i) for i in id_texts]
     cursor.execute(
         f"CREATE TEMPORARY TABLE {MATCHES} AS "
         f"SELECT r.id AS record_id, r.dataset_id AS dataset_id, m.id AS member_id, "

@@ -112,7 +112,8 @@ def mark_exited(
     year = _year(exit_year, "exit_year")
     if year > date.today().year:
         raise ValidationFailed({"exit_year": f"脱贫年度 {year} 晚于今年"})
-    if year < household.identified_year:
+    # a national 2016–2019 list leaves 识别年度 unknown (docs/national-list.md): nothing to compare then
+    if household.identified_year is not None and year < household.identified_year:
         raise ValidationFailed({"exit_year": f"脱贫年度 {year} 早于识别年度 {household.identified_year}"})
     decision = exit_guard.household_exit_check(household, year=year)
     detail: dict[str, Any] = {"exit_year": year}

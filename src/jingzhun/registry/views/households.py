@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -46,7 +47,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             i,
             i.per_capita_net
             if i.net_income is None
-            else (i.net_income / active_count).quantize(i.wage)
+            else (i.net_income / active_count).quantize(Decimal("0.01"))
             if active_count
             else None,
         )
