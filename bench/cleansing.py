@@ -7,7 +7,7 @@ compared: the baseline must find exactly the engine's hits.
     python -m bench.cleansing --members 1000000     # writes the "Data cleansing" section of docs/benchmarks.md
     bench/run.py calls main(): 1,000,000 members by default (JINGZHUN_BENCH_CLEANSE_MEMBERS to change)
 
-Setup (not measured): the synthetic county generator of the workbook benchmarks (`workbook.synthetic`,
+Setup (not measured): the synthetic county generator of the workbook benchmarks (`demo.synthetic`,
 seed 1, year 2018) streamed into a fresh SQLite database with executemany, plus an income record of
 2017 for every household (so Q-INCOME-JUMP has two years to compare).
 """
@@ -141,8 +141,8 @@ def prepare(members: int) -> dict[str, Any]:
     from django.db import connection
 
     from jingzhun.core.dbstate import initialize
+    from jingzhun.demo.synthetic import County
     from jingzhun.workbook.columns import SHEET_BY_NAME
-    from jingzhun.workbook.synthetic import County
 
     initialize(printer=lambda *_: None)
     hh_fields, m_fields = SHEET_BY_NAME["户"].field_names, SHEET_BY_NAME["成员"].field_names
@@ -302,7 +302,7 @@ def report(setup: dict[str, Any], engine: list[dict], baseline: list[dict], coun
     return f"""
 {stamp()}
 
-Synthetic registry from the workbook benchmarks' generator (`workbook.synthetic.County`, seed 1, year
+Synthetic registry from the workbook benchmarks' generator (`demo.synthetic.County`, seed 1, year
 {YEAR}): {setup["households"]:,} households, {setup["members"]:,} members, loaded in {setup["seconds"]:.0f} s (not
 measured). Every Q-* rule with the shipped parameters, SQLite, whole county; best of {len(engine)} runs each,
 each run in its own process.

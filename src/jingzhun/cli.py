@@ -50,7 +50,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from jingzhun.demo import build_demo
+    from jingzhun.demo.command import build_demo
 
     info = build_demo(households=args.households, seed=args.seed, printer=print)
     port = args.port
@@ -98,7 +98,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from jingzhun.workbook.generate import generate_to_path
+    from jingzhun.demo.generate import generate_to_path
 
     if args.households <= 0:
         raise CommandError("--households 必须是正整数")

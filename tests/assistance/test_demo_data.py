@@ -7,8 +7,8 @@ from datetime import date
 from jingzhun.accounts.access import actor_for
 from jingzhun.assistance import models as m
 from jingzhun.assistance import selectors as sel
-from jingzhun.assistance.demo_data import seed
 from jingzhun.assistance.services import helper_assign
+from jingzhun.demo.assistance import seed
 from jingzhun.regions.models import Region
 from tests.factories import OTHER_VILLAGE, VILLAGE, register
 

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from jingzhun.demo.ledgers import DEMO_DATE, seed
 from jingzhun.ledger import kinds, reports
-from jingzhun.ledger.demo_data import DEMO_DATE, seed
 from jingzhun.ledger.models import CaseDetail, Indicator, Item, Recipient
 from jingzhun.ledger.selectors import items_visible, system_actor
 from jingzhun.regions.models import Region
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_seeds_realistic_ledgers(admin_actor, village_cadre, township_cadre):
-    from jingzhun.assistance.demo_data import seed as seed_assistance
+    from jingzhun.demo.assistance import seed as seed_assistance
 
     Region.objects.filter(code=VILLAGE).update(is_poor_village=True)
     for _ in range(3):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from jingzhun.demo.generate import generate_to_path
 from jingzhun.engines.sql import sqlite_parallel
 from jingzhun.registry.models import Household
 from jingzhun.standards import services
@@ -15,7 +16,6 @@ from jingzhun.standards.defaults import ensure_defaults
 from jingzhun.standards.loading import clear_cache
 from jingzhun.standards.models import HouseholdVerdict
 from jingzhun.workbook.commands import county_actor
-from jingzhun.workbook.generate import generate_to_path
 from jingzhun.workbook.importer import import_path
 
 pytestmark = [

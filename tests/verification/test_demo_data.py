@@ -10,14 +10,14 @@ from datetime import date
 import pytest
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.demo.verification import seed
+from jingzhun.demo.verification_datasets import EXEMPT
 from jingzhun.ledger.models import Item
 from jingzhun.ledger.selectors import inbox
 from jingzhun.registry.models import Member
 from jingzhun.rules.datasets import SPECS
 from jingzhun.verification import selectors
 from jingzhun.verification.crosscheck import run_crosscheck
-from jingzhun.verification.demo_data import seed
-from jingzhun.verification.demo_datasets import EXEMPT
 from jingzhun.verification.models import Clue, ClueRun, Dataset, DatasetRecord
 from tests.factories import member_row, register
 

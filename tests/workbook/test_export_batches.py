@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from jingzhun.demo.generate import generate_to_path
 from jingzhun.registry.models import Household, IncomeRecord, Member
 from jingzhun.workbook import exporter
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET
 from jingzhun.workbook.exporter import export_registry
-from jingzhun.workbook.generate import generate_to_path
 from jingzhun.workbook.importer import import_path
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from jingzhun.demo.generate import generate_to_path
+from jingzhun.demo.synthetic import POOR_VILLAGE_COUNT, real_villages
 from jingzhun.lib import idcard
-from jingzhun.workbook.generate import generate_to_path
-from jingzhun.workbook.synthetic import POOR_VILLAGE_COUNT, real_villages
 
 
 def _rows(folder: Path, name: str) -> list[dict[str, str]]:

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from jingzhun.demo.generate import generate_to_path
 from jingzhun.workbook.exporter import export_registry
-from jingzhun.workbook.generate import generate_to_path
 from jingzhun.workbook.importer import import_path
 
 

@@ -1,1 +1,1 @@
-"""The registry workbook (登记簿): import, export, template, and the synthetic county generator."""
+"""The registry workbook (登记簿): import, export and template (the synthetic county generator is `demo.synthetic`)."""

@@ -28,7 +28,7 @@ def generate_to_path(
     out: str, *, households: int, seed: int, year: int, progress: ProgressFn | None = None
 ) -> dict[str, int]:
     """Write `households` synthetic households of 慈利县 to `out`; same seed → same bytes (CSV)."""
-    from jingzhun.workbook.synthetic import County
+    from jingzhun.demo.synthetic import County
 
     county = County(seed=seed, year=year)
     target = Path(out)

@@ -50,11 +50,11 @@ def build_demo(
     *, households: int = 30000, seed: int = 2018, printer: Callable[[str], Any] = print
 ) -> dict[str, Any]:
     from jingzhun.accounts.access import Actor
-    from jingzhun.assistance.demo_data import seed as seed_assistance
     from jingzhun.core.dbstate import initialize
     from jingzhun.core.errors import ValidationFailed
     from jingzhun.core.terminal import progress_printer
-    from jingzhun.workbook.generate import generate_to_path
+    from jingzhun.demo.assistance import seed as seed_assistance
+    from jingzhun.demo.generate import generate_to_path
     from jingzhun.workbook.importer import import_path
 
     started = time.monotonic()
@@ -82,10 +82,10 @@ def build_demo(
     users = _demo_users()
     seed_assistance(year=DEMO_YEAR, seed=seed, printer=printer)
     _assess(printer)
-    from jingzhun.ledger.demo_data import seed as seed_ledger
+    from jingzhun.demo.ledgers import seed as seed_ledger
 
     seed_ledger(seed=seed, printer=printer)
-    from jingzhun.verification.demo_data import seed as seed_clues
+    from jingzhun.demo.verification import seed as seed_clues
 
     seed_clues(seed=seed, printer=printer)
     printer(f"演示数据库就绪，用时 {time.monotonic() - started:.0f} 秒")

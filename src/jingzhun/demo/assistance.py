@@ -23,9 +23,9 @@ from jingzhun.accounts.models import RoleGrant
 from jingzhun.assistance import models as m
 from jingzhun.assistance.rules import week_start
 from jingzhun.core import audit
+from jingzhun.demo.synthetic import FEMALE_CHARS, MALE_CHARS, SURNAMES
 from jingzhun.regions.models import Region
 from jingzhun.registry.models import Household
-from jingzhun.workbook.synthetic import FEMALE_CHARS, MALE_CHARS, SURNAMES
 
 TEAMS = 93
 TEAM_CADRES = 282

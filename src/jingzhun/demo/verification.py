@@ -1,6 +1,6 @@
 """Demo clues (线索演示数据) for `jingzhun demo`: the product's own findings on the demo county.
 
-The departmental datasets are generated from the demo registry (`demo_datasets`: realistic rolls with
+The departmental datasets are generated from the demo registry (`verification_datasets`: realistic rolls with
 real disagreements, decoys, outsiders, old and mistyped IDs), written as the CSVs the departments would
 send and imported through the real importer as the county admin; then 数据清洗 and 部门比对 run over the
 county for the demo year and keep their hits as clues (`keep_as_clues`), as `jingzhun verify` does.
@@ -24,9 +24,9 @@ from django.db import transaction
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.demo import verification_datasets
 from jingzhun.ledger.selectors import system_actor
 from jingzhun.ledger.services import item_move
-from jingzhun.verification import demo_datasets
 from jingzhun.verification.cleanse import run_cleanse
 from jingzhun.verification.crosscheck import county_datasets, in_scope_members, run_crosscheck
 from jingzhun.verification.followups import followup_apply
@@ -82,7 +82,7 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
     admin_user = users.get("admin")
     admin = actor_for(admin_user) if admin_user else county
     folder = Path(settings.CONFIG.data_dir) / "demo-datasets"
-    paths = demo_datasets.generate(folder, home=village_code, year=YEAR, seed=seed)
+    paths = verification_datasets.generate(folder, home=village_code, year=YEAR, seed=seed)
     imported = 0
     for path in paths:  # one file per department, as they arrive (each dataset keeps its file name)
         outcome = import_datasets([str(path)], actor=admin, user=admin_user, file_name=path.name)
