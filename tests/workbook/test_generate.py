@@ -85,3 +85,42 @@ def test_every_generated_row_is_valid_for_import(tmp_path, system_actor):
     result = import_path(str(tmp_path / "g"), actor=system_actor, dry_run=True)
     assert result.errors == []
     assert result.households_new == 400
+
+
+def test_the_exit_years_folder_gives_each_exited_household_its_exit_year_income(tmp_path):
+    from jingzhun.demo.synthetic import EXIT_INCOME_UNRECORDED, POVERTY_LINES
+    from jingzhun.standards.defaults import POVERTY_LINES as STANDARD_LINES
+
+    assert {year: line for year, (line, _) in STANDARD_LINES.items()} == POVERTY_LINES
+    generate_to_path(str(tmp_path / "plain"), households=2000, seed=5, year=2018)
+    generate_to_path(
+        str(tmp_path / "g"), households=2000, seed=5, year=2018, exit_years_out=str(tmp_path / "x")
+    )
+    for name in ("户", "成员", "村"):  # the year's registry is the same with or without the exit years
+        assert (tmp_path / "g" / f"{name}.csv").read_bytes() == (
+            tmp_path / "plain" / f"{name}.csv"
+        ).read_bytes()
+    households = {h["户编号"]: h for h in _rows(tmp_path / "g", "户")}
+    exited = {code for code, h in households.items() if h["脱贫状态"] == "已脱贫"}
+    rows = _rows(tmp_path / "x", "户")
+    assert {r["户编号"] for r in rows} <= exited
+    unrecorded = len(exited) - len(rows)
+    assert 0 < unrecorded < 2 * EXIT_INCOME_UNRECORDED * len(exited)  # the planted Q-EXIT-NO-INCOME cases
+    members = _rows(tmp_path / "g", "成员")
+    people = Counter(m["户编号"] for m in members)
+    incomes = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入")
+    amounts = (*incomes, "生产经营性支出")
+    for row in rows:
+        year, latest = int(row["收入年度"]), households[row["户编号"]]
+        assert year == int(latest["脱贫年度"])
+        # everything but the year's incomes is the household as registered
+        assert {k: v for k, v in row.items() if k not in ("收入年度", *amounts)} == {
+            k: v for k, v in latest.items() if k not in ("收入年度", *amounts)
+        }
+        net = sum(int(row[k]) for k in incomes) - int(row["生产经营性支出"])
+        assert all(int(row[k]) >= 0 for k in amounts)
+        assert net / people[row["户编号"]] > POVERTY_LINES[year]
+        latest_net = sum(int(latest[k]) for k in incomes) - int(latest["生产经营性支出"])
+        assert latest_net <= 3 * net  # no Q-INCOME-JUMP from the exit year to the next
+    codes = {r["户编号"] for r in rows}
+    assert _rows(tmp_path / "x", "成员") == [m for m in members if m["户编号"] in codes]

@@ -61,21 +61,22 @@ def build_demo(
     _fresh_database(printer)
     initialize(printer=printer)
     workdir = Path(settings.CONFIG.data_dir) / "demo-registry"
+    exit_years = Path(settings.CONFIG.data_dir) / "demo-registry-exit-years"
     summary = generate_to_path(
         str(workdir),
         households=households,
         seed=seed,
         year=DEMO_YEAR,
         progress=progress_printer("生成合成县"),
+        exit_years_out=str(exit_years),
     )
     printer(
         f"已生成 {summary['households']} 户 {summary['members']} 人（{time.monotonic() - started:.0f} 秒）"
     )
-    result = import_path(
-        str(workdir),
-        actor=Actor(user=None, permissions=frozenset(), prefixes=("430821",)),
-        progress=progress_printer("导入登记簿"),
-    )
+    county = Actor(user=None, permissions=frozenset(), prefixes=("430821",))
+    result = import_path(str(workdir), actor=county, progress=progress_printer("导入登记簿"))
+    if result.ok:  # then each 已脱贫 household's income of its 脱贫年度, as that year's registry gave it
+        result = import_path(str(exit_years), actor=county)
     if result.errors:
         raise ValidationFailed({"__all__": f"演示数据导入失败：{result.errors[0]}"})
     printer(f"已导入（{time.monotonic() - started:.0f} 秒）")

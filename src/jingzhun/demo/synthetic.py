@@ -15,8 +15,22 @@ from datetime import date, timedelta
 
 from jingzhun.lib import idcard
 from jingzhun.regions.loader import division_rows
+from jingzhun.registry.fields import HOUSEHOLD_FIELDS
 
-POVERTY_LINE_2018 = 3535  # 元/人/年 (domain.md §3)
+# 元/人/年 by year, the shipped standard's lines (domain.md §3, `standards.defaults.POVERTY_LINES`)
+POVERTY_LINES = {
+    2013: 2736,
+    2014: 2800,
+    2015: 2855,
+    2016: 2952,
+    2017: 3335,
+    2018: 3535,
+    2019: 3747,
+    2020: 4000,
+}
+POVERTY_LINE_2018 = POVERTY_LINES[2018]
+# 已脱贫 households whose 脱贫年度 income was never recorded: the planted cases of Q-EXIT-NO-INCOME
+EXIT_INCOME_UNRECORDED = 0.02
 POOR_VILLAGE_COUNT = 134  # Cili's registered poor villages
 NEW_ADDRESS, OLD_ADDRESS = "430821", "432428"  # 432428 for people born before 1988 (old Cili code)
 
@@ -93,6 +107,23 @@ def _weighted(pairs: tuple[tuple[str, float], ...] | tuple[tuple[int, float], ..
     return values, cumulative
 
 
+# positions in a 户 row, which `_household` writes in the order of `registry.fields.HOUSEHOLD_FIELDS`
+_HH = {spec.name: i for i, spec in enumerate(HOUSEHOLD_FIELDS)}
+HH_STATUS, HH_EXIT_YEAR, HH_INCOME_YEAR = _HH["exit_status"], _HH["exit_year"], _HH["income_year"]
+HH_AFTER_INCOME = _HH["business_expense"] + 1  # 收入年度, then 工资性 … 转移性 收入 and 生产经营性支出
+
+
+def _components(rng: random.Random, net: int) -> tuple[int, int, int, int, int]:
+    """工资性, 生产经营性, 财产性, 转移性 收入 and 生产经营性支出 of a household whose net income is `net`."""
+    wage_share = rng.uniform(0.35, 0.75)
+    transfer = round(net * rng.uniform(0.12, 0.35))
+    prop = rng.choice((0, 0, 0, round(net * 0.03)))
+    wage = round(max(0, net - transfer - prop) * wage_share)
+    expense = round(rng.uniform(200, 1500))
+    business = max(0, net - transfer - prop - wage) + expense
+    return wage, business, prop, transfer, expense
+
+
 @dataclass
 class Village:
     code: str
@@ -124,6 +155,7 @@ class County:
 
     def __init__(self, *, seed: int, year: int):
         self.rng = random.Random(seed)
+        self.seed = seed
         self.year = year
         self.villages = real_villages()
         self.used_ids: set[str] = set()
@@ -334,13 +366,7 @@ class County:
             target = rng.lognormvariate(8.45, 0.3) if planned == str(year) else rng.lognormvariate(8.1, 0.3)
         if rng.random() < 0.05:  # households below the line, whatever their status says
             target = rng.uniform(1800, POVERTY_LINE_2018)
-        net = round(target * size)
-        wage_share = rng.uniform(0.35, 0.75)
-        transfer = round(net * rng.uniform(0.12, 0.35))
-        prop = rng.choice((0, 0, 0, round(net * 0.03)))
-        wage = round(max(0, net - transfer - prop) * wage_share)
-        expense = round(rng.uniform(200, 1500))
-        business = max(0, net - transfer - prop - wage) + expense
+        wage, business, prop, transfer, expense = _components(rng, round(target * size))
         housing = rng.choices(("A", "B", "C", "D", ""), weights=(30, 60, 5, 1, 4))[0]
         relocation = rng.choices(("否", "已搬迁入住", "计划搬迁"), weights=(95, 4, 1))[0]
         water = "否" if rng.random() < 0.025 else "是"
@@ -377,6 +403,33 @@ class County:
             relocation,
         ]
         return household, members
+
+    def exit_year_row(self, household: list[str], people: int) -> list[str] | None:
+        """The 户 row of an 已脱贫 household as the registry stood in its 脱贫年度: the same row with that
+        year's incomes (收入年度 = 脱贫年度), above that year's line. None for the other households and for
+        the planted few whose exit-year income was never recorded. Drawn from a stream of the household's
+        own, so the rows of `households()` are the same whether or not this is called."""
+        if household[HH_STATUS] != "已脱贫":
+            return None
+        code, exit_year = household[0], int(household[HH_EXIT_YEAR])
+        rng = random.Random(f"exit-income-{self.seed}-{code}")
+        if rng.random() < EXIT_INCOME_UNRECORDED:
+            return None
+        wage, business, prop, transfer, expense = (
+            int(v) for v in household[HH_INCOME_YEAR + 1 : HH_AFTER_INCOME]
+        )
+        latest = (wage + business + prop + transfer - expense) / people
+        # incomes grew by about a tenth a year since the exit; at exit the household was above that year's line
+        line = POVERTY_LINES[exit_year]
+        then = latest / (1.1 ** (self.year - exit_year)) * rng.uniform(0.9, 1.05)
+        per_capita = max(then, line * rng.uniform(1.05, 1.35))
+        amounts = _components(rng, round(per_capita * people))
+        return [
+            *household[:HH_INCOME_YEAR],
+            str(exit_year),
+            *(str(v) for v in amounts),
+            *household[HH_AFTER_INCOME:],
+        ]
 
     # --- villages -------------------------------------------------------------------------------
     def village_rows(self) -> list[list[str]]:
