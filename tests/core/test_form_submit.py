@@ -8,7 +8,8 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import Done, submit
+from jingzhun.core.exit_gate import ExitRefused
+from jingzhun.core.forms import Done, ExitRefusal, submit
 
 
 class NameForm(forms.Form):
@@ -57,3 +58,42 @@ def test_success_says_so_and_redirects():
     response = submit(request, NameForm(request.POST), _save(calls))
     assert response is not None and response.status_code == 302 and response["Location"] == "/done/"
     assert calls == [{"name": "好"}] and [str(m) for m in get_messages(request)] == ["已保存 好"]
+
+
+def test_every_other_form_must_be_valid_too():
+    calls: list = []
+    request = _request("POST", {"name": "好", "row-name": ""})
+    row = NameForm(request.POST, prefix="row")
+    assert submit(request, NameForm(request.POST), _save(calls), also=[row]) is None
+    assert calls == [] and "name" in row.errors
+    row = NameForm({"row-name": "甲"}, prefix="row")
+    assert submit(request, NameForm(request.POST), _save(calls), also=[row]) is not None
+    assert calls == [{"name": "好"}]
+
+
+def test_on_error_places_the_errors_instead():
+    placed: list = []
+    request = _request("POST", {"name": "坏"})
+    form = NameForm(request.POST)
+    assert submit(request, form, _save([]), on_error=placed.append) is None
+    assert [e.errors for e in placed] == [{"name": "名称不可用", "__all__": "未保存"}]
+    assert "name" not in form.errors  # the page's own placement, not apply_errors
+
+
+def test_an_exit_refusal_keeps_the_decision_and_says_which_check_failed():
+    decision = object()
+
+    def refused(data):
+        raise ExitRefused("不能标注脱贫：核验未通过（2 项）", decision)
+
+    request = _request("POST", {"name": "好"})
+    form = NameForm(request.POST)
+    refusal = ExitRefusal(form)
+    assert submit(request, form, refused, on_error=refusal) is None
+    assert refusal.decision is decision
+    assert form.non_field_errors() == ["不能标注脱贫，以下核验项未通过："]
+    request = _request("POST", {"name": "坏"})  # any other error goes to the fields as usual
+    other = NameForm(request.POST)
+    refusal = ExitRefusal(other)
+    assert submit(request, other, _save([]), on_error=refusal) is None
+    assert refusal.decision is None and other.errors["name"] == ["名称不可用"]

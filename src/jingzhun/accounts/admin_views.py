@@ -25,8 +25,7 @@ from jingzhun.accounts.services import (
     user_reset_password,
     user_set_active,
 )
-from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import Done, apply_errors, submit
+from jingzhun.core.forms import Done, submit
 from jingzhun.core.paging import make_pager
 from jingzhun.regions.models import Region, code_range
 from jingzhun.regions.picker import RegionPicker
@@ -149,24 +148,21 @@ def user_new(request: HttpRequest) -> HttpResponse:
     grants = actor.can(Perm.MANAGE_GRANTS)
     if not grants:  # a system administrator creates the account; the security administrator grants roles
         del form.fields["role"], form.fields["region"]
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            from django.db import transaction
 
-            with transaction.atomic():
-                user, password = user_create(
-                    username=data["username"], display_name=data["display_name"], actor=request.user
-                )
-                if grants:
-                    role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, f"已创建账号 {user.username}，初始密码：{password}（只显示这一次，请转交本人）"
+    def save(data: dict[str, Any]) -> Done:
+        from django.db import transaction
+
+        with transaction.atomic():
+            user, password = user_create(
+                username=data["username"], display_name=data["display_name"], actor=request.user
             )
-            return redirect("accounts:user_detail", pk=user.pk)
+            if grants:
+                role_grant(user=user, role=data["role"], region_code=data["region"], actor=request.user)
+        message = f"已创建账号 {user.username}，初始密码：{password}（只显示这一次，请转交本人）"
+        return Done(message, "accounts:user_detail", kwargs={"pk": user.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(request, "accounts/user_form.html", {"form": form})
 
 

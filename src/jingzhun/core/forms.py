@@ -6,7 +6,7 @@ attached back to the fields (`apply_errors`). The widget follows the spec's kind
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.exit_gate import ExitRefused
 from jingzhun.core.fields import FieldSpec
 
 YES_NO = [("", "—"), ("是", "是"), ("否", "否")]
@@ -71,27 +72,56 @@ class Done:
 
 
 def submit(
-    request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], Done]
+    request: HttpRequest,
+    form: forms.Form,
+    action: Callable[[dict[str, Any]], Done],
+    *,
+    also: Sequence[forms.Form] = (),
+    on_error: Callable[[ValidationFailed], None] | None = None,
 ) -> HttpResponse | None:
     """The form → service → errors → message → redirect shape of a page. On a valid POST `action` gets
     the cleaned data and calls the service; a ValidationFailed it raises lands on the form's fields
-    (`apply_errors`) and None is returned, as it is for a GET or an invalid form — the view then renders
-    the form again:
+    (`apply_errors`, or `on_error` when the page places errors its own way, e.g. `ExitRefusal`) and None
+    is returned, as it is for a GET or an invalid form (`also`: the page's other forms, e.g. one per
+    member row, each valid too) — the view then renders the form again:
 
         return submit(request, form, save) or render(request, "…/form.html", {"form": form})
+
+    A check of its own before the service (a file's size or type) is the action raising ValidationFailed
+    for that field; a file field works as any other when the form was bound with `request.FILES`.
     """
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST" or not form.is_valid() or not all(f.is_valid() for f in also):
         return None
     try:
         done = action(form.cleaned_data)
     except ValidationFailed as exc:
-        apply_errors(form, exc)
+        if on_error is None:
+            apply_errors(form, exc)
+        else:
+            on_error(exc)
         return None
     messages.success(request, done.message)
     return redirect(done.to, *done.args, **done.kwargs)
+
+
+class ExitRefusal:
+    """`on_error` of a page that marks an exit (标注脱贫 / 出列): an `ExitRefused` says on the form that the
+    exit check failed and keeps its `decision`, so the page lists each failing item (nothing was saved);
+    any other error goes to the fields as usual."""
+
+    def __init__(self, form: forms.Form):
+        self.form = form
+        self.decision: Any = None
+
+    def __call__(self, exc: ValidationFailed) -> None:
+        if isinstance(exc, ExitRefused):
+            self.decision = exc.decision
+            self.form.add_error(None, exc.errors["__all__"].split("：", 1)[0] + "，以下核验项未通过：")
+        else:
+            apply_errors(self.form, exc)
 
 
 def add_override_fields(form: forms.Form, what: str) -> None:

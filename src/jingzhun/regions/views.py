@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -61,10 +63,7 @@ def village_history(region) -> list:
 
 @login_required
 def village_edit(request: HttpRequest, code: str) -> HttpResponse:
-    from django.contrib import messages
-
-    from jingzhun.core.errors import ValidationFailed
-    from jingzhun.core.forms import add_override_fields, apply_errors
+    from jingzhun.core.forms import Done, ExitRefusal, add_override_fields, submit
     from jingzhun.regions.forms import VillageFactsForm, initial_facts
     from jingzhun.regions.services import village_facts_update
 
@@ -73,30 +72,27 @@ def village_edit(request: HttpRequest, code: str) -> HttpResponse:
     region = region_get(actor, code)
     if not region.is_village:
         raise Http404
-    from jingzhun.core.exit_gate import ExitRefused, exit_gate
+    from jingzhun.core.exit_gate import exit_gate
 
     exit_guard = exit_gate()
 
     form = VillageFactsForm(request.POST or None, initial=initial_facts(region))
     if exit_guard.override_allowed():
         add_override_fields(form, "标注出列")
-    refused = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    refusal = ExitRefusal(form)
+
+    def save(cleaned: dict[str, Any]) -> Done:
+        data = dict(cleaned)
         override, reason = bool(data.pop("override", False)), data.pop("override_reason", "") or ""
-        try:
-            village_facts_update(
-                actor=actor, region=region, changes=data, override=override, override_reason=reason
-            )
-        except ExitRefused as exc:
-            refused = exc.decision  # each failing item is listed; nothing was saved
-            form.add_error(None, exc.errors["__all__"].split("：", 1)[0] + "，以下核验项未通过：")
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "村情已保存")
-            return redirect("regions:detail", code=region.code)
-    return render(request, "regions/village_form.html", {"form": form, "region": region, "refused": refused})
+        village_facts_update(
+            actor=actor, region=region, changes=data, override=override, override_reason=reason
+        )
+        return Done("村情已保存", "regions:detail", kwargs={"code": region.code})
+
+    if (response := submit(request, form, save, on_error=refusal)) is not None:
+        return response
+    context = {"form": form, "region": region, "refused": refusal.decision}
+    return render(request, "regions/village_form.html", context)
 
 
 @login_required

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.exit_gate import exit_gate
-from jingzhun.core.forms import Done, apply_errors, submit
+from jingzhun.core.forms import Done, ExitRefusal, submit
 from jingzhun.lib.uploads import IMAGE_KINDS, sniff_file
 from jingzhun.registry.forms import EventForm, IdentificationStepForm, IncomeForm
 from jingzhun.registry.selectors import household_get, household_get_by_code
@@ -123,23 +122,19 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(actor, pk)
     members = list(household.members.filter(is_active=True).order_by("id"))
     form = EventForm(request.POST or None, members=members, allow_override=exit_gate().override_allowed())
-    refused = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = _apply_event(actor, household, form.cleaned_data)
-        except event_services.ExitRefused as exc:
-            refused = exc  # the page lists each failing item; nothing was written
-            form.add_error(None, exc.errors["__all__"].split("：", 1)[0] + "，以下核验项未通过：")
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已办理：{form.cleaned_data['kind']}")
-            target = result.pk if form.cleaned_data["kind"] == "拆户" else household.pk
-            return redirect("registry:household_detail", pk=target)
+    refusal = ExitRefusal(form)
+
+    def save(data: dict[str, Any]) -> Done:
+        result = _apply_event(actor, household, data)
+        target = result.pk if data["kind"] == "拆户" else household.pk
+        return Done(f"已办理：{data['kind']}", "registry:household_detail", kwargs={"pk": target})
+
+    if (response := submit(request, form, save, on_error=refusal)) is not None:
+        return response
     return render(
         request,
         "registry/event_form.html",
-        {"form": form, "household": household, "refused": refused.decision if refused else None},
+        {"form": form, "household": household, "refused": refusal.decision},
     )
 
 
@@ -149,29 +144,27 @@ def identification_step_create(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(actor)
     household = household_get(actor, pk)
     form = IdentificationStepForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        evidence = form.cleaned_data.get("evidence")
+
+    def save(data: dict[str, Any]) -> Done:
+        evidence = data.get("evidence")
         if evidence and evidence.size > EVIDENCE_MAX_BYTES:
-            form.add_error("evidence", "佐证材料不能超过10MB")
-        elif evidence and sniff_file(evidence) not in EVIDENCE_KINDS:
-            form.add_error("evidence", "佐证材料只能是图片（JPG、PNG、GIF、WebP）或 PDF 文件")
-        else:
-            try:
-                event_services.identification_step_add(
-                    actor=actor,
-                    household=household,
-                    step=form.cleaned_data["step"],
-                    occurred_on=form.cleaned_data["occurred_on"],
-                    performed_by=form.cleaned_data["performed_by"],
-                    note=form.cleaned_data["note"],
-                    evidence=evidence,
-                    ends_on=form.cleaned_data["ends_on"],
-                )
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已记录：{form.cleaned_data['step']}")
-                return redirect("registry:household_detail", pk=household.pk)
+            raise ValidationFailed({"evidence": "佐证材料不能超过10MB"})
+        if evidence and sniff_file(evidence) not in EVIDENCE_KINDS:
+            raise ValidationFailed({"evidence": "佐证材料只能是图片（JPG、PNG、GIF、WebP）或 PDF 文件"})
+        event_services.identification_step_add(
+            actor=actor,
+            household=household,
+            step=data["step"],
+            occurred_on=data["occurred_on"],
+            performed_by=data["performed_by"],
+            note=data["note"],
+            evidence=evidence,
+            ends_on=data["ends_on"],
+        )
+        return Done(f"已记录：{data['step']}", "registry:household_detail", kwargs={"pk": household.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(
         request,
         "registry/simple_form.html",

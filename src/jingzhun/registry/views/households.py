@@ -5,15 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import apply_errors
+from jingzhun.core.forms import Done, apply_errors, submit
 from jingzhun.core.history import present
 from jingzhun.core.models import AuditEntry
 from jingzhun.core.panels import render_panels
@@ -111,6 +110,30 @@ def _filled(form: Any) -> bool:
     return any((form.data.get(f"{form.prefix}-{name}") or "").strip() for name in form.fields)
 
 
+def _register(actor: Actor, data: dict[str, Any], member_forms: list[Any]) -> Done:
+    used = [f for f in member_forms if _filled(f)]
+    household = household_register(
+        actor=actor, household=data, members=[f.cleaned_data for f in used], identified_now=True
+    )
+    return Done(f"已建档：{household}", "registry:household_detail", kwargs={"pk": household.pk})
+
+
+def _place_errors(exc: ValidationFailed, form: Any, member_forms: list[Any]) -> None:
+    """The service's `members.<i>.<field>` errors on the i-th filled member row, the rest on the form."""
+    used = [f for f in member_forms if _filled(f)]
+    member_errors = {k: v for k, v in exc.errors.items() if k.startswith("members.")}
+    apply_errors(form, ValidationFailed({k: v for k, v in exc.errors.items() if k not in member_errors}))
+    for key, message in member_errors.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(used):
+            target = used[int(parts[1])]
+            target.add_error(parts[2] if parts[2] in target.fields else None, message)
+        else:
+            form.add_error(None, message)
+    if not used:
+        form.add_error(None, "请至少填写户主一名成员")
+
+
 @login_required
 def household_create(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
@@ -124,32 +147,16 @@ def household_create(request: HttpRequest) -> HttpResponse:
         for f in (form, *member_forms):
             f.is_valid()
             f._errors = {}  # type: ignore[attr-defined]
-    elif request.method == "POST" and form.is_valid() and all(f.is_valid() for f in member_forms):
-        used = [f for f in member_forms if _filled(f)]
-        try:
-            household = household_register(
-                actor=actor,
-                household=form.cleaned_data,
-                members=[f.cleaned_data for f in used],
-                identified_now=True,
-            )
-        except ValidationFailed as exc:
-            member_errors = {k: v for k, v in exc.errors.items() if k.startswith("members.")}
-            apply_errors(
-                form, ValidationFailed({k: v for k, v in exc.errors.items() if k not in member_errors})
-            )
-            for key, message in member_errors.items():
-                parts = key.split(".")
-                if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(used):
-                    target = used[int(parts[1])]
-                    target.add_error(parts[2] if parts[2] in target.fields else None, message)
-                else:
-                    form.add_error(None, message)
-            if not used:
-                form.add_error(None, "请至少填写户主一名成员")
-        else:
-            messages.success(request, f"已建档：{household}")
-            return redirect("registry:household_detail", pk=household.pk)
+    elif (
+        response := submit(
+            request,
+            form,
+            lambda data: _register(actor, data, member_forms),
+            also=member_forms,
+            on_error=lambda exc: _place_errors(exc, form, member_forms),
+        )
+    ) is not None:
+        return response
     elif request.method != "POST":
         form = _village_picker(
             HouseholdForm(
@@ -183,15 +190,14 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         version = request.POST.get("version") or None
         form = _village_picker(HouseholdEditForm(request.POST), actor)
-        if form.is_valid():
-            changes = {k: v for k, v in form.cleaned_data.items() if k in editable}
-            try:
-                household_update(actor=actor, household=household, changes=changes, version=version)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "已保存")
-                return redirect("registry:household_detail", pk=household.pk)
+
+        def save(data: dict[str, Any]) -> Done:
+            changes = {k: v for k, v in data.items() if k in editable}
+            household_update(actor=actor, household=household, changes=changes, version=version)
+            return Done("已保存", "registry:household_detail", kwargs={"pk": household.pk})
+
+        if (response := submit(request, form, save)) is not None:
+            return response
     else:
         initial = {}
         for spec in fields.HOUSEHOLD_FIELDS:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from jingzhun.accounts.access import actor_for
-from jingzhun.core.errors import ValidationFailed
-from jingzhun.core.forms import Done, apply_errors, submit
+from jingzhun.core.forms import Done, submit
 from jingzhun.registry import enums, fields
 from jingzhun.registry.forms import HeadChangeForm, MemberForm, MemberRemoveForm
 from jingzhun.registry.selectors import household_get, member_get
@@ -70,16 +68,16 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         version = request.POST.get("version") or None
         form = MemberForm(request.POST)
-        if form.is_valid():
+
+        def save(data: dict[str, Any]) -> Done:
             original = _initial(member)
-            changes = {k: v for k, v in form.cleaned_data.items() if str(original.get(k, "")) != str(v)}
-            try:
-                member_update(actor=actor, member=member, changes=changes, version=version)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已保存成员 {member.name}" if changes else "没有修改")
-                return redirect("registry:household_detail", pk=household.pk)
+            changes = {k: v for k, v in data.items() if str(original.get(k, "")) != str(v)}
+            member_update(actor=actor, member=member, changes=changes, version=version)
+            message = f"已保存成员 {member.name}" if changes else "没有修改"
+            return Done(message, "registry:household_detail", kwargs={"pk": household.pk})
+
+        if (response := submit(request, form, save)) is not None:
+            return response
     else:
         form = MemberForm(initial=_initial(member))
     return render(
