@@ -12,7 +12,8 @@ from ninja import Path, Router, Status
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
-from jingzhun.api.households import HOUSEHOLD_ID, _expected_version, _reader, router
+from jingzhun.api.context import expected_version, reader
+from jingzhun.api.households import HOUSEHOLD_ID, router
 from jingzhun.api.schemas import MAX_ID
 from jingzhun.api.schemas_more import MeasureIn, MeasureOut, MeasurePatch, VisitIn, VisitOut
 from jingzhun.assistance import selectors as sel
@@ -29,7 +30,7 @@ VISITS_LISTED = 200
 
 
 def _actor(request: HttpRequest, perm: str) -> Actor:
-    actor = _reader(request)
+    actor = reader(request)
     actor.require(perm)  # missing permission: the same 404 as a missing object
     return actor
 
@@ -86,7 +87,7 @@ def visit_create(request: HttpRequest, payload: VisitIn, household_id: int = HOU
 
 @visits_router.get("/{visit_id}", response=VisitOut, summary="走访详情")
 def visit_detail(request: HttpRequest, visit_id: int = VISIT_ID):
-    return _visit(sel.visit_get(_reader(request), visit_id))
+    return _visit(sel.visit_get(reader(request), visit_id))
 
 
 @router.get("/{household_id}/measures", response=list[MeasureOut], summary="帮扶措施")
@@ -106,7 +107,7 @@ def measure_create(request: HttpRequest, payload: MeasureIn, household_id: int =
 
 @measures_router.get("/{measure_id}", response=MeasureOut, summary="帮扶措施详情")
 def measure_detail(request: HttpRequest, measure_id: int = MEASURE_ID):
-    return _measure(sel.measure_get(_reader(request), measure_id))
+    return _measure(sel.measure_get(reader(request), measure_id))
 
 
 @measures_router.patch("/{measure_id}", response=MeasureOut, summary="修改帮扶措施（只改所传字段）")
@@ -114,7 +115,7 @@ def measure_patch(request: HttpRequest, payload: MeasurePatch, measure_id: int =
     actor = _actor(request, Perm.VISIT)
     measure = sel.measure_get(actor, measure_id)
     changes = payload.model_dump(mode="json", exclude_unset=True)
-    version = _expected_version(request, changes.pop("version", None))
+    version = expected_version(request, changes.pop("version", None))
     # the service checks the measure as a whole: the stored values, with the ones sent over them
     data = {f: getattr(measure, f) for f in services.MEASURE_FIELDS} | changes
     updated = services.measure_update(actor=actor, measure=measure, data=data, version=version)

@@ -10,40 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
-from pydantic_core import PydanticCustomError
 
+from jingzhun.api.shapes import MAX_ID, In, Money, Text, Year
 from jingzhun.registry import enums, fields
 
 HH = fields.labels(fields.HOUSEHOLD_FIELDS)
 MB = fields.labels(fields.MEMBER_FIELDS)
-MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL bigint hold; larger ids would crash the query
-
-
-def _storable(value: str) -> str:
-    """PostgreSQL rejects NUL characters and neither database can store lone surrogates: refuse them here
-    so that they are a 422 at the field, not a 500 from the driver."""
-    if "\x00" in value:
-        raise PydanticCustomError("text_nul", "不能包含空字符（\\u0000）")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise PydanticCustomError("text_encoding", "包含无效的 Unicode 字符") from exc
-    return value
-
-
-Text = Annotated[str, AfterValidator(_storable)]
-Year = Annotated[int, Field(ge=1980, le=2100)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
-
-
-class In(Schema):
-    """Request bodies refuse unknown fields, so a misspelt field is an error rather than silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- members (成员)

@@ -13,16 +13,10 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from jingzhun.api.schemas import HH, MAX_ID, In, Money, Text
+from jingzhun.api.schemas import HH
+from jingzhun.api.shapes import MAX_ID, In, Money, Text, version_field
 from jingzhun.assistance.models import MeasureCategory, MeasureStatus
 from jingzhun.registry import enums
-
-VERSION_DOC = "所依据的版本（读取时的 version，也可用 If-Match 头）；已被他人修改则返回 409，不写入"
-
-
-def _version() -> int | None:
-    return Field(None, ge=1, le=MAX_ID, description=VERSION_DOC)
-
 
 # ---------------------------------------------------------------- incomes by year (各年度收入)
 
@@ -35,7 +29,7 @@ class IncomeIn(In):
     property_income: Money = Field(description=f"{HH['property_income']}（元）")
     transfer: Money = Field(description=f"{HH['transfer']}（元）")
     business_expense: Money = Field(description=f"{HH['business_expense']}（元）")
-    version: int | None = _version()
+    version: int | None = version_field()
 
 
 # ---------------------------------------------------------------- member removal (自然减少)
@@ -47,7 +41,7 @@ class MemberRemoveIn(In):
     reason: enums.DecreaseReason = Field(description="减少原因")
     occurred_on: date | None = Field(None, description="减少日期（默认今天）")
     note: Text = Field("", max_length=200, description="说明")
-    version: int | None = _version()
+    version: int | None = version_field()
 
 
 # ---------------------------------------------------------------- lifecycle events (动态调整)
@@ -62,7 +56,7 @@ class EventIn(In):
     kind: EventKindIn = Field(description="事件")
     occurred_on: date | None = Field(None, description="日期（默认今天）")
     reason: Text = Field("", max_length=200, description="原因（返贫、清退、注销必填）")
-    version: int | None = _version()
+    version: int | None = version_field()
     member_ids: list[int] = Field([], max_length=60, description="拆户：迁入新户的成员 id")
     new_code: Text = Field("", max_length=40, description="拆户：新户编号")
     new_head_id: int | None = Field(None, ge=1, le=MAX_ID, description="拆户：新户户主（成员 id）")
@@ -128,7 +122,7 @@ class MeasurePatch(In):
     ended_on: date | None = Field(None, description="结束日期")
     expected_income_gain: Money | None = Field(None, description="预计增收（元/年）")
     status: MeasureStatus | None = Field(None, description="状态")
-    version: int | None = _version()
+    version: int | None = version_field()
 
 
 class MeasureOut(Schema):
