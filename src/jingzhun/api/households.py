@@ -178,3 +178,8 @@ def member_patch(request: HttpRequest, payload: MemberPatch, member_id: int = ME
     version = expected_version(request, changes.pop("version", None))
     updated = member_update(actor=actor, member=member, changes=changes, version=version)
     return present.member(updated, actor)
+
+
+from jingzhun.api import lifecycle  # noqa: E402  (its routes hang on these routers)
+
+assert lifecycle
