@@ -222,8 +222,6 @@ def _register_central_routers() -> None:
     """Until each app registers its own router in its AppConfig.ready()."""
     from jingzhun.api.routers import register_router
 
-    register_router("/v1/households", "jingzhun.api.households.router", order=20)
-    register_router("/v1/members", "jingzhun.api.households.members_router", order=30)
     register_router("/v1/visits", "jingzhun.api.assistance.visits_router", order=50)
     register_router("/v1/measures", "jingzhun.api.assistance.measures_router", order=60)
 

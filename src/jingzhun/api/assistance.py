@@ -13,12 +13,12 @@ from ninja import Path, Router, Status
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
 from jingzhun.api.context import expected_version, reader
-from jingzhun.api.households import HOUSEHOLD_ID, router
-from jingzhun.api.schemas import MAX_ID
-from jingzhun.api.schemas_more import MeasureIn, MeasureOut, MeasurePatch, VisitIn, VisitOut
+from jingzhun.api.shapes import MAX_ID
 from jingzhun.assistance import selectors as sel
 from jingzhun.assistance import services
+from jingzhun.assistance.api_schemas import MeasureIn, MeasureOut, MeasurePatch, VisitIn, VisitOut
 from jingzhun.assistance.models import HelpMeasure, Visit
+from jingzhun.registry.api_households import HOUSEHOLD_ID, router
 from jingzhun.registry.selectors import household_get
 
 visits_router = Router(tags=["走访 visits"])

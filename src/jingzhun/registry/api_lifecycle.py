@@ -1,6 +1,6 @@
 """A household's incomes by year, its lifecycle events (动态调整), its identification steps, and a member's
 removal (自然减少) — the same services, scope and permissions as the pages (registry/views/events.py,
-members.py); the routes hang on the households and members routers.
+members.py); the routes hang on the households and members routers of `api_households`.
 """
 
 from __future__ import annotations
@@ -8,12 +8,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Status
 
-from jingzhun.api import present
 from jingzhun.api.context import expected_version, reader
-from jingzhun.api.households import HOUSEHOLD_ID, MEMBER_ID, _editor, members_router, router
-from jingzhun.api.schemas import MAX_ID, HouseholdOut, IncomeOut, MemberOut, StepOut
-from jingzhun.api.schemas_more import EventIn, EventOut, IncomeIn, MemberRemoveIn
+from jingzhun.api.shapes import MAX_ID
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.registry import api_present as present
+from jingzhun.registry.api_households import HOUSEHOLD_ID, MEMBER_ID, _editor, members_router, router
+from jingzhun.registry.api_schemas import HouseholdOut, IncomeOut, MemberOut, StepOut
+from jingzhun.registry.api_schemas_lifecycle import EventIn, EventOut, IncomeIn, MemberRemoveIn
 from jingzhun.registry.models import Household, IncomeRecord
 from jingzhun.registry.selectors import household_get, member_get
 from jingzhun.registry.services import events as event_services

@@ -2,6 +2,7 @@
 
 Reads go through registry.selectors (scoped by the Actor; another region's household is a 404) and writes
 through the registry services, whose ValidationFailed becomes a 422 with field errors (see api.app).
+The routes of `api_lifecycle` hang on these routers too; `registry.api` gathers them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from ninja import Path, Query, Router, Status
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
-from jingzhun.api import present
 from jingzhun.api.context import expected_version, reader
-from jingzhun.api.schemas import (
+from jingzhun.registry import api_present as present
+from jingzhun.registry.api_schemas import (
     MAX_ID,
     ExitIn,
     HouseholdFilterIn,
@@ -178,8 +179,3 @@ def member_patch(request: HttpRequest, payload: MemberPatch, member_id: int = ME
     version = expected_version(request, changes.pop("version", None))
     updated = member_update(actor=actor, member=member, changes=changes, version=version)
     return present.member(updated, actor)
-
-
-from jingzhun.api import lifecycle  # noqa: E402  (its routes hang on these routers)
-
-assert lifecycle
