@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from ninja import Router
 
 from jingzhun.api import routers
@@ -28,6 +29,22 @@ def test_every_operation_keeps_its_published_id():
         for method, op in ops.items()
     }
     assert served == _pinned()
+
+
+def test_every_router_is_an_apps_not_the_kernels():
+    """Adding a context touches no central file: every router is registered by an app, from its own package."""
+    mounts = routers.registered()
+    assert {m.prefix for m in mounts} >= {"/v1/regions", "/v1/households", "/v1/members", "/v1/ledger"}
+    for mount in mounts:
+        router = mount.resolve()
+        modules = {
+            op.view_func.__module__ for view in router.path_operations.values() for op in view.operations
+        }
+        assert modules, f"{mount.router!r}: a router without operations"
+        for module in modules:
+            assert module.split(".")[1] != "api", (
+                f"{module}: an app's API belongs in <app>/api.py, not in jingzhun.api"
+            )
 
 
 @pytest.mark.parametrize(
@@ -79,6 +96,27 @@ def test_a_router_given_by_dotted_path_is_imported_when_mounted(monkeypatch):
     routers.register_router("/v1/x", "jingzhun.api.shapes.MAX_ID", order=1)
     with pytest.raises(TypeError, match="not a ninja Router"):
         routers.registered()[0].resolve()
+
+
+def test_two_routers_may_share_a_prefix_but_not_a_path(monkeypatch):
+    monkeypatch.setattr(routers, "_MOUNTS", [])
+    first, second, third = Router(), Router(), Router()
+    for router in (first, second):
+
+        @router.get("/{item_id}/steps")
+        def steps(request, item_id: int):
+            return {}
+
+    @third.get("/{item_id}/photos")
+    def photos(request, item_id: int):
+        return {}
+
+    routers.register_router("/v1/items", first, order=1)
+    routers.register_router("/v1/items", third, order=2)
+    assert [prefix for prefix, _ in routers.resolved()] == ["/v1/items", "/v1/items"]
+    routers.register_router("/v1/items", second, order=3)
+    with pytest.raises(ImproperlyConfigured, match="/v1/items/{item_id}/steps"):
+        routers.resolved()
 
 
 def test_a_prefix_names_its_version():

@@ -20,7 +20,7 @@ from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.services import api_token_user
 from jingzhun.api.errors import chinese_message
-from jingzhun.api.routers import registered
+from jingzhun.api.routers import resolved
 from jingzhun.core.errors import EditConflict, ValidationFailed
 from jingzhun.core.exit_gate import ExitRefused
 
@@ -78,8 +78,6 @@ def operation_topic(module: str) -> str:
         return parts[-2]
     if parts[-1].startswith("api_"):
         return parts[-1].removeprefix("api_")
-    if parts[:2] == ["jingzhun", "api"] and len(parts) == 3:  # routers not yet moved into their app
-        return parts[-1]
     raise ValueError(f"an API view lives in <app>/api.py or <app>/api_<topic>.py, not in {module}")
 
 
@@ -98,8 +96,8 @@ class JingzhunAPI(NinjaAPI):
             return
         apps.check_apps_ready()  # every AppConfig.ready() has registered its routers
         self._mounted = True
-        for mount in registered():
-            self.add_router(mount.prefix, mount.resolve())
+        for prefix, router in resolved():
+            self.add_router(prefix, router)
 
     @property
     def urls(self) -> tuple[list[Any], str, str]:
@@ -216,14 +214,3 @@ def _envelope_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
         return enveloped
 
     return wrapped
-
-
-def _register_central_routers() -> None:
-    """Until each app registers its own router in its AppConfig.ready()."""
-    from jingzhun.api.routers import register_router
-
-    register_router("/v1/visits", "jingzhun.api.assistance.visits_router", order=50)
-    register_router("/v1/measures", "jingzhun.api.assistance.measures_router", order=60)
-
-
-_register_central_routers()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from ninja import Router
 
@@ -44,3 +45,20 @@ def register_router(prefix: str, router: Router | str, *, order: int) -> None:
 def registered() -> list[Mount]:
     """The registered routers in mounting order (`order`, then registration order)."""
     return sorted(_MOUNTS, key=lambda m: m.order)
+
+
+def resolved() -> list[tuple[str, Router]]:
+    """(prefix, router) in mounting order, each router imported. Two routers may share a prefix (help's
+    /v1/households/{id}/visits beside the registry's households) but not a path: Django would send every
+    method of that path to the first router, and the other's operations would answer 405."""
+    claimed: dict[str, Mount] = {}
+    out = []
+    for mount in registered():
+        router = mount.resolve()
+        for path in router.path_operations:
+            full = mount.prefix.rstrip("/") + "/" + path.lstrip("/")
+            first = claimed.setdefault(full, mount)
+            if first is not mount:
+                raise ImproperlyConfigured(f"{full}: declared by {first.router!r} and by {mount.router!r}")
+        out.append((mount.prefix, router))
+    return out

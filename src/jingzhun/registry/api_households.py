@@ -41,7 +41,8 @@ from jingzhun.registry.services.events import identification_step_add, mark_exit
 from jingzhun.registry.services.households import household_register, household_update
 from jingzhun.registry.services.members import member_add, member_update
 
-router = Router(tags=["户 households"])
+HOUSEHOLDS_TAG = "户 households"
+router = Router(tags=[HOUSEHOLDS_TAG])
 members_router = Router(tags=["成员 members"])
 
 HOUSEHOLD_ID = Path(..., ge=1, le=MAX_ID, description="户 id")
