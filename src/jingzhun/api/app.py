@@ -1,4 +1,5 @@
-"""The NinjaAPI instance: token or session auth, one error envelope, routers per domain."""
+"""The NinjaAPI instance (the API kernel): token or session auth, one error envelope and its handlers,
+stable operation ids, and the mounting of the routers the apps registered (`api.routers`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -13,10 +15,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
+from ninja.operation import Operation
 from ninja.security import HttpBearer, django_auth
 
 from jingzhun.accounts.services import api_token_user
 from jingzhun.api.errors import chinese_message
+from jingzhun.api.routers import resolved
 from jingzhun.core.errors import EditConflict, ValidationFailed
 from jingzhun.core.exit_gate import ExitRefused
 
@@ -66,11 +70,46 @@ _ERRORS = {
 }
 
 
+def operation_topic(module: str) -> str:
+    """The topic an operation id names, from the view's module: `jingzhun.<app>.api` → `<app>`,
+    `jingzhun.<app>.api_<topic>` → `<topic>` (`jingzhun.registry.api_lifecycle` → `lifecycle`)."""
+    parts = module.split(".")
+    if parts[-1] == "api" and len(parts) >= 3:
+        return parts[-2]
+    if parts[-1].startswith("api_"):
+        return parts[-1].removeprefix("api_")
+    raise ValueError(f"an API view lives in <app>/api.py or <app>/api_<topic>.py, not in {module}")
+
+
 class JingzhunAPI(NinjaAPI):
-    """The OpenAPI document also declares the error answers every operation can give, in the envelope, so
-    a client generated from it (tests/api/test_generated_client.py) parses a 404, 409 or 422 as well."""
+    """Mounts the registered routers once, before it first answers for its URLs or its schema. Operation
+    ids are `jingzhun_api_<topic>_<view>`, a published name (generated clients are named after it) that
+    does not follow a module when it moves between packages. The OpenAPI document also declares the
+    error answers every operation can give, in the envelope, so a client generated from it
+    (tests/api/test_generated_client.py) parses a 404, 409 or 422 as well."""
+
+    _mounted = False
+
+    def mount_registered(self) -> None:
+        """Add every router the apps registered (`api.routers.register_router`), in their order."""
+        if self._mounted:
+            return
+        apps.check_apps_ready()  # every AppConfig.ready() has registered its routers
+        self._mounted = True
+        for prefix, router in resolved():
+            self.add_router(prefix, router)
+
+    @property
+    def urls(self) -> tuple[list[Any], str, str]:
+        self.mount_registered()
+        return super().urls
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        view = operation.view_func
+        return f"jingzhun_api_{operation_topic(view.__module__)}_{view.__name__}"
 
     def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        self.mount_registered()
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ERROR_SCHEMA
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
@@ -175,18 +214,3 @@ def _envelope_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
         return enveloped
 
     return wrapped
-
-
-def _register_routers() -> None:
-    from jingzhun.api import assistance, households, ledger, lifecycle, regions
-
-    assert lifecycle and assistance  # their routes hang on the households and members routers
-    api.add_router("/v1/regions", regions.router)
-    api.add_router("/v1/households", households.router)
-    api.add_router("/v1/members", households.members_router)
-    api.add_router("/v1/ledger", ledger.router)
-    api.add_router("/v1/visits", assistance.visits_router)
-    api.add_router("/v1/measures", assistance.measures_router)
-
-
-_register_routers()

@@ -41,4 +41,9 @@ class AssistanceConfig(AppConfig):
 
         register_assigned_households(paired_household_ids_q)
 
+        from jingzhun.api.routers import register_router
         from jingzhun.assistance import xlsx_lists  # noqa: F401  (registers the alert lists' xlsx)
+
+        register_router("/v1/households", "jingzhun.assistance.api.households_router", order=25)
+        register_router("/v1/visits", "jingzhun.assistance.api.visits_router", order=50)
+        register_router("/v1/measures", "jingzhun.assistance.api.measures_router", order=60)

@@ -1,4 +1,4 @@
-"""What the API returns of a household, member or region, masked for actors without Perm.VIEW_SENSITIVE.
+"""What the API returns of a household, member or income, masked for actors without Perm.VIEW_SENSITIVE.
 
 Masking follows the one policy, `jingzhun.lib.masking.POLICY`, as the pages and the exports do: text fields
 are masked the same way (`430821********1234`); typed fields the policy names (a date, a choice) are null.
@@ -11,8 +11,6 @@ from typing import Any
 
 from jingzhun.accounts.access import Actor
 from jingzhun.lib.masking import is_masked
-from jingzhun.regions.models import Region
-from jingzhun.regions.selectors import RegionCounts
 from jingzhun.registry.models import Household, IncomeRecord, Member
 from jingzhun.registry.presenters import masker
 
@@ -120,21 +118,4 @@ def household(h: Household, actor: Actor) -> dict[str, Any]:
         "version": h.version,
         "members": [member(m, actor) for m in h.members.order_by("-is_active", "id")],
         "incomes": [income(r, h.member_count) for r in h.incomes.order_by("-year")],
-    }
-
-
-def region_ref(r: Region) -> dict[str, Any]:
-    return {"code": r.code, "name": r.name, "level": r.level}
-
-
-def region(r: Region, counts: RegionCounts) -> dict[str, Any]:
-    return {
-        **region_ref(r),
-        "level_name": r.level_name,
-        "parent_code": r.parent_id,
-        "is_poor_village": r.is_poor_village,
-        "exit_state": r.exit_state or None,
-        "exit_year": r.exit_year,
-        "planned_exit_year": r.planned_exit_year,
-        "counts": vars(counts),
     }

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
-from jingzhun.api.schemas import MAX_ID, In, Text
+from jingzhun.api.shapes import MAX_ID, In, Text
 
 # Dates the ledger can compute with (the clock subtracts and adds days; year 1 or 9999 would overflow).
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)

@@ -7,21 +7,40 @@ one grouped query over the region's households, filtered by the caller's scope (
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router
 
-from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
-from jingzhun.api import present
-from jingzhun.api.schemas import RegionChildrenOut, RegionDetailOut, RegionOut
+from jingzhun.api.context import reader
+from jingzhun.core.assessments import assessments
+from jingzhun.regions.api_schemas import RegionChildrenOut, RegionDetailOut, RegionOut
 from jingzhun.regions.models import Region
 from jingzhun.regions.selectors import RegionCounts, ancestors, counts_by_village, region_get, region_overview
-from jingzhun.standards.loading import default_year
 
 router = Router(tags=["行政区划 regions"])
 
 CODE = Path(..., pattern=r"^\d{12}$", description="12位行政区划代码")
 PLAN_YEAR = Query(None, ge=1980, le=2100, description="“计划当年脱贫”的年度，默认今年")
+
+
+def _region_ref(r: Region) -> dict[str, Any]:
+    return {"code": r.code, "name": r.name, "level": r.level}
+
+
+def _region(r: Region, counts: RegionCounts) -> dict[str, Any]:
+    return {
+        **_region_ref(r),
+        "level_name": r.level_name,
+        "parent_code": r.parent_id,
+        "is_poor_village": r.is_poor_village,
+        "exit_state": r.exit_state or None,
+        "exit_year": r.exit_year,
+        "planned_exit_year": r.planned_exit_year,
+        "counts": vars(counts),
+    }
 
 
 def _totals(actor: Actor, region: Region, plan_year: int) -> RegionCounts:
@@ -34,39 +53,39 @@ def _totals(actor: Actor, region: Region, plan_year: int) -> RegionCounts:
 @router.get("", response=list[RegionOut], summary="我管辖的区划（含统计）")
 def region_roots(request: HttpRequest, plan_year: int | None = PLAN_YEAR):
     """The top regions of the caller's scope: the county for county roles, the village for a 村干部."""
-    actor = actor_for(request.auth)  # type: ignore[attr-defined]
+    actor = reader(request)
     if not actor.can(Perm.VIEW_REGISTRY) or actor.paired_only:
         return []
-    year = plan_year or default_year()
+    year = plan_year or assessments().default_year()
     roots = []
     for prefix in actor.prefixes:
         try:
             region = region_get(actor, prefix.ljust(12, "0"))
         except Http404:
             continue
-        roots.append(present.region(region, _totals(actor, region, year)))
+        roots.append(_region(region, _totals(actor, region, year)))
     return roots
 
 
 @router.get("/{code}", response=RegionDetailOut, summary="区划详情（含统计与上级区划）")
 def region_detail(request: HttpRequest, code: str = CODE, plan_year: int | None = PLAN_YEAR):
-    actor = actor_for(request.auth)  # type: ignore[attr-defined]
+    actor = reader(request)
     region = region_get(actor, code)
-    year = plan_year or default_year()
+    year = plan_year or assessments().default_year()
     return {
-        **present.region(region, _totals(actor, region, year)),
+        **_region(region, _totals(actor, region, year)),
         "plan_year": year,
-        "breadcrumbs": [present.region_ref(r) for r in ancestors(region) if r.level != "province"],
+        "breadcrumbs": [_region_ref(r) for r in ancestors(region) if r.level != "province"],
     }
 
 
 @router.get("/{code}/children", response=RegionChildrenOut, summary="下级区划（含统计）")
 def region_children(request: HttpRequest, code: str = CODE, plan_year: int | None = PLAN_YEAR):
-    actor = actor_for(request.auth)  # type: ignore[attr-defined]
+    actor = reader(request)
     region = region_get(actor, code)
     overview = region_overview(actor, region, plan_year=plan_year)
     return {
-        "region": present.region_ref(region),
+        "region": _region_ref(region),
         "plan_year": overview["plan_year"],
-        "items": [present.region(row.region, row.counts) for row in overview["children"]],
+        "items": [_region(row.region, row.counts) for row in overview["children"]],
     }

@@ -17,7 +17,9 @@ from ninja import Path, Query, Router, Status
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.api.ledger_schemas import (
+from jingzhun.api.shapes import MAX_ID
+from jingzhun.ledger import kinds, reports, selectors, services
+from jingzhun.ledger.api_schemas import (
     LedgerFilterIn,
     LedgerItemDetailOut,
     LedgerMoveIn,
@@ -25,8 +27,6 @@ from jingzhun.api.ledger_schemas import (
     LedgerPageOut,
     LedgerStepOut,
 )
-from jingzhun.api.schemas import MAX_ID
-from jingzhun.ledger import kinds, reports, selectors, services
 from jingzhun.ledger.models import Attachment, Item, Step
 from jingzhun.ledger.present import display_item, move_forms
 

@@ -1,6 +1,6 @@
 """A household's incomes by year, its lifecycle events (动态调整), its identification steps, and a member's
 removal (自然减少) — the same services, scope and permissions as the pages (registry/views/events.py,
-members.py); the routes hang on the households and members routers.
+members.py); the routes hang on the households and members routers of `api_households`.
 """
 
 from __future__ import annotations
@@ -8,19 +8,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Status
 
-from jingzhun.api import present
-from jingzhun.api.households import (
-    HOUSEHOLD_ID,
-    MEMBER_ID,
-    _editor,
-    _expected_version,
-    _reader,
-    members_router,
-    router,
-)
-from jingzhun.api.schemas import MAX_ID, HouseholdOut, IncomeOut, MemberOut, StepOut
-from jingzhun.api.schemas_more import EventIn, EventOut, IncomeIn, MemberRemoveIn
+from jingzhun.api.context import expected_version, reader
+from jingzhun.api.shapes import MAX_ID
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.registry import api_present as present
+from jingzhun.registry.api_households import HOUSEHOLD_ID, MEMBER_ID, _editor, members_router, router
+from jingzhun.registry.api_schemas import HouseholdOut, IncomeOut, MemberOut, StepOut
+from jingzhun.registry.api_schemas_lifecycle import EventIn, EventOut, IncomeIn, MemberRemoveIn
 from jingzhun.registry.models import Household, IncomeRecord
 from jingzhun.registry.selectors import household_get, member_get
 from jingzhun.registry.services import events as event_services
@@ -42,14 +36,14 @@ def _income(household: Household, year: int) -> IncomeRecord:
 
 @router.get("/{household_id}/incomes", response=list[IncomeOut], summary="各年度收入（新年度在前）")
 def income_list(request: HttpRequest, household_id: int = HOUSEHOLD_ID):
-    actor = _reader(request)
+    actor = reader(request)
     household = household_get(actor, household_id)
     return [present.income(r, household.member_count) for r in household.incomes.order_by("-year")]
 
 
 @router.get("/{household_id}/incomes/{year}", response=IncomeOut, summary="某一年度的收入")
 def income_detail(request: HttpRequest, household_id: int = HOUSEHOLD_ID, year: int = YEAR):
-    actor = _reader(request)
+    actor = reader(request)
     household = household_get(actor, household_id)
     return present.income(_income(household, year), household.member_count)
 
@@ -64,7 +58,7 @@ def income_put(request: HttpRequest, payload: IncomeIn, household_id: int = HOUS
     household = household_get(actor, household_id)
     existed = household.incomes.filter(year=year).exists()
     amounts = payload.model_dump(mode="json", exclude={"version"})
-    version = _expected_version(request, payload.version)
+    version = expected_version(request, payload.version)
     record = income_record(actor=actor, household=household, year=year, amounts=amounts, version=version)
     household.refresh_from_db(fields=["member_count"])
     return Status(200 if existed else 201, present.income(record, household.member_count))
@@ -80,7 +74,7 @@ def income_remove(
     actor = _editor(request)
     household = household_get(actor, household_id)
     _income(household, year)  # a year without a record is a 404, like a missing resource
-    income_delete(actor=actor, household=household, year=year, version=_expected_version(request, version))
+    income_delete(actor=actor, household=household, year=year, version=expected_version(request, version))
     return Status(204, None)
 
 
@@ -99,7 +93,7 @@ def member_remove_op(request: HttpRequest, payload: MemberRemoveIn, member_id: i
         reason=payload.reason.value,
         occurred_on=payload.occurred_on,
         note=payload.note,
-        version=_expected_version(request, payload.version),
+        version=expected_version(request, payload.version),
     )
     return present.member(removed, actor)
 
@@ -122,7 +116,7 @@ def _event_out(e) -> dict:
 
 @router.get("/{household_id}/events", response=list[EventOut], summary="动态调整事件（新的在前）")
 def event_list(request: HttpRequest, household_id: int = HOUSEHOLD_ID):
-    actor = _reader(request)
+    actor = reader(request)
     household = household_get(actor, household_id)
     return [_event_out(e) for e in household.events.order_by("-occurred_on", "-id")]
 
@@ -137,7 +131,7 @@ def event_create(request: HttpRequest, payload: EventIn, household_id: int = HOU
     household's (the one read before); an event based on an older state is a 409."""
     actor = _editor(request)
     household = household_get(actor, household_id)
-    version = _expected_version(request, payload.version)
+    version = expected_version(request, payload.version)
     common = {"actor": actor, "household": household, "occurred_on": payload.occurred_on, "version": version}
     target = household.pk
     if payload.kind == "返贫":
@@ -173,6 +167,6 @@ def event_create(request: HttpRequest, payload: EventIn, household_id: int = HOU
 
 @router.get("/{household_id}/steps", response=list[StepOut], summary="识别/退出程序记录")
 def step_list(request: HttpRequest, household_id: int = HOUSEHOLD_ID):
-    actor = _reader(request)
+    actor = reader(request)
     household = household_get(actor, household_id)
     return list(household.identification_steps.order_by("occurred_on", "id"))

@@ -10,40 +10,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
-from pydantic_core import PydanticCustomError
 
+from jingzhun.api.shapes import MAX_ID, In, Money, Text, Year
 from jingzhun.registry import enums, fields
 
 HH = fields.labels(fields.HOUSEHOLD_FIELDS)
 MB = fields.labels(fields.MEMBER_FIELDS)
-MAX_ID = 2**63 - 1  # the largest key SQLite and PostgreSQL bigint hold; larger ids would crash the query
-
-
-def _storable(value: str) -> str:
-    """PostgreSQL rejects NUL characters and neither database can store lone surrogates: refuse them here
-    so that they are a 422 at the field, not a 500 from the driver."""
-    if "\x00" in value:
-        raise PydanticCustomError("text_nul", "不能包含空字符（\\u0000）")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise PydanticCustomError("text_encoding", "包含无效的 Unicode 字符") from exc
-    return value
-
-
-Text = Annotated[str, AfterValidator(_storable)]
-Year = Annotated[int, Field(ge=1980, le=2100)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, allow_inf_nan=False)]
-
-
-class In(Schema):
-    """Request bodies refuse unknown fields, so a misspelt field is an error rather than silently ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---------------------------------------------------------------- members (成员)
@@ -301,47 +276,6 @@ class HouseholdOut(HouseholdSummaryOut):
 class HouseholdPageOut(Schema):
     items: list[HouseholdSummaryOut]
     next: int | None = Field(description="下一页游标（作为 after 传回）；为空表示没有下一页")
-
-
-# ---------------------------------------------------------------- regions (行政区划)
-
-
-class RegionCountsOut(Schema):
-    households: int = Field(description="在册贫困户数")
-    people: int = Field(description="在册贫困人口数")
-    poor_households: int = Field(description="未脱贫户数（未脱贫/返贫）")
-    poor_people: int = Field(description="未脱贫人口数")
-    exited_households: int = Field(description="已脱贫户数")
-    exited_people: int = Field(description="已脱贫人口数")
-    planned_households: int = Field(description="计划当年脱贫户数")
-    planned_people: int = Field(description="计划当年脱贫人口数")
-
-
-class RegionRefOut(Schema):
-    code: str = Field(description="行政区划代码")
-    name: str = Field(description="名称")
-    level: str = Field(description="层级（county/township/village）")
-
-
-class RegionOut(RegionRefOut):
-    level_name: str = Field(description="层级名称（县/乡镇/村）")
-    parent_code: str | None = Field(description="上级代码")
-    is_poor_village: bool = Field(description="是否贫困村")
-    exit_state: str | None = Field(description="出列状态（贫困村）")
-    exit_year: int | None = Field(description="出列年度")
-    planned_exit_year: int | None = Field(description="计划出列年度")
-    counts: RegionCountsOut = Field(description="本区划在您管辖范围内的户数与人数")
-
-
-class RegionDetailOut(RegionOut):
-    plan_year: int = Field(description="“计划当年脱贫”所指的年度")
-    breadcrumbs: list[RegionRefOut] = Field(description="上级区划（只有名称，不含统计）")
-
-
-class RegionChildrenOut(Schema):
-    region: RegionRefOut
-    plan_year: int
-    items: list[RegionOut] = Field(description="与您管辖范围相交的下级区划")
 
 
 def dump(schema: Schema, *, partial: bool = False) -> dict[str, Any]:

@@ -2,19 +2,19 @@
 
 Reads go through registry.selectors (scoped by the Actor; another region's household is a 404) and writes
 through the registry services, whose ValidationFailed becomes a 422 with field errors (see api.app).
+The routes of `api_lifecycle` hang on these routers too; `registry.api` gathers them.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import Http404, HttpRequest
 from ninja import Path, Query, Router, Status
 
-from jingzhun.accounts.access import Actor, actor_for
+from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
-from jingzhun.api import present
-from jingzhun.api.schemas import (
+from jingzhun.api.context import expected_version, reader
+from jingzhun.registry import api_present as present
+from jingzhun.registry.api_schemas import (
     MAX_ID,
     ExitIn,
     HouseholdFilterIn,
@@ -41,21 +41,18 @@ from jingzhun.registry.services.events import identification_step_add, mark_exit
 from jingzhun.registry.services.households import household_register, household_update
 from jingzhun.registry.services.members import member_add, member_update
 
-router = Router(tags=["户 households"])
+HOUSEHOLDS_TAG = "户 households"
+router = Router(tags=[HOUSEHOLDS_TAG])
 members_router = Router(tags=["成员 members"])
 
 HOUSEHOLD_ID = Path(..., ge=1, le=MAX_ID, description="户 id")
 MEMBER_ID = Path(..., ge=1, le=MAX_ID, description="成员 id")
 
 
-def _reader(request: HttpRequest) -> Actor:
-    return actor_for(request.auth)  # type: ignore[attr-defined]
-
-
 def _editor(request: HttpRequest) -> Actor:
     """Writing needs Perm.EDIT_REGISTRY over a region (a 帮扶责任人 only reads); otherwise the same 404
     as a missing household, so the answer does not tell what exists."""
-    actor = _reader(request)
+    actor = reader(request)
     if not actor.can(Perm.EDIT_REGISTRY) or actor.paired_only:
         raise Http404
     return actor
@@ -64,7 +61,7 @@ def _editor(request: HttpRequest) -> Actor:
 @router.get("", response=HouseholdPageOut, summary="户列表（游标分页）")
 def household_list(request: HttpRequest, filters: Query[HouseholdFilterIn]):
     """Households the caller may see, in id order; pass `next` back as `after` for the next page."""
-    actor = _reader(request)
+    actor = reader(request)
     flt = HouseholdFilter(
         region=filters.region,
         exit_status=filters.exit_status or "",
@@ -83,7 +80,7 @@ def household_list(request: HttpRequest, filters: Query[HouseholdFilterIn]):
 
 @router.get("/{household_id}", response=HouseholdOut, summary="户详情（成员、各年度收入）")
 def household_detail(request: HttpRequest, household_id: int = HOUSEHOLD_ID):
-    actor = _reader(request)
+    actor = reader(request)
     return present.household(household_get(actor, household_id), actor)
 
 
@@ -105,23 +102,12 @@ def household_create(request: HttpRequest, payload: HouseholdIn):
     return Status(201, present.household(household_get(actor, created.pk), actor))
 
 
-def _expected_version(request: HttpRequest, in_body: int | None) -> Any:
-    """The version a PATCH is based on: `version` in the body, else the If-Match header (`"3"`, `W/"3"`
-    or `3`); None when the client gives neither (then the write is not version-checked)."""
-    if in_body is not None:
-        return in_body
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    return header.removeprefix("W/").strip('"')
-
-
 @router.patch("/{household_id}", response=HouseholdOut, summary="修改户信息（只改所传字段）")
 def household_patch(request: HttpRequest, payload: HouseholdPatch, household_id: int = HOUSEHOLD_ID):
     actor = _editor(request)
     household = household_get(actor, household_id)
     changes = dump(payload, partial=True)
-    version = _expected_version(request, changes.pop("version", None))
+    version = expected_version(request, changes.pop("version", None))
     household_update(actor=actor, household=household, changes=changes, version=version)
     return present.household(household_get(actor, household_id), actor)
 
@@ -162,7 +148,7 @@ def household_step(request: HttpRequest, payload: StepIn, household_id: int = HO
 
 @router.get("/{household_id}/members", response=list[MemberOut], summary="户的成员（含已减少的成员）")
 def member_list(request: HttpRequest, household_id: int = HOUSEHOLD_ID):
-    actor = _reader(request)
+    actor = reader(request)
     household = household_get(actor, household_id)
     return [present.member(m, actor) for m in household.members.order_by("-is_active", "id")]
 
@@ -182,7 +168,7 @@ def member_create(request: HttpRequest, payload: MemberCreateIn, household_id: i
 
 @members_router.get("/{member_id}", response=MemberOut, summary="成员详情")
 def member_detail(request: HttpRequest, member_id: int = MEMBER_ID):
-    actor = _reader(request)
+    actor = reader(request)
     return present.member(member_get(actor, member_id), actor)
 
 
@@ -191,6 +177,6 @@ def member_patch(request: HttpRequest, payload: MemberPatch, member_id: int = ME
     actor = _editor(request)
     member = member_get(actor, member_id)
     changes = dump(payload, partial=True)
-    version = _expected_version(request, changes.pop("version", None))
+    version = expected_version(request, changes.pop("version", None))
     updated = member_update(actor=actor, member=member, changes=changes, version=version)
     return present.member(updated, actor)
