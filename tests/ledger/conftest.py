@@ -96,8 +96,8 @@ def petition(admin, village_region, unit, handler):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Summary and board figures are cached by the newest step id; a rolled-back test database reuses
-    ids, so each test starts with an empty cache (in production steps are never deleted)."""
+    """Each test starts with an empty cache (the ledger caches nothing of its own any more — the summary
+    and the board are computed fresh — but other apps' cached figures must not leak between tests)."""
     from django.core.cache import cache
 
     cache.clear()

@@ -140,7 +140,8 @@ def test_a_directive_goes_only_to_posts_below_the_issuer(posts, township_cadre):
     response = client.post(
         reverse("ledger:new", args=["directive"]), _directive(posts["town"], [posts["other"]])
     )
-    assert response.status_code == 400 and "请选择接收单位" in response.content.decode()
+    assert response.status_code == 400
+    assert "“零阳街道指挥部”不是“溪口镇指挥部”的下级" in response.content.decode()
     # A post the user is not a member of cannot be chosen as the issuer.
     response = client.post(
         reverse("ledger:new", args=["directive"]), _directive(posts["county"], [posts["town"]])
@@ -148,6 +149,54 @@ def test_a_directive_goes_only_to_posts_below_the_issuer(posts, township_cadre):
     assert response.status_code == 400 and "下达单位" in response.content.decode()
     assert "十月底前完成遍访" in response.content.decode()
     assert not Item.objects.filter(kind="directive").exists()
+
+
+def _recipient_boxes(page: str) -> str:
+    start = page.index("</legend>", page.index('id="recipients"'))
+    return page[start : page.index("</fieldset>", start)]
+
+
+def test_the_recipient_choice_follows_the_chosen_issuer(posts, county_leader):
+    """Only the chosen issuing post's subordinate posts are offered, never every post in the county."""
+    client = _client(county_leader)
+    url = reverse("ledger:new", args=["directive"])
+    page = client.get(url, {"post": posts["town"].pk}).content.decode()
+    fieldset = _recipient_boxes(page)
+    assert "杜坪村作战室" in fieldset and "零阳街道指挥部" not in fieldset and "溪口镇指挥部" not in fieldset
+    page = client.get(url, {"post": posts["county"].pk}).content.decode()
+    fieldset = _recipient_boxes(page)
+    assert "溪口镇指挥部" in fieldset and "零阳街道指挥部" in fieldset and "杜坪村作战室" in fieldset
+    # with JavaScript the issuer's select swaps the recipients in place
+    assert f'hx-get="{url}"' in page and 'hx-select="#recipients"' in page
+
+
+def test_changing_the_issuer_without_javascript_re_renders_and_keeps_what_was_typed(posts, county_leader):
+    client = _client(county_leader)
+    data = _directive(posts["town"], [posts["other"]], refresh_recipients="1")
+    response = client.post(reverse("ledger:new", args=["directive"]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="recipients-refreshed"' in page
+    fieldset = _recipient_boxes(page)
+    assert "杜坪村作战室" in fieldset and "零阳街道指挥部" not in fieldset
+    assert "十月底前完成遍访" in page  # typed text kept
+    assert not Item.objects.filter(kind="directive").exists()  # a refresh creates nothing
+
+
+def test_a_recipient_above_or_beside_the_issuer_is_refused_by_the_server(posts, county_leader):
+    """A hand-made POST naming a post that is not below the issuer gets a Chinese error; nothing written."""
+    client = _client(county_leader)
+    response = client.post(
+        reverse("ledger:new", args=["directive"]),
+        _directive(posts["town"], [posts["room"], posts["county"]]),
+    )
+    assert response.status_code == 400
+    assert "“县脱贫攻坚指挥部”不是“溪口镇指挥部”的下级" in response.content.decode()
+    response = client.post(
+        reverse("ledger:new", args=["directive"]), {**_directive(posts["town"], []), "recipients": ["99999"]}
+    )
+    assert response.status_code == 400 and "所选接收单位不存在" in response.content.decode()
+    assert not Item.objects.filter(kind="directive").exists()
+    assert not Recipient.objects.exists()
 
 
 def test_a_village_room_member_has_no_one_below_to_direct(posts, village_cadre):

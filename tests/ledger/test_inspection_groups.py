@@ -99,8 +99,8 @@ def test_a_member_accepts_a_closing_only_in_the_assigned_regions(world, handler,
     assert response.status_code == 404
 
 
-def test_the_summary_cache_is_per_assignment(world, admin, unit):
-    """Two inspectors with the same grant but different groups must not share a cached summary."""
+def test_the_overdue_board_is_per_assignment(world, admin, unit):
+    """Two inspectors with the same grant but different groups see different boards."""
     overdue = new_item(
         admin,
         "problem",

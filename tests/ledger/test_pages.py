@@ -248,7 +248,7 @@ def test_the_import_page_is_all_or_nothing(county_admin, village_cadre, unit, re
     assert _client(village_cadre).get(reverse("ledger:import")).status_code == 404
 
 
-def test_the_cached_summary_follows_every_move(items, county_admin, leader, handler):
+def test_the_summary_follows_every_move(items, county_admin, leader, handler):
     from jingzhun.ledger.services import item_move
 
     def totals():

@@ -1,4 +1,7 @@
-"""台账 (ledgers): list and filter items per kind, an item with its steps, make a move, add a progress note.
+"""台账 (ledgers): list and filter items per kind, an item with its steps, make a move, add a progress note
+— each write also as multipart/form-data with attachments (佐证材料: images and PDF), checked by the same
+service as the pages' uploads (type by the bytes, size, count) and saved with the step and its audit row in
+one transaction.
 
 Reads go through ledger.selectors (scope as the pages: region, 督查组 assignment, a 行业部门 user's unit,
 cases only for 纪委; out of scope == missing == 404); writes through the same services as the pages
@@ -13,7 +16,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import Path, Query, Router, Status
+from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
@@ -119,19 +122,20 @@ def _steps(item: Item) -> list[dict[str, Any]]:
             "actor": s.actor_name,
             "note": s.note,
             "evidence": s.evidence,
-            "attachments": [
-                {
-                    "id": a.pk,
-                    "name": a.name,
-                    "kind": a.kind,
-                    "size": a.size,
-                    "url": reverse("ledger:attachment", args=[a.pk]),
-                }
-                for a in s.attachments.all()
-            ],
+            "attachments": [_attachment(a) for a in s.attachments.all()],
         }
         for s in steps.order_by("on", "id")
     ]
+
+
+def _attachment(a: Attachment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "kind": a.kind,
+        "size": a.size,
+        "url": reverse("ledger:attachment", args=[a.pk]),
+    }
 
 
 def _detail(actor: Actor, item: Item) -> dict[str, Any]:
@@ -189,14 +193,63 @@ def item_move(request: HttpRequest, payload: LedgerMoveIn, item_id: int = ITEM_I
     return _detail(actor, selectors.item_get(actor, item_id))
 
 
+@router.post(
+    "/items/{item_id}/moves/upload",
+    response=LedgerItemDetailOut,
+    summary="办理并上传佐证材料（multipart/form-data：字段同 moves，文件字段 attachments，图片或 PDF）",
+)
+def item_move_upload(
+    request: HttpRequest,
+    payload: Form[LedgerMoveIn],
+    attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    item_id: int = ITEM_ID,
+):
+    """The same move as `moves`, with up to 9 attachments (JPEG, PNG, GIF, WebP or PDF, ≤ 10 MB each,
+    checked by their bytes); a closing move's evidence may be these files instead of the text. A refused
+    move or a refused file (422, Chinese message) writes nothing — neither the step nor any file."""
+    actor = _reader(request)
+    item = selectors.item_get(actor, item_id)
+    services.item_move(
+        actor=actor,
+        item=item,
+        action=payload.action,
+        note=payload.note,
+        evidence=payload.evidence,
+        attachments=list(attachments or []),
+        extension_days=payload.extension_days,
+        reply=payload.reply,
+        on=payload.on,
+    )
+    return _detail(actor, selectors.item_get(actor, item_id))
+
+
 @router.post("/items/{item_id}/notes", response={201: LedgerStepOut}, summary="记录进展")
 def item_note(request: HttpRequest, payload: LedgerNoteIn, item_id: int = ITEM_ID):
+    return _note(request, item_id, payload, [])
+
+
+@router.post(
+    "/items/{item_id}/notes/upload",
+    response={201: LedgerStepOut},
+    summary="记录进展并上传照片或 PDF（multipart/form-data：note、on，文件字段 attachments）",
+)
+def item_note_upload(
+    request: HttpRequest,
+    payload: Form[LedgerNoteIn],
+    attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+    item_id: int = ITEM_ID,
+):
+    """A progress note with up to 9 photos or PDFs, checked as on the pages (type by the bytes, ≤ 10 MB)."""
+    return _note(request, item_id, payload, list(attachments or []))
+
+
+def _note(request: HttpRequest, item_id: int, payload: LedgerNoteIn, files: list[Any]) -> Status:
     actor = _reader(request)
     item = selectors.item_get(actor, item_id)
     if not actor.can(Perm.LEDGER_HANDLE):
         raise Http404
-    step = services.item_note(actor=actor, item=item, note=payload.note, on=payload.on)
-    step = Step.objects.get(pk=step.pk)
+    step = services.item_note(actor=actor, item=item, note=payload.note, on=payload.on, attachments=files)
+    step = Step.objects.prefetch_related("attachments").get(pk=step.pk)
     return Status(201, {**_steps_one(step)})
 
 
@@ -212,5 +265,5 @@ def _steps_one(step: Step) -> dict[str, Any]:
         "actor": step.actor_name,
         "note": step.note,
         "evidence": step.evidence,
-        "attachments": [],
+        "attachments": [_attachment(a) for a in step.attachments.order_by("id")],
     }

@@ -132,6 +132,33 @@ class Item(models.Model):
                 ],
                 name="ledger_item_kind_list_idx",
             ),
+            # The summary: grouped by kind and source in index order, every state column, the as-of date,
+            # the scope (region) and a 行业部门 user's unit read from the index alone — a fresh summary
+            # reads no table row (migration 0004).
+            models.Index(
+                fields=[
+                    "kind",
+                    "source",
+                    "status",
+                    "due_on",
+                    "closed_on",
+                    "paused_since",
+                    "assigned_on",
+                    "region",
+                    "unit",
+                ],
+                name="ledger_item_summary_idx",
+            ),
+            # The overdue board's two tables, each grouped in index order with no table row read (a
+            # single grouping by kind, unit and township sorted 70,000 rows: 3–4× slower).
+            models.Index(
+                fields=["kind", "region", "status", "due_on", "paused_since"],
+                name="ledger_item_board_region_idx",
+            ),
+            models.Index(
+                fields=["unit", "kind", "status", "due_on", "paused_since", "region"],
+                name="ledger_item_board_unit_idx",
+            ),
             # The escalation pass's candidates (open, running, due by a cutoff) read from the index alone.
             models.Index(fields=["due_on", "status", "paused_since"], name="ledger_item_due_open_idx"),
         ]

@@ -142,21 +142,62 @@ def list_rows(query: QuerySet[Item], flt: Filter, as_of: date, *, history: bool 
     return [r[2] for r in rows]
 
 
-def summary_rows(query: QuerySet[Item], as_of: date) -> list[list[Any]]:
+Counts = dict[str, dict[str, tuple[int, int, int, int]]]  # kind → source → (总数, 已办结, 逾期, 按时办结)
+
+
+def summary_counts(query: QuerySet[Item], as_of: date) -> Counts:
+    """Per kind and source: total, closed, overdue and closed on time as of D — set-based aggregates.
+
+    An item with no step after D is on D what its row says now (the row is the state after its last
+    step), and it existed on D when it was assigned by then — the rule for today, when no item has a step
+    after D. Those items are counted from their current columns, which the summary index (kind, source,
+    status, 时限, 办结, 暂停, 交办, region, unit) answers without reading the table. Only the items changed
+    after D (found through the step date index) need their last step on or before D: one probe of the
+    (item, on, id) index each, the step fetched by its key. So the work for a past date grows with what
+    changed since, not with the ledger: four correlated subqueries per item and count took 1.5–2.4 s at
+    100,000 items."""
+    latest = Step.objects.order_by("-on").values_list("on", flat=True).first()
+    parts: list[QuerySet[Any]] = []
+    if latest is None or as_of >= latest:
+        parts.append(as_of_items(query, as_of).values("kind", "source"))
+    else:
+        changed = Step.objects.filter(on__gt=as_of).values("item_id")
+        unchanged = query.filter(assigned_on__lte=as_of).exclude(pk__in=changed)
+        parts.append(
+            unchanged.annotate(
+                s_status=F("status"), s_due=F("due_on"), s_closed=F("closed_on"), s_paused=F("paused_since")
+            ).values("kind", "source")
+        )
+        last = Step.objects.filter(item=OuterRef("pk"), on__lte=as_of).order_by("-on", "-id").values("id")[:1]
+        then = query.filter(pk__in=changed).annotate(last=Subquery(last)).values("last")
+        parts.append(
+            Step.objects.filter(pk__in=then)
+            .annotate(
+                s_status=F("status"), s_due=F("due_on"), s_closed=F("closed_on"), s_paused=F("paused_since")
+            )
+            .values(kind=F("item__kind"), source=F("item__source"))
+        )
+    closed = Q(s_status__in=CLOSED)
+    by_kind: Counts = {}
+    for rows in parts:
+        counts = rows.annotate(
+            total=Count("id"),
+            closed=Count("id", filter=closed),
+            overdue=Count("id", filter=overdue_q(as_of)),
+            on_time=Count("id", filter=closed & ~overdue_q(as_of)),
+        ).order_by()
+        for row in counts:
+            sources = by_kind.setdefault(row["kind"], {})
+            old = sources.get(row["source"], (0, 0, 0, 0))
+            new = (row["total"], row["closed"], row["overdue"], row["on_time"])
+            sources[row["source"]] = (old[0] + new[0], old[1] + new[1], old[2] + new[2], old[3] + new[3])
+    return by_kind
+
+
+def summary_rows(query: QuerySet[Item], as_of: date, counts: Counts | None = None) -> list[list[Any]]:
     """Rows of `jingzhun ledger summary`: per kind (table order), one row per source present in the
     source list's order (then any other source text, sorted), then the kind's 合计."""
-    counts = (
-        as_of_items(query, as_of)
-        .values("kind", "source")
-        .annotate(
-            total=Count("id"),
-            closed=Count("id", filter=Q(s_status__in=CLOSED)),
-            overdue=Count("id", filter=overdue_q(as_of)),
-        )
-    )
-    by_kind: dict[str, dict[str, tuple[int, int, int]]] = {}
-    for row in counts:
-        by_kind.setdefault(row["kind"], {})[row["source"]] = (row["total"], row["closed"], row["overdue"])
+    by_kind = counts if counts is not None else summary_counts(query, as_of)
     out: list[list[Any]] = []
     for code in kinds.ORDER:
         spec = kinds.KINDS[code]
@@ -164,7 +205,7 @@ def summary_rows(query: QuerySet[Item], as_of: date) -> list[list[Any]]:
         rank = {s: i for i, s in enumerate(spec.sources)}
         total = [0, 0, 0]
         for source in sorted(present, key=lambda s: (rank.get(s, len(rank)), s)):
-            n, c, o = present[source]
+            n, c, o, _ = present[source]
             total = [total[0] + n, total[1] + c, total[2] + o]
             if spec.sources:
                 out.append([spec.label, source, n, c, n - c, o])
@@ -172,24 +213,64 @@ def summary_rows(query: QuerySet[Item], as_of: date) -> list[list[Any]]:
     return out
 
 
-def sentence(query: QuerySet[Item], as_of: date, kind: str = "petition") -> str:
-    """The seed's sentence, computed: "…已按时办结回复N件，M件正在办理中"."""
-    rows = {r[1]: r for r in summary_rows(query.filter(kind=kind), as_of) if r[0] == kinds.LABELS[kind]}
-    total = rows.get("合计")
-    if not total or not total[2]:
+def sentence(query: QuerySet[Item], as_of: date, kind: str = "petition", counts: Counts | None = None) -> str:
+    """The seed's sentence, computed: "…已按时办结回复N件，M件正在办理中" (from the summary's counts when
+    given, so the page aggregates once)."""
+    present = (counts if counts is not None else summary_counts(query.filter(kind=kind), as_of)).get(kind, {})
+    total = sum(v[0] for v in present.values())
+    if not total:
         return ""
-    on_time = (
-        as_of_items(query.filter(kind=kind), as_of).filter(Q(s_status__in=CLOSED) & ~overdue_q(as_of)).count()
-    )
+    closed = sum(v[1] for v in present.values())
+    on_time = sum(v[3] for v in present.values())
     parts = []
-    handed = sum(rows[s][2] for s in ("中央交办", "省交办", "市交办") if s in rows)
+    handed = sum(present[s][0] for s in ("中央交办", "省交办", "市交办") if s in present)
     if handed:
         parts.append(f"中央、省、市交办的{handed}件信访件")
-    if "县本级" in rows:
-        parts.append(f"县本级{rows['县本级'][2]}件信访件")
-    head = "、".join(parts) or f"{total[2]}件{kinds.LABELS[kind]}"
-    late = total[3] - on_time
+    if "县本级" in present:
+        parts.append(f"县本级{present['县本级'][0]}件信访件")
+    head = "、".join(parts) or f"{total}件{kinds.LABELS[kind]}"
+    late = closed - on_time
     text = f"{head}中，已按时办结回复{on_time}件"
     if late:
         text += f"，逾期办结{late}件"
-    return text + f"，{total[4]}件正在办理中"
+    return text + f"，{total - closed}件正在办理中"
+
+
+def _overdue_open(query: QuerySet[Item], today: date) -> QuerySet[Item]:
+    """Open, running, overdue as of today (a paused item is overdue only if it was late when paused)."""
+    return (
+        query.exclude(status__in=CLOSED)
+        .filter(due_on__lt=today)
+        .exclude(paused_since__isnull=False, due_on__gte=F("paused_since"))
+    )
+
+
+def overdue_by_region(query: QuerySet[Item], today: date) -> list[tuple[str, str, int]]:
+    """逾期看板 by place: (kind, village or other region code, count) — grouped in the order of the board's
+    (kind, region, …) index, no table row read; the page folds the villages into townships. Kinds outside
+    the ledger's five (线索核查 …) are dropped here rather than in the WHERE, where an IN on kind would
+    steer the planner to the (kind, status) index and a table read per item."""
+    rows = _overdue_open(query, today).values_list("kind", "region_id").annotate(n=Count("id")).order_by()
+    return [(kind, region, n) for kind, region, n in rows if kind in kinds.ORDER]
+
+
+def overdue_by_unit(
+    query: QuerySet[Item], today: date, severe_days: int = 30
+) -> dict[int | None, tuple[int, int]]:
+    """逾期看板 by unit: unit id → (overdue, overdue by more than `severe_days`), grouped in the order of the
+    (unit, kind, …) index."""
+    from datetime import timedelta
+
+    severe_before = today - timedelta(days=severe_days)
+    rows = (
+        _overdue_open(query, today)
+        .values_list("unit_id", "kind")
+        .annotate(n=Count("id"), severe=Count("id", filter=Q(due_on__lt=severe_before)))
+        .order_by()
+    )
+    out: dict[int | None, tuple[int, int]] = {}
+    for unit, kind, n, severe in rows:
+        if kind in kinds.ORDER:
+            total, late = out.get(unit, (0, 0))
+            out[unit] = (total + n, late + severe)
+    return out

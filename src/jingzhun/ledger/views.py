@@ -3,17 +3,12 @@ timeline and the moves this actor may make, the summary table, the overdue board
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
-from django.db.models.functions import Substr
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -23,13 +18,12 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.assistance.models import HelpUnit
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.ledger import kinds, reports, selectors, services
-from jingzhun.ledger.models import CaseDetail, Item, Step
+from jingzhun.ledger.models import CaseDetail, Item
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
 from jingzhun.ledger.views_create import issuing_posts
 from jingzhun.regions.models import Region
 
 PAGE_SIZE = 50
-CACHE_SECONDS = 600
 
 
 def _actor(request: HttpRequest, perm: str = Perm.LEDGER_VIEW) -> Actor:
@@ -43,21 +37,6 @@ def _as_of(request: HttpRequest) -> date:
         return date.fromisoformat(request.GET.get("as_of", "").strip())
     except ValueError:
         return date.today()
-
-
-def _cached(actor: Actor, name: str, as_of: date, compute: Callable[[], Any]) -> Any:
-    """Summary and board figures per scope and date, keyed by the ledger's data version (the newest step
-    id: every write that changes a state, deadline or closing adds a step), so a cached answer is never
-    stale — a new step makes a new key."""
-    version = Step.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    unit = getattr(getattr(actor.user, "cadre", None), "unit_id", None) if actor.user is not None else None
-    scope = f"{','.join(selectors.ledger_actor(actor).prefixes)}|{actor.can(Perm.LEDGER_CASES)}|{','.join(actor.roles)}|{unit}"
-    key = "ledger:" + hashlib.sha1(f"{name}|{scope}|{as_of}|{version}".encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
 
 
 def _kind(code: str, actor: Actor) -> kinds.Kind:
@@ -263,67 +242,55 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def summary(request: HttpRequest) -> HttpResponse:
+    """The summary table and the seed's sentence, computed fresh from the items (one aggregate)."""
     actor = _actor(request)
     as_of = _as_of(request)
     query = selectors.items_visible(actor)
-
-    def compute() -> tuple[list[list[Any]], str]:
-        rows = reports.summary_rows(query, as_of)
-        if not actor.can(Perm.LEDGER_CASES):
-            rows = [r for r in rows if r[0] != kinds.CASE.label]
-        return rows, reports.sentence(query, as_of)
-
-    rows, sentence = _cached(actor, "summary", as_of, compute)
+    counts = reports.summary_counts(query, as_of)
+    rows = reports.summary_rows(query, as_of, counts)
+    if not actor.can(Perm.LEDGER_CASES):
+        rows = [r for r in rows if r[0] != kinds.CASE.label]
     return render(
         request,
         "ledger/summary.html",
-        {"rows": rows, "as_of": as_of, "sentence": sentence, "kinds": _visible_kinds(actor)},
+        {
+            "rows": rows,
+            "as_of": as_of,
+            "sentence": reports.sentence(query, as_of, counts=counts),
+            "kinds": _visible_kinds(actor),
+        },
     )
 
 
 @login_required
 def overdue_board(request: HttpRequest) -> HttpResponse:
-    """逾期看板: open overdue items (as of today) by township and by unit."""
+    """逾期看板: open overdue items (as of today) by township and by unit, computed fresh."""
     actor = _actor(request)
     today = date.today()
     columns = _visible_kinds(actor)
-
-    def compute() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        query = (
-            selectors.items_visible(actor)
-            .exclude(status__in=reports.CLOSED)
-            .filter(due_on__lt=today, kind__in=kinds.ORDER)
-            .exclude(paused_since__isnull=False, due_on__gte=F("paused_since"))
+    names = dict(Region.objects.filter(level="township").values_list("code", "name"))
+    units = dict(HelpUnit.objects.values_list("pk", "name"))
+    query = selectors.items_visible(actor)
+    by_township: dict[str, dict[str, Any]] = {}
+    for kind, region, n in reports.overdue_by_region(query, today):
+        code = region[:9] + "000"
+        entry = by_township.setdefault(
+            code, {"code": code, "name": names.get(code, "县本级"), "total": 0, "kinds": {}}
         )
-        names = dict(Region.objects.filter(level="township").values_list("code", "name"))
-        by_township: dict[str, dict[str, Any]] = {}
-        grouped = query.annotate(t=Substr("region_id", 1, 9)).values("t", "kind").annotate(n=Count("id"))
-        for row in grouped:
-            code = row["t"] + "000"
-            entry = by_township.setdefault(
-                code, {"code": code, "name": names.get(code, "县本级"), "total": 0, "kinds": {}}
-            )
-            entry["total"] += row["n"]
-            entry["kinds"][row["kind"]] = entry["kinds"].get(row["kind"], 0) + row["n"]
-        severe_day = today - timedelta(days=30)
-        units = dict(HelpUnit.objects.values_list("pk", "name"))
-        by_unit = [
-            {"unit__name": units.get(r["unit_id"], ""), "total": r["total"], "severe": r["severe"]}
-            for r in query.values("unit_id").annotate(
-                total=Count("id"), severe=Count("id", filter=Q(due_on__lt=severe_day))
-            )
-        ]
-        by_unit.sort(key=lambda r: (-r["total"], r["unit__name"]))
-        townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
-        for entry in townships:
-            entry["cells"] = [entry["kinds"].get(k.code, 0) for k in columns]
-        return townships, by_unit
-
-    townships, by_unit = _cached(actor, "overdue", today, compute)
+        entry["total"] += n
+        entry["kinds"][kind] = entry["kinds"].get(kind, 0) + n
+    unit_rows = [
+        {"unit__name": units.get(unit, ""), "total": total, "severe": severe}
+        for unit, (total, severe) in reports.overdue_by_unit(query, today).items()
+    ]
+    townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
+    for entry in townships:
+        entry["cells"] = [entry["kinds"].get(k.code, 0) for k in columns]
+    unit_rows.sort(key=lambda r: (-r["total"], r["unit__name"]))
     return render(
         request,
         "ledger/overdue.html",
-        {"townships": townships, "units": by_unit, "columns": columns, "today": today, "kinds": columns},
+        {"townships": townships, "units": unit_rows, "columns": columns, "today": today, "kinds": columns},
     )
 
 

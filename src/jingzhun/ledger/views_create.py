@@ -120,10 +120,14 @@ def _create(actor: Actor, kind: str, values: dict[str, str], files: list[Any]) -
         post = posts.get(values.get("post", ""))
         if post is None:
             raise ValidationFailed({"post": "请选择下达单位（您所在的指挥部/作战室）"})
-        below = {str(p.pk): p for p in _below(post)}
-        chosen = [below[pk] for pk in values.get("recipients_list", []) if pk in below]
-        if not chosen:
+        picked = [pk for pk in values.get("recipients_list", []) if pk.isdigit()]
+        if not picked:
             raise ValidationFailed({"recipients": "请选择接收单位（下级指挥部/作战室）"})
+        found = {str(p.pk): p for p in Post.objects.filter(pk__in=picked)}
+        if len(found) != len(set(picked)):
+            raise ValidationFailed({"recipients": "所选接收单位不存在，请重新选择"})
+        # a post that is not below the issuer is refused by the workflow with its Chinese message
+        chosen = [found[pk] for pk in dict.fromkeys(picked)]
         return workflows.directive_issue(
             actor=actor,
             post=post,
@@ -245,9 +249,13 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
     tree = _tree() if kind == "directive" else {}
     values: dict[str, Any] = {"assigned_on": date.today().isoformat(), "year": str(date.today().year)}
     errors: dict[str, str] = {}
+    if request.method == "GET" and kind == "directive" and request.GET.get("post"):
+        values["post"] = request.GET["post"]  # the issuer changed (htmx swaps the recipients only)
+    refresh = request.method == "POST" and kind == "directive" and "refresh_recipients" in request.POST
     if request.method == "POST":
         values = {name: request.POST.get(name, "") for name in TEXT_FIELDS}
         values["recipients_list"] = request.POST.getlist("recipients")
+    if request.method == "POST" and not refresh:
         try:
             if kind == "task":
                 created = _create_task(actor, values, request.POST)
@@ -279,7 +287,9 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
             ],
             "posts": posts,
             "selected_post": selected_post,
-            "post_options": [(p, _below(p, tree)) for p in posts],
+            # only the chosen issuer's subordinate posts: the form re-renders when the issuer changes
+            "recipient_choices": _below(selected_post, tree) if selected_post is not None else [],
+            "refreshed": refresh,
             "grid": _task_grid(actor, request.POST if request.method == "POST" else None)
             if kind == "task"
             else [],
