@@ -34,7 +34,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-NAMES = [a + b for a in "张王李赵刘陈杨黄周吴" for b in ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋")]
+NAMES = [
+    a + b for a in "张王李赵刘陈杨黄周吴" for b in ("伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋")
+]
 
 
 def _date(rng: random.Random) -> str:
@@ -75,9 +77,16 @@ def _columns(name: str, rng: random.Random) -> dict[str, str]:
     if name == "财政供养":
         return {"工作单位": choice(("县第一中学", "零阳镇人民政府", "县人民医院")), "人员类别": "在编"}
     if name == "低保特困":
-        return {"救助类别": choice(("低保", "特困")), "起始日期": _date(rng), "终止日期": choice(("", _date(rng)))}
+        return {
+            "救助类别": choice(("低保", "特困")),
+            "起始日期": _date(rng),
+            "终止日期": choice(("", _date(rng))),
+        }
     if name == "残疾人":
-        return {"残疾类别": choice(("肢体", "视力", "智力")), "残疾等级": choice(("一级", "二级", "三级", "四级"))}
+        return {
+            "残疾类别": choice(("肢体", "视力", "智力")),
+            "残疾等级": choice(("一级", "二级", "三级", "四级")),
+        }
     if name == "学籍":
         return {"学段": choice(("小学", "初中", "高中")), "学籍状态": choice(("在读", "休学", "辍学"))}
     if name == "医保参保":
@@ -114,7 +123,11 @@ def write_files(folder: Path, records: int, seed: int = 2024) -> None:
             header = spec.labels
             writer.writerow(header)
             for i in range(count):
-                row = {"证件号码": _id(n * per + i, rng), "姓名": rng.choice(NAMES), **_columns(spec.name, rng)}
+                row = {
+                    "证件号码": _id(n * per + i, rng),
+                    "姓名": rng.choice(NAMES),
+                    **_columns(spec.name, rng),
+                }
                 writer.writerow([row.get(h, "") for h in header])
 
 
@@ -201,13 +214,25 @@ def measure_raw(folder: str) -> dict[str, Any]:
 
 def _child(step: str, path: str, database_url: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.dept_import", "--one", step, "--path", path, "--database-url", database_url],
+        [
+            sys.executable,
+            "-m",
+            "bench.dept_import",
+            "--one",
+            step,
+            "--path",
+            path,
+            "--database-url",
+            database_url,
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
     if out.returncode != 0:
-        raise SystemExit(f"{step} on {database_url or 'SQLite'} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+        raise SystemExit(
+            f"{step} on {database_url or 'SQLite'} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}"
+        )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -260,7 +285,15 @@ def run(records: int, postgres: str, xlsx: bool) -> list[dict[str, Any]]:
             results.append(row)
             if xlsx:
                 x = _child("import", str(book), target)
-                results.append({"backend": label, "format": "xlsx", "records": records, "import_s": x["seconds"], "peak_mb": x["peak_mb"]})
+                results.append(
+                    {
+                        "backend": label,
+                        "format": "xlsx",
+                        "records": records,
+                        "import_s": x["seconds"],
+                        "peak_mb": x["peak_mb"],
+                    }
+                )
         finally:
             if url:
                 _drop_postgres(url, target)
@@ -300,14 +333,18 @@ def report(results: list[dict[str, Any]]) -> str:
                 f"{r['peak_mb']:.0f} | {r['load']} |"
             )
     lines.append("")
-    lines.append(f"CSV {results[0]['csv_mb']:.0f} MB; writing the files (setup, not measured) {results[0]['setup_s']:.0f} s.")
+    lines.append(
+        f"CSV {results[0]['csv_mb']:.0f} MB; writing the files (setup, not measured) {results[0]['setup_s']:.0f} s."
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="departmental import benchmark")
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--postgres", default=os.environ.get("JINGZHUN_BENCH_POSTGRES", ""), help="a server URL")
+    parser.add_argument(
+        "--postgres", default=os.environ.get("JINGZHUN_BENCH_POSTGRES", ""), help="a server URL"
+    )
     parser.add_argument("--xlsx", action="store_true", help="also import one .xlsx workbook of the rows")
     parser.add_argument("--one", choices=("import", "raw"), help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)

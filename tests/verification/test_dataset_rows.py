@@ -79,7 +79,9 @@ def test_vocabularies_amounts_and_years():
     assert _record(out[0])["amount"] == "1234.5000"
     assert errors == [(3, "注册资本（万元）", "很多", "“很多”不是有效的数值")]
     out, errors = _rows(
-        "医保参保", ["证件号码", "姓名", "参保年度", "参保状态"], [[ID1, "张三", "2024年", "参保"], [ID1, "张三", "2024", "断保"]]
+        "医保参保",
+        ["证件号码", "姓名", "参保年度", "参保状态"],
+        [[ID1, "张三", "2024年", "参保"], [ID1, "张三", "2024", "断保"]],
     )
     assert _record(out[0])["year"] == 2024
     assert errors == [(3, "参保状态", "断保", "“断保”不是有效的值，可选：参保、未参保")]
@@ -99,7 +101,9 @@ def test_texts_that_need_the_json_encoder_and_other_column_orders():
 
 def test_xlsx_cells_that_are_not_text():
     out, errors = _rows(
-        "商品房", ["证件号码", "姓名", "房屋坐落", "建筑面积", "登记日期"], [[ID1, "张三", "1号", 98.5, datetime(2020, 3, 1)]]
+        "商品房",
+        ["证件号码", "姓名", "房屋坐落", "建筑面积", "登记日期"],
+        [[ID1, "张三", "1号", 98.5, datetime(2020, 3, 1)]],
     )
     assert errors == []
     rec = _record(out[0])

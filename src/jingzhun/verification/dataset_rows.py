@@ -22,7 +22,18 @@ from typing import Any
 
 from jingzhun.core.fields import FieldError, parse_date, parse_year, text
 from jingzhun.lib import idcard
-from jingzhun.rules.datasets import DATE, ID, KIND_ID, KIND_NONE, KIND_OLD, MONEY, NAME, SLOTS, YEAR, DatasetSpec
+from jingzhun.rules.datasets import (
+    DATE,
+    ID,
+    KIND_ID,
+    KIND_NONE,
+    KIND_OLD,
+    MONEY,
+    NAME,
+    SLOTS,
+    YEAR,
+    DatasetSpec,
+)
 from jingzhun.workbook.columns import normalize_header
 from jingzhun.workbook.issues import ImportResult
 
@@ -191,7 +202,9 @@ class SheetRows:
                 self.births[digits] = hit
         return hit
 
-    def records(self, rows: Iterator[tuple[int, list[Any]]], dataset_id: int, writing: Callable[[], bool]) -> Iterator[tuple[Any, ...]]:
+    def records(
+        self, rows: Iterator[tuple[int, list[Any]]], dataset_id: int, writing: Callable[[], bool]
+    ) -> Iterator[tuple[Any, ...]]:
         """Rows ready for the database, while `writing()` (no error yet anywhere in the import); every
         row is checked either way, so the report lists every error."""
         error = self.result.error
