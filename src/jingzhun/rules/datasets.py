@@ -163,3 +163,12 @@ METHODS = (BY_ID, BY_OLD_ID, BY_NEAR)
 METHOD_RANK = {m: i for i, m in enumerate(METHODS)}
 # DatasetRecord.id_kind: how its ID can be matched
 KIND_ID, KIND_OLD, KIND_NONE = "i", "o", ""
+
+# The typed columns of DatasetRecord that the datasets' columns fill (`Column.slot`), in this order.
+SLOTS = ("date1", "date2", "kind", "status", "amount", "year")
+# What the matching and the rules read of a record (besides its id and its dataset) …
+RECORD_READ = ("id18", "id_kind", "name", "birth_date", "gender", *SLOTS, "key", "data")
+# … as the import writes it (DatasetRecord's columns, in the importer's tuple order) …
+RECORD_COLUMNS = ("dataset", "row", "id_number", *RECORD_READ)
+# … and as the cross-check loads it (`verification.crosscheck.record`).
+RECORD_FIELDS = ("id", "dataset_id", *RECORD_READ)

@@ -20,7 +20,7 @@ from jingzhun.engines.sql import crosscheck as sql
 from jingzhun.regions.models import code_range
 from jingzhun.registry.enums import RegistryStatus
 from jingzhun.registry.models import Household, Member
-from jingzhun.rules.datasets import KIND_ID, METHODS, SPEC_BY_NAME
+from jingzhun.rules.datasets import KIND_ID, METHODS, RECORD_FIELDS, SPEC_BY_NAME
 from jingzhun.rules.hits import Hit
 from jingzhun.verification.importer import county_code
 from jingzhun.verification.models import Dataset, DatasetRecord
@@ -40,23 +40,6 @@ PERSON_FIELDS = (
     "medical_insurance",
     "dibao",
     "tekun",
-)
-RECORD_FIELDS = (
-    "id",
-    "dataset_id",
-    "id18",
-    "id_kind",
-    "name",
-    "birth_date",
-    "gender",
-    "date1",
-    "date2",
-    "kind",
-    "status",
-    "amount",
-    "year",
-    "key",
-    "data",
 )
 
 

@@ -5,19 +5,21 @@ an Excel-mangled ID, an unknown dataset, a date that does not parse, …) rolls 
 errors name the sheet, the row as Excel shows it and the column, as the registry's error report does.
 Each dataset imported replaces the county's previous copy of it, keeping who imported it and when.
 
-Fast path: rows are validated and streamed straight into the bulk writer (COPY on PostgreSQL,
-executemany on SQLite) in one pass; a parse error stops the writing but not the checking, so the
-report lists every error, and the transaction is rolled back at the end."""
+Sized for ten million rows (the issue's ≥ 100,000 rows/s, `bench/dept_import.py`), the load path is one
+streaming pass per sheet: the reader's rows go through the sheet's compiled checks
+(`verification.dataset_rows`: memoised parsers per typed column) straight into the bulk writer
+(`verification.dataset_writer`: executemany on SQLite, COPY on PostgreSQL) — the file is never held. A
+parse error stops the writing but not the checking, so the report lists every error, and the
+transaction is rolled back at the end. A big import drops the record indexes and builds them once at
+the end; the previous copies are deleted in one statement after the new rows are in (their rows are
+those of the dataset with an id up to the table's greatest id when the import took the dataset)."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import connection, transaction
@@ -25,47 +27,16 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from jingzhun.core import audit
-from jingzhun.core.fields import FieldError, parse_date, parse_year, text
-from jingzhun.lib import idcard
-from jingzhun.rules.datasets import (
-    DATE,
-    ID,
-    KIND_ID,
-    KIND_NONE,
-    KIND_OLD,
-    MONEY,
-    SPEC_BY_NAME,
-    SPECS,
-    YEAR,
-    DatasetSpec,
-)
+from jingzhun.rules.datasets import SPEC_BY_NAME, SPECS
+from jingzhun.verification.dataset_rows import SheetRows, digest
+from jingzhun.verification.dataset_writer import RecordWriter, max_record_id
 from jingzhun.verification.models import Dataset, DatasetRecord
 from jingzhun.verification.sources import sheets
 from jingzhun.workbook.columns import normalize_header
-from jingzhun.workbook.db_bulk import Table
 from jingzhun.workbook.file_reader import WorkbookError
 from jingzhun.workbook.issues import ImportResult
 
-RECORD_COLUMNS = (
-    "dataset",
-    "row",
-    "id_number",
-    "id18",
-    "id_kind",
-    "name",
-    "birth_date",
-    "gender",
-    "date1",
-    "date2",
-    "kind",
-    "status",
-    "amount",
-    "year",
-    "key",
-    "data",
-)
-SLOTS = ("date1", "date2", "kind", "status", "amount", "year")
-AMOUNT_STEP = Decimal("0.0001")
+PROGRESS_EVERY = 20_000
 ProgressFn = Callable[[int, int, str], Any]
 
 
@@ -99,182 +70,13 @@ def county_code(actor: Any = None) -> str:
     return (code or "")[:6]
 
 
-def _cell_text(value: Any) -> str:
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat()
-            if not (value.hour or value.minute or value.second)
-            else value.isoformat()
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    return text(value)
-
-
-def split_id(number: str) -> tuple[str, str, date | None, str]:
-    """(id18, id_kind, encoded birth date, encoded gender) of a normalised ID from a department."""
-    if len(number) == 15:
-        upgraded = idcard.upgrade_first_generation(number)
-        if upgraded is None:
-            return "", KIND_NONE, None, ""
-        base, kind = upgraded, KIND_OLD
-    elif len(number) in (18, 20, 22):
-        base, kind = number[:18], KIND_ID
-    else:
-        return "", KIND_NONE, None, ""
-    encoded = idcard.encoded_birth_gender(base)
-    if encoded is None:
-        return (base, kind, None, "") if base[:17].isdigit() else ("", KIND_NONE, None, "")
-    return base, kind, encoded[0], encoded[1]
-
-
 def fingerprint(dataset: str, values: dict[str, str]) -> str:
     """Stable across re-imports of the same row, whatever the column order of the file: the dataset's
     own columns in the spec's order, then any other columns by (normalised) header."""
     labels = [normalize_header(label) for label in SPEC_BY_NAME[dataset].labels]
     known = [values.get(label, "") for label in labels]
     extra = [f"{k}={values[k]}" for k in sorted(values) if k not in labels]
-    return _digest([dataset, *known, *extra])
-
-
-def _digest(parts: list[str]) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=16).hexdigest()
-
-
-class _SheetImport:
-    """One sheet: header checks, then rows → record tuples (errors go to `result`)."""
-
-    def __init__(self, spec: DatasetSpec, sheet: Any, result: ImportResult):
-        self.spec = spec
-        self.sheet_name = spec.name
-        self.result = result
-        self.rows_in = sheet.rows
-        self.header = [normalize_header(h) for h in sheet.rows.header]
-        self.columns = [_cell_text(h) for h in sheet.rows.header]
-        index: dict[str, int] = {}
-        for i, h in enumerate(self.header):
-            if h and h not in index:
-                index[h] = i
-        self.index = index
-        self.missing = False
-        for col in spec.columns:
-            if col.required and normalize_header(col.label) not in index:
-                result.error(self.sheet_name, 1, col.label, "", f"缺少必填列“{col.label}”")
-                self.missing = True
-        # the typed slots, with their parser
-        self.slots: list[tuple[str, int | None, Any]] = []
-        for col in spec.columns:
-            if col.slot:
-                self.slots.append((col.slot, index.get(normalize_header(col.label)), col))
-        self.required = [
-            (col, index[normalize_header(col.label)])
-            for col in spec.columns
-            if col.required and col.label != ID and normalize_header(col.label) in index
-        ]
-        # the fingerprint's plan (as `fingerprint`, without a dict per row)
-        labels = [normalize_header(label) for label in spec.labels]
-        self.fp_known = [index.get(label) for label in labels]
-        self.fp_extra = sorted((h, i) for h, i in index.items() if h not in labels)
-        self.id_at = index.get(ID)
-        self.name_at = index.get("姓名")
-        self._dates: dict[Any, date | None] = {}
-
-    def _date(self, value: Any) -> date | None:
-        hit = self._dates.get(value, self)
-        if hit is not self:
-            return hit  # type: ignore[return-value]
-        parsed = parse_date(value)
-        if len(self._dates) < 100_000:
-            self._dates[value] = parsed
-        return parsed
-
-    def records(self, dataset_id: int, writing: Callable[[], bool]) -> Iterator[tuple[Any, ...]]:
-        error = self.result.error
-        sheet = self.sheet_name
-        width = len(self.columns)
-        for number, cells in self.rows_in.rows:
-            if len(cells) < width:
-                cells = list(cells) + [None] * (width - len(cells))
-            bad = False
-            raw_id = cells[self.id_at] if self.id_at is not None else None
-            if (
-                isinstance(raw_id, (int, float))
-                and not isinstance(raw_id, bool)
-                or (isinstance(raw_id, str) and idcard.looks_mangled_by_excel(raw_id))
-            ):
-                error(sheet, number, ID, raw_id, "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写")
-                bad = True
-                number_text = ""
-            else:
-                number_text = idcard.normalize(raw_id)
-                if not number_text:
-                    error(sheet, number, ID, "", "证件号码不能为空")
-                    bad = True
-            for col, at in self.required:
-                value = cells[at]
-                if value is None or (value.__class__ is str and not value.strip()):
-                    error(sheet, number, col.label, "", f"{col.label}不能为空")
-                    bad = True
-            typed: dict[str, Any] = {}
-            for slot, where, col in self.slots:
-                given = cells[where] if where is not None else None
-                try:
-                    if col.kind == DATE:
-                        typed[slot] = self._date(given)
-                    elif col.kind == MONEY:
-                        typed[slot] = _money(given)
-                    elif col.kind == YEAR:
-                        typed[slot] = parse_year(given)
-                    else:
-                        t = text(given)
-                        if col.allowed and t and t not in col.allowed:
-                            raise FieldError(f"“{t}”不是有效的值，可选：{'、'.join(col.allowed)}")
-                        typed[slot] = t
-                except FieldError as exc:
-                    error(sheet, number, col.label, given, str(exc))
-                    bad = True
-            if bad or not writing():
-                continue
-            values = [
-                (c.strip() if "\u3000" not in c else text(c)) if c.__class__ is str else _cell_text(c)
-                for c in cells[:width]
-            ]
-            values[self.id_at] = number_text  # type: ignore[index]
-            id18, kind, birth, gender = split_id(number_text)
-            fp = [self.spec.name]
-            fp += ["" if i is None else values[i] for i in self.fp_known]
-            fp += [f"{h}={values[i]}" for h, i in self.fp_extra]
-            yield (
-                dataset_id,
-                number,
-                number_text,
-                id18,
-                kind,
-                values[self.name_at] if self.name_at is not None else "",
-                birth,
-                gender,
-                typed.get("date1"),
-                typed.get("date2"),
-                typed.get("kind", ""),
-                typed.get("status", ""),
-                typed.get("amount"),
-                typed.get("year"),
-                _digest(fp),
-                values,
-            )
-
-
-def _money(value: Any) -> Decimal | None:
-    raw = text(value).replace(",", "")
-    if raw == "":
-        return None
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation as exc:
-        raise FieldError(f"“{raw}”不是有效的数值") from exc
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1000000000000"):
-        raise FieldError(f"“{raw}”不是有效的数值")
-    return amount.quantize(AMOUNT_STEP)
+    return digest([dataset, *known, *extra])
 
 
 def import_datasets(
@@ -326,12 +128,14 @@ def _import(
     progress: ProgressFn | None,
 ) -> None:
     result = outcome.result
-    table = Table(DatasetRecord, RECORD_COLUMNS)
+    writer = stack.enter_context(RecordWriter())
     seen: dict[str, str] = {}
+    replaced: dict[int, int] = {}  # Dataset id → greatest record id of its previous copy (at most)
     now = timezone.now()
     done = 0
     indexes = _Indexes()
-    for sheet in sheets(paths, stack):
+    planned: list[tuple[Any, SheetRows]] = []
+    for sheet in sheets(paths, stack):  # every sheet's header first: the import's size is known
         spec = SPEC_BY_NAME.get(sheet.name)
         if spec is None:
             result.error(
@@ -353,13 +157,20 @@ def _import(
             )
             continue
         seen[spec.name] = sheet.file
-        reader = _SheetImport(spec, sheet, result)
-        dataset = _replace(county, spec.name, reader.columns, user, file_name or sheet.file, now)
+        plan = SheetRows(spec, sheet.rows.header, result)
+        if not plan.missing:
+            planned.append((sheet, plan))
+    if result.ok:
+        indexes.maybe_drop([p.spec.name for _, p in planned], sum(s.rows.total for s, _ in planned), county)
+    for sheet, plan in planned:
+        spec = plan.spec
+        dataset_id = 0
+        if result.ok:  # else only checked: nothing will be kept
+            dataset = _replace(county, spec.name, plan.columns, user, file_name or sheet.file, now)
+            dataset_id = dataset.pk
+            replaced[dataset_id] = max_record_id()
         before = result.total_errors
         count = 0
-
-        def writing() -> bool:
-            return result.ok
 
         def counted(
             rows: Iterator[tuple[Any, ...]], total: int = sheet.rows.total
@@ -368,36 +179,61 @@ def _import(
             for row in rows:
                 count += 1
                 done += 1
-                if progress is not None and not done % 20000:
-                    progress(done, done + max(total - count, 0), f"已读取 {done:,} 条记录")
+                if progress is not None and not done % PROGRESS_EVERY:
+                    with writer.lock:  # a job's progress row goes through the import's connection
+                        progress(done, done + max(total - count, 0), f"已读取 {done:,} 条记录")
                 yield row
 
-        if reader.missing:
-            continue
-        indexes.maybe_drop(spec.name, sheet.rows.total, county)
-        table.insert(counted(reader.records(dataset.pk, writing)))
-        if result.total_errors == before:
-            Dataset.objects.filter(pk=dataset.pk).update(row_count=count)
+        writer.write(counted(plan.records(sheet.rows.rows, dataset_id, lambda: result.ok)))
+        writer.written += count
+        if result.total_errors == before and result.ok:
+            Dataset.objects.filter(pk=dataset_id).update(row_count=count)
             outcome.datasets[spec.name] = count
-    indexes.restore()
+    if result.ok:
+        _delete_previous(replaced, bulk=indexes.dropped)
+        indexes.restore()
+        writer.finish()
+
+
+def _delete_previous(replaced: dict[int, int], *, bulk: bool) -> None:
+    """Delete the previous copies: the rows of each replaced dataset up to its bound. Without the record
+    indexes (a big import) in ONE statement whose id range the database scans once; with them, one
+    statement per dataset along its (dataset, id) index."""
+    bounds = [(pk, bound) for pk, bound in replaced.items() if bound > 0]
+    if not bounds:
+        return
+    table = connection.ops.quote_name(DatasetRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        if bulk:
+            where = " OR ".join(["(dataset_id = %s AND id <= %s)"] * len(bounds))
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id <= %s AND ({where})",
+                [max(b for _, b in bounds), *(v for pair in bounds for v in pair)],
+            )
+            return
+        for pk, bound in bounds:
+            cursor.execute(f"DELETE FROM {table} WHERE dataset_id = %s AND id <= %s", [pk, bound])
 
 
 # A big import drops the record indexes and builds them again at the end, inside the transaction:
 # building an index once over the table is several times faster than keeping three indexes up to date
 # row by row (measured on SQLite: 300,000 rows 16.6 s → 3.8 s). Only when the rows coming in are many
-# and at least half of what else is stored (rebuilding over a big table for a small import would not pay).
-BULK_MIN_ROWS = 50_000
+# and at least half of what else is kept (rebuilding over a big table for a small import would not pay);
+# decided once for the whole import, from every sheet's size (the copies it replaces do not count).
+BULK_MIN_ROWS = 20_000
 
 
 class _Indexes:
     def __init__(self) -> None:
         self.dropped = False
 
-    def maybe_drop(self, name: str, incoming: int, county: str) -> None:
+    def maybe_drop(self, names: list[str], incoming: int, county: str) -> None:
+        """Drop the indexes when the import's rows are many and at least half of the rows it keeps."""
         if self.dropped or incoming < BULK_MIN_ROWS:
             return
         others = (
-            Dataset.objects.exclude(county_code=county, name=name).aggregate(n=Sum("row_count"))["n"] or 0
+            Dataset.objects.exclude(county_code=county, name__in=names).aggregate(n=Sum("row_count"))["n"]
+            or 0
         )
         if incoming * 2 < others:
             return
@@ -424,7 +260,8 @@ class _Indexes:
 
 
 def _replace(county: str, name: str, columns: list[str], user: Any, file_name: str, now: Any) -> Dataset:
-    """The county's copy of `name`, emptied and stamped with this import (inside the transaction)."""
+    """The county's copy of `name`, stamped with this import (inside the transaction; the row stays
+    locked on PostgreSQL until the commit, so a concurrent import of the same dataset waits for it)."""
     dataset, _ = Dataset.objects.update_or_create(
         county_code=county,
         name=name,
@@ -439,7 +276,4 @@ def _replace(county: str, name: str, columns: list[str], user: Any, file_name: s
             "row_count": 0,
         },
     )
-    with connection.cursor() as cursor:
-        qn = connection.ops.quote_name
-        cursor.execute(f"DELETE FROM {qn(DatasetRecord._meta.db_table)} WHERE dataset_id = %s", [dataset.pk])
     return dataset

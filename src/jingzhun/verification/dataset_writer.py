@@ -1,0 +1,122 @@
+"""The bulk writer of departmental records: the rows of `verification.dataset_rows` (database-ready
+text, in `rules.datasets.RECORD_COLUMNS` order) streamed into `DatasetRecord`, inside the import's
+transaction.
+
+- PostgreSQL: one `COPY … FROM STDIN` per sheet (the server parses and stores the rows on its own core
+  while this process reads the file), then ANALYZE when the copy is a good part of the table.
+- SQLite: `executemany` of batches on a writer thread of the same connection (`_sqlite`); while the
+  import runs, a bigger page cache (index builds sort in it), given back at the end.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection
+
+from jingzhun.rules.datasets import RECORD_COLUMNS
+from jingzhun.verification.models import DatasetRecord
+from jingzhun.workbook.db_bulk import ANALYZE_MIN, analyze, batched
+
+SQLITE_CACHE_KIB = 256 * 1024
+BATCH = 5000  # rows per executemany on SQLite
+QUEUED = 4  # batches checked ahead of the writer at most (memory stays a few batches)  # the page cache during an import (the installation's own is 64 MiB)
+
+
+def _table() -> str:
+    return connection.ops.quote_name(DatasetRecord._meta.db_table)
+
+
+def max_record_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {_table()}")
+        value = cursor.fetchone()[0]
+    return int(value or 0)
+
+
+class RecordWriter:
+    """`write(rows)` per sheet; `finish()` once everything is in (not called when rolling back)."""
+
+    def __init__(self) -> None:
+        qn = connection.ops.quote_name
+        fields: list[Any] = [DatasetRecord._meta.get_field(name) for name in RECORD_COLUMNS]
+        self.columns = ", ".join(qn(f.column) for f in fields)
+        self.written = 0
+        self.cache: int | None = None
+        self.lock = threading.Lock()  # the connection, while the SQLite writer thread may use it
+
+    def __enter__(self) -> RecordWriter:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                self.cache = int(cursor.fetchone()[0])
+                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.cache is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {self.cache}")
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Stream `rows` in; the caller counts them (and adds them to `written`)."""
+        if connection.vendor == "postgresql":
+            with (
+                connection.cursor() as cursor,
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {_table()} ({self.columns}) FROM STDIN") as copy,
+            ):
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        self._sqlite(rows)
+
+    def _sqlite(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Batches of rows through `executemany` on a thread of the import's own connection (inside its
+        transaction): SQLite stores a batch — the driver lets go of the GIL while it does — while this
+        thread checks the next one, so the two halves of the work share the machine's two cores. Anything
+        else that uses the connection meanwhile (a job's progress row) takes `lock` first."""
+        marks = ", ".join(["?"] * len(RECORD_COLUMNS))
+        sql = f"INSERT INTO {_table()} ({self.columns}) VALUES ({marks})"
+        connection.ensure_connection()
+        raw = connection.connection
+        batches: queue.Queue[list[Sequence[Any]] | None] = queue.Queue(maxsize=QUEUED)
+        failed: list[BaseException] = []
+
+        def store() -> None:
+            try:
+                while (batch := batches.get()) is not None:
+                    with self.lock, connection.wrap_database_errors:
+                        raw.executemany(sql, batch)
+            except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, raised there
+                failed.append(exc)
+                while batches.get() is not None:  # let the reading thread finish its puts
+                    pass
+
+        thread = threading.Thread(target=store, name="dataset-writer", daemon=True)
+        thread.start()
+        try:
+            for batch in batched(rows, BATCH):
+                if failed:
+                    break
+                batches.put(batch)
+        finally:
+            batches.put(None)
+            thread.join()
+        if failed:
+            raise failed[0]
+
+    def finish(self) -> None:
+        """Fresh planner statistics on PostgreSQL when the rows copied are a good part of the table
+        (see `workbook.db_bulk.Table._analyze`: without them the queries after an import misplan)."""
+        if connection.vendor != "postgresql" or self.written < ANALYZE_MIN:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [_table()])
+            before = float(cursor.fetchone()[0])
+        if self.written * 10 >= before:
+            analyze([_table()])

@@ -1,0 +1,114 @@
+"""The compiled row plan of the departmental import (`verification.dataset_rows`) gives, cell for cell,
+what the per-cell parsers of `core.fields` and `lib.idcard` give: the same typed values, the same
+fingerprint as `importer.fingerprint`, the same JSON row, and the same errors with their row and column
+— on the fast paths (18 ASCII digits, ISO dates, plain texts) and off them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from jingzhun.core.fields import parse_date
+from jingzhun.rules.datasets import RECORD_COLUMNS, SPEC_BY_NAME
+from jingzhun.verification.dataset_rows import SheetRows, split_id
+from jingzhun.verification.importer import fingerprint
+from jingzhun.workbook.issues import ImportResult
+
+ID1 = "430821197005010012"
+
+
+def _rows(name, header, rows):
+    result = ImportResult()
+    plan = SheetRows(SPEC_BY_NAME[name], header, result)
+    out = list(plan.records(iter(enumerate(rows, 2)), 7, lambda: True))
+    return out, [(e.row, e.column, e.value, e.message) for e in result.errors]
+
+
+def _record(row):
+    return dict(zip(RECORD_COLUMNS, row, strict=True))
+
+
+@pytest.mark.parametrize(
+    "number",
+    [ID1, "43082119700501001x", " 430821 197005010012 ", "430821700501001", ID1 + "41", "430821197002300012"],
+)
+def test_ids_on_and_off_the_fast_path(number):
+    from jingzhun.lib import idcard
+
+    out, errors = _rows("财政供养", ["证件号码", "姓名", "工作单位"], [[number, "张三", "县一中"]])
+    assert errors == []
+    rec = _record(out[0])
+    normal = idcard.normalize(number)
+    id18, kind, birth, gender = split_id(normal)
+    assert (rec["id_number"], rec["id18"], rec["id_kind"], rec["gender"]) == (normal, id18, kind, gender)
+    assert rec["birth_date"] == (birth.isoformat() if birth else None)
+    assert rec["key"] == fingerprint("财政供养", {"证件号码": normal, "姓名": "张三", "工作单位": "县一中"})
+    assert json.loads(rec["data"]) == [normal, "张三", "县一中"]
+
+
+@pytest.mark.parametrize("given", ["2024-01-05", "2024/1/5", "20240105", "2024.01.05", "2024年1月5日", ""])
+def test_dates_as_the_parser_reads_them(given):
+    out, errors = _rows("死亡人口", ["证件号码", "姓名", "死亡日期"], [[ID1, "张三", given]] * 3)
+    assert errors == ([] if given else [(r, "死亡日期", "", "死亡日期不能为空") for r in (2, 3, 4)])
+    if given:
+        expected = parse_date(given)
+        assert [_record(r)["date1"] for r in out] == [expected.isoformat()] * 3
+
+
+def test_errors_name_row_and_column_every_time_even_when_remembered():
+    rows = [[ID1, "张三", "2024-02-30"], [ID1, "张三", "2024-02-30"], ["4.30821E+17", "", "2024-01-01"]]
+    out, errors = _rows("死亡人口", ["证件号码", "姓名", "死亡日期"], rows)
+    bad_date = "“2024-02-30”不是有效的日期，应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYYMMDD"
+    assert errors == [
+        (2, "死亡日期", "2024-02-30", bad_date),
+        (3, "死亡日期", "2024-02-30", bad_date),
+        (4, "证件号码", "4.30821E+17", "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"),
+        (4, "姓名", "", "姓名不能为空"),
+    ]
+    assert out == []
+
+
+def test_vocabularies_amounts_and_years():
+    out, errors = _rows(
+        "工商注册",
+        ["证件号码", "姓名", "企业名称", "身份", "注册资本（万元）", "经营状态"],
+        [[ID1, "张三", "某公司", "股东", "1,234.5", "存续"], [ID1, "张三", "某公司", "股东", "很多", "存续"]],
+    )
+    assert _record(out[0])["amount"] == "1234.5000"
+    assert errors == [(3, "注册资本（万元）", "很多", "“很多”不是有效的数值")]
+    out, errors = _rows(
+        "医保参保",
+        ["证件号码", "姓名", "参保年度", "参保状态"],
+        [[ID1, "张三", "2024年", "参保"], [ID1, "张三", "2024", "断保"]],
+    )
+    assert _record(out[0])["year"] == 2024
+    assert errors == [(3, "参保状态", "断保", "“断保”不是有效的值，可选：参保、未参保")]
+
+
+def test_texts_that_need_the_json_encoder_and_other_column_orders():
+    header = ["备注", "工作单位", "姓名", "证件号码"]
+    cells = ['他说"好"\\', "县\u3000一中", " 张三 ", ID1]
+    out, errors = _rows("财政供养", header, [cells])
+    assert errors == []
+    rec = _record(out[0])
+    assert json.loads(rec["data"]) == ['他说"好"\\', "县 一中", "张三", ID1]
+    assert rec["key"] == fingerprint(
+        "财政供养", {"证件号码": ID1, "姓名": "张三", "工作单位": "县 一中", "备注": '他说"好"\\'}
+    )
+
+
+def test_xlsx_cells_that_are_not_text():
+    out, errors = _rows(
+        "商品房",
+        ["证件号码", "姓名", "房屋坐落", "建筑面积", "登记日期"],
+        [[ID1, "张三", "1号", 98.5, datetime(2020, 3, 1)]],
+    )
+    assert errors == []
+    rec = _record(out[0])
+    assert (rec["amount"], rec["date1"], json.loads(rec["data"])) == (
+        "98.5000",
+        "2020-03-01",
+        [ID1, "张三", "1号", "98.5", "2020-03-01"],
+    )
