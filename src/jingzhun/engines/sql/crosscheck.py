@@ -55,7 +55,13 @@ def _in(values: list[str]) -> tuple[str, list[str]]:
 
 def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list[int]) -> None:
     """xc_member: the county's members in scope (in_region = 1 for the region asked for);
-    xc_match: (record, member, rank) for every record that matches, in the spec's order."""
+    xc_match: (record, member, rank) for every record that matches, in the spec's order.
+
+    Both halves of xc_match are driven by the members (a million) and reach the records (ten million)
+    through an index, never by scanning them: exact and old IDs by dsrec_id18_idx; near matches are
+    blocked on (姓名, 出生日期) by dsrec_near_idx — only records sharing a member's name and birth date
+    are compared position by position, never a cross product. CROSS JOIN fixes that order on SQLite
+    (its planner would otherwise scan the records with a subquery per row); PostgreSQL plans it freely."""
     cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
     cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
     lo, hi = code_range(county)
@@ -84,11 +90,13 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         f"WHERE r.dataset_id IN {ids} AND r.id_kind IN (%s, %s) "
         "UNION ALL "
         f"SELECT r.id, MIN(r.dataset_id), MIN(m.id), MIN(m.household_id), {RANK_NEAR} "
-        f"FROM {RECORDS} r JOIN {MEMBERS} m "
-        "ON m.name = r.name AND m.birth_date = r.birth_date AND m.gender = r.gender "
-        f"WHERE r.dataset_id IN {ids} AND r.id_kind = %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
+        f"FROM {MEMBERS} m CROSS JOIN {RECORDS} r "  # SQLite: members first, records by dsrec_near_idx
+        "WHERE r.name = m.name AND r.birth_date = m.birth_date AND r.gender = m.gender "
+        f"AND r.dataset_id IN {ids} AND r.id_kind = %s "
+        # cheapest test first: the member's own records (same ID) are most of the candidates
+        "AND r.id18 <> m.resident_id "
         f"AND ({_differences('m.resident_id', 'r.id18')}) <= {NEAR_MAX_DIFFERENCES} "
+        f"AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
         "GROUP BY r.id HAVING COUNT(*) = 1",
         [KIND_OLD, *ids_params, KIND_ID, KIND_OLD, *ids_params, KIND_ID],
     )
@@ -307,13 +315,14 @@ def raw_hits(
     params: dict[str, dict[str, Any]],
     unmatched: dict[str, tuple[int, int]] | None = None,
     *,
-    batch: int = BATCH,
+    batch: int | None = None,
 ) -> Iterator[list[tuple[RawHit, tuple[Any, ...], tuple[Any, ...] | None]]]:
     """Every X-* hit of the county (or the region), in batches of `batch` in the order (rule, 户编号,
     证件号码): (the hit, its member's row (PERSON_SQL), its record's row (RECORD_SQL) or None). The hits
     are kept in a temporary table and read back in keyset batches, so memory does not grow with them."""
     if not datasets:
         return
+    batch = batch or BATCH
     with connection.cursor() as cursor:
         try:
             build_tables(cursor, county, region, list(datasets.values()))
