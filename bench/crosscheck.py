@@ -502,6 +502,8 @@ def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random
             counts[spec.name] += _outsiders(cursor, spec, rows, count - rows.member_rows, rng)
             Dataset.objects.filter(pk=dataset.pk).update(row_count=counts[spec.name])
         table_name = qn(DatasetRecord._meta.db_table)
+        if connection.vendor == "postgresql":  # the deferred FK checks of the rows copied run first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for index in DatasetRecord._meta.indexes:
             columns = ", ".join(qn(DatasetRecord._meta.get_field(f).column) for f in index.fields)  # type: ignore[union-attr, arg-type]
             cursor.execute(f"CREATE INDEX {qn(index.name)} ON {table_name} ({columns})")

@@ -221,7 +221,7 @@ def _store_batch(
         if known not in by_identity:
             continue
         if found["item__status"] in kind.OPEN:
-            open_clues[known] = found
+            open_clues[known] = dict(found)
         else:
             closed_keys.add((*known, found["record_key"]))
 

@@ -193,9 +193,9 @@ def _person(row: tuple[Any, ...]) -> tuple[py.Person, str]:
     return person(tuple(fields)), safety
 
 
-def _record(row: tuple[Any, ...], names: dict[int, tuple[str, list[str]]]) -> py.Record:
+def _record(given: tuple[Any, ...], names: dict[int, tuple[str, list[str]]]) -> py.Record:
     """A record row of the SQL engine (engines.sql.crosscheck.RECORD_SQL), typed as the ORM would."""
-    row = list(row)
+    row = list(given)
     for i in (5, 7, 8):  # dates: ISO text on SQLite
         if isinstance(row[i], str):
             row[i] = date.fromisoformat(row[i])
