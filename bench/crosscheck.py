@@ -106,7 +106,7 @@ housing AS (
   FROM j WHERE ds = '危房鉴定' AND date1 <= '{REF}'),
 ranked AS (
   SELECT rule, mid, rid, ROW_NUMBER() OVER (PARTITION BY rule, mid ORDER BY pr, rk, rid) AS n
-  FROM (SELECT * FROM simple UNION ALL SELECT * FROM two_way_rec))
+  FROM (SELECT * FROM simple UNION ALL SELECT * FROM two_way_rec) u)
 SELECT rule, mid, rid FROM ranked WHERE n = 1
 UNION ALL SELECT rule, mid, rid FROM housing WHERE n = 1 AND kind <> housing_safety
 """
