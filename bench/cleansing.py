@@ -136,8 +136,9 @@ def _spoil_member(m: dict[str, str], rng: random.Random) -> dict[str, str]:
     return m
 
 
-def prepare(members: int) -> dict[str, Any]:
-    """Fill the database with synthetic households until `members` members (setup, not measured)."""
+def prepare(members: int, copies: int = 1) -> dict[str, Any]:
+    """Fill the database with synthetic households until `members` members (setup, not measured); with
+    `copies` > 1, generate members / copies and copy that registry in SQL (`_copy_registry`)."""
     from django.db import connection
 
     from jingzhun.core.dbstate import initialize
@@ -248,12 +249,67 @@ def prepare(members: int) -> dict[str, Any]:
         total += len(people)
         if len(m_rows) >= BATCH:
             flush()
-        if total >= members:
+        if total >= members // copies:
             break
     flush()
+    generated = total
+    for k in range(1, copies):
+        total += _copy_registry(raw, k, hid)
     raw.execute("ANALYZE")
     raw.commit()
-    return {"households": hid, "members": total, "seconds": round(time.monotonic() - started, 1)}
+    return {
+        "households": hid * copies,
+        "members": total,
+        "generated": generated,
+        "copies": copies,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
+SUFFIXES = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _copy_registry(raw: Any, k: int, households: int) -> int:
+    """Copy k of the generated registry, in SQL (the generator writes about 1,000 members a second on a
+    loaded machine): household ids and 户编号 shifted, each member's 姓名 suffixed (甲, 乙, …) and its ID's
+    address code changed, so a copy is other people — it hits the same rules as the original, never
+    Q-DUP-PERSON with it. Incomes copied with their households."""
+    if k > len(SUFFIXES):
+        raise ValueError("at most 11 copies")
+    shift = k * households
+    hh_cols = [
+        r[1] for r in raw.execute("PRAGMA table_info(registry_household)") if r[1] not in ("id", "code")
+    ]
+    m_cols = [
+        r[1]
+        for r in raw.execute("PRAGMA table_info(registry_member)")
+        if r[1] not in ("id", "household_id", "name", "id_number", "resident_id")
+    ]
+    i_cols = [
+        r[1]
+        for r in raw.execute("PRAGMA table_info(registry_incomerecord)")
+        if r[1] not in ("id", "household_id")
+    ]
+    raw.execute(
+        f"INSERT INTO registry_household (id, code, {', '.join(hh_cols)}) "
+        f"SELECT id + ?, code || '-{k}', {', '.join(hh_cols)} FROM registry_household WHERE id <= ? ORDER BY id",
+        (shift, households),
+    )
+    new_id = f"'9{k}' || substr(id_number, 3)"  # registry IDs start 43: never another's
+    before = raw.execute("SELECT COUNT(*) FROM registry_member").fetchone()[0]
+    raw.execute(
+        f"INSERT INTO registry_member (household_id, name, id_number, resident_id, {', '.join(m_cols)}) "
+        f"SELECT household_id + ?, name || '{SUFFIXES[k - 1]}', {new_id}, substr({new_id}, 1, 18), "
+        f"{', '.join(m_cols)} FROM registry_member WHERE household_id <= ? ORDER BY id",
+        (shift, households),
+    )
+    raw.execute(
+        f"INSERT INTO registry_incomerecord (household_id, {', '.join(i_cols)}) "
+        f"SELECT household_id + ?, {', '.join(i_cols)} FROM registry_incomerecord WHERE household_id <= ?",
+        (shift, households),
+    )
+    raw.commit()
+    return raw.execute("SELECT COUNT(*) FROM registry_member").fetchone()[0] - before
 
 
 def measure(kind: str) -> dict[str, Any]:
@@ -294,6 +350,15 @@ def _child(args: list[str], data_dir: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _copies(setup: dict[str, Any]) -> str:
+    if setup.get("copies", 1) <= 1:
+        return ""
+    return (
+        f" ({setup['generated']:,} generated, then copied {setup['copies'] - 1} times in SQL with other names"
+        " and IDs: each copy hits the same rules, never Q-DUP-PERSON with another)"
+    )
+
+
 def report(setup: dict[str, Any], engine: list[dict], baseline: list[dict], counts: dict[str, int]) -> str:
     best_e = min(engine, key=lambda r: r["wall"])
     best_b = min(baseline, key=lambda r: r["wall"])
@@ -303,7 +368,7 @@ def report(setup: dict[str, Any], engine: list[dict], baseline: list[dict], coun
 {stamp()}
 
 Synthetic registry from the workbook benchmarks' generator (`demo.synthetic.County`, seed 1, year
-{YEAR}): {setup["households"]:,} households, {setup["members"]:,} members, loaded in {setup["seconds"]:.0f} s (not
+{YEAR}): {setup["households"]:,} households, {setup["members"]:,} members{_copies(setup)}, loaded in {setup["seconds"]:.0f} s (not
 measured). Every Q-* rule with the shipped parameters, SQLite, whole county; best of {len(engine)} runs each,
 each run in its own process.
 
@@ -324,6 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         "--members", type=int, default=int(os.environ.get("JINGZHUN_BENCH_CLEANSE_MEMBERS", 1_000_000))
     )
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--copies", type=int, default=1, help="generate members / copies, then copy that registry in SQL"
+    )
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--prepare", action="store_true")
     parser.add_argument("--measure", choices=["engine", "baseline", "counts"], default=None)
@@ -331,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.prepare or args.measure:
         _setup_django(args.data_dir)
         if args.prepare:
-            print(json.dumps(prepare(args.members)))
+            print(json.dumps(prepare(args.members, args.copies)))
         elif args.measure == "counts":
             from collections import Counter
 
@@ -342,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(measure(args.measure)))
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-cleanse-") as data_dir:
-        setup = _child(["--prepare", "--members", str(args.members)], data_dir)
+        setup = _child(["--prepare", "--members", str(args.members), "--copies", str(args.copies)], data_dir)
         print(f"[cleansing] loaded {setup['members']:,} members in {setup['seconds']} s", flush=True)
         engine, baseline = [], []
         for _ in range(args.runs):  # alternate, so a busy moment of the machine hits both

@@ -139,3 +139,47 @@ def test_it_is_set_based_the_number_of_queries_does_not_grow_with_the_hits(admin
         summary = store_hits(hits=hits(6), rules_run={"X-PAYROLL"}, year=2018, actor=admin)
     assert summary.created == 18
     assert len(large.captured_queries) <= len(small.captured_queries) + 2
+
+
+def test_a_stream_of_hits_is_stored_batch_by_batch_with_the_same_outcome(
+    admin, village, household, people, monkeypatch
+):
+    """A county run hands over a generator (iter_crosscheck): it is read CHUNK hits at a time, each batch
+    stored before the next is read; a hit given twice across batches is one clue; the re-run refreshes,
+    suppresses the dismissed and marks the vanished exactly as a list would."""
+    monkeypatch.setattr("jingzhun.verification.clue_store.CHUNK", 3)
+    others = [register(admin) for _ in range(2)]
+    members = [m for h in [household, *others] for m in h.members.order_by("id")]
+    hits = [
+        Hit(
+            rule="X-PAYROLL",
+            household_id=m.household_id,
+            member_id=m.pk,
+            explanation=f"财政供养 {m.name}",
+            dataset="财政供养",
+            match="证件号码",
+            record_key=f"p:{m.pk}",
+        )
+        for m in members
+    ]
+    assert len(hits) > 6
+    stored_while_reading: list[int] = []
+
+    def stream(items):
+        for n, hit in enumerate(items):
+            if n == 4:  # the first batch (3 hits) is stored before the fourth is even read further
+                stored_while_reading.append(Clue.objects.count())
+            yield hit
+
+    first = store_hits(hits=stream([*hits, hits[0]]), rules_run={"X-PAYROLL"}, year=2018, actor=admin)
+    assert stored_while_reading == [3]
+    assert (first.hits, first.created, first.refreshed) == (len(hits) + 1, len(hits), 0)
+    assert Clue.objects.count() == len(hits) == len(set(Item.objects.values_list("code", flat=True)))
+    assert hits[0].member_id != people["配偶"].pk
+    _close(village, Clue.objects.get(member_id=people["配偶"].pk))
+    again = store_hits(hits=stream(hits[1:]), rules_run={"X-PAYROLL"}, year=2018, actor=admin)
+    assert (again.created, again.suppressed, again.cleared) == (0, 1, 1)
+    assert again.refreshed == len(hits) - 2
+    assert Clue.objects.count() == len(hits)
+    assert Clue.objects.get(member_id=hits[0].member_id).still_hit is False
+    assert Clue.objects.filter(still_hit=True).count() == len(hits) - 1

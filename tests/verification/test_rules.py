@@ -218,3 +218,47 @@ def test_out_of_scope_members_are_not_flagged(family, tmp_path):
     Household.objects.filter(pk=hh.pk).update(registry_status="已清退")
     assert hits_all_engines(Y) == []
     assert household_crosscheck(hh.pk, Y) == []
+
+
+def test_the_county_run_streams_its_hits_in_batches_in_the_csv_order(family, tmp_path, monkeypatch):
+    """iter_crosscheck reads the hits back from the engine's temporary table BATCH at a time (memory
+    bounded by the batch, not the county), in the order of the command's CSV (规则代码, 户编号, 证件号码),
+    and they are exactly run_crosscheck's hits; the temporary tables are gone afterwards."""
+    from django.db import connection, transaction
+
+    from jingzhun.engines.sql import crosscheck as sql_engine
+    from jingzhun.verification.crosscheck import iter_crosscheck, iter_crosscheck_people
+
+    hh, head, spouse, son = family
+    load(
+        tmp_path,
+        {
+            "财政供养": [
+                row(head, 工作单位="县一中"),
+                row(spouse, 工作单位="县医院"),
+                row(son, 工作单位="镇政府"),
+            ],
+            "商品房": [row(spouse, 房屋坐落="人民路1号"), row(head, 房屋坐落="人民路2号")],
+        },
+    )
+    monkeypatch.setattr(sql_engine, "BATCH", 2)
+    batches = [len(b) for b in sql_engine.raw_hits(*_engine_args())]
+    assert batches == [2, 2, 1]
+    streamed = list(iter_crosscheck_people(Y))
+    keys = [(h.rule, p.household_code, p.id_number) for h, p in streamed]
+    assert keys == sorted(keys) and len(keys) == 5
+    assert sorted(iter_crosscheck(Y), key=lambda h: (h.rule, h.household_id, h.member_id)) == run_crosscheck(
+        Y
+    )
+    with connection.cursor() as cursor:
+        for table in ("xc_hit", "xc_hit_n", "xc_match", "xc_member"):
+            with pytest.raises(Exception), transaction.atomic():  # noqa: B017 (backends differ)
+                cursor.execute(f"SELECT 1 FROM {table}")
+
+
+def _engine_args():
+    from jingzhun.verification.crosscheck import county_datasets
+    from jingzhun.verification.params import current_params
+
+    county = county_datasets()
+    return county.code, None, county.datasets, Y, current_params()

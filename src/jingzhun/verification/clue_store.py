@@ -1,8 +1,10 @@
 """The clue store (线索库): the hits of a cleansing or cross-check run kept as clues to check on the ground.
 
-`store_hits` is set-based: a handful of reads (the households named, the clues of the rules that ran),
-then bulk inserts of the new ledger items, their first steps, the clues and their audit rows
-(`audit.record_many`), and bulk updates of the clues that stay or disappear — never a query per hit.
+`store_hits` is set-based and streams: the hits are read in batches of CHUNK; per batch a handful of reads
+(the households named, their clues of the batch's rules, by clue_identity_idx), then bulk inserts of the
+new ledger items, their first steps, the clues and their audit rows (`audit.record_many`), and bulk
+updates of the clues hit again; the clues not hit again are marked by one UPDATE at the end — never a
+query per hit, and memory bounded by the batch (plus one integer per clue the run touched).
 
 Decided (spec §3 and docs/verification.md "线索核查"):
 - **One open clue per (rule, household, member).** A hit whose open clue exists refreshes it (the
@@ -22,8 +24,10 @@ Decided (spec §3 and docs/verification.md "线索核查"):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import count, islice
 from typing import Any
 
 from django.db import connection, transaction
@@ -91,35 +95,116 @@ def _villages(ids: list[int]) -> dict[int, str]:
     return out
 
 
+@dataclass
+class _Tally:
+    hits: int = 0
+    created: int = 0
+    refreshed: int = 0
+    changed: int = 0
+    suppressed: int = 0
+    missing: int = 0
+
+
 @transaction.atomic
 def store_hits(
-    *, hits: list[Hit], rules_run: set[str], year: int, actor: Actor, records: int = 0
+    *, hits: Iterable[Hit], rules_run: set[str], year: int, actor: Actor, records: int = 0
 ) -> StoreSummary:
-    """Store one run's hits as clues. `rules_run`: every rule that was evaluated (also those with no
-    hit), so their vanished hits can be marked; `records`: how many records the run compared (the
-    summary's "比对 N 条记录"), when the caller knows it."""
+    """Store one run's hits as clues. `hits` may be a stream (`iter_crosscheck`): it is read in batches
+    of CHUNK, each stored set-based against the clues of its own households, so memory does not grow with
+    the run. `rules_run`: every rule that was evaluated (also those with no hit), so their vanished hits
+    can be marked; `records`: how many records the run compared (the summary's "比对 N 条记录"), when
+    the caller knows it."""
     unknown = sorted(set(rules_run) - set(ALL_CHECKS))
     if unknown:
         raise ValueError(f"未知的规则代码：{'、'.join(unknown)}")
-    stray = sorted({h.rule for h in hits} - set(rules_run))
-    if stray:
-        raise ValueError(f"命中的规则不在本次运行的规则中：{'、'.join(stray)}")
     # One run at a time: two concurrent runs would each see no open clue and both add one.
     ClueSettings.objects.get_or_create(pk=1)
     ClueSettings.objects.select_for_update().get(pk=1)
-    by_identity: dict[tuple[str, int, int | None], Hit] = {}
-    for hit in hits:
-        by_identity.setdefault(hit.identity, hit)
-    villages = _villages(sorted({h.household_id for h in by_identity.values()}))
-    missing = {i for i, h in by_identity.items() if h.household_id not in villages}
     source = "数据清洗" if all(r.startswith("Q-") for r in rules_run) else "部门比对"
     run = ClueRun.objects.create(
-        year=year, rules=sorted(rules_run), source=source, records=records, hits=len(hits), actor=actor.user
+        year=year, rules=sorted(rules_run), source=source, records=records, hits=0, actor=actor.user
+    )
+    tally = _Tally()
+    handled: set[int] = set()  # clues raised or hit again by this run (a hit given twice counts once)
+    numbers = count(_next_number(year))
+    for batch in _batches(hits):
+        stray = sorted({h.rule for h in batch} - set(rules_run))
+        if stray:
+            raise ValueError(f"命中的规则不在本次运行的规则中：{'、'.join(stray)}")
+        tally.hits += len(batch)
+        _store_batch(batch, run, year, actor, handled, tally, numbers)
+    # Open clues of the rules that ran which this run did not hit again: marked, in one statement.
+    vanished = Clue.objects.filter(
+        rule__in=sorted(rules_run), still_hit=True, item__status__in=sorted(kind.OPEN)
+    ).exclude(last_run=run)
+    gone_ids = list(vanished.order_by("id").values_list("id", flat=True)[:1000])
+    cleared = vanished.update(still_hit=False, last_run=run)
+    run.hits = tally.hits
+    run.created, run.refreshed, run.suppressed, run.cleared = (
+        tally.created,
+        tally.refreshed,
+        tally.suppressed,
+        cleared,
+    )
+    run.save(update_fields=["hits", "created", "refreshed", "suppressed", "cleared"])
+    audit.record_many(
+        [
+            audit.entry(
+                actor=actor.user,
+                action="clue.store",
+                object_type="clue_run",
+                object_id=run.pk,
+                object_label=f"{year}年{source}",
+                after={
+                    "rules": sorted(rules_run),
+                    "hits": tally.hits,
+                    "created": tally.created,
+                    "refreshed": tally.refreshed,
+                    "changed": tally.changed,
+                    "suppressed": tally.suppressed,
+                    "cleared": cleared,
+                    "cleared_ids": gone_ids,
+                },
+            )
+        ]
+    )
+    return StoreSummary(
+        run_id=run.pk,
+        hits=tally.hits,
+        created=tally.created,
+        refreshed=tally.refreshed,
+        suppressed=tally.suppressed,
+        cleared=cleared,
+        unknown_households=tally.missing,
     )
 
+
+def _batches(hits: Iterable[Hit]) -> Iterator[list[Hit]]:
+    iterator = iter(hits)
+    while batch := list(islice(iterator, CHUNK)):
+        yield batch
+
+
+def _store_batch(
+    batch: list[Hit],
+    run: ClueRun,
+    year: int,
+    actor: Actor,
+    handled: set[int],
+    tally: _Tally,
+    numbers: Iterator[int],
+) -> None:
+    """One batch against the clues of its households (clue_identity_idx): new clues inserted in bulk,
+    open ones hit again refreshed, closed ones for the same record not raised again."""
+    by_identity: dict[tuple[str, int, int | None], Hit] = {}
+    for hit in batch:
+        by_identity.setdefault(hit.identity, hit)
+    villages = _villages(sorted({h.household_id for h in by_identity.values()}))
     open_clues: dict[tuple[str, int, int | None], dict[str, Any]] = {}
     closed_keys: set[tuple[str, int, int | None, str]] = set()
-    existing = Clue.objects.filter(rule__in=sorted(rules_run)).values(
+    existing = Clue.objects.filter(
+        rule__in=sorted({i[0] for i in by_identity}), household_id__in=sorted(villages)
+    ).values(
         "id",
         "rule",
         "household_id",
@@ -131,8 +216,10 @@ def store_hits(
         "explanation",
         "item__status",
     )
-    for found in existing.iterator(chunk_size=CHUNK):
+    for found in existing:
         known: tuple[str, int, int | None] = (found["rule"], found["household_id"], found["member_id"])
+        if known not in by_identity:
+            continue
         if found["item__status"] in kind.OPEN:
             open_clues[known] = dict(found)
         else:
@@ -141,13 +228,16 @@ def store_hits(
     new: list[Hit] = []
     seen: list[int] = []  # open clues hit again (their last run moves to this one)
     refresh: list[Clue] = []  # … of which the explanation, record or mark changed
-    suppressed = 0
     for identity, hit in by_identity.items():
-        if identity in missing:
+        if hit.household_id not in villages:
+            tally.missing += 1
             continue
         key = record_key(hit)
         row = open_clues.get(identity)
         if row is not None:
+            if row["id"] in handled:  # given twice in this run: the first one stands
+                continue
+            handled.add(row["id"])
             seen.append(row["id"])
             if (row["explanation"], row["record_key"], row["record"], row["match"], row["still_hit"]) != (
                 hit.explanation,
@@ -167,53 +257,22 @@ def store_hits(
                     )
                 )
         elif (*identity, key) in closed_keys:
-            suppressed += 1
+            tally.suppressed += 1
         else:
             new.append(hit)
-    gone = [
-        row["id"] for identity, row in open_clues.items() if identity not in by_identity and row["still_hit"]
-    ]
 
-    entries = _create(new, villages, run, year, actor)
-    # Unchanged clues (the usual re-run) get one UPDATE per chunk; only changed ones a per-row CASE.
+    ids, entries = _create(new, villages, run, year, actor, numbers)
+    handled.update(ids)
+    # Unchanged clues (the usual re-run) get one UPDATE per batch; only changed ones a per-row CASE.
     Clue.objects.bulk_update(
         refresh, ["explanation", "record_key", "record", "match", "still_hit"], batch_size=500
     )
-    for start in range(0, len(seen), CHUNK):
-        Clue.objects.filter(pk__in=seen[start : start + CHUNK]).update(last_run=run)
-    for start in range(0, len(gone), CHUNK):
-        Clue.objects.filter(pk__in=gone[start : start + CHUNK]).update(still_hit=False, last_run=run)
-    run.created, run.refreshed, run.suppressed, run.cleared = len(new), len(seen), suppressed, len(gone)
-    run.save(update_fields=["created", "refreshed", "suppressed", "cleared"])
-    entries.append(
-        audit.entry(
-            actor=actor.user,
-            action="clue.store",
-            object_type="clue_run",
-            object_id=run.pk,
-            object_label=f"{year}年{source}",
-            after={
-                "rules": sorted(rules_run),
-                "hits": len(hits),
-                "created": len(new),
-                "refreshed": len(seen),
-                "changed": len(refresh),
-                "suppressed": suppressed,
-                "cleared": len(gone),
-                "cleared_ids": gone[:1000],
-            },
-        )
-    )
+    if seen:
+        Clue.objects.filter(pk__in=seen).update(last_run=run)
     audit.record_many(entries)
-    return StoreSummary(
-        run_id=run.pk,
-        hits=len(hits),
-        created=len(new),
-        refreshed=len(seen),
-        suppressed=suppressed,
-        cleared=len(gone),
-        unknown_households=len(missing),
-    )
+    tally.created += len(new)
+    tally.refreshed += len(seen)
+    tally.changed += len(refresh)
 
 
 ITEM_COLUMNS = (
@@ -280,21 +339,22 @@ CLUE_COLUMNS = (
 )
 
 
-def _create(new: list[Hit], villages: dict[int, str], run: ClueRun, year: int, actor: Actor) -> list[Any]:
+def _create(
+    new: list[Hit], villages: dict[int, str], run: ClueRun, year: int, actor: Actor, numbers: Iterator[int]
+) -> tuple[list[int], list[Any]]:
     """Bulk-insert the new clues as plain tuples (workbook.db_bulk: executemany on SQLite, COPY on
     PostgreSQL — model instances and Django's per-value expressions cost most of the time at 30,000
-    hits): ledger items, their first step, the clue rows; returns their audit rows."""
+    hits): ledger items, their first step, the clue rows; returns their ids and audit rows."""
     from jingzhun.workbook import db_bulk
 
     if not new:
-        return []
+        return [], []
     today = date.today()
     now = timezone.now()
     due = today + timedelta(days=kind.CLUE_DAYS)
-    first = _next_number(year)
     name = _actor_name(actor)
     user_id = actor.user.pk if actor.user is not None else None
-    codes = [f"XS{year}-{first + n:06d}" for n in range(len(new))]
+    codes = [f"XS{year}-{next(numbers):06d}" for _ in new]
     item_rows = [
         (
             kind.CODE,
@@ -376,7 +436,7 @@ def _create(new: list[Hit], villages: dict[int, str], run: ClueRun, year: int, a
         )
         for pk, hit in zip(ids, new, strict=True)
     )
-    return [
+    return ids, [
         audit.entry(
             actor=actor.user,
             action="clue.raise",

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from jingzhun.engines.python.crosscheck import Person
 from jingzhun.lib.spreadsheet import safe_row
 from jingzhun.rules.hits import Hit
 
@@ -19,35 +22,31 @@ SHOWN_ERRORS = 20
 HEADER = ["规则代码", "数据集", "户编号", "证件号码", "姓名", "匹配方式", "说明"]
 
 
-def csv_rows(hits: list[Hit]) -> list[list[str]]:
-    """One row per (rule, member) with the registry's ID and name, sorted by 规则代码, 户编号, 证件号码."""
-    from jingzhun.registry.models import Member
-
-    ids = sorted({h.member_id for h in hits if h.member_id is not None})
-    people: dict[int, tuple[str, str, str]] = {}
-    for i in range(0, len(ids), 900):
-        for mid, code, number, name in Member.objects.filter(id__in=ids[i : i + 900]).values_list(
-            "id", "household__code", "id_number", "name"
-        ):
-            people[mid] = (code, number, name)
-    rows = []
-    for h in hits:
-        code, number, name = people[h.member_id] if h.member_id is not None else ("", "", "")
-        rows.append([h.rule, h.dataset, code, number, name, h.match, h.explanation])
-    rows.sort(key=lambda r: (r[0], r[2], r[3]))
-    return rows
+def csv_row(hit: Hit, person: Person) -> list[str]:
+    """The hit with the registry's 户编号, ID and name."""
+    return [
+        hit.rule,
+        hit.dataset,
+        person.household_code,
+        person.id_number,
+        person.name,
+        hit.match,
+        hit.explanation,
+    ]
 
 
-def write_csv(hits: list[Hit], out: str) -> int:
-    rows = csv_rows(hits)
+def write_csv(hits: Iterable[tuple[Hit, Person]], out: str, by_rule: Counter[str]) -> Iterator[Hit]:
+    """Write each hit as it comes (they come sorted by 规则代码, 户编号, 证件号码) and pass it on, so
+    the CSV and the clue store read one stream; `by_rule` counts them."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
-        for row in rows:
-            writer.writerow(safe_row(row))  # values from departments: never a formula in Excel
-    return len(rows)
+        for hit, person in hits:
+            writer.writerow(safe_row(csv_row(hit, person)))  # values from departments: never a formula
+            by_rule[hit.rule] += 1
+            yield hit
 
 
 def run(
@@ -58,7 +57,7 @@ def run(
     from jingzhun.accounts.access import actor_for
     from jingzhun.accounts.models import User
     from jingzhun.core import audit
-    from jingzhun.verification.crosscheck import county_datasets, run_crosscheck
+    from jingzhun.verification.crosscheck import county_datasets, iter_crosscheck_people
     from jingzhun.verification.importer import import_datasets
     from jingzhun.verification.runs import crosscheck_rules, keep_as_clues
 
@@ -85,8 +84,18 @@ def run(
         for name, rows in outcome.datasets.items():
             print(f"已导入 {name}：{rows:,} 条（替换原有数据）")
     counts: dict[str, tuple[int, int]] = {}
-    hits = run_crosscheck(year, region=region, unmatched=counts)
-    written = write_csv(hits, out)
+    stream = iter_crosscheck_people(year, region=region, unmatched=counts)
+    first = next(stream, None)  # the SQL runs here: `counts` is known before the clue store starts
+    by_rule: Counter[str] = Counter()
+    hits = write_csv(chain([first], stream) if first is not None else iter(()), out, by_rule)
+    total = sum(c[0] for c in counts.values())
+    rules_run = crosscheck_rules(set(county_datasets().datasets))
+    if region:
+        deque(hits, maxlen=0)  # the CSV only (a run over a region stores nothing)
+    clues = keep_as_clues(
+        hits=hits, rules_run=rules_run, year=year, region=region, actor=actor, records=total
+    )
+    written = sum(by_rule.values())
     with transaction.atomic():  # the CSV names people with their full ID numbers
         audit.record(
             actor=user,
@@ -96,15 +105,12 @@ def run(
             object_label=f"部门数据比对 {year} → {Path(out).name}",
             after={"rows": written, "region": region or ""},
         )
-    total = sum(c[0] for c in counts.values())
     print(
         f"部门数据比对（{year} 年，基准日 {year}-12-31）：比对 {total:,} 条记录，发现疑点 {written:,} 条 → {out}"
     )
-    by_rule = Counter(h.rule for h in hits)
     for rule, n in sorted(by_rule.items()):
         print(f"  {rule}：{n:,} 条")
     for name, (rows, unmatched) in counts.items():
         print(f"  {name}：{rows:,} 条记录，其中 {unmatched:,} 条未匹配到在册人员")
-    rules_run = crosscheck_rules(set(county_datasets().datasets))
-    print(keep_as_clues(hits=hits, rules_run=rules_run, year=year, region=region, actor=actor, records=total))
+    print(clues)
     return EXIT_OK

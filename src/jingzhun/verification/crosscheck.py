@@ -1,18 +1,17 @@
 """Running the departmental cross-checks (部门数据比对): `run_crosscheck` for the county (set-based
-SQL), `household_crosscheck` for one household's page (plain Python), and the loaders that turn
+SQL, streamed by `iter_crosscheck`), `household_crosscheck` for one household's page (plain Python), and the loaders that turn
 database rows into the Python engine's plain data. Neither stores anything: the clue store takes the
 `Hit`s (verification.hits) from here."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q
 
 from jingzhun.engines.python import crosscheck as py
@@ -118,6 +117,45 @@ def county_datasets(code: str | None = None) -> County:
     return County(code, {n: i for i, n, _ in rows}, {i: (n, c) for i, n, c in rows})
 
 
+def iter_crosscheck_people(
+    year: int,
+    region: str | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+    *,
+    unmatched: dict[str, tuple[int, int]] | None = None,
+) -> Iterator[tuple[Hit, py.Person]]:
+    """Every X-* hit of the county (or of `region`, a code prefix) for year Y with its member, set-based
+    in SQL, in the order of the command's CSV (规则代码, 户编号, 证件号码), streamed: the SQL engine keeps
+    the hits in a temporary table and hands them over in batches with their member and record, so memory
+    does not grow with the hits. Matching always looks at the whole county: whether a near match is the
+    only candidate does not depend on the region asked for. `unmatched` is filled before the first hit."""
+    params = params or current_params()
+    county = county_datasets()
+    for batch in sql.raw_hits(county.code, region, county.datasets, year, params, unmatched):
+        for h, person_row, record_row in batch:
+            someone, safety = _person(person_row)
+            match = None
+            if record_row is not None:
+                assert h.rank is not None  # a hit with a record was matched by a method
+                match = py.Match(_record(record_row, county.names), h.member_id, METHODS[h.rank])
+            facts = dict(h.facts)
+            if h.rule == "X-HOUSING":
+                facts["housing_safety"] = safety
+            yield py.make_hit(h.rule, someone, match, year, **facts), someone
+
+
+def iter_crosscheck(
+    year: int,
+    region: str | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+    *,
+    unmatched: dict[str, tuple[int, int]] | None = None,
+) -> Iterator[Hit]:
+    """The hits of `iter_crosscheck_people`, streamed (what the clue store takes)."""
+    for hit, _ in iter_crosscheck_people(year, region, params, unmatched=unmatched):
+        yield hit
+
+
 def run_crosscheck(
     year: int,
     region: str | None = None,
@@ -125,69 +163,30 @@ def run_crosscheck(
     *,
     unmatched: dict[str, tuple[int, int]] | None = None,
 ) -> list[Hit]:
-    """Every X-* hit of the county (or of `region`, a code prefix) for year Y, set-based in SQL.
-    Matching always looks at the whole county: whether a near match is the only candidate does not
-    depend on the region asked for."""
-    params = params or current_params()
-    county = county_datasets()
-    raw = sql.raw_hits(county.code, region, county.datasets, year, params, unmatched)
-    people = _people_by_id(sorted({h.member_id for h in raw}))
-    records = _records_by_id(sorted({h.record_id for h in raw if h.record_id is not None}), county.names)
-    hits = []
-    for h in raw:
-        match = None
-        if h.record_id is not None:
-            assert h.rank is not None  # a hit with a record was matched by a method
-            match = py.Match(records[h.record_id], h.member_id, METHODS[h.rank])
-        facts = dict(h.facts)
-        if h.rule == "X-HOUSING":
-            facts["housing_safety"] = people[h.member_id][1]
-        hits.append(py.make_hit(h.rule, people[h.member_id][0], match, year, **facts))
-    return sort_hits(hits)
+    """`iter_crosscheck` as a list sorted by rule, household, member (tests, the demo; a county run
+    streams instead)."""
+    return sort_hits(list(iter_crosscheck(year, region, params, unmatched=unmatched)))
 
 
-def _people_by_id(ids: list[int]) -> dict[int, tuple[py.Person, str]]:
-    """Members (and their household's 住房安全等级) by id, with one raw query per chunk: a county run
-    builds hundreds of thousands of hits, and the ORM's per-row converters would cost more than the rules."""
-    sql = (
-        "SELECT m.id, m.household_id, h.code, m.resident_id, m.id_number, m.name, m.gender, m.birth_date, "
-        "m.health, m.school_status, m.medical_insurance, m.dibao, m.tekun, h.housing_safety "
-        "FROM registry_member m JOIN registry_household h ON h.id = m.household_id WHERE m.id IN ({})"
-    )
-    out: dict[int, tuple[py.Person, str]] = {}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
-            for row in cursor.fetchall():
-                *fields, safety = row
-                for i in (10, 11, 12):  # SQLite gives 0/1 for booleans
-                    fields[i] = None if fields[i] is None else bool(fields[i])
-                out[row[0]] = (person(tuple(fields)), safety)
-    return out
+def _person(row: tuple[Any, ...]) -> tuple[py.Person, str]:
+    """A member row of the SQL engine (engines.sql.crosscheck.PERSON_SQL) and its 住房安全等级."""
+    *fields, safety = row
+    for i in (10, 11, 12):  # SQLite gives 0/1 for booleans
+        fields[i] = None if fields[i] is None else bool(fields[i])
+    return person(tuple(fields)), safety
 
 
-def _records_by_id(ids: list[int], names: dict[int, tuple[str, list[str]]]) -> dict[int, py.Record]:
-    sql = f"SELECT {', '.join(RECORD_FIELDS)} FROM {DatasetRecord._meta.db_table} WHERE id IN ({{}})"
-    out: dict[int, py.Record] = {}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(ids):
-            cursor.execute(sql.format(", ".join(["%s"] * len(chunk))), chunk)
-            for row in cursor.fetchall():
-                row = list(row)
-                for i in (5, 7, 8):  # dates: ISO text on SQLite
-                    if isinstance(row[i], str):
-                        row[i] = date.fromisoformat(row[i])
-                if row[11] is not None and not isinstance(row[11], Decimal):
-                    row[11] = Decimal(str(row[11]))
-                if isinstance(row[14], str):
-                    row[14] = json.loads(row[14])
-                out[row[0]] = record(tuple(row), names)
-    return out
-
-
-def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i : i + size]
+def _record(given: tuple[Any, ...], names: dict[int, tuple[str, list[str]]]) -> py.Record:
+    """A record row of the SQL engine (engines.sql.crosscheck.RECORD_SQL), typed as the ORM would."""
+    row = list(given)
+    for i in (5, 7, 8):  # dates: ISO text on SQLite
+        if isinstance(row[i], str):
+            row[i] = date.fromisoformat(row[i])
+    if row[11] is not None and not isinstance(row[11], Decimal):
+        row[11] = Decimal(str(row[11]))
+    if isinstance(row[14], str):
+        row[14] = json.loads(row[14])
+    return record(tuple(row), names)
 
 
 def load_county(county: County) -> tuple[list[py.HouseholdFacts], list[py.Record]]:
@@ -279,4 +278,10 @@ def sort_hits(hits: list[Hit]) -> list[Hit]:
     return sorted(hits, key=sort_key)
 
 
-__all__ = ["run_crosscheck", "run_crosscheck_python", "household_crosscheck", "SPEC_BY_NAME"]
+__all__ = [
+    "iter_crosscheck",
+    "run_crosscheck",
+    "run_crosscheck_python",
+    "household_crosscheck",
+    "SPEC_BY_NAME",
+]

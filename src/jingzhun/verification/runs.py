@@ -6,6 +6,8 @@ with `--region` writes its CSV and stores nothing (and says so)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from jingzhun.accounts.access import Actor
 from jingzhun.ledger.selectors import system_actor
 from jingzhun.rules.checks import CLEANSING, CROSSCHECK
@@ -23,14 +25,14 @@ def crosscheck_rules(imported: set[str]) -> set[str]:
 
 def keep_as_clues(
     *,
-    hits: list[Hit],
+    hits: Iterable[Hit],
     rules_run: set[str],
     year: int,
     region: str | None,
     actor: Actor | None,
     records: int = 0,
 ) -> str:
-    """Store the run's hits as clues; the Chinese line the command prints about it."""
+    """Store the run's hits (a list or a stream) as clues; the Chinese line the command prints about it."""
     if region:
         return "按区划运行：疑点只写入 CSV，未保存为线索（线索按全县运行保存）"
     summary = store_hits(

@@ -6,12 +6,13 @@ from the rows the queries return, so both engines say the same (tests/verificati
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 
 from jingzhun.regions.models import code_range
 from jingzhun.registry.enums import Health, RegistryStatus, SchoolStatus
@@ -54,7 +55,13 @@ def _in(values: list[str]) -> tuple[str, list[str]]:
 
 def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list[int]) -> None:
     """xc_member: the county's members in scope (in_region = 1 for the region asked for);
-    xc_match: (record, member, rank) for every record that matches, in the spec's order."""
+    xc_match: (record, member, rank) for every record that matches, in the spec's order.
+
+    Both halves of xc_match are driven by the members (a million) and reach the records (ten million)
+    through an index, never by scanning them: exact and old IDs by dsrec_id18_idx; near matches are
+    blocked on (姓名, 出生日期) by dsrec_near_idx — only records sharing a member's name and birth date
+    are compared position by position, never a cross product. CROSS JOIN fixes that order on SQLite
+    (its planner would otherwise scan the records with a subquery per row); PostgreSQL plans it freely."""
     cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
     cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
     lo, hi = code_range(county)
@@ -83,11 +90,13 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         f"WHERE r.dataset_id IN {ids} AND r.id_kind IN (%s, %s) "
         "UNION ALL "
         f"SELECT r.id, MIN(r.dataset_id), MIN(m.id), MIN(m.household_id), {RANK_NEAR} "
-        f"FROM {RECORDS} r JOIN {MEMBERS} m "
-        "ON m.name = r.name AND m.birth_date = r.birth_date AND m.gender = r.gender "
-        f"WHERE r.dataset_id IN {ids} AND r.id_kind = %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
+        f"FROM {MEMBERS} m CROSS JOIN {RECORDS} r "  # SQLite: members first, records by dsrec_near_idx
+        "WHERE r.name = m.name AND r.birth_date = m.birth_date AND r.gender = m.gender "
+        f"AND r.dataset_id IN {ids} AND r.id_kind = %s "
+        # cheapest test first: the member's own records (same ID) are most of the candidates
+        "AND r.id18 <> m.resident_id "
         f"AND ({_differences('m.resident_id', 'r.id18')}) <= {NEAR_MAX_DIFFERENCES} "
+        f"AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
         "GROUP BY r.id HAVING COUNT(*) = 1",
         [KIND_OLD, *ids_params, KIND_ID, KIND_OLD, *ids_params, KIND_ID],
     )
@@ -111,51 +120,58 @@ def _first(rule: str, dataset_id: int, condition: str, params: list[Any]) -> tup
 
 def rule_queries(
     datasets: dict[str, int], year: int, params: dict[str, dict[str, Any]]
-) -> list[tuple[str, list[Any]]]:
-    """One query per X-* rule whose dataset was imported; each row: rule, member, record, rank[, facts]."""
+) -> list[tuple[str, str, list[Any]]]:
+    """(rule, query, params) per X-* rule whose dataset was imported; each row of a query: rule, member,
+    record, rank[, facts (FACTS)]."""
     ref = _p(date(year, 12, 31))
-    out: list[tuple[str, list[Any]]] = []
+    out: list[tuple[str, str, list[Any]]] = []
     ds = datasets.get
     if (d := ds("死亡人口")) is not None:
-        out.append(_first("X-DEATH", d, "r.date1 <= %s", [ref]))
+        out.append(("X-DEATH", *_first("X-DEATH", d, "r.date1 <= %s", [ref])))
     if (d := ds("户籍迁出")) is not None:
-        out.append(_first("X-MOVED", d, "r.date1 <= %s", [ref]))
+        out.append(("X-MOVED", *_first("X-MOVED", d, "r.date1 <= %s", [ref])))
     if (d := ds("车辆登记")) is not None:
         exempt, ep = _in(sorted({t.strip() for t in params["X-VEHICLE"].get("exempt_vehicle_types", [])}))
-        out.append(_first("X-VEHICLE", d, f"r.kind NOT IN {exempt}" if ep else "1 = 1", ep))
+        out.append(("X-VEHICLE", *_first("X-VEHICLE", d, f"r.kind NOT IN {exempt}" if ep else "1 = 1", ep)))
     if (d := ds("商品房")) is not None:
-        out.append(_first("X-HOUSE", d, "1 = 1", []))
+        out.append(("X-HOUSE", *_first("X-HOUSE", d, "1 = 1", [])))
     if (d := ds("工商注册")) is not None:
         b = params["X-BUSINESS"]
         roles, rp = _in(list(b["roles"]))
         states, sp = _in(list(b["active_states"]))
         out.append(
-            _first(
+            (
                 "X-BUSINESS",
-                d,
-                f"r.kind IN {roles} AND r.status IN {states} AND r.amount >= %s",
-                [*rp, *sp, Decimal(str(b["min_capital_wan"]))],
+                *_first(
+                    "X-BUSINESS",
+                    d,
+                    f"r.kind IN {roles} AND r.status IN {states} AND r.amount >= %s",
+                    [*rp, *sp, Decimal(str(b["min_capital_wan"]))],
+                ),
             )
         )
     if (d := ds("财政供养")) is not None:
-        out.append(_first("X-PAYROLL", d, "1 = 1", []))
+        out.append(("X-PAYROLL", *_first("X-PAYROLL", d, "1 = 1", [])))
     if (d := ds("低保特困")) is not None:
-        out.append(_dibao(d, ref))
+        out.append(("X-DIBAO", *_dibao(d, ref)))
     if (d := ds("残疾人")) is not None:
-        out.append(_disability(d))
+        out.append(("X-DISABILITY", *_disability(d)))
     if (d := ds("学籍")) is not None:
         out.append(
-            _first(
+            (
                 "X-SCHOOL",
-                d,
-                "(r.status = %s AND m.school_status = %s) OR (r.status = %s AND m.school_status <> %s)",
-                ["在读", SchoolStatus.NOT_IN_SCHOOL.value, "辍学", SchoolStatus.NOT_IN_SCHOOL.value],
+                *_first(
+                    "X-SCHOOL",
+                    d,
+                    "(r.status = %s AND m.school_status = %s) OR (r.status = %s AND m.school_status <> %s)",
+                    ["在读", SchoolStatus.NOT_IN_SCHOOL.value, "辍学", SchoolStatus.NOT_IN_SCHOOL.value],
+                ),
             )
         )
     if (d := ds("医保参保")) is not None:
-        out.append(_insurance(d, year))
+        out.append(("X-INSURANCE", *_insurance(d, year)))
     if (d := ds("危房鉴定")) is not None:
-        out.append(_housing(d, ref))
+        out.append(("X-HOUSING", *_housing(d, ref)))
     return out
 
 
@@ -239,6 +255,58 @@ def _housing(d: int, ref: Any) -> tuple[str, list[Any]]:
     return sql, ["X-HOUSING", d, ref]
 
 
+HITS, ORDERED = "xc_hit", "xc_hit_n"
+# The facts a rule's query returns after (rule, member, record, rank), named as the 说明 reads them.
+FACTS = {
+    "X-DIBAO": ("covered_dibao", "covered_tekun"),
+    "X-DISABILITY": ("listed",),
+    "X-INSURANCE": ("insured",),
+}
+BATCH = 5000
+# The member (and its household's 住房安全等级) and the record of each hit, as the Python engine reads them.
+PERSON_SQL = (
+    "m.id, m.household_id, hh.code, m.resident_id, m.id_number, m.name, m.gender, m.birth_date, m.health, "
+    "m.school_status, m.medical_insurance, m.dibao, m.tekun, hh.housing_safety"
+)
+RECORD_SQL = (
+    "r.id, r.dataset_id, r.id18, r.id_kind, r.name, r.birth_date, r.gender, r.date1, r.date2, r.kind, "
+    "r.status, r.amount, r.year, r.key, r.data"
+)
+PERSON_WIDTH = PERSON_SQL.count(",") + 1
+
+
+def _collect_hits(
+    cursor: Any, datasets: dict[str, int], year: int, params: dict[str, dict[str, Any]]
+) -> None:
+    """Every rule's hits into xc_hit (one INSERT … SELECT per rule), then numbered in the order of the
+    command's CSV (规则代码, 户编号, 证件号码) into xc_hit_n, so the hits can be read back in keyset
+    batches and written as they come."""
+    cursor.execute(f"DROP TABLE IF EXISTS {ORDERED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {HITS} (ordinal INTEGER NOT NULL, rule VARCHAR(20) NOT NULL, member_id BIGINT NOT NULL, "
+        "record_id BIGINT, rank INTEGER, f1 INTEGER, f2 INTEGER)"
+    )
+    queries = rule_queries(datasets, year, params)
+    ordinal = {rule: n for n, rule in enumerate(sorted(rule for rule, _, _ in queries))}  # as Python sorts
+    for rule, sql, sql_params in queries:
+        facts = "".join(f", f{i + 1}" for i in range(len(FACTS.get(rule, ()))))
+        cursor.execute(
+            f"INSERT INTO {HITS} (ordinal, rule, member_id, record_id, rank{facts}) SELECT %s, t.* FROM ({sql}) t",
+            [ordinal[rule], *sql_params],
+        )
+    binary = ' COLLATE "C"' if connection.vendor == "postgresql" else ""  # as Python compares text
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {ORDERED} AS SELECT ROW_NUMBER() OVER (ORDER BY h.ordinal, "
+        f"hh.code{binary}, m.id_number{binary}, h.member_id) AS n, h.rule AS rule, h.member_id AS member_id, "
+        "h.record_id AS record_id, h.rank AS rank, h.f1 AS f1, h.f2 AS f2 "
+        f"FROM {HITS} h JOIN registry_member m ON m.id = h.member_id "
+        "JOIN registry_household hh ON hh.id = m.household_id"
+    )
+    cursor.execute(f"CREATE UNIQUE INDEX xc_hit_n_idx ON {ORDERED} (n)")
+    cursor.execute(f"DROP TABLE {HITS}")
+
+
 def raw_hits(
     county: str,
     region: str | None,
@@ -246,24 +314,45 @@ def raw_hits(
     year: int,
     params: dict[str, dict[str, Any]],
     unmatched: dict[str, tuple[int, int]] | None = None,
-) -> list[RawHit]:
-    """Every X-* hit of the county (or the region) as (rule, member, record, rank, facts)."""
-    out: list[RawHit] = []
+    *,
+    batch: int | None = None,
+) -> Iterator[list[tuple[RawHit, tuple[Any, ...], tuple[Any, ...] | None]]]:
+    """Every X-* hit of the county (or the region), in batches of `batch` in the order (rule, 户编号,
+    证件号码): (the hit, its member's row (PERSON_SQL), its record's row (RECORD_SQL) or None). The hits
+    are kept in a temporary table and read back in keyset batches, so memory does not grow with them."""
     if not datasets:
-        return out
-    with transaction.atomic(), connection.cursor() as cursor:
-        build_tables(cursor, county, region, list(datasets.values()))
-        for sql, sql_params in rule_queries(datasets, year, params):
-            cursor.execute(sql, sql_params)
-            names = [c[0] for c in cursor.description][4:]
-            for row in cursor.fetchall():
-                facts = tuple(zip(names, (bool(v) for v in row[4:]), strict=True))
-                out.append(RawHit(row[0], row[1], row[2], row[3], facts))
-        if unmatched is not None:  # the summary's "matched nobody", from the same match table
-            unmatched.update(_count_unmatched(cursor, datasets))
-        cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
-        cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
-    return out
+        return
+    batch = batch or BATCH
+    with connection.cursor() as cursor:
+        try:
+            build_tables(cursor, county, region, list(datasets.values()))
+            _collect_hits(cursor, datasets, year, params)
+            if unmatched is not None:  # the summary's "matched nobody", from the same match table
+                unmatched.update(_count_unmatched(cursor, datasets))
+            cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
+            cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
+            cursor.execute(f"SELECT COUNT(*) FROM {ORDERED}")
+            total = cursor.fetchone()[0]
+            sql = (
+                f"SELECT h.rule, h.member_id, h.record_id, h.rank, h.f1, h.f2, {PERSON_SQL}, {RECORD_SQL} "
+                f"FROM {ORDERED} h JOIN registry_member m ON m.id = h.member_id "
+                "JOIN registry_household hh ON hh.id = m.household_id "
+                f"LEFT JOIN {RECORDS} r ON r.id = h.record_id WHERE h.n > %s AND h.n <= %s ORDER BY h.n"
+            )
+            for start in range(0, total, batch):
+                cursor.execute(sql, [start, start + batch])
+                out = []
+                for row in cursor.fetchall():
+                    rule = row[0]
+                    names = FACTS.get(rule, ())
+                    facts = tuple(zip(names, (bool(v) for v in row[4 : 4 + len(names)]), strict=True))
+                    person = row[6 : 6 + PERSON_WIDTH]
+                    record = row[6 + PERSON_WIDTH :] if row[2] is not None else None
+                    out.append((RawHit(rule, row[1], row[2], row[3], facts), person, record))
+                yield out
+        finally:
+            for table in (ORDERED, HITS, MATCHES, MEMBERS):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 __all__ = ["RawHit", "raw_hits", "Hit"]
