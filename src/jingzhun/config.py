@@ -113,6 +113,7 @@ class Config:
     password_max_age_days: int = 90
     idle_timeout_minutes: int = 30
     otp_required: bool = True
+    upload_retention_hours: int = 24
 
 
 def load() -> Config:
@@ -149,4 +150,6 @@ def load() -> Config:
         password_max_age_days=_int("JINGZHUN_PASSWORD_MAX_AGE_DAYS", 90),
         idle_timeout_minutes=_int("JINGZHUN_IDLE_TIMEOUT_MINUTES", 30),
         otp_required=_bool("JINGZHUN_OTP_REQUIRED", True),
+        # an upload left on the mapping page (never imported) is swept after this (workbook/upload_sweep.py)
+        upload_retention_hours=_int("JINGZHUN_UPLOAD_RETENTION_HOURS", 24),
     )

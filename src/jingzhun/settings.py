@@ -152,6 +152,8 @@ JINGZHUN_UPLOAD_MAX_BYTES = CONFIG.upload_max_mb * 1024 * 1024
 # Hours a background export's file stays downloadable (workbook.export_jobs).
 JINGZHUN_EXPORT_RETENTION_HOURS = CONFIG.export_retention_hours
 JINGZHUN_EXIT_OVERRIDE = CONFIG.exit_override
+# Hours an upload no job has taken (a national list left on its mapping page) is kept (workbook.upload_sweep).
+JINGZHUN_UPLOAD_RETENTION_HOURS = CONFIG.upload_retention_hours
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Limits of one uploaded workbook or CSV folder (issue 15 #9): inflated bytes of its zip members and rows.
 JINGZHUN_UPLOAD_MAX_INFLATED_BYTES = CONFIG.upload_max_inflated_mb * 1024 * 1024  # each zip member

@@ -27,7 +27,8 @@ from jingzhun.registry import enums
 from jingzhun.registry.fields import INCOME_FIELD_NAMES
 from jingzhun.registry.models import Household, IncomeRecord, Member, YearSnapshot
 from jingzhun.registry.presenters import masker
-from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET
+from jingzhun.workbook.columns import HOUSEHOLD_SHEET, MEMBER_SHEET, SHEET_BY_NAME, VILLAGE_SHEET, Sheet
+from jingzhun.workbook.unknown_columns import EXTRA_HOUSEHOLD_SPECS, SOURCE_NATIONAL
 from jingzhun.workbook.xlsx_writer import FastBook
 
 BATCH = 2000
@@ -53,10 +54,13 @@ HOUSEHOLD_READ = (
     "water_safe",
     "housing_safety",
     "relocation",
+    "household_type",
+    "dilapidated",
+    "national",
 )
 MEMBER_FIELD_NAMES = [s.name for s in SHEET_BY_NAME[MEMBER_SHEET].specs]
 MEMBER_READ = ("household_id", *(n for n in MEMBER_FIELD_NAMES if n != "household_code"))
-INCOME_READ = ("household_id", "year", *INCOME_FIELD_NAMES)
+INCOME_READ = ("household_id", "year", *INCOME_FIELD_NAMES, "per_capita_net")
 
 
 def cell(value: Any) -> Any:
@@ -158,9 +162,10 @@ def _reading_cursor() -> Iterator[Any]:
 
 
 def _live_rows(
-    query: QuerySet[Household], mask: Callable[[str, Any], Any] | None
+    query: QuerySet[Household], mask: Callable[[str, Any], Any] | None, *, extended: bool = False
 ) -> Iterator[tuple[list[Any], list[list[Any]]]]:
-    """(household row, member rows) in sheet column order, households in id order, read in batches."""
+    """(household row, member rows) in sheet column order, households in id order, read in batches.
+    `extended`: the household row ends with the columns of `unknown_columns.EXTRA_HOUSEHOLD_SPECS`."""
     specs = SHEET_BY_NAME[HOUSEHOLD_SHEET].specs
     h_index = {name: i for i, name in enumerate(HOUSEHOLD_READ)}
     h_index["village_code"] = h_index["village_id"]
@@ -175,6 +180,8 @@ def _live_rows(
         for spec in specs
     ]
     no_income: tuple[Any, ...] = (None,) * len(INCOME_READ)
+    type_i, dilapidated_i, national_i = (h_index[n] for n in ("household_type", "dilapidated", "national"))
+    per_capita_i = i_index["per_capita_net"]
     m_bools = _bool_positions(Member, MEMBER_READ)
     # every column the masking policy names (ID numbers, phone, birth date, health, disability …)
     masked_h = [i for i, spec in enumerate(specs) if is_masked(spec.name)]
@@ -207,6 +214,17 @@ def _live_rows(
                 (income[i] if from_income else (bool_text(h[i]) if is_bool else h[i]))
                 for from_income, i, is_bool in columns
             ]
+            if extended:
+                if h[national_i] is not None:  # from a national list: its unknowns as empty cells
+                    dilapidated = h[dilapidated_i]
+                    row += [
+                        SOURCE_NATIONAL,
+                        h[type_i] or "",
+                        "" if dilapidated is None else bool_text(dilapidated),
+                        "" if income[per_capita_i] is None else income[per_capita_i],
+                    ]
+                else:
+                    row += ["", "", "", ""]
             code = h[1]
             people = members[h[0]]
             for m in people:
@@ -298,6 +316,7 @@ def export_registry(
     """
     prefix = region.prefix if region is not None else None
     mask = None if actor_or_none is None or actor_or_none.sees_sensitive else masker(actor_or_none)
+    extended = False
     if year is not None:
         rows = _snapshot_rows(year, prefix, mask)
         total = YearSnapshot.objects.filter(year=year).count()
@@ -310,10 +329,14 @@ def export_registry(
         if prefix:
             low, high = code_range(prefix)
             query = query.filter(village_id__gte=low, village_id__lt=high)
-        rows = _live_rows(query, mask)
+        extended = query.filter(national__isnull=False).exists()
+        rows = _live_rows(query, mask, extended=extended)
         total = query.count()
     book = FastBook(out)
-    households_sheet = book.sheet(SHEET_BY_NAME[HOUSEHOLD_SHEET])
+    household_sheet = SHEET_BY_NAME[HOUSEHOLD_SHEET]
+    if year is None and extended:  # households of a national list: their unknowns stay unknown
+        household_sheet = Sheet(HOUSEHOLD_SHEET, household_sheet.specs + EXTRA_HOUSEHOLD_SPECS, True)
+    households_sheet = book.sheet(household_sheet)
     members_sheet = book.sheet(SHEET_BY_NAME[MEMBER_SHEET])
     villages_sheet = book.sheet(SHEET_BY_NAME[VILLAGE_SHEET])
     households = members = 0

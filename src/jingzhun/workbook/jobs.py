@@ -73,3 +73,6 @@ def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
             write_report(result, str(report_path(job, kind)))
         summary["report"] = True
     return summary
+
+
+from jingzhun.workbook import upload_sweep as _upload_sweep  # noqa: E402,F401 - registers "upload_sweep" (hourly)

@@ -78,6 +78,7 @@ class NationalParser:
         self.year, self.year_source = 0, ""
         self.household_keys: list[str] = []
         self.pool: dict[Any, Any] = {}
+        self.dates: dict[Any, Any] = {}  # one date object per birth date (a million people, ~30,000 dates)
 
     # -- helpers ---------------------------------------------------------------------------------
     def _cell(self, cells: list[Any], key: str) -> Any:
@@ -92,6 +93,19 @@ class NationalParser:
         household_keys = [k for k in (*L.PLACE_KEYS, *L.HOUSEHOLD_KEYS) if k in self.index]
         positions = [self.index[k] for k in household_keys]
         self.household_keys = household_keys
+        # the household cells kept per household (compared with its later rows) are shared objects where
+        # the values repeat (县, 乡, 村, 是/否, 致贫原因, …): 330,000 households × 14 cells otherwise hold
+        # ~300 MB of copies; phone and income are nearly unique and are not pooled
+        pooled = [k not in (L.PHONE, L.INCOME) for k in household_keys]
+        intern = self.pool.setdefault
+
+        def shared(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+            return tuple(
+                intern(c, c) if keep and c.__class__ is str else c
+                for c, keep in zip(raw, pooled, strict=True)
+            )
+
+        size_i = household_keys.index(L.SIZE) if L.SIZE in household_keys else None
         raw_member_keys = [k for k in L.MEMBER_RAW_KEYS if k in self.index]
         self.raw_member_keys = raw_member_keys
         self.raw_member_positions = [self.index[k] for k in raw_member_keys]
@@ -117,9 +131,10 @@ class NationalParser:
                 continue
             state = self.state.get(code)
             if state is None:
+                raw = shared(raw)
                 clean = trimmed(raw)  # str.strip() returns the cell itself when there is nothing to trim
                 self._first_row(code, number, cells, clean)
-                state = self.state[code] = [number, raw, [], clean]
+                state = self.state[code] = [number, raw, [], clean[size_i] if size_i is not None else ""]
             elif raw != state[1]:
                 self._disagreeing(number, state, raw)
             self._member(code, number, cells, state)
@@ -141,6 +156,8 @@ class NationalParser:
                 )
 
     def _first_row(self, code: str, number: int, cells: list[Any], raw: tuple[str, ...]) -> None:
+        """The household from its first row; `raw` its household cells, trimmed (kept for the national
+        export as the file wrote them)."""
         values: dict[str, Any] = {name: None for name in HH_NAMES}
         errors: dict[str, tuple[Any, str]] = {}
         parsed: dict[str, Any] = {}
@@ -213,7 +230,7 @@ class NationalParser:
             household_type=pool.setdefault(household_type, household_type),
             dilapidated=dilapidated,
             housing_grade_unknown=True,
-            national=None,  # the raw texts, at the end
+            national=self._raw_texts(raw),
         )
         if values["identified_year"] and values["identified_year"] > date.today().year:
             self.error(
@@ -248,6 +265,9 @@ class NationalParser:
         values["education"] = values.get("education") or ""
         values["ethnicity"] = values.get("ethnicity") or ""
         values["not_in_school_reason"] = ""
+        birth = values.get("birth_date")
+        if birth is not None:
+            values["birth_date"] = self.dates.setdefault(birth, birth)
         person = self.index.get(L.PERSON)
         values["person_code"] = fast_text(cells[person])[:40] if person is not None else ""
         if self.raw_member_positions:
@@ -262,25 +282,33 @@ class NationalParser:
         member = tuple(values.get(n) for n in MEMBER_NAMES)
         self.parsed.members.setdefault(code, []).append((number, member))
 
+    def _raw_texts(self, raw: tuple[str, ...]) -> str:
+        """Household.national: the layout and the household's columns as the file wrote them (trimmed)."""
+        national = {"layout": self.layout}
+        for key, value in zip(self.household_keys, raw, strict=True):
+            if key != L.SIZE and key != L.GROUP:
+                national[key] = value
+        if L.DATA_DATE in self.index:
+            national[L.DATA_DATE] = self.data_date
+        return encode(national)
+
     def _households(self) -> None:
-        """人数, the 户主, and the raw household texts, once every row is read."""
+        """人数 and the 户主, once every row is read."""
         households = self.parsed.households
-        size_at = HH_NAMES.index("head_name")
-        id_at, national_at = HH_NAMES.index("head_id_number"), HH_NAMES.index("national")
-        keys = self.household_keys
-        size_i = keys.index(L.SIZE) if L.SIZE in keys else None
-        for code, (first_row, _, heads, raw) in self.state.items():
+        name_at = HH_NAMES.index("head_name")
+        id_at = HH_NAMES.index("head_id_number")
+        for code, (first_row, _, heads, size_text) in self.state.items():
             rows = len(self.parsed.members.get(code, ()))
-            if size_i is not None and raw[size_i]:
+            if size_text:
                 try:
-                    declared = parse_size(raw[size_i])
+                    declared = parse_size(size_text)
                 except FieldError:
                     declared = None  # reported with the first row
                 if declared is not None and declared != rows:
                     self.error(
                         first_row,
                         L.SIZE,
-                        raw[size_i],
+                        size_text,
                         f"户编号 {code} 的人数为 {declared}，但名单中该户有 {rows} 行（每人一行）",
                     )
             if not heads:
@@ -298,18 +326,11 @@ class NationalParser:
                     "户主",
                     f"户编号 {code} 有{len(heads)}名户主（{rows_text}）：每户只能有一名户主",
                 )
-            number, values = households[code]
-            patched = list(values)
             if heads:
-                patched[size_at], patched[id_at] = heads[0][1], heads[0][2]
-            national = {"layout": self.layout}
-            for key, value in zip(keys, raw, strict=True):
-                if key != L.SIZE and key != L.GROUP:
-                    national[key] = value
-            if L.DATA_DATE in self.index:
-                national[L.DATA_DATE] = self.data_date
-            patched[national_at] = encode(national)
-            households[code] = (number, tuple(patched))
+                number, values = households[code]
+                patched = list(values)
+                patched[name_at], patched[id_at] = heads[0][1], heads[0][2]
+                households[code] = (number, tuple(patched))
 
 
 def mapping_county(actor: Actor) -> str | None:

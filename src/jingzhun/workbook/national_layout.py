@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jingzhun.workbook.columns import normalize_header
+from jingzhun.workbook.columns import SHEETS, normalize_header
 
 # Headers in file order, as the spec lists them (natout's export writes the same).
 LAYOUT_2016 = (
@@ -72,9 +72,28 @@ PLACE_KEYS = (COUNTY, TOWNSHIP, VILLAGE, GROUP)
 MEMBER_RAW_KEYS = (PERSON_PHONE, PERSON_IDENTIFIED, MONITOR, RISK_GONE, RISK_FOUND, RISK_GONE_AT)
 # Read for the whole file, or only as a row counter: recognised, not stored per row
 FILE_KEYS = (SERIAL, DATA_DATE)
-REQUIRED = (COUNTY, TOWNSHIP, VILLAGE, CODE, NAME, ID, RELATION, SCHOOL, HEALTH, SKILL, CAUSE)
+REQUIRED = (
+    COUNTY,
+    TOWNSHIP,
+    VILLAGE,
+    CODE,
+    NAME,
+    ID,
+    RELATION,
+    SCHOOL,
+    HEALTH,
+    SKILL,
+    CAUSE,
+)  # with SIGNATURE
 # what makes a sheet a national list (spec "recognises such a sheet"); the ID column is then required
 SIGNATURE = (CODE, RELATION, VILLAGE)
+# A sheet that lacks one of the signature's headers (renamed: 户号, 关系, 所在村) is still recognised when most of
+# its headers are the layouts' (`RECOGNISED_SHARE` of its non-empty headers, at least `RECOGNISED_MIN`), among
+# them at least `OWN_MIN` that only the national lists have — so the registry workbook's 成员 sheet (户编号,
+# 与户主关系, 姓名, …, no 县/乡/人数) is never taken for one; the mapping step then maps the missing ones by hand.
+RECOGNISED_SHARE = 0.6
+RECOGNISED_MIN = 8
+OWN_MIN = 3
 
 _UNIQUE = {
     layout: {ALIASES.get(normalize_header(h), normalize_header(h)) for h in headers}
@@ -82,6 +101,12 @@ _UNIQUE = {
 }
 _ONLY_2016 = {normalize_header(h) for h in LAYOUT_2016} - {normalize_header(h) for h in LAYOUT_2021}
 _ONLY_2021 = {normalize_header(h) for h in LAYOUT_2021} - {normalize_header(h) for h in LAYOUT_2016}
+
+
+# headers only the national lists have (not a column of the registry workbook's sheets)
+_NATIONAL_OWN = (_UNIQUE["2016"] | _UNIQUE["2021"] | set(ALIASES)) - {
+    normalize_header(h) for sheet in SHEETS for h in sheet.headers
+}
 
 # Fields of the registry a layout does not carry: stored as unknown (spec "What the list does not carry")
 UNKNOWN_FIELDS = {
@@ -134,7 +159,16 @@ class ColumnMap:
         return [key for key in REQUIRED if key not in have]
 
     def is_national(self) -> bool:
-        return all(key in self.index for key in SIGNATURE)
+        """The signature's headers are all there (spec), or the sheet is recognised by its share of the
+        layouts' headers with one or more of the signature's renamed (then missing: mapped by hand)."""
+        have = self.index
+        if all(key in have for key in SIGNATURE):
+            return True
+        known = sum(1 for c in self.columns if c.key is not None)
+        own = sum(
+            1 for c in self.columns if c.key is not None and normalize_header(c.header) in _NATIONAL_OWN
+        )
+        return known >= RECOGNISED_MIN and known >= RECOGNISED_SHARE * len(self.columns) and own >= OWN_MIN
 
     def to_dict(self) -> dict[str, Any]:
         return {

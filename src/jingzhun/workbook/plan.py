@@ -125,6 +125,29 @@ def _load_existing(parsed: Parsed, plan: Plan, actor: Actor, result: ImportResul
             *income_names
         ):
             by_id[hid].incomes[year] = (iid, tuple(amounts))
+    for code in parsed.from_national & plan.existing.keys():
+        _keep_national_texts(parsed, code, plan.existing[code])
+
+
+_MB_PERSON = [c for c, _ in MEMBER_COLUMNS].index("person_code")
+
+
+def _keep_national_texts(parsed: Parsed, code: str, existing: ExistingHousehold) -> None:
+    """A household of a national list re-imported from the registry workbook (数据来源 = 全国系统名单) keeps
+    what the workbook does not carry: the list's raw texts (Household.national) and its members' 人编号 and
+    raw member columns (workbook.unknown_columns)."""
+    number, values = parsed.households[code]
+    patched = list(values)
+    patched[HH["national"]] = existing.values[_HH_NATIONAL]
+    parsed.households[code] = (number, tuple(patched))
+    rid_i, person_i, national_i = MB["resident_id"], MB["person_code"], MB["national"]
+    members = parsed.members.get(code, [])
+    for k, (row, member) in enumerate(members):
+        current = existing.members.get(member[rid_i])
+        if current is not None:
+            kept = list(member)
+            kept[person_i], kept[national_i] = current[1][_MB_PERSON], current[1][_MB_NATIONAL]
+            members[k] = (row, tuple(kept))
 
 
 def _keep_no_longer_enjoying(parsed: Parsed, code: str, existing: ExistingHousehold) -> None:

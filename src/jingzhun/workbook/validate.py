@@ -38,6 +38,16 @@ from jingzhun.workbook.columns import (
 )
 from jingzhun.workbook.file_reader import Workbook
 from jingzhun.workbook.issues import ImportResult
+from jingzhun.workbook.json_text import encode
+from jingzhun.workbook.unknown_columns import (
+    EXTRA_HOUSEHOLD_SPECS,
+    INCOME_COMPONENTS,
+    UNKNOWABLE,
+    UNKNOWABLE_MEMBER,
+    UNKNOWABLE_TEXT,
+    is_national,
+    relaxed,
+)
 
 MANGLED_ID = "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"
 # Beyond the workbook's columns: fields only a national person list fills (workbook.national; the workbook
@@ -50,6 +60,7 @@ HH = {name: i for i, name in enumerate(HH_NAMES)}
 MB = {name: i for i, name in enumerate(MEMBER_NAMES)}
 VG = {name: i for i, name in enumerate(VILLAGE_NAMES)}
 LABELS = {**{s.name: s.label for s in MEMBER_FIELDS}, **{s.name: s.label for s in HOUSEHOLD_FIELDS}}
+LABELS.update({s.name: s.label for s in EXTRA_HOUSEHOLD_SPECS})
 
 ProgressFn = Callable[..., Any]
 
@@ -65,6 +76,8 @@ class Parsed:
     villages: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
     village_names: dict[str, str] = field(default_factory=dict)
     member_rows: int = 0
+    # 户编号 of rows marked 数据来源 = 全国系统名单 (workbook.unknown_columns): their unknowns stay unknown
+    from_national: set[str] = field(default_factory=set)
     import_year: int | None = None  # national lists: the year of --year / 数据日期 / today
     sheet: str = HOUSEHOLD_SHEET  # the sheets household and member errors are reported on (a national
     member_sheet: str = MEMBER_SHEET  # list has one sheet of its own for both)
@@ -81,10 +94,11 @@ def _mangled(cell: Any) -> bool:
 class _SheetReader:
     """Maps a sheet's header to field names and turns rows into raw dicts keyed by field name."""
 
-    def __init__(self, book: Workbook, sheet: Sheet, result: ImportResult):
+    def __init__(self, book: Workbook, sheet: Sheet, result: ImportResult, extra: tuple[FieldSpec, ...] = ()):
         self.sheet = sheet
         self.rows = book.sheet(sheet.name)
         self.columns: list[tuple[str, int]] = []
+        self.extra: dict[str, int] = {}  # the optional extension columns found (unknown_columns)
         # An absent optional sheet (村) is not a failed read: the import goes on without it.
         self.ok = self.rows is not None or not sheet.required
         if self.rows is None:
@@ -94,6 +108,7 @@ class _SheetReader:
                 )
             return
         known = header_index(sheet)
+        extras = {normalize_header(s.label): s.name for s in extra}
         seen: set[str] = set()
         unknown = []
         for index, cell in enumerate(self.rows.header):
@@ -101,7 +116,9 @@ class _SheetReader:
             if not key:
                 continue
             name = known.get(key)
-            if name is None:
+            if name is None and key in extras:
+                self.extra.setdefault(extras[key], index)
+            elif name is None:
                 unknown.append(str(cell).strip())
             elif name in seen:
                 result.error(sheet.name, 1, str(cell), "", "列名重复")
@@ -269,7 +286,9 @@ def parse_workbook(
         return parsed
     pool: dict[Any, Any] = {}
     readers = {
-        name: _SheetReader(book, SHEET_BY_NAME[name], result)
+        name: _SheetReader(
+            book, SHEET_BY_NAME[name], result, EXTRA_HOUSEHOLD_SPECS if name == HOUSEHOLD_SHEET else ()
+        )
         for name in (HOUSEHOLD_SHEET, MEMBER_SHEET, VILLAGE_SHEET)
     }
     if not all(r.ok for r in readers.values()):
@@ -306,15 +325,23 @@ def _households(
     sheet = HOUSEHOLD_SHEET
     assert reader.rows is not None
     cleaner = _RowCleaner(HOUSEHOLD_FIELDS, reader.columns)
+    national_cleaner = _RowCleaner(relaxed(HOUSEHOLD_FIELDS, UNKNOWABLE), reader.columns)
+    extra = _RowCleaner(EXTRA_HOUSEHOLD_SPECS, list(reader.extra.items())) if reader.extra else None
+    source_i = reader.extra.get("source")
     cell = cleaner.cell
     this_year = date.today().year
     for number, cells in reader.rows.rows:
         mangled = _mangled(cell(cells, "head_id_number"))
-        values, errors = cleaner.clean(cells)
+        from_national = source_i is not None and source_i < len(cells) and is_national(cells[source_i])
+        values, errors = (national_cleaner if from_national else cleaner).clean(cells)
         if mangled:
             errors["head_id_number"] = MANGLED_ID
+        if from_national and extra is not None:
+            _national_unknowns(values, errors, extra.clean(cells))
         if not errors:
             errors.update(validation.household_errors(values, this_year=this_year))
+            if from_national and not values.get("exit_year"):
+                errors.pop("exit_year", None)  # 已脱贫 from a national list: 脱贫年度 unknown
         code = values.get("code")
         if code:
             if code in parsed.households:
@@ -334,14 +361,46 @@ def _households(
             values["no_longer_enjoying"] = (
                 text(cell(cells, "exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
             )
-            values["household_type"] = ""
-            values["housing_grade_unknown"] = False
+            if from_national:
+                parsed.from_national.add(code)
+            else:
+                values["household_type"] = ""
+                values["housing_grade_unknown"] = False
             _intern(values, _HH_CHOICES, pool)
             if values.get("village_code"):
                 values["village_code"] = pool.setdefault(values["village_code"], values["village_code"])
             parsed.households[code] = (number, tuple(values.get(n) for n in HH_NAMES))
         if progress and number % 5000 == 0:
             progress(number, reader.rows.total + 1, "检查户表")
+
+
+# Household.national of a household of a national list that arrives through the registry workbook: marked
+# (not None), the list's raw texts not known (a re-import keeps those it already has: plan)
+_EMPTY_NATIONAL = encode({"source": "登记簿"})
+
+
+def _national_unknowns(
+    values: dict[str, Any], errors: dict[str, str], extra: tuple[dict[str, Any], dict]
+) -> None:
+    """A row marked 全国系统名单: empty unknowable cells are unknown; the extension columns give
+    户类型, 危房户 and a per-capita-only income (components unknown)."""
+    more, more_errors = extra
+    errors.update({k: v for k, v in more_errors.items() if k != "source"})
+    for name in UNKNOWABLE_TEXT:
+        values[name] = values.get(name) or ""
+    values["household_type"] = more.get("household_type") or ""
+    values["dilapidated"] = more.get("dilapidated")
+    values["housing_grade_unknown"] = not values.get("housing_safety")
+    values["national"] = _EMPTY_NATIONAL
+    per_capita = more.get("per_capita_net")
+    if per_capita is not None:
+        if any(values.get(n) is not None for n in INCOME_COMPONENTS):
+            errors["per_capita_net"] = "人均纯收入只在收入各项未知（为空）时填写"
+        elif values.get("income_year") is None:
+            errors["income_year"] = "填写了人均纯收入时，收入年度必填"
+        values["per_capita_net"] = per_capita
+    elif values.get("income_year") is not None and any(values.get(n) is None for n in INCOME_COMPONENTS):
+        errors.setdefault("wage", "收入年度已填写时，收入各项（或人均纯收入）必填")
 
 
 def _members(
@@ -357,9 +416,13 @@ def _members(
     seen_ids: dict[str, int] = {}
     households = parsed.households
     cleaner = _RowCleaner(MEMBER_FIELDS, reader.columns)
+    national_cleaner = _RowCleaner(relaxed(MEMBER_FIELDS, UNKNOWABLE_MEMBER), reader.columns)
+    from_national = parsed.from_national
+    code_i = cleaner.index.get("household_code", -1)
     cell = cleaner.cell
     for number, cells in reader.rows.rows:
-        values, errors = cleaner.clean(cells)
+        marked = from_national and 0 <= code_i < len(cells) and text(cells[code_i]) in from_national
+        values, errors = (national_cleaner if marked else cleaner).clean(cells)
         if _mangled(cell(cells, "id_number")):
             errors["id_number"] = MANGLED_ID
         elif "id_number" not in errors:
