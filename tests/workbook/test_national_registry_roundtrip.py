@@ -135,7 +135,7 @@ def test_an_unmarked_row_with_empty_required_cells_is_still_refused(tmp_path, sy
 
 
 def test_a_registry_without_national_households_exports_the_spec_columns_only(tmp_path, system_actor, db):
-    from jingzhun.workbook.generate import generate_to_path
+    from jingzhun.demo.generate import generate_to_path
 
     generate_to_path(str(tmp_path / "county"), households=3, seed=1, year=2018)
     assert import_path(str(tmp_path / "county"), actor=system_actor).ok
