@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.assistance.conftest import png_bytes
+from tests.browser.conftest import login as browser_login
 from tests.browser.test_assistance_pages import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -105,3 +106,42 @@ def test_a_problem_from_assignment_to_accepted_closing(
     desk.wait_for_selector("[data-testid=item-status]:has-text('已销号')")
     assert Item.objects.get(pk=item.pk).status == "已销号"
     assert _summary_problem_total(desk, live_server)[2:5] == ["1", "1", "0"]
+
+
+def test_the_directive_form_offers_only_the_chosen_issuers_subordinates(
+    phone, page, live_server, township_cadre, county_leader
+):
+    """A township cadre on a phone sees only their 指挥部's village 作战室; a county leader at the desk
+    switches the issuing post and the recipient list follows (htmx), then issues the directive."""
+    from playwright.sync_api import expect
+
+    from jingzhun.ledger.models import Item, Post
+
+    county = Post.objects.create(name="县脱贫攻坚指挥部", level="县", region_id="430821000000")
+    town = Post.objects.create(name="溪口镇指挥部", level="乡镇", region_id="430821102000", parent=county)
+    Post.objects.create(name="杜坪村作战室", level="村", region_id="430821102204", parent=town)
+    other = Post.objects.create(name="零阳街道指挥部", level="乡镇", region_id="430821001000", parent=county)
+    town.members.add(township_cadre)
+
+    browser_login(phone, live_server, "township", whoami_state="attached")
+    phone.goto(f"{live_server.url}/ledger/directive/new/")
+    boxes = phone.locator("#recipients label")
+    assert boxes.all_inner_texts() == ["杜坪村作战室"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    login(page, live_server, "leader")
+    page.goto(f"{live_server.url}/ledger/directive/new/?post={town.pk}")
+    assert page.locator("#recipients label").all_inner_texts() == ["杜坪村作战室"]
+    page.select_option("#f-post", str(county.pk))
+    expect(page.locator("#recipients label")).to_have_count(3)  # swapped in place, the rest kept
+    labels = set(page.locator("#recipients label").all_inner_texts())
+    assert labels == {"溪口镇指挥部", "零阳街道指挥部", "杜坪村作战室"}
+    page.fill("#f-code", "ZL-B1")
+    page.fill("#f-description", "十月底前完成遍访")
+    page.fill("#f-deadline", (date.today() + timedelta(days=30)).isoformat())
+    page.check(f"#r-{other.pk}")
+    page.click("[data-testid=submit]")
+    page.wait_for_url("**/ledger/items/**")
+    assert list(Item.objects.get(code="ZL-B1").recipients.values_list("post__name", flat=True)) == [
+        "零阳街道指挥部"
+    ]
