@@ -125,7 +125,7 @@ def store_hits(
         year=year, rules=sorted(rules_run), source=source, records=records, hits=0, actor=actor.user
     )
     tally = _Tally()
-    handled: set[int] = set()  # clues raised or hit again by this run (a hit given twice counts once)
+    handled: set[int] = set()  # items of the clues this run raised or hit again (a repeat counts once)
     numbers = count(_next_number(year))
     for batch in _batches(hits):
         stray = sorted({h.rule for h in batch} - set(rules_run))
@@ -206,6 +206,7 @@ def _store_batch(
         rule__in=sorted({i[0] for i in by_identity}), household_id__in=sorted(villages)
     ).values(
         "id",
+        "item_id",
         "rule",
         "household_id",
         "member_id",
@@ -235,9 +236,9 @@ def _store_batch(
         key = record_key(hit)
         row = open_clues.get(identity)
         if row is not None:
-            if row["id"] in handled:  # given twice in this run: the first one stands
+            if row["item_id"] in handled:  # given twice in this run: the first one stands
                 continue
-            handled.add(row["id"])
+            handled.add(row["item_id"])
             seen.append(row["id"])
             if (row["explanation"], row["record_key"], row["record"], row["match"], row["still_hit"]) != (
                 hit.explanation,
