@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
@@ -9,7 +10,7 @@ from django.test import RequestFactory
 
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.exit_gate import ExitRefused
-from jingzhun.core.forms import Done, ExitRefusal, submit
+from jingzhun.core.forms import Back, Done, ExitRefusal, submit
 
 
 class NameForm(forms.Form):
@@ -97,3 +98,39 @@ def test_an_exit_refusal_keeps_the_decision_and_says_which_check_failed():
     refusal = ExitRefusal(other)
     assert submit(request, other, _save([]), on_error=refusal) is None
     assert refusal.decision is None and other.errors["name"] == ["名称不可用"]
+
+
+def test_a_button_without_a_form_says_the_refusal_where_it_goes_back_to():
+    calls: list = []
+    request = _request("POST", {"name": "坏"})
+    response = submit(request, None, _save(calls), back=Back("/item/"))
+    assert response is not None and response.status_code == 302 and response["Location"] == "/item/"
+    assert calls == [{"name": ["坏"]}]  # the action read request.POST
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [("error", "名称不可用；未保存")]
+    request = _request("POST", {"name": "好"})
+    response = submit(request, None, _save([]), back=Back("/item/"))
+    assert response is not None and response["Location"] == "/done/"
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [("success", "已保存 好")]
+
+
+def test_a_page_of_its_own_fields_keeps_the_errors_and_renders_again():
+    placed: list = []
+    request = _request("POST", {"name": "坏"})
+    assert submit(request, None, _save([]), on_error=placed.append) is None
+    assert [e.errors for e in placed] == [{"name": "名称不可用", "__all__": "未保存"}]
+    assert submit(_request("GET"), None, _save(placed), on_error=placed.append) is None and len(placed) == 1
+
+
+def test_without_a_form_it_must_be_told_where_errors_go():
+    request = _request("POST", {"name": "好"})
+    for kwargs in ({}, {"back": Back("/item/"), "on_error": print}):
+        with pytest.raises(TypeError):
+            submit(request, None, _save([]), **kwargs)
+    with pytest.raises(TypeError):  # a form's errors go on its fields, never to a message
+        submit(request, NameForm(request.POST), _save([]), back=Back("/item/"))
+
+
+def test_a_button_opened_with_get_goes_back_and_does_nothing():
+    calls: list = []
+    response = submit(_request("GET"), None, _save(calls), back=Back("/item/"))
+    assert response["Location"] == "/item/" and calls == []

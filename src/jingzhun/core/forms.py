@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django import forms
 from django.http import HttpRequest, HttpResponse
@@ -71,13 +71,48 @@ class Done:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Back:
+    """Where a page without a form of its own (a button: 办理, 转办, 批量办理) goes when its service refused:
+    the refusal is shown as an error message there. `to` is a URL name or path."""
+
+    to: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@overload
 def submit(
     request: HttpRequest,
-    form: forms.Form,
-    action: Callable[[dict[str, Any]], Done],
+    form: None,
+    action: Callable[[Any], Done],
+    *,
+    also: Sequence[forms.Form] = (),
+    on_error: None = None,
+    back: Back,
+) -> HttpResponse: ...
+
+
+@overload
+def submit(
+    request: HttpRequest,
+    form: forms.Form | None,
+    action: Callable[[Any], Done],
     *,
     also: Sequence[forms.Form] = (),
     on_error: Callable[[ValidationFailed], None] | None = None,
+    back: None = None,
+) -> HttpResponse | None: ...
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.Form | None,
+    action: Callable[[Any], Done],
+    *,
+    also: Sequence[forms.Form] = (),
+    on_error: Callable[[ValidationFailed], None] | None = None,
+    back: Back | None = None,
 ) -> HttpResponse | None:
     """The form → service → errors → message → redirect shape of a page. On a valid POST `action` gets
     the cleaned data and calls the service; a ValidationFailed it raises lands on the form's fields
@@ -89,19 +124,33 @@ def submit(
 
     A check of its own before the service (a file's size or type) is the action raising ValidationFailed
     for that field; a file field works as any other when the form was bound with `request.FILES`.
+
+    `form=None` is a page whose fields are not a Django form: `action` gets `request.POST` (files from
+    `request.FILES`). A button (`back=`) always answers with a redirect — to `Done` on success, to
+    `back` with the refusal as an error message otherwise (and a GET there too); a page that renders its own fields again
+    (`on_error=`, which keeps the errors for its template) gets None on a refusal, as with a form.
     """
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    if request.method != "POST" or not form.is_valid() or not all(f.is_valid() for f in also):
+    if (back is not None and form is not None) or (form is None and (on_error is None) == (back is None)):
+        raise TypeError("submit: a form, or without one back= (a button) or on_error= (a page of its own)")
+    if back is not None and request.method != "POST":
+        return redirect(back.to, *back.args, **back.kwargs)
+    forms_ = ([form] if form is not None else []) + list(also)
+    if request.method != "POST" or not all(f.is_valid() for f in forms_):
         return None
     try:
-        done = action(form.cleaned_data)
+        done = action(form.cleaned_data if form is not None else request.POST)
     except ValidationFailed as exc:
-        if on_error is None:
+        if on_error is not None:
+            on_error(exc)
+        elif form is not None:
             apply_errors(form, exc)
         else:
-            on_error(exc)
+            assert back is not None
+            messages.error(request, exc.message)
+            return redirect(back.to, *back.args, **back.kwargs)
         return None
     messages.success(request, done.message)
     return redirect(done.to, *done.args, **done.kwargs)
