@@ -10,14 +10,19 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.assistance.models import HelpUnit
 from jingzhun.ledger import kinds
-from jingzhun.ledger.models import Attachment, InspectionGroup, Item, Recipient
+from jingzhun.ledger.models import Attachment, CaseDetail, Indicator, InspectionGroup, Item, Post, Recipient
 from jingzhun.regions.models import Region, code_prefix, code_range
+from jingzhun.registry.models import Household
+
+COUNTY = "430821"  # the county's code prefix (the ledgers serve one county)
 
 
 def system_actor() -> Actor:
@@ -32,7 +37,7 @@ def system_actor() -> Actor:
             Perm.VIEW_SENSITIVE,
         }
     )
-    return Actor(user=None, permissions=perms, prefixes=("430821",))
+    return Actor(user=None, permissions=perms, prefixes=(COUNTY,))
 
 
 def _sector_unit_id(actor: Actor) -> int | None | bool:
@@ -186,3 +191,114 @@ WAITING = ("申请销号", "已答复")  # states waiting for the supervising si
 
 def _closed_states() -> list[str]:
     return kinds.CLOSED_STATES
+
+
+def recipient_get(actor: Actor, pk: Any) -> Recipient:
+    """A directive's recipient row, when its directive is open to this actor (else 404)."""
+    recipient = Recipient.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if recipient is None:
+        raise Http404
+    item_get(actor, recipient.item_id)
+    return recipient
+
+
+def indicators_visible(actor: Actor) -> QuerySet[Indicator]:
+    """The task indicators of the 任务指标 items this actor sees, with their item, region and unit."""
+    return Indicator.objects.filter(item__in=items_visible(actor, kind="task")).select_related(
+        "item", "item__region", "item__unit"
+    )
+
+
+def case_detail(item: Item) -> CaseDetail:
+    """A case's figures (an unsaved empty row before the first are entered)."""
+    return CaseDetail.objects.filter(item=item).first() or CaseDetail(item=item)
+
+
+# The pickers of the ledger pages: help units, the county's townships and regions, command posts, the
+# inspection groups and the inspectors. Every ledger user may pick any of them; scope is the services'.
+
+
+def units() -> list[tuple[int, str]]:
+    return list(HelpUnit.objects.order_by("name").values_list("pk", "name"))
+
+
+def unit_names() -> list[str]:
+    return sorted(HelpUnit.objects.values_list("name", flat=True))
+
+
+def unit_ids() -> dict[int | None, str]:
+    return dict(HelpUnit.objects.values_list("pk", "name"))
+
+
+def unit_get(raw: Any) -> HelpUnit | None:
+    """The help unit of a picker's value (its id), or None."""
+    raw = str(raw or "").strip()
+    return HelpUnit.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+
+
+def region_find(code: Any) -> Region | None:
+    return Region.objects.filter(code=str(code or "").strip()).first()
+
+
+def county_townships() -> QuerySet[Region]:
+    return Region.objects.filter(level="township", code__startswith=COUNTY).order_by("code")
+
+
+def township_names() -> dict[str, str]:
+    return dict(Region.objects.filter(level="township").values_list("code", "name"))
+
+
+def county_and_townships() -> QuerySet[Region]:
+    return (
+        Region.objects.filter(level__in=("county", "township"), code__startswith=COUNTY)
+        .order_by("code")
+        .only("code", "name", "level")
+    )
+
+
+def household_find(code: str) -> Household | None:
+    return Household.objects.filter(code=code).first()
+
+
+def issuing_posts(actor: Actor) -> list[Post]:
+    """The posts this actor may issue from: those they are a member of, and — for a county supervisor —
+    every post in their scope; only posts with posts below them (a directive goes downwards)."""
+    if actor.user is None:
+        return []
+    query = Post.objects.filter(children__isnull=False).distinct().select_related("region")
+    mine = set(Post.objects.filter(members=actor.user).values_list("pk", flat=True))
+    if actor.can(Perm.LEDGER_ASSIGN):
+        scoped = ledger_actor(actor)
+        return [p for p in query.order_by("level", "name") if p.pk in mine or scoped.covers_code(p.region_id)]
+    return [p for p in query.order_by("level", "name") if p.pk in mine]
+
+
+def post_tree() -> dict[int | None, list[Post]]:
+    """The command tree in one read: each post's children by its parent's id."""
+    tree: dict[int | None, list[Post]] = {}
+    for p in Post.objects.order_by("name"):
+        tree.setdefault(p.parent_id, []).append(p)
+    return tree
+
+
+def posts_by_pk(pks: list[str]) -> dict[str, Post]:
+    return {str(p.pk): p for p in Post.objects.filter(pk__in=pks)}
+
+
+def group_find(raw: Any) -> InspectionGroup | None:
+    return InspectionGroup.objects.filter(pk=raw).first() if str(raw or "").isdigit() else None
+
+
+def group_get(raw: Any) -> InspectionGroup:
+    group = group_find(raw)
+    if group is None:
+        raise Http404
+    return group
+
+
+def groups_all() -> QuerySet[InspectionGroup]:
+    return InspectionGroup.objects.order_by("name")
+
+
+def inspectors() -> QuerySet[Any]:
+    return get_user_model().objects.filter(grants__role=RoleCode.INSPECTOR).distinct().order_by("username")

@@ -6,22 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.assistance.models import HelpUnit
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Back, Done, submit
 from jingzhun.ledger import kinds, reports, selectors, services
-from jingzhun.ledger.models import CaseDetail, Item
+from jingzhun.ledger.models import Item
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
-from jingzhun.ledger.views_create import issuing_posts
-from jingzhun.regions.models import Region
 
 PAGE_SIZE = 50
 
@@ -52,7 +49,7 @@ def _visible_kinds(actor: Actor) -> list[kinds.Kind]:
 def _bulk_context(actor: Actor) -> dict[str, Any]:
     if not actor.can(Perm.LEDGER_ASSIGN):
         return {"bulk": False}
-    return {"bulk": True, "bulk_units": list(HelpUnit.objects.order_by("name").values_list("pk", "name"))}
+    return {"bulk": True, "bulk_units": selectors.units()}
 
 
 @login_required
@@ -74,7 +71,7 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
         source=request.GET.get("source", "").strip(),
         unit=request.GET.get("unit", "").strip(),
     )
-    if flt.region and not Region.objects.filter(code=flt.region).exists():
+    if flt.region and selectors.region_find(flt.region) is None:
         flt = reports.Filter(**{**flt.__dict__, "region": ""})
     query = reports.filtered(selectors.items_visible(actor, kind=kind), flt, as_of).select_related(
         "unit", "region"
@@ -84,11 +81,8 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
     page = Paginator(query.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    townships = Region.objects.filter(level="township", code__startswith="430821").order_by("code")
+    townships = selectors.county_townships()
     scoped = selectors.ledger_actor(actor)
-    # Every unit, not the distinct units of the items in scope: that was a scan of the kind's items on
-    # every page view, for a filter menu.
-    units = HelpUnit.objects.values_list("name", flat=True)
     return render(
         request,
         "ledger/list.html",
@@ -103,9 +97,11 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
             "townships": [
                 t for t in townships if scoped.covers_code(t.code) or scoped.covers_code(t.code[:6])
             ],
-            "units": sorted(units),
+            # Every unit, not the distinct units of the items in scope: that was a scan of the kind's
+            # items on every page view, for a filter menu.
+            "units": selectors.unit_names(),
             **_bulk_context(actor),
-            "can_create": bool(issuing_posts(actor))
+            "can_create": bool(selectors.issuing_posts(actor))
             if kind == "directive"
             else actor.can(Perm.LEDGER_ASSIGN),
         },
@@ -138,7 +134,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_report": actor.can(Perm.LEDGER_HANDLE),
             "case_fields": _case_fields(item),
             "can_transfer": item.kind == "petition" and actor.can(Perm.LEDGER_ASSIGN),
-            "units_all": list(HelpUnit.objects.order_by("name").values_list("pk", "name"))
+            "units_all": selectors.units()
             if item.kind == "petition" and actor.can(Perm.LEDGER_ASSIGN)
             else [],
             "today": date.today(),
@@ -149,7 +145,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _case_fields(item: Item) -> list[tuple[str, str, Any]]:
     if item.kind != "case":
         return []
-    d = CaseDetail.objects.filter(item=item).first() or CaseDetail(item=item)
+    d = selectors.case_detail(item)
     return [
         ("party", "党纪处分（人）", d.party_discipline),
         ("government", "政务处分（人）", d.government_discipline),
@@ -164,38 +160,37 @@ def _case_fields(item: Item) -> list[tuple[str, str, Any]]:
 def item_move(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     item = selectors.item_get(actor, pk)
-    action = request.POST.get("action", "")
-    files = request.FILES.getlist("attachments")
-    note = request.POST.get("note", "")
-    try:
+    detail = Back("ledger:detail", kwargs={"pk": item.pk})
+
+    def move(post: QueryDict) -> Done:
+        action, note = post.get("action", ""), post.get("note", "")
+        files = request.FILES.getlist("attachments")
         if action == "note":
             services.item_note(actor=actor, item=item, note=note, attachments=files)
-            messages.success(request, "已记录进展")
-        elif action == "pause":
+            return Done("已记录进展", detail.to, kwargs=detail.kwargs)
+        if action == "pause":
             services.item_pause(actor=actor, item=item, reason=note)
-            messages.success(request, "已暂停计时")
-        elif action == "resume":
+            return Done("已暂停计时", detail.to, kwargs=detail.kwargs)
+        if action == "resume":
             services.item_resume(actor=actor, item=item)
-            messages.success(request, "已恢复计时")
-        else:
-            try:
-                days = int(request.POST.get("extension_days") or 0)
-            except ValueError:
-                days = -1
-            moved = services.item_move(
-                actor=actor,
-                item=item,
-                action=action,
-                note=note,
-                evidence=request.POST.get("evidence", ""),
-                attachments=files,
-                extension_days=days,
-                reply=request.POST.get("reply", ""),
-            )
-            messages.success(request, f"操作成功，当前状态：{moved.status}")
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-    return redirect("ledger:detail", pk=item.pk)
+            return Done("已恢复计时", detail.to, kwargs=detail.kwargs)
+        try:
+            days = int(post.get("extension_days") or 0)
+        except ValueError:
+            days = -1
+        moved = services.item_move(
+            actor=actor,
+            item=item,
+            action=action,
+            note=note,
+            evidence=post.get("evidence", ""),
+            attachments=files,
+            extension_days=days,
+            reply=post.get("reply", ""),
+        )
+        return Done(f"操作成功，当前状态：{moved.status}", detail.to, kwargs=detail.kwargs)
+
+    return submit(request, None, move, back=detail)
 
 
 @login_required
@@ -204,26 +199,23 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     """信访转办: a problem from this petition, keeping the link."""
     actor = _actor(request, Perm.LEDGER_ASSIGN)
     petition = selectors.item_get(actor, pk)
-    try:
-        deadline = date.fromisoformat(request.POST.get("deadline", "").strip())
-    except ValueError:
-        messages.error(request, "请填写整改时限（YYYY-MM-DD）")
-        return redirect("ledger:detail", pk=petition.pk)
-    unit = HelpUnit.objects.filter(pk=request.POST.get("unit") or 0).first()
-    try:
+
+    def transfer(post: QueryDict) -> Done:
+        try:
+            deadline = date.fromisoformat(post.get("deadline", "").strip())
+        except ValueError as exc:
+            raise ValidationFailed({"deadline": "请填写整改时限（YYYY-MM-DD）"}) from exc
         problem = services.problem_from_petition(
             actor=actor,
             petition=petition,
-            code=request.POST.get("code", ""),
+            code=post.get("code", ""),
             deadline=deadline,
-            unit=unit,
-            responsible_name=request.POST.get("responsible_name", "").strip(),
+            unit=selectors.unit_get(post.get("unit")),
+            responsible_name=post.get("responsible_name", "").strip(),
         )
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-        return redirect("ledger:detail", pk=petition.pk)
-    messages.success(request, f"已转办为问题 {problem.code}")
-    return redirect("ledger:detail", pk=problem.pk)
+        return Done(f"已转办为问题 {problem.code}", "ledger:detail", kwargs={"pk": problem.pk})
+
+    return submit(request, None, transfer, back=Back("ledger:detail", kwargs={"pk": petition.pk}))
 
 
 @login_required
@@ -268,8 +260,8 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     today = date.today()
     columns = _visible_kinds(actor)
-    names = dict(Region.objects.filter(level="township").values_list("code", "name"))
-    units = dict(HelpUnit.objects.values_list("pk", "name"))
+    names = selectors.township_names()
+    units = selectors.unit_ids()
     query = selectors.items_visible(actor)
     by_township: dict[str, dict[str, Any]] = {}
     for kind, region, n in reports.overdue_by_region(query, today):
@@ -279,7 +271,7 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         )
         entry["total"] += n
         entry["kinds"][kind] = entry["kinds"].get(kind, 0) + n
-    unit_rows = [
+    unit_rows: list[dict[str, Any]] = [
         {"unit__name": units.get(unit, ""), "total": total, "severe": severe}
         for unit, (total, severe) in reports.overdue_by_unit(query, today).items()
     ]

@@ -3,17 +3,15 @@ all or nothing, and the message names the item that failed and why."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.assistance.models import HelpUnit
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Back, Done, submit
 from jingzhun.ledger import bulk as bulk_ops
 from jingzhun.ledger import selectors
 
@@ -28,37 +26,33 @@ def bulk(request: HttpRequest) -> HttpResponse:
         "/ledger/"
     ):
         back = "/ledger/inbox/"
-    pks = [p for p in request.POST.getlist("items") if p.isdigit()]
-    try:
+
+    def apply(post: QueryDict) -> Done:
         items = []
-        for pk in pks:
+        for pk in (p for p in post.getlist("items") if p.isdigit()):
             try:
                 items.append(selectors.item_get(actor, pk))
             except Http404 as exc:
                 raise ValidationFailed({"items": f"事项 #{pk} 不存在或不在您的范围内（全部未执行）"}) from exc
         try:
-            days = int(request.POST.get("extension_days") or 0)
+            days = int(post.get("extension_days") or 0)
         except ValueError:
             days = -1
         unit = None
-        if request.POST.get("unit"):
-            unit = HelpUnit.objects.filter(
-                pk=request.POST["unit"] if request.POST["unit"].isdigit() else 0
-            ).first()
+        if post.get("unit"):
+            unit = selectors.unit_get(post["unit"])
             if unit is None:
                 raise ValidationFailed({"unit": "责任单位不存在"})
         done = bulk_ops.bulk_apply(
             actor=actor,
-            op=request.POST.get("op", ""),
+            op=post.get("op", ""),
             items=items,
-            note=request.POST.get("note", ""),
-            evidence=request.POST.get("evidence", ""),
+            note=post.get("note", ""),
+            evidence=post.get("evidence", ""),
             extension_days=days,
             unit=unit,
-            responsible_name=request.POST.get("responsible_name", ""),
+            responsible_name=post.get("responsible_name", ""),
         )
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-    else:
-        messages.success(request, f"已批量办理 {len(done)} 件：{'、'.join(i.code for i in done)}")
-    return redirect(back)
+        return Done(f"已批量办理 {len(done)} 件：{'、'.join(i.code for i in done)}", back)
+
+    return submit(request, None, apply, back=Back(back))

@@ -9,15 +9,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.assistance.models import HelpUnit
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Done, submit
 from jingzhun.ledger import kinds, selectors, services, workflows
 from jingzhun.ledger.models import Post
 from jingzhun.regions.models import Region
@@ -63,7 +63,7 @@ def _date(values: dict[str, Any], name: str, label: str, *, required: bool = Tru
 
 
 def _region(actor: Actor, raw: str, name: str = "region") -> Region:
-    region = Region.objects.filter(code=(raw or "").strip()).first()
+    region = selectors.region_find(raw)
     if region is None:
         raise ValidationFailed({name: "请选择涉及地区（12 位区划代码）"})
     if not selectors.ledger_actor(actor).covers_code(region.code):
@@ -76,29 +76,16 @@ def _unit(raw: str, name: str = "unit", *, required: bool = False) -> HelpUnit |
         if required:
             raise ValidationFailed({name: "请选择责任单位"})
         return None
-    unit = HelpUnit.objects.filter(pk=raw if str(raw).isdigit() else 0).first()
+    unit = selectors.unit_get(raw)
     if unit is None:
         raise ValidationFailed({name: "责任单位不存在"})
     return unit
 
 
-def issuing_posts(actor: Actor) -> list[Post]:
-    """The posts this actor may issue from: those they are a member of, and — for a county supervisor —
-    every post in their scope; only posts with posts below them (a directive goes downwards)."""
-    if actor.user is None:
-        return []
-    query = Post.objects.filter(children__isnull=False).distinct().select_related("region")
-    mine = set(Post.objects.filter(members=actor.user).values_list("pk", flat=True))
-    if actor.can(Perm.LEDGER_ASSIGN):
-        scoped = selectors.ledger_actor(actor)
-        return [p for p in query.order_by("level", "name") if p.pk in mine or scoped.covers_code(p.region_id)]
-    return [p for p in query.order_by("level", "name") if p.pk in mine]
-
-
 def _below(post: Post, tree: dict[int | None, list[Post]] | None = None) -> list[Post]:
     """Every post below `post` (children, their children …), from one read of the command tree."""
     if tree is None:
-        tree = _tree()
+        tree = selectors.post_tree()
     out, frontier = [], [post]
     while frontier:
         children = [c for p in frontier for c in tree.get(p.pk, [])]
@@ -107,23 +94,16 @@ def _below(post: Post, tree: dict[int | None, list[Post]] | None = None) -> list
     return out
 
 
-def _tree() -> dict[int | None, list[Post]]:
-    tree: dict[int | None, list[Post]] = {}
-    for p in Post.objects.order_by("name"):
-        tree.setdefault(p.parent_id, []).append(p)
-    return tree
-
-
 def _create(actor: Actor, kind: str, values: dict[str, str], files: list[Any]) -> Any:
     if kind == "directive":
-        posts = {str(p.pk): p for p in issuing_posts(actor)}
+        posts = {str(p.pk): p for p in selectors.issuing_posts(actor)}
         post = posts.get(values.get("post", ""))
         if post is None:
             raise ValidationFailed({"post": "请选择下达单位（您所在的指挥部/作战室）"})
         picked = [pk for pk in values.get("recipients_list", []) if pk.isdigit()]
         if not picked:
             raise ValidationFailed({"recipients": "请选择接收单位（下级指挥部/作战室）"})
-        found = {str(p.pk): p for p in Post.objects.filter(pk__in=picked)}
+        found = selectors.posts_by_pk(picked)
         if len(found) != len(set(picked)):
             raise ValidationFailed({"recipients": "所选接收单位不存在，请重新选择"})
         # a post that is not below the issuer is refused by the workflow with its Chinese message
@@ -161,12 +141,10 @@ def _create(actor: Actor, kind: str, values: dict[str, str], files: list[Any]) -
 
 
 def _household(raw: str) -> Any:
-    from jingzhun.registry.models import Household
-
     raw = (raw or "").strip()
     if not raw:
         return None
-    household = Household.objects.filter(code=raw).first()
+    household = selectors.household_find(raw)
     if household is None:
         raise ValidationFailed({"household": f"户编号 {raw} 不存在"})
     return household
@@ -215,11 +193,7 @@ def _create_task(actor: Actor, values: dict[str, str], post: Any) -> list[Any]:
 def _task_grid(actor: Actor, post: Any) -> list[dict[str, str]]:
     """The breakdown grid: one row per township in scope, then blank department rows (county level)."""
     scoped = selectors.ledger_actor(actor)
-    towns = [
-        t
-        for t in Region.objects.filter(level="township", code__startswith="430821").order_by("code")
-        if scoped.covers_code(t.code)
-    ]
+    towns = [t for t in selectors.county_townships() if scoped.covers_code(t.code)]
     grid = [{"region": t.code, "name": t.name} for t in towns] + [
         {"region": "430821000000", "name": "县直部门"} for _ in range(6)
     ]
@@ -240,13 +214,13 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
     actor.require(Perm.LEDGER_VIEW)
     if kind not in kinds.KINDS or (kind == "case" and not actor.can(Perm.LEDGER_CASES)):
         raise Http404
-    posts = issuing_posts(actor) if kind == "directive" else []
+    posts = selectors.issuing_posts(actor) if kind == "directive" else []
     if kind == "directive" and not posts:
         raise Http404
     if kind != "directive":
         actor.require(Perm.LEDGER_ASSIGN)
     spec = kinds.KINDS[kind]
-    tree = _tree() if kind == "directive" else {}
+    tree = selectors.post_tree() if kind == "directive" else {}
     values: dict[str, Any] = {"assigned_on": date.today().isoformat(), "year": str(date.today().year)}
     errors: dict[str, str] = {}
     if request.method == "GET" and kind == "directive" and request.GET.get("post"):
@@ -256,17 +230,19 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
         values = {name: request.POST.get(name, "") for name in TEXT_FIELDS}
         values["recipients_list"] = request.POST.getlist("recipients")
     if request.method == "POST" and not refresh:
-        try:
+
+        def create(post: QueryDict) -> Done:
             if kind == "task":
-                created = _create_task(actor, values, request.POST)
-                messages.success(request, f"已分解下达 {len(created)} 项指标")
-                return redirect("ledger:list", kind="task")
+                created = _create_task(actor, values, post)
+                return Done(f"已分解下达 {len(created)} 项指标", "ledger:list", kwargs={"kind": "task"})
             item = _create(actor, kind, values, request.FILES.getlist("attachments"))
-        except ValidationFailed as exc:
-            errors = {("all" if k == "__all__" else k): v for k, v in exc.errors.items()}
-        else:
-            messages.success(request, f"已创建{spec.label} {item.code}")
-            return redirect("ledger:detail", pk=item.pk)
+            return Done(f"已创建{spec.label} {item.code}", "ledger:detail", kwargs={"pk": item.pk})
+
+        def keep(exc: ValidationFailed) -> None:
+            errors.update({("all" if k == "__all__" else k): v for k, v in exc.errors.items()})
+
+        if (response := submit(request, None, create, on_error=keep)) is not None:
+            return response
     selected_post = next((p for p in posts if str(p.pk) == values.get("post")), posts[0] if posts else None)
     scoped = selectors.ledger_actor(actor)
     return render(
@@ -277,12 +253,10 @@ def item_new(request: HttpRequest, kind: str) -> HttpResponse:
             "kinds": [kinds.KINDS[c] for c in kinds.ORDER if c != "case" or actor.can(Perm.LEDGER_CASES)],
             "values": values,
             "errors": errors,
-            "units": list(HelpUnit.objects.order_by("name").values_list("pk", "name")),
+            "units": selectors.units(),
             "regions": [
                 (r.code, r.name, r.level)
-                for r in Region.objects.filter(level__in=("county", "township"), code__startswith="430821")
-                .order_by("code")
-                .only("code", "name", "level")
+                for r in selectors.county_and_townships()
                 if scoped.covers_code(r.code)
             ],
             "posts": posts,

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 
 from jingzhun.accounts.access import actor_for
-from jingzhun.accounts.models import User
-from jingzhun.accounts.roles import Perm, RoleCode
+from jingzhun.accounts.roles import Perm
 from jingzhun.core.errors import ValidationFailed
-from jingzhun.ledger import groups
-from jingzhun.ledger.models import InspectionGroup
-from jingzhun.regions.models import Region
+from jingzhun.core.forms import Done, submit
+from jingzhun.ledger import groups, selectors
 
 
 @login_required
@@ -22,11 +19,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     actor.require(Perm.MANAGE_GRANTS)
     edit = None
     if request.GET.get("edit"):
-        edit = InspectionGroup.objects.filter(
-            pk=request.GET["edit"] if request.GET["edit"].isdigit() else 0
-        ).first()
-        if edit is None:
-            raise Http404
+        edit = selectors.group_get(request.GET["edit"])
     values = {
         "name": edit.name if edit else "",
         "regions": sorted(edit.regions.values_list("code", flat=True)) if edit else [],
@@ -37,7 +30,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
-        target = InspectionGroup.objects.filter(pk=request.POST.get("group") or 0).first()
+        target = selectors.group_find(request.POST.get("group"))
         codes = (
             request.POST.getlist("regions") + request.POST.get("extra_regions", "").replace("，", " ").split()
         )
@@ -46,31 +39,32 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "regions": codes,
             "members": request.POST.get("members", ""),
         }
-        try:
-            members = request.POST.get("members", "")
+
+        def save(post: QueryDict) -> Done:
             saved = groups.group_save(
                 actor=actor,
                 group=target,
-                name=request.POST.get("name", ""),
+                name=post.get("name", ""),
                 region_codes=codes,
-                usernames=members.replace("，", " ").replace(",", " ").split(),
+                usernames=post.get("members", "").replace("，", " ").replace(",", " ").split(),
             )
-        except ValidationFailed as exc:
-            errors = dict(exc.errors)
+            return Done(f"已保存督查组“{saved.name}”", "ledger:groups")
+
+        def keep(exc: ValidationFailed) -> None:
+            nonlocal edit
+            errors.update(exc.errors)
             edit = target
-        else:
-            messages.success(request, f"已保存督查组“{saved.name}”")
-            return redirect("ledger:groups")
-    townships = Region.objects.filter(level="township", code__startswith="430821").order_by("code")
+
+        if (response := submit(request, None, save, on_error=keep)) is not None:
+            return response
     rows = [
         {
             "group": g,
             "regions": [r.name for r in g.regions.order_by("code")],
             "members": [u.display_name or u.username for u in g.members.order_by("username")],
         }
-        for g in InspectionGroup.objects.order_by("name")
+        for g in selectors.groups_all()
     ]
-    inspectors = User.objects.filter(grants__role=RoleCode.INSPECTOR).distinct().order_by("username")
     return render(
         request,
         "ledger/groups.html",
@@ -79,8 +73,8 @@ def group_list(request: HttpRequest) -> HttpResponse:
             "edit": edit,
             "values": values,
             "errors": errors,
-            "townships": townships,
-            "inspectors": inspectors,
+            "townships": selectors.county_townships(),
+            "inspectors": selectors.inspectors(),
         },
         status=400 if errors else 200,
     )

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Back, Done, submit
 from jingzhun.ledger import kinds, progress, selectors, workflows
-from jingzhun.ledger.models import CaseDetail, Indicator, Recipient
 
 
 @login_required
@@ -48,22 +46,16 @@ def recipients(request: HttpRequest, pk: int) -> HttpResponse:
 def recipient_move(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.LEDGER_VIEW)
-    try:
-        recipient = Recipient.objects.get(pk=pk)
-    except Recipient.DoesNotExist as exc:
-        raise Http404 from exc
-    item = selectors.item_get(actor, recipient.item_id)
-    try:
+    recipient = selectors.recipient_get(actor, pk)
+    detail = Back("ledger:detail", kwargs={"pk": recipient.item_id})
+
+    def move(post: QueryDict) -> Done:
         workflows.recipient_move(
-            actor=actor,
-            recipient=recipient,
-            action=request.POST.get("action", ""),
-            note=request.POST.get("note", ""),
+            actor=actor, recipient=recipient, action=post.get("action", ""), note=post.get("note", "")
         )
-        messages.success(request, "已办理")
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-    return redirect("ledger:detail", pk=item.pk)
+        return Done("已办理", detail.to, kwargs=detail.kwargs)
+
+    return submit(request, None, move, back=detail)
 
 
 @login_required
@@ -76,11 +68,7 @@ def task_board(request: HttpRequest) -> HttpResponse:
         as_of = date.fromisoformat(request.GET.get("as_of", ""))
     except ValueError:
         as_of = today
-    indicators = list(
-        Indicator.objects.filter(item__in=selectors.items_visible(actor, kind="task"))
-        .select_related("item", "item__region", "item__unit")
-        .order_by("metric", "item__region_id")
-    )
+    indicators = list(selectors.indicators_visible(actor).order_by("metric", "item__region_id"))
     computed = workflows.computed_progress(indicators)
     rows = []
     for ind in indicators:
@@ -119,15 +107,17 @@ def indicator_report(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.LEDGER_VIEW)
     item = selectors.item_get(actor, pk)
-    try:
-        value = int(request.POST.get("value", ""))
-        workflows.indicator_report(actor=actor, item=item, value=value, note=request.POST.get("note", ""))
-        messages.success(request, "已填报进度")
-    except ValueError:
-        messages.error(request, "进度应为整数")
-    except (ValidationFailed, Indicator.DoesNotExist) as exc:
-        messages.error(request, "；".join(getattr(exc, "errors", {"": "该事项不是任务指标"}).values()))
-    return redirect("ledger:detail", pk=item.pk)
+    detail = Back("ledger:detail", kwargs={"pk": item.pk})
+
+    def report(post: QueryDict) -> Done:
+        try:
+            value = int(post.get("value", ""))
+        except ValueError as exc:
+            raise ValidationFailed({"value": "进度应为整数"}) from exc
+        workflows.indicator_report(actor=actor, item=item, value=value, note=post.get("note", ""))
+        return Done("已填报进度", detail.to, kwargs=detail.kwargs)
+
+    return submit(request, None, report, back=detail)
 
 
 @login_required
@@ -136,30 +126,16 @@ def case_figures(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.LEDGER_CASES)
     item = selectors.item_get(actor, pk)
-    try:
-        ints = {k: int(request.POST.get(k) or 0) for k in ("party", "government", "judicial")}
+    detail = Back("ledger:detail", kwargs={"pk": item.pk})
+
+    def save(post: QueryDict) -> Done:
+        try:
+            ints = {k: int(post.get(k) or 0) for k in ("party", "government", "judicial")}
+        except ValueError as exc:
+            raise ValidationFailed({"__all__": "人数应为整数"}) from exc
         workflows.case_figures(
-            actor=actor,
-            item=item,
-            recovered=request.POST.get("recovered"),
-            returned=request.POST.get("returned"),
-            **ints,
+            actor=actor, item=item, recovered=post.get("recovered"), returned=post.get("returned"), **ints
         )
-        messages.success(request, "已保存")
-    except ValueError:
-        messages.error(request, "人数应为整数")
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-    return redirect("ledger:detail", pk=item.pk)
+        return Done("已保存", detail.to, kwargs=detail.kwargs)
 
-
-def case_totals(query) -> dict[str, object]:
-    """Totals of the cases in scope (the 纪委's headline: 立案、处分人数、移送司法、追缴、退还)."""
-    agg = CaseDetail.objects.filter(item__in=query).aggregate(
-        party=Sum("party_discipline"),
-        government=Sum("government_discipline"),
-        judicial=Sum("judicial"),
-        recovered=Sum("recovered"),
-        returned=Sum("returned"),
-    )
-    return {k: v or 0 for k, v in agg.items()}
+    return submit(request, None, save, back=detail)

@@ -218,7 +218,9 @@ def indicator_report(*, actor: Actor, item: Item, value: int, note: str = "") ->
     """填报进度 for an indicator without a computed source."""
     actor.require(Perm.LEDGER_HANDLE)
     _in_scope(actor, item.region_id)
-    indicator = Indicator.objects.select_for_update().get(item=item)
+    indicator = Indicator.objects.select_for_update().filter(item=item).first()
+    if indicator is None:
+        raise _fail("该事项不是任务指标")
     if indicator.source:
         raise _fail("该指标的进度由数据自动计算，不能手工填报")
     if value < 0:

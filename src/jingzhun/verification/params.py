@@ -17,6 +17,15 @@ def current_ruleset() -> CheckRuleSet | None:
     return CheckRuleSet.objects.filter(status=RuleSetStatus.PUBLISHED).order_by("-version").first()
 
 
+def draft_ruleset() -> CheckRuleSet | None:
+    """The version being edited (at most one draft at a time), or None."""
+    return CheckRuleSet.objects.filter(status=RuleSetStatus.DRAFT).first()
+
+
+def ruleset_versions(limit: int = 50) -> list[CheckRuleSet]:
+    return list(CheckRuleSet.objects.select_related("created_by", "published_by")[:limit])
+
+
 def merged(params: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     out = default_params()
     for code, values in params.items():

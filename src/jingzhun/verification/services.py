@@ -14,7 +14,7 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.rules.checks import ALL_CHECKS, CheckParamError, clean_rule_params, default_params
-from jingzhun.verification.models import CheckRuleSet, RuleSetStatus
+from jingzhun.verification.models import CheckRuleSet, ClueSettings, RuleSetStatus
 from jingzhun.verification.params import current_ruleset, merged
 
 
@@ -154,3 +154,23 @@ def ruleset_publish(*, actor: Actor, ruleset: CheckRuleSet) -> CheckRuleSet:
         after={"version": ruleset.version, "params": ruleset.params},
     )
     return ruleset
+
+
+@transaction.atomic
+def clue_settings_save(*, actor: Actor, four_eyes: bool) -> ClueSettings:
+    """县级设置: whether a checker's finding must be confirmed by someone else (四眼原则)."""
+    actor.require(Perm.CLUE_CONFIGURE)
+    row, _ = ClueSettings.objects.select_for_update().get_or_create(pk=1)
+    before = {"four_eyes": row.four_eyes}
+    row.four_eyes, row.updated_by = four_eyes, actor.user
+    row.save()
+    audit.record(
+        actor=actor.user,
+        action="clue.settings",
+        object_type="clue_settings",
+        object_id=row.pk,
+        object_label="线索核查设置",
+        before=before,
+        after={"four_eyes": four_eyes},
+    )
+    return row

@@ -9,21 +9,20 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.core import audit
-from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Back, Done, submit
 from jingzhun.ledger import kinds, services
 from jingzhun.ledger.present import move_forms
+from jingzhun.ledger.selectors import region_find
 from jingzhun.regions.models import Region, code_prefix
 from jingzhun.rules.checks import ALL_CHECKS, DATASETS
 from jingzhun.verification import followups, kind, present, selectors
-from jingzhun.verification.models import ClueSettings
+from jingzhun.verification import services as verification_services
 
 PAGE_SIZE = 50
 
@@ -47,7 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
     query = selectors.clues_visible(actor)
     if year:
         query = query.filter(year=year)
-    settings_row = ClueSettings.objects.order_by("id").first()
     return render(
         request,
         "verification/home.html",
@@ -57,7 +55,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "datasets": selectors.by_dataset(actor),
             "townships": selectors.by_region(actor, query, "township"),
             "year": year,
-            "four_eyes": bool(settings_row and settings_row.four_eyes),
+            "four_eyes": kind.four_eyes_on(),
             "can_configure": actor.can(Perm.CLUE_CONFIGURE),
         },
     )
@@ -67,7 +65,7 @@ def _filter(request: HttpRequest) -> tuple[selectors.Filter, Region | None]:
     region = None
     code = request.GET.get("region", "").strip()
     if code:
-        region = Region.objects.filter(code=code).first()
+        region = region_find(code)
     rule = request.GET.get("rule", "").strip()
     dataset = request.GET.get("dataset", "").strip()
     status = request.GET.get("status", "").strip()
@@ -154,18 +152,18 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def clue_move(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     clue = selectors.clue_get(actor, pk)
-    try:
+
+    def move(post: QueryDict) -> Done:
         moved = services.item_move(
             actor=actor,
             item=clue.item,
-            action=request.POST.get("action", ""),
-            note=request.POST.get("note", ""),
+            action=post.get("action", ""),
+            note=post.get("note", ""),
             attachments=request.FILES.getlist("attachments"),
         )
-        messages.success(request, f"操作成功，当前状态：{moved.status}")
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-    return redirect("verification:clue", pk=clue.item_id)
+        return Done(f"操作成功，当前状态：{moved.status}", "verification:clue", kwargs={"pk": clue.item_id})
+
+    return submit(request, None, move, back=Back("verification:clue", kwargs={"pk": clue.item_id}))
 
 
 @login_required
@@ -173,17 +171,14 @@ def clue_move(request: HttpRequest, pk: int) -> HttpResponse:
 def clue_apply(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     clue = selectors.clue_get(actor, pk)
-    try:
+
+    def apply(post: QueryDict) -> Done:
         done = followups.followup_apply(
-            actor=actor,
-            clue=clue,
-            option=request.POST.get("option", ""),
-            value=request.POST.get("value", ""),
+            actor=actor, clue=clue, option=post.get("option", ""), value=post.get("value", "")
         )
-        messages.success(request, done.applied_note)
-    except ValidationFailed as exc:
-        messages.error(request, "；".join(exc.errors.values()))
-    return redirect("verification:clue", pk=clue.item_id)
+        return Done(done.applied_note, "verification:clue", kwargs={"pk": clue.item_id})
+
+    return submit(request, None, apply, back=Back("verification:clue", kwargs={"pk": clue.item_id}))
 
 
 @login_required
@@ -192,19 +187,6 @@ def settings_save(request: HttpRequest) -> HttpResponse:
     """县级设置: whether a checker's finding must be confirmed by someone else (四眼原则)."""
     actor = _actor(request, Perm.CLUE_CONFIGURE)
     on = request.POST.get("four_eyes") == "1"
-    with transaction.atomic():
-        row, _ = ClueSettings.objects.select_for_update().get_or_create(pk=1)
-        before = {"four_eyes": row.four_eyes}
-        row.four_eyes, row.updated_by = on, actor.user
-        row.save()
-        audit.record(
-            actor=actor.user,
-            action="clue.settings",
-            object_type="clue_settings",
-            object_id=row.pk,
-            object_label="线索核查设置",
-            before=before,
-            after={"four_eyes": on},
-        )
+    verification_services.clue_settings_save(actor=actor, four_eyes=on)
     messages.success(request, "已保存：核查结论" + ("须经乡镇或县级确认" if on else "由核查人直接办结"))
     return redirect("verification:home")

@@ -8,18 +8,18 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.errors import ValidationFailed
+from jingzhun.core.forms import Back, Done, submit
 from jingzhun.rules.checks import CLEANSING, CROSSCHECK, PARAMETERS, CheckRule
 from jingzhun.rules.cleansing import describe
 from jingzhun.verification import services
-from jingzhun.verification.models import CheckRuleSet, RuleSetStatus
-from jingzhun.verification.params import current_ruleset, merged
+from jingzhun.verification.params import current_ruleset, draft_ruleset, merged, ruleset_versions
 
 GROUPS = (("数据清洗（登记簿内部比对）", CLEANSING), ("部门数据比对", CROSSCHECK))
 
@@ -66,8 +66,8 @@ def rules_view(request: HttpRequest) -> HttpResponse:
         {
             "ruleset": ruleset,
             "groups": _rows(merged(ruleset.params if ruleset else {})),
-            "versions": CheckRuleSet.objects.select_related("created_by", "published_by")[:50],
-            "draft": CheckRuleSet.objects.filter(status=RuleSetStatus.DRAFT).first(),
+            "versions": ruleset_versions(),
+            "draft": draft_ruleset(),
             "can_manage": actor.can(Perm.MANAGE_STANDARDS),
         },
     )
@@ -82,22 +82,26 @@ def _changes(rule: CheckRule, post: Any) -> dict[str, Any]:
 def draft_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
-    draft = CheckRuleSet.objects.filter(status=RuleSetStatus.DRAFT).first()
+    draft = draft_ruleset()
     errors: list[str] = []
     if request.method == "POST":
         if draft is None:
             messages.error(request, "没有草稿版本，请先新建草稿")
             return redirect("verification:rules")
-        changes = {
-            rule.code: _changes(rule, request.POST) for _, rules in GROUPS for rule in rules if rule.defaults
-        }
-        try:
-            draft = services.ruleset_set_many(actor=actor, ruleset=draft, changes=changes)
-        except ValidationFailed as exc:
-            errors = exc.message.split("；")
-        if not errors:
-            messages.success(request, f"{draft} 的参数已保存（尚未发布）")
-            return redirect("verification:rules_draft")
+        target = draft
+
+        def save(post: QueryDict) -> Done:
+            changes = {
+                rule.code: _changes(rule, post) for _, rules in GROUPS for rule in rules if rule.defaults
+            }
+            saved = services.ruleset_set_many(actor=actor, ruleset=target, changes=changes)
+            return Done(f"{saved} 的参数已保存（尚未发布）", "verification:rules_draft")
+
+        def keep(exc: ValidationFailed) -> None:
+            errors.extend(exc.message.split("；"))
+
+        if (response := submit(request, None, save, on_error=keep)) is not None:
+            return response
     params = merged(draft.params) if draft else {}
     return render(
         request,
@@ -115,13 +119,12 @@ def draft_view(request: HttpRequest) -> HttpResponse:
 def draft_new_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
-    try:
-        draft = services.ruleset_draft(actor=actor, note=request.POST.get("note", ""))
-    except ValidationFailed as exc:
-        messages.error(request, exc.message)
-        return redirect("verification:rules")
-    messages.success(request, f"已新建{draft}（草稿），修改参数后请发布")
-    return redirect("verification:rules_draft")
+
+    def new(post: QueryDict) -> Done:
+        draft = services.ruleset_draft(actor=actor, note=post.get("note", ""))
+        return Done(f"已新建{draft}（草稿），修改参数后请发布", "verification:rules_draft")
+
+    return submit(request, None, new, back=Back("verification:rules"))
 
 
 @login_required
@@ -129,7 +132,7 @@ def draft_new_view(request: HttpRequest) -> HttpResponse:
 def draft_publish_view(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
-    draft = CheckRuleSet.objects.filter(status=RuleSetStatus.DRAFT).first()
+    draft = draft_ruleset()
     if draft is None:
         messages.error(request, "没有待发布的草稿版本")
         return redirect("verification:rules")
