@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from jingzhun.accounts.access import Actor
 from jingzhun.core import audit
+from jingzhun.core.errors import ValidationFailed
 from jingzhun.engines.python.household import assess_household
 from jingzhun.registry import enums
 from jingzhun.registry.models import Household
@@ -36,8 +37,16 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[..., Any]
 
 
-class StandardError(ValueError):
-    """A refused change or run; the message is Chinese and shown to the user."""
+class StandardError(ValidationFailed, ValueError):
+    """A refused change or run; the message is Chinese and shown to the user. It is the application's
+    one error (`core.errors.ValidationFailed`, under `__all__`), so pages, the API and the CLI show it as
+    any other; still a ValueError for callers that caught it as one."""
+
+    def __init__(self, message: str):
+        super().__init__({"__all__": message})
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def _spec_for(year: int, standard: StandardSet | None = None) -> StandardSpec:

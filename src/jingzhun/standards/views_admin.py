@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
+from jingzhun.core.forms import Back, Done, submit
 from jingzhun.rules.vocabulary import FIELDS_BY_OPERATOR, OPERATORS_BY_LEVEL, conditions_from
 from jingzhun.standards import services
 from jingzhun.standards.forms import RuleAddForm, StandardEditForm
@@ -105,9 +105,16 @@ def standard_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
     source = standard_get(actor, pk)
-    copy = services.standard_copy(actor=actor, source=source, name=request.POST.get("name", ""))
-    messages.success(request, f"已复制为新版本：{copy}（草稿）。修改参数或添加规则后请发布。")
-    return redirect("standards:detail", pk=copy.pk)
+
+    def copy(post: QueryDict) -> Done:
+        new = services.standard_copy(actor=actor, source=source, name=post.get("name", ""))
+        return Done(
+            f"已复制为新版本：{new}（草稿）。修改参数或添加规则后请发布。",
+            "standards:detail",
+            kwargs={"pk": new.pk},
+        )
+
+    return submit(request, None, copy, back=Back("standards:detail", kwargs={"pk": source.pk}))
 
 
 @login_required
@@ -127,14 +134,13 @@ def standard_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     form = StandardEditForm(request.POST or None, standard=standard, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.standard_update(actor=actor, standard=standard, changes=form.changes())
-        except services.StandardError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "参数已保存")
-            return redirect("standards:detail", pk=standard.pk)
+
+    def save(_data: dict[str, Any]) -> Done:
+        services.standard_update(actor=actor, standard=standard, changes=form.changes())
+        return Done("参数已保存", "standards:detail", kwargs={"pk": standard.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(request, "standards/edit.html", {"standard": standard, "form": form})
 
 
@@ -144,24 +150,22 @@ def rule_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor.require(Perm.MANAGE_STANDARDS)
     standard = standard_get(actor, pk)
     form = RuleAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.rule_add(
-                actor=actor,
-                standard=standard,
-                level=data["level"],
-                code=data["code"],
-                name=data["name"],
-                operator=data["operator"],
-                params=form.params(),
-                note=data.get("note") or "",
-            )
-        except services.StandardError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, f"已添加规则 {data['code'].upper()}")
-            return redirect("standards:detail", pk=standard.pk)
+
+    def save(data: dict[str, Any]) -> Done:
+        services.rule_add(
+            actor=actor,
+            standard=standard,
+            level=data["level"],
+            code=data["code"],
+            name=data["name"],
+            operator=data["operator"],
+            params=form.params(),
+            note=data.get("note") or "",
+        )
+        return Done(f"已添加规则 {data['code'].upper()}", "standards:detail", kwargs={"pk": standard.pk})
+
+    if (response := submit(request, form, save)) is not None:
+        return response
     return render(request, "standards/rule_add.html", {"standard": standard, "form": form})
 
 
@@ -171,13 +175,13 @@ def rule_remove_view(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
     standard = standard_get(actor, pk)
-    try:
+    detail = Back("standards:detail", kwargs={"pk": standard.pk})
+
+    def remove(_post: QueryDict) -> Done:
         services.rule_remove(actor=actor, standard=standard, code=code)
-    except services.StandardError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已删除规则 {code}")
-    return redirect("standards:detail", pk=standard.pk)
+        return Done(f"已删除规则 {code}", detail.to, kwargs=detail.kwargs)
+
+    return submit(request, None, remove, back=detail)
 
 
 @login_required
@@ -186,12 +190,14 @@ def standard_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.MANAGE_STANDARDS)
     standard = standard_get(actor, pk)
-    try:
+    detail = Back("standards:detail", kwargs={"pk": standard.pk})
+
+    def publish(_post: QueryDict) -> Done:
         services.standard_publish(actor=actor, standard=standard)
-    except services.StandardError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request, f"{standard} 已发布：此后评估{standard.first_year}–{standard.last_year}年使用此版本"
+        return Done(
+            f"{standard} 已发布：此后评估{standard.first_year}–{standard.last_year}年使用此版本",
+            detail.to,
+            kwargs=detail.kwargs,
         )
-    return redirect("standards:detail", pk=standard.pk)
+
+    return submit(request, None, publish, back=detail)
