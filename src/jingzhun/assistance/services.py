@@ -91,6 +91,40 @@ def _record(
 
 
 # --- pairings (帮扶结对) ------------------------------------------------------------------------
+def _audit_pairing(
+    actor: Actor,
+    action: str,
+    pairing: HelperPairing,
+    household: Household,
+    *,
+    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        actor=actor.user,
+        action=action,
+        object_type="pairing",
+        object_id=pairing.pk,
+        object_label=str(household),
+        household_id=household.pk,
+        before=before,
+        after=after,
+    )
+
+
+def _pairing_end(actor: Actor, pairing: HelperPairing, household: Household, end: date) -> None:
+    pairing.ended_on = end
+    pairing.save(update_fields=["ended_on"])
+    _audit_pairing(
+        actor,
+        "pairing.end",
+        pairing,
+        household,
+        before={"helper": pairing.helper_id, "ended_on": None},
+        after={"helper": pairing.helper_id, "ended_on": end.isoformat()},
+    )
+
+
 @transaction.atomic
 def helper_assign(
     *, actor: Actor, household: Household, helper: Any, started_on: date | None = None
@@ -103,26 +137,13 @@ def helper_assign(
             return current
         if start < current.started_on:
             raise ValidationFailed({"started_on": "新结对的开始日期不能早于现有结对的开始日期"})
-        current.ended_on = start
-        current.save(update_fields=["ended_on"])
-        audit.record(
-            actor=actor.user,
-            action="pairing.end",
-            object_type="pairing",
-            object_id=current.pk,
-            object_label=str(household),
-            household_id=household.pk,
-            before={"helper": current.helper_id, "ended_on": None},
-            after={"helper": current.helper_id, "ended_on": start.isoformat()},
-        )
+        _pairing_end(actor, current, household, start)
     pairing = HelperPairing.objects.create(helper=helper, household=household, started_on=start)
-    audit.record(
-        actor=actor.user,
-        action="pairing.start",
-        object_type="pairing",
-        object_id=pairing.pk,
-        object_label=str(household),
-        household_id=household.pk,
+    _audit_pairing(
+        actor,
+        "pairing.start",
+        pairing,
+        household,
         after={"helper": pairing.helper_id, "helper_name": str(helper), "started_on": start.isoformat()},
     )
     return pairing
@@ -136,18 +157,7 @@ def helper_unassign(
     current = HelperPairing.objects.select_for_update().current().filter(household=household).first()
     if current is None:
         return None
-    current.ended_on = end
-    current.save(update_fields=["ended_on"])
-    audit.record(
-        actor=actor.user,
-        action="pairing.end",
-        object_type="pairing",
-        object_id=current.pk,
-        object_label=str(household),
-        household_id=household.pk,
-        before={"helper": current.helper_id, "ended_on": None},
-        after={"helper": current.helper_id, "ended_on": end.isoformat()},
-    )
+    _pairing_end(actor, current, household, end)
     return current
 
 

@@ -82,6 +82,54 @@ def audit_household(
     )
 
 
+def audit_member(
+    actor: Any,
+    action: str,
+    member: Member,
+    *,
+    household: Household,
+    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None = None,
+    note: str = "",
+) -> Any:
+    """The audit row of a change to a member: the member is the subject, `household` the household link
+    (the one it belongs to after the change)."""
+    return audit.record(
+        actor=actor.user,
+        action=action,
+        object_type="member",
+        object_id=member.pk,
+        object_label=member.name,
+        household_id=household.pk,
+        before=before,
+        after=after,
+        note=note,
+    )
+
+
+def audit_income(
+    actor: Any,
+    action: str,
+    household: Household,
+    *,
+    pk: Any,
+    year: Any,
+    after: Mapping[str, Any] | None,
+    before: Mapping[str, Any] | None = None,
+) -> Any:
+    """The audit row of a change to one year's incomes (subject: the income record `pk`)."""
+    return audit.record(
+        actor=actor.user,
+        action=action,
+        object_type="income",
+        object_id=pk,
+        object_label=f"{year}年收入",
+        household_id=household.pk,
+        before=before,
+        after=after,
+    )
+
+
 def member_snapshot(member: Member) -> dict[str, Any]:
     return audit.snapshot(member, MEMBER_AUDIT_FIELDS)
 

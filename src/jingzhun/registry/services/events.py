@@ -17,6 +17,7 @@ from jingzhun.registry.models import Household, HouseholdEvent, IdentificationRe
 from jingzhun.registry.services.common import (
     after_change,
     audit_household,
+    audit_member,
     bump_version,
     check_version,
     household_snapshot,
@@ -209,13 +210,11 @@ def _leave_register(
         member.removed_on = when
         bump_version(member)
         member.save()
-        audit.record(
-            actor=actor.user,
-            action="member.remove",
-            object_type="member",
-            object_id=member.pk,
-            object_label=member.name,
-            household_id=household.pk,
+        audit_member(
+            actor,
+            "member.remove",
+            member,
+            household=household,
             before=m_before,
             after=member_snapshot(member),
             note=kind,
@@ -293,13 +292,11 @@ def household_split(
         )
         bump_version(member)
         member.save()
-        audit.record(
-            actor=actor.user,
-            action="member.move",
-            object_type="member",
-            object_id=member.pk,
-            object_label=member.name,
-            household_id=new.pk,
+        audit_member(
+            actor,
+            "member.move",
+            member,
+            household=new,
             before={**m_before, "household": household.code},
             after={**member_snapshot(member), "household": new.code},
             note="拆户",
@@ -373,13 +370,11 @@ def household_merge(
             member.relation = head_relation
         bump_version(member)
         member.save()
-        audit.record(
-            actor=actor.user,
-            action="member.move",
-            object_type="member",
-            object_id=member.pk,
-            object_label=member.name,
-            household_id=household.pk,
+        audit_member(
+            actor,
+            "member.move",
+            member,
+            household=household,
             before={**m_before, "household": other.code},
             after={**member_snapshot(member), "household": household.code},
             note="并户",

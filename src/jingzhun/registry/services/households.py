@@ -23,6 +23,8 @@ from jingzhun.registry.services.common import (
     active_member_conflicts,
     after_change,
     audit_household,
+    audit_income,
+    audit_member,
     bump_version,
     check_version,
     conflict_message,
@@ -156,22 +158,19 @@ def household_register(
         after=household_snapshot(created),
     )
     for member in saved:
-        audit.record(
-            actor=actor.user,
-            action="member.add",
-            object_type="member",
-            object_id=member.pk,
-            object_label=member.name,
-            household_id=created.pk,
+        audit_member(
+            actor,
+            "member.add",
+            member,
+            household=created,
             after=member_snapshot(member),
         )
-    audit.record(
-        actor=actor.user,
-        action="income.record",
-        object_type="income",
-        object_id=record.pk,
-        object_label=f"{record.year}年收入",
-        household_id=created.pk,
+    audit_income(
+        actor,
+        "income.record",
+        created,
+        pk=record.pk,
+        year=record.year,
         after=audit.snapshot(record, INCOME_AUDIT_FIELDS),
     )
     after_change(created.pk)
@@ -263,13 +262,12 @@ def income_record(
         bump_version(record)
     record.save()
     if before != after:
-        audit.record(
-            actor=actor.user,
-            action="income.record",
-            object_type="income",
-            object_id=record.pk,
-            object_label=f"{record.year}年收入",
-            household_id=household.pk,
+        audit_income(
+            actor,
+            "income.record",
+            household,
+            pk=record.pk,
+            year=record.year,
             before=before,
             after=after,
         )
@@ -288,13 +286,12 @@ def income_delete(*, actor: Actor, household: Household, year: int, version: Any
     before = audit.snapshot(record, INCOME_AUDIT_FIELDS)
     pk = record.pk
     record.delete()
-    audit.record(
-        actor=actor.user,
-        action="income.delete",
-        object_type="income",
-        object_id=pk,
-        object_label=f"{year}年收入",
-        household_id=household.pk,
+    audit_income(
+        actor,
+        "income.delete",
+        household,
+        pk=pk,
+        year=year,
         before=before,
         after=None,
     )

@@ -19,6 +19,7 @@ from jingzhun.registry.services.common import (
     active_member_conflicts,
     after_change,
     audit_household,
+    audit_member,
     bump_version,
     check_version,
     conflict_message,
@@ -101,13 +102,11 @@ def member_add(
             reason,
             member=member,
         )
-    audit.record(
-        actor=actor.user,
-        action="member.add",
-        object_type="member",
-        object_id=member.pk,
-        object_label=member.name,
-        household_id=household.pk,
+    audit_member(
+        actor,
+        "member.add",
+        member,
+        household=household,
         after=member_snapshot(member),
         note=reason,
     )
@@ -203,13 +202,11 @@ def head_change(
         old.relation = old_head_relation
         bump_version(old)
         old.save()
-        audit.record(
-            actor=actor.user,
-            action="member.update",
-            object_type="member",
-            object_id=old.pk,
-            object_label=old.name,
-            household_id=household.pk,
+        audit_member(
+            actor,
+            "member.update",
+            old,
+            household=household,
             before=before,
             after=member_snapshot(old),
         )
@@ -217,13 +214,11 @@ def head_change(
     new_head.relation = enums.Relation.HEAD
     bump_version(new_head)
     new_head.save()
-    audit.record(
-        actor=actor.user,
-        action="member.update",
-        object_type="member",
-        object_id=new_head.pk,
-        object_label=new_head.name,
-        household_id=household.pk,
+    audit_member(
+        actor,
+        "member.update",
+        new_head,
+        household=household,
         before=before,
         after=member_snapshot(new_head),
         note=new_head_relation_note,
@@ -281,13 +276,11 @@ def member_remove(
     _event(
         actor, household, enums.EventKind.NATURAL_DECREASE, when, reason, member=member, detail={"note": note}
     )
-    audit.record(
-        actor=actor.user,
-        action="member.remove",
-        object_type="member",
-        object_id=member.pk,
-        object_label=member.name,
-        household_id=household.pk,
+    audit_member(
+        actor,
+        "member.remove",
+        member,
+        household=household,
         before=before,
         after=member_snapshot(member),
         note=f"{reason} {note}".strip(),
