@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from jingzhun.core.periods import PeriodQuerySet
+from jingzhun.core.periods import PeriodQuerySet, current_q
 
 
 class Affiliation(models.TextChoices):  # 隶属
@@ -148,7 +148,7 @@ class WorkTeam(models.Model):
         verbose_name = "驻村工作队"
         constraints = [
             models.UniqueConstraint(
-                fields=["village"], condition=Q(ended_on__isnull=True), name="workteam_one_open_per_village"
+                fields=["village"], condition=current_q(), name="workteam_one_open_per_village"
             )
         ]
 
@@ -179,11 +179,11 @@ class WorkTeamMember(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["team"],
-                condition=Q(ended_on__isnull=True, is_leader=True),
+                condition=current_q() & Q(is_leader=True),
                 name="teammember_one_open_leader",
             ),
             models.UniqueConstraint(
-                fields=["team", "cadre"], condition=Q(ended_on__isnull=True), name="teammember_open_once"
+                fields=["team", "cadre"], condition=current_q(), name="teammember_open_once"
             ),
         ]
         indexes = [models.Index(fields=["cadre", "ended_on"], name="teammember_cadre_idx")]
@@ -216,7 +216,7 @@ class FirstSecretary(models.Model):
         verbose_name = "第一书记"
         constraints = [
             models.UniqueConstraint(
-                fields=["village"], condition=Q(ended_on__isnull=True), name="secretary_one_open_per_village"
+                fields=["village"], condition=current_q(), name="secretary_one_open_per_village"
             )
         ]
         indexes = [models.Index(fields=["cadre", "ended_on"], name="secretary_cadre_idx")]
@@ -245,14 +245,12 @@ class HelperPairing(models.Model):
         indexes = [
             models.Index(fields=["helper", "household"], name="pairing_helper_idx"),
             # the open pairings of a helper (load alerts count them per helper)
-            models.Index(
-                fields=["helper"], condition=Q(ended_on__isnull=True), name="pairing_open_helper_idx"
-            ),
+            models.Index(fields=["helper"], condition=current_q(), name="pairing_open_helper_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
-                condition=Q(ended_on__isnull=True),
+                condition=current_q(),
                 name="pairing_one_open_per_household",
             ),
         ]
