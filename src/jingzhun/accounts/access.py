@@ -116,3 +116,26 @@ def actor_for(user: Any) -> Actor:
     )
     user._jingzhun_actor = actor
     return actor
+
+
+def regions_in_scope(actor: Actor) -> list[Any]:
+    """The regions an administrator may grant over: those in their prefixes, townships and villages and
+    the county (never the province or city above it), in code order."""
+    from jingzhun.regions.models import Region
+
+    query = Region.objects.none()
+    for prefix in actor.prefixes:
+        low, high = code_range(prefix)
+        query = query | Region.objects.filter(code__gte=low, code__lt=high).exclude(
+            level__in=["province", "city"]
+        )
+    return list(query.order_by("code"))
+
+
+def region_in_scope(actor: Actor, code: str) -> Any:
+    """The region of that code when the actor covers it, else None."""
+    from jingzhun.regions.models import Region
+
+    if not code or not actor.covers_code(code):
+        return None
+    return Region.objects.filter(code=code).first()

@@ -7,15 +7,14 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from jingzhun.accounts.access import Actor, actor_for
-from jingzhun.accounts.models import RoleGrant, User
+from jingzhun.accounts import selectors
+from jingzhun.accounts.access import Actor, actor_for, region_in_scope, regions_in_scope
+from jingzhun.accounts.models import User
 from jingzhun.accounts.roles import Perm, RoleCode
-from jingzhun.accounts.search import name_q
 from jingzhun.accounts.services import (
     api_tokens_revoke_all,
     otp_devices_reset,
@@ -40,24 +39,6 @@ def _admin(request: HttpRequest, perm: str | None = None) -> Actor:
     if perm is not None:
         actor.require(perm)
     return actor
-
-
-def _regions_in_scope(actor: Actor) -> list[Region]:
-    query = Region.objects.none()
-    for prefix in actor.prefixes:
-        low, high = code_range(prefix)
-        query = query | Region.objects.filter(code__gte=low, code__lt=high).exclude(
-            level__in=["province", "city"]
-        )
-    return list(query.order_by("code"))
-
-
-def _users_in_scope(actor: Actor):
-    """Users with at least one grant inside the admin's regions (and users with no grant yet). Written
-    as subqueries, not a join with DISTINCT: counting 87k accounts took 0.43 s that way (SQLite)."""
-    in_scope = RoleGrant.objects.filter(actor.region_q("region_id")).values("user_id")
-    no_grant = ~Exists(RoleGrant.objects.filter(user_id=OuterRef("pk")))
-    return User.objects.filter(Q(pk__in=in_scope) | no_grant)
 
 
 class GrantForm(forms.Form):
@@ -91,33 +72,18 @@ class UserForm(GrantForm):
 USER_PAGE_SIZE = 50
 
 
-def users_search(actor: Actor, *, q: str = "", role: str = "", region: str = "") -> QuerySet[User]:
-    """Accounts in the admin's scope by name, user name or pinyin initials (zs → 张三), and by a role
-    and/or a region subtree held in one and the same grant."""
-    users = _users_in_scope(actor)
-    if role or region:
-        grants = RoleGrant.objects.all()
-        if role:
-            grants = grants.filter(role=role)
-        if region:
-            low, high = code_range(Region.objects.get(code=region).prefix)
-            grants = grants.filter(region_id__gte=low, region_id__lt=high)
-        users = users.filter(pk__in=grants.values("user_id"))
-    if q.strip():
-        users = users.filter(name_q(q))
-    return users
-
-
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     actor = _admin(request)
     get = request.GET
     role = get.get("role", "") if get.get("role") in RoleCode.values else ""
     region = (get.get("region") or get.get("region_township") or "").strip()
-    if region and not (actor.covers_code(region) and Region.objects.filter(code=region).exists()):
-        region = ""
+    found = region_in_scope(actor, region)
+    region = found.code if found is not None else ""
     q = get.get("q", "")[:40]
-    users = users_search(actor, q=q, role=role, region=region)
+    users = selectors.users_search(
+        actor, q=q, role=role, region_range=code_range(found.prefix) if found is not None else None
+    )
     pager = make_pager(
         get.get("page"),
         total=users.count(),
@@ -144,7 +110,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_new(request: HttpRequest) -> HttpResponse:
     actor = _admin(request, Perm.MANAGE_USERS)
-    form = UserForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
+    form = UserForm(request.POST or None, actor=actor, regions=regions_in_scope(actor))
     grants = actor.can(Perm.MANAGE_GRANTS)
     if not grants:  # a system administrator creates the account; the security administrator grants roles
         del form.fields["role"], form.fields["region"]
@@ -167,7 +133,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
 
 
 def _user_in_scope(actor: Actor, pk: int) -> User:
-    user = _users_in_scope(actor).filter(pk=pk).first()
+    user = selectors.users_in_scope(actor).filter(pk=pk).first()
     if user is None:
         raise Http404
     return user
@@ -177,7 +143,7 @@ def _user_in_scope(actor: Actor, pk: int) -> User:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _admin(request)
     user = _user_in_scope(actor, pk)
-    form = GrantForm(request.POST or None, actor=actor, regions=_regions_in_scope(actor))
+    form = GrantForm(request.POST or None, actor=actor, regions=regions_in_scope(actor))
     if request.method == "POST":
         actor.require(Perm.MANAGE_GRANTS)
 
@@ -231,7 +197,7 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(request, f"已撤销 {user.username} 的 {count} 个 API 令牌")
     elif action == "revoke":
         grant_id = request.POST.get("grant", "")
-        grant = RoleGrant.objects.filter(user=user, pk=int(grant_id)).first() if grant_id.isdigit() else None
+        grant = selectors.grant_of(user, grant_id)
         if grant is None or not actor.covers_code(grant.region_id):
             raise Http404
         role_revoke(grant=grant, actor=request.user)

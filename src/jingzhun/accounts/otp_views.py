@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jingzhun.accounts.models import User
+from jingzhun.accounts.services import otp_device_pending
 from jingzhun.core import audit
 
 
@@ -45,9 +46,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if any(True for _ in devices_for_user(user, confirmed=True)):
         return redirect("accounts:otp_verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="认证器", confirmed=False)
+    device = otp_device_pending(user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):

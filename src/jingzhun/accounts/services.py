@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -224,6 +225,16 @@ def user_reset_password(*, user: User, actor: object = None) -> str:
         note="重置密码并解除锁定",
     )
     return password
+
+
+def otp_device_pending(user: User) -> Any:
+    """The user's authenticator being enrolled (unconfirmed), created on first use of the enrol page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="认证器", confirmed=False)
+    return device
 
 
 @transaction.atomic

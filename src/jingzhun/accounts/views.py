@@ -17,7 +17,7 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from jingzhun.accounts import throttle
+from jingzhun.accounts import selectors, throttle
 from jingzhun.accounts.models import ApiToken, User
 from jingzhun.accounts.services import (
     TOKEN_DAYS_CHOICES,
@@ -54,7 +54,7 @@ class LoginView(auth_views.LoginView):
         username = str(request.POST.get("username") or "")[:150]
         wait = throttle.wait_remaining(username, throttle.client_address(request))
         if wait:
-            user = User.objects.filter(username=username).first()
+            user = selectors.user_named(username)
             with transaction.atomic():
                 audit.record(
                     actor=None,
@@ -140,9 +140,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "new_key": new_key,
-            "tokens": [
-                (t, t.is_live(now)) for t in ApiToken.objects.filter(user=user, revoked=False).order_by("-id")
-            ],
+            "tokens": [(t, t.is_live(now)) for t in selectors.live_tokens(user)],
             "days_choices": TOKEN_DAYS_CHOICES,
             "days_default": TOKEN_DAYS_DEFAULT,
         },

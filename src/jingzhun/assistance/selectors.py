@@ -437,3 +437,96 @@ def region_responsibility(village: Region) -> dict[str, Any]:
         .select_related("leader")
         .first(),
     }
+
+
+# --- reads of the pages' own (a helper's page, 驻村签到, 责任体系) --------------------------------------
+def user_get(pk: Any) -> Any:
+    """A helper's account (its page is reached only through households in the actor's scope)."""
+    return get_user_model().objects.filter(pk=pk).first() or _missing()
+
+
+def _missing() -> Any:
+    raise Http404
+
+
+def own_checkins(user_id: Any, since: date) -> list[m.CheckIn]:
+    """One's own 驻村签到 since `since`, newest first."""
+    return list(m.CheckIn.objects.filter(cadre_id=user_id, day__gte=since).order_by("-day"))
+
+
+def active_user(username: str) -> Any:
+    """The active account of that user name, or None (the 责任体系 forms name people by account)."""
+    return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+def unit_named(name: str) -> m.HelpUnit | None:
+    return m.HelpUnit.objects.filter(name=name).first()
+
+
+def region_in_scope(actor: Actor, code: str, level: str) -> Region | None:
+    return Region.objects.filter(actor.region_q("code"), code=code, level=level).first()
+
+
+def team_get(actor: Actor, pk: Any) -> m.WorkTeam:
+    """An open 驻村工作队 of a village in the actor's scope (else 404)."""
+    team = (
+        m.WorkTeam.objects.current()
+        .filter(actor.region_q("village_id"), pk=pk)
+        .select_related("village")
+        .first()
+    )
+    return team if team is not None else _missing()
+
+
+def team_member_get(actor: Actor, pk: Any) -> m.WorkTeamMember:
+    """An open team membership in the actor's scope (else 404)."""
+    member = (
+        m.WorkTeamMember.objects.current()
+        .filter(actor.region_q("team__village_id"), pk=pk)
+        .select_related("cadre", "team")
+        .first()
+    )
+    return member if member is not None else _missing()
+
+
+def structure(actor: Actor, limit: int) -> dict[str, Any]:
+    """责任体系 in the actor's scope: units, leaders' townships, units' villages, open work teams (each
+    with its open members, leader first) and first secretaries, each list at most `limit` long."""
+    teams = list(
+        m.WorkTeam.objects.current()
+        .filter(actor.region_q("village_id"))
+        .select_related("village", "village__parent", "unit")
+        .order_by("village_id")[:limit]
+    )
+    members: dict[int, list[m.WorkTeamMember]] = {}
+    for member in (
+        m.WorkTeamMember.objects.current()
+        .filter(team__in=teams)
+        .select_related("cadre")
+        .order_by("-is_leader", "id")
+    ):
+        members.setdefault(member.team_id, []).append(member)
+    for team in teams:
+        team.open_members = members.get(team.pk, [])  # type: ignore[attr-defined]
+    return {
+        "units": list(m.HelpUnit.objects.order_by("affiliation", "name")[:limit]),
+        "leader_links": list(
+            m.LeaderLink.objects.current()
+            .filter(actor.region_q("township_id"))
+            .select_related("leader", "township")
+            .order_by("township_id")[:limit]
+        ),
+        "unit_links": list(
+            m.UnitVillageLink.objects.current()
+            .filter(actor.region_q("village_id"))
+            .select_related("unit", "village", "village__parent")
+            .order_by("village_id", "unit__name")[:limit]
+        ),
+        "teams": teams,
+        "secretaries": list(
+            m.FirstSecretary.objects.current()
+            .filter(actor.region_q("village_id"))
+            .select_related("cadre", "unit", "village", "village__parent")
+            .order_by("village_id")[:limit]
+        ),
+    }

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
@@ -168,7 +167,7 @@ def helper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     households = list(sel.helper_households(actor, pk).order_by("village_id", "id")[:200])
     if not households and not own:
         raise Http404
-    helper = get_user_model().objects.get(pk=pk)
+    helper = sel.user_get(pk)
     cfg = services.alert_settings()
     today = date.today()
     rows = sel.with_open_measures(sel.with_last_visit(households))

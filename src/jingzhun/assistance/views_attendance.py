@@ -34,12 +34,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
         return response
     cfg = services.alert_settings()
     start = week_start(date.today())
-    from jingzhun.assistance.models import CheckIn
     from jingzhun.assistance.rules import five_days_four_nights
 
-    rows = list(
-        CheckIn.objects.filter(cadre_id=request.user.pk, day__gte=start - timedelta(days=7)).order_by("-day")
-    )
+    rows = sel.own_checkins(request.user.pk, start - timedelta(days=7))
     weeks = [
         five_days_four_nights(
             [(r.day, r.overnight) for r in rows],

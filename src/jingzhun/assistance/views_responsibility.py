@@ -9,7 +9,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_POST
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.assistance import models as m
-from jingzhun.assistance import services
+from jingzhun.assistance import selectors, services
 from jingzhun.assistance.forms_structure import (
     LeaderLinkForm,
     MemberForm,
@@ -49,7 +48,7 @@ def _user(username: str, field: str = "username") -> Any:
     name = (username or "").strip()
     if not name:
         raise ValidationFailed({field: "请填写账号"})
-    user = get_user_model().objects.filter(username=name, is_active=True).first()
+    user = selectors.active_user(name)
     if user is None:
         raise ValidationFailed({field: f"没有这个账号：{name}"})
     return user
@@ -60,7 +59,7 @@ def _unit(name: str) -> m.HelpUnit | None:
     name = (name or "").strip()
     if not name:
         return None
-    unit = m.HelpUnit.objects.filter(name=name).first()
+    unit = selectors.unit_named(name)
     if unit is None:
         raise ValidationFailed({"unit": f"没有这个帮扶单位：{name}（请先新增单位）"})
     return unit
@@ -78,7 +77,7 @@ def _region_in_scope(actor: Actor, code: str, level: str, field: str) -> Region:
     label = "乡镇" if level == "township" else "村"
     if not code:
         raise ValidationFailed({field: f"请填写{label}的行政区划代码"})
-    region = Region.objects.filter(actor.region_q("code"), code=code, level=level).first()
+    region = selectors.region_in_scope(actor, code, level)
     if region is None:
         raise ValidationFailed({field: f"您的管辖范围内没有这个{label}：{code}"})
     return region
@@ -89,15 +88,7 @@ def _started(value: Any) -> date | None:
 
 
 def _team(actor: Actor, pk: int) -> m.WorkTeam:
-    team = (
-        m.WorkTeam.objects.current()
-        .filter(actor.region_q("village_id"), pk=pk)
-        .select_related("village")
-        .first()
-    )
-    if team is None:
-        raise Http404
-    return team
+    return selectors.team_get(actor, pk)
 
 
 def _form_page(request: HttpRequest, form: forms.Form, title: str, intro: str = "") -> HttpResponse:
@@ -111,45 +102,7 @@ def _form_page(request: HttpRequest, form: forms.Form, title: str, intro: str = 
 @login_required
 def structure(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    teams = list(
-        m.WorkTeam.objects.current()
-        .filter(actor.region_q("village_id"))
-        .select_related("village", "village__parent", "unit")
-        .order_by("village_id")[:LIST_LIMIT]
-    )
-    members: dict[int, list[m.WorkTeamMember]] = {}
-    for member in (
-        m.WorkTeamMember.objects.current()
-        .filter(team__in=teams)
-        .select_related("cadre")
-        .order_by("-is_leader", "id")
-    ):
-        members.setdefault(member.team_id, []).append(member)
-    for team in teams:
-        team.open_members = members.get(team.pk, [])  # type: ignore[attr-defined]
-    context = {
-        "title": "责任体系",
-        "units": list(m.HelpUnit.objects.order_by("affiliation", "name")[:LIST_LIMIT]),
-        "leader_links": list(
-            m.LeaderLink.objects.current()
-            .filter(actor.region_q("township_id"))
-            .select_related("leader", "township")
-            .order_by("township_id")[:LIST_LIMIT]
-        ),
-        "unit_links": list(
-            m.UnitVillageLink.objects.current()
-            .filter(actor.region_q("village_id"))
-            .select_related("unit", "village", "village__parent")
-            .order_by("village_id", "unit__name")[:LIST_LIMIT]
-        ),
-        "teams": teams,
-        "secretaries": list(
-            m.FirstSecretary.objects.current()
-            .filter(actor.region_q("village_id"))
-            .select_related("cadre", "unit", "village", "village__parent")
-            .order_by("village_id")[:LIST_LIMIT]
-        ),
-    }
+    context = {"title": "责任体系", **selectors.structure(actor, LIST_LIMIT)}
     return render(request, "assistance/structure.html", context)
 
 
@@ -284,14 +237,7 @@ def team_leader_set(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_member_end(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
-    member = (
-        m.WorkTeamMember.objects.current()
-        .filter(actor.region_q("team__village_id"), pk=pk)
-        .select_related("cadre", "team")
-        .first()
-    )
-    if member is None:
-        raise Http404
+    member = selectors.team_member_get(actor, pk)
     services.team_member_end(actor=actor, member=member)
     messages.success(request, f"{member.cadre} 已移出驻村工作队")
     return redirect("assistance:structure")

@@ -156,3 +156,26 @@ def present(entries: list[AuditEntry], *, mask: Any = None) -> list[AuditRow]:
             )
         )
     return rows
+
+
+# --- reads of the trail for pages (views read through these, never AuditEntry.objects) -----------------
+def household_entries(household_id: int, limit: int = 200) -> list[AuditEntry]:
+    """The trail of a household's page, newest first."""
+    return list(AuditEntry.objects.filter(household_id=household_id).order_by("-id")[:limit])
+
+
+def subject_entries(
+    object_type: str, object_id: Any, actions: tuple[str, ...], limit: int = 100
+) -> list[AuditEntry]:
+    """The entries of one audited thing (kind and id) with one of `actions`, newest first."""
+    query = AuditEntry.objects.filter(object_type=object_type, object_id=object_id, action__in=actions)
+    return list(query.order_by("-id")[:limit])
+
+
+def last_entry_id() -> int | None:
+    """The newest entry's id: a version of everything audited (a cache key changes with any write)."""
+    return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+
+
+def entry_count() -> int:
+    return AuditEntry.objects.count()

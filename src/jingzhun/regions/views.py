@@ -52,13 +52,9 @@ VILLAGE_FACT_ACTIONS = ("region.update", "import.update", "import.create")
 
 
 def village_history(region) -> list:
-    from jingzhun.core.history import present
-    from jingzhun.core.models import AuditEntry
+    from jingzhun.core.history import present, subject_entries
 
-    entries = AuditEntry.objects.filter(
-        object_type="region", object_id=region.code, action__in=VILLAGE_FACT_ACTIONS
-    ).order_by("-id")[:100]
-    return present(list(entries))
+    return present(subject_entries("region", region.code, VILLAGE_FACT_ACTIONS))
 
 
 @login_required

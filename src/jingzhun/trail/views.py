@@ -21,7 +21,7 @@ def audit_reader(actor: Any) -> bool:
 def audit_verification(request: HttpRequest) -> HttpResponse:
     """审计校验: the last nightly verification of the audit chain (trail.jobs `audit_verify`)."""
     from jingzhun.accounts.access import actor_for
-    from jingzhun.core.models import AuditEntry
+    from jingzhun.core.history import entry_count
     from jingzhun.trail.jobs import last_verification
 
     if not audit_reader(actor_for(request.user)):
@@ -30,5 +30,5 @@ def audit_verification(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "trail/audit_verify.html",
-        {"job": job, "result": job.result if job else None, "entries": AuditEntry.objects.count()},
+        {"job": job, "result": job.result if job else None, "entries": entry_count()},
     )

@@ -13,8 +13,7 @@ from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import Done, apply_errors, submit
-from jingzhun.core.history import present
-from jingzhun.core.models import AuditEntry
+from jingzhun.core.history import household_entries, present
 from jingzhun.core.panels import render_panels
 from jingzhun.registry import enums, fields
 from jingzhun.registry.forms import HouseholdEditForm, HouseholdForm, MemberForm
@@ -54,11 +53,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     # 修改记录（痕迹）: only for Perm.VIEW_AUDIT (a 帮扶责任人 or 行业部门 sees the household, not its history)
     can_view_audit = actor.can(Perm.VIEW_AUDIT)
-    entries = (
-        list(AuditEntry.objects.filter(household_id=household.pk).order_by("-id")[:200])
-        if can_view_audit
-        else []
-    )
+    entries = household_entries(household.pk) if can_view_audit else []
     context: dict[str, Any] = {
         "household": household,
         # personal fields masked per jingzhun.lib.masking.POLICY (ID, birth date, health, disability)
