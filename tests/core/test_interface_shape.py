@@ -13,6 +13,7 @@ from jingzhun.core.errors import ValidationFailed
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "jingzhun"
 
+
 def _view_modules() -> list[Path]:
     return sorted(
         p
