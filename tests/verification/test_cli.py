@@ -95,3 +95,26 @@ def test_bad_input_exits_1_and_names_the_cell(family, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "未写入任何数据" in err and "死亡人口表第2行【死亡日期】“2024-02-30”" in err
     assert not out.exists() and Dataset.objects.count() == 0
+
+
+def test_as_a_named_account_it_may_do_and_see_what_the_pages_allow(
+    family, county_leader, village_cadre, tmp_path, capsys
+):
+    """--user acts as that account: the 县领导 (no sensitive permission) may not import and gets the
+    CSV masked as on the pages; a 村干部 (no departmental data) is refused; nothing is written."""
+    deaths = write_dataset(
+        tmp_path, "死亡人口", [{"证件号码": HEAD, "姓名": "张三", "死亡日期": "2024-03-05"}]
+    )
+    out = tmp_path / "hits.csv"
+    args = ["verify", "crosscheck", "--year", "2024", "--out", str(out)]
+    assert main([*args, str(deaths), "--user", county_leader.username]) == 1
+    assert "没有导入部门数据的权限" in capsys.readouterr().err
+    assert Dataset.objects.count() == 0 and not out.exists()
+    assert main([*args, str(deaths), "--user", "admin"]) == 0
+    assert main([*args, "--user", village_cadre.username]) == 1
+    assert "无权查看部门数据比对" in capsys.readouterr().err
+    assert main([*args, "--user", county_leader.username]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert HEAD not in text and f"X-DEATH,死亡人口,H0001,{HEAD[:6]}********{HEAD[-4:]},张三,证件号码," in text
+    export = AuditEntry.objects.filter(action="verification.crosscheck_export").order_by("id").last()
+    assert export.actor == county_leader and export.after["masked"] is True
