@@ -71,6 +71,9 @@ def test_the_lists_count_by_rule_township_and_village(township_cadre, clues, hou
     client = client_for(township_cadre)
     page = client.get("/verification/clues/").content.decode()
     assert "共 3 条" in page and "溪口镇" in page
+    # each row names its rule in words first (a cadre does not read codes), the code beside it
+    rows = page.split('data-testid="clue-rows"')[1].split('data-testid="list-rule-counts"')[0]
+    assert '<span data-testid="clue-rule-name">已死亡仍在册</span> X-DEATH' in rows
     assert "共 1 条" in client.get("/verification/clues/?rule=X-DEATH").content.decode()
     assert "共 1 条" in client.get("/verification/clues/?dataset=财政供养").content.decode()
     assert "共 1 条" in client.get("/verification/clues/?status=待核查").content.decode()
