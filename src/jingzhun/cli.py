@@ -429,7 +429,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True, help="评估年度（基准日为该年 12 月 31 日）")
     p.add_argument("--out", required=True, help="疑点 CSV 文件")
     p.add_argument("--region", default=None, help="只输出该区划（代码前缀）的疑点")
-    p.add_argument("--user", default=None, help="以该账号的名义导入（记入导入人与审计）")
+    p.add_argument(
+        "--user",
+        default=None,
+        help="以该账号的名义运行（记入导入人与审计）：须为县级角色，导入须有导入权限；"
+        "无敏感信息权限的账号，CSV 中的证件号码与说明按页面规则脱敏",
+    )
     p.set_defaults(func=cmd_verify_crosscheck)
 
     user = sub.add_parser("user", help="账号管理")

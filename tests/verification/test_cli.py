@@ -95,3 +95,60 @@ def test_bad_input_exits_1_and_names_the_cell(family, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "未写入任何数据" in err and "死亡人口表第2行【死亡日期】“2024-02-30”" in err
     assert not out.exists() and Dataset.objects.count() == 0
+
+
+def test_as_a_named_account_it_may_do_and_see_what_the_pages_allow(
+    family, county_leader, village_cadre, tmp_path, capsys
+):
+    """--user acts as that account: the 县领导 (no sensitive permission) may not import and gets the
+    CSV masked as on the pages; a 村干部 (no departmental data) is refused; nothing is written."""
+    deaths = write_dataset(
+        tmp_path, "死亡人口", [{"证件号码": HEAD, "姓名": "张三", "死亡日期": "2024-03-05"}]
+    )
+    out = tmp_path / "hits.csv"
+    args = ["verify", "crosscheck", "--year", "2024", "--out", str(out)]
+    assert main([*args, str(deaths), "--user", county_leader.username]) == 1
+    assert "没有导入部门数据的权限" in capsys.readouterr().err
+    assert Dataset.objects.count() == 0 and not out.exists()
+    assert main([*args, str(deaths), "--user", "admin"]) == 0
+    assert main([*args, "--user", village_cadre.username]) == 1
+    assert "无权查看部门数据比对" in capsys.readouterr().err
+    assert main([*args, "--user", county_leader.username]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert HEAD not in text and f"X-DEATH,死亡人口,H0001,{HEAD[:6]}********{HEAD[-4:]},张三,证件号码," in text
+    export = AuditEntry.objects.filter(action="verification.crosscheck_export").order_by("id").last()
+    assert export.actor == county_leader and export.after["masked"] is True
+
+
+def test_reruns_on_reimported_files_keep_one_clue_and_a_dismissed_record_stays_answered(
+    family, village_cadre, tmp_path, capsys
+):
+    """End to end through the command: the same file imported again (new rows, same fingerprints) and
+    run again adds no clue; a clue closed 不属实 is not raised again for that record; the department's
+    corrected record (another 死亡日期) is a new question."""
+    from jingzhun.accounts.access import actor_for
+    from jingzhun.ledger import services
+    from jingzhun.verification.models import Clue
+
+    def run(rows):
+        path = write_dataset(tmp_path / str(len(list(tmp_path.iterdir()))), "死亡人口", rows)
+        out = tmp_path / "hits.csv"
+        assert main(["verify", "crosscheck", str(path), "--year", "2024", "--out", str(out)]) == 0
+        return capsys.readouterr().out.strip().splitlines()[-1]
+
+    deaths = [
+        {"证件号码": HEAD, "姓名": "张三", "死亡日期": "2024-03-05"},
+        {"证件号码": SPOUSE, "姓名": "李四", "死亡日期": "2024-04-01"},
+    ]
+    assert "新增线索 2 条" in run(deaths)
+    assert run(deaths).endswith("新增线索 0 条，已有线索 2 条，已核实不再提出 0 条，不再命中 0 条")
+    assert Clue.objects.count() == 2
+    cadre = actor_for(village_cadre)
+    dismissed = Clue.objects.get(member__id_number=SPOUSE)
+    services.item_move(actor=cadre, item=dismissed.item, action="start")
+    services.item_move(actor=cadre, item=dismissed.item, action="close_false", note="本人健在，见面核实")
+    assert "新增线索 0 条，已有线索 1 条，已核实不再提出 1 条" in run(list(reversed(deaths)))
+    corrected = [deaths[0], {**deaths[1], "死亡日期": "2024-05-01"}]
+    assert "新增线索 1 条" in run(corrected)
+    assert Clue.objects.filter(member__id_number=SPOUSE).count() == 2
+    assert Clue.objects.filter(member__id_number=HEAD).count() == 1

@@ -245,3 +245,49 @@ def test_a_big_import_rebuilds_the_record_indexes_and_a_failed_one_keeps_them(re
     bad = rows + [{"证件号码": ID1, "姓名": "张三", "死亡日期": "坏日期"}]
     assert not import_datasets([str(write_dataset(tmp_path / "b", "死亡人口", bad))]).ok
     assert _record_indexes() == expected and DatasetRecord.objects.count() == 5
+
+
+def test_a_dataset_given_twice_is_refused(regions, tmp_path):
+    one = write_dataset(
+        tmp_path / "a", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}]
+    )
+    xlsx = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    sheet = book.add_worksheet("死亡人口")
+    sheet.write_row(0, 0, ["证件号码", "姓名", "死亡日期"])
+    sheet.write_row(1, 0, [ID2, "李四", "2024-02-01"])
+    book.close()
+    outcome = import_datasets([str(one), str(xlsx)])
+    assert not outcome.ok and "重复出现" in outcome.result.errors[0].message
+    assert outcome.result.errors[0].sheet == "死亡人口"
+    assert _counts() == (0, 0)
+
+
+def test_an_xlsx_names_its_sheet_row_and_column_for_a_bad_date_and_an_unknown_sheet(regions, tmp_path):
+    xlsx = tmp_path / "部门.xlsx"
+    book = xlsxwriter.Workbook(str(xlsx))
+    good = book.add_worksheet("财政供养")
+    good.write_row(0, 0, ["证件号码", "姓名", "工作单位"])
+    good.write_row(1, 0, [ID1, "张三", "县一中"])
+    deaths = book.add_worksheet("死亡人口")
+    deaths.write_row(0, 0, ["证件号码", "姓名", "死亡日期"])
+    deaths.write_row(1, 0, [ID2, "李四", "2024-02-01"])
+    deaths.write_row(2, 0, [ID1, "张三", "二〇二四年"])
+    other = book.add_worksheet("养老保险")
+    other.write_row(0, 0, ["证件号码", "姓名"])
+    book.close()
+    outcome = import_datasets([str(xlsx)])
+    found = _errors(outcome)
+    assert ("死亡人口", 3, "死亡日期") in [e[:3] for e in found]
+    assert any(e[0] == "养老保险" and e[3].startswith("未知的数据集“养老保险”") for e in found)
+    assert _counts() == (0, 0)
+
+
+def test_a_utf8_csv_with_a_bom_imports(regions, tmp_path):
+    path = write_dataset(
+        tmp_path, "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县一中"}], encoding="utf-8-sig"
+    )
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    outcome = import_datasets([str(path)])
+    assert outcome.ok, _errors(outcome)
+    assert DatasetRecord.objects.get().name == "张三"

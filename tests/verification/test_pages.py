@@ -71,6 +71,9 @@ def test_the_lists_count_by_rule_township_and_village(township_cadre, clues, hou
     client = client_for(township_cadre)
     page = client.get("/verification/clues/").content.decode()
     assert "共 3 条" in page and "溪口镇" in page
+    # each row names its rule in words first (a cadre does not read codes), the code beside it
+    rows = page.split('data-testid="clue-rows"')[1].split('data-testid="list-rule-counts"')[0]
+    assert '<span data-testid="clue-rule-name">已死亡仍在册</span> X-DEATH' in rows
     assert "共 1 条" in client.get("/verification/clues/?rule=X-DEATH").content.decode()
     assert "共 1 条" in client.get("/verification/clues/?dataset=财政供养").content.decode()
     assert "共 1 条" in client.get("/verification/clues/?status=待核查").content.decode()
@@ -177,3 +180,46 @@ def test_the_page_offers_only_the_moves_the_county_setting_allows(village_cadre,
     client_for(village_cadre).post(f"{url}move/", {"action": "report_true", "note": "已去世"})
     town = client_for(township_cadre).get(url).content.decode()
     assert 'data-testid="move-confirm_true"' in town and 'data-testid="finding"' in town
+
+
+def test_a_masked_role_sees_the_explanation_masked_on_every_clue_page(
+    admin, county_leader, household, people
+):
+    """The 说明 of X-DISABILITY names the category, level and 健康状况: the 县领导 sees *** in the list,
+    on the clue page, in the household panel and in the xlsx — the values never leave the server."""
+    spouse = people["配偶"]
+    store_hits(
+        hits=[
+            Hit(
+                rule="X-DISABILITY",
+                household_id=household.pk,
+                member_id=spouse.pk,
+                explanation=f"{spouse.name} 在残联名单中（残疾类别为肢体、残疾等级为四级），健康状况为健康",
+                dataset="残疾人",
+                match="证件号码",
+                record_key="d1",
+                record={
+                    "证件号码": spouse.id_number + "41",
+                    "姓名": spouse.name,
+                    "残疾类别": "肢体",
+                    "残疾等级": "四级",
+                },
+            )
+        ],
+        rules_run={"X-DISABILITY"},
+        year=2018,
+        actor=admin,
+    )
+    clue = Clue.objects.get()
+    client = client_for(county_leader)
+    pages = {
+        "list": client.get("/verification/clues/").content.decode(),
+        "clue": client.get(f"/verification/clues/{clue.item_id}/").content.decode(),
+        "household": client.get(f"/households/{household.pk}/").content.decode(),
+    }
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get("/lists/clues.xlsx").streaming_content)))
+    pages["xlsx"] = str(list(book.active.values))
+    for name, text in pages.items():
+        assert "肢体" not in text and "四级" not in text and "健康状况为健康" not in text, name
+        assert spouse.id_number not in text, name
+    assert "健康状况为***" in pages["household"] and "残疾类别为***" in pages["clue"]

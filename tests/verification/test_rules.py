@@ -262,3 +262,88 @@ def _engine_args():
 
     county = county_datasets()
     return county.code, None, county.datasets, Y, current_params()
+
+
+def test_moved_out_exactly_on_the_reference_date_hits(family, tmp_path):
+    hh, head, spouse, son = family
+    load(tmp_path, {"户籍迁出": [row(head, 迁出日期="2024-12-31"), row(spouse, 迁出日期="2025-01-01")]})
+    assert [(h.rule, h.member_id) for h in hits_all_engines(Y)] == [("X-MOVED", head.pk)]
+
+
+def test_dibao_periods_are_per_category_and_a_start_after_the_reference_date_does_not_cover(family, tmp_path):
+    """特困 = 是 with only a 低保 period is a 特困 mismatch (and 低保 = 否 with that period a 低保 one); a
+    period starting the day after the reference date covers nothing."""
+    hh, head, spouse, son = family
+    Member.objects.filter(pk=head.pk).update(tekun=True, dibao=False)
+    Member.objects.filter(pk=spouse.pk).update(dibao=False)
+    load(
+        tmp_path,
+        {
+            "低保特困": [
+                row(head, 救助类别="低保", 起始日期="2020-01-01"),
+                row(spouse, 救助类别="低保", 起始日期="2025-01-01"),
+            ]
+        },
+    )
+    hits = only(hits_all_engines(Y), "X-DIBAO")
+    assert [(h.member_id, h.match) for h in hits] == [(head.pk, "证件号码")]
+    text = hits[0].explanation
+    assert "低保" in text and "特困" in text  # both categories disagree for 张三
+
+
+def test_disability_agreement_is_no_clue(family, tmp_path):
+    """Listed and 残疾, or not listed and not 残疾: nothing to check."""
+    hh, head, spouse, son = family
+    Member.objects.filter(pk=head.pk).update(health="残疾")
+    load(tmp_path, {"残疾人": [row(head, 残疾类别="肢体", 残疾等级="四级")]})
+    assert hits_all_engines(Y, [hh.pk]) == []
+
+
+def test_school_agreement_is_no_clue(family, tmp_path):
+    hh, head, spouse, son = family
+    load(
+        tmp_path,
+        {
+            "学籍": [
+                row(son, 学段="初中", 学籍状态="在读"),  # 在读 and 初中
+                row(head, 学段="初中", 学籍状态="辍学"),  # 辍学 and 非在校生
+            ]
+        },
+    )
+    assert hits_all_engines(Y, [hh.pk]) == []
+
+
+def test_insurance_boundaries_of_both_directions(family, tmp_path):
+    """是 with only a 未参保 row of Y hits; 否 with no row, or with a 未参保 row of Y, agrees; an empty
+    参加基本医疗保险 is neither direction, whatever the rows say."""
+    hh, head, spouse, son = family
+    Member.objects.filter(pk=spouse.pk).update(medical_insurance=False)
+    Member.objects.filter(pk=son.pk).update(medical_insurance=None)
+    load(
+        tmp_path,
+        {
+            "医保参保": [
+                row(head, 参保年度="2024", 参保状态="未参保"),
+                row(spouse, 参保年度="2024", 参保状态="未参保"),
+                row(son, 参保年度="2024", 参保状态="参保"),
+            ]
+        },
+    )
+    hits = hits_all_engines(Y, [hh.pk])
+    assert [(h.rule, h.member_id, h.match) for h in hits] == [("X-INSURANCE", head.pk, "证件号码")]
+    assert hits[0].record["参保状态"] == "未参保"
+
+
+def test_a_rating_dated_on_the_reference_date_is_the_latest(family, tmp_path):
+    hh, head, spouse, son = family  # 住房安全等级 B
+    load(
+        tmp_path,
+        {
+            "危房鉴定": [
+                {"证件号码": head.id_number, "鉴定等级": "B", "鉴定日期": "2020-01-01"},
+                {"证件号码": son.id_number, "鉴定等级": "C", "鉴定日期": "2024-12-31"},
+            ]
+        },
+    )
+    hits = hits_all_engines(Y)
+    assert [(h.rule, h.member_id) for h in hits] == [("X-HOUSING", son.pk)]

@@ -172,3 +172,44 @@ def test_a_field_correction_goes_through_member_update(admin, village, household
     member.refresh_from_db()
     assert member.medical_insurance is False
     assert AuditEntry.objects.filter(action="member.update", object_id=str(member.pk)).count() == 1
+
+
+def test_a_field_correction_fixes_what_the_cleansing_rule_flagged(standard, rules, admin):
+    """Each Q-* rule whose follow-up corrects a field: once the confirmed clue's correction is applied,
+    the next run no longer finds the member — Q-PRESCHOOL-OLD flags 在校生状况 学前教育 or 文化程度
+    学龄前儿童, so the correction is of the field it flagged (both when both)."""
+    from datetime import date
+
+    from jingzhun.verification.cleanse import run_cleanse
+    from tests.verification import builders as b
+
+    hh = b.household(attribute="低保贫困户")
+    b.head(hh, dibao=False)
+    both = b.member(hh, "七岁", "之子", date(2011, 6, 1), school_status="学前教育", education="学龄前儿童")
+    edu = b.member(
+        hh, "九岁", "之女", date(2009, 5, 5), male=False, school_status="小学", education="学龄前儿童"
+    )
+    b.member(hh, "五岁", "之孙子", date(2013, 12, 31), school_status="小学", education="学龄前儿童")
+    b.member(
+        hh,
+        "十五",
+        "之子",
+        date(2003, 6, 1),
+        labour_skill="普通劳动力",
+        school_status="初中",
+        education="小学",
+    )
+    fixed = {"Q-PRESCHOOL-OLD", "Q-INFANT-SCHOOL", "Q-CHILD-LABOUR", "Q-DIBAO-ATTR"}
+    hits = [h for h in run_cleanse(2018) if h.rule in fixed]
+    assert {h.rule for h in hits} == fixed and len(hits) == 5
+    store_hits(hits=hits, rules_run=fixed, year=2018, actor=admin)
+    for clue in Clue.objects.all():
+        services.item_move(actor=admin, item=clue.item, action="start")
+        services.item_move(actor=admin, item=clue.item, action="close_true", note="入户核实属实")
+        followup_apply(actor=admin, clue=Clue.objects.get(pk=clue.pk))
+    assert [h for h in run_cleanse(2018) if h.rule in fixed] == []
+    both.refresh_from_db()
+    edu.refresh_from_db()
+    assert (both.school_status, both.education) == ("小学", "小学")
+    assert (edu.school_status, edu.education) == ("小学", "小学")
+    assert "已更正在校生状况为“小学”、文化程度为“小学”" in Clue.objects.get(member=both).applied_note

@@ -31,7 +31,7 @@ from jingzhun.ledger.api_schemas import (
     LedgerStepOut,
 )
 from jingzhun.ledger.models import Attachment, Item, Step
-from jingzhun.ledger.present import display_item, move_forms
+from jingzhun.ledger.present import display_item, move_forms, shown_text
 
 router = Router(tags=["台账 ledger"])
 ITEM_ID = Path(..., ge=1, le=MAX_ID, description="事项 id")
@@ -52,7 +52,7 @@ def _item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "code": item.code,
         "source": item.source,
         "title": item.title,
-        "description": item.description,
+        "description": shown["description"],
         "region": item.region_id,
         "region_name": shown["region_name"],
         "household": item.household.code if item.household is not None else None,
@@ -108,7 +108,7 @@ def item_list(request: HttpRequest, filters: Query[LedgerFilterIn]):
     return {"items": [_item(actor, i, as_of) for i in rows], "next": rows[-1].pk if more else None}
 
 
-def _steps(item: Item) -> list[dict[str, Any]]:
+def _steps(actor: Actor, item: Item) -> list[dict[str, Any]]:
     steps = item.steps.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     return [
         {
@@ -120,7 +120,7 @@ def _steps(item: Item) -> list[dict[str, Any]]:
             "on": s.on,
             "at": s.at,
             "actor": s.actor_name,
-            "note": s.note,
+            "note": shown_text(actor, item.kind, s.note),
             "evidence": s.evidence,
             "attachments": [_attachment(a) for a in s.attachments.all()],
         }
@@ -143,7 +143,7 @@ def _detail(actor: Actor, item: Item) -> dict[str, Any]:
         **_item(actor, item, date.today()),
         "reply": item.reply,
         "measures": item.measures,
-        "steps": _steps(item),
+        "steps": _steps(actor, item),
         "escalations": list(item.escalations.order_by("id").values_list("label", flat=True)),
         "recipients": [
             {"post": r.post.name, "status": r.status, "signed_at": r.signed_at, "reported_at": r.reported_at}

@@ -58,12 +58,16 @@ class Kind:
     #   by `services.item_move` after the table, permission and scope (e.g. a county's four-eyes setting);
     # - after_move(actor, item, move, step): the kind's own bookkeeping, inside the move's transaction;
     # - inbox(actor) → a queryset of items or None: the kind's part of 我的待办 (items assigned to a place,
-    #   not a person).
+    #   not a person);
+    # - mask_text(text) → text: the kind's texts (内容 and the notes of the steps) as shown to an actor
+    #   without registry.view_sensitive, where the system wrote personal values into them (a clue's 说明
+    #   names health and disability); None = shown as written.
     ledger_pages: bool = True
     page: str = ""
     guard: Callable[..., str | None] | None = None
     after_move: Callable[..., Any] | None = None
     inbox: Callable[[Any], Any] | None = None
+    mask_text: Callable[[str], str] | None = None
 
     def moves_from(self, state: str) -> tuple[Move, ...]:
         return tuple(m for m in self.moves if m.source == state)

@@ -18,6 +18,12 @@ from jingzhun.ledger.models import Item
 from jingzhun.lib.masking import mask_name, mask_phone
 
 
+def shown_text(actor: Actor, kind: str, text: str) -> str:
+    """An item's 内容 or a step's note as `actor` may see it (the kind's `mask_text`, kinds.Kind)."""
+    mask = kinds.get(kind).mask_text
+    return text if mask is None or actor.sees_sensitive or not text else mask(text)
+
+
 def display_item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
     status = getattr(item, "s_status", item.status)
     due = getattr(item, "s_due", item.due_on)
@@ -41,6 +47,7 @@ def display_item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "closed": status in kinds.get(item.kind).closed,
         "overdue_days": days,
         "paused": paused,
+        "description": shown_text(actor, item.kind, item.description),
         "petitioner": item.petitioner_name if sensitive else mask_name(item.petitioner_name),
         "phone": item.petitioner_phone if sensitive else mask_phone(item.petitioner_phone),
     }
@@ -98,7 +105,7 @@ def export_xlsx(actor: Actor, query: Any, as_of: date, filename: str) -> HttpRes
             row["status"],
             "是" if row["overdue_days"] else "否",
             str(row["overdue_days"]),
-            item.description[:500],
+            row["description"][:500],
             row["petitioner"],
             row["phone"],
         ]

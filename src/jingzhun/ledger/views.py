@@ -37,7 +37,8 @@ def _as_of(request: HttpRequest) -> date:
 
 
 def _kind(code: str, actor: Actor) -> kinds.Kind:
-    if code not in kinds.KINDS or (code == "case" and not actor.can(Perm.LEDGER_CASES)):
+    # a kind with pages of its own (ledger_pages=False: 线索核查) has no list or export here
+    if code not in kinds.ORDER or (code == "case" and not actor.can(Perm.LEDGER_CASES)):
         raise Http404
     return kinds.KINDS[code]
 

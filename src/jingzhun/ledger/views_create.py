@@ -212,7 +212,8 @@ def _task_grid(actor: Actor, post: Any) -> list[dict[str, str]]:
 def item_new(request: HttpRequest, kind: str) -> HttpResponse:
     actor = actor_for(request.user)
     actor.require(Perm.LEDGER_VIEW)
-    if kind not in kinds.KINDS or (kind == "case" and not actor.can(Perm.LEDGER_CASES)):
+    # a kind with pages of its own (线索核查) is raised by its app, never by hand through this form
+    if kind not in kinds.ORDER or (kind == "case" and not actor.can(Perm.LEDGER_CASES)):
         raise Http404
     posts = selectors.issuing_posts(actor) if kind == "directive" else []
     if kind == "directive" and not posts:

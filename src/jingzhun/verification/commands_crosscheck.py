@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jingzhun.engines.python.crosscheck import Person
+from jingzhun.lib import masking
 from jingzhun.lib.spreadsheet import safe_row
 from jingzhun.rules.hits import Hit
 
@@ -22,20 +23,23 @@ SHOWN_ERRORS = 20
 HEADER = ["规则代码", "数据集", "户编号", "证件号码", "姓名", "匹配方式", "说明"]
 
 
-def csv_row(hit: Hit, person: Person) -> list[str]:
-    """The hit with the registry's 户编号, ID and name."""
+def csv_row(hit: Hit, person: Person, *, masked: bool = False) -> list[str]:
+    """The hit with the registry's 户编号, ID and name; `masked`: as a role without
+    registry.view_sensitive sees them (the ID as `430821********1234`, the 说明's personal values ***)."""
     return [
         hit.rule,
         hit.dataset,
         person.household_code,
-        person.id_number,
+        masking.mask_id_number(person.id_number) if masked else person.id_number,
         person.name,
         hit.match,
-        hit.explanation,
+        masking.mask_text(hit.explanation) if masked else hit.explanation,
     ]
 
 
-def write_csv(hits: Iterable[tuple[Hit, Person]], out: str, by_rule: Counter[str]) -> Iterator[Hit]:
+def write_csv(
+    hits: Iterable[tuple[Hit, Person]], out: str, by_rule: Counter[str], *, masked: bool = False
+) -> Iterator[Hit]:
     """Write each hit as it comes (they come sorted by 规则代码, 户编号, 证件号码) and pass it on, so
     the CSV and the clue store read one stream; `by_rule` counts them."""
     path = Path(out)
@@ -44,7 +48,9 @@ def write_csv(hits: Iterable[tuple[Hit, Person]], out: str, by_rule: Counter[str
         writer = csv.writer(fh)
         writer.writerow(HEADER)
         for hit, person in hits:
-            writer.writerow(safe_row(csv_row(hit, person)))  # values from departments: never a formula
+            writer.writerow(
+                safe_row(csv_row(hit, person, masked=masked))
+            )  # values from departments: never a formula
             by_rule[hit.rule] += 1
             yield hit
 
@@ -56,6 +62,7 @@ def run(
 
     from jingzhun.accounts.access import actor_for
     from jingzhun.accounts.models import User
+    from jingzhun.accounts.roles import Perm
     from jingzhun.core import audit
     from jingzhun.verification.crosscheck import county_datasets, iter_crosscheck_people
     from jingzhun.verification.importer import import_datasets
@@ -69,6 +76,14 @@ def run(
             print(f"错误：账号 {username} 不存在或已停用", file=sys.stderr)
             return EXIT_INVALID
         actor = actor_for(user)
+        # as that account: what it may do and see on the pages (the county's departmental data)
+        if not actor.can(Perm.VIEW_DATASETS):
+            print(f"错误：账号 {username} 无权查看部门数据比对（仅县级角色）", file=sys.stderr)
+            return EXIT_INVALID
+        if paths and not actor.can(Perm.IMPORT_DATASETS):
+            print(f"错误：账号 {username} 没有导入部门数据的权限", file=sys.stderr)
+            return EXIT_INVALID
+    masked = actor is not None and not actor.sees_sensitive
     if paths:
         outcome = import_datasets(
             paths, actor=actor, user=user, file_name=", ".join(Path(p).name for p in paths)
@@ -87,7 +102,7 @@ def run(
     stream = iter_crosscheck_people(year, region=region, unmatched=counts)
     first = next(stream, None)  # the SQL runs here: `counts` is known before the clue store starts
     by_rule: Counter[str] = Counter()
-    hits = write_csv(chain([first], stream) if first is not None else iter(()), out, by_rule)
+    hits = write_csv(chain([first], stream) if first is not None else iter(()), out, by_rule, masked=masked)
     total = sum(c[0] for c in counts.values())
     rules_run = crosscheck_rules(set(county_datasets().datasets))
     if region:
@@ -96,14 +111,14 @@ def run(
         hits=hits, rules_run=rules_run, year=year, region=region, actor=actor, records=total
     )
     written = sum(by_rule.values())
-    with transaction.atomic():  # the CSV names people with their full ID numbers
+    with transaction.atomic():  # the CSV names people with their ID numbers
         audit.record(
             actor=user,
             action="verification.crosscheck_export",
             object_type="crosscheck",
             object_id=year,
             object_label=f"部门数据比对 {year} → {Path(out).name}",
-            after={"rows": written, "region": region or ""},
+            after={"rows": written, "region": region or "", **({"masked": True} if masked else {})},
         )
     print(
         f"部门数据比对（{year} 年，基准日 {year}-12-31）：比对 {total:,} 条记录，发现疑点 {written:,} 条 → {out}"

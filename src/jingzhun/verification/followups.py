@@ -7,6 +7,8 @@ A clue closed 属实 proposes one of (spec §3):
 - `member_field` / `household_field` — a correction to the departmental value (X-DIBAO, X-DISABILITY,
   X-SCHOOL, X-INSURANCE, X-HOUSING, and the Q-* rules with an obvious field); the value may be changed
   before applying where the department does not say it (e.g. 健康状况 when 残联 does not list the person);
+  `also` names a second field corrected with it when the rule flagged two (Q-PRESCHOOL-OLD: 在校生状况
+  学前教育 and 文化程度 学龄前儿童);
 - `problem` — the other Q-* rules: a 问题整改 for the village to correct the data.
 
 Nothing changes the registry by itself: `followup_apply` is called by a person with `verification.apply`
@@ -42,6 +44,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "medical_insurance": ("参加基本医疗保险", "member", BOOL_CHOICES),
     "health": ("健康状况", "member", tuple(enums.Health.values)),
     "school_status": ("在校生状况", "member", tuple(enums.SchoolStatus.values)),
+    "education": ("文化程度", "member", tuple(enums.Education.values)),
     "labour_skill": ("劳动技能", "member", tuple(enums.LabourSkill.values)),
     "housing_safety": ("住房安全等级", "household", tuple(enums.HousingSafety.values)),
     "attribute": ("贫困户属性", "household", tuple(enums.HouseholdAttribute.values)),
@@ -100,7 +103,15 @@ def propose(clue: Clue) -> dict[str, Any]:
     if member is not None and rule == "Q-INFANT-SCHOOL":
         return _field("school_status", "学前教育", "5周岁以下不应为中小学在校生")
     if member is not None and rule == "Q-PRESCHOOL-OLD":
-        return _field("school_status", "小学", "7周岁以上不应为学前")
+        # the rule flags 在校生状况 学前教育 or 文化程度 学龄前儿童 (or both): correct what it flagged
+        preschool_child = member.education == enums.Education.PRESCHOOL_CHILD
+        if member.school_status == enums.SchoolStatus.PRESCHOOL:
+            plan = _field("school_status", "小学", "7周岁以上不应为学前")
+            if preschool_child:
+                plan["also"] = {"education": str(enums.Education.PRIMARY)}
+                plan["label"] += f"、{FIELDS['education'][0]}为“{enums.Education.PRIMARY}”"
+            return plan
+        return _field("education", "小学", "7周岁以上不应为学龄前儿童")
     if rule in ("Q-DIBAO-ATTR", "Q-TEKUN-ATTR"):
         special = "低保贫困户" if rule == "Q-DIBAO-ATTR" else "特困供养贫困户"
         value = "一般贫困户" if household.attribute == special else special
@@ -192,12 +203,16 @@ def followup_apply(*, actor: Actor, clue: Clue, option: str = "", value: str = "
         if action == "member_field":
             if clue.member_id is None:
                 raise _fail("线索未指明成员")
+            also = dict(plan.get("also") or {})  # a second field the same rule flagged (Q-PRESCHOOL-OLD)
             members.member_update(
-                actor=actor, member=Member.objects.get(pk=clue.member_id), changes={field: chosen}
+                actor=actor,
+                member=Member.objects.get(pk=clue.member_id),
+                changes={field: chosen, **also},
             )
         else:
+            also = {}
             households.household_update(actor=actor, household=clue.household, changes={field: chosen})
-        done = f"已更正{FIELDS[field][0]}为“{chosen}”"
+        done = "已更正" + "、".join(f"{FIELDS[f][0]}为“{v}”" for f, v in {field: chosen, **also}.items())
     else:
         raise _fail("未知的后续处置")
     clue.applied_at, clue.applied_by, clue.applied_note = timezone.now(), actor.user, done[:200]

@@ -22,6 +22,7 @@ from django.db.models import Q
 from jingzhun.accounts.roles import Perm
 from jingzhun.ledger import kinds
 from jingzhun.ledger.kinds import HANDLE, Kind, Move
+from jingzhun.lib.masking import mask_text
 
 CODE = "clue"
 PENDING, CHECKING, TRUE, FALSE = "待核查", "核查中", "属实", "不属实"
@@ -118,6 +119,7 @@ CLUE = Kind(
     guard=_guard,
     after_move=_after_move,
     inbox=_inbox,
+    mask_text=mask_text,  # the 说明 names health and disability (lib.masking)
 )
 
 

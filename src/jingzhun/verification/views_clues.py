@@ -100,7 +100,11 @@ def clue_list(request: HttpRequest) -> HttpResponse:
             "region": region,
             "page": page,
             "rows": [
-                {"clue": c, "explanation": present.explanation(actor, c.explanation)}
+                {
+                    "clue": c,
+                    "rule_name": ALL_CHECKS[c.rule].name if c.rule in ALL_CHECKS else "",
+                    "explanation": present.explanation(actor, c.explanation),
+                }
                 for c in page.object_list
             ],
             "total": page.paginator.count,
