@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "jingzhun.accounts",
     "jingzhun.regions",
     "jingzhun.registry",
+    "jingzhun.region_pages",
     "jingzhun.assistance",
     "jingzhun.jobs",
     "jingzhun.workbook",
