@@ -73,6 +73,7 @@ def register(
     members: list[dict] | None = None,
     **overrides: Any,
 ):
+    from jingzhun.jobs.outbox import reactions_run
     from jingzhun.registry.services.households import household_register
 
     members = members or [
@@ -80,9 +81,10 @@ def register(
         member_row("李四", "配偶", date(1972, 3, 9), male=False),
         member_row("张小明", "之子", date(2006, 9, 1), school_status="初中", education="小学"),
     ]
-    return household_register(
-        actor=actor, household=household_row(code, village, **overrides), members=members
-    )
+    with reactions_run():  # as a save on a page: its reactions (re-assessment, jobs.outbox) run at once
+        return household_register(
+            actor=actor, household=household_row(code, village, **overrides), members=members
+        )
 
 
 def row_counts() -> dict[str, int]:
