@@ -13,11 +13,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from jingzhun.core.models import AuditEntry
-from jingzhun.jobs import runner
 from jingzhun.jobs.models import Job
 from jingzhun.regions.models import Region
 from jingzhun.workbook import export_jobs
-from tests.factories import OTHER_VILLAGE, VILLAGE, register
+from tests.factories import OTHER_VILLAGE, VILLAGE, register, work_one
 
 THIRD_VILLAGE_PREFIX = VILLAGE[:9]  # another village of 溪口镇, with facts but no household
 
@@ -92,10 +91,8 @@ def _enqueue_as(client, user, params):
 
 
 def _work_one() -> Job:
-    """What the worker does: claim the oldest queued job and run it."""
-    job = runner.claim_next()
-    assert job is not None
-    return runner.run(job)
+    """What the worker does: claim the oldest queued job and run it (the registrations' reactions first)."""
+    return work_one()
 
 
 @pytest.mark.django_db
