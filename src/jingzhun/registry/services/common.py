@@ -150,7 +150,8 @@ def lock_household_first(household_id: int) -> Household:
 
 
 def after_change(household_id: int) -> None:
-    outbox.publish(HOUSEHOLD_CHANGED, {"household_id": household_id}, key=str(household_id))
+    params = {"household_id": household_id, "label": f"户数据变更后的后续任务（户 #{household_id}）"}
+    outbox.publish(HOUSEHOLD_CHANGED, params, key=str(household_id))
 
 
 # --- no lost update (版本) -------------------------------------------------------------------------
