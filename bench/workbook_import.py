@@ -317,7 +317,7 @@ def report(
         "validation, in a fresh database of the same schema.",
         "",
         "`registry import` runs the import (`import_path`, the time it prints) and then, since the import wrote, "
-        "re-assesses the current year over the county (`workbook.jobs.reassess_imported`); the ratio is the "
+        "re-assesses the current year over the county (its reaction job, `standards.services.reassess_imported`); the ratio is the "
         "import's own time over the baseline's wall time, the command's wall time is shown beside it.",
         "",
         "| database | file | import | `registry import` wall (with re-assessment) | peak memory | baseline | "

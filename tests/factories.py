@@ -161,3 +161,17 @@ def ready_to_exit(actor: Actor, household: Any) -> Any:
     ensure_defaults()
     record_exit_procedure(actor, household)
     return household
+
+
+def work_one():
+    """What the worker does, until it has run one job that is not a reaction: claim the oldest queued job
+    and run it. The reactions (jobs.outbox) that a test's registrations left queued — no page request ran
+    them — come first, as they would in the worker."""
+    from jingzhun.jobs import runner
+    from jingzhun.jobs.outbox import is_reaction
+
+    while (job := runner.claim_next()) is not None:
+        job = runner.run(job)
+        if not is_reaction(job):
+            return job
+    raise AssertionError("no job was queued")

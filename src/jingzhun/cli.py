@@ -271,6 +271,31 @@ def cmd_db_digest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """Failed reactions (jobs.outbox) listed, and one run again — the write they react to stays as it is."""
+    _require_initialized()
+    from jingzhun.jobs import runner
+    from jingzhun.jobs.models import Job, JobStatus
+    from jingzhun.jobs.outbox import is_reaction
+
+    if args.jobs_command == "failed":
+        for job in Job.objects.filter(status=JobStatus.FAILED, lock_key__startswith="outbox:").order_by("id"):
+            first_line = (job.error.splitlines() or [""])[0]
+            print(f"#{job.pk}\t{job.kind}\t{job.params.get('label', '')}\t{first_line}")
+        return EXIT_OK
+    failed = Job.objects.filter(pk=args.id).first()
+    if failed is None or not is_reaction(failed) or failed.status != JobStatus.FAILED:
+        raise CommandError(f"没有编号为 {args.id} 的失败后续任务")
+    runner.retry(failed)
+    done = runner.run_now(failed.pk)  # None: a worker took it first
+    if done is not None and done.status == JobStatus.FAILED:
+        first_line = (done.error.splitlines() or [""])[0]
+        print(f"任务 #{failed.pk} 重试仍然失败：{first_line}", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"任务 #{failed.pk} 已重试" + ("" if done is not None else "（已由后台任务进程运行）"))
+    return EXIT_OK
+
+
 def cmd_ledger(args: argparse.Namespace) -> int:
     _require_initialized()
     from jingzhun.ledger import commands as ledger
@@ -402,6 +427,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = dsub.add_parser("digest", help="每张表的行数与内容哈希，以及总摘要（证明恢复后的数据库相同）")
     p.set_defaults(func=cmd_db_digest)
 
+    jobs = sub.add_parser("jobs", help="后台任务：失败的后续任务（如保存后的重新评估）及重试")
+    jsub = jobs.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    p = jsub.add_parser("failed", help="列出失败的后续任务")
+    p.set_defaults(func=cmd_jobs)
+    p = jsub.add_parser("retry", help="重新运行一项失败的后续任务（原来的保存不受影响）")
+    p.add_argument("id", type=int, metavar="ID")
+    p.set_defaults(func=cmd_jobs)
+
     ledger = sub.add_parser("ledger", help="台账：导入、清单、汇总、督办升级（spec/ledger.md）")
     lsub = ledger.add_subparsers(dest="ledger_command", required=True, metavar="ACTION")
     p = lsub.add_parser("import", help="导入 .xlsx（单位/问题/信访）或 问题.csv、信访.csv（全有或全无）")
@@ -454,7 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits 2 on usage errors
     try:
         _setup_django()
-        code: Any = args.func(args)
+        from jingzhun.jobs.outbox import reactions_run
+
+        with reactions_run():  # the reactions of the command's writes run before it ends (jobs.outbox)
+            code: Any = args.func(args)
     except ValidationFailed as exc:  # the application's one error type, from any layer
         print(f"错误：{exc.message}", file=sys.stderr)
         return EXIT_INVALID

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "jingzhun.accounts",
     "jingzhun.regions",
     "jingzhun.registry",
+    "jingzhun.region_pages",
     "jingzhun.assistance",
     "jingzhun.jobs",
     "jingzhun.workbook",
@@ -39,6 +40,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # the reactions (jobs.outbox) of the request's writes, run once they committed
+    "jingzhun.jobs.middleware.ReactionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -9,7 +9,7 @@ from jingzhun.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("jingzhun.accounts.urls")),
-    path("", include("jingzhun.regions.urls")),
+    path("", include("jingzhun.region_pages.urls")),
     path("", include("jingzhun.registry.urls")),
     path("", include("jingzhun.jobs.urls")),
     path("", include("jingzhun.workbook.urls")),

@@ -9,9 +9,9 @@ import pytest
 from django.http import Http404
 
 from jingzhun.accounts.access import actor_for
+from jingzhun.region_pages.selectors import home_region, region_get, region_overview
 from jingzhun.regions.loader import load_divisions
 from jingzhun.regions.models import Region
-from jingzhun.regions.selectors import home_region, region_get, region_overview
 from jingzhun.registry.services.events import household_purge
 from tests.factories import OTHER_VILLAGE, VILLAGE, member_row, register
 

@@ -286,6 +286,7 @@ ROUTE_OBJECT = {
     "registry:member_remove": "member",
     "jobs:detail": "job",
     "jobs:progress": "job",
+    "jobs:retry": "job",
     "workbook:report": "job",
     "verification:report": "job",
     "workbook:export_file": "export_job",

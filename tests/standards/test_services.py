@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jingzhun.core.models import AuditEntry
+from jingzhun.jobs.outbox import reactions_run
 from jingzhun.registry.models import Member
 from jingzhun.registry.services.members import member_update
 from jingzhun.standards import services
@@ -143,29 +144,25 @@ def test_a_vocabulary_rule_is_assessed_and_old_results_keep_their_version(standa
     assert old_run.standard_id == standard.pk
 
 
-def test_a_registry_edit_reassesses_the_household_on_commit(
-    standard, admin_actor, django_capture_on_commit_callbacks
-):
+def test_a_registry_edit_reassesses_the_household_by_its_reaction_job(standard, admin_actor):
     household = register(admin_actor)
     services.assess(year=2018)
     child = Member.objects.get(household=household, name="张小明")
-    with django_capture_on_commit_callbacks(execute=True):
+    with reactions_run():
         member_update(actor=admin_actor, member=child, changes={"school_status": "非在校生"})
     verdict = HouseholdVerdict.objects.get(household=household, year=2018)
     assert (verdict.passed, verdict.failed) == (False, "H-EDUCATION")
-    with django_capture_on_commit_callbacks(execute=True):
+    with reactions_run():
         member_update(actor=admin_actor, member=child, changes={"school_status": "初中"})
     assert HouseholdVerdict.objects.get(household=household, year=2018).passed
 
 
-def test_households_leaving_the_register_lose_their_verdicts(
-    standard, admin_actor, django_capture_on_commit_callbacks
-):
+def test_households_leaving_the_register_lose_their_verdicts(standard, admin_actor):
     from jingzhun.registry.services.events import household_purge
 
     household = register(admin_actor)
     services.assess(year=2018)
-    with django_capture_on_commit_callbacks(execute=True):
+    with reactions_run():
         household_purge(actor=admin_actor, household=household, reason="错评")
     assert not HouseholdVerdict.objects.filter(household=household).exists()
 

@@ -60,6 +60,9 @@ def test_an_upload_runs_as_a_job_and_shows_the_counts(client, county_admin, gold
     assert 'data-testid="households-new">2<' in page
     assert Household.objects.count() == 2
     assert AuditEntry.objects.filter(job_id=job.pk, action="import.create").count() == 2
+    # its re-assessment is a job of its own (jobs.outbox), already run by the import job, as the importer
+    [reaction] = Job.objects.filter(kind="reassess_import")
+    assert reaction.status == "succeeded" and reaction.created_by_id == county_admin.pk
 
 
 @pytest.mark.django_db
@@ -67,6 +70,7 @@ def test_a_bad_upload_offers_the_error_report(client, county_admin, golden):
     _upload(client, county_admin, "有错.zip", _zip_of(golden("gender_mismatch")))
     job = run(Job.objects.get())
     assert job.result["total_errors"] == 1 and not Household.objects.exists()
+    assert not Job.objects.filter(kind="reassess_import").exists()
     page = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert 'data-testid="import-failed"' in page and "与证件号码不符" in page
     xlsx = client.get(reverse("workbook:report", args=[job.pk, "xlsx"]))

@@ -512,24 +512,17 @@ def measure_update(
     _in_scope(actor, measure.household)
     measure = m.HelpMeasure.objects.select_for_update().get(pk=measure.pk)
     check_version(measure, version, object_type="helpmeasure", noun="帮扶措施")
-    before = audit.snapshot(measure, MEASURE_FIELDS)
-    for name, value in _measure_values(data).items():
-        setattr(measure, name, value)
-    after = audit.snapshot(measure, MEASURE_FIELDS)
-    changed = {k for k in MEASURE_FIELDS if before[k] != after[k]}
-    if changed:
-        bump_version(measure)
-    measure.save()
-    if changed:
-        _record(
-            actor,
-            "measure.update",
-            measure,
-            str(measure.household),
-            household_id=measure.household_id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    audit.audited_update(
+        measure,
+        _measure_values(data),
+        fields=MEASURE_FIELDS,
+        actor=actor,
+        action="measure.update",
+        label=str(measure.household),
+        household_id=measure.household_id,
+        only_changed=True,
+        on_change=bump_version,
+    )
     return measure
 
 
@@ -552,8 +545,7 @@ def alert_settings() -> m.AlertSettings:
 def alert_settings_update(*, actor: Actor, values: dict[str, Any]) -> m.AlertSettings:
     actor.require(Perm.CONFIGURE_ASSISTANCE)
     row = m.AlertSettings.objects.select_for_update().order_by("id").first() or m.AlertSettings()
-    before = audit.snapshot(row, SETTING_FIELDS)
-    errors = {}
+    errors, numbers = {}, {}
     for name in SETTING_FIELDS:
         low, high = SETTING_LIMITS[name]
         try:
@@ -564,16 +556,10 @@ def alert_settings_update(*, actor: Actor, values: dict[str, Any]) -> m.AlertSet
         if not low <= number <= high:
             errors[name] = f"应在 {low} 到 {high} 之间"
             continue
-        setattr(row, name, number)
+        numbers[name] = number
     if errors:
         raise ValidationFailed(errors)
-    row.save()
-    _record(
-        actor,
-        "assistance.settings",
-        row,
-        "帮扶预警参数",
-        before=before,
-        after=audit.snapshot(row, SETTING_FIELDS),
+    audit.audited_update(
+        row, numbers, fields=SETTING_FIELDS, actor=actor, action="assistance.settings", label="帮扶预警参数"
     )
     return row

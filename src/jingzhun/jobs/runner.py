@@ -107,10 +107,17 @@ def claim_next() -> Job | None:
     return None
 
 
+def execute(job: Job, progress: Progress) -> dict[str, Any]:
+    """The job's handler, then the reactions its writes queued (jobs.outbox), each its own job."""
+    from jingzhun.jobs.outbox import reactions_run
+
+    with reactions_run(own=True):
+        return _HANDLERS[job.kind](job, progress)
+
+
 def run(job: Job, printer: Callable[[int, int, str], None] | None = None) -> Job:
-    fn = _HANDLERS[job.kind]
     try:
-        result = fn(job, Progress(job, printer))
+        result = execute(job, Progress(job, printer))
     except Exception as exc:  # a failed job is recorded, never lost
         log.exception("job %s failed", job.pk)
         Job.objects.filter(pk=job.pk).update(
@@ -122,6 +129,42 @@ def run(job: Job, printer: Callable[[int, int, str], None] | None = None) -> Job
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.SUCCEEDED, result=result or {}, finished_at=timezone.now()
         )
+    job.refresh_from_db()
+    return job
+
+
+def run_now(job_id: int) -> Job | None:
+    """Claim one queued job and run it in this process (the reactions of a write, right after it
+    committed: jobs.outbox). None when there is nothing to claim: a worker took it, or its write rolled
+    back."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), worker=worker_id()
+    )
+    if not claimed:
+        return None
+    return run(Job.objects.get(pk=job_id))
+
+
+class NotRetryable(ValueError):
+    """Only a failed job can be queued again."""
+
+
+def retry(job: Job) -> Job:
+    """Queue a failed job again, as it was asked for (its parameters and creator). The worker claims it like
+    any other (a reaction's write has long committed); the error it failed with is kept until it ends."""
+    updated = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+        status=JobStatus.QUEUED,
+        started_at=None,
+        finished_at=None,
+        heartbeat_at=None,
+        worker="",
+        run_at=None,
+        progress_done=0,
+        progress_total=0,
+        message="重新排队",
+    )
+    if not updated:
+        raise NotRetryable("只有失败的任务可以重试")
     job.refresh_from_db()
     return job
 

@@ -76,14 +76,14 @@ def _die_with_parent() -> None:
 
 
 def _child_main(job: Job, outcome_path: str, memory: int) -> None:
-    from jingzhun.jobs.runner import Progress, handler_for
+    from jingzhun.jobs.runner import Progress, execute
 
     code = 0
     try:
         _die_with_parent()
         if memory > 0:
             resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        result = handler_for(job.kind)(job, Progress(job))
+        result = execute(job, Progress(job))  # the handler, then the reactions it queued (jobs.outbox)
         outcome: dict[str, Any] = {"ok": True, "result": result or {}}
     except MemoryError:
         outcome = {"ok": False, "error": memory_message(memory)}

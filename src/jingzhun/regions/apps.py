@@ -12,7 +12,3 @@ class RegionsConfig(AppConfig):
 
         # First: everything else refers to the divisions.
         register_initializer("regions", load_divisions, order=10)
-
-        from jingzhun.api.routers import register_router
-
-        register_router("/v1/regions", "jingzhun.regions.api.router", order=10)

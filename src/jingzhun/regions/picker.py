@@ -6,17 +6,27 @@ so a page that comes back with errors keeps the choice."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from django import forms
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from jingzhun.accounts.access import Actor
 from jingzhun.regions.models import Region, code_range
 
 
-def _covered(actor: Actor, level: str) -> list[Region]:
+class Scope(Protocol):
+    """What the picker needs of the person choosing: the code prefixes they cover. `accounts.access.Actor`
+    is one (the picker sits with the divisions, below `accounts`, so it names no account type)."""
+
+    @property
+    def prefixes(self) -> Sequence[str]: ...
+
+    def covers_code(self, code: str) -> bool: ...
+
+
+def _covered(actor: Scope, level: str) -> list[Region]:
     """Regions of `level` in the actor's scope, or containing it (a village cadre's township)."""
     out: dict[str, Region] = {}
     for prefix in actor.prefixes:
@@ -31,11 +41,11 @@ def _covered(actor: Actor, level: str) -> list[Region]:
     return sorted(out.values(), key=lambda r: r.code)
 
 
-def townships_for(actor: Actor) -> list[Region]:
+def townships_for(actor: Scope) -> list[Region]:
     return _covered(actor, "township")
 
 
-def villages_for(actor: Actor, township_code: str) -> list[Region]:
+def villages_for(actor: Scope, township_code: str) -> list[Region]:
     """Villages of one township that the actor covers (all of them for a township or county role)."""
     if len(township_code) != 12 or not township_code.isdigit():
         return []
@@ -44,7 +54,7 @@ def villages_for(actor: Actor, township_code: str) -> list[Region]:
     return [v for v in query if actor.covers_code(v.code)]
 
 
-def counties_for(actor: Actor) -> list[Region]:
+def counties_for(actor: Scope) -> list[Region]:
     return _covered(actor, "county")
 
 
@@ -54,7 +64,7 @@ class RegionPicker(forms.Widget):
     `higher=True` also accepts a township (village left empty) or the county (first option of the
     township select), for role grants and list filters; the submitted value is the narrowest chosen."""
 
-    def __init__(self, actor: Actor, *, higher: bool = False, attrs: dict[str, Any] | None = None):
+    def __init__(self, actor: Scope, *, higher: bool = False, attrs: dict[str, Any] | None = None):
         super().__init__(attrs)
         self.actor = actor
         self.higher = higher
@@ -88,7 +98,7 @@ def split_code(code: str) -> tuple[str, str]:
     return code[:9] + "000", code
 
 
-def picker_context(actor: Actor, name: str, value: Any, *, higher: bool) -> dict[str, Any]:
+def picker_context(actor: Scope, name: str, value: Any, *, higher: bool) -> dict[str, Any]:
     township, village = split_code(str(value or "").strip())
     townships = townships_for(actor)
     if not township and not higher and len(townships) == 1:

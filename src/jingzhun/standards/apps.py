@@ -7,11 +7,14 @@ class StandardsConfig(AppConfig):
     verbose_name = "退出标准与评估"
 
     def ready(self) -> None:
-        # Re-assess a household whenever a registry service changes its data (on commit).
-        from jingzhun.registry.services.common import register_after_change
-        from jingzhun.standards.services import reassess_household_safely
+        # Re-assess a household whenever a registry service changes its data, and the importer's scope after
+        # an import: reaction jobs queued in the write's transaction (jobs.outbox, handlers in standards/jobs.py).
+        from jingzhun.jobs.outbox import subscribe
+        from jingzhun.registry.services.common import HOUSEHOLD_CHANGED, IMPORTED
+        from jingzhun.standards.jobs import REASSESS_HOUSEHOLD, REASSESS_IMPORT
 
-        register_after_change(reassess_household_safely)
+        subscribe(HOUSEHOLD_CHANGED, REASSESS_HOUSEHOLD)
+        subscribe(IMPORTED, REASSESS_IMPORT)
 
         from jingzhun.core.initializers import register_initializer
         from jingzhun.standards.defaults import install_defaults

@@ -1,7 +1,7 @@
 """The exit guard (退出核验): facts from the database → `standards.exit_rules` → a decision; the override
 (例外放行) policy; and the rows that put an unchecked exit on the 疑似错退 board.
 
-Called by registry.services.events.mark_exited (page and API), regions.services.village_facts_update
+Called by registry.services.events.mark_exited (page and API), region_pages.services.village_facts_update
 (村出列) and the workbook import (warnings). One decision function, `exit_rules.household_may_exit`.
 """
 

@@ -13,8 +13,8 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.engines.python.household import PASS, assess_household
 from jingzhun.engines.python.village import assess_village
 from jingzhun.engines.sql import compiler
+from jingzhun.region_pages.selectors import home_region, region_get
 from jingzhun.regions.models import Region
-from jingzhun.regions.selectors import home_region, region_get
 from jingzhun.registry.models import Household
 from jingzhun.rules import exits
 from jingzhun.standards import data_gaps, reports

@@ -109,8 +109,8 @@ def assess_all(*, year: int) -> int:
 def reassess_household(household_id: int) -> None:
     """Bring the stored verdicts of one household up to date (Python engine, the page path): for every
     assessed year (with the standard now applying to it) and for the default year. Verdicts stored
-    against superseded versions stay as they were (reproducible). Registered as the registry's
-    after-change hook."""
+    against superseded versions stay as they were (reproducible). The reaction to the registry's change
+    event (standards/jobs.py)."""
     household = Household.objects.filter(pk=household_id).first()
     years = set(AssessmentRun.objects.values_list("year", flat=True).distinct())
     years.add(default_year())
@@ -127,12 +127,18 @@ def reassess_household(household_id: int) -> None:
             verdicts.store_household(household=household, year=year, standard_id=standard.pk, result=result)
 
 
-def reassess_household_safely(household_id: int) -> None:
-    """The on-commit hook: a failed re-assessment must never turn a saved registry edit into an error."""
-    try:
-        reassess_household(household_id)
-    except Exception:  # logged; the next county run repairs the verdict
-        log.exception("re-assessment of household %s failed", household_id)
+def reassess_imported(
+    *, actor: Actor | None, progress: ProgressFn | None = None, job_id: int | None = None
+) -> int | None:
+    """Imported households change verdicts: re-run the current year's assessment over the importer's scope
+    (a township cadre's township; the whole county, in chunks, otherwise). None when no standard applies."""
+    year = default_year()
+    if standard_for_year(year) is None:
+        return None
+    prefixes = list(actor.prefixes) if actor is not None else []
+    prefix = prefixes[0] if len(prefixes) == 1 and len(prefixes[0]) > 6 else ""
+    assess(year=year, region_prefix=prefix, actor=actor, progress=progress, job_id=job_id)
+    return year
 
 
 # --- standard versions --------------------------------------------------------------------------

@@ -61,6 +61,23 @@ def run_import(
     progress: ProgressFn | None,
     year: int | None = None,
 ) -> int:
+    from jingzhun.jobs.outbox import reactions_run
+
+    with reactions_run():  # the import's reactions run below, once it committed (jobs.outbox)
+        return _run_import(
+            path=path, dry_run=dry_run, username=username, errors_out=errors_out, progress=progress, year=year
+        )
+
+
+def _run_import(
+    *,
+    path: str,
+    dry_run: bool,
+    username: str | None,
+    errors_out: str | None,
+    progress: ProgressFn | None,
+    year: int | None,
+) -> int:
     from jingzhun.workbook.importer import import_path
     from jingzhun.workbook.report import write_report
 
@@ -98,11 +115,15 @@ def run_import(
     verb = "校验通过（--dry-run，未写入）" if dry_run else "导入完成"
     print(f"{verb}：{summarize(result)}（{result.seconds:.1f} 秒）")
     if result.written:
-        from jingzhun.workbook.jobs import reassess_imported
+        from jingzhun.jobs.models import JobStatus
+        from jingzhun.jobs.outbox import run_pending
 
-        year = reassess_imported(actor=actor, progress=progress)
-        if year is not None:
-            print(f"已按 {year} 年标准重新评估")
+        for job in run_pending():  # the import's reactions (re-assessment, jobs.outbox), now
+            if job.status == JobStatus.FAILED:
+                first_line = (job.error.splitlines() or [""])[0]
+                print(f"后续任务 #{job.pk} 失败（导入已完成）：{first_line}", file=sys.stderr)
+            elif job.result.get("message"):
+                print(job.result["message"])
     return EXIT_OK
 
 

@@ -26,8 +26,10 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 
 from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
+from jingzhun.jobs import outbox
 from jingzhun.jobs.models import Job
 from jingzhun.registry.models import Household, Member
+from jingzhun.registry.services.common import IMPORTED
 from jingzhun.workbook.db_bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.db_write_thread import WriteThread
 from jingzhun.workbook.db_writer import MEMBER_INSERT, Writer
@@ -237,6 +239,18 @@ class _Run:
                 job_id=job_id,
             )
 
+        reactions: list[int] = []
+
+        def imported() -> (
+            None
+        ):  # in the import's transaction: its reactions exist iff it commits (jobs.outbox)
+            jobs = outbox.publish(
+                IMPORTED,
+                {"prefixes": list(self.actor.prefixes), "label": f"导入后重新评估：{result.source}"},
+                created_by=self.actor.user,
+            )
+            reactions.extend(job.pk for job in jobs)
+
         with _write_conflicts_as_errors(result):
             if self.thread is not None and self.writer is not None:
                 writer = self.writer
@@ -248,6 +262,7 @@ class _Run:
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
                     exits_checked()
+                    imported()
                     writer.flush_audit()  # last: see workbook.write
 
                 self.thread.submit(write_rest)
@@ -260,10 +275,12 @@ class _Run:
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
                     exits_checked()
+                    imported()
                     writer.flush_audit()
                 result.written = True
         if not result.written:
             return
+        outbox.note(reactions)  # written on the write thread: run by this thread's reactions_run()
         if self.writer is not None and self.writer.analyze_later:
             _refresh_statistics(self.writer.analyze_later)
         self.report(total, total, "完成")

@@ -16,22 +16,6 @@ from jingzhun.workbook import list_export as _list_export  # noqa: F401 - regist
 from jingzhun.workbook.importer import import_path
 from jingzhun.workbook.report import write_report
 
-
-def reassess_imported(*, actor: Any, progress: Any = None) -> int | None:
-    """Imported households change verdicts: re-run the current year's assessment over the importer's scope
-    (a township cadre's township; the whole county, in chunks, otherwise). None when no standard applies."""
-    from jingzhun.standards.loading import default_year, standard_for_year
-    from jingzhun.standards.services import assess
-
-    year = default_year()
-    if standard_for_year(year) is None:
-        return None
-    prefixes = list(actor.prefixes)
-    prefix = prefixes[0] if len(prefixes) == 1 and len(prefixes[0]) > 6 else ""
-    assess(year=year, region_prefix=prefix, actor=actor, progress=progress)
-    return year
-
-
 IMPORT_DIR = "imports"
 
 
@@ -66,8 +50,8 @@ def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
         path.unlink(missing_ok=True)
     result.source = params.get("filename") or result.source
     summary = result.to_dict()
-    if result.written:
-        summary["assessed_year"] = reassess_imported(actor=actor, progress=progress)
+    # what the import wrote is re-assessed by its reaction (standards' `reassess_import`, jobs.outbox), a job
+    # of its own that runs right after this one returns (runner.execute)
     if result.total_errors or result.total_warnings:
         for kind in ("xlsx", "csv"):
             write_report(result, str(report_path(job, kind)))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from jingzhun.core import audit
 from jingzhun.core.errors import EditConflict, ValidationFailed
+from jingzhun.jobs import outbox
 from jingzhun.registry.fields import MEMBER_COLUMNS
 from jingzhun.registry.models import Household, Member
 
@@ -181,15 +180,13 @@ def head_count_problem(household: Household) -> str | None:
     return None
 
 
-# After-change hook: apps that keep derived data per household (standards: the stored assessment
-# verdicts) register a callback; services call `after_change(household_id)` when assessed data changed.
-# Callbacks run on commit, so a rolled-back write triggers nothing.
-_AFTER_CHANGE: list[Callable[[int], None]] = []
-
-
-def register_after_change(callback: Callable[[int], None]) -> None:
-    if callback not in _AFTER_CHANGE:
-        _AFTER_CHANGE.append(callback)
+# The registry's change event (jobs.outbox): apps that keep derived data per household (standards: the
+# stored verdicts) subscribe a job kind to it; services call `after_change(household_id)` inside their
+# transaction when assessed data changed, which queues one reaction job per subscriber and household —
+# only if the write commits.
+HOUSEHOLD_CHANGED = "registry.household_changed"
+# A registry import wrote households (workbook): params {"prefixes": the importer's scope}.
+IMPORTED = "registry.imported"
 
 
 def lock_household_first(household_id: int) -> Household:
@@ -201,8 +198,8 @@ def lock_household_first(household_id: int) -> Household:
 
 
 def after_change(household_id: int) -> None:
-    for callback in _AFTER_CHANGE:
-        transaction.on_commit(partial(callback, household_id))
+    params = {"household_id": household_id, "label": f"户数据变更后的后续任务（户 #{household_id}）"}
+    outbox.publish(HOUSEHOLD_CHANGED, params, key=str(household_id))
 
 
 # --- no lost update (版本) -------------------------------------------------------------------------

@@ -252,25 +252,19 @@ def income_record(
     record = IncomeRecord.objects.select_for_update().filter(household=household, year=parsed_year).first()
     if record is not None:
         check_version(record, version)
-    before = audit.snapshot(record, INCOME_AUDIT_FIELDS) if record else None
-    if record is None:
+    else:
         record = IncomeRecord(household=household, year=parsed_year)
-    for name, value in money.items():
-        setattr(record, name, value)
-    after = audit.snapshot(record, INCOME_AUDIT_FIELDS)
-    if before is not None and before != after:
-        bump_version(record)
-    record.save()
-    if before != after:
-        audit_income(
-            actor,
-            "income.record",
-            household,
-            pk=record.pk,
-            year=record.year,
-            before=before,
-            after=after,
-        )
+    audit.audited_update(
+        record,
+        money,
+        fields=INCOME_AUDIT_FIELDS,
+        actor=actor,
+        action="income.record",
+        label=f"{parsed_year}年收入",
+        household_id=household.pk,
+        object_type="income",
+        on_change=None if record._state.adding else bump_version,  # a new year starts at its first version
+    )
     after_change(household.pk)
     return record
 

@@ -2,7 +2,7 @@
 
 Only regions inside the caller's scope answer; anything else (a sibling village, an ancestor) is the same
 404 as a missing code. Ancestors appear only as breadcrumbs (code and name, no counts). Counts come from
-one grouped query over the region's households, filtered by the caller's scope (regions.selectors).
+one grouped query over the region's households, filtered by the caller's scope (region_pages.selectors).
 """
 
 from __future__ import annotations
@@ -16,9 +16,15 @@ from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
 from jingzhun.api.context import reader
 from jingzhun.core.assessments import assessments
-from jingzhun.regions.api_schemas import RegionChildrenOut, RegionDetailOut, RegionOut
+from jingzhun.region_pages.api_schemas import RegionChildrenOut, RegionDetailOut, RegionOut
+from jingzhun.region_pages.selectors import (
+    RegionCounts,
+    ancestors,
+    counts_by_village,
+    region_get,
+    region_overview,
+)
 from jingzhun.regions.models import Region
-from jingzhun.regions.selectors import RegionCounts, ancestors, counts_by_village, region_get, region_overview
 
 router = Router(tags=["行政区划 regions"])
 

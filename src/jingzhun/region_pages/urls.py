@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jingzhun.regions import views
+from jingzhun.region_pages import views
 
 app_name = "regions"
 urlpatterns = [

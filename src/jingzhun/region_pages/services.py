@@ -55,25 +55,24 @@ def village_facts_update(
     if errors:
         raise ValidationFailed(errors)
     region = Region.objects.select_for_update().get(pk=region.pk)
-    before = audit.snapshot(region, VILLAGE_FACT_FIELDS)
     was_exited = region.exit_state == ExitState.EXITED
-    for name, value in values.items():
-        setattr(region, name, value if value != "" or name == "exit_state" else None)
     decision = None
-    if region.exit_state == ExitState.EXITED and not was_exited:
-        decision = _exit_checked(actor, region, override=override, override_reason=override_reason)
-    region.save()
-    after = audit.snapshot(region, VILLAGE_FACT_FIELDS)
-    if before != after:
-        audit.record(
-            actor=actor.user,
-            action="region.update",
-            object_type="region",
-            object_id=region.code,
-            object_label=region.name,
-            before=before,
-            after=after,
-        )
+
+    def exit_checked(updated: Region) -> None:  # before the save: a refused 出列 writes nothing
+        nonlocal decision
+        if updated.exit_state == ExitState.EXITED and not was_exited:
+            decision = _exit_checked(actor, updated, override=override, override_reason=override_reason)
+
+    audit.audited_update(
+        region,
+        {name: value if value != "" or name == "exit_state" else None for name, value in values.items()},
+        fields=VILLAGE_FACT_FIELDS,
+        actor=actor,
+        action="region.update",
+        label=region.name,
+        object_type="region",
+        on_change=exit_checked,
+    )
     if decision is not None:
         from jingzhun.core.exit_gate import exit_gate
 

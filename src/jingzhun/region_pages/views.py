@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.panels import render_panels
-from jingzhun.regions.selectors import ancestors, home_region, region_get, region_overview
+from jingzhun.region_pages.selectors import ancestors, home_region, region_get, region_overview
 
 
 @login_required
@@ -60,8 +60,8 @@ def village_history(region) -> list:
 @login_required
 def village_edit(request: HttpRequest, code: str) -> HttpResponse:
     from jingzhun.core.forms import Done, ExitRefusal, add_override_fields, submit
+    from jingzhun.region_pages.services import village_facts_update
     from jingzhun.regions.forms import VillageFactsForm, initial_facts
-    from jingzhun.regions.services import village_facts_update
 
     actor = actor_for(request.user)
     actor.require(Perm.EDIT_REGIONS)
