@@ -39,6 +39,7 @@ def display_item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "due_on": due,
         "status": status,
         "closed": status in kinds.get(item.kind).closed,
+        "closed_on": closed,
         "overdue_days": days,
         "paused": paused,
         "petitioner": item.petitioner_name if sensitive else mask_name(item.petitioner_name),
