@@ -46,5 +46,8 @@ def test_it_seeds_realistic_ledgers(admin_actor, village_cadre, township_cadre):
     details = CaseDetail.objects.all()
     disciplined = sum(d.party_discipline + d.government_discipline for d in details)
     assert 330 <= disciplined <= 350 and sum(d.judicial for d in details) == 7
-    assert 2_600_000 <= sum(d.recovered for d in details) <= 2_900_000
+    # ≈ 276 万元 recovered, ≈ 58 万元 returned to the people: the seed's figures
+    assert sum(d.recovered for d in details) == 2_760_000
+    assert sum(d.returned for d in details) == 580_000
+    assert all(0 < d.returned < d.recovered for d in details)
     assert Item.objects.filter(responsible=village_cadre).exists()  # the demo village cadre has work

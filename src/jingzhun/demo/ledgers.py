@@ -500,18 +500,29 @@ def _case_details(rng: random.Random, cases: list[Item]) -> None:
     concluded = [c for c in cases if c.status == "结案"]
     details = []
     judicial = set(rng.sample(range(len(concluded)), 7))
-    # ≈276 万元 recovered, ≈58 万元 (21 %) returned to the people
-    per_recovered = Decimal("2760000") / len(concluded)
+    # 276 万元 recovered, 58 万元 returned to the people (the seed's ≈ figures): random shares of the two
+    # totals, the last case taking the rounding remainder, so the county's totals are the seed's exactly.
+    weights = [Decimal(rng.uniform(0.5, 1.5)) for _ in concluded]
+    recovered = _shares(Decimal("2760000"), weights)
+    returned = _shares(Decimal("580000"), recovered)
     for i, case in enumerate(concluded):
-        recovered = (per_recovered * Decimal(rng.uniform(0.5, 1.5))).quantize(Decimal("0.01"))
         details.append(
             CaseDetail(
                 item=case,
                 party_discipline=1 if i % 3 else 0,
                 government_discipline=0 if i % 3 else 1,
                 judicial=1 if i in judicial else 0,
-                recovered=recovered,
-                returned=(recovered * Decimal("0.21")).quantize(Decimal("0.01")),
+                recovered=recovered[i],
+                returned=returned[i],
             )
         )
     CaseDetail.objects.bulk_create(details)
+
+
+def _shares(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` split in proportion to `weights`, to the cent, summing to `total` exactly."""
+    whole = sum(weights)
+    shares = [(total * w / whole).quantize(Decimal("0.01")) for w in weights]
+    if shares:
+        shares[-1] += total - sum(shares)
+    return shares
