@@ -7,11 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
 from jingzhun.ledger import kinds
 from jingzhun.ledger.models import Item, Step
 from jingzhun.ledger.services import item_move, item_note, item_pause, item_resume, moves_bulk
+from tests.conftest import _persona
 from tests.ledger.conftest import D0, new_item, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +223,30 @@ def test_a_problem_from_a_petition_keeps_the_link(petition, admin, unit):
     assert problem.kind == "problem" and problem.source == "信访转办" and problem.origin_id == petition.pk
     assert list(petition.derived.values_list("code", flat=True)) == ["WT-XF-1"]
     assert AuditEntry.objects.filter(object_id=str(petition.pk), action="ledger.transfer").exists()
+
+
+FOUR_EYES = [(k, m) for k in MOVABLE for m in kinds.KINDS[k].moves if m.four_eyes]
+
+
+@pytest.mark.parametrize("kind, move", FOUR_EYES, ids=[f"{k}-{m.action}" for k, m in FOUR_EYES])
+def test_four_eyes_on_every_move_that_needs_it(kind, move, admin, leader, village_region, unit, county_admin):
+    """Every four-eyes move of every kind (验收销号、退回整改、批准延期、办结、确认完成、了结、结案): refused
+    to the responsible user and to whoever made a handling move on the item, even holding both sides;
+    anyone else on the supervising side may make it. A refusal writes nothing."""
+    kwargs = dict(note="核查通过", evidence="现场核查记录", extension_days=10)
+    spec = kinds.get(kind)
+    handle = next(m for m in spec.moves if m.perm == kinds.HANDLE)
+    # the admin handled it once (a handling move recorded), then the item reached the move's state
+    handled = new_item(admin, kind, f"4E-H-{move.action}", village_region, unit, responsible=leader.user)
+    _force(handled, handle.source)
+    item_move(actor=admin, item=handled, action=handle.action, **kwargs)
+    _force(handled, move.source)
+    own = new_item(admin, kind, f"4E-R-{move.action}", village_region, unit, responsible=county_admin)
+    _force(own, move.source)
+    for item in (handled, own):
+        steps = Step.objects.count()
+        with pytest.raises(ValidationFailed, match="四眼原则"):
+            item_move(actor=admin, item=item, action=move.action, **kwargs)
+        assert Item.objects.get(pk=item.pk).status == move.source and Step.objects.count() == steps
+    other = actor_for(_persona("jiwei-4e", "discipline", "430821000000"))  # both sides, cases too
+    assert item_move(actor=other, item=own, action=move.action, **kwargs).status == move.target

@@ -209,3 +209,57 @@ def test_a_village_post_opens_and_signs_a_directive_issued_from_above_its_region
     recipient_move(actor=actor_for(village_cadre), recipient=recipient, action="sign")
     recipient.refresh_from_db()
     assert recipient.status == "已签收"
+
+
+def test_every_recipient_move_of_the_table_works_and_every_other_is_refused(posts, leader, township):
+    """The per-recipient table of a directive (待签收 → 已签收 → 落实中 → 已反馈), every state × every action."""
+    from jingzhun.ledger import kinds
+
+    actions = sorted({action for _, action in kinds.RECIPIENT_MOVES})
+    for n, state in enumerate(kinds.RECIPIENT_STATES):
+        item = directive_issue(
+            actor=leader,
+            post=posts["county"],
+            code=f"ZL-T{n}",
+            title="t",
+            description="d",
+            deadline=date(2018, 12, 31),
+            recipients=[posts["town"], posts["other"]],
+            on=date(2018, 9, 1),
+        )
+        for action in actions:
+            recipient = Recipient.objects.get(item=item, post=posts["town"])
+            Recipient.objects.filter(pk=recipient.pk).update(status=state)
+            allowed = kinds.RECIPIENT_MOVES.get((state, action))
+            if allowed is None:
+                with pytest.raises(ValidationFailed, match="不能执行该操作"):
+                    recipient_move(actor=township, recipient=recipient, action=action, note="已办")
+                assert Recipient.objects.get(pk=recipient.pk).status == state, (state, action)
+            else:
+                moved = recipient_move(actor=township, recipient=recipient, action=action, note="已办")
+                assert moved.status == allowed[0], (state, action)
+        item.refresh_from_db()
+        assert item.status == "已下达"  # the other post has not reported: never complete on one report
+
+
+def test_a_directive_has_no_moves_of_its_own(posts, leader):
+    """已下达 → 已完成 only by the last report: every move of the item itself is refused."""
+    from jingzhun.ledger import kinds
+    from jingzhun.ledger.services import item_move
+
+    item = directive_issue(
+        actor=leader,
+        post=posts["county"],
+        code="ZL-NONE",
+        title="t",
+        description="d",
+        deadline=date(2018, 12, 31),
+        recipients=[posts["town"]],
+        on=date(2018, 9, 1),
+    )
+    every_action = {m.action for k in kinds.KINDS.values() for m in k.moves}
+    for action in sorted(every_action):
+        with pytest.raises(ValidationFailed, match="不能执行该操作"):
+            item_move(actor=leader, item=item, action=action, note="x", evidence="y")
+    item.refresh_from_db()
+    assert item.status == "已下达"
