@@ -8,6 +8,7 @@ issued from above their region (乡镇指挥部 → 村作战室)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,8 +16,8 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
-from jingzhun.ledger import kinds
-from jingzhun.ledger.models import Attachment, InspectionGroup, Item, Recipient
+from jingzhun.ledger import clock, kinds
+from jingzhun.ledger.models import Attachment, Escalation, InspectionGroup, Item, Recipient
 from jingzhun.regions.models import Region, code_prefix, code_range
 
 
@@ -179,6 +180,19 @@ def inbox_page(actor: Actor, page: int = 1, size: int = 50) -> tuple[list[Item],
         rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:end])
     rows.sort(key=lambda i: (i.due_on, i.code))
     return rows[end - size : end], total
+
+
+def rungs_of(items: list[Item], as_of: date) -> dict[int, str]:
+    """The highest rung of the escalation ladder (提醒 < 督办 < 通报 < 约谈) each item had reached by D, for
+    the rows of a list or 我的待办 the responsible person and their superiors open (one query per page)."""
+    order = {r.code: n for n, r in enumerate(clock.DEFAULT_LADDER)}
+    top: dict[int, tuple[int, str]] = {}
+    rows = Escalation.objects.filter(item_id__in=[i.pk for i in items], as_of__lte=as_of)
+    for item_id, code, label in rows.values_list("item_id", "rung", "label"):
+        rank = order.get(code, len(order))
+        if item_id not in top or rank > top[item_id][0]:
+            top[item_id] = (rank, label)
+    return {item_id: label for item_id, (_, label) in top.items()}
 
 
 WAITING = ("申请销号", "已答复")  # states waiting for the supervising side's acceptance
