@@ -11,8 +11,9 @@ from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
 from jingzhun.ledger import kinds
+from jingzhun.ledger.bulk import bulk_apply
 from jingzhun.ledger.models import Item, Step
-from jingzhun.ledger.services import item_move, item_note, item_pause, item_resume, moves_bulk
+from jingzhun.ledger.services import item_move, item_note, item_pause, item_resume
 from tests.conftest import _persona
 from tests.ledger.conftest import D0, new_item, png_upload
 
@@ -202,9 +203,9 @@ def test_bulk_actions_are_all_or_nothing(admin, village_region, unit, leader):
     a = new_item(admin, "problem", "B-1", village_region, unit, status="待交办")
     b = new_item(admin, "problem", "B-2", village_region, unit)  # already 已交办: assign is refused
     with pytest.raises(ValidationFailed, match="B-2"):
-        moves_bulk(actor=leader, items=[a, b], action="assign")
+        bulk_apply(actor=leader, items=[a, b], op="assign")
     assert Item.objects.get(pk=a.pk).status == "待交办"
-    moves_bulk(actor=leader, items=[a], action="assign")
+    bulk_apply(actor=leader, items=[a], op="assign")
     assert Item.objects.get(pk=a.pk).status == "已交办"
 
 
