@@ -263,3 +263,41 @@ def test_a_directive_has_no_moves_of_its_own(posts, leader):
             item_move(actor=leader, item=item, action=action, note="x", evidence="y")
     item.refresh_from_db()
     assert item.status == "已下达"
+
+
+def test_a_directive_is_in_the_inbox_of_each_recipient_post_until_it_has_reported(
+    posts, leader, township, handler, township_cadre, village_cadre
+):
+    """我的待办 holds what to sign too: a directive is in the inbox (and the navigation's count) of the
+    members of every recipient post until that post has reported, then leaves it."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from jingzhun.ledger.selectors import inbox_count
+
+    item = directive_issue(
+        actor=leader,
+        post=posts["county"],
+        code="ZL-INBOX",
+        title="开展遍访",
+        description="全面遍访",
+        deadline=date(2018, 12, 31),
+        recipients=[posts["town"], posts["room"]],
+        on=date(2018, 9, 1),
+    )
+
+    def inbox(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get(reverse("ledger:inbox")).content.decode()
+
+    assert (inbox_count(township), inbox_count(handler)) == (1, 1)
+    assert "ZL-INBOX" in inbox(township_cadre) and "ZL-INBOX" in inbox(village_cadre)
+    town = Recipient.objects.get(item=item, post=posts["town"])
+    recipient_move(actor=township, recipient=town, action="sign")
+    recipient_move(actor=township, recipient=town, action="act")
+    assert "ZL-INBOX" in inbox(township_cadre)  # signed, not yet reported: still to do
+    recipient_move(actor=township, recipient=town, action="report", note="已完成")
+    assert "ZL-INBOX" not in inbox(township_cadre) and inbox_count(township) == 0
+    assert inbox_count(handler) == 1 and 'data-testid="inbox-count">1<' in inbox(village_cadre)
+    assert inbox_count(leader) == 0  # the issuer has nothing to sign

@@ -133,9 +133,11 @@ def attachment_get(actor: Actor, pk: Any) -> Attachment:
 
 
 def _inbox_parts(actor: Actor) -> list[QuerySet[Item]]:
-    """我的待办 in two disjoint parts, each served by an index: open items I am responsible for (to act
-    on; responsible+status), and items waiting for a supervisor's acceptance that are not my own
-    (status+due). The navigation shows the count on every page, so it must never scan the ledger."""
+    """我的待办 in disjoint parts, each served by an index: open items I am responsible for (to act on;
+    responsible+status), items waiting for a supervisor's acceptance that are not my own (status+due),
+    and directives my command posts have not yet reported on (to sign, act, report; through the
+    recipients of my posts). The navigation shows the count on every page, so it must never scan the
+    ledger."""
     if actor.user is None or not actor.can(Perm.LEDGER_VIEW):
         return []
     parts = []
@@ -147,6 +149,15 @@ def _inbox_parts(actor: Actor) -> list[QuerySet[Item]]:
             .filter(status__in=WAITING, kind__in=kinds.ORDER)
             .exclude(responsible=actor.user)
         )
+    # directives my command posts have to sign, act on or report on (issued to a place, not a person)
+    parts.append(
+        Item.objects.filter(
+            kind="directive",
+            pk__in=Recipient.objects.filter(
+                post__members=actor.user, status__in=kinds.RECIPIENT_STATES[:-1]
+            ).values("item_id"),
+        ).exclude(responsible=actor.user)
+    )
     for spec in kinds.KINDS.values():
         if spec.inbox is not None:
             part = spec.inbox(actor)
