@@ -42,6 +42,10 @@ def test_it_seeds_realistic_ledgers(admin_actor, village_cadre, township_cadre):
     assert people.count() == townships == 26
     assert sum(people.values_list("target", flat=True)) == 26702
     assert sum(Indicator.objects.filter(metric="贫困村出列").values_list("target", flat=True)) == 73
+    assert set(Indicator.objects.values_list("metric", "source")) == {
+        ("预脱贫人数", "ready_people"),
+        ("贫困村出列", "exit_villages"),
+    }  # both computed from the data
     assert Item.objects.filter(kind="case").count() == 390
     details = CaseDetail.objects.all()
     disciplined = sum(d.party_discipline + d.government_discipline for d in details)

@@ -163,6 +163,61 @@ def test_indicator_progress_computed_from_the_assessment(admin, regions, househo
         indicator_report(actor=admin, item=item, value=5)
 
 
+def test_indicator_progress_of_village_exits_computed_from_the_v_rules(admin, regions, household):
+    """出列村数 from the data: the poor villages of the indicator's region that meet every V-* rule of the
+    year, live from the registry and the 村情 figures; a village failing one rule does not count."""
+    from decimal import Decimal
+
+    from jingzhun.standards.defaults import ensure_defaults
+    from tests.factories import VILLAGE
+
+    ensure_defaults()
+    village = dict(
+        registered_population=400,
+        collective_income_wan=Decimal("4.00"),
+        hardened_road=True,
+        households_without_safe_water=0,
+        power=True,
+        standard_clinic=True,
+        licensed_doctors=1,
+        service_centre=True,
+        broadband=True,
+        is_poor_village=True,
+        exit_state="未出列",
+        planned_exit_year=2018,
+    )
+    Region.objects.filter(code=VILLAGE).update(**village)
+    town = Region.objects.get(code="430821102000")
+    item = indicator_create(
+        actor=admin,
+        code="ZB-CL",
+        metric="贫困村出列",
+        target=2,
+        year=2018,
+        region=town,
+        deadline=date(2018, 12, 31),
+        source="exit_villages",
+    )
+    elsewhere = indicator_create(
+        actor=admin,
+        code="ZB-CL2",
+        metric="贫困村出列",
+        target=1,
+        year=2018,
+        region=Region.objects.get(code="430821001000"),
+        deadline=date(2018, 12, 31),
+        source="exit_villages",
+    )
+    indicators = [item.indicator, elsewhere.indicator]
+    assert computed_progress(indicators) == {item.indicator.pk: 1, elsewhere.indicator.pk: 0}
+    Region.objects.filter(code=VILLAGE).update(broadband=False)  # fails V-SERVICES
+    assert computed_progress(indicators) == {item.indicator.pk: 0, elsewhere.indicator.pk: 0}
+    Region.objects.filter(code=VILLAGE).update(broadband=True, is_poor_village=False)
+    assert computed_progress([item.indicator]) == {item.indicator.pk: 0}  # not a poor village
+    with pytest.raises(ValidationFailed, match="自动计算"):
+        indicator_report(actor=admin, item=item, value=1)
+
+
 def test_case_figures_for_the_discipline_commission_only(admin, village_region, unit, leader, regions):
     case = new_item(admin, "case", "AJ-9", village_region, unit)
     jw = actor_for(_persona("jw", "discipline", "430821000000"))

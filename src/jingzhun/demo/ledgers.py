@@ -270,7 +270,8 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
                 ]
             b.add(item, path)
 
-    # 任务指标: 2018 预脱贫 26,702 people and 73 villages 出列, decomposed by the townships' shares.
+    # 任务指标: 2018 预脱贫 26,702 people and 73 villages 出列, decomposed by the townships' shares; both
+    # computed from the data (the assessment's ready people, the poor villages meeting every V-* rule).
     people = {
         row["t"]: row["n"]
         for row in Household.objects.annotate(t=Substr("village_id", 1, 9))
@@ -283,13 +284,13 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
     indicators = []
     for metric, total, weights, source in (
         ("预脱贫人数", 26702, people, "ready_people"),
-        ("贫困村出列", 73, poor_by_t, ""),
+        ("贫困村出列", 73, poor_by_t, "exit_villages"),
     ):
         shares = _decompose(total, [weights.get(t.code[:9], 0) or 1 for t in townships])
         for t, target in zip(townships, shares, strict=True):
             item = Item(
                 kind="task",
-                code=f"ZB2018-{'RK' if source else 'CL'}-{t.code[6:9]}",
+                code=f"ZB2018-{'RK' if source == 'ready_people' else 'CL'}-{t.code[6:9]}",
                 title=metric,
                 description=f"{t.name}2018年{metric}目标{target}",
                 region=t,
