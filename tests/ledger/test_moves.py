@@ -251,3 +251,13 @@ def test_four_eyes_on_every_move_that_needs_it(kind, move, admin, leader, villag
         assert Item.objects.get(pk=item.pk).status == move.source and Step.objects.count() == steps
     other = actor_for(_persona("jiwei-4e", "discipline", "430821000000"))  # both sides, cases too
     assert item_move(actor=other, item=own, action=move.action, **kwargs).status == move.target
+
+
+@pytest.mark.parametrize(
+    "kind, days", [("problem", 30), ("petition", 15), ("directive", 7), ("task", 90), ("case", 90)]
+)
+def test_an_item_without_a_deadline_gets_its_kinds_default(kind, days, admin, village_region, unit):
+    """时限 from the kind's default when none is given (信访: the 15 days to accept or refuse)."""
+    item = new_item(admin, kind, f"DL-{kind}", village_region, unit)
+    assert (item.deadline, item.due_on) == (D0 + timedelta(days=days), D0 + timedelta(days=days))
+    assert item.steps.get().due_on == item.due_on
