@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.test import Client
@@ -116,6 +117,22 @@ def test_every_output_shows_exactly_the_scope_of_the_role(request, world, person
     assert on_pages == expected
     assert in_exports == expected
     assert {row["code"] for row in api.get("/ledger/items", limit=200).json()["items"]} == expected
+    # the summary counts the same items: 合计 rows of each kind, 违纪案件 only for 纪委
+    html = page.get(reverse("ledger:summary")).content.decode()
+    totals = {
+        kind: int(total)
+        for kind, total in re.findall(
+            r'<tr class="fw-bold table-light"><td class="">(\w+)</td><td class="">合计</td>'
+            r'<td class="text-end">(\d+)</td>',
+            html,
+        )
+    }
+    counted = {"问题整改": "WT-", "信访": "XF-", "违纪案件": "AJ-"}
+    want = {k: sum(c.startswith(p) for c in expected) for k, p in counted.items()}
+    if "AJ-HERE" not in expected:
+        assert "违纪案件" not in totals
+        want.pop("违纪案件")
+    assert {k: totals[k] for k in want} == want
     for code, item in world["items"].items():
         status = 200 if code in expected else 404
         assert page.get(reverse("ledger:detail", args=[item.pk])).status_code == status, code
