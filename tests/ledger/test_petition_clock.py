@@ -76,6 +76,12 @@ def test_from_registration_through_extension_to_review_and_second_review(petitio
         item_move(actor=leader, item=petition, action="review", note="再次申请", on=day(170))
     final = Item.objects.get(pk=petition.pk)
     assert (final.status, final.reopen_count, final.closed_on) == ("已办结", 2, day(161))
+    assert final.reply == "复核意见"  # 答复意见: the latest reply, each one kept in the timeline
+    assert list(final.steps.filter(action="reply").values_list("note", flat=True)) == [
+        "已答复信访人",
+        "复查意见",
+        "复核意见",
+    ]
     assert [s.status for s in final.steps.all()][-3:] == ["办理中", "已答复", "已办结"]
 
 
