@@ -106,6 +106,11 @@ def test_a_configured_ladder(ladder_items, monkeypatch):
     monkeypatch.setenv("JINGZHUN_LEDGER_LADDER", "提醒:0,督办:3")
     counts = escalate(as_of=AS_OF)
     assert counts == {"提醒": 8, "督办": 7}
+    from jingzhun.ledger.selectors import rungs_of
+
+    shown = rungs_of(list(ladder_items.values()), AS_OF)
+    assert shown[ladder_items[45].pk] == "督办" and shown[ladder_items[1].pk] == "提醒"
+    assert ladder_items[0].pk not in shown
 
 
 def test_the_hand_written_sql_finds_the_same_overdue_set(ladder_items):

@@ -16,7 +16,8 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
-from jingzhun.ledger import clock, kinds
+from jingzhun.ledger import kinds
+from jingzhun.ledger.escalation import ladder
 from jingzhun.ledger.models import Attachment, Escalation, InspectionGroup, Item, Recipient
 from jingzhun.regions.models import Region, code_prefix, code_range
 
@@ -194,13 +195,14 @@ def inbox_page(actor: Actor, page: int = 1, size: int = 50) -> tuple[list[Item],
 
 
 def rungs_of(items: list[Item], as_of: date) -> dict[int, str]:
-    """The highest rung of the escalation ladder (提醒 < 督办 < 通报 < 约谈) each item had reached by D, for
-    the rows of a list or 我的待办 the responsible person and their superiors open (one query per page)."""
-    order = {r.code: n for n, r in enumerate(clock.DEFAULT_LADDER)}
+    """The highest rung of the escalation ladder (提醒 < 督办 < 通报 < 约谈, or the configured ladder's order)
+    each item had reached by D, for the rows of a list or 我的待办 the responsible person and their
+    superiors open (one query per page)."""
+    order = {r.code: n for n, r in enumerate(ladder())}  # a rung no longer configured ranks lowest
     top: dict[int, tuple[int, str]] = {}
     rows = Escalation.objects.filter(item_id__in=[i.pk for i in items], as_of__lte=as_of)
     for item_id, code, label in rows.values_list("item_id", "rung", "label"):
-        rank = order.get(code, len(order))
+        rank = order.get(code, -1)
         if item_id not in top or rank > top[item_id][0]:
             top[item_id] = (rank, label)
     return {item_id: label for item_id, (_, label) in top.items()}
