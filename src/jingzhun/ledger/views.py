@@ -285,8 +285,8 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         )
         entry["total"] += n
         entry["kinds"][kind] = entry["kinds"].get(kind, 0) + n
-    unit_rows = [
-        {"unit__name": units.get(unit, ""), "total": total, "severe": severe}
+    unit_rows: list[dict[str, Any]] = [
+        {"unit__name": units.get(unit, "") if unit is not None else "", "total": total, "severe": severe}
         for unit, (total, severe) in reports.overdue_by_unit(query, today).items()
     ]
     townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
