@@ -166,3 +166,38 @@ def test_the_inbox_is_paged_overdue_first(admin, village_region, unit, county_le
     order = [c for c in ("WT-P4", "WT-P3", "WT-P2") if c in first]
     assert order == ["WT-P4", "WT-P3", "WT-P2"] and first.index("WT-P4") < first.index("WT-P2")
     assert "WT-P1" in second and "WT-P0" in second and "WT-P4" not in second
+
+
+def test_bulk_extension_of_petitions_all_or_nothing(county_leader, admin, village_region, unit, handler):
+    """批量批准延期: every petition gets the days; one that was already extended once refuses the batch by
+    name and no petition's 时限 moves."""
+    today = date.today()
+    petitions = []
+    for n in range(3):
+        item = new_item(
+            admin,
+            "petition",
+            f"XF-E{n}",
+            village_region,
+            unit,
+            responsible=handler.user,
+            assigned_on=today - timedelta(days=20),
+        )
+        item_move(actor=handler, item=item, action="accept_case", on=today - timedelta(days=19))
+        item_move(actor=handler, item=item, action="start", on=today - timedelta(days=18))
+        petitions.append(item)
+    leader = actor_for(county_leader)
+    item_move(actor=leader, item=petitions[2], action="extend", note="外调", extension_days=10)
+    item_move(actor=handler, item=petitions[2], action="resume")
+    before = _snapshot(), list(Item.objects.order_by("code").values_list("code", "due_on"))
+    html = _bulk(
+        county_leader, petitions, op="extend", note="需补充调查", extension_days="30"
+    ).content.decode()
+    assert "XF-E2" in html and "只能延期一次" in html and "全部未执行" in html
+    assert (_snapshot(), list(Item.objects.order_by("code").values_list("code", "due_on"))) == before
+    due = dict(before[1])
+    response = _bulk(county_leader, petitions[:2], op="extend", note="需补充调查", extension_days="30")
+    assert "已批量办理 2 件" in response.content.decode()
+    for item in petitions[:2]:
+        item.refresh_from_db()
+        assert (item.status, item.due_on) == ("延期", due[item.code] + timedelta(days=30))

@@ -36,15 +36,34 @@ def test_it_seeds_realistic_ledgers(admin_actor, village_cadre, township_cadre):
     assert rows[("问题整改", "合计")][5] > 0  # some overdue
     assert Item.objects.filter(kind="problem", source="信访转办", origin__kind="petition").exists()
     assert Recipient.objects.filter(status="待签收").exists()
+    # the command system as data: county 指挥部 with 一办四组 and ten sector posts, 26 township 指挥部, and
+    # village 作战室 under their township's post
+    from jingzhun.ledger.models import Post
+
+    (county,) = Post.objects.filter(parent__isnull=True)
+    below = list(county.children.filter(level="县").values_list("name", flat=True))
+    assert len(below) == 15 and sum(n.endswith("组") or n.endswith("办公室") for n in below) == 5
+    assert county.children.filter(level="乡镇").count() == 26
+    rooms = Post.objects.filter(level="村").select_related("parent", "region")
+    assert rooms and all(
+        r.parent.level == "乡镇" and r.region_id[:9] == r.parent.region_id[:9] for r in rooms
+    )
     assert Item.objects.filter(kind="directive", status="已完成").exists()
     townships = Region.objects.filter(level="township", code__startswith="430821").count()
     people = Indicator.objects.filter(metric="预脱贫人数")
     assert people.count() == townships == 26
     assert sum(people.values_list("target", flat=True)) == 26702
     assert sum(Indicator.objects.filter(metric="贫困村出列").values_list("target", flat=True)) == 73
+    assert set(Indicator.objects.values_list("metric", "source")) == {
+        ("预脱贫人数", "ready_people"),
+        ("贫困村出列", "exit_villages"),
+    }  # both computed from the data
     assert Item.objects.filter(kind="case").count() == 390
     details = CaseDetail.objects.all()
     disciplined = sum(d.party_discipline + d.government_discipline for d in details)
     assert 330 <= disciplined <= 350 and sum(d.judicial for d in details) == 7
-    assert 2_600_000 <= sum(d.recovered for d in details) <= 2_900_000
+    # ≈ 276 万元 recovered, ≈ 58 万元 returned to the people: the seed's figures
+    assert sum(d.recovered for d in details) == 2_760_000
+    assert sum(d.returned for d in details) == 580_000
+    assert all(0 < d.returned < d.recovered for d in details)
     assert Item.objects.filter(responsible=village_cadre).exists()  # the demo village cadre has work

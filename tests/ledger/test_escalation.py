@@ -106,6 +106,11 @@ def test_a_configured_ladder(ladder_items, monkeypatch):
     monkeypatch.setenv("JINGZHUN_LEDGER_LADDER", "提醒:0,督办:3")
     counts = escalate(as_of=AS_OF)
     assert counts == {"提醒": 8, "督办": 7}
+    from jingzhun.ledger.selectors import rungs_of
+
+    shown = rungs_of(list(ladder_items.values()), AS_OF)
+    assert shown[ladder_items[45].pk] == "督办" and shown[ladder_items[1].pk] == "提醒"
+    assert ladder_items[0].pk not in shown
 
 
 def test_the_hand_written_sql_finds_the_same_overdue_set(ladder_items):
@@ -126,3 +131,48 @@ def test_its_audit_rows_keep_the_audit_chain_whole(ladder_items):
     verdict = verify_database()
     assert verdict.ok, verdict.message
     assert AuditEntry.objects.filter(action__startswith="ledger.escalate", row_hash="").count() == 0
+
+
+def test_the_responsible_person_and_their_superiors_see_each_rung(admin, village_region, unit, handler):
+    """The village cadre responsible for an item 8 days overdue and the township above see 督办 on their
+    lists, 我的待办 and the item page (both rungs there) and in the API; a list as of a day before the
+    pass shows no rung yet."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.api.conftest import ApiClient
+
+    today = date.today()
+    item = new_item(
+        admin,
+        "problem",
+        "E-SEEN",
+        village_region,
+        unit,
+        responsible=handler.user,
+        assigned_on=today - timedelta(days=40),
+        deadline=today - timedelta(days=8),
+    )
+    escalate(as_of=today)
+    township = _township_cadre()
+    for user in (handler.user, township):
+        client = Client()
+        client.force_login(user)
+        listing = client.get(reverse("ledger:list", args=["problem"])).content.decode()
+        assert 'data-testid="rung">督办<' in listing
+        page = client.get(reverse("ledger:detail", args=[item.pk])).content.decode()
+        assert page.count('data-testid="escalation"') == 2 and "督办（" in page and "提醒（" in page
+        assert ApiClient(user).get(f"/ledger/items/{item.pk}").json()["escalations"] == ["提醒", "督办"]
+        earlier = (
+            reverse("ledger:list", args=["problem"]) + f"?as_of={(today - timedelta(days=1)).isoformat()}"
+        )
+        assert 'data-testid="rung"' not in client.get(earlier).content.decode()
+    inbox = Client()
+    inbox.force_login(handler.user)
+    assert 'data-testid="rung">督办<' in inbox.get(reverse("ledger:inbox")).content.decode()
+
+
+def _township_cadre():
+    from tests.conftest import _persona
+
+    return _persona("township-sup", "township_cadre", "430821102000")

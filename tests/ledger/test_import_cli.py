@@ -318,3 +318,83 @@ def test_usage_errors(regions, tmp_path, capsys):
     shutil.copy(GOLDEN / "问题.csv", other)
     assert main(["ledger", "import", str(other)]) == 1
     assert "CSV 文件名应为" in capsys.readouterr().err
+
+
+def test_bad_petition_unit_and_household_rows_are_all_or_nothing_with_excel_rows(
+    regions, water, household, tmp_path, capsys
+):
+    """The 单位 and 信访 sheets' errors and a household outside the problem's region, each with the row
+    Excel shows; the bad rows write nothing — not the good petition, not the new unit."""
+    from openpyxl import Workbook
+
+    from jingzhun.assistance.models import HelpUnit
+
+    book = Workbook()
+    units = book.active
+    units.title = "单位"
+    for row in (["单位名称", "类别", "隶属"], ["县信访局", "行业部门", "县直"], ["县某局", "机关", "县直"]):
+        units.append(row)
+    units.append(["县他局", "行业部门", "中央"])
+    petitions = book.create_sheet("信访")
+    petitions.append(
+        ["信访编号", "来源层级", "登记日期", "信访人", "联系电话", "反映问题", "涉及地区代码", "办理单位"]
+        + ["办理时限", "状态", "办结日期", "答复意见"]
+    )
+
+    def petition(code, level, text, unit="县水利局", limit="", status="", closed=""):
+        petitions.append(
+            [code, level, "2018-05-20", "", "", text, "430821102000", unit, limit, status, closed, ""]
+        )
+
+    petition("XF-1", "县本级", "道路损坏", unit="县信访局")  # row 2: good, with the new unit
+    petition("XF-1", "县本级", "重复")
+    petition("XF-2", "国家", "层级错")
+    petition("XF-3", "县本级", "未写办结日期", status="已办结")
+    petition("XF-4", "县本级", "办理中有办结日期", status="办理中", closed="2018-06-01")
+    petition("XF-5", "县本级", "单位不存在", unit="县无此局")
+    petition("XF-6", "县本级", "时限早于登记", limit="2018-05-01")
+    petition("XF-7", "县本级", "办结早于登记", status="已办结", closed="2018-05-01")
+    problems = book.create_sheet("问题")
+    problems.append(
+        ["问题编号", "问题来源", "交办日期", "问题描述", "涉及地区代码", "涉及户编号"]
+        + ["责任单位", "责任人", "整改时限"]
+    )
+    problems.append(
+        [
+            "WT-1",
+            "审计",
+            "2018-04-01",
+            "户在别处",
+            "430821001000",
+            household.code,
+            "县水利局",
+            "王",
+            "2018-06-15",
+        ]
+    )
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    assert main(["ledger", "import", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "单位表第3行【类别】“机关”：类别应为：" in err
+    assert "单位表第4行【隶属】“中央”：隶属应为：省直、市直、县直、乡镇、村级" in err
+    assert "信访表第3行【信访编号】“XF-1”：编号与第2行重复" in err
+    assert "信访表第4行【来源层级】“国家”：来源层级应为：中央交办、省交办、市交办、县本级" in err
+    assert "信访表第5行【办结日期】：状态为已办结时办结日期必填" in err
+    assert "信访表第6行【办结日期】“2018-06-01”：状态为办理中时不应填写办结日期" in err
+    assert "信访表第7行【办理单位】“县无此局”：单位不存在" in err
+    assert "信访表第8行【办理时限】“2018-05-01”：时限 2018-05-01 不能早于交办日期 2018-05-20" in err
+    assert "信访表第9行【办结日期】“2018-05-01”：不能早于交办/登记日期" in err
+    assert f"问题表第2行【涉及户编号】“{household.code}”：该户不在涉及地区 430821001000 内" in err
+    assert Item.objects.count() == 0 and Step.objects.count() == 0
+    assert not HelpUnit.objects.filter(name="县信访局").exists()
+
+
+def test_a_petition_without_a_limit_gets_registration_plus_15_plus_60_days(regions, water, tmp_path):
+    rows = [
+        ["信访编号", "来源层级", "登记日期", "反映问题", "涉及地区代码", "办理单位"],
+        ["XF-9", "市交办", "2018-05-20", "道路损坏", "430821102000", "县水利局"],
+    ]
+    assert main(["ledger", "import", str(_write(tmp_path / "信访.csv", rows))]) == 0
+    item = Item.objects.get(code="XF-9")
+    assert (item.status, item.deadline, item.due_on) == ("登记", date(2018, 8, 3), date(2018, 8, 3))

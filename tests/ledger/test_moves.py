@@ -7,11 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from jingzhun.accounts.access import actor_for
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.models import AuditEntry
 from jingzhun.ledger import kinds
+from jingzhun.ledger.bulk import bulk_apply
 from jingzhun.ledger.models import Item, Step
-from jingzhun.ledger.services import item_move, item_note, item_pause, item_resume, moves_bulk
+from jingzhun.ledger.services import item_move, item_note, item_pause, item_resume
+from tests.conftest import _persona
 from tests.ledger.conftest import D0, new_item, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -200,9 +203,9 @@ def test_bulk_actions_are_all_or_nothing(admin, village_region, unit, leader):
     a = new_item(admin, "problem", "B-1", village_region, unit, status="待交办")
     b = new_item(admin, "problem", "B-2", village_region, unit)  # already 已交办: assign is refused
     with pytest.raises(ValidationFailed, match="B-2"):
-        moves_bulk(actor=leader, items=[a, b], action="assign")
+        bulk_apply(actor=leader, items=[a, b], op="assign")
     assert Item.objects.get(pk=a.pk).status == "待交办"
-    moves_bulk(actor=leader, items=[a], action="assign")
+    bulk_apply(actor=leader, items=[a], op="assign")
     assert Item.objects.get(pk=a.pk).status == "已交办"
 
 
@@ -221,3 +224,40 @@ def test_a_problem_from_a_petition_keeps_the_link(petition, admin, unit):
     assert problem.kind == "problem" and problem.source == "信访转办" and problem.origin_id == petition.pk
     assert list(petition.derived.values_list("code", flat=True)) == ["WT-XF-1"]
     assert AuditEntry.objects.filter(object_id=str(petition.pk), action="ledger.transfer").exists()
+
+
+FOUR_EYES = [(k, m) for k in MOVABLE for m in kinds.KINDS[k].moves if m.four_eyes]
+
+
+@pytest.mark.parametrize("kind, move", FOUR_EYES, ids=[f"{k}-{m.action}" for k, m in FOUR_EYES])
+def test_four_eyes_on_every_move_that_needs_it(kind, move, admin, leader, village_region, unit, county_admin):
+    """Every four-eyes move of every kind (验收销号、退回整改、批准延期、办结、确认完成、了结、结案): refused
+    to the responsible user and to whoever made a handling move on the item, even holding both sides;
+    anyone else on the supervising side may make it. A refusal writes nothing."""
+    kwargs = dict(note="核查通过", evidence="现场核查记录", extension_days=10)
+    spec = kinds.get(kind)
+    handle = next(m for m in spec.moves if m.perm == kinds.HANDLE)
+    # the admin handled it once (a handling move recorded), then the item reached the move's state
+    handled = new_item(admin, kind, f"4E-H-{move.action}", village_region, unit, responsible=leader.user)
+    _force(handled, handle.source)
+    item_move(actor=admin, item=handled, action=handle.action, **kwargs)
+    _force(handled, move.source)
+    own = new_item(admin, kind, f"4E-R-{move.action}", village_region, unit, responsible=county_admin)
+    _force(own, move.source)
+    for item in (handled, own):
+        steps = Step.objects.count()
+        with pytest.raises(ValidationFailed, match="四眼原则"):
+            item_move(actor=admin, item=item, action=move.action, **kwargs)
+        assert Item.objects.get(pk=item.pk).status == move.source and Step.objects.count() == steps
+    other = actor_for(_persona("jiwei-4e", "discipline", "430821000000"))  # both sides, cases too
+    assert item_move(actor=other, item=own, action=move.action, **kwargs).status == move.target
+
+
+@pytest.mark.parametrize(
+    "kind, days", [("problem", 30), ("petition", 15), ("directive", 7), ("task", 90), ("case", 90)]
+)
+def test_an_item_without_a_deadline_gets_its_kinds_default(kind, days, admin, village_region, unit):
+    """时限 from the kind's default when none is given (信访: the 15 days to accept or refuse)."""
+    item = new_item(admin, kind, f"DL-{kind}", village_region, unit)
+    assert (item.deadline, item.due_on) == (D0 + timedelta(days=days), D0 + timedelta(days=days))
+    assert item.steps.get().due_on == item.due_on

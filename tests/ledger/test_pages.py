@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from jingzhun.accounts.access import actor_for
 from jingzhun.ledger.models import Item
 from jingzhun.regions.models import Region
 from tests.conftest import _persona
@@ -128,6 +129,27 @@ def test_filters_and_export_of_the_filtered_list(items, county_admin):
     export = _get(county_admin, "ledger:list", "problem", overdue="1", export="xlsx")
     codes = [r[0] for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)][1:]
     assert codes == ["WT-MINE"]
+
+    def exported(**params):
+        export = _get(county_admin, "ledger:list", "problem", export="xlsx", **params)
+        return [r[0] for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)][
+            1:
+        ]
+
+    from jingzhun.ledger.services import item_move
+
+    item_move(actor=actor_for(county_admin), item=items["other"], action="start")
+    for params, expected in (
+        ({"source": "市县巡察"}, ["WT-MINE", "WT-OTHER"]),
+        ({"source": "审计"}, []),
+        ({"status": "整改中"}, ["WT-OTHER"]),
+        ({"status": "已交办"}, ["WT-MINE"]),
+        ({"status": "已交办", "overdue": "1", "unit": "县水利局", "region": "430821102000"}, ["WT-MINE"]),
+        ({"status": "整改中", "unit": "县水利局"}, []),
+    ):
+        page = _get(county_admin, "ledger:list", "problem", **params).content.decode()
+        assert [c for c in ("WT-MINE", "WT-OTHER") if c in page] == expected, params
+        assert exported(**params) == expected, params
 
 
 def test_moves_offered_follow_permission_and_four_eyes(items, village_cadre, county_leader):

@@ -163,6 +163,61 @@ def test_indicator_progress_computed_from_the_assessment(admin, regions, househo
         indicator_report(actor=admin, item=item, value=5)
 
 
+def test_indicator_progress_of_village_exits_computed_from_the_v_rules(admin, regions, household):
+    """出列村数 from the data: the poor villages of the indicator's region that meet every V-* rule of the
+    year, live from the registry and the 村情 figures; a village failing one rule does not count."""
+    from decimal import Decimal
+
+    from jingzhun.standards.defaults import ensure_defaults
+    from tests.factories import VILLAGE
+
+    ensure_defaults()
+    village = dict(
+        registered_population=400,
+        collective_income_wan=Decimal("4.00"),
+        hardened_road=True,
+        households_without_safe_water=0,
+        power=True,
+        standard_clinic=True,
+        licensed_doctors=1,
+        service_centre=True,
+        broadband=True,
+        is_poor_village=True,
+        exit_state="未出列",
+        planned_exit_year=2018,
+    )
+    Region.objects.filter(code=VILLAGE).update(**village)
+    town = Region.objects.get(code="430821102000")
+    item = indicator_create(
+        actor=admin,
+        code="ZB-CL",
+        metric="贫困村出列",
+        target=2,
+        year=2018,
+        region=town,
+        deadline=date(2018, 12, 31),
+        source="exit_villages",
+    )
+    elsewhere = indicator_create(
+        actor=admin,
+        code="ZB-CL2",
+        metric="贫困村出列",
+        target=1,
+        year=2018,
+        region=Region.objects.get(code="430821001000"),
+        deadline=date(2018, 12, 31),
+        source="exit_villages",
+    )
+    indicators = [item.indicator, elsewhere.indicator]
+    assert computed_progress(indicators) == {item.indicator.pk: 1, elsewhere.indicator.pk: 0}
+    Region.objects.filter(code=VILLAGE).update(broadband=False)  # fails V-SERVICES
+    assert computed_progress(indicators) == {item.indicator.pk: 0, elsewhere.indicator.pk: 0}
+    Region.objects.filter(code=VILLAGE).update(broadband=True, is_poor_village=False)
+    assert computed_progress([item.indicator]) == {item.indicator.pk: 0}  # not a poor village
+    with pytest.raises(ValidationFailed, match="自动计算"):
+        indicator_report(actor=admin, item=item, value=1)
+
+
 def test_case_figures_for_the_discipline_commission_only(admin, village_region, unit, leader, regions):
     case = new_item(admin, "case", "AJ-9", village_region, unit)
     jw = actor_for(_persona("jw", "discipline", "430821000000"))
@@ -209,3 +264,95 @@ def test_a_village_post_opens_and_signs_a_directive_issued_from_above_its_region
     recipient_move(actor=actor_for(village_cadre), recipient=recipient, action="sign")
     recipient.refresh_from_db()
     assert recipient.status == "已签收"
+
+
+def test_every_recipient_move_of_the_table_works_and_every_other_is_refused(posts, leader, township):
+    """The per-recipient table of a directive (待签收 → 已签收 → 落实中 → 已反馈), every state × every action."""
+    from jingzhun.ledger import kinds
+
+    actions = sorted({action for _, action in kinds.RECIPIENT_MOVES})
+    for n, state in enumerate(kinds.RECIPIENT_STATES):
+        item = directive_issue(
+            actor=leader,
+            post=posts["county"],
+            code=f"ZL-T{n}",
+            title="t",
+            description="d",
+            deadline=date(2018, 12, 31),
+            recipients=[posts["town"], posts["other"]],
+            on=date(2018, 9, 1),
+        )
+        for action in actions:
+            recipient = Recipient.objects.get(item=item, post=posts["town"])
+            Recipient.objects.filter(pk=recipient.pk).update(status=state)
+            allowed = kinds.RECIPIENT_MOVES.get((state, action))
+            if allowed is None:
+                with pytest.raises(ValidationFailed, match="不能执行该操作"):
+                    recipient_move(actor=township, recipient=recipient, action=action, note="已办")
+                assert Recipient.objects.get(pk=recipient.pk).status == state, (state, action)
+            else:
+                moved = recipient_move(actor=township, recipient=recipient, action=action, note="已办")
+                assert moved.status == allowed[0], (state, action)
+        item.refresh_from_db()
+        assert item.status == "已下达"  # the other post has not reported: never complete on one report
+
+
+def test_a_directive_has_no_moves_of_its_own(posts, leader):
+    """已下达 → 已完成 only by the last report: every move of the item itself is refused."""
+    from jingzhun.ledger import kinds
+    from jingzhun.ledger.services import item_move
+
+    item = directive_issue(
+        actor=leader,
+        post=posts["county"],
+        code="ZL-NONE",
+        title="t",
+        description="d",
+        deadline=date(2018, 12, 31),
+        recipients=[posts["town"]],
+        on=date(2018, 9, 1),
+    )
+    every_action = {m.action for k in kinds.KINDS.values() for m in k.moves}
+    for action in sorted(every_action):
+        with pytest.raises(ValidationFailed, match="不能执行该操作"):
+            item_move(actor=leader, item=item, action=action, note="x", evidence="y")
+    item.refresh_from_db()
+    assert item.status == "已下达"
+
+
+def test_a_directive_is_in_the_inbox_of_each_recipient_post_until_it_has_reported(
+    posts, leader, township, handler, township_cadre, village_cadre
+):
+    """我的待办 holds what to sign too: a directive is in the inbox (and the navigation's count) of the
+    members of every recipient post until that post has reported, then leaves it."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from jingzhun.ledger.selectors import inbox_count
+
+    item = directive_issue(
+        actor=leader,
+        post=posts["county"],
+        code="ZL-INBOX",
+        title="开展遍访",
+        description="全面遍访",
+        deadline=date(2018, 12, 31),
+        recipients=[posts["town"], posts["room"]],
+        on=date(2018, 9, 1),
+    )
+
+    def inbox(user) -> str:
+        client = Client()
+        client.force_login(user)
+        return client.get(reverse("ledger:inbox")).content.decode()
+
+    assert (inbox_count(township), inbox_count(handler)) == (1, 1)
+    assert "ZL-INBOX" in inbox(township_cadre) and "ZL-INBOX" in inbox(village_cadre)
+    town = Recipient.objects.get(item=item, post=posts["town"])
+    recipient_move(actor=township, recipient=town, action="sign")
+    recipient_move(actor=township, recipient=town, action="act")
+    assert "ZL-INBOX" in inbox(township_cadre)  # signed, not yet reported: still to do
+    recipient_move(actor=township, recipient=town, action="report", note="已完成")
+    assert "ZL-INBOX" not in inbox(township_cadre) and inbox_count(township) == 0
+    assert inbox_count(handler) == 1 and 'data-testid="inbox-count">1<' in inbox(village_cadre)
+    assert inbox_count(leader) == 0  # the issuer has nothing to sign

@@ -270,7 +270,8 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
                 ]
             b.add(item, path)
 
-    # 任务指标: 2018 预脱贫 26,702 people and 73 villages 出列, decomposed by the townships' shares.
+    # 任务指标: 2018 预脱贫 26,702 people and 73 villages 出列, decomposed by the townships' shares; both
+    # computed from the data (the assessment's ready people, the poor villages meeting every V-* rule).
     people = {
         row["t"]: row["n"]
         for row in Household.objects.annotate(t=Substr("village_id", 1, 9))
@@ -283,13 +284,13 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
     indicators = []
     for metric, total, weights, source in (
         ("预脱贫人数", 26702, people, "ready_people"),
-        ("贫困村出列", 73, poor_by_t, ""),
+        ("贫困村出列", 73, poor_by_t, "exit_villages"),
     ):
         shares = _decompose(total, [weights.get(t.code[:9], 0) or 1 for t in townships])
         for t, target in zip(townships, shares, strict=True):
             item = Item(
                 kind="task",
-                code=f"ZB2018-{'RK' if source else 'CL'}-{t.code[6:9]}",
+                code=f"ZB2018-{'RK' if source == 'ready_people' else 'CL'}-{t.code[6:9]}",
                 title=metric,
                 description=f"{t.name}2018年{metric}目标{target}",
                 region=t,
@@ -500,18 +501,29 @@ def _case_details(rng: random.Random, cases: list[Item]) -> None:
     concluded = [c for c in cases if c.status == "结案"]
     details = []
     judicial = set(rng.sample(range(len(concluded)), 7))
-    # ≈276 万元 recovered, ≈58 万元 (21 %) returned to the people
-    per_recovered = Decimal("2760000") / len(concluded)
+    # 276 万元 recovered, 58 万元 returned to the people (the seed's ≈ figures): random shares of the two
+    # totals, the last case taking the rounding remainder, so the county's totals are the seed's exactly.
+    weights = [Decimal(rng.uniform(0.5, 1.5)) for _ in concluded]
+    recovered = _shares(Decimal("2760000"), weights)
+    returned = _shares(Decimal("580000"), recovered)
     for i, case in enumerate(concluded):
-        recovered = (per_recovered * Decimal(rng.uniform(0.5, 1.5))).quantize(Decimal("0.01"))
         details.append(
             CaseDetail(
                 item=case,
                 party_discipline=1 if i % 3 else 0,
                 government_discipline=0 if i % 3 else 1,
                 judicial=1 if i in judicial else 0,
-                recovered=recovered,
-                returned=(recovered * Decimal("0.21")).quantize(Decimal("0.01")),
+                recovered=recovered[i],
+                returned=returned[i],
             )
         )
     CaseDetail.objects.bulk_create(details)
+
+
+def _shares(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` split in proportion to `weights`, to the cent, summing to `total` exactly."""
+    whole = sum(weights)
+    shares = [(total * w / whole).quantize(Decimal("0.01")) for w in weights]
+    if shares:
+        shares[-1] += total - sum(shares)
+    return shares

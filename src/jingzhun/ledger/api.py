@@ -64,7 +64,7 @@ def _item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "due_on": shown["due_on"],
         "status": shown["status"],
         "closed": shown["closed"],
-        "closed_on": getattr(item, "s_closed", item.closed_on) if shown["closed"] else None,
+        "closed_on": shown["closed_on"],
         "overdue_days": shown["overdue_days"],
         "paused_since": shown["paused"],
         "petitioner": shown["petitioner"],
@@ -110,22 +110,24 @@ def item_list(request: HttpRequest, filters: Query[LedgerFilterIn]):
 
 def _steps(actor: Actor, item: Item) -> list[dict[str, Any]]:
     steps = item.steps.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
-    return [
-        {
-            "id": s.pk,
-            "action": s.action,
-            "label": s.label,
-            "from_status": s.from_status,
-            "status": s.status,
-            "on": s.on,
-            "at": s.at,
-            "actor": s.actor_name,
-            "note": shown_text(actor, item.kind, s.note),
-            "evidence": s.evidence,
-            "attachments": [_attachment(a) for a in s.attachments.all()],
-        }
-        for s in steps.order_by("on", "id")
-    ]
+    return [_step(actor, item.kind, s) for s in steps.order_by("on", "id")]
+
+
+def _step(actor: Actor, kind: str, step: Step) -> dict[str, Any]:
+    """One step as LedgerStepOut: the item's timeline and a new progress note are the same shape."""
+    return {
+        "id": step.pk,
+        "action": step.action,
+        "label": step.label,
+        "from_status": step.from_status,
+        "status": step.status,
+        "on": step.on,
+        "at": step.at,
+        "actor": step.actor_name,
+        "note": shown_text(actor, kind, step.note),
+        "evidence": step.evidence,
+        "attachments": [_attachment(a) for a in step.attachments.all()],
+    }
 
 
 def _attachment(a: Attachment) -> dict[str, Any]:
@@ -178,19 +180,7 @@ def item_detail(request: HttpRequest, item_id: int = ITEM_ID):
     summary="办理：执行一步操作（按流转表、权限、四眼原则、佐证）",
 )
 def item_move(request: HttpRequest, payload: LedgerMoveIn, item_id: int = ITEM_ID):
-    actor = _reader(request)
-    item = selectors.item_get(actor, item_id)
-    services.item_move(
-        actor=actor,
-        item=item,
-        action=payload.action,
-        note=payload.note,
-        evidence=payload.evidence,
-        extension_days=payload.extension_days,
-        reply=payload.reply,
-        on=payload.on,
-    )
-    return _detail(actor, selectors.item_get(actor, item_id))
+    return _move(request, item_id, payload, [])
 
 
 @router.post(
@@ -207,15 +197,19 @@ def item_move_upload(
     """The same move as `moves`, with up to 9 attachments (JPEG, PNG, GIF, WebP or PDF, ≤ 10 MB each,
     checked by their bytes); a closing move's evidence may be these files instead of the text. A refused
     move or a refused file (422, Chinese message) writes nothing — neither the step nor any file."""
+    return _move(request, item_id, payload, list(attachments or []))
+
+
+def _move(request: HttpRequest, item_id: int, payload: LedgerMoveIn, files: list[Any]) -> dict[str, Any]:
+    """The one code path of both move operations (JSON, and multipart with files): scope, then the service."""
     actor = _reader(request)
-    item = selectors.item_get(actor, item_id)
     services.item_move(
         actor=actor,
-        item=item,
+        item=selectors.item_get(actor, item_id),
         action=payload.action,
         note=payload.note,
         evidence=payload.evidence,
-        attachments=list(attachments or []),
+        attachments=files,
         extension_days=payload.extension_days,
         reply=payload.reply,
         on=payload.on,
@@ -244,26 +238,11 @@ def item_note_upload(
 
 
 def _note(request: HttpRequest, item_id: int, payload: LedgerNoteIn, files: list[Any]) -> Status:
+    """The one code path of both note operations (JSON, and multipart with files)."""
     actor = _reader(request)
     item = selectors.item_get(actor, item_id)
     if not actor.can(Perm.LEDGER_HANDLE):
         raise Http404
     step = services.item_note(actor=actor, item=item, note=payload.note, on=payload.on, attachments=files)
-    step = Step.objects.prefetch_related("attachments").get(pk=step.pk)
-    return Status(201, {**_steps_one(step)})
-
-
-def _steps_one(step: Step) -> dict[str, Any]:
-    return {
-        "id": step.pk,
-        "action": step.action,
-        "label": step.label,
-        "from_status": step.from_status,
-        "status": step.status,
-        "on": step.on,
-        "at": step.at,
-        "actor": step.actor_name,
-        "note": step.note,
-        "evidence": step.evidence,
-        "attachments": [_attachment(a) for a in step.attachments.order_by("id")],
-    }
+    attachments = Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    return Status(201, _step(actor, item.kind, Step.objects.prefetch_related(attachments).get(pk=step.pk)))

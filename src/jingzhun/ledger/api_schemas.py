@@ -4,6 +4,7 @@ rule (transition table, permission, scope, four eyes, evidence, the clock) and g
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
 
@@ -11,6 +12,7 @@ from jingzhun.api.shapes import MAX_ID, In, Text
 
 # Dates the ledger can compute with (the clock subtracts and adds days; year 1 or 9999 would overflow).
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class LedgerFilterIn(Schema):
@@ -24,7 +26,7 @@ class LedgerFilterIn(Schema):
     region: Text = Field("", max_length=12, description="行政区划代码：只列该区划（及其下级）的事项")
     unit: Text = Field("", max_length=200, description="责任单位名称")
     overdue: bool = Field(False, description="只列逾期事项（截至 as_of）")
-    as_of: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY, description="截至日期，默认今天")
+    as_of: Day | None = Field(None, description="截至日期，默认今天")
     after: int | None = Field(None, ge=0, le=MAX_ID, description="游标：上一页响应中的 next")
     limit: int = Field(50, ge=1, le=200, description="每页条数（1–200）")
 
@@ -112,11 +114,9 @@ class LedgerMoveIn(In):
     evidence: Text = Field("", max_length=2000, description="佐证说明（接口不上传附件时，关闭类操作必填）")
     extension_days: int = Field(0, ge=0, le=3650, description="延期天数（批准延期时必填）")
     reply: Text = Field("", max_length=2000, description="答复意见（信访答复）")
-    on: date | None = Field(
-        None, ge=FIRST_DAY, le=LAST_DAY, description="日期，默认今天；不能晚于今天、不能早于上一步"
-    )
+    on: Day | None = Field(None, description="日期，默认今天；不能晚于今天、不能早于上一步")
 
 
 class LedgerNoteIn(In):
     note: Text = Field(max_length=2000, description="进展情况")
-    on: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY, description="日期，默认今天")
+    on: Day | None = Field(None, description="日期，默认今天")

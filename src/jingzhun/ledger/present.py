@@ -45,6 +45,7 @@ def display_item(actor: Actor, item: Item, as_of: date) -> dict[str, Any]:
         "due_on": due,
         "status": status,
         "closed": status in kinds.get(item.kind).closed,
+        "closed_on": closed,
         "overdue_days": days,
         "paused": paused,
         "description": shown_text(actor, item.kind, item.description),

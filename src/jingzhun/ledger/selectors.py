@@ -8,6 +8,7 @@ issued from above their region (乡镇指挥部 → 村作战室)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -18,7 +19,17 @@ from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm, RoleCode
 from jingzhun.assistance.models import HelpUnit
 from jingzhun.ledger import kinds
-from jingzhun.ledger.models import Attachment, CaseDetail, Indicator, InspectionGroup, Item, Post, Recipient
+from jingzhun.ledger.escalation import ladder
+from jingzhun.ledger.models import (
+    Attachment,
+    CaseDetail,
+    Escalation,
+    Indicator,
+    InspectionGroup,
+    Item,
+    Post,
+    Recipient,
+)
 from jingzhun.regions.models import Region, code_prefix, code_range
 from jingzhun.registry.models import Household
 
@@ -137,9 +148,11 @@ def attachment_get(actor: Actor, pk: Any) -> Attachment:
 
 
 def _inbox_parts(actor: Actor) -> list[QuerySet[Item]]:
-    """我的待办 in two disjoint parts, each served by an index: open items I am responsible for (to act
-    on; responsible+status), and items waiting for a supervisor's acceptance that are not my own
-    (status+due). The navigation shows the count on every page, so it must never scan the ledger."""
+    """我的待办 in disjoint parts, each served by an index: open items I am responsible for (to act on;
+    responsible+status), items waiting for a supervisor's acceptance that are not my own (status+due),
+    and directives my command posts have not yet reported on (to sign, act, report; through the
+    recipients of my posts). The navigation shows the count on every page, so it must never scan the
+    ledger."""
     if actor.user is None or not actor.can(Perm.LEDGER_VIEW):
         return []
     parts = []
@@ -151,6 +164,15 @@ def _inbox_parts(actor: Actor) -> list[QuerySet[Item]]:
             .filter(status__in=WAITING, kind__in=kinds.ORDER)
             .exclude(responsible=actor.user)
         )
+    # directives my command posts have to sign, act on or report on (issued to a place, not a person)
+    parts.append(
+        Item.objects.filter(
+            kind="directive",
+            pk__in=Recipient.objects.filter(
+                post__members=actor.user, status__in=kinds.RECIPIENT_STATES[:-1]
+            ).values("item_id"),
+        ).exclude(responsible=actor.user)
+    )
     for spec in kinds.KINDS.values():
         if spec.inbox is not None:
             part = spec.inbox(actor)
@@ -184,6 +206,20 @@ def inbox_page(actor: Actor, page: int = 1, size: int = 50) -> tuple[list[Item],
         rows += list(part.select_related("unit", "region").order_by("due_on", "code")[:end])
     rows.sort(key=lambda i: (i.due_on, i.code))
     return rows[end - size : end], total
+
+
+def rungs_of(items: list[Item], as_of: date) -> dict[int, str]:
+    """The highest rung of the escalation ladder (提醒 < 督办 < 通报 < 约谈, or the configured ladder's order)
+    each item had reached by D, for the rows of a list or 我的待办 the responsible person and their
+    superiors open (one query per page)."""
+    order = {r.code: n for n, r in enumerate(ladder())}  # a rung no longer configured ranks lowest
+    top: dict[int, tuple[int, str]] = {}
+    rows = Escalation.objects.filter(item_id__in=[i.pk for i in items], as_of__lte=as_of)
+    for item_id, code, label in rows.values_list("item_id", "rung", "label"):
+        rank = order.get(code, -1)
+        if item_id not in top or rank > top[item_id][0]:
+            top[item_id] = (rank, label)
+    return {item_id: label for item_id, (_, label) in top.items()}
 
 
 WAITING = ("申请销号", "已答复")  # states waiting for the supervising side's acceptance

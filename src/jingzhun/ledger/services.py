@@ -476,16 +476,3 @@ def problem_from_petition(
     )
     _record(actor, "ledger.transfer", petition, after={"problem": problem.code})
     return problem
-
-
-@transaction.atomic
-def moves_bulk(*, actor: Actor, items: list[Item], action: str, **kwargs: Any) -> list[Item]:
-    """Bulk action for supervisors (交办、延期、验收): all or nothing; the error names the failing item."""
-    done = []
-    for item in items:
-        try:
-            done.append(item_move(actor=actor, item=item, action=action, **kwargs))
-        except ValidationFailed as exc:
-            message = "；".join(exc.errors.values())
-            raise _fail(f"{item.code}：{message}（全部未执行）") from exc
-    return done

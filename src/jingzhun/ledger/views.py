@@ -53,6 +53,12 @@ def _bulk_context(actor: Actor) -> dict[str, Any]:
     return {"bulk": True, "bulk_units": selectors.units()}
 
 
+def _rows(actor: Actor, items: list[Item], as_of: date) -> list[dict[str, Any]]:
+    """A page's rows as shown, each with the highest escalation rung it had reached by D."""
+    rungs = selectors.rungs_of(items, as_of)
+    return [{**display_item(actor, item, as_of), "rung": rungs.get(item.pk, "")} for item in items]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     _actor(request)
@@ -93,7 +99,7 @@ def item_list(request: HttpRequest, kind: str) -> HttpResponse:
             "flt": flt,
             "as_of": as_of,
             "page": page,
-            "rows": [display_item(actor, item, as_of) for item in page.object_list],
+            "rows": _rows(actor, list(page.object_list), as_of),
             "query_string": params.urlencode(),
             "townships": [
                 t for t in townships if scoped.covers_code(t.code) or scoped.covers_code(t.code[:6])
@@ -273,7 +279,7 @@ def overdue_board(request: HttpRequest) -> HttpResponse:
         entry["total"] += n
         entry["kinds"][kind] = entry["kinds"].get(kind, 0) + n
     unit_rows: list[dict[str, Any]] = [
-        {"unit__name": units.get(unit, ""), "total": total, "severe": severe}
+        {"unit__name": units.get(unit, "") if unit is not None else "", "total": total, "severe": severe}
         for unit, (total, severe) in reports.overdue_by_unit(query, today).items()
     ]
     townships = sorted(by_township.values(), key=lambda r: (-r["total"], r["code"]))
@@ -307,7 +313,7 @@ def my_inbox(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "previous": number - 1 if number > 1 else None,
             "next": number + 1 if number < pages else None,
-            "rows": [display_item(actor, i, today) for i in items],
+            "rows": _rows(actor, items, today),
             **_bulk_context(actor),
             "kinds": _visible_kinds(actor),
             "today": today,

@@ -27,7 +27,10 @@ from jingzhun.ledger.services import _fail, _in_scope, _name, _record, is_post_m
 from jingzhun.regions.models import Region, code_prefix
 
 # Computed progress sources (进度来源): code → label. Anything else is reported by hand.
-SOURCES = {"ready_people": "预脱贫人数（评估达标且计划当年脱贫的人口）"}
+SOURCES = {
+    "ready_people": "预脱贫人数（评估达标且计划当年脱贫的人口）",
+    "exit_villages": "贫困村出列数（达到当年全部 V-* 出列标准的贫困村）",
+}
 
 
 # --- 指令 -----------------------------------------------------------------------------------------
@@ -254,6 +257,16 @@ def computed_progress(indicators: list[Indicator]) -> dict[int, int]:
     for ind in indicators:
         if ind.source == "ready_people":
             by_year.setdefault(ind.year, []).append(ind)
+    villages_by_year: dict[int, list[Indicator]] = {}
+    for ind in indicators:
+        if ind.source == "exit_villages":
+            villages_by_year.setdefault(ind.year, []).append(ind)
+    for year, group in villages_by_year.items():
+        passing = _villages_passing(year)
+        for ind in group:
+            region = ind.item.region
+            prefix = code_prefix(region.code, region.level)
+            out[ind.pk] = sum(1 for code in passing if code.startswith(prefix))
     for year, group in by_year.items():
         run = AssessmentRun.objects.filter(year=year).order_by("-id").first()
         if run is None:
@@ -277,6 +290,19 @@ def computed_progress(indicators: list[Indicator]) -> dict[int, int]:
             prefix = code_prefix(region.code, region.level)
             out[ind.pk] = sum(n for t, n in per_township.items() if t.startswith(prefix))
     return out
+
+
+def _villages_passing(year: int) -> list[str]:
+    """The county's poor villages meeting every V-* rule of `year`'s published standard, live from the
+    registry (the same assessment as the exit dashboard and the 出列 guard); none without a standard."""
+    from jingzhun.standards.loading import load_spec, standard_for_year
+    from jingzhun.standards.reports import village_results
+
+    standard = standard_for_year(year)
+    if standard is None:
+        return []
+    results = village_results(load_spec(standard), year, "430821")
+    return [r.code for r in results if r.is_poor_village and r.passed]
 
 
 # --- 违纪案件 -------------------------------------------------------------------------------------
