@@ -135,6 +135,7 @@ def _import(
     done = 0
     indexes = _Indexes()
     planned: list[tuple[Any, SheetRows]] = []
+    memos: dict[Any, Any] = {}  # the typed columns' parsers, shared by the sheets
     for sheet in sheets(paths, stack):  # every sheet's header first: the import's size is known
         spec = SPEC_BY_NAME.get(sheet.name)
         if spec is None:
@@ -157,7 +158,7 @@ def _import(
             )
             continue
         seen[spec.name] = sheet.file
-        plan = SheetRows(spec, sheet.rows.header, result)
+        plan = SheetRows(spec, sheet.rows.header, result, memos)
         if not plan.missing:
             planned.append((sheet, plan))
     if result.ok:
