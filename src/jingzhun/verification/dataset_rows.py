@@ -275,13 +275,13 @@ class SheetRows:
             # the common row (texts, an 18-digit ID): when the row's JSON body is printable it holds no
             # control character and no white space but the ASCII space (every other white space, the
             # ideographic one too, is unprintable), so only a space at a cell's edge needs stripping
-            body = None
+            body: str | None = None
             if fast:
                 try:
                     joined = join(cells)
                 except TypeError:  # a cell that is not text (xlsx)
-                    joined = None
-                if joined is not None:
+                    pass
+                else:
                     body = joined.replace(SEP, QUOTED_SEP)
                     if not (
                         body.isprintable()
