@@ -14,6 +14,7 @@ MODULES = (
     "ledger",
     "cleansing",
     "crosscheck",
+    "dept_import",
     "audit_verify",
     "load",
 )

@@ -112,3 +112,35 @@ def test_xlsx_cells_that_are_not_text():
         "2020-03-01",
         [ID1, "张三", "1号", "98.5", "2020-03-01"],
     )
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " 县一中",
+        "县一中 ",
+        "县 一中",
+        "\t县一中",
+        "县一中\xa0",
+        "县\u3000一中",
+        "县一中\x1f",
+        "\x1f县一中",
+        "县\x85",
+    ],
+)
+def test_white_space_and_separators_inside_cells_with_an_ordinary_id(cell):
+    """The 18-digit ID's row is joined as it is only when no cell needs stripping: any white space at a
+    cell's edge, an ideographic space or a separator inside a cell takes the per-cell way."""
+    from jingzhun.core.fields import text
+
+    out, errors = _rows(
+        "财政供养", ["证件号码", "姓名", "工作单位"], [[ID1, "张三", cell], [ID1, cell, "县一中"]]
+    )
+    assert errors == []
+    last, middle = (_record(r) for r in out)
+    assert json.loads(last["data"]) == [ID1, "张三", text(cell)]
+    assert last["key"] == fingerprint("财政供养", {"证件号码": ID1, "姓名": "张三", "工作单位": text(cell)})
+    assert (middle["name"], json.loads(middle["data"])) == (text(cell), [ID1, text(cell), "县一中"])
+    assert middle["key"] == fingerprint(
+        "财政供养", {"证件号码": ID1, "姓名": text(cell), "工作单位": "县一中"}
+    )

@@ -233,6 +233,14 @@ def _record_indexes():
     return sorted(name for name, c in found.items() if c["index"] and name.startswith("dsrec_"))
 
 
+def _record_foreign_keys():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, DatasetRecord._meta.db_table)
+    return sorted(c["foreign_key"] for c in found.values() if c["foreign_key"])
+
+
 def test_a_big_import_rebuilds_the_record_indexes_and_a_failed_one_keeps_them(regions, tmp_path, monkeypatch):
     from jingzhun.verification import importer
 
@@ -242,9 +250,12 @@ def test_a_big_import_rebuilds_the_record_indexes_and_a_failed_one_keeps_them(re
     rows = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 5
     assert import_datasets([str(write_dataset(tmp_path / "a", "死亡人口", rows))]).ok
     assert _record_indexes() == expected and DatasetRecord.objects.filter(id18=ID1).count() == 5
+    # PostgreSQL drops the record's foreign key too and adds it again, checked over the table at once
+    assert _record_foreign_keys() == [("verification_dataset", "id")]
     bad = rows + [{"证件号码": ID1, "姓名": "张三", "死亡日期": "坏日期"}]
     assert not import_datasets([str(write_dataset(tmp_path / "b", "死亡人口", bad))]).ok
     assert _record_indexes() == expected and DatasetRecord.objects.count() == 5
+    assert _record_foreign_keys() == [("verification_dataset", "id")]
 
 
 def test_a_dataset_given_twice_is_refused(regions, tmp_path):

@@ -152,7 +152,16 @@ class SheetRows:
     """The plan of one sheet: its header checked against the dataset's columns (errors for the missing
     required ones), then `records` gives its rows as tuples of `rules.datasets.RECORD_COLUMNS`."""
 
-    def __init__(self, spec: DatasetSpec, header: list[Any], result: ImportResult):
+    def __init__(
+        self,
+        spec: DatasetSpec,
+        header: list[Any],
+        result: ImportResult,
+        memos: dict[Any, Any] | None = None,
+    ):
+        # `memos`: shared by the sheets of one import (the parsers are pure, and a county's datasets
+        # share their dates and birth dates: each distinct text is parsed once per import, not per sheet)
+        memos = {} if memos is None else memos
         self.spec = spec
         self.result = result
         normalized = [normalize_header(h) for h in header]
@@ -178,7 +187,9 @@ class SheetRows:
         self.slots = []
         for col in spec.columns:
             if col.slot:
-                memo = _Memo(_parser(col.kind, col.allowed))
+                memo = memos.get((col.kind, col.allowed))
+                if memo is None:
+                    memo = memos[col.kind, col.allowed] = _Memo(_parser(col.kind, col.allowed))
                 at = index.get(normalize_header(col.label))
                 self.slots.append((SLOTS.index(col.slot), at, memo.seen, memo, col.label))
         # the fingerprint: the dataset's own columns in the spec's order, then the others by header
@@ -187,7 +198,7 @@ class SheetRows:
         self.fp_extra = sorted((h, i) for h, i in index.items() if h not in labels)
         # the common case (the file's columns are the spec's, in its order): the row itself is the key
         self.fp_plain = not self.fp_extra and self.fp_known == list(range(self.width))
-        self.births: dict[str, tuple[str, str]] = {}
+        self.births: dict[str, tuple[str, str]] = memos.setdefault("births", {})
 
     def _birth(self, digits: str) -> tuple[str, str]:
         """(ISO birth date, "") or _NO_BIRTH for the eight digits of an ID's birth date."""
@@ -220,12 +231,14 @@ class SheetRows:
         escape = _NEEDS_ESCAPE.search
         separators = width - 1
         blake2b = hashlib.blake2b
+        join = SEP.join
+        write = writing()  # errors come only from the rows below once they start: checked per row here
         for number, cells in rows:
             if len(cells) != width:
                 cells = (list(cells) + pad)[:width]
             bad = False
             raw_id = cells[id_at] if id_at is not None else None
-            fast = raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isascii() and raw_id.isdigit()  # type: ignore[union-attr]
+            fast = raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isdigit() and raw_id.isascii()  # type: ignore[union-attr]
             if fast:
                 number_text = raw_id
             elif (isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool)) or (
@@ -254,22 +267,56 @@ class SheetRows:
                     bad = True
                 else:
                     typed[slot] = value
-            if bad or not writing():
+            if bad:
+                write = False
                 continue
-            try:
-                values = list(map(strip, cells))
-                joined = SEP.join(values)
-                if "\u3000" in joined:
-                    raise TypeError
-            except TypeError:  # a cell that is not text (xlsx), or an ideographic space: the slow way
-                values = [cell_text(c) for c in cells]
-                joined = SEP.join(values)
-            if not fast:
-                values[id_at] = number_text  # type: ignore[index]
-                joined = SEP.join(values)
-            # the JSON of a row of plain texts is the texts quoted: only a quote, a backslash or a control
-            # character (the separator too) needs the encoder
-            plain_json = escape(joined) is None and joined.count(SEP) == separators
+            if not write:
+                continue
+            # the common row (texts, an 18-digit ID): when the row's JSON body is printable it holds no
+            # control character and no white space but the ASCII space (every other white space, the
+            # ideographic one too, is unprintable), so only a space at a cell's edge needs stripping
+            body: str | None = None
+            if fast:
+                try:
+                    joined = join(cells)
+                except TypeError:  # a cell that is not text (xlsx)
+                    pass
+                else:
+                    body = joined.replace(SEP, QUOTED_SEP)
+                    if not (
+                        body.isprintable()
+                        and joined.count(SEP) == separators
+                        and (
+                            " " not in joined
+                            or not (
+                                joined[0] == " "
+                                or joined[-1] == " "
+                                or " \x1f" in joined
+                                or "\x1f " in joined
+                            )
+                        )
+                    ):
+                        body = None
+            if body is not None:
+                values = cells
+                plain_json = '"' not in joined and "\\" not in joined
+            else:
+                try:
+                    values = list(map(strip, cells))
+                    joined = join(values)
+                    if "\u3000" in joined:
+                        raise TypeError
+                except TypeError:  # a cell that is not text (xlsx), or an ideographic space: the slow way
+                    values = [cell_text(c) for c in cells]
+                    joined = join(values)
+                if not fast:
+                    values[id_at] = number_text  # type: ignore[index]
+                    joined = join(values)
+                # the JSON of a row of plain texts is the texts quoted: only a quote, a backslash or a
+                # control character (the separator too) needs the encoder
+                plain_json = escape(joined) is None and joined.count(SEP) == separators
+                if plain_json:
+                    body = joined.replace(SEP, QUOTED_SEP)
             if plain:
                 key = blake2b((prefix + joined).encode("utf-8"), digest_size=16).hexdigest()
             else:
@@ -296,5 +343,5 @@ class SheetRows:
                 gender,
                 *typed,
                 key,
-                f'["{joined.replace(SEP, QUOTED_SEP)}"]' if plain_json else encode(values),
+                f'["{body}"]' if plain_json else encode(values),
             )

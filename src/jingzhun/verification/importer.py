@@ -135,6 +135,7 @@ def _import(
     done = 0
     indexes = _Indexes()
     planned: list[tuple[Any, SheetRows]] = []
+    memos: dict[Any, Any] = {}  # the typed columns' parsers, shared by the sheets
     for sheet in sheets(paths, stack):  # every sheet's header first: the import's size is known
         spec = SPEC_BY_NAME.get(sheet.name)
         if spec is None:
@@ -157,7 +158,7 @@ def _import(
             )
             continue
         seen[spec.name] = sheet.file
-        plan = SheetRows(spec, sheet.rows.header, result)
+        plan = SheetRows(spec, sheet.rows.header, result, memos)
         if not plan.missing:
             planned.append((sheet, plan))
     if result.ok:
@@ -226,6 +227,7 @@ BULK_MIN_ROWS = 20_000
 class _Indexes:
     def __init__(self) -> None:
         self.dropped = False
+        self.foreign_keys: list[tuple[str, str]] = []  # PostgreSQL: (name, definition) dropped
 
     def maybe_drop(self, names: list[str], incoming: int, county: str) -> None:
         """Drop the indexes when the import's rows are many and at least half of the rows it keeps."""
@@ -238,9 +240,24 @@ class _Indexes:
         if incoming * 2 < others:
             return
         qn = connection.ops.quote_name
+        table = qn(DatasetRecord._meta.db_table)
         with connection.cursor() as cursor:
             for index in DatasetRecord._meta.indexes:
                 cursor.execute(f"DROP INDEX {qn(index.name)}")
+            if connection.vendor == "postgresql":
+                # the record's foreign key to its dataset: checked row by row, it queues one trigger
+                # event per copied row (a million of them run one by one at the end); added again at
+                # the end, it is checked by ONE join over the table. Same lock as dropping the indexes.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending events may stay
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                cursor.execute(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = %s::regclass AND contype = 'f'",
+                    [DatasetRecord._meta.db_table],
+                )
+                self.foreign_keys = list(cursor.fetchall())
+                for name, _ in self.foreign_keys:
+                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {qn(name)}")
         self.dropped = True
 
     def restore(self) -> None:
@@ -251,12 +268,17 @@ class _Indexes:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":  # the deferred FK checks of the rows copied run first
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                # the index builds sort in memory instead of in temporary files (this transaction only)
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for index in DatasetRecord._meta.indexes:  # plain column indexes, as the migration made them
                 columns = ", ".join(qn(DatasetRecord._meta.get_field(f).column) for f in index.fields)  # type: ignore[union-attr, arg-type]  # concrete fields
                 cursor.execute(f"CREATE INDEX {qn(index.name)} ON {table} ({columns})")
+            for name, definition in self.foreign_keys:  # validated here, over the whole table at once
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {qn(name)} {definition}")
             if connection.vendor == "postgresql":
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self.dropped = False
+        self.foreign_keys = []
 
 
 def _replace(county: str, name: str, columns: list[str], user: Any, file_name: str, now: Any) -> Dataset:

@@ -226,11 +226,15 @@ class Workbook:
 
         def data() -> Iterator[tuple[int, list[Any]]]:
             row_number = number
+            limit = self._rows_max
             try:
                 for cells in reader:
                     row_number += 1
-                    if not _is_empty(cells):
-                        self._count_row()
+                    first = cells[0] if cells else ""
+                    if (first and not first.isspace()) or not _is_empty(cells):
+                        self._rows_seen += 1  # `_count_row`, inline: once per row of millions
+                        if self._rows_seen > limit:
+                            raise WorkbookError(rows_message(limit))
                         yield row_number, cells
             except UploadLimitError as exc:
                 raise WorkbookError(str(exc)) from exc

@@ -104,7 +104,7 @@ def _member_predicates(ctx: CleanseContext) -> list[tuple[str, str, list[Any]]]:
     if "Q-SPOUSE-SEX" in codes:
         out.append(("Q-SPOUSE-SEX", "m.relation = %s AND m.gender = hd.gender", [q.SPOUSE]))
     if "Q-SPOUSE-COUNT" in codes:
-        out.append(("Q-SPOUSE-COUNT", "m.relation = %s AND sc.n > 1", [q.SPOUSE]))
+        out.append(("Q-SPOUSE-COUNT", "m.relation = %s AND hh.spouses > 1", [q.SPOUSE]))
     for code, relations, older in (
         ("Q-PARENT-AGE", q.PARENT_RELATIONS, True),
         ("Q-CHILD-AGE", q.CHILD_RELATIONS, False),
@@ -192,12 +192,11 @@ def _member_rows(ctx: CleanseContext, scope: Scope) -> tuple[list[str], list[tup
         "m.relation, m.education, m.school_status, m.labour_skill, m.work_months, "
         f"hd.id, hd.name, hd.id_number, hd.gender, hd.birth_date, hd.relation, i.year{flags} "
         "FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
-        "LEFT JOIN (SELECT m.household_id AS hid, MIN(m.id) AS head_id FROM registry_member m "
-        f"WHERE m.is_active = %s AND m.relation = %s{scope.member_sql} GROUP BY m.household_id) hh "
+        # the 户主 and the spouse count of each household in ONE pass over the members
+        "LEFT JOIN (SELECT m.household_id AS hid, MIN(CASE WHEN m.relation = %s THEN m.id END) AS head_id, "
+        "SUM(CASE WHEN m.relation = %s THEN 1 ELSE 0 END) AS spouses FROM registry_member m "
+        f"WHERE m.is_active = %s{scope.member_sql} GROUP BY m.household_id) hh "
         "ON hh.hid = m.household_id LEFT JOIN registry_member hd ON hd.id = hh.head_id "
-        "LEFT JOIN (SELECT m.household_id AS hid, COUNT(*) AS n FROM registry_member m "
-        f"WHERE m.is_active = %s AND m.relation = %s{scope.member_sql} GROUP BY m.household_id) sc "
-        "ON sc.hid = m.household_id "
         "LEFT JOIN (SELECT household_id, MAX(year) AS y FROM registry_incomerecord WHERE year <= %s"
         f"{scope.income_sql} GROUP BY household_id) ly ON ly.household_id = m.household_id "
         "LEFT JOIN registry_incomerecord i ON i.household_id = m.household_id AND i.year = ly.y "
@@ -205,7 +204,7 @@ def _member_rows(ctx: CleanseContext, scope: Scope) -> tuple[list[str], list[tup
         f"WHERE {any_flag}"
     )
     params = [p for _, _, ps in predicates for p in ps]
-    params += [True, q.HEAD, *scope.params, True, q.SPOUSE, *scope.params, ctx.year, *scope.params]
+    params += [q.HEAD, q.SPOUSE, True, *scope.params, ctx.year, *scope.params]
     params += [True, enums.RegistryStatus.ACTIVE, *scope.params, *scope.params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -346,6 +345,9 @@ def _household_predicates(ctx: CleanseContext) -> list[tuple[str, str, list[Any]
     return out
 
 
+_INCOME_RULES = frozenset(("Q-INCOME-ZERO", "Q-INCOME-HIGH", "Q-INCOME-JUMP"))
+
+
 def _income_columns(alias: str) -> str:
     return ", ".join(_cents(alias, c) for c in INCOME_COLUMNS)
 
@@ -391,10 +393,12 @@ def _household_findings(
         cursor.execute(sql, params)
         for row in cursor.fetchall():
             hid, code, head_name, head_number, attribute, status, exit_year, planned, people = row[:9]
-            latest, current, previous = _income(row, 9), _income(row, 15), _income(row, 21)
+            latest = current = previous = None
             for flag, rule in zip(row[27:], codes, strict=True):
                 if not flag:
                     continue
+                if rule in _INCOME_RULES and latest is None:  # only the income rules' 说明 read them
+                    latest, current, previous = _income(row, 9), _income(row, 15), _income(row, 21)
                 text = _household_text(
                     rule,
                     ctx,
@@ -463,7 +467,7 @@ def _duplicates(ctx: CleanseContext, scope: Scope) -> list[CleanseRow]:
     sql = (
         f"WITH p AS ({people}), "
         "g AS (SELECT name, gender, birth_date FROM p GROUP BY name, gender, birth_date "
-        "HAVING COUNT(DISTINCT household_id) > 1), "
+        "HAVING MIN(household_id) <> MAX(household_id)), "  # more than one household, without a DISTINCT sort
         "c AS (SELECT p.* FROM p JOIN g ON g.name = p.name AND g.gender = p.gender AND g.birth_date = p.birth_date) "
         "SELECT a.id, a.household_id, a.code, a.name, a.id_number, b.code FROM c a JOIN c b "
         "ON b.name = a.name AND b.gender = a.gender AND b.birth_date = a.birth_date "
