@@ -152,3 +152,66 @@ def test_reruns_on_reimported_files_keep_one_clue_and_a_dismissed_record_stays_a
     assert "新增线索 1 条" in run(corrected)
     assert Clue.objects.filter(member__id_number=SPOUSE).count() == 2
     assert Clue.objects.filter(member__id_number=HEAD).count() == 1
+
+
+def test_a_dibao_follow_up_corrects_both_categories_so_the_rerun_finds_nothing(
+    family, county_admin, village_cadre, tmp_path, capsys
+):
+    """X-DIBAO gives one clue per member naming both categories when both disagree: 张三 is 特困 = 是 in
+    the registry and 低保 = 否, while 民政 has only a 低保 period. The confirmed clue's follow-up corrects
+    both flags (read from all of his current records, not only the clue's), so the command's re-run finds
+    no X-DIBAO mismatch left for him; 李四 (低保 = 是, no record at all) has only her own flag corrected."""
+    from jingzhun.accounts.access import actor_for
+    from jingzhun.ledger import services
+    from jingzhun.registry.models import Member
+    from jingzhun.verification.crosscheck import household_crosscheck, run_crosscheck_python
+    from jingzhun.verification.followups import followup_apply
+    from jingzhun.verification.models import Clue
+
+    Member.objects.filter(id_number=HEAD).update(tekun=True, dibao=False)
+    Member.objects.filter(id_number=SPOUSE).update(dibao=True, tekun=False)
+    rows = [
+        {
+            "证件号码": HEAD,
+            "姓名": "张三",
+            "救助类别": "特困",
+            "起始日期": "2019-01-01",
+            "终止日期": "2023-12-31",
+        },
+        {"证件号码": HEAD, "姓名": "张三", "救助类别": "低保", "起始日期": "2024-01-01"},
+    ]
+    path = write_dataset(tmp_path, "低保特困", rows)
+    out = tmp_path / "hits.csv"
+
+    def dibao_rows(*args: str) -> list[str]:
+        assert main(["verify", "crosscheck", *args, "--year", "2024", "--out", str(out)]) == 0
+        return [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("X-DIBAO,")]
+
+    assert dibao_rows(str(path)) == [
+        f"X-DIBAO,低保特困,H0001,{HEAD},张三,证件号码,张三 民政名单在 2024 年末有有效低保记录，但登记低保为否；"
+        "登记为特困供养，但民政名单在 2024 年末无有效特困记录",
+        f"X-DIBAO,低保特困,H0001,{SPOUSE},李四,,李四 登记为低保，但民政名单在 2024 年末无有效低保记录",
+    ]
+    cadre, admin = actor_for(village_cadre), actor_for(county_admin)
+    for clue in Clue.objects.filter(rule="X-DIBAO").order_by("id"):
+        services.item_move(actor=cadre, item=clue.item, action="start")
+        services.item_move(actor=cadre, item=clue.item, action="close_true", note="入户核实，与民政一致")
+    head = Clue.objects.get(rule="X-DIBAO", member__id_number=HEAD)
+    spouse = Clue.objects.get(rule="X-DIBAO", member__id_number=SPOUSE)
+    assert head.followup["label"] == "更正低保为“是”、特困供养为“否”"
+    assert spouse.followup["label"] == "更正低保为“否”" and "also" not in spouse.followup
+    followup_apply(actor=admin, clue=head)
+    followup_apply(actor=admin, clue=spouse)
+    capsys.readouterr()
+    assert dibao_rows() == []
+    assert "新增线索 0 条" in capsys.readouterr().out
+    assert [h for h in run_crosscheck_python(2024) if h.rule == "X-DIBAO"] == []
+    assert [h for h in household_crosscheck(family.pk, 2024) if h.rule == "X-DIBAO"] == []
+    assert not Clue.objects.filter(
+        rule="X-DIBAO", still_hit=True, item__status__in=["待核查", "核查中"]
+    ).exists()
+    assert (Member.objects.get(id_number=HEAD).dibao, Member.objects.get(id_number=HEAD).tekun) == (
+        True,
+        False,
+    )
+    assert Member.objects.get(id_number=SPOUSE).dibao is False

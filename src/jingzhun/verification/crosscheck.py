@@ -234,18 +234,15 @@ def run_crosscheck_python(
     return sort_hits(hits)
 
 
-def household_crosscheck(
-    household_id: int, year: int, params: dict[str, dict[str, Any]] | None = None
-) -> list[Hit]:
-    """One household's X-* hits in plain Python (a page): its members' records by ID, and the near
-    candidates, matched against everyone in the county who could claim them."""
+def _household_matches(household_id: int) -> tuple[County, list[py.Person], list[py.Match]]:
+    """The county's datasets, one household's members in scope and the matches of their records: by ID,
+    and the near candidates, matched against everyone in the county who could claim them (the engine's
+    matching, so a page agrees with the county run)."""
     county = county_datasets()
     scope = in_scope_members(county.code)
     members = persons(scope.filter(household_id=household_id))
     if not members:
-        return []
-    safety = Household.objects.filter(id=household_id).values_list("code", "housing_safety").get()
-    facts = py.HouseholdFacts(household_id, safety[0], safety[1], tuple(members))
+        return county, [], []
     ids = [p.resident_id for p in members]
     near = Q()
     for p in members:
@@ -264,10 +261,33 @@ def household_crosscheck(
             claim |= Q(name=r.name, birth_date=r.birth_date, gender=r.gender)
     others = persons(scope.filter(claim)) if records else []
     matches = [m for m in py.match_records(others, records) if m.member_id in {p.member_id for p in members}]
+    return county, members, matches
+
+
+def household_crosscheck(
+    household_id: int, year: int, params: dict[str, dict[str, Any]] | None = None
+) -> list[Hit]:
+    """One household's X-* hits in plain Python (a page)."""
+    county, members, matches = _household_matches(household_id)
+    if not members:
+        return []
+    safety = Household.objects.filter(id=household_id).values_list("code", "housing_safety").get()
+    facts = py.HouseholdFacts(household_id, safety[0], safety[1], tuple(members))
     hits = py.evaluate_household(
         facts, matches, imported=county.datasets, year=year, params=params or current_params()
     )
     return sort_hits(hits)
+
+
+def member_assistance(household_id: int, member_id: int, year: int) -> dict[str, bool] | None:
+    """救助类别 (低保/特困) → whether the 民政 roll has a period of it covering 31 Dec of `year` for the
+    member, by all of the member's current 低保特困 records as the cross-check matches them; None when
+    低保特困 was never imported or the member is no longer in scope (X-DIBAO's follow-up)."""
+    county, members, matches = _household_matches(household_id)
+    if "低保特困" not in county.datasets or member_id not in {p.member_id for p in members}:
+        return None
+    rows = [m for m in matches if m.member_id == member_id and m.record.dataset == "低保特困"]
+    return py.assistance_covered(rows, date(year, 12, 31))
 
 
 def sort_key(hit: Hit, people: dict[int, tuple[str, str]] | None = None) -> tuple[str, int, int]:

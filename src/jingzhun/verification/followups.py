@@ -8,7 +8,8 @@ A clue closed 属实 proposes one of (spec §3):
   X-SCHOOL, X-INSURANCE, X-HOUSING, and the Q-* rules with an obvious field); the value may be changed
   before applying where the department does not say it (e.g. 健康状况 when 残联 does not list the person);
   `also` names a second field corrected with it when the rule flagged two (Q-PRESCHOOL-OLD: 在校生状况
-  学前教育 and 文化程度 学龄前儿童);
+  学前教育 and 文化程度 学龄前儿童; X-DIBAO: 低保 and 特困供养, both read from all of the member's current
+  低保特困 records when proposing, so the member's one clue leaves no mismatch behind);
 - `problem` — the other Q-* rules: a 问题整改 for the village to correct the data.
 
 Nothing changes the registry by itself: `followup_apply` is called by a person with `verification.apply`
@@ -82,9 +83,7 @@ def propose(clue: Clue) -> dict[str, Any]:
     if rule in REVIEW_RULES:
         return {"action": "review", "label": "转问题整改，核实是否错评（或直接清退）"}
     if member is not None and rule == "X-DIBAO":
-        kind = record.get("救助类别", "")
-        name = "tekun" if kind == "特困" or (not kind and member.tekun and not member.dibao) else "dibao"
-        return _field(name, _flag(not getattr(member, name)), "与民政低保特困名单一致")
+        return _dibao(clue, member, record)
     if member is not None and rule == "X-DISABILITY":
         value = "健康" if member.health == enums.Health.DISABLED else "残疾"
         return _field("health", value, "与残联名单一致")
@@ -117,6 +116,38 @@ def propose(clue: Clue) -> dict[str, Any]:
         value = "一般贫困户" if household.attribute == special else special
         return _field("attribute", value, "与成员的低保/特困供养标识一致")
     return {"action": "problem", "label": "转问题整改，由村里核实更正数据"}
+
+
+DIBAO_FIELDS = {"dibao": "低保", "tekun": "特困"}  # member field → 救助类别
+
+
+def _dibao(clue: Clue, member: Member, record: dict[str, Any]) -> dict[str, Any]:
+    """X-DIBAO's correction: both flags in line with all of the member's current 低保特困 records.
+
+    The rule gives one clue per member (spec §2: one row per rule and member) that names both categories
+    when both disagree (特困 = 是 with only a 低保 period, and 低保 = 否). Correcting only the category of
+    the clue's record would leave the other mismatch behind for good: the next run's hit names the same
+    record, whose clue is closed, so it is never raised again. So the proposal reads the member's records
+    as the cross-check matches them and corrects every flag that disagrees — the clue's category first,
+    the other as `also`."""
+    from jingzhun.verification.crosscheck import member_assistance
+
+    kind = record.get("救助类别", "")
+    first = "tekun" if kind == "特困" or (not kind and member.tekun and not member.dibao) else "dibao"
+    covered = member_assistance(clue.household_id, member.pk, clue.year)
+    if covered is None:  # the roll is gone or the member left: the clue's own category, as raised
+        return _field(first, _flag(not getattr(member, first)), "与民政低保特困名单一致")
+    wrong = {
+        f: _flag(covered[k]) for f, k in DIBAO_FIELDS.items() if (getattr(member, f) is True) != covered[k]
+    }
+    if not wrong:  # already in line since the run: confirm the clue's category as it stands
+        return _field(first, _flag(covered[DIBAO_FIELDS[first]]), "与民政低保特困名单一致")
+    main = first if first in wrong else next(iter(wrong))
+    plan = _field(main, wrong.pop(main), "与民政低保特困名单一致")
+    if wrong:
+        plan["also"] = dict(wrong)
+        plan["label"] += "".join(f"、{FIELDS[f][0]}为“{v}”" for f, v in wrong.items())
+    return plan
 
 
 def choices(clue: Clue) -> tuple[str, ...]:

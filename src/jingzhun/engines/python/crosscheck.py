@@ -279,10 +279,17 @@ def evaluate_household(
     return hits
 
 
-def _dibao(p: Person, rows: list[Match], ref: date, year: int, hits: list[Hit]) -> None:
-    covered = {
+def assistance_covered(rows: Iterable[Match], ref: date) -> dict[str, bool]:
+    """救助类别 → whether one of the member's 低保特困 records of that category covers `ref` (X-DIBAO
+    reads both: the registry's 低保 and 特困供养 flags are each compared with their own category)."""
+    rows = list(rows)
+    return {
         kind: any(m.record.kind == kind and _covers(m.record, ref) for m in rows) for kind in ("低保", "特困")
     }
+
+
+def _dibao(p: Person, rows: list[Match], ref: date, year: int, hits: list[Hit]) -> None:
+    covered = assistance_covered(rows, ref)
     flags = {"低保": p.dibao, "特困": p.tekun}
     listed = {k for k in covered if covered[k] and flags[k] is not True}
     unlisted = {k for k in covered if flags[k] is True and not covered[k]}
