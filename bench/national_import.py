@@ -20,7 +20,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench.common import ROOT, stamp, write_section
+from bench.common import ROOT, git_rev, stamp, write_section
 from bench.workbook_import import JINGZHUN, PYTHON, Databases, count_rows, run_child
 
 RATIO_TARGET = 2.5
@@ -123,7 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default="", help="working folder, kept (default: a temporary one, removed)")
     parser.add_argument("--pg-port", default="55492")
     parser.add_argument("--layouts", default="2021,2016", help="national layouts to measure")
+    parser.add_argument(
+        "--skip-workbook",
+        action="store_true",
+        help="skip the reference import of the registry workbook CSV folder",
+    )
     args = parser.parse_args(argv if argv is not None else [])
+    options = " ".join(argv or [])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingzhun.settings")
     work = Path(args.work or tempfile.mkdtemp(prefix="jingzhun-natbench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -160,8 +166,10 @@ def main(argv: list[str] | None = None) -> int:
                 ).strip()
             dbs = Databases(work=work, backend=backend, pg_url=pg_url)
             # the registry workbook import of the same people, for reference (its own benchmark's ratio)
-            workbook = run_child(
-                argv=[JINGZHUN, "registry", "import", str(folder)], env=dbs.fresh(label="wb")
+            workbook = (
+                None
+                if args.skip_workbook
+                else run_child(argv=[JINGZHUN, "registry", "import", str(folder)], env=dbs.fresh(label="wb"))
             )
             for layout in layouts:
                 imported = run_child(
@@ -178,18 +186,24 @@ def main(argv: list[str] | None = None) -> int:
                     misses.append(f"{backend} {layout} ratio {ratio:.2f}× > {RATIO_TARGET}×")
                 if not ok_mem:
                     misses.append(f"{backend} {layout} memory {imported.peak_mb:.0f} MB > 1.5 GB")
+                cpu_ratio = (
+                    f"{imported.cpu_seconds / baseline.cpu_seconds:.2f}×" if baseline.cpu_seconds else "—"
+                )
+                reference = (
+                    "—" if workbook is None else f"{(workbook.import_seconds or workbook.seconds):.1f} s"
+                )
                 rows.append(
                     f"| {backend} | {layout} | {people:,} | {own:.1f} s | {imported.seconds:.1f} s | "
                     f"{imported.peak_mb:.0f} MB | {baseline.seconds:.1f} s | {baseline.peak_mb:.0f} MB | "
                     f"{ratio:.2f}× {'✓' if ok_ratio else '✗'} | {'✓' if ok_mem else '✗'} | "
-                    f"{(workbook.import_seconds or workbook.seconds):.1f} s |"
+                    f"{imported.cpu_seconds:.0f} s / {baseline.cpu_seconds:.0f} s = {cpu_ratio} | {reference} |"
                 )
                 print(rows[-1], flush=True)
             if backend == "postgresql":
                 subprocess.run([str(ROOT / "scripts" / "pg-throwaway.sh"), "stop", str(pg_dir)], check=False)
                 pg_url = None
             write_section(
-                "National person list import", _text(households, members, load_before, rows, misses)
+                "National person list import", _text(households, members, load_before, rows, misses, options)
             )
     finally:
         if pg_url is not None:
@@ -197,19 +211,27 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(pg_dir, ignore_errors=True)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
-    text = _text(households, members, load_before, rows, misses)
+    text = _text(households, members, load_before, rows, misses, options)
     print(text)
     write_section("National person list import", text)
     return 0
 
 
 def _text(
-    households: int, members: int, load_before: tuple[float, float, float], rows: list[str], misses: list[str]
+    households: int,
+    members: int,
+    load_before: tuple[float, float, float],
+    rows: list[str],
+    misses: list[str],
+    options: str,
 ) -> str:
     after = os.getloadavg()
     return "\n".join(
         [
             stamp(),
+            "",
+            f"Commit {git_rev()}. Command: `flock /tmp/bench.lock python -m bench.national_import` (options: "
+            f"{options or 'none'}); also run by `make bench` (`bench/run.py`).",
             "",
             f"Load average (1/5/15 min) at the start {load_before[0]:.2f} / {load_before[1]:.2f} / "
             f"{load_before[2]:.2f}, at the end {after[0]:.2f} / {after[1]:.2f} / {after[2]:.2f} (a shared machine: "
@@ -221,11 +243,13 @@ def _text(
             "杜坪村 for 杜坪村委会; the 2021+ list has 32 columns, 人员识别时间 kept per person, the 2016–2019 one 20). `jingzhun registry import LIST.csv` into a fresh database after `jingzhun init`; the "
             "ratio is the import's own time (the figure it prints, without the re-assessment that follows) over the "
             "raw-load baseline of the registry workbook benchmark (`bench/workbook_baseline.py` on the same people "
-            "as the workbook's CSV folder: csv module + raw `executemany` / `COPY`, no validation).",
+            "as the workbook's CSV folder: csv module + raw `executemany` / `COPY`, no validation). CPU is the "
+            "child's user + system time (/usr/bin/time -v): steadier than wall time on a shared machine, but on "
+            "PostgreSQL it leaves out the server's own work.",
             "",
             "| database | layout | people | import | `registry import` wall | peak memory | baseline | baseline peak | "
-            "ratio (≤ 2.5) | memory ≤ 1.5 GB | registry workbook import of the same people |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "ratio (≤ 2.5) | memory ≤ 1.5 GB | CPU import / baseline | registry workbook import of the same people |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
             "Misses: " + ("; ".join(misses) if misses else "none") + ".",

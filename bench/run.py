@@ -8,6 +8,7 @@ import sys
 MODULES = (
     "foundation",
     "workbook_import",
+    "national_import",
     "assessment",
     "alerts",
     "export",

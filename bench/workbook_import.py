@@ -39,6 +39,7 @@ class Run:
     seconds: float
     peak_mb: float
     output: str = ""
+    cpu_seconds: float = 0.0  # user + system time of the child (/usr/bin/time -v), 0 when not known
 
     @property
     def import_seconds(self) -> float | None:
@@ -68,7 +69,8 @@ def run_child(*, argv: list[str], env: dict[str, str]) -> Run:
         import resource
 
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Run(seconds, peak_kb / 1024, output)
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", text))
+    return Run(seconds, peak_kb / 1024, output, cpu)
 
 
 def subset_csv(*, folder: Path, out: Path, households: int) -> None:

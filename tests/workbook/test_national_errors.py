@@ -201,3 +201,17 @@ def test_an_exact_name_wins_over_a_suffix_match(regions):
 
 def test_stem_keeps_a_name_that_is_only_a_suffix():
     assert (stem("社区"), stem("新村村委会"), stem("白马社区居委会")) == ("社区", "新", "白马")
+
+
+@pytest.mark.django_db
+def test_a_bad_place_or_cell_shared_by_households_is_reported_on_each(tmp_path, system_actor):
+    # the place and the repeating household columns are resolved once per distinct value: every household
+    # that repeats a bad one still gets its own error, on its own first row
+    headers, rows = table("2021")
+    for row in rows:
+        set_cell(headers, row, "乡(镇)", "溪口镇")
+        set_cell(headers, row, "行政村", "白马村")
+        set_cell(headers, row, "危房户", "也许")
+    result = _import(tmp_path, system_actor, headers, rows)
+    assert [(e.row, e.value) for e in result.errors if e.column == "行政村"] == [(2, "白马村"), (5, "白马村")]
+    assert [(e.row, e.value) for e in result.errors if e.column == "危房户"] == [(2, "也许"), (5, "也许")]

@@ -228,3 +228,32 @@ def test_reimport_updates_with_history_and_an_unchanged_file_changes_nothing(tmp
     assert "13907446099" in entry.after["national"]  # the raw texts follow, with history
     member = AuditEntry.objects.get(action="import.update", object_type="member")
     assert (member.before, member.after) == ({"education": "初中"}, {"education": "高中(含中专)"})
+
+
+@pytest.mark.django_db
+def test_the_reading_state_is_released_before_the_writes(monkeypatch, system_actor):
+    # a million people: the parser's per-household cells, 户主 rows and the IDs seen (~250 MB) must not stay
+    # alive beside the rows being written (on PostgreSQL the writes start in after_households)
+    import weakref
+
+    from jingzhun.workbook import importer, national
+
+    parsers: list[weakref.ref] = []
+    alive_at_writes: list[bool] = []
+    init = national.NationalParser.__init__
+
+    def recording_init(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        parsers.append(weakref.ref(self))
+
+    after = importer._Run.after_households
+
+    def checking_after(self, parsed):
+        alive_at_writes.append(any(ref() is not None for ref in parsers))
+        return after(self, parsed)
+
+    monkeypatch.setattr(national.NationalParser, "__init__", recording_init)
+    monkeypatch.setattr(importer._Run, "after_households", checking_after)
+    result = import_path(golden_list(GOLDEN_2021[0]), actor=system_actor)
+    assert result.ok, result.errors
+    assert parsers and alive_at_writes == [False]

@@ -79,6 +79,13 @@ class NationalParser:
         self.household_keys: list[str] = []
         self.pool: dict[Any, Any] = {}
         self.dates: dict[Any, Any] = {}  # one date object per birth date (a million people, ~30,000 dates)
+        # per household (330,000 first rows): the place cells resolved once per distinct (县, 乡, 村) and
+        # the household columns that repeat a handful of values parsed once per distinct cell
+        self.places: dict[tuple[str, str, str], tuple[str | None, dict[str, tuple[Any, str]]]] = {}
+        self.parse_memo: dict[str, dict[str, tuple[bool, Any]]] = {
+            key: {} for key, _ in HOUSEHOLD_PARSERS if key not in (L.PHONE, L.INCOME)
+        }
+        self.this_year = date.today().year
 
     # -- helpers ---------------------------------------------------------------------------------
     def _cell(self, cells: list[Any], key: str) -> Any:
@@ -161,34 +168,36 @@ class NationalParser:
         values: dict[str, Any] = {name: None for name in HH_NAMES}
         errors: dict[str, tuple[Any, str]] = {}
         parsed: dict[str, Any] = {}
+        memo = self.parse_memo
         for key, parse in HOUSEHOLD_PARSERS:
             if key not in self.index:
                 continue
             cell = self._cell(cells, key)
-            try:
-                parsed[key] = parse(cell)
-            except FieldError as exc:
-                errors[key] = (cell, str(exc))
+            cache = memo.get(key) if cell.__class__ is str else None
+            hit = cache.get(cell) if cache is not None else None
+            if hit is None:
+                try:
+                    hit = (True, parse(cell))
+                except FieldError as exc:
+                    hit = (False, str(exc))
+                if cache is not None and len(cache) < 10_000:
+                    cache[cell] = hit
+            if hit[0]:
+                parsed[key] = hit[1]
+            else:
+                errors[key] = (cell, hit[1])
         if len(code) > 40:
             errors[L.CODE] = (code, "不能超过40个字")
         county_name = text(self._cell(cells, L.COUNTY))
-        county = self.villages.county_of(county_name)
-        village_code = None
-        if county is None:
-            names = "、".join(self.villages.counties.values()) or "（无）"
-            errors[L.COUNTY] = (
-                county_name,
-                f"“{county_name}”不是本次导入所在的县（{names}），不能导入其他县的人员",
+        township = text(self._cell(cells, L.TOWNSHIP))
+        village = text(self._cell(cells, L.VILLAGE))
+        place = self.places.get((county_name, township, village))
+        if place is None:
+            place = self.places[(county_name, township, village)] = self._place(
+                county_name, township, village
             )
-        else:
-            township = text(self._cell(cells, L.TOWNSHIP))
-            village = text(self._cell(cells, L.VILLAGE))
-            village_code, problem = self.villages.resolve(county, township, village)
-            if village_code is None:
-                errors[L.VILLAGE] = (village, problem)
-            elif not self.actor.covers_code(village_code):
-                errors[L.VILLAGE] = (village, f"{township}{village}（{village_code}）不在您的管辖范围内")
-                village_code = None
+        village_code, place_errors = place
+        errors.update(place_errors)
         for key, (cell, message) in errors.items():
             self.error(number, key, cell, message)
         main_cause = parsed.get(L.CAUSE) or ""
@@ -232,7 +241,7 @@ class NationalParser:
             housing_grade_unknown=True,
             national=self._raw_texts(raw),
         )
-        if values["identified_year"] and values["identified_year"] > date.today().year:
+        if values["identified_year"] and values["identified_year"] > self.this_year:
             self.error(
                 number,
                 L.IDENTIFIED,
@@ -279,8 +288,24 @@ class NationalParser:
                 if len(self.extra_memo) < 50_000:
                     self.extra_memo[extra] = hit
             values["national"] = hit
-        member = tuple(values.get(n) for n in MEMBER_NAMES)
+        member = tuple(map(values.get, MEMBER_NAMES))
         self.parsed.members.setdefault(code, []).append((number, member))
+
+    def _place(
+        self, county_name: str, township: str, village: str
+    ) -> tuple[str | None, dict[str, tuple[Any, str]]]:
+        """(village code or None, the errors of the 县 and 行政村 cells) of one distinct place."""
+        county = self.villages.county_of(county_name)
+        if county is None:
+            names = "、".join(self.villages.counties.values()) or "（无）"
+            message = f"“{county_name}”不是本次导入所在的县（{names}），不能导入其他县的人员"
+            return None, {L.COUNTY: (county_name, message)}
+        village_code, problem = self.villages.resolve(county, township, village)
+        if village_code is None:
+            return None, {L.VILLAGE: (village, problem)}
+        if not self.actor.covers_code(village_code):
+            return None, {L.VILLAGE: (village, f"{township}{village}（{village_code}）不在您的管辖范围内")}
+        return village_code, {}
 
     def _raw_texts(self, raw: tuple[str, ...]) -> str:
         """Household.national: the layout and the household's columns as the file wrote them (trimmed)."""
@@ -395,6 +420,10 @@ def parse_national(
     )
     parser.run()
     result.national.update(year=parser.year, year_source=parser.year_source)
+    # the reading state (each household's first cells and 户主 rows, every ID seen, the value pools) is
+    # done with: freed before the writes begin, which on PostgreSQL start right below (a million people:
+    # ~250 MB that would otherwise stay allocated beside the rows being written)
+    del parser
     if not parsed.households and result.ok:
         result.warn(colmap.sheet, None, "", "", "名单中没有数据行，没有导入任何户")
     sink = after_households(parsed) if after_households is not None else None
