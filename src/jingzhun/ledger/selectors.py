@@ -30,10 +30,9 @@ from jingzhun.ledger.models import (
     Post,
     Recipient,
 )
+from jingzhun.regions.home import home_prefixes
 from jingzhun.regions.models import Region, code_prefix, code_range
 from jingzhun.registry.models import Household
-
-COUNTY = "430821"  # the county's code prefix (the ledgers serve one county)
 
 
 def system_actor() -> Actor:
@@ -48,7 +47,7 @@ def system_actor() -> Actor:
             Perm.VIEW_SENSITIVE,
         }
     )
-    return Actor(user=None, permissions=perms, prefixes=(COUNTY,))
+    return Actor(user=None, permissions=perms, prefixes=home_prefixes())
 
 
 def _sector_unit_id(actor: Actor) -> int | None | bool:
@@ -276,8 +275,18 @@ def region_find(code: Any) -> Region | None:
     return Region.objects.filter(code=str(code or "").strip()).first()
 
 
+def _in_home_counties() -> Q:
+    """Regions under any of the installation's counties (none when no county is loaded)."""
+    q = Q(pk__in=[])
+    for prefix in home_prefixes():
+        low, high = code_range(prefix)
+        q |= Q(code__gte=low, code__lt=high)
+    return q
+
+
 def county_townships() -> QuerySet[Region]:
-    return Region.objects.filter(level="township", code__startswith=COUNTY).order_by("code")
+    """The townships of the installation's counties, by code."""
+    return Region.objects.filter(_in_home_counties(), level="township").order_by("code")
 
 
 def township_names() -> dict[str, str]:
@@ -286,7 +295,7 @@ def township_names() -> dict[str, str]:
 
 def county_and_townships() -> QuerySet[Region]:
     return (
-        Region.objects.filter(level__in=("county", "township"), code__startswith=COUNTY)
+        Region.objects.filter(_in_home_counties(), level__in=("county", "township"))
         .order_by("code")
         .only("code", "name", "level")
     )

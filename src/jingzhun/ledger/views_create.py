@@ -20,6 +20,7 @@ from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import Done, submit
 from jingzhun.ledger import kinds, selectors, services, workflows
 from jingzhun.ledger.models import Post
+from jingzhun.regions.home import home_county_code
 from jingzhun.regions.models import Region
 
 TEXT_FIELDS = (
@@ -161,7 +162,7 @@ def _task_rows(actor: Actor, post: Any) -> list[dict[str, Any]]:
         label = f"第 {n + 1} 行"
         if not target.isdigit():
             raise ValidationFailed({"rows": f"{label}：目标值应为正整数"})
-        region = _region(actor, region_code or "430821000000", "rows")
+        region = _region(actor, region_code or home_county_code(), "rows")
         rows.append(
             {
                 "region": region,
@@ -194,8 +195,9 @@ def _task_grid(actor: Actor, post: Any) -> list[dict[str, str]]:
     """The breakdown grid: one row per township in scope, then blank department rows (county level)."""
     scoped = selectors.ledger_actor(actor)
     towns = [t for t in selectors.county_townships() if scoped.covers_code(t.code)]
+    county = home_county_code()
     grid = [{"region": t.code, "name": t.name} for t in towns] + [
-        {"region": "430821000000", "name": "县直部门"} for _ in range(6)
+        {"region": county, "name": "县直部门"} for _ in range(6)
     ]
     for n, row in enumerate(grid):
         row["n"] = str(n)

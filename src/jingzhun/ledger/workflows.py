@@ -295,13 +295,15 @@ def computed_progress(indicators: list[Indicator]) -> dict[int, int]:
 def _villages_passing(year: int) -> list[str]:
     """The county's poor villages meeting every V-* rule of `year`'s published standard, live from the
     registry (the same assessment as the exit dashboard and the 出列 guard); none without a standard."""
+    from jingzhun.regions.home import home_prefixes
     from jingzhun.standards.loading import load_spec, standard_for_year
     from jingzhun.standards.reports import village_results
 
     standard = standard_for_year(year)
     if standard is None:
         return []
-    results = village_results(load_spec(standard), year, "430821")
+    spec = load_spec(standard)
+    results = [r for prefix in home_prefixes() for r in village_results(spec, year, prefix)]
     return [r.code for r in results if r.is_poor_village and r.passed]
 
 

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from jingzhun.engines.python.household import PASS, per_capita
 from jingzhun.lib.spreadsheet import safe_row
+from jingzhun.regions.home import home_county
 from jingzhun.regions.models import Region
 from jingzhun.standards.loading import load_spec, standard_for_year
 from jingzhun.standards.reports import county_indicators, verdicts, village_results
@@ -136,7 +137,7 @@ def _all() -> Any:
 
 def _prefix(region: str | None) -> str:
     if not region:
-        county = Region.objects.filter(level="county").order_by("code").first()
+        county = home_county()
         return county.prefix if county else ""
     found = Region.objects.filter(code=region.strip()).first()
     if found is None:

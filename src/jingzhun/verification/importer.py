@@ -61,13 +61,12 @@ class DatasetImport:
 
 def county_code(actor: Any = None) -> str:
     """The county whose copy is replaced: the importer's own county, or the installation's county."""
-    from jingzhun.regions.models import Region
+    from jingzhun.regions.home import home_county_code
 
     for prefix in getattr(actor, "prefixes", ()) or ():
         if len(prefix) >= 6:
             return prefix[:6]
-    code = Region.objects.filter(level="county").order_by("code").values_list("code", flat=True).first()
-    return (code or "")[:6]
+    return home_county_code()[:6]
 
 
 def fingerprint(dataset: str, values: dict[str, str]) -> str:

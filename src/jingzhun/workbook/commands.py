@@ -9,7 +9,6 @@ from typing import Any
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.regions.loader import CILI_COUNTY
 from jingzhun.workbook.issues import ImportResult
 
 EXIT_OK, EXIT_INVALID = 0, 1
@@ -24,12 +23,9 @@ def _fail(message: str) -> int:
 
 def county_actor() -> Actor:
     """The whole county, acting as the system (CLI without --user, demo)."""
-    from jingzhun.regions.models import Region
+    from jingzhun.regions.home import home_prefixes
 
-    prefixes = tuple(
-        sorted({code[:6] for code in Region.objects.filter(level="county").values_list("code", flat=True)})
-    )
-    return Actor(user=None, permissions=frozenset(), prefixes=prefixes or (CILI_COUNTY[:6],))
+    return Actor(user=None, permissions=frozenset(), prefixes=home_prefixes())
 
 
 def _user_actor(username: str) -> Actor | None:
