@@ -172,7 +172,7 @@ def baseline(*, path: Path) -> dict[str, int]:
 
 
 def to_xlsx(*, folder: Path, out: Path) -> None:
-    """The CSV folder's rows as an xlsx (ID and code columns as text), written with `fastxlsx`."""
+    """The CSV folder's rows as an xlsx (ID and code columns as text), written with `workbook.xlsx_writer`."""
     from jingzhun.workbook.columns import SHEET_BY_NAME, TEXT_COLUMNS
     from jingzhun.workbook.xlsx_writer import FastBook
 

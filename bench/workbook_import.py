@@ -311,7 +311,7 @@ def report(
         "inflated; the ratios compare runs made under the same load.",
         "",
         f"Synthetic county (`jingzhun generate --seed 1`): {households:,} households, {members:,} members, generated "
-        f"as a CSV folder in {generated.seconds:.0f} s; the xlsx holds the same rows (written by `fastxlsx`). Every "
+        f"as a CSV folder in {generated.seconds:.0f} s; the xlsx holds the same rows (written by `xlsx_writer`). Every "
         "step is a child process, into a fresh database after `jingzhun init`; peak memory is the child's maximum "
         "RSS (`/usr/bin/time -v`). Baseline (`bench/workbook_baseline.py`): read the same file with calamine (xlsx) "
         "or the csv module (CSV) and insert the same rows into registry_household, registry_member and "
@@ -344,7 +344,7 @@ def report(
         )
     lines += [
         "",
-        "Export (`jingzhun registry export OUT.xlsx`, whole registry, our streaming writer `workbook/fastxlsx.py`); the "
+        "Export (`jingzhun registry export OUT.xlsx`, whole registry, our streaming writer `workbook/xlsx_writer.py`); the "
         "smaller registry is the first households of the same file imported into another SQLite database:",
         "",
         "| database | households | wall | peak memory | target ≤ 60 s |",

@@ -495,7 +495,7 @@ TEXT_HEADERS = frozenset({"户编号", "帮扶责任人账号", "帮扶责任人
 def add_to_book(
     book: Any, *, households: Any, mask: Callable[[str, Any], Any] | None = None
 ) -> dict[str, int]:
-    """Append the sheets to a `workbook.fastxlsx.FastBook` being written; returns rows per sheet. Like the
+    """Append the sheets to a `workbook.xlsx_writer.FastBook` being written; returns rows per sheet. Like the
     optional 村 sheet's data, a sheet is only written when it has rows, so a registry without help data
     exports exactly the spec's 户 · 成员 · 村."""
     written = {}

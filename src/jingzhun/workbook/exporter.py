@@ -1,7 +1,7 @@
 """Registry workbook export (登记簿导出): exactly the spec's sheets 户 · 成员 · 村, streamed.
 
 Households are read in id order in batches (keyset, no OFFSET) with their active members and latest
-income, and streamed row by row through `fastxlsx` (our own lean xlsx writer, docs/decisions.md), so
+income, and streamed row by row through `xlsx_writer` (our own lean xlsx writer, docs/decisions.md), so
 memory stays flat however large the registry. `year` exports the YearSnapshot of that 数据年度 instead
 of the live registry.
 Export → import into an empty database → export gives the same content.

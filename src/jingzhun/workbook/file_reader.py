@@ -167,7 +167,7 @@ class Workbook:
         return self._csv_sheet(name, member)
 
     def _xlsx_sheet(self, name: str) -> SheetRows:
-        """Streamed (xlsxstream): the first non-empty row is the header; empty rows are skipped."""
+        """Streamed (xlsx_reader): the first non-empty row is the header; empty rows are skipped."""
         assert self._xlsx is not None
         book = self._xlsx
         rows = book.rows(name)

@@ -7,7 +7,7 @@ kept whole, as Excel itself does.
 
 Two paths give the same values:
 - the fast path: one compiled regular expression per row for the cell shapes that Excel, WPS,
-  LibreOffice, openpyxl, xlsxwriter and our own `fastxlsx` write (`<c r= s= t=><f/><v>…</v></c>`,
+  LibreOffice, openpyxl, xlsxwriter and our own `xlsx_writer` write (`<c r= s= t=><f/><v>…</v></c>`,
   inline strings). Anything else in a row — a namespace prefix, rich text, an unknown attribute or child —
   is noticed (a catch-all alternative of the same expression), and that row goes to
 - the exact path: the row parsed as XML with ElementTree.
