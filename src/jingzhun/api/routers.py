@@ -10,10 +10,13 @@ the API is mounted. Adding a context adds its own `api.py` and one line in its `
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
-from ninja import Router
+
+if TYPE_CHECKING:  # ninja (0.1 s to import) loads when the API is mounted, not at every start-up
+    from ninja import Router
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class Mount:
     order: int  # mounting order: the order of the paths in the OpenAPI document
 
     def resolve(self) -> Router:
+        from ninja import Router
+
         router = import_string(self.router) if isinstance(self.router, str) else self.router
         if not isinstance(router, Router):
             raise TypeError(f"{self.router!r} is not a ninja Router")

@@ -13,12 +13,17 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.phrases_dict import phrases_dict
-from pypinyin.pinyin_dict import pinyin_dict
+from typing import Any
+
+# The dictionaries (about 0.25 s to import) load on the first name spelled, not when a module that may
+# spell names is imported: every command and job module would otherwise pay for them at start-up.
 
 
-def _default_initials() -> dict[str, str]:
+@lru_cache(maxsize=1)
+def default_initials() -> dict[str, str]:
+    """Each character's initial of its default (first) reading, from pypinyin's dictionary."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
     table: dict[str, str] = {}
     for code, readings in pinyin_dict.items():
         letter = unicodedata.normalize("NFD", readings.split(",", 1)[0])[:1].lower()
@@ -27,25 +32,31 @@ def _default_initials() -> dict[str, str]:
     return table
 
 
-_INITIAL = _default_initials()
-_PHRASES = phrases_dict
+@lru_cache(maxsize=1)
+def _phrases() -> Any:
+    from pypinyin.phrases_dict import phrases_dict
+
+    return phrases_dict
 
 
 @lru_cache(maxsize=65536)
 def _whole(name: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
     parts = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore", strict=False)
     return "".join(p[:1] for p in parts if p).lower()
 
 
 def _has_phrase(name: str) -> bool:
     n = len(name)
-    return any(name[i:j] in _PHRASES for i in range(n - 1) for j in range(i + 2, n + 1))
+    phrases = _phrases()
+    return any(name[i:j] in phrases for i in range(n - 1) for j in range(i + 2, n + 1))
 
 
 def initials(name: str) -> str:
     if not name:
         return ""
-    table = _INITIAL
+    table = default_initials()
     try:
         letters = "".join([table[ch] for ch in name])
     except KeyError:

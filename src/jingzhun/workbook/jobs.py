@@ -13,8 +13,6 @@ from jingzhun.jobs.models import Job
 from jingzhun.jobs.runner import Progress, handler
 from jingzhun.workbook import export_jobs as _export_jobs  # noqa: F401 - registers "registry_export"
 from jingzhun.workbook import list_export as _list_export  # noqa: F401 - registers "list_export"
-from jingzhun.workbook.importer import import_path
-from jingzhun.workbook.report import write_report
 
 IMPORT_DIR = "imports"
 
@@ -31,6 +29,10 @@ def report_path(job: Job, kind: str) -> Path:
 def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
     """params: {"path": stored upload (relative to MEDIA_ROOT/imports), "filename": the user's name,
     "dry_run": bool}. The importer acts with the scope of the user who submitted the job."""
+    # imported here, not at start-up: every process autodiscovers the job modules (jobs.runner)
+    from jingzhun.workbook.importer import import_path
+    from jingzhun.workbook.report import write_report
+
     params = job.params
     path = import_dir() / params["path"]
     actor = actor_for(job.created_by)
