@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-
 from typing import Any
 
 # The dictionaries (about 0.25 s to import) load on the first name spelled, not when a module that may
