@@ -25,7 +25,8 @@ def attachment_type(kind: str) -> str:
 
 def attachment_response(attachment: Attachment) -> FileResponse:
     """The one download of a 佐证材料 (the page's and the API's): the file as stored, its type from the kind
-    recognised by its bytes at upload, private caching and no sniffing. The caller has already checked
+    recognised by its bytes at upload, no sniffing (core.middleware makes every signed-in answer, page or
+    token, `Cache-Control: no-store`). The caller has already checked
     scope (selectors.attachment_get: out of scope == missing == 404); a lost file is a 404 as well."""
     try:
         handle = attachment.file.open("rb")
