@@ -22,9 +22,9 @@ DATES = [
 ]
 
 
-def _by_hand(as_of: date) -> dict[str, dict[str, tuple[int, int, int, int]]]:
+def _by_hand(as_of: date, items=None) -> dict[str, dict[str, tuple[int, int, int, int]]]:
     out: dict[str, dict[str, list[int]]] = {}
-    for item in Item.objects.all():
+    for item in Item.objects.all() if items is None else items:
         steps = [s for s in Step.objects.filter(item=item).order_by("on", "id") if s.on <= as_of]
         if not steps:
             continue  # did not exist yet on D
@@ -153,3 +153,94 @@ def test_the_overdue_board_counts_every_open_overdue_item_once(history, admin, u
     client.force_login(admin.user)
     page = client.get(reverse("ledger:overdue")).content.decode()
     assert "县教育局" in page and "县水利局" in page
+
+
+@pytest.fixture
+def changed_after(admin, leader, handler, village_region, unit, regions):
+    """Items whose state on D = 2018-04-15 is undone or moved by a step after D: closed on D itself and
+    reopened after it; a petition late on D whose extension came after D; a problem late on D paused and
+    resumed after D; a petition closed before D and sent to 复查 after D; and one elsewhere (out of the
+    village cadre's scope) that changed after D as well."""
+    from jingzhun.ledger.services import item_pause, item_resume
+    from jingzhun.regions.models import Region
+
+    def moves(item, *plan):
+        for actor, action, on, *extra in plan:
+            days = extra[0] if extra else 0
+            item = item_move(
+                actor=actor,
+                item=item,
+                action=action,
+                note="办理",
+                evidence="佐证",
+                on=on,
+                extension_days=days,
+            )
+        return item
+
+    def problem(code, region=village_region):
+        return new_item(
+            admin,
+            "problem",
+            code,
+            region,
+            unit,
+            responsible=handler.user,
+            assigned_on=date(2018, 3, 1),
+            deadline=date(2018, 3, 31),
+        )
+
+    moves(
+        problem("WT-REOPENED"),
+        (handler, "start", date(2018, 3, 5)),
+        (handler, "apply_close", date(2018, 4, 10)),
+        (leader, "accept", date(2018, 4, 15)),  # on D itself: closed late on D
+        (leader, "reopen", date(2018, 4, 20)),
+    )
+    moves(
+        new_item(admin, "petition", "XF-EXTENDED", village_region, unit, assigned_on=date(2018, 1, 10)),
+        (handler, "accept_case", date(2018, 1, 12)),  # due 60 days later: 2018-03-13
+        (handler, "start", date(2018, 1, 15)),
+        (leader, "extend", date(2018, 4, 20), 30),  # after D: on D it was late and not extended
+    )
+    paused = moves(problem("WT-PAUSED-AFTER"), (handler, "start", date(2018, 3, 5)))
+    item_pause(actor=admin, item=paused, reason="等待鉴定", on=date(2018, 4, 20))
+    item_resume(actor=admin, item=Item.objects.get(pk=paused.pk), on=date(2018, 4, 25))
+    moves(
+        new_item(admin, "petition", "XF-REVIEWED", village_region, unit, assigned_on=date(2018, 3, 1)),
+        (handler, "accept_case", date(2018, 3, 2)),
+        (handler, "start", date(2018, 3, 3)),
+        (handler, "reply", date(2018, 3, 20)),
+        (leader, "close", date(2018, 3, 25)),
+        (leader, "review", date(2018, 4, 16)),  # the day after D
+    )
+    elsewhere = Region.objects.filter(level="village", code__startswith="430821001").order_by("code").first()
+    moves(
+        problem("WT-ELSEWHERE", elsewhere),
+        (admin, "start", date(2018, 3, 5)),
+        (admin, "apply_close", date(2018, 4, 18)),
+    )
+
+
+@pytest.mark.parametrize(
+    "as_of", [date(2018, 4, 14), date(2018, 4, 15), date(2018, 4, 16), date(2018, 4, 19)]
+)
+@pytest.mark.parametrize("who", ["admin", "handler"])
+def test_items_reopened_extended_or_paused_after_the_date_count_as_they_were_on_it(
+    changed_after, request, who, as_of
+):
+    """Steps after D (reopen, extension, pause and resume, 复查) do not change D's figures; the state is
+    the last step on or before D (a step on D counts), within the caller's scope."""
+    actor = request.getfixturevalue(who)
+    query = items_visible(actor)
+    assert Step.objects.filter(on__gt=as_of).exists()
+    got = reports.summary_counts(query, as_of)
+    assert got == _by_hand(as_of, query)
+    assert reports.summary_counts(query.filter(kind="petition"), as_of) == {
+        k: v for k, v in _by_hand(as_of, query).items() if k == "petition"
+    }
+    if as_of == date(2018, 4, 15):
+        problems = got["problem"]["市县巡察"]
+        # WT-REOPENED closed late on D; WT-PAUSED-AFTER open and late; (admin only) WT-ELSEWHERE late
+        assert problems[:3] == ((3, 1, 3) if who == "admin" else (2, 1, 2))
+        assert got["petition"]["县本级"] == (2, 1, 1, 1)  # XF-EXTENDED late; XF-REVIEWED closed in time

@@ -367,4 +367,5 @@ def api_path(world: dict[str, Any], path: str, side: str) -> str:
         .replace("{year}", "2018")
         .replace("{code}", world["village"][side])
         .replace("{item_id}", str(world["ledger_item"][side].pk))
+        .replace("{attachment_id}", str(world["attachment"][side].pk))
     )

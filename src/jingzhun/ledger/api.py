@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from ninja import File, Form, Path, Query, Router, Status, UploadedFile
 
@@ -31,10 +31,13 @@ from jingzhun.ledger.api_schemas import (
     LedgerStepOut,
 )
 from jingzhun.ledger.models import Attachment, Item, Step
-from jingzhun.ledger.present import display_item, move_forms, shown_text
+from jingzhun.ledger.present import attachment_response, attachment_type, display_item, move_forms, shown_text
+from jingzhun.ledger.services import ATTACHMENT_KINDS
 
 router = Router(tags=["台账 ledger"])
 ITEM_ID = Path(..., ge=1, le=MAX_ID, description="事项 id")
+ATTACHMENT_ID = Path(..., ge=1, le=MAX_ID, description="附件 id（事项详情中办理过程的 attachments[].id）")
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 def _reader(request: HttpRequest) -> Actor:
@@ -137,7 +140,29 @@ def _attachment(a: Attachment) -> dict[str, Any]:
         "kind": a.kind,
         "size": a.size,
         "url": reverse("ledger:attachment", args=[a.pk]),
+        "download_url": reverse("api:ledger_attachment_download", kwargs={"attachment_id": a.pk}),
     }
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    url_name="ledger_attachment_download",
+    summary="下载办理过程的附件（佐证材料：图片或 PDF，按管辖范围校验）",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "文件内容（Content-Type 为其格式）",
+                "content": {attachment_type(k): _BINARY for k in sorted(ATTACHMENT_KINDS)},
+            }
+        }
+    },
+)
+def attachment_download(request: HttpRequest, attachment_id: int = ATTACHMENT_ID) -> FileResponse:
+    """The file of one attachment of a step, with the API's own authentication (token or session): the
+    same scope as the item (out of scope or missing == 404; cases only for 纪委) and the same response
+    as the pages' download (`present.attachment_response`)."""
+    actor = _reader(request)
+    return attachment_response(selectors.attachment_get(actor, attachment_id))
 
 
 def _detail(actor: Actor, item: Item) -> dict[str, Any]:

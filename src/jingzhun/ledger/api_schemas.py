@@ -67,7 +67,10 @@ class LedgerAttachmentOut(Schema):
     name: str = Field(description="文件名")
     kind: str = Field(description="格式")
     size: int = Field(description="字节数")
-    url: str = Field(description="下载地址（按管辖范围校验）")
+    url: str = Field(description="页面的下载地址（浏览器登录会话；按管辖范围校验）")
+    download_url: str = Field(
+        description="接口的下载地址（GET，与其他接口相同的令牌或会话认证；按管辖范围校验，越权为 404）"
+    )
 
 
 class LedgerStepOut(Schema):

@@ -16,7 +16,7 @@ from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core.errors import ValidationFailed
 from jingzhun.core.forms import Back, Done, submit
-from jingzhun.ledger import kinds, reports, selectors, services
+from jingzhun.ledger import kinds, present, reports, selectors, services
 from jingzhun.ledger.models import Item
 from jingzhun.ledger.present import display_item, export_xlsx, move_forms
 
@@ -227,16 +227,8 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    item = selectors.attachment_get(_actor(request), pk)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    content_type = "application/pdf" if item.kind == "pdf" else f"image/{item.kind}"
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A step's attachment in scope (the API's `attachments/{id}` serves the same response)."""
+    return present.attachment_response(selectors.attachment_get(_actor(request), pk))
 
 
 @login_required
