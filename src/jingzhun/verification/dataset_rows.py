@@ -237,8 +237,8 @@ class SheetRows:
             if len(cells) != width:
                 cells = (list(cells) + pad)[:width]
             bad = False
-            raw_id = cells[id_at] if id_at is not None else None
-            fast = raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isdigit() and raw_id.isascii()  # type: ignore[union-attr]
+            raw_id: Any = cells[id_at] if id_at is not None else None  # a cell: text, or a number (xlsx)
+            fast = raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isdigit() and raw_id.isascii()
             if fast:
                 number_text = raw_id
             elif (isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool)) or (
@@ -258,8 +258,8 @@ class SheetRows:
                     error(sheet, number, label, "", f"{label}不能为空")
                     bad = True
             typed: list[Any] = [None, None, "", "", None, None]
-            for slot, at, seen, memo, label in slots:
-                given = cells[at] if at is not None else None
+            for slot, cell_at, seen, memo, label in slots:
+                given = cells[cell_at] if cell_at is not None else None
                 hit = seen.get(given)  # only texts are remembered: any other cell misses
                 value, message = memo(given) if hit is None else hit
                 if message is not None:
