@@ -259,7 +259,7 @@ class SheetRows:
                     bad = True
             typed: list[Any] = [None, None, "", "", None, None]
             for slot, cell_at, seen, memo, label in slots:
-                given = cells[cell_at] if cell_at is not None else None
+                given: Any = cells[cell_at] if cell_at is not None else None
                 hit = seen.get(given)  # only texts are remembered: any other cell misses
                 value, message = memo(given) if hit is None else hit
                 if message is not None:
