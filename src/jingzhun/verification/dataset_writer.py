@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -74,6 +75,30 @@ class RecordWriter:
                     write(row)
             return
         self._sqlite(rows)
+
+    @contextmanager
+    def stream(self) -> Iterator[Callable[[Any], None]]:
+        """A function taking the batches of the check workers (`verification.dataset_workers`) until
+        the block ends: on PostgreSQL COPY text (`copy_text`), all sheets through ONE `COPY … FROM
+        STDIN`; on SQLite lists of rows, each one `executemany`."""
+        if connection.vendor == "postgresql":
+            with (
+                connection.cursor() as cursor,
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {_table()} ({self.columns}) FROM STDIN") as copy,
+            ):
+                yield copy.write
+            return
+        marks = ", ".join(["?"] * len(RECORD_COLUMNS))
+        sql = f"INSERT INTO {_table()} ({self.columns}) VALUES ({marks})"
+        connection.ensure_connection()
+        raw = connection.connection
+
+        def insert(rows: Any) -> None:
+            with self.lock, connection.wrap_database_errors:
+                raw.executemany(sql, rows)
+
+        yield insert
 
     def _sqlite(self, rows: Iterable[Sequence[Any]]) -> None:
         """Batches of rows through `executemany` on a thread of the import's own connection (inside its
