@@ -327,7 +327,7 @@ TRICKY = [
 
 def _stored():
     fields = [f.attname for f in DatasetRecord._meta.concrete_fields if f.attname not in ("id", "dataset_id")]
-    return sorted(DatasetRecord.objects.values_list(*fields), key=lambda r: r[0])
+    return sorted(DatasetRecord.objects.values_list("dataset__name", *fields), key=lambda r: (r[0], r[1]))
 
 
 def test_worker_processes_store_the_same_values_and_fingerprints(regions, tmp_path, monkeypatch, check_mode):

@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import queue as queue_module
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -109,18 +109,12 @@ def _sheet(task: Task, out: Any, failed: Any, copy: bool, memos: dict[Any, Any])
             raise WorkbookError(f"无法读取 {task.sheet}")
         result = ImportResult()
         plan = SheetRows(SPEC_BY_NAME[task.dataset], sheet.header, result, memos)
-        read = 0
-
-        def counted(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
-            nonlocal read
-            for row in rows:
-                read += 1
-                yield row
 
         def writing() -> bool:
             return result.ok and not failed.is_set()
 
-        records = plan.records(counted(sheet.rows), task.dataset_id, writing, copy=copy)
+        records = plan.records(sheet.rows, task.dataset_id, writing, copy=copy)
+        seen = 0  # rows read (the reader counts them)
         sent = reported = 0
         while True:  # a batch shorter than BATCH: the sheet is done
             batch = list(islice(records, BATCH))
@@ -128,8 +122,9 @@ def _sheet(task: Task, out: Any, failed: Any, copy: bool, memos: dict[Any, Any])
             if errors:
                 failed.set()
             payload: Any = [] if failed.is_set() else copy_text(batch) if copy else batch
+            read, seen = book._rows_seen - seen, book._rows_seen  # noqa: SLF001
             out.put(("rows", task.order, read, len(batch), payload, errors, result.total_errors - reported))
-            sent, reported, read = len(result.errors), result.total_errors, 0
+            sent, reported = len(result.errors), result.total_errors
             if len(batch) < BATCH:
                 break
     finally:
