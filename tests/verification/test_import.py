@@ -370,3 +370,34 @@ def test_an_error_in_one_sheet_of_many_writes_nothing_and_reports_every_error(re
         ("财政供养", 42, "证件号码", "证件号码不能为空"),
         ("财政供养", 43, "姓名", "姓名不能为空"),
     ]
+
+
+def test_progress_goes_through_the_import_connection_between_copies(
+    regions, tmp_path, monkeypatch, check_mode
+):
+    """A job's progress row is written through the import's own connection: on PostgreSQL never while a
+    COPY holds it (a statement then waits for the COPY for ever: the import would hang)."""
+    from django.db import connection
+
+    from jingzhun.verification import importer
+
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr("jingzhun.verification.dataset_workers.BATCH", 3)
+    seen = []
+
+    def progress(done, total, message):
+        if connection.vendor == "postgresql":
+            from psycopg import pq
+
+            assert connection.connection.pgconn.transaction_status != pq.TransactionStatus.ACTIVE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM verification_datasetrecord")
+            seen.append((done, cursor.fetchone()[0]))
+
+    rows = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 7
+    folder = tmp_path / "in"
+    write_dataset(folder, "死亡人口", rows)
+    write_dataset(folder, "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}] * 5)
+    outcome = import_datasets([str(folder)], progress=progress)
+    assert outcome.ok and outcome.datasets == {"死亡人口": 7, "财政供养": 5}
+    assert len(seen) >= 3 and [d for d, _ in seen] == sorted(d for d, _ in seen)

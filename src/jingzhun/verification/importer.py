@@ -197,8 +197,8 @@ def _import(
                 count += 1
                 done += 1
                 if progress is not None and not done % PROGRESS_EVERY:
-                    with writer.lock:  # a job's progress row goes through the import's connection
-                        progress(done, done + max(total - count, 0), f"已读取 {done:,} 条记录")
+                    # a job's progress row goes through the import's connection: between two COPYs
+                    writer.report(progress, done, done + max(total - count, 0), f"已读取 {done:,} 条记录")
                 yield row
 
         writer.write(counted(plan.records(sheet.rows.rows, dataset_id, lambda: result.ok)))
@@ -242,11 +242,11 @@ def _write_parallel(
                 result.total_errors += n
                 failed[order] = True
             if result.ok and payload:
-                put(payload)
                 counts[order] += good
                 before, done = done, done + good
                 if progress is not None and before // PROGRESS_EVERY != done // PROGRESS_EVERY:
-                    progress(done, max(total, done), f"已读取 {done:,} 条记录")
+                    writer.report(progress, done, max(total, done), f"已读取 {done:,} 条记录")
+                put(payload)
 
         pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok)
     if not result.ok:
