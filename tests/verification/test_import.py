@@ -401,3 +401,19 @@ def test_progress_goes_through_the_import_connection_between_copies(
     outcome = import_datasets([str(folder)], progress=progress)
     assert outcome.ok and outcome.datasets == {"死亡人口": 7, "财政供养": 5}
     assert len(seen) >= 3 and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_the_row_cap_counts_every_sheet_of_the_upload(regions, tmp_path, settings, check_mode):
+    """Each sheet under the cap, together over it: refused, nothing written (the worker processes each
+    see their own sheets: the importer adds them up)."""
+    from jingzhun.workbook.upload_limits import rows_message
+
+    settings.JINGZHUN_DATASET_MAX_ROWS = 6
+    folder = tmp_path / "in"
+    write_dataset(folder, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 4)
+    write_dataset(folder, "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}] * 4)
+    outcome = import_datasets([str(folder)])
+    assert not outcome.ok and _counts() == (0, 0)
+    assert [e.message for e in outcome.result.errors] == [rows_message(6)]
+    settings.JINGZHUN_DATASET_MAX_ROWS = 8
+    assert import_datasets([str(folder)]).ok
