@@ -27,6 +27,7 @@ def check_mode(request, monkeypatch):
 
     if request.param == "workers":
         monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
+        monkeypatch.setattr(importer, "PARALLEL_VENDORS", ("postgresql", "sqlite"))
     return request.param
 
 
@@ -346,6 +347,7 @@ def test_worker_processes_store_the_same_values_and_fingerprints(regions, tmp_pa
     assert import_datasets(paths).ok
     serial = _stored()
     monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(importer, "PARALLEL_VENDORS", ("postgresql", "sqlite"))
     outcome = import_datasets(paths)
     assert outcome.ok and outcome.datasets == {"财政供养": 120, "车辆登记": 60}
     assert _stored() == serial and len(serial) == 180

@@ -165,7 +165,9 @@ def _import(
     incoming = sum(s.rows.total for s, _ in planned)
     if result.ok:
         indexes.maybe_drop([p.spec.name for _, p in planned], incoming, county)
-    workers = workers_for(len(planned)) if result.ok and incoming >= PARALLEL_MIN_ROWS else 0
+    workers = 0
+    if result.ok and incoming >= PARALLEL_MIN_ROWS and connection.vendor in PARALLEL_VENDORS:
+        workers = workers_for(len(planned))
     if workers and all(s.source for s, _ in planned):
         tasks = []
         bound = max_record_id()  # the previous copies' rows all have an id up to it
@@ -215,6 +217,12 @@ def _import(
 # Checked in worker processes (`verification.dataset_workers`) from this many rows on: below it the
 # processes' start costs more than the second core gives back.
 PARALLEL_MIN_ROWS = 20_000
+# PostgreSQL only: there the server stores the rows on its own, so this process only passes the
+# workers' COPY text on. On SQLite this process must bind and insert every row itself (≈ 8 µs a row),
+# which the in-process path already overlaps with the check on its writer thread; the workers'
+# rows cost their unpickling on top (measured at 200,000 rows: 55,734 rows/s in-process, 47,905 with
+# workers — docs/benchmarks.md). The path itself works on SQLite too (the tests run it there).
+PARALLEL_VENDORS = ("postgresql",)
 
 
 def _write_parallel(
