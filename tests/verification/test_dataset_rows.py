@@ -6,6 +6,7 @@ fingerprint as `importer.fingerprint`, the same JSON row, and the same errors wi
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from jingzhun.core.fields import parse_date
 from jingzhun.rules.datasets import RECORD_COLUMNS, SPEC_BY_NAME
 from jingzhun.verification.dataset_rows import SheetRows, split_id
+from jingzhun.verification.dataset_workers import copy_text
 from jingzhun.verification.importer import fingerprint
 from jingzhun.workbook.issues import ImportResult
 
@@ -23,7 +25,31 @@ def _rows(name, header, rows):
     result = ImportResult()
     plan = SheetRows(SPEC_BY_NAME[name], header, result)
     out = list(plan.records(iter(enumerate(rows, 2)), 7, lambda: True))
-    return out, [(e.row, e.column, e.value, e.message) for e in result.errors]
+    errors = [(e.row, e.column, e.value, e.message) for e in result.errors]
+    # the same rows as PostgreSQL's COPY reads them (the worker processes' form): the same values
+    copied = ImportResult()
+    lines = list(
+        SheetRows(SPEC_BY_NAME[name], header, copied).records(
+            iter(enumerate(rows, 2)), 7, lambda: True, copy=True
+        )
+    )
+    assert [(e.row, e.column, e.value, e.message) for e in copied.errors] == errors
+    assert _from_copy(copy_text(lines)) == [tuple(None if v is None else str(v) for v in row) for row in out]
+    return out, errors
+
+
+def _from_copy(data):
+    """COPY text format back to values, as the server reads it."""
+    escapes = {"\\\\": "\\", "\\t": "\t", "\\n": "\n", "\\r": "\r"}
+
+    def value(field):
+        if field == "\\N":
+            return None
+        return re.sub(r"\\[\\tnr]", lambda m: escapes[m.group(0)], field)
+
+    text = data.decode("utf-8")
+    assert text == "" or text.endswith("\n")
+    return [tuple(value(f) for f in line.split("\t")) for line in text.split("\n")[:-1]]
 
 
 def _record(row):
@@ -144,3 +170,27 @@ def test_white_space_and_separators_inside_cells_with_an_ordinary_id(cell):
     assert middle["key"] == fingerprint(
         "财政供养", {"证件号码": ID1, "姓名": text(cell), "工作单位": "县一中"}
     )
+
+
+@pytest.mark.parametrize(
+    "cell", ["县\t一中", "县\n一中", "县\r\n一中", "县\\一中", '县"一中', "县\\N", "\\N", "县\\t一中"]
+)
+def test_cells_that_need_copy_escapes_come_back_from_copy_as_they_were(cell):
+    """A tab, newline, carriage return or backslash in a cell: the row comes as a tuple and COPY's
+    escapes keep the cell as it was (`_rows` reads the COPY text back)."""
+    out, errors = _rows(
+        "财政供养", ["证件号码", "姓名", "工作单位"], [[ID1, cell, cell], ["430821700501001", cell, "县一中"]]
+    )
+    assert errors == [] and _record(out[0])["name"] == cell
+
+
+def test_copy_lines_of_plain_rows_are_made_in_the_check():
+    result = ImportResult()
+    plan = SheetRows(
+        SPEC_BY_NAME["车辆登记"], ["证件号码", "姓名", "号牌号码", "车辆类型", "注册日期"], result
+    )
+    rows = [[ID1, "张三", "湘G1", "小型轿车", "2024-01-01"], [ID1, "张三", "湘G2", "小型轿车", ""]]
+    lines = list(plan.records(iter(enumerate(rows, 2)), 7, lambda: True, copy=True))
+    assert result.ok and len(lines) == 2
+    assert all(line.__class__ is str and line.endswith("\n") for line in lines)
+    assert [line.split("\t")[8] for line in lines] == ["2024-01-01", "\\N"]  # 注册日期 empty: NULL

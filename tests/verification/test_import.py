@@ -19,6 +19,18 @@ ID1 = "430821197005010012"
 ID2 = "430821197203090029"
 
 
+@pytest.fixture(autouse=True, params=["in-process", "workers"])
+def check_mode(request, monkeypatch):
+    """Every test here twice: rows checked in the importer's process (a small import), and in the
+    worker processes of a big one (`verification.dataset_workers`), forced from the first row."""
+    from jingzhun.verification import importer
+
+    if request.param == "workers":
+        monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
+        monkeypatch.setattr(importer, "PARALLEL_VENDORS", ("postgresql", "sqlite"))
+    return request.param
+
+
 def _counts():
     return Dataset.objects.count(), DatasetRecord.objects.count()
 
@@ -302,3 +314,108 @@ def test_a_utf8_csv_with_a_bom_imports(regions, tmp_path):
     outcome = import_datasets([str(path)])
     assert outcome.ok, _errors(outcome)
     assert DatasetRecord.objects.get().name == "张三"
+
+
+TRICKY = [
+    {"证件号码": ID1, "姓名": "张三", "工作单位": "县一中"},
+    {"证件号码": "430821700501001", "姓名": "李四", "工作单位": "县\t一中"},  # first-generation ID
+    {"证件号码": ID2 + "41", "姓名": "王 五", "工作单位": '县"一中'},  # 残疾人证 number
+    {"证件号码": "43082119700501001x", "姓名": " 赵六", "工作单位": "县\\一中\n二中"},
+    {"证件号码": ID1, "姓名": "钱七\u3000", "工作单位": "\\N"},
+    {"证件号码": ID1, "姓名": "孙八", "工作单位": "县二中 "},
+]
+
+
+def _stored():
+    fields = [f.attname for f in DatasetRecord._meta.concrete_fields if f.attname not in ("id", "dataset_id")]
+    return sorted(DatasetRecord.objects.values_list("dataset__name", *fields), key=lambda r: (r[0], r[1]))
+
+
+def test_worker_processes_store_the_same_values_and_fingerprints(regions, tmp_path, monkeypatch, check_mode):
+    """The same rows imported with the checks in this process and in the worker processes: every stored
+    column the same, fingerprints too; the rows of a sheet keep their order (ids rise with the row)."""
+    from jingzhun.verification import importer
+
+    vehicles = [
+        {"证件号码": ID1, "姓名": "张三", "号牌号码": "湘G1", "车辆类型": "小型轿车", "注册日期": "2020/3/1"},
+        {"证件号码": ID2, "姓名": "李四", "号牌号码": "湘G2", "车辆类型": "摩托车", "注册日期": ""},
+    ] * 30
+    datasets = {"财政供养": TRICKY * 20, "车辆登记": vehicles}
+    folder = tmp_path / "in"
+    paths = [str(write_dataset(folder, name, rows)) for name, rows in datasets.items()]
+    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 10**9)
+    assert import_datasets(paths).ok
+    serial = _stored()
+    monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(importer, "PARALLEL_VENDORS", ("postgresql", "sqlite"))
+    outcome = import_datasets(paths)
+    assert outcome.ok and outcome.datasets == {"财政供养": 120, "车辆登记": 60}
+    assert _stored() == serial and len(serial) == 180
+    assert [r.row for r in DatasetRecord.objects.filter(dataset__name="财政供养").order_by("id")] == list(
+        range(2, 122)
+    )
+    assert Dataset.objects.get(name="车辆登记").row_count == 60
+
+
+def test_an_error_in_one_sheet_of_many_writes_nothing_and_reports_every_error(regions, tmp_path, check_mode):
+    folder = tmp_path / "in"
+    good = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 50
+    bad = [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}] * 40 + [
+        {"证件号码": "", "姓名": "王五", "工作单位": "县一中"},
+        {"证件号码": ID2, "姓名": "", "工作单位": "县一中"},
+    ]
+    write_dataset(folder, "死亡人口", good)
+    write_dataset(folder, "财政供养", bad)
+    outcome = import_datasets([str(folder)])
+    assert not outcome.ok and outcome.datasets == {} and _counts() == (0, 0)
+    assert _errors(outcome) == [
+        ("财政供养", 42, "证件号码", "证件号码不能为空"),
+        ("财政供养", 43, "姓名", "姓名不能为空"),
+    ]
+
+
+def test_progress_goes_through_the_import_connection_between_copies(
+    regions, tmp_path, monkeypatch, check_mode
+):
+    """A job's progress row is written through the import's own connection: on PostgreSQL never while a
+    COPY holds it (a statement then waits for the COPY for ever: the import would hang)."""
+    from django.db import connection
+
+    from jingzhun.verification import importer
+
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr("jingzhun.verification.dataset_workers.BATCH", 3)
+    seen = []
+
+    def progress(done, total, message):
+        if connection.vendor == "postgresql":
+            from psycopg import pq
+
+            assert connection.connection.pgconn.transaction_status != pq.TransactionStatus.ACTIVE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM verification_datasetrecord")
+            seen.append((done, cursor.fetchone()[0]))
+
+    rows = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 7
+    folder = tmp_path / "in"
+    write_dataset(folder, "死亡人口", rows)
+    write_dataset(folder, "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}] * 5)
+    outcome = import_datasets([str(folder)], progress=progress)
+    assert outcome.ok and outcome.datasets == {"死亡人口": 7, "财政供养": 5}
+    assert len(seen) >= 3 and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_the_row_cap_counts_every_sheet_of_the_upload(regions, tmp_path, settings, check_mode):
+    """Each sheet under the cap, together over it: refused, nothing written (the worker processes each
+    see their own sheets: the importer adds them up)."""
+    from jingzhun.workbook.upload_limits import rows_message
+
+    settings.JINGZHUN_DATASET_MAX_ROWS = 6
+    folder = tmp_path / "in"
+    write_dataset(folder, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 4)
+    write_dataset(folder, "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}] * 4)
+    outcome = import_datasets([str(folder)])
+    assert not outcome.ok and _counts() == (0, 0)
+    assert [e.message for e in outcome.result.errors] == [rows_message(6)]
+    settings.JINGZHUN_DATASET_MAX_ROWS = 8
+    assert import_datasets([str(folder)]).ok

@@ -43,6 +43,7 @@ _MANGLED = "证件号码被 Excel 转成了数字，请把该列设为文本后�
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # JSON of the row as imported (`DatasetRecord.data`)
 _NO_BIRTH = ("", "")
 SEP, QUOTED_SEP = "\x1f", '","'
+COPY_NULL = "\\N"  # NULL in PostgreSQL's COPY text format
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1e"\\]')
 
 
@@ -214,10 +215,19 @@ class SheetRows:
         return hit
 
     def records(
-        self, rows: Iterator[tuple[int, list[Any]]], dataset_id: int, writing: Callable[[], bool]
-    ) -> Iterator[tuple[Any, ...]]:
+        self,
+        rows: Iterator[tuple[int, list[Any]]],
+        dataset_id: int,
+        writing: Callable[[], bool],
+        *,
+        copy: bool = False,
+    ) -> Iterator[Any]:
         """Rows ready for the database, while `writing()` (no error yet anywhere in the import); every
-        row is checked either way, so the report lists every error."""
+        row is checked either way, so the report lists every error. With `copy`, the common row comes
+        as its line of PostgreSQL's COPY text format (`COPY_NULL` for NULL, ending in a newline): when
+        its JSON is plain (no quote, backslash or control character in any cell) nothing in the line
+        needs COPY's escapes either; any other row comes as the tuple (`dataset_workers.copy_text`
+        escapes it). Both forms hold the same values."""
         error = self.result.error
         sheet = self.spec.name
         width, id_at, name_at = self.width, self.id_at, self.name_at
@@ -232,13 +242,17 @@ class SheetRows:
         separators = width - 1
         blake2b = hashlib.blake2b
         join = SEP.join
+        blank: tuple[Any, ...] = (None, None, "", "", None, None)  # date1 date2 kind status amount year
+        null: Any = None
+        if copy:
+            blank, null = (COPY_NULL, COPY_NULL, "", "", COPY_NULL, COPY_NULL), COPY_NULL
         write = writing()  # errors come only from the rows below once they start: checked per row here
         for number, cells in rows:
             if len(cells) != width:
                 cells = (list(cells) + pad)[:width]
             bad = False
-            raw_id = cells[id_at] if id_at is not None else None
-            fast = raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isdigit() and raw_id.isascii()  # type: ignore[union-attr]
+            raw_id: Any = cells[id_at] if id_at is not None else None  # a cell: text, or a number (xlsx)
+            fast = raw_id.__class__ is str and len(raw_id) == 18 and raw_id.isdigit() and raw_id.isascii()
             if fast:
                 number_text = raw_id
             elif (isinstance(raw_id, (int, float)) and not isinstance(raw_id, bool)) or (
@@ -257,15 +271,15 @@ class SheetRows:
                 if value is None or (value.__class__ is str and not value.strip()):
                     error(sheet, number, label, "", f"{label}不能为空")
                     bad = True
-            typed: list[Any] = [None, None, "", "", None, None]
-            for slot, at, seen, memo, label in slots:
-                given = cells[at] if at is not None else None
+            typed: list[Any] = list(blank)
+            for slot, cell_at, seen, memo, label in slots:
+                given: Any = cells[cell_at] if cell_at is not None else None
                 hit = seen.get(given)  # only texts are remembered: any other cell misses
                 value, message = memo(given) if hit is None else hit
                 if message is not None:
                     error(sheet, number, label, given, message)
                     bad = True
-                else:
+                elif value is not None:  # None: an empty cell, the slot's blank stays
                     typed[slot] = value
             if bad:
                 write = False
@@ -332,6 +346,16 @@ class SheetRows:
             else:
                 id18, kind, born, gender = split_id(number_text)
                 birth = born.isoformat() if born is not None else ""
+            if copy and plain_json:
+                t0, t1, t2, t3, t4, t5 = typed
+                yield (
+                    f"{dataset_id}\t{number}\t{number_text}\t{id18}\t{kind}\t"
+                    f"{values[name_at] if name_at is not None else ''}\t{birth or null}\t{gender}\t"
+                    f'{t0}\t{t1}\t{t2}\t{t3}\t{t4}\t{t5}\t{key}\t["{body}"]\n'
+                )
+                continue
+            if copy:  # the tuple of a row with escapes to make: NULL is None
+                typed = [None if v is COPY_NULL else v for v in typed]
             yield (
                 dataset_id,
                 number,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -47,6 +48,8 @@ class RecordWriter:
         self.written = 0
         self.cache: int | None = None
         self.lock = threading.Lock()  # the connection, while the SQLite writer thread may use it
+        self.copying = False  # PostgreSQL: a COPY is open on the connection (nothing else may run on it)
+        self.pending: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
 
     def __enter__(self) -> RecordWriter:
         if connection.vendor == "sqlite":
@@ -61,19 +64,91 @@ class RecordWriter:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {self.cache}")
 
-    def write(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Stream `rows` in; the caller counts them (and adds them to `written`)."""
-        if connection.vendor == "postgresql":
-            with (
-                connection.cursor() as cursor,
-                connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {_table()} ({self.columns}) FROM STDIN") as copy,
-            ):
-                write = copy.write_row
-                for row in rows:
-                    write(row)
+    def report(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run `fn(*args)` — a job's progress row, written through the import's connection — now, or,
+        while a COPY holds the connection on PostgreSQL (any other statement would wait for it for ever),
+        as soon as the writer has ended that COPY; the writer then opens the next one."""
+        if self.copying:
+            self.pending = (fn, args)
             return
+        with self.lock:
+            fn(*args)
+
+    def _run_pending(self) -> None:
+        if self.pending is not None:
+            fn, args = self.pending
+            self.pending = None
+            fn(*args)
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Stream `rows` in; the caller counts them (and adds them to `written`). On PostgreSQL one COPY
+        until a `report` waits (then it runs, and the next COPY takes the rest)."""
+        if connection.vendor == "postgresql":
+            sql = f"COPY {_table()} ({self.columns}) FROM STDIN"
+            it = iter(rows)
+            with connection.cursor() as cursor, connection.wrap_database_errors:
+                while True:
+                    with cursor.cursor.copy(sql) as copy:
+                        self.copying = True
+                        try:
+                            write = copy.write_row
+                            for row in it:
+                                write(row)
+                                if self.pending is not None:
+                                    break
+                        finally:
+                            self.copying = False
+                    if self.pending is None:
+                        return
+                    self._run_pending()
         self._sqlite(rows)
+
+    @contextmanager
+    def stream(self) -> Iterator[Callable[[Any], None]]:
+        """A function taking the batches of the check workers (`verification.dataset_workers`) until
+        the block ends: on PostgreSQL COPY text (`copy_text`), the sheets through one `COPY … FROM
+        STDIN` (ended and opened again where a `report` waits); on SQLite lists of rows, each one
+        `executemany`."""
+        if connection.vendor == "postgresql":
+            sql = f"COPY {_table()} ({self.columns}) FROM STDIN"
+            with connection.cursor() as cursor, connection.wrap_database_errors:
+                open_copy: list[Any] = []  # [its context manager, the copy] while one is open
+
+                def end(exc: BaseException | None = None) -> None:
+                    if open_copy:
+                        manager = open_copy[0]
+                        open_copy.clear()
+                        self.copying = False
+                        manager.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
+
+                def put(payload: Any) -> None:
+                    if not open_copy:
+                        manager = cursor.cursor.copy(sql)
+                        open_copy[:] = [manager, manager.__enter__()]
+                        self.copying = True
+                    open_copy[1].write(payload)
+                    if self.pending is not None:
+                        end()
+                        self._run_pending()
+
+                try:
+                    yield put
+                except BaseException as exc:
+                    end(exc)  # the server is told the COPY failed
+                    raise
+                end()
+                self._run_pending()
+            return
+        marks = ", ".join(["?"] * len(RECORD_COLUMNS))
+        sql = f"INSERT INTO {_table()} ({self.columns}) VALUES ({marks})"
+        connection.ensure_connection()
+        raw = connection.connection
+
+        def insert(rows: Any) -> None:
+            with self.lock, connection.wrap_database_errors:
+                raw.executemany(sql, rows)
+
+        yield insert
 
     def _sqlite(self, rows: Iterable[Sequence[Any]]) -> None:
         """Batches of rows through `executemany` on a thread of the import's own connection (inside its

@@ -30,6 +30,7 @@ class Sheet:
     file: str  # the user's file name (what the messages say)
     name: str  # the sheet / CSV name, normalised: the dataset it claims to be
     rows: SheetRows
+    source: str = ""  # what the workbook reader opened for it (folder, .xlsx or .zip): a worker reopens it
 
 
 def unsafe_entry(name: str) -> bool:
@@ -74,7 +75,7 @@ def sheets(paths: list[str], stack: ExitStack) -> Iterator[Sheet]:
                     name = normalize_header(child.stem)
                     rows = book.sheet(name)
                     if rows is not None:
-                        yield Sheet(child.name, name, rows)
+                        yield Sheet(child.name, name, rows, str(path))
             others = [c for c in children if c.suffix.lower() in (".xlsx", ".zip")]
             if not csvs and not others:
                 raise WorkbookError(f"文件夹 {path.name} 中没有 .xlsx 或 CSV 文件")
@@ -88,7 +89,7 @@ def sheets(paths: list[str], stack: ExitStack) -> Iterator[Sheet]:
             rows = book.sheet(name)
             if rows is None:  # pragma: no cover - the file exists and ends in .csv
                 raise WorkbookError(f"无法读取 {path.name}")
-            yield Sheet(path.name, name, rows)
+            yield Sheet(path.name, name, rows, str(path.parent))
             continue
         if suffix == ".zip":
             _check_zip(path)
@@ -98,4 +99,4 @@ def sheets(paths: list[str], stack: ExitStack) -> Iterator[Sheet]:
         for name in book.sheet_names:
             rows = book.sheet(normalize_header(name))
             if rows is not None:
-                yield Sheet(path.name, normalize_header(name), rows)
+                yield Sheet(path.name, normalize_header(name), rows, str(path))
