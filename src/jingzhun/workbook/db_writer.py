@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -126,10 +127,16 @@ class Writer:
             (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
         )
         self.job_id = job_id
-        self.note = f"{'全国系统名单' if parsed.import_year else '登记簿'}导入：{source}"[:500]
+        self.source = source
         self.now = timezone.now()
         self.progress = progress
         self._audits: list[Callable[[], Iterable[tuple[Any, ...]]]] = []
+
+    @cached_property
+    def note(self) -> str:
+        """The audit entries' note, made at the first entry: a national list's writer starts before its first
+        row is read (`importer._NationalStream`), when `parsed.import_year` is not known yet."""
+        return f"{'全国系统名单' if self.parsed.import_year else '登记簿'}导入：{self.source}"[:500]
 
     def table(self, model: Any, columns: Any, *, key: str = "id") -> Table:
         """Bulk statements for `model`; with `analyze_later`, a large COPY leaves the table's name there

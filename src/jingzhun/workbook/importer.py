@@ -7,7 +7,9 @@
 On PostgreSQL, outside a caller's transaction and not for --dry-run, that transaction starts on a thread of
 its own once the 户 sheet is read (`workbook.db_write_thread`): new households' members, incomes and events are
 written while the 成员 sheet is still being read, and the transaction commits only after step 2 found no
-error — otherwise it rolls back.
+error — otherwise it rolls back. A national person list (one sheet: its households are known only after
+its last row) takes the lock of every township in the importer's scope before its first row, and streams
+the members of its new households to that thread while it is read (`_NationalStream`).
 Any error → nothing is written. A process killed at any point leaves its transaction uncommitted, so the
 database stays as it was; its lock rows are recognised as stale and taken over (see workbook.lock).
 """
@@ -93,6 +95,7 @@ def import_path(
                     result=result,
                     progress=_reading(report),
                     after_households=run.after_households,
+                    before_national_rows=run.before_national_rows,
                     year=year,
                     header_map=header_map,
                 )
@@ -145,9 +148,35 @@ class _Run:
         self.thread: WriteThread | None = None
         self.writer: Writer | None = None
         self.streamed_ids: dict[str, int] = {}
+        self.national: _NationalStream | None = None
+
+    def before_national_rows(self, parsed: Parsed) -> MemberSink | None:
+        """A national person list, before its first row: its households are known only once its last row is
+        read, so the lock covers every township of the importer's scope, taken now (on either database, so
+        that the lock an import of a national list takes does not depend on the backend; a dry run locks what
+        it touches once it is read, as the workbook's); then (`can_stream`) the members of new households go to
+        the write thread as their rows are read (`_NationalStream`)."""
+        if not self.result.ok or self.dry_run:
+            return None
+        self._lock_townships({code[:9] for code in parsed.village_names if self.actor.covers_code(code)})
+        if not can_stream():
+            return None
+        thread = self._thread()
+        writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
+        stream = thread.stream(writer.table(Member, MEMBER_INSERT))
+        self.thread, self.writer = thread, writer
+        self.national = _NationalStream(parsed, self.result, stream, writer.member_row)
+        return self.national.add
 
     def after_households(self, parsed: Parsed) -> MemberSink | None:
-        """With the 户 and 村 sheets read: start writing, when this import can (`can_stream`)."""
+        """With the 户 and 村 sheets read (a national list: with all its rows read): start writing, when this
+        import can (`can_stream`)."""
+        if self.national is not None:  # a national list whose members were streamed while it was read
+            self.streamed_ids = self.national.finish()
+            if self.result.ok and self.thread is not None and self.writer is not None:
+                codes, ids, writer = list(self.streamed_ids), self.streamed_ids, self.writer
+                self.thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
+            return None
         if not self.result.ok or self.dry_run or not can_stream():
             return None  # an import with errors fails whatever follows; the 成员 sheet is still checked
         self._lock(parsed)
@@ -157,8 +186,13 @@ class _Run:
         return self._start_streaming(parsed, codes)
 
     def _lock(self, parsed: Parsed) -> None:
+        if self.held is not None:  # a national list's lock, taken before its first row
+            return
         townships = {values[HH["village_code"]][:9] for _, values in parsed.households.values()}
         townships |= {values[0][:9] for _, values in parsed.villages}
+        self._lock_townships(townships)
+
+    def _lock_townships(self, townships: set[str]) -> None:
         self.held = self.stack.enter_context(
             locked(
                 townships,
@@ -171,8 +205,7 @@ class _Run:
 
     def _start_streaming(self, parsed: Parsed, codes: list[str]) -> MemberSink:
         ids = dict(zip(codes, reserve_ids(Household, len(codes)), strict=True))
-        thread = WriteThread()
-        self.stack.callback(thread.finish, commit=False)  # unless committed below
+        thread = self._thread()
         writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
         thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
         stream = thread.stream(writer.table(Member, MEMBER_INSERT))
@@ -185,6 +218,11 @@ class _Run:
                 stream.add(member_row(hid, member))
 
         return sink
+
+    def _thread(self) -> WriteThread:
+        thread = WriteThread()
+        self.stack.callback(thread.finish, commit=False)  # unless committed in check_and_write
+        return thread
 
     def _writer(
         self,
@@ -284,6 +322,65 @@ class _Run:
         if self.writer is not None and self.writer.analyze_later:
             _refresh_statistics(self.writer.analyze_later)
         self.report(total, total, "完成")
+
+
+class _NationalStream:
+    """The members of a national list's new households, to the write thread's COPY while the list is read.
+
+    Rows of one 户编号 need not be next to each other (the spec does not say they are), so a household is
+    classified when its first row is read, in batches of `CLASSIFY_BATCH` first-seen 户编号: those not in
+    the registry get an id reserved (`db_bulk.reserve_ids`, in order of their first row) and their rows so
+    far go to the COPY; their later rows go at once. A 户编号 already in the registry is never streamed:
+    it is compared and updated after the reading, as in the registry workbook. After the first error
+    nothing more is streamed (the transaction will be rolled back); `importer.check_and_write` reports a
+    streamed 户编号 that another import registered meanwhile."""
+
+    CLASSIFY_BATCH = 2000
+
+    def __init__(
+        self,
+        parsed: Parsed,
+        result: ImportResult,
+        stream: Any,
+        member_row: Callable[[int, tuple[Any, ...]], tuple[Any, ...]],
+    ):
+        self.parsed, self.result, self.stream, self.member_row = parsed, result, stream, member_row
+        self.ids: dict[str, int] = {}  # new households → reserved id, in order of their first row
+        self.existing: set[str] = set()
+        self.pending: dict[str, None] = {}  # first seen, not classified yet (their rows wait in parsed)
+
+    def add(self, code: str, member: tuple[Any, ...]) -> None:
+        """One member row, already added to `parsed.members`."""
+        hid = self.ids.get(code)
+        if hid is not None:
+            if self.result.ok:
+                self.stream.add(self.member_row(hid, member))
+        elif code not in self.existing and code not in self.pending and self.result.ok:
+            self.pending[code] = None
+            if len(self.pending) >= self.CLASSIFY_BATCH:
+                self._classify()
+
+    def _classify(self) -> None:
+        codes, self.pending = list(self.pending), {}
+        if not codes or not self.result.ok:
+            return
+        found = set(Household.objects.filter(code__in=codes).values_list("code", flat=True))
+        self.existing |= found
+        new = [code for code in codes if code not in found]
+        if not new:
+            return
+        ids = dict(zip(new, reserve_ids(Household, len(new)), strict=True))
+        self.ids.update(ids)
+        members, stream, member_row = self.parsed.members, self.stream, self.member_row
+        for code, hid in ids.items():
+            for _, member in members.get(code, ()):
+                stream.add(member_row(hid, member))
+
+    def finish(self) -> dict[str, int]:
+        """Every row read: the last batch classified, the COPY ended; the new households' reserved ids."""
+        self._classify()
+        self.stream.close()
+        return self.ids
 
 
 def _refresh_statistics(tables: set[str]) -> None:

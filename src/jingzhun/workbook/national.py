@@ -55,9 +55,10 @@ class NationalParser:
         parsed: Parsed,
         year: int | None,
         progress: ProgressFn | None,
+        sink: MemberSink | None = None,
     ):
         self.rows, self.colmap, self.actor, self.result, self.parsed = rows, colmap, actor, result, parsed
-        self.year_option, self.progress = year, progress
+        self.year_option, self.progress, self.sink = year, progress, sink
         self.sheet = colmap.sheet
         self.index = colmap.index
         self.layout = colmap.layout
@@ -290,6 +291,8 @@ class NationalParser:
             values["national"] = hit
         member = tuple(map(values.get, MEMBER_NAMES))
         self.parsed.members.setdefault(code, []).append((number, member))
+        if self.sink is not None:
+            self.sink(code, member)
 
     def _place(
         self, county_name: str, township: str, village: str
@@ -399,9 +402,12 @@ def parse_national(
     year: int | None,
     progress: ProgressFn | None,
     after_households: Callable[[Parsed], MemberSink | None] | None,
+    before_rows: Callable[[Parsed], MemberSink | None] | None = None,
 ) -> None:
-    """Read and check the national sheet into `parsed`. `after_households` (the importer's lock and
-    streamed writes) is called once every row is read, and any sink it returns receives the members."""
+    """Read and check the national sheet into `parsed`. `before_rows` (the importer's lock and streamed
+    writes) is called once the headers passed, before the first row; any sink it returns receives each
+    member (户编号, cleaned tuple) as soon as its row is read, after it is added to `parsed.members`.
+    `after_households` is called once every row is read, and any sink it returns receives the members."""
     parsed.sheet = parsed.member_sheet = colmap.sheet
     result.national = colmap.to_dict()
     for header, key in colmap.duplicates:
@@ -415,15 +421,16 @@ def parse_national(
         result.warn(colmap.sheet, 1, "", "、".join(colmap.ignored), "无法识别的列，已忽略")
     if not result.ok:
         return
+    sink = before_rows(parsed) if before_rows is not None else None
     parser = NationalParser(
-        rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress
+        rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress, sink=sink
     )
     parser.run()
     result.national.update(year=parser.year, year_source=parser.year_source)
     # the reading state (each household's first cells and 户主 rows, every ID seen, the value pools) is
-    # done with: freed before the writes begin, which on PostgreSQL start right below (a million people:
-    # ~250 MB that would otherwise stay allocated beside the rows being written)
-    del parser
+    # done with: freed before the writes that follow the reading (the households, incomes, events and audit
+    # entries; a million people: ~250 MB that would otherwise stay allocated beside them)
+    del parser, sink
     if not parsed.households and result.ok:
         result.warn(colmap.sheet, None, "", "", "名单中没有数据行，没有导入任何户")
     sink = after_households(parsed) if after_households is not None else None
