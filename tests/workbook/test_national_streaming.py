@@ -1,6 +1,7 @@
 """A national person list written while it is read (`importer._NationalStream`): the import lock is taken
-before the first row; on PostgreSQL the members of new households go to the write thread's COPY as their
-rows are read, in one transaction that commits only when the whole list and the registry checks passed.
+before the first row; on PostgreSQL each new household goes to the write thread (household, members,
+income, event) once it is complete, in one transaction that commits only when the whole list and the
+registry checks passed.
 These tests run on both databases: on SQLite the same imports take the one-transaction path after the
 reading, and must give the same registry."""
 
@@ -24,11 +25,12 @@ A, B = "4308211062100007", "4308211030010011"  # 象市镇 白马村 (3 people),
 
 @pytest.fixture
 def events(monkeypatch):
-    """What happened, in order: ("row", n) as the parser reads row n, ("copy", household id) as a member goes
-    to the write thread's COPY. Batches of two rows, households classified one by one (the files are
-    small), so the COPY gets rows before the last row is read."""
+    """What happened, in order: ("row", n) as the parser reads row n, ("copy", 户编号) as a household is
+    queued for the write thread. Households classified and written one by one (the files are small), so
+    the write thread gets rows before the last row is read."""
     monkeypatch.setattr(db_write_thread, "BATCH", 2)
     monkeypatch.setattr(importer._NationalStream, "CLASSIFY_BATCH", 1)
+    monkeypatch.setattr(importer._NationalStream, "FLUSH_BATCH", 1)
     seen: list[tuple[str, object]] = []
     member = national.NationalParser._member
 
@@ -36,14 +38,15 @@ def events(monkeypatch):
         seen.append(("row", number))
         return member(self, code, number, cells, state)
 
-    add = db_write_thread.RowStream.add
+    write = importer._NationalStream._write
 
-    def recording_add(self, row):
-        seen.append(("copy", row[0]))
-        return add(self, row)
+    def recording_write(self, code):
+        if code not in self.written and self.result.ok:
+            seen.append(("copy", code))
+        return write(self, code)
 
     monkeypatch.setattr(national.NationalParser, "_member", recording_member)
-    monkeypatch.setattr(db_write_thread.RowStream, "add", recording_add)
+    monkeypatch.setattr(importer._NationalStream, "_write", recording_write)
     return seen
 
 
@@ -110,8 +113,8 @@ def test_members_of_new_households_reach_the_copy_while_the_list_is_read(tmp_pat
     rows = [i for i, (kind, _) in enumerate(events) if kind == "row"]
     copied = [i for i, (kind, _) in enumerate(events) if kind == "copy"]
     if connection.vendor == "postgresql":
-        assert copied and copied[0] < rows[-1], events  # streamed before the last row was read
-        assert len(copied) == 4  # each member once
+        assert copied and copied[0] < rows[-1], events  # B, complete at its row: before the last row
+        assert [events[i][1] for i in copied] == [B, A]  # each once, as each is complete
     else:
         assert copied == []  # SQLite: one writer at a time, the writes follow the reading
     assert _counts() == (2, 4, 2, 2)
@@ -119,15 +122,14 @@ def test_members_of_new_households_reach_the_copy_while_the_list_is_read(tmp_pat
     assert (a.member_count, a.head_name, b.member_count, b.head_name) == (3, "覃正华", 1, "彭德贵")
     assert sorted(a.members.values_list("name", flat=True)) == ["王春梅", "覃思雨", "覃正华"]
     assert list(b.members.values_list("name", flat=True)) == ["彭德贵"]
-    if connection.vendor == "postgresql":
-        assert sorted(hid for kind, hid in events if kind == "copy") == sorted([a.pk] * 3 + [b.pk])
 
 
 @pytest.mark.parametrize("batch", [1, 2, 2000])
-def test_rows_apart_make_one_household_whatever_the_classification_batch(
+def test_rows_apart_make_one_household_whatever_the_batches(
     tmp_path, system_actor, events, monkeypatch, batch
 ):
     monkeypatch.setattr(importer._NationalStream, "CLASSIFY_BATCH", batch)
+    monkeypatch.setattr(importer._NationalStream, "FLUSH_BATCH", batch)
     result = importer.import_path(_interleaved(tmp_path), actor=system_actor)
     assert result.written, result.errors
     assert _counts() == (2, 4, 2, 2)
@@ -172,9 +174,8 @@ def test_a_reimport_streams_only_the_new_households(tmp_path, system_actor, even
     assert result.written, result.errors
     assert (result.households_new, result.members_updated) == (1, 1)
     assert result.households_updated + result.households_unchanged == 1  # A, compared with the registry
-    b = Household.objects.get(code=B)
-    copied = [hid for kind, hid in events if kind == "copy"]
-    assert copied == ([b.pk] if connection.vendor == "postgresql" else [])  # A is compared, not streamed
+    copied = [code for kind, code in events if kind == "copy"]
+    assert copied == ([B] if connection.vendor == "postgresql" else [])  # A is compared, not streamed
     assert Member.objects.get(name="王春梅").education == "高中(含中专)"
     assert Member.objects.filter(household=a).count() == 3 and _counts() == (2, 4, 2, 2)
 
@@ -183,3 +184,19 @@ def test_a_dry_run_streams_nothing_and_writes_nothing(tmp_path, system_actor, ev
     result = importer.import_path(_interleaved(tmp_path), actor=system_actor, dry_run=True)
     assert result.ok and not result.written
     assert not any(kind == "copy" for kind, _ in events) and _counts() == (0, 0, 0, 0)
+
+
+def test_a_household_without_a_size_is_written_after_the_last_row(tmp_path, system_actor, events):
+    """Without 人数 a household is never known complete while the list is read: it is written at the end."""
+    headers, rows = table("2021")
+    rows = [rows[0], rows[3], rows[1], rows[2]]
+    i = headers.index("人数")
+    headers = headers[:i] + headers[i + 1 :]
+    rows = [row[:i] + row[i + 1 :] for row in rows]
+    result = importer.import_path(write_csv(tmp_path / "nosize.csv", headers, rows), actor=system_actor)
+    assert result.written, result.errors
+    assert _counts() == (2, 4, 2, 2)
+    assert Household.objects.get(code=A).member_count == 3
+    if connection.vendor == "postgresql":
+        last_row = max(i for i, (kind, _) in enumerate(events) if kind == "row")
+        assert [e for e in events[last_row + 1 :]] == [("copy", A), ("copy", B)]  # first-row order

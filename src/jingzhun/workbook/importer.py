@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -30,11 +31,11 @@ from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs import outbox
 from jingzhun.jobs.models import Job
-from jingzhun.registry.models import Household, Member
+from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import IMPORTED
 from jingzhun.workbook.db_bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.db_write_thread import WriteThread
-from jingzhun.workbook.db_writer import MEMBER_INSERT, Writer
+from jingzhun.workbook.db_writer import EVENT_INSERT, HH_INSERT, INCOME_INSERT, MEMBER_INSERT, Writer
 from jingzhun.workbook.exitcheck import check_exits, villages_before
 from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
@@ -150,12 +151,12 @@ class _Run:
         self.streamed_ids: dict[str, int] = {}
         self.national: _NationalStream | None = None
 
-    def before_national_rows(self, parsed: Parsed) -> MemberSink | None:
+    def before_national_rows(self, parsed: Parsed) -> _NationalStream | None:
         """A national person list, before its first row: its households are known only once its last row is
         read, so the lock covers every township of the importer's scope, taken now (on either database, so
         that the lock an import of a national list takes does not depend on the backend; a dry run locks what
         it touches once it is read, as the workbook's); then (`can_stream`) the members of new households go to
-        the write thread as their rows are read (`_NationalStream`)."""
+        the write thread as they are read (`_NationalStream`)."""
         if not self.result.ok or self.dry_run:
             return None
         self._lock_townships({code[:9] for code in parsed.village_names if self.actor.covers_code(code)})
@@ -163,19 +164,15 @@ class _Run:
             return None
         thread = self._thread()
         writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
-        stream = thread.stream(writer.table(Member, MEMBER_INSERT))
         self.thread, self.writer = thread, writer
-        self.national = _NationalStream(parsed, self.result, stream, writer.member_row)
-        return self.national.add
+        self.national = _NationalStream(parsed, self.result, thread, writer)
+        return self.national
 
     def after_households(self, parsed: Parsed) -> MemberSink | None:
         """With the 户 and 村 sheets read (a national list: with all its rows read): start writing, when this
         import can (`can_stream`)."""
         if self.national is not None:  # a national list whose members were streamed while it was read
             self.streamed_ids = self.national.finish()
-            if self.result.ok and self.thread is not None and self.writer is not None:
-                codes, ids, writer = list(self.streamed_ids), self.streamed_ids, self.writer
-                self.thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
             return None
         if not self.result.ok or self.dry_run or not can_stream():
             return None  # an import with errors fails whatever follows; the 成员 sheet is still checked
@@ -295,7 +292,10 @@ class _Run:
                 writer.plan = plan
 
                 def write_rest() -> None:
-                    writer.insert_households_with_ids(self.streamed_ids)
+                    if self.national is not None:  # its new households are written already
+                        writer.audit_created(self.streamed_ids)
+                    else:
+                        writer.insert_households_with_ids(self.streamed_ids)
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
@@ -325,40 +325,57 @@ class _Run:
 
 
 class _NationalStream:
-    """The members of a national list's new households, to the write thread's COPY while the list is read.
+    """A national list's new households, written on the write thread while the list is read (PostgreSQL).
 
     Rows of one 户编号 need not be next to each other (the spec does not say they are), so a household is
     classified when its first row is read, in batches of `CLASSIFY_BATCH` first-seen 户编号: those not in
-    the registry get an id reserved (`db_bulk.reserve_ids`, in order of their first row) and their rows so
-    far go to the COPY; their later rows go at once. A 户编号 already in the registry is never streamed:
-    it is compared and updated after the reading, as in the registry workbook. After the first error
-    nothing more is streamed (the transaction will be rolled back); `importer.check_and_write` reports a
+    the registry get an id reserved (`db_bulk.reserve_ids`, in the order of their first rows). A new
+    household is written once it is complete — as many rows as its 人数 and one 户主 (`national.RowSink`;
+    a later row of the same 户编号 is an error of 人数, and nothing is committed) — or, if never complete,
+    after the last row: its household row, then its members, income and 新识别 event, in COPY batches of
+    `FLUSH_BATCH` households queued on the write thread (at most `IN_FLIGHT` batches waiting: the reading
+    never gets far ahead of the database). The foreign keys are checked as the rows arrive
+    (`SET CONSTRAINTS ALL IMMEDIATE`: every row follows the rows it refers to), so the server checks them
+    while the list is still read instead of all at the commit. A 户编号 already in the registry is never
+    written here: it is compared and updated after the reading, as in the registry workbook; the audit
+    entries are written last, after every check (`Writer.audit_created`, `flush_audit`). After the first
+    error nothing more is written (the transaction will be rolled back); `check_and_write` reports a
     streamed 户编号 that another import registered meanwhile."""
 
     CLASSIFY_BATCH = 2000
+    FLUSH_BATCH = 2000
+    IN_FLIGHT = 4
 
-    def __init__(
-        self,
-        parsed: Parsed,
-        result: ImportResult,
-        stream: Any,
-        member_row: Callable[[int, tuple[Any, ...]], tuple[Any, ...]],
-    ):
-        self.parsed, self.result, self.stream, self.member_row = parsed, result, stream, member_row
+    def __init__(self, parsed: Parsed, result: ImportResult, thread: WriteThread, writer: Writer):
+        self.parsed, self.result, self.thread, self.writer = parsed, result, thread, writer
         self.ids: dict[str, int] = {}  # new households → reserved id, in order of their first row
         self.existing: set[str] = set()
-        self.pending: dict[str, None] = {}  # first seen, not classified yet (their rows wait in parsed)
+        self.pending: dict[str, None] = {}  # first seen, not classified yet
+        self.complete_pending: set[str] = set()  # complete before they were classified
+        self.written: set[str] = set()
+        self.batch: list[str] = []
+        self.slots = threading.Semaphore(self.IN_FLIGHT)
+        self.tables = (
+            writer.table(Household, ("id", *HH_INSERT)),
+            writer.table(Member, MEMBER_INSERT),
+            writer.table(IncomeRecord, INCOME_INSERT),
+            writer.table(HouseholdEvent, EVENT_INSERT),
+        )
+        thread.submit(_constraints_immediate)
 
     def add(self, code: str, member: tuple[Any, ...]) -> None:
-        """One member row, already added to `parsed.members`."""
-        hid = self.ids.get(code)
-        if hid is not None:
-            if self.result.ok:
-                self.stream.add(self.member_row(hid, member))
-        elif code not in self.existing and code not in self.pending and self.result.ok:
-            self.pending[code] = None
-            if len(self.pending) >= self.CLASSIFY_BATCH:
-                self._classify()
+        """One member row, already in `parsed.members`: classify its household when first seen."""
+        if code in self.ids or code in self.existing or code in self.pending or not self.result.ok:
+            return
+        self.pending[code] = None
+        if len(self.pending) >= self.CLASSIFY_BATCH:
+            self._classify()
+
+    def complete(self, code: str) -> None:
+        if code in self.ids:
+            self._write(code)
+        elif code in self.pending:
+            self.complete_pending.add(code)
 
     def _classify(self) -> None:
         codes, self.pending = list(self.pending), {}
@@ -367,20 +384,59 @@ class _NationalStream:
         found = set(Household.objects.filter(code__in=codes).values_list("code", flat=True))
         self.existing |= found
         new = [code for code in codes if code not in found]
-        if not new:
+        if new:
+            self.ids.update(zip(new, reserve_ids(Household, len(new)), strict=True))
+            for code in new:
+                if code in self.complete_pending:
+                    self._write(code)
+        self.complete_pending.clear()
+
+    def _write(self, code: str) -> None:
+        if code in self.written or not self.result.ok:
             return
-        ids = dict(zip(new, reserve_ids(Household, len(new)), strict=True))
-        self.ids.update(ids)
-        members, stream, member_row = self.parsed.members, self.stream, self.member_row
-        for code, hid in ids.items():
-            for _, member in members.get(code, ()):
-                stream.add(member_row(hid, member))
+        self.written.add(code)
+        self.batch.append(code)
+        if len(self.batch) >= self.FLUSH_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        codes, self.batch = self.batch, []
+        if not codes or not self.result.ok:
+            return
+        writer, ids, members = self.writer, self.ids, self.parsed.members
+        households = [(ids[code], *writer.household_row(code)) for code in codes]
+        member_rows = [writer.member_row(ids[code], m) for code in codes for _, m in members.get(code, ())]
+        incomes = [row for code in codes if (row := writer.income_row(code, ids[code])) is not None]
+        events = [writer.event_row(code, ids[code]) for code in codes]
+        thread = self.thread
+        while not self.slots.acquire(timeout=0.1):
+            if thread.failed.is_set() or thread.abandoned.is_set():
+                return  # nothing will be committed: stop queueing
+        slots, tables = self.slots, self.tables
+
+        def write() -> None:
+            try:
+                for table, rows in zip(tables, (households, member_rows, incomes, events), strict=True):
+                    table.insert(rows)
+            finally:
+                slots.release()
+
+        thread.submit(write)
 
     def finish(self) -> dict[str, int]:
-        """Every row read: the last batch classified, the COPY ended; the new households' reserved ids."""
+        """Every row read: the last batch classified, the households never complete (no 人数) written, the
+        last batch queued; the new households' reserved ids."""
         self._classify()
-        self.stream.close()
+        for code in self.ids:
+            self._write(code)
+        self._flush()
         return self.ids
+
+
+def _constraints_immediate() -> None:
+    """On the write thread: foreign keys checked row by row as the COPY goes (see `_NationalStream`)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _refresh_statistics(tables: set[str]) -> None:
