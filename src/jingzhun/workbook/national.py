@@ -464,8 +464,8 @@ def parse_national(
     del parser, sink
     if not parsed.households and result.ok:
         result.warn(colmap.sheet, None, "", "", "名单中没有数据行，没有导入任何户")
-    sink = after_households(parsed) if after_households is not None else None
-    if sink is not None:
+    after = after_households(parsed) if after_households is not None else None
+    if after is not None:
         for code, members in parsed.members.items():
             for _, member in members:
-                sink(code, member)
+                after(code, member)
