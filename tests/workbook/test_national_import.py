@@ -233,7 +233,8 @@ def test_reimport_updates_with_history_and_an_unchanged_file_changes_nothing(tmp
 @pytest.mark.django_db
 def test_the_reading_state_is_released_before_the_writes(monkeypatch, system_actor):
     # a million people: the parser's per-household cells, 户主 rows and the IDs seen (~250 MB) must not stay
-    # alive beside the rows being written (on PostgreSQL the writes start in after_households)
+    # alive beside the rows written after the reading (households, incomes, events, audit entries: queued or
+    # written from after_households on; on PostgreSQL only the members are streamed while the list is read)
     import weakref
 
     from jingzhun.workbook import importer, national

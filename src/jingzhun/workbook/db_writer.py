@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -102,6 +103,7 @@ _CREATED_SOURCES = {"code": 0, "member_count": 1, **{name: 2 + i for name, i in 
 CREATED_AUDIT_NAMES = tuple(name for name in HOUSEHOLD_AUDIT_FIELDS if name in _CREATED_SOURCES)
 _created_audit_values = itemgetter(*(_CREATED_SOURCES[name] for name in CREATED_AUDIT_NAMES))
 INCOME_YEAR_I = HH["income_year"]
+IDENTIFIED_I = HH["identified_year"]
 _member_values = itemgetter(*(i for _, i in MEMBER_COLUMNS))
 CENT = Decimal("0.01")
 
@@ -126,10 +128,16 @@ class Writer:
             (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
         )
         self.job_id = job_id
-        self.note = f"{'全国系统名单' if parsed.import_year else '登记簿'}导入：{source}"[:500]
+        self.source = source
         self.now = timezone.now()
         self.progress = progress
         self._audits: list[Callable[[], Iterable[tuple[Any, ...]]]] = []
+
+    @cached_property
+    def note(self) -> str:
+        """The audit entries' note, made at the first entry: a national list's writer starts before its first
+        row is read (`importer._NationalStream`), when `parsed.import_year` is not known yet."""
+        return f"{'全国系统名单' if self.parsed.import_year else '登记簿'}导入：{self.source}"[:500]
 
     def table(self, model: Any, columns: Any, *, key: str = "id") -> Table:
         """Bulk statements for `model`; with `analyze_later`, a large COPY leaves the table's name there
@@ -215,24 +223,33 @@ class Writer:
             return
         rows = self._household_rows(codes)
         self.table(Household, ("id", *HH_INSERT)).insert((ids[row[0]], *row) for row in rows)
+        self.audit_created(ids)
+
+    def audit_created(self, ids: dict[str, int]) -> None:
+        """Queue the `import.create` entries of the new households `ids` (户编号 → id), written already."""
+        codes = list(ids)
         self.audit_later(lambda: (self._created_audit(code, ids[code]) for code in codes))
 
     def _household_rows(self, codes: list[str]) -> Iterator[tuple[Any, ...]]:
-        households, members, now, total = self.parsed.households, self.parsed.members, self.now, len(codes)
+        total, household_row = len(codes), self.household_row
         for done, code in enumerate(codes, start=1):
-            values = households[code][1]
-            yield (
-                code,
-                *(values[i] for _, i in HOUSEHOLD_COLUMNS),
-                initials(values[HH["head_name"]]),
-                len(members.get(code, ())),
-                enums.RegistryStatus.ACTIVE,
-                "",
-                now,
-                now,
-            )
+            yield household_row(code)
             if done % 5000 == 0:
                 self._report(done, total, "写入户")
+
+    def household_row(self, code: str) -> tuple[Any, ...]:
+        """A new household's HH_INSERT row from its cleaned values and its members."""
+        values, now = self.parsed.households[code][1], self.now
+        return (
+            code,
+            *(values[i] for _, i in HOUSEHOLD_COLUMNS),
+            initials(values[HH["head_name"]]),
+            len(self.parsed.members.get(code, ())),
+            enums.RegistryStatus.ACTIVE,
+            "",
+            now,
+            now,
+        )
 
     def member_row(self, hid: int, member: tuple[Any, ...]) -> tuple[Any, ...]:
         """A new member's MEMBER_INSERT row from its cleaned 成员 tuple."""
@@ -240,35 +257,38 @@ class Writer:
 
     def insert_incomes_and_events(self, codes: list[str], ids: dict[str, int]) -> None:
         """The income of the file's year and the 新识别 event of each new household."""
-        households, now = self.parsed.households, self.now
-        # a national list without 人均纯收入 carries no income at all: no record (unknown)
+        income_row, event_row = self.income_row, self.event_row
         self.table(IncomeRecord, INCOME_INSERT).insert(
-            (
-                ids[code],
-                households[code][1][INCOME_YEAR_I],
-                *(households[code][1][i] for _, i in INCOME_COLUMNS),
-                now,
-            )
-            for code in codes
-            if households[code][1][INCOME_YEAR_I] is not None
+            row for code in codes if (row := income_row(code, ids[code])) is not None
         )
-        fallback_year = self.parsed.import_year or now.year
+        self.table(HouseholdEvent, EVENT_INSERT).insert(event_row(code, ids[code]) for code in codes)
+
+    def income_row(self, code: str, hid: int) -> tuple[Any, ...] | None:
+        """A new household's INCOME_INSERT row of the file's year, or None: a national list without 人均纯收入
+        carries no income at all, no record (unknown)."""
+        values = self.parsed.households[code][1]
+        if values[INCOME_YEAR_I] is None:
+            return None
+        return (hid, values[INCOME_YEAR_I], *(values[i] for _, i in INCOME_COLUMNS), self.now)
+
+    def event_row(self, code: str, hid: int) -> tuple[Any, ...]:
+        """A new household's 新识别 event (EVENT_INSERT row)."""
+        identified = self.parsed.households[code][1][IDENTIFIED_I]
         reason = "全国系统名单导入" if self.parsed.import_year else "登记簿导入"
-        identified_i = HH["identified_year"]
-        detail = {"job_id": self.job_id, "source": "import"}
-        self.table(HouseholdEvent, EVENT_INSERT).insert(
-            (
-                ids[code],
-                enums.EventKind.IDENTIFIED,
-                date(households[code][1][identified_i] or fallback_year, 1, 1),
-                reason if households[code][1][identified_i] else f"{reason}（识别年度未知）",
-                detail,
-                self.user_id,
-                self.actor_name,
-                now,
-            )
-            for code in codes
+        return (
+            hid,
+            enums.EventKind.IDENTIFIED,
+            date(identified or self.parsed.import_year or self.now.year, 1, 1),
+            reason if identified else f"{reason}（识别年度未知）",
+            self._event_detail,
+            self.user_id,
+            self.actor_name,
+            self.now,
         )
+
+    @cached_property
+    def _event_detail(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "source": "import"}
 
     def _created_audit(self, code: str, hid: int) -> tuple[Any, ...]:
         """The `import.create` entry of a new household: its audited fields and the year's incomes, as

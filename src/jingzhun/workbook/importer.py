@@ -7,7 +7,9 @@
 On PostgreSQL, outside a caller's transaction and not for --dry-run, that transaction starts on a thread of
 its own once the 户 sheet is read (`workbook.db_write_thread`): new households' members, incomes and events are
 written while the 成员 sheet is still being read, and the transaction commits only after step 2 found no
-error — otherwise it rolls back.
+error — otherwise it rolls back. A national person list (one sheet: its households are known only after
+its last row) takes the lock of every township in the importer's scope before its first row, and streams
+the members of its new households to that thread while it is read (`_NationalStream`).
 Any error → nothing is written. A process killed at any point leaves its transaction uncommitted, so the
 database stays as it was; its lock rows are recognised as stale and taken over (see workbook.lock).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -28,11 +31,11 @@ from jingzhun.accounts.access import Actor
 from jingzhun.assistance.sheets import ImportExtension
 from jingzhun.jobs import outbox
 from jingzhun.jobs.models import Job
-from jingzhun.registry.models import Household, Member
+from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import IMPORTED
 from jingzhun.workbook.db_bulk import analyze, batched, reserve_ids
 from jingzhun.workbook.db_write_thread import WriteThread
-from jingzhun.workbook.db_writer import MEMBER_INSERT, Writer
+from jingzhun.workbook.db_writer import EVENT_INSERT, HH_INSERT, INCOME_INSERT, MEMBER_INSERT, Writer
 from jingzhun.workbook.exitcheck import check_exits, villages_before
 from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
@@ -93,6 +96,7 @@ def import_path(
                     result=result,
                     progress=_reading(report),
                     after_households=run.after_households,
+                    before_national_rows=run.before_national_rows,
                     year=year,
                     header_map=header_map,
                 )
@@ -145,9 +149,31 @@ class _Run:
         self.thread: WriteThread | None = None
         self.writer: Writer | None = None
         self.streamed_ids: dict[str, int] = {}
+        self.national: _NationalStream | None = None
+
+    def before_national_rows(self, parsed: Parsed) -> _NationalStream | None:
+        """A national person list, before its first row: its households are known only once its last row is
+        read, so the lock covers every township of the importer's scope, taken now (on either database, so
+        that the lock an import of a national list takes does not depend on the backend; a dry run locks what
+        it touches once it is read, as the workbook's); then (`can_stream`) the members of new households go to
+        the write thread as they are read (`_NationalStream`)."""
+        if not self.result.ok or self.dry_run:
+            return None
+        self._lock_townships({code[:9] for code in parsed.village_names if self.actor.covers_code(code)})
+        if not can_stream():
+            return None
+        thread = self._thread()
+        writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
+        self.thread, self.writer = thread, writer
+        self.national = _NationalStream(parsed, self.result, thread, writer)
+        return self.national
 
     def after_households(self, parsed: Parsed) -> MemberSink | None:
-        """With the 户 and 村 sheets read: start writing, when this import can (`can_stream`)."""
+        """With the 户 and 村 sheets read (a national list: with all its rows read): start writing, when this
+        import can (`can_stream`)."""
+        if self.national is not None:  # a national list whose members were streamed while it was read
+            self.streamed_ids = self.national.finish()
+            return None
         if not self.result.ok or self.dry_run or not can_stream():
             return None  # an import with errors fails whatever follows; the 成员 sheet is still checked
         self._lock(parsed)
@@ -157,8 +183,13 @@ class _Run:
         return self._start_streaming(parsed, codes)
 
     def _lock(self, parsed: Parsed) -> None:
+        if self.held is not None:  # a national list's lock, taken before its first row
+            return
         townships = {values[HH["village_code"]][:9] for _, values in parsed.households.values()}
         townships |= {values[0][:9] for _, values in parsed.villages}
+        self._lock_townships(townships)
+
+    def _lock_townships(self, townships: set[str]) -> None:
         self.held = self.stack.enter_context(
             locked(
                 townships,
@@ -171,8 +202,7 @@ class _Run:
 
     def _start_streaming(self, parsed: Parsed, codes: list[str]) -> MemberSink:
         ids = dict(zip(codes, reserve_ids(Household, len(codes)), strict=True))
-        thread = WriteThread()
-        self.stack.callback(thread.finish, commit=False)  # unless committed below
+        thread = self._thread()
         writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
         thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
         stream = thread.stream(writer.table(Member, MEMBER_INSERT))
@@ -185,6 +215,11 @@ class _Run:
                 stream.add(member_row(hid, member))
 
         return sink
+
+    def _thread(self) -> WriteThread:
+        thread = WriteThread()
+        self.stack.callback(thread.finish, commit=False)  # unless committed in check_and_write
+        return thread
 
     def _writer(
         self,
@@ -257,7 +292,10 @@ class _Run:
                 writer.plan = plan
 
                 def write_rest() -> None:
-                    writer.insert_households_with_ids(self.streamed_ids)
+                    if self.national is not None:  # its new households are written already
+                        writer.audit_created(self.streamed_ids)
+                    else:
+                        writer.insert_households_with_ids(self.streamed_ids)
                     writer.update_existing()
                     result.villages_updated = writer.update_villages()
                     assistance.write(actor=self.actor, job_id=job_id)
@@ -284,6 +322,121 @@ class _Run:
         if self.writer is not None and self.writer.analyze_later:
             _refresh_statistics(self.writer.analyze_later)
         self.report(total, total, "完成")
+
+
+class _NationalStream:
+    """A national list's new households, written on the write thread while the list is read (PostgreSQL).
+
+    Rows of one 户编号 need not be next to each other (the spec does not say they are), so a household is
+    classified when its first row is read, in batches of `CLASSIFY_BATCH` first-seen 户编号: those not in
+    the registry get an id reserved (`db_bulk.reserve_ids`, in the order of their first rows). A new
+    household is written once it is complete — as many rows as its 人数 and one 户主 (`national.RowSink`;
+    a later row of the same 户编号 is an error of 人数, and nothing is committed) — or, if never complete,
+    after the last row: its household row, then its members, income and 新识别 event, in COPY batches of
+    `FLUSH_BATCH` households queued on the write thread (at most `IN_FLIGHT` batches waiting: the reading
+    never gets far ahead of the database). The foreign keys are checked as the rows arrive
+    (`SET CONSTRAINTS ALL IMMEDIATE`: every row follows the rows it refers to), so the server checks them
+    while the list is still read instead of all at the commit. A 户编号 already in the registry is never
+    written here: it is compared and updated after the reading, as in the registry workbook; the audit
+    entries are written last, after every check (`Writer.audit_created`, `flush_audit`). After the first
+    error nothing more is written (the transaction will be rolled back); `check_and_write` reports a
+    streamed 户编号 that another import registered meanwhile."""
+
+    CLASSIFY_BATCH = 2000
+    FLUSH_BATCH = 2000
+    IN_FLIGHT = 4
+
+    def __init__(self, parsed: Parsed, result: ImportResult, thread: WriteThread, writer: Writer):
+        self.parsed, self.result, self.thread, self.writer = parsed, result, thread, writer
+        self.ids: dict[str, int] = {}  # new households → reserved id, in order of their first row
+        self.existing: set[str] = set()
+        self.pending: dict[str, None] = {}  # first seen, not classified yet
+        self.complete_pending: set[str] = set()  # complete before they were classified
+        self.written: set[str] = set()
+        self.batch: list[str] = []
+        self.slots = threading.Semaphore(self.IN_FLIGHT)
+        self.tables = (
+            writer.table(Household, ("id", *HH_INSERT)),
+            writer.table(Member, MEMBER_INSERT),
+            writer.table(IncomeRecord, INCOME_INSERT),
+            writer.table(HouseholdEvent, EVENT_INSERT),
+        )
+        thread.submit(_constraints_immediate)
+
+    def add(self, code: str, member: tuple[Any, ...]) -> None:
+        """One member row, already in `parsed.members`: classify its household when first seen."""
+        if code in self.ids or code in self.existing or code in self.pending or not self.result.ok:
+            return
+        self.pending[code] = None
+        if len(self.pending) >= self.CLASSIFY_BATCH:
+            self._classify()
+
+    def complete(self, code: str) -> None:
+        if code in self.ids:
+            self._write(code)
+        elif code in self.pending:
+            self.complete_pending.add(code)
+
+    def _classify(self) -> None:
+        codes, self.pending = list(self.pending), {}
+        if not codes or not self.result.ok:
+            return
+        found = set(Household.objects.filter(code__in=codes).values_list("code", flat=True))
+        self.existing |= found
+        new = [code for code in codes if code not in found]
+        if new:
+            self.ids.update(zip(new, reserve_ids(Household, len(new)), strict=True))
+            for code in new:
+                if code in self.complete_pending:
+                    self._write(code)
+        self.complete_pending.clear()
+
+    def _write(self, code: str) -> None:
+        if code in self.written or not self.result.ok:
+            return
+        self.written.add(code)
+        self.batch.append(code)
+        if len(self.batch) >= self.FLUSH_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        codes, self.batch = self.batch, []
+        if not codes or not self.result.ok:
+            return
+        writer, ids, members = self.writer, self.ids, self.parsed.members
+        households = [(ids[code], *writer.household_row(code)) for code in codes]
+        member_rows = [writer.member_row(ids[code], m) for code in codes for _, m in members.get(code, ())]
+        incomes = [row for code in codes if (row := writer.income_row(code, ids[code])) is not None]
+        events = [writer.event_row(code, ids[code]) for code in codes]
+        thread = self.thread
+        while not self.slots.acquire(timeout=0.1):
+            if thread.failed.is_set() or thread.abandoned.is_set():
+                return  # nothing will be committed: stop queueing
+        slots, tables = self.slots, self.tables
+
+        def write() -> None:
+            try:
+                for table, rows in zip(tables, (households, member_rows, incomes, events), strict=True):
+                    table.insert(rows)
+            finally:
+                slots.release()
+
+        thread.submit(write)
+
+    def finish(self) -> dict[str, int]:
+        """Every row read: the last batch classified, the households never complete (no 人数) written, the
+        last batch queued; the new households' reserved ids."""
+        self._classify()
+        for code in self.ids:
+            self._write(code)
+        self._flush()
+        return self.ids
+
+
+def _constraints_immediate() -> None:
+    """On the write thread: foreign keys checked row by row as the COPY goes (see `_NationalStream`)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _refresh_statistics(tables: set[str]) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from jingzhun.accounts.access import Actor
 from jingzhun.registry import enums, validation
@@ -42,6 +42,20 @@ from jingzhun.workbook.validate import HH_NAMES, MANGLED_ID, MEMBER_NAMES, Membe
 ProgressFn = Callable[..., Any]
 
 
+class RowSink(Protocol):
+    """What the importer streams while a national list is read (`importer._NationalStream`)."""
+
+    def add(self, code: str, member: tuple[Any, ...]) -> None:
+        """A member row of household `code`, already in `parsed.members`."""
+
+    def complete(self, code: str) -> None:
+        """Household `code` has as many rows as its 人数 and one 户主 (its head is in `parsed.households`):
+        complete unless a later row of the same 户编号 turns up, which is an error (人数)."""
+
+
+HEAD_NAME_AT, HEAD_ID_AT = HH_NAMES.index("head_name"), HH_NAMES.index("head_id_number")
+
+
 class NationalParser:
     """Reads one national sheet into `parsed`; errors go to `result`, named by the sheet's row and column."""
 
@@ -55,9 +69,10 @@ class NationalParser:
         parsed: Parsed,
         year: int | None,
         progress: ProgressFn | None,
+        sink: RowSink | None = None,
     ):
         self.rows, self.colmap, self.actor, self.result, self.parsed = rows, colmap, actor, result, parsed
-        self.year_option, self.progress = year, progress
+        self.year_option, self.progress, self.sink = year, progress, sink
         self.sheet = colmap.sheet
         self.index = colmap.index
         self.layout = colmap.layout
@@ -141,7 +156,8 @@ class NationalParser:
                 raw = shared(raw)
                 clean = trimmed(raw)  # str.strip() returns the cell itself when there is nothing to trim
                 self._first_row(code, number, cells, clean)
-                state = self.state[code] = [number, raw, [], clean[size_i] if size_i is not None else ""]
+                size_text = clean[size_i] if size_i is not None else ""
+                state = self.state[code] = [number, raw, [], size_text, self._declared(size_text), 0]
             elif raw != state[1]:
                 self._disagreeing(number, state, raw)
             self._member(code, number, cells, state)
@@ -151,6 +167,15 @@ class NationalParser:
             self.year, self.year_source = import_year(self.year_option, None)
             self.parsed.import_year = self.year
         self._households()
+
+    def _declared(self, size_text: str) -> int | None:
+        """人数 as a number, or None (empty or invalid: reported with the first row)."""
+        if not size_text:
+            return None
+        try:
+            return parse_size(size_text)
+        except FieldError:
+            return None
 
     def _disagreeing(self, number: int, state: list[Any], raw: tuple[Any, ...]) -> None:
         for key, mine, theirs in zip(self.household_keys, trimmed(raw), trimmed(state[1]), strict=True):
@@ -290,6 +315,13 @@ class NationalParser:
             values["national"] = hit
         member = tuple(map(values.get, MEMBER_NAMES))
         self.parsed.members.setdefault(code, []).append((number, member))
+        sink = self.sink
+        if sink is not None:
+            sink.add(code, member)
+            state[5] += 1
+            if state[5] == state[4] and len(state[2]) == 1:
+                self._set_head(code, state[2][0])
+                sink.complete(code)
 
     def _place(
         self, county_name: str, township: str, village: str
@@ -319,10 +351,7 @@ class NationalParser:
 
     def _households(self) -> None:
         """人数 and the 户主, once every row is read."""
-        households = self.parsed.households
-        name_at = HH_NAMES.index("head_name")
-        id_at = HH_NAMES.index("head_id_number")
-        for code, (first_row, _, heads, size_text) in self.state.items():
+        for code, (first_row, _, heads, size_text, _, _) in self.state.items():
             rows = len(self.parsed.members.get(code, ()))
             if size_text:
                 try:
@@ -352,10 +381,14 @@ class NationalParser:
                     f"户编号 {code} 有{len(heads)}名户主（{rows_text}）：每户只能有一名户主",
                 )
             if heads:
-                number, values = households[code]
-                patched = list(values)
-                patched[name_at], patched[id_at] = heads[0][1], heads[0][2]
-                households[code] = (number, tuple(patched))
+                self._set_head(code, heads[0])
+
+    def _set_head(self, code: str, head: tuple[int, Any, Any]) -> None:
+        """户主姓名 and 户主证件号码 of household `code` from its 户主 row (number, name, ID)."""
+        number, values = self.parsed.households[code]
+        patched = list(values)
+        patched[HEAD_NAME_AT], patched[HEAD_ID_AT] = head[1], head[2]
+        self.parsed.households[code] = (number, tuple(patched))
 
 
 def mapping_county(actor: Actor) -> str | None:
@@ -399,9 +432,13 @@ def parse_national(
     year: int | None,
     progress: ProgressFn | None,
     after_households: Callable[[Parsed], MemberSink | None] | None,
+    before_rows: Callable[[Parsed], RowSink | None] | None = None,
 ) -> None:
-    """Read and check the national sheet into `parsed`. `after_households` (the importer's lock and
-    streamed writes) is called once every row is read, and any sink it returns receives the members."""
+    """Read and check the national sheet into `parsed`. `before_rows` (the importer's lock and streamed
+    writes) is called once the headers passed, before the first row; any sink it returns receives each
+    member (户编号, cleaned tuple) as soon as its row is read, after it is added to `parsed.members`, and
+    each household as soon as it is complete (`RowSink`).
+    `after_households` is called once every row is read, and any sink it returns receives the members."""
     parsed.sheet = parsed.member_sheet = colmap.sheet
     result.national = colmap.to_dict()
     for header, key in colmap.duplicates:
@@ -415,19 +452,20 @@ def parse_national(
         result.warn(colmap.sheet, 1, "", "、".join(colmap.ignored), "无法识别的列，已忽略")
     if not result.ok:
         return
+    sink = before_rows(parsed) if before_rows is not None else None
     parser = NationalParser(
-        rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress
+        rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress, sink=sink
     )
     parser.run()
     result.national.update(year=parser.year, year_source=parser.year_source)
     # the reading state (each household's first cells and 户主 rows, every ID seen, the value pools) is
-    # done with: freed before the writes begin, which on PostgreSQL start right below (a million people:
-    # ~250 MB that would otherwise stay allocated beside the rows being written)
-    del parser
+    # done with: freed before the writes that follow the reading (the households, incomes, events and audit
+    # entries; a million people: ~250 MB that would otherwise stay allocated beside them)
+    del parser, sink
     if not parsed.households and result.ok:
         result.warn(colmap.sheet, None, "", "", "名单中没有数据行，没有导入任何户")
-    sink = after_households(parsed) if after_households is not None else None
-    if sink is not None:
+    after = after_households(parsed) if after_households is not None else None
+    if after is not None:
         for code, members in parsed.members.items():
             for _, member in members:
-                sink(code, member)
+                after(code, member)

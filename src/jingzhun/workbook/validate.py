@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jingzhun.accounts.access import Actor
 from jingzhun.lib import idcard
@@ -48,6 +48,9 @@ from jingzhun.workbook.unknown_columns import (
     is_national,
     relaxed,
 )
+
+if TYPE_CHECKING:
+    from jingzhun.workbook.national import RowSink
 
 MANGLED_ID = "证件号码被 Excel 转成了数字，请把该列设为文本后重新填写"
 # Beyond the workbook's columns: fields only a national person list fills (workbook.national; the workbook
@@ -263,10 +266,12 @@ def parse_workbook(
     after_households: Callable[[Parsed], MemberSink | None] | None = None,
     year: int | None = None,
     header_map: dict[str, str] | None = None,
+    before_national_rows: Callable[[Parsed], RowSink | None] | None = None,
 ) -> Parsed:
     """Read and check the sheets: 户, 村, then 成员. `after_households` is called once the 户 and 村 sheets
     are read (the importer locks their townships there); it may return a sink that receives each member
-    of a known 户编号, as (户编号, cleaned tuple), as soon as its row is read."""
+    of a known 户编号, as (户编号, cleaned tuple), as soon as its row is read. A national person list (one
+    sheet) calls `before_national_rows` before its first row instead (see `national.parse_national`)."""
     parsed = Parsed()
     villages = dict(Region.objects.filter(level="village").values_list("code", "name"))
     parsed.village_names = villages
@@ -282,6 +287,7 @@ def parse_workbook(
             year=year,
             progress=progress,
             after_households=after_households,
+            before_rows=before_national_rows,
         )
         return parsed
     pool: dict[Any, Any] = {}
