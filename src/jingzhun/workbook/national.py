@@ -21,7 +21,7 @@ from jingzhun.workbook import national_layout as L
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, normalize_header
 from jingzhun.workbook.file_reader import SheetRows, Workbook
 from jingzhun.workbook.issues import ImportResult
-from jingzhun.workbook.json_text import encode
+from jingzhun.workbook.json_text import PreEncoded, encode
 from jingzhun.workbook.national_values import (
     EXITED_TYPE,
     HOUSEHOLD_PARSERS,
@@ -339,7 +339,7 @@ class NationalParser:
             return None, {L.VILLAGE: (village, f"{township}{village}（{village_code}）不在您的管辖范围内")}
         return village_code, {}
 
-    def _raw_texts(self, raw: tuple[str, ...]) -> str:
+    def _raw_texts(self, raw: tuple[str, ...]) -> PreEncoded | None:
         """Household.national: the layout and the household's columns as the file wrote them (trimmed)."""
         national = {"layout": self.layout}
         for key, value in zip(self.household_keys, raw, strict=True):
