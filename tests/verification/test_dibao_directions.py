@@ -4,6 +4,8 @@ direction*; the other direction for the same record is a new question and is rai
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from jingzhun.ledger.services import item_move
@@ -86,3 +88,22 @@ def test_dismissing_one_direction_does_not_silence_the_other(on_the_roll, admin,
     directions[first](head)  # back to the first direction: still dismissed
     back = _run(admin)
     assert (back.created, back.suppressed) == (0, 1) and not _open(head).exists()
+
+
+def test_the_migration_derives_the_direction_of_stored_clues_from_their_explanation():
+    """Clues stored before the direction was part of the key get it from their 说明 (migration 0006)."""
+    import importlib
+    from itertools import product
+
+    from jingzhun.engines.python.crosscheck import Person, dibao_direction, explain
+
+    migration = importlib.import_module("jingzhun.verification.migrations.0006_run_records_by_village")
+    flags = (True, False, None)
+    for dibao, tekun, covered_dibao, covered_tekun in product(flags, flags, (True, False), (True, False)):
+        person = Person(1, 1, "H1", "4308211970", "4308211970", "张三", "男", date(1970, 1, 1),
+                        "健康", "非在校生", True, dibao, tekun)  # fmt: skip
+        expected = dibao_direction(person, covered_dibao, covered_tekun)
+        if not expected:
+            continue  # no disagreement: no hit
+        text = explain("X-DIBAO", person, None, Y, covered_dibao=covered_dibao, covered_tekun=covered_tekun)
+        assert migration.direction(text) == expected, text

@@ -316,10 +316,12 @@ def raw_hits(
     unmatched: dict[str, tuple[int, int]] | None = None,
     *,
     batch: int | None = None,
+    by_village: dict[str, int] | None = None,
 ) -> Iterator[list[tuple[RawHit, tuple[Any, ...], tuple[Any, ...] | None]]]:
     """Every X-* hit of the county (or the region), in batches of `batch` in the order (rule, 户编号,
     证件号码): (the hit, its member's row (PERSON_SQL), its record's row (RECORD_SQL) or None). The hits
-    are kept in a temporary table and read back in keyset batches, so memory does not grow with them."""
+    are kept in a temporary table and read back in keyset batches, so memory does not grow with them.
+    `unmatched` and `by_village` (village code → records matched there) are filled before the first hit."""
     if not datasets:
         return
     batch = batch or BATCH
@@ -329,6 +331,8 @@ def raw_hits(
             _collect_hits(cursor, datasets, year, params)
             if unmatched is not None:  # the summary's "matched nobody", from the same match table
                 unmatched.update(_count_unmatched(cursor, datasets))
+            if by_village is not None:
+                by_village.update(_count_by_village(cursor))
             cursor.execute(f"DROP TABLE IF EXISTS {MATCHES}")
             cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
             cursor.execute(f"SELECT COUNT(*) FROM {ORDERED}")
@@ -370,3 +374,15 @@ def _count_unmatched(cursor: Any, datasets: dict[str, int]) -> dict[str, tuple[i
     )
     found = {row[0]: (int(row[1]), int(row[2] or 0)) for row in cursor.fetchall()}
     return {s.name: found.get(datasets[s.name], (0, 0)) for s in SPECS if s.name in datasets}
+
+
+def _count_by_village(cursor: Any) -> dict[str, int]:
+    """Village code → the records matched to a member of its households, each record counted once: in
+    the village of its lowest-coded match (a record matching members of two villages is rare — an ID
+    given to two people), so the villages' counts add up to the records that matched someone."""
+    cursor.execute(
+        "SELECT v, COUNT(*) FROM (SELECT x.record_id AS record_id, MIN(h.village_id) AS v "
+        f"FROM {MATCHES} x JOIN registry_household h ON h.id = x.household_id GROUP BY x.record_id) t "
+        "GROUP BY v"
+    )
+    return {str(code): int(n) for code, n in cursor.fetchall()}
