@@ -111,3 +111,23 @@ def test_a_run_that_only_knows_its_total_counts_for_county_wide_viewers_only(
     store_hits(hits=[], rules_run={"X-DEATH"}, year=2024, actor=admin, records=700)
     assert selectors.summary(actor_for(county_admin), 2024)["n"] == 700
     assert selectors.summary(actor_for(township_cadre), 2024)["n"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_is_one_transaction_outside_a_test_transaction(county, admin, township_cadre):
+    """store_hits is atomic on its own (its audit rows require the write's transaction): a run stored
+    outside any caller's transaction, as the CLI does, keeps its records by village."""
+    from jingzhun.verification.clue_store import store_hits
+    from tests.verification.conftest import death_hit
+
+    here, _ = county
+    head = here["户主"]
+    summary = store_hits(
+        hits=[death_hit(head.household, head)],
+        rules_run={"X-DEATH"},
+        year=2024,
+        actor=admin,
+        village_records={VILLAGE: 4, "430821000000": 6},
+    )
+    assert summary.created == 1 and ClueRun.objects.get().records == 10
+    assert selectors.summary(actor_for(township_cadre), 2024)["n"] == 4

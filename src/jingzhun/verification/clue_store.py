@@ -105,7 +105,6 @@ class _Tally:
     missing: int = 0
 
 
-@transaction.atomic
 def county_key(actor: Actor) -> str:
     """The county's 12-digit code: the key of `ClueRun.village_records` for the records no village owns."""
     from jingzhun.verification.importer import county_code
@@ -113,6 +112,7 @@ def county_key(actor: Actor) -> str:
     return county_code(actor) + "000000"
 
 
+@transaction.atomic
 def store_hits(
     *,
     hits: Iterable[Hit],
