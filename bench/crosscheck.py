@@ -578,12 +578,12 @@ def measure(kind: str) -> dict[str, Any]:
         from jingzhun.verification.runs import crosscheck_records, keep_as_clues
 
         rules = {r.code for r in CROSSCHECK}
-        counts: dict[str, tuple[int, int]] = {}
-        by_village: dict[str, int] = {}
-        stream = iter_crosscheck(YEAR, unmatched=counts, by_village=by_village)
+        summary: dict[str, tuple[int, int]] = {}
+        villages: dict[str, int] = {}
+        stream = iter_crosscheck(YEAR, unmatched=summary, by_village=villages)
         first = next(stream, None)  # the SQL runs here: the records per village are known (as the CLI)
         hits = chain([first], stream) if first is not None else iter(())
-        records = crosscheck_records(counts, by_village, county_datasets().code)
+        records = crosscheck_records(summary, villages, county_datasets().code)
         line = keep_as_clues(
             hits=hits, rules_run=rules, year=YEAR, region=None, actor=None, village_records=records
         )
