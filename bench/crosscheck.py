@@ -320,7 +320,7 @@ def _cells(name: str, rng: random.Random, person: tuple[Any, ...] | None = None)
 
 
 class _Rows:
-    """Record tuples in the importer's column order (verification.importer.RECORD_COLUMNS), with the
+    """Record tuples in the importer's column order (rules.datasets.RECORD_COLUMNS), with the
     typed columns and the fingerprint the importer computes."""
 
     def __init__(self, spec: Any, dataset_id: int):
@@ -333,7 +333,7 @@ class _Rows:
         self.member_rows = 0
 
     def make(self, number: str, name: str, cells: dict[str, str]) -> tuple[Any, ...]:
-        from jingzhun.verification.importer import split_id
+        from jingzhun.verification.dataset_rows import split_id
 
         self.row += 1
         values = [
@@ -454,8 +454,7 @@ def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from jingzhun.rules.datasets import SPECS
-    from jingzhun.verification.importer import RECORD_COLUMNS
+    from jingzhun.rules.datasets import RECORD_COLUMNS, SPECS
     from jingzhun.verification.models import Dataset, DatasetRecord
     from jingzhun.workbook.db_bulk import Table
 
@@ -556,8 +555,12 @@ def measure(kind: str) -> dict[str, Any]:
     if kind == "engine":
         from jingzhun.verification.crosscheck import iter_crosscheck
 
-        for h in iter_crosscheck(YEAR):
-            digest.add(h.rule, h.member_id or 0, h.record_key)
+        # as `verify crosscheck` runs it: with the summary's counts (unmatched, records per village)
+        counts: dict[str, tuple[int, int]] = {}
+        by_village: dict[str, int] = {}
+        for h in iter_crosscheck(YEAR, unmatched=counts, by_village=by_village):
+            # the record's fingerprint (X-DIBAO's key adds its direction after "|")
+            digest.add(h.rule, h.member_id or 0, h.record_key.split("|")[0])
             by_rule[h.rule] = by_rule.get(h.rule, 0) + 1
     elif kind == "baseline":
         with connection.cursor() as cursor:
@@ -568,12 +571,22 @@ def measure(kind: str) -> dict[str, Any]:
                 for rule, mid, key in rows:
                     digest.add(rule, mid, key or "")
     else:  # the clue store: store the run's hits (first) or store them again (a re-run)
+        from itertools import chain
+
         from jingzhun.rules.checks import CROSSCHECK
-        from jingzhun.verification.crosscheck import iter_crosscheck
-        from jingzhun.verification.runs import keep_as_clues
+        from jingzhun.verification.crosscheck import county_datasets, iter_crosscheck
+        from jingzhun.verification.runs import crosscheck_records, keep_as_clues
 
         rules = {r.code for r in CROSSCHECK}
-        line = keep_as_clues(hits=iter_crosscheck(YEAR), rules_run=rules, year=YEAR, region=None, actor=None)
+        summary: dict[str, tuple[int, int]] = {}
+        villages: dict[str, int] = {}
+        stream = iter_crosscheck(YEAR, unmatched=summary, by_village=villages)
+        first = next(stream, None)  # the SQL runs here: the records per village are known (as the CLI)
+        hits = chain([first], stream) if first is not None else iter(())
+        records = crosscheck_records(summary, villages, county_datasets().code)
+        line = keep_as_clues(
+            hits=hits, rules_run=rules, year=YEAR, region=None, actor=None, village_records=records
+        )
         by_rule["line"] = line  # type: ignore[assignment]
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {

@@ -64,7 +64,9 @@ def test_the_clues_are_the_runs_findings(seeded):
     assert ClueRun.objects.count() == 2  # one 数据清洗 run, one 部门比对 run
     keys = set(DatasetRecord.objects.values_list("key", flat=True))
     matched = [c for c in clues if c.rule.startswith("X-") and c.match]
-    assert matched and all(c.record_key in keys for c in matched)
+    # the record behind each matched clue (X-DIBAO adds its direction after "|")
+    assert matched and all(c.record_key.split("|")[0] in keys for c in matched)
+    assert all(c.record_key.count("|") == (c.rule == "X-DIBAO") for c in matched)
     # the cross-check run again finds every clue still open (the applied deaths left the registry)
     found = {(h.rule, h.member_id) for h in run_crosscheck(2018)}
     open_cross = {(c.rule, c.member_id) for c in clues if c.rule.startswith("X-") and c.applied_at is None}

@@ -17,9 +17,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jingzhun.engines.python import crosscheck as py
 from jingzhun.lib import idcard
 from jingzhun.registry.models import Household, Member
-from jingzhun.verification.crosscheck import household_crosscheck, run_crosscheck, run_crosscheck_python
+from jingzhun.verification.crosscheck import (
+    county_datasets,
+    household_crosscheck,
+    load_county,
+    run_crosscheck,
+    run_crosscheck_python,
+)
 from jingzhun.verification.importer import import_datasets
 from jingzhun.verification.models import Dataset, DatasetRecord
 from tests.factories import OTHER_VILLAGE, VILLAGE
@@ -205,13 +212,28 @@ def test_sql_and_python_give_the_same_hits(regions, tmp_path_factory, data):
     if paths:
         outcome = import_datasets(paths)
         assert outcome.ok, [str(e) for e in outcome.result.errors]
-    by_sql = run_crosscheck(Y)
+    by_village: dict[str, int] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    by_sql = run_crosscheck(Y, unmatched=counts, by_village=by_village)
     assert by_sql == run_crosscheck_python(Y)
+    # the records compared, by village (the summary's N for a viewer's scope): as the Python matching
+    # places them, and adding up with those that matched nobody to every record
+    assert by_village == _python_records_by_village()
+    assert sum(by_village.values()) + sum(u for _, u in counts.values()) == sum(n for n, _ in counts.values())
     for hid in Household.objects.values_list("id", flat=True):
         assert household_crosscheck(hid, Y) == [h for h in by_sql if h.household_id == hid]
     assert run_crosscheck(Y, region=VILLAGE) == run_crosscheck_python(Y, region=VILLAGE)
     SEEN.update(h.rule for h in by_sql)
     SEEN.update(f"match:{h.match}" for h in by_sql)
+
+
+def _python_records_by_village() -> Counter:
+    """Village code → records matched to its members, by the Python engine's matching."""
+    households, records = load_county(county_datasets())
+    village = dict(Household.objects.values_list("id", "village_id"))
+    home = {p.member_id: village[h.household_id] for h in households for p in h.members}
+    everyone = [p for h in households for p in h.members]
+    return Counter(home[m.member_id] for m in py.match_records(everyone, records))
 
 
 def test_the_examples_met_every_rule_and_every_match(regions, tmp_path_factory):

@@ -28,11 +28,17 @@ from jingzhun.demo import verification_datasets
 from jingzhun.ledger.selectors import system_actor
 from jingzhun.ledger.services import item_move
 from jingzhun.verification.cleanse import run_cleanse
-from jingzhun.verification.crosscheck import county_datasets, in_scope_members, run_crosscheck
+from jingzhun.verification.crosscheck import county_datasets, run_crosscheck
 from jingzhun.verification.followups import followup_apply
 from jingzhun.verification.importer import county_code, import_datasets
 from jingzhun.verification.models import Clue
-from jingzhun.verification.runs import CLEANSING_CODES, crosscheck_rules, keep_as_clues
+from jingzhun.verification.runs import (
+    CLEANSING_CODES,
+    cleanse_records,
+    crosscheck_records,
+    crosscheck_rules,
+    keep_as_clues,
+)
 
 YEAR = 2018
 # rule → share confirmed 属实 among the clues checked (others: 0.3)
@@ -70,6 +76,23 @@ FALSE_NOTES = {
 }
 
 
+def village_checkers() -> dict[str, list[Any]]:
+    """Village code → actors of the people who check its clues on the ground: the users with a
+    village-level grant there (the demo's 村干部, 第一书记 and 驻村工作队), by username."""
+    from jingzhun.accounts.models import RoleGrant
+    from jingzhun.accounts.roles import RoleCode
+
+    grants = (
+        RoleGrant.objects.filter(role=RoleCode.VILLAGE_CADRE, region__level="village", user__is_active=True)
+        .select_related("user")
+        .order_by("region_id", "user__username")
+    )
+    out: dict[str, list[Any]] = {}
+    for grant in grants:
+        out.setdefault(grant.region_id, []).append(actor_for(grant.user))
+    return out
+
+
 @transaction.atomic
 def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str, int]:
     rng = random.Random(f"clues-{seed}")
@@ -89,24 +112,25 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
         if not outcome.result.ok:
             raise ValidationFailed({"__all__": f"演示部门数据导入失败：{outcome.result.errors[0]}"})
         imported += sum(outcome.datasets.values())
-    members = in_scope_members(county_code()).count()
+    code = county_code()
     cleanse_line = keep_as_clues(
         hits=run_cleanse(YEAR),
         rules_run=set(CLEANSING_CODES),
         year=YEAR,
         region=None,
         actor=None,
-        records=members,
+        village_records=cleanse_records(code),
     )
     counted: dict[str, tuple[int, int]] = {}
-    cross = run_crosscheck(YEAR, unmatched=counted)
+    by_village: dict[str, int] = {}
+    cross = run_crosscheck(YEAR, unmatched=counted, by_village=by_village)
     cross_line = keep_as_clues(
         hits=cross,
         rules_run=crosscheck_rules(set(county_datasets().datasets)),
         year=YEAR,
         region=None,
         actor=None,
-        records=sum(c[0] for c in counted.values()),
+        village_records=crosscheck_records(counted, by_village, code),
     )
     unmatched = sum(c[1] for c in counted.values())
     printer(
@@ -114,19 +138,21 @@ def seed(*, seed: int = 2018, printer: Callable[[str], Any] = print) -> dict[str
         f"数据清洗{cleanse_line}；部门比对{cross_line}"
     )
 
-    village = actor_for(users["village"]) if "village" in users else county
+    checkers = village_checkers()
     counts = {"待核查": 0, "核查中": 0, "属实": 0, "不属实": 0, "已处置": 0}
     clues = list(Clue.objects.select_related("item").order_by("item__code"))
     home = [c for c in clues if c.village_code == village_code]
     deaths: list[tuple[bool, int]] = []
     for clue in clues:
         in_home = clue.village_code == village_code
-        checker = village if in_home else county
         # the demo village keeps work for its cadre: its first clues stay 待核查, the next 核查中
         fate = rng.random()
-        if in_home and home.index(clue) < 6:
-            counts["待核查"] += 1
+        people = checkers.get(clue.village_code, [])
+        if (in_home and home.index(clue) < 6) or not people:
+            counts["待核查"] += 1  # … and a village with nobody of its own to check stays 待核查
             continue
+        # checked on the ground by one of the village's own people (村干部/第一书记/工作队), by name
+        checker = actor_for(users["village"]) if in_home and "village" in users else rng.choice(people)
         if (in_home and home.index(clue) < 9) or (not in_home and fate < 0.25):
             item_move(actor=checker, item=clue.item, action="start")
             counts["核查中"] += 1

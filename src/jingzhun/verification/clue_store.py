@@ -105,15 +105,30 @@ class _Tally:
     missing: int = 0
 
 
+def county_key(actor: Actor) -> str:
+    """The county's 12-digit code: the key of `ClueRun.village_records` for the records no village owns."""
+    from jingzhun.verification.importer import county_code
+
+    return county_code(actor) + "000000"
+
+
 @transaction.atomic
 def store_hits(
-    *, hits: Iterable[Hit], rules_run: set[str], year: int, actor: Actor, records: int = 0
+    *,
+    hits: Iterable[Hit],
+    rules_run: set[str],
+    year: int,
+    actor: Actor,
+    records: int = 0,
+    village_records: dict[str, int] | None = None,
 ) -> StoreSummary:
     """Store one run's hits as clues. `hits` may be a stream (`iter_crosscheck`): it is read in batches
     of CHUNK, each stored set-based against the clues of its own households, so memory does not grow with
     the run. `rules_run`: every rule that was evaluated (also those with no hit), so their vanished hits
-    can be marked; `records`: how many records the run compared (the summary's "比对 N 条记录"), when
-    the caller knows it."""
+    can be marked; `village_records`: the records the run compared (the summary's "比对 N 条记录") by
+    village code, the county's code for those no village owns (ClueRun.village_records); or only their
+    number `records`, when the caller cannot tell where they belong — then only a county-wide viewer
+    counts them."""
     unknown = sorted(set(rules_run) - set(ALL_CHECKS))
     if unknown:
         raise ValueError(f"未知的规则代码：{'、'.join(unknown)}")
@@ -121,8 +136,17 @@ def store_hits(
     ClueSettings.objects.get_or_create(pk=1)
     ClueSettings.objects.select_for_update().get(pk=1)
     source = "数据清洗" if all(r.startswith("Q-") for r in rules_run) else "部门比对"
+    if village_records is None:
+        village_records = {county_key(actor): records} if records else {}
+    village_records = {code: n for code, n in village_records.items() if n}
     run = ClueRun.objects.create(
-        year=year, rules=sorted(rules_run), source=source, records=records, hits=0, actor=actor.user
+        year=year,
+        rules=sorted(rules_run),
+        source=source,
+        records=sum(village_records.values()),
+        village_records=village_records,
+        hits=0,
+        actor=actor.user,
     )
     tally = _Tally()
     handled: set[int] = set()  # items of the clues this run raised or hit again (a repeat counts once)

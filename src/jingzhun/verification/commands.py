@@ -15,7 +15,8 @@ from jingzhun.lib.spreadsheet import safe_row
 from jingzhun.regions.models import Region
 from jingzhun.rules.checks import ALL_CHECKS
 from jingzhun.verification.cleanse import cleanse_rows, context, to_hit
-from jingzhun.verification.runs import CLEANSING_CODES, keep_as_clues
+from jingzhun.verification.importer import county_code
+from jingzhun.verification.runs import CLEANSING_CODES, cleanse_records, keep_as_clues
 
 HEADER = ["规则代码", "户编号", "证件号码", "姓名", "说明"]
 
@@ -53,5 +54,15 @@ def run_cleanse_command(*, year: int, region: str | None, out: str) -> int:
         writer.writerows(safe_row(r) for r in csv_rows(rows))  # 户编号 and names are free text from files
     print(summary(year, place, rows, ctx.codes))
     hits = [to_hit(r.finding) for r in rows]
-    print(keep_as_clues(hits=hits, rules_run=set(CLEANSING_CODES), year=year, region=prefix, actor=None))
+    compared = None if prefix else cleanse_records(county_code())  # stored only for a county-wide run
+    print(
+        keep_as_clues(
+            hits=hits,
+            rules_run=set(CLEANSING_CODES),
+            year=year,
+            region=prefix,
+            actor=None,
+            village_records=compared,
+        )
+    )
     return 0

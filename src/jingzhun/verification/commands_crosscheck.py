@@ -66,7 +66,7 @@ def run(
     from jingzhun.core import audit
     from jingzhun.verification.crosscheck import county_datasets, iter_crosscheck_people
     from jingzhun.verification.importer import import_datasets
-    from jingzhun.verification.runs import crosscheck_rules, keep_as_clues
+    from jingzhun.verification.runs import crosscheck_records, crosscheck_rules, keep_as_clues
 
     user: Any = None
     actor: Any = None
@@ -99,16 +99,20 @@ def run(
         for name, rows in outcome.datasets.items():
             print(f"已导入 {name}：{rows:,} 条（替换原有数据）")
     counts: dict[str, tuple[int, int]] = {}
-    stream = iter_crosscheck_people(year, region=region, unmatched=counts)
+    by_village: dict[str, int] = {}
+    stream = iter_crosscheck_people(year, region=region, unmatched=counts, by_village=by_village)
     first = next(stream, None)  # the SQL runs here: `counts` is known before the clue store starts
     by_rule: Counter[str] = Counter()
     hits = write_csv(chain([first], stream) if first is not None else iter(()), out, by_rule, masked=masked)
-    total = sum(c[0] for c in counts.values())
-    rules_run = crosscheck_rules(set(county_datasets().datasets))
+    county = county_datasets()
+    records = crosscheck_records(counts, by_village, county.code)
+    # N of the sentence: every record for the county; for a region, those matched to its villages
+    total = sum(n for code, n in records.items() if code.startswith(region or ""))
+    rules_run = crosscheck_rules(set(county.datasets))
     if region:
         deque(hits, maxlen=0)  # the CSV only (a run over a region stores nothing)
     clues = keep_as_clues(
-        hits=hits, rules_run=rules_run, year=year, region=region, actor=actor, records=total
+        hits=hits, rules_run=rules_run, year=year, region=region, actor=actor, village_records=records
     )
     written = sum(by_rule.values())
     with transaction.atomic():  # the CSV names people with their ID numbers

@@ -123,15 +123,20 @@ def iter_crosscheck_people(
     params: dict[str, dict[str, Any]] | None = None,
     *,
     unmatched: dict[str, tuple[int, int]] | None = None,
+    by_village: dict[str, int] | None = None,
 ) -> Iterator[tuple[Hit, py.Person]]:
     """Every X-* hit of the county (or of `region`, a code prefix) for year Y with its member, set-based
     in SQL, in the order of the command's CSV (规则代码, 户编号, 证件号码), streamed: the SQL engine keeps
     the hits in a temporary table and hands them over in batches with their member and record, so memory
     does not grow with the hits. Matching always looks at the whole county: whether a near match is the
-    only candidate does not depend on the region asked for. `unmatched` is filled before the first hit."""
+    only candidate does not depend on the region asked for. `unmatched` (数据集 → (records, matching
+    nobody)) and `by_village` (village code → records matched to its households, `village_records`)
+    are filled before the first hit."""
     params = params or current_params()
     county = county_datasets()
-    for batch in sql.raw_hits(county.code, region, county.datasets, year, params, unmatched):
+    for batch in sql.raw_hits(
+        county.code, region, county.datasets, year, params, unmatched, by_village=by_village
+    ):
         for h, person_row, record_row in batch:
             someone, safety = _person(person_row)
             match = None
@@ -150,9 +155,10 @@ def iter_crosscheck(
     params: dict[str, dict[str, Any]] | None = None,
     *,
     unmatched: dict[str, tuple[int, int]] | None = None,
+    by_village: dict[str, int] | None = None,
 ) -> Iterator[Hit]:
     """The hits of `iter_crosscheck_people`, streamed (what the clue store takes)."""
-    for hit, _ in iter_crosscheck_people(year, region, params, unmatched=unmatched):
+    for hit, _ in iter_crosscheck_people(year, region, params, unmatched=unmatched, by_village=by_village):
         yield hit
 
 
@@ -162,10 +168,11 @@ def run_crosscheck(
     params: dict[str, dict[str, Any]] | None = None,
     *,
     unmatched: dict[str, tuple[int, int]] | None = None,
+    by_village: dict[str, int] | None = None,
 ) -> list[Hit]:
     """`iter_crosscheck` as a list sorted by rule, household, member (tests, the demo; a county run
     streams instead)."""
-    return sort_hits(list(iter_crosscheck(year, region, params, unmatched=unmatched)))
+    return sort_hits(list(iter_crosscheck(year, region, params, unmatched=unmatched, by_village=by_village)))
 
 
 def _person(row: tuple[Any, ...]) -> tuple[py.Person, str]:

@@ -146,6 +146,12 @@ class ClueRun(models.Model):
     rules = models.JSONField("规则", default=list)
     source = models.CharField("类别", max_length=8)  # 数据清洗 · 部门比对
     records = models.PositiveIntegerField("比对记录数", default=0)
+    # The records compared, by where they belong (the summary's N for a viewer's scope): a village's
+    # 12-digit code → the records matched to its households (部门比对: a record counts once, in the
+    # village of its lowest-coded match) or its members in scope (数据清洗); the county's 12-digit code
+    # (`430821000000`) → the departmental records that matched nobody, which only a county-wide viewer
+    # counts. Its values add up to `records`.
+    village_records = models.JSONField("各村比对记录数", default=dict, blank=True)
     hits = models.PositiveIntegerField("命中", default=0)
     created = models.PositiveIntegerField("新增线索", default=0)
     refreshed = models.PositiveIntegerField("仍在核查", default=0)

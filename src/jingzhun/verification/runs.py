@@ -23,6 +23,34 @@ def crosscheck_rules(imported: set[str]) -> set[str]:
     return {r.code for r in CROSSCHECK if r.dataset in imported}
 
 
+def cleanse_records(county: str) -> dict[str, int]:
+    """What a 数据清洗 run compares, by village: the members in scope of each village's households."""
+    from django.db.models import Count
+
+    from jingzhun.verification.crosscheck import in_scope_members
+
+    rows = (
+        in_scope_members(county)
+        .values("household__village_id")
+        .annotate(n=Count("id"))
+        .values_list("household__village_id", "n")
+    )
+    return {code: n for code, n in rows}
+
+
+def crosscheck_records(
+    counts: dict[str, tuple[int, int]], by_village: dict[str, int], county: str
+) -> dict[str, int]:
+    """What a 部门比对 run compared, by village (`iter_crosscheck`'s `by_village`: the records matched to
+    each village), and under the county's 12-digit code the records that matched nobody (`counts`)."""
+    out = dict(by_village)
+    unmatched = sum(c[1] for c in counts.values())
+    if unmatched:
+        key = county + "000000"
+        out[key] = out.get(key, 0) + unmatched
+    return out
+
+
 def keep_as_clues(
     *,
     hits: Iterable[Hit],
@@ -31,11 +59,17 @@ def keep_as_clues(
     region: str | None,
     actor: Actor | None,
     records: int = 0,
+    village_records: dict[str, int] | None = None,
 ) -> str:
     """Store the run's hits (a list or a stream) as clues; the Chinese line the command prints about it."""
     if region:
         return "按区划运行：疑点只写入 CSV，未保存为线索（线索按全县运行保存）"
     summary = store_hits(
-        hits=hits, rules_run=rules_run, year=year, actor=actor or system_actor(), records=records
+        hits=hits,
+        rules_run=rules_run,
+        year=year,
+        actor=actor or system_actor(),
+        records=records,
+        village_records=village_records,
     )
     return "线索：" + summary.sentence()

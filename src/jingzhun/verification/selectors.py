@@ -18,7 +18,7 @@ from django.http import Http404
 
 from jingzhun.accounts.access import Actor
 from jingzhun.accounts.roles import Perm
-from jingzhun.ledger.selectors import items_visible
+from jingzhun.ledger.selectors import items_visible, ledger_actor
 from jingzhun.lib.masking import mask_record
 from jingzhun.regions.models import Region
 from jingzhun.rules.checks import ALL_CHECKS, CLEANSING, CROSSCHECK
@@ -127,11 +127,22 @@ def by_region(actor: Actor, query: QuerySet[Clue], level: str) -> list[dict[str,
     return out
 
 
+def records_in_scope(actor: Actor, village_records: dict[str, int]) -> int:
+    """The records of a run (ClueRun.village_records) that belong to the viewer's region subtrees — the
+    clues' own scope (ledger scope): nothing for whoever sees no clue."""
+    if actor.can(Perm.LEDGER_VIEW) and not clues_visible(actor).query.is_empty():
+        prefixes = ledger_actor(actor).prefixes
+        return sum(n for code, n in village_records.items() if code.startswith(prefixes))
+    return 0
+
+
 def summary(actor: Actor, year: int | None = None) -> dict[str, Any]:
     """The counties' sentence: 比对 N 条记录，发现疑点 M 条，已核实 K 条，属实 J 条.
 
-    N is the records compared by the latest run of each kind (数据清洗 / 部门比对) of the year, as the run
-    reported them; M the clues in scope (of that year), K those closed, J those closed 属实."""
+    N is the records compared by the latest run of each kind (数据清洗 / 部门比对) of the year, counted
+    for the viewer's scope (ClueRun.village_records): a township cadre counts the records matched to
+    the villages of their township, a county-wide viewer every record, those that matched nobody
+    included; M the clues in scope (of that year), K those closed, J those closed 属实."""
     query = clues_visible(actor)
     runs = ClueRun.objects.all()
     if year:
@@ -146,8 +157,8 @@ def summary(actor: Actor, year: int | None = None) -> dict[str, Any]:
     )
     n = 0
     for source in ("数据清洗", "部门比对"):
-        latest = runs.filter(source=source).order_by("-id").values_list("records", flat=True).first()
-        n += latest or 0
+        latest = runs.filter(source=source).order_by("-id").values_list("village_records", flat=True).first()
+        n += records_in_scope(actor, latest or {})
     sentence = f"比对 {n} 条记录，发现疑点 {totals['m']} 条，已核实 {totals['k']} 条，属实 {totals['j']} 条"
     return {**totals, "n": n, "sentence": sentence}
 

@@ -187,6 +187,31 @@ def explain(rule: str, person: Person, record: Record | None, year: int, **facts
     raise ValueError(rule)
 
 
+def dibao_direction(person: Person, covered_dibao: bool, covered_tekun: bool) -> str:
+    """Which way X-DIBAO disagrees, per 救助类别: `低保+` on the roll but not flagged 是, `特困-` flagged 是
+    without a covering period (both parts when both disagree)."""
+    parts = []
+    for kind, flag, covered in (("低保", person.dibao, covered_dibao), ("特困", person.tekun, covered_tekun)):
+        if flag is True and not covered:
+            parts.append(f"{kind}-")
+        elif covered and flag is not True:
+            parts.append(f"{kind}+")
+    return "".join(parts)
+
+
+def hit_record_key(rule: str, person: Person, record: Record | None, **facts: Any) -> str:
+    """The fingerprint a dismissed clue is remembered by: the departmental record's, and for X-DIBAO
+    also the direction — the same 低保 record can back "on the roll, not flagged" and, once the flags
+    change, "flagged 特困 without a period"; dismissing one must not silence the other. A hit without a
+    record has "" (the clue store then remembers its 说明, which names the direction)."""
+    if record is None:
+        return ""
+    if rule == "X-DIBAO":
+        direction = dibao_direction(person, facts["covered_dibao"], facts["covered_tekun"])
+        return f"{record.key}|{direction}"
+    return record.key
+
+
 def make_hit(rule: str, person: Person, match: Match | None, year: int, **facts: Any) -> Hit:
     record = match.record if match is not None else None
     return Hit(
@@ -196,7 +221,7 @@ def make_hit(rule: str, person: Person, match: Match | None, year: int, **facts:
         explanation=explain(rule, person, record, year, **facts),
         dataset=SPEC_BY_RULE[rule].name,
         match=match.method if match is not None else "",
-        record_key=record.key if record is not None else "",
+        record_key=hit_record_key(rule, person, record, **facts),
         record=dict(record.columns) if record is not None else {},
     )
 
