@@ -645,7 +645,9 @@ def report(
             lines.append(
                 f"| {label}: engine + `store_hits` streamed | {s['wall']} | {s['cpu']} | {s['peak_mb']} | {s['by_rule']['line']} |"
             )
-    met = e["wall"] <= 60 and ratio <= 2 and max(r["peak_mb"] for r in best.values()) <= 2048
+    # the memory target is the product's (the engine, the clue store), not the hand-written baseline's
+    peak = max(r["peak_mb"] for k, r in best.items() if k != "baseline")
+    met = e["wall"] <= 60 and ratio <= 2 and peak <= 2048
     lines += [
         "",
         f"Targets (issue 13: ≤ 60 s, ≤ 2× the hand-written SQL, peak ≤ 2 GB): {'met' if met else 'NOT met'}.",
