@@ -3,12 +3,15 @@ entry carries the hash of the one before, so `audit verify` names the first entr
 
 from __future__ import annotations
 
+import enum
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from jingzhun.core import appendonly, audit, chain
 from jingzhun.core.models import AuditEntry
 from jingzhun.core.verify import verify_database
+from jingzhun.workbook.json_text import PreEncoded
 
 
 def _record(n: int, **extra) -> AuditEntry:
@@ -200,3 +203,152 @@ def test_entries_added_through_the_orm_directly_are_chained_too():
         )
     verdict = verify_database()
     assert verdict.ok and verdict.count == 4
+
+
+# --- bulk writers that encode their JSON once (chain_rows with `encoded`, the registry import) ----------
+_BULK_COLUMNS = (
+    "at",
+    "actor",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "household_id",
+    "before",
+    "after",
+    "job_id",
+    "note",
+    "prev_hash",
+    "row_hash",
+)
+_AWKWARD = '引"号\\反斜\t制表\n换行 é 𠀀'
+
+
+def _bulk_rows() -> list[tuple]:
+    from django.utils import timezone
+
+    now = timezone.now()
+    plain_after = {
+        "code": "G0001",
+        "member_count": 3,
+        "poor": True,
+        "exit_year": None,
+        "说明": _AWKWARD,
+        "income": {"year": 2018, "wage": "15000.00", "nested": [1, "二", None, False, {"键": "值"}]},
+    }
+    return [
+        (
+            now,
+            None,
+            "系统",
+            "import.create",
+            "household",
+            "1",
+            "张三户",
+            None,
+            None,
+            plain_after,
+            None,
+            "导入",
+        ),
+        (now, None, "系统", "import.update", "member", "2", _AWKWARD, None, {"a": []}, {"a": (1, 2)}, 7, ""),
+        # not plain: floats (whole ones come back from the database as ints), int keys, an enum member
+        (
+            now,
+            None,
+            "系统",
+            "import.update",
+            "region",
+            "3",
+            "村",
+            None,
+            {"x": 1.0},
+            {1: 1e20, "y": 2.5},
+            None,
+            "",
+        ),
+        (
+            now,
+            None,
+            "系统",
+            "import.update",
+            "region",
+            "4",
+            "村",
+            None,
+            {},
+            {"s": audit_enum()},
+            None,
+            "导入",
+        ),
+    ]
+
+
+class _Status(enum.StrEnum):  # a str subclass, as Django's TextChoices members are
+    ACTIVE = "active"
+
+
+def audit_enum():
+    return _Status.ACTIVE
+
+
+def _bulk_write(rows: list[tuple]) -> list[tuple]:
+    from jingzhun.workbook.db_bulk import Table
+
+    chained = list(chain.chain_rows(rows, range(len(chain.FIELDS)), encoded=PreEncoded))
+    Table(AuditEntry, _BULK_COLUMNS).insert(chained)
+    return chained
+
+
+@pytest.mark.django_db
+def test_a_bulk_chain_with_json_encoded_once_verifies_and_hashes_as_the_slow_path():
+    """The canonical text built from the once-encoded JSON is the one `link` computes, on the values given
+    and on the values the database gives back; the stored values read back as given."""
+    rows = _bulk_rows()
+    with transaction.atomic():
+        _record(0)
+        chained = _bulk_write(rows)
+        _record(1)
+    prev = chained[0][-2]
+    for row in chained:  # the same hashes as the generic (slow) path over the original values
+        assert row[-2] == prev and row[-1] == chain.link(prev, row[: len(chain.FIELDS)])
+        prev = row[-1]
+    slow_hashes, prev = [], chained[0][-2]
+    for row in rows:
+        slow_hashes.append(prev := chain.link(prev, row))
+    assert [r[-1] for r in chained] == slow_hashes
+    assert all(type(r[9]) is PreEncoded for r in chained[:2])  # plain: stored as the canonical text
+    assert chained[2][9] is rows[2][9]  # not plain: stored as given
+    verdict = verify_database()
+    assert verdict.ok and verdict.count == 2 + len(rows)
+    stored = {e.object_id: e for e in AuditEntry.objects.filter(action__startswith="import.")}
+    assert stored["1"].after == rows[0][9] and stored["1"].before is None
+    assert stored["2"].after == {"a": [1, 2]} and stored["2"].before == {"a": []}
+    assert stored["3"].after == {"1": 1e20, "y": 2.5} and stored["3"].before == {"x": 1.0}
+    assert stored["4"].after == {"s": "active"}
+    for item in stored.values():
+        assert item.row_hash == chain.link(item.prev_hash, audit.hashed_values(item))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("column", ["after", "before", "object_label"])
+def test_a_tampered_bulk_row_is_detected(column, tamper):
+    with transaction.atomic():
+        _record(0)
+        _bulk_write(_bulk_rows())
+        _record(1)
+    target = AuditEntry.objects.get(action="import.create", object_id="1")
+    if column == "after":
+        value = '{"code": "G0001", "member_count": 4}'
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        tamper(f"UPDATE core_auditentry SET after = %s{cast} WHERE id = %s", [value, target.pk])
+    elif column == "before":
+        target = AuditEntry.objects.get(action="import.update", object_id="2")
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        tamper(f"UPDATE core_auditentry SET before = %s{cast} WHERE id = %s", ['{"a": [0]}', target.pk])
+    else:
+        tamper("UPDATE core_auditentry SET object_label = %s WHERE id = %s", ["改过的", target.pk])
+    verdict = verify_database()
+    assert not verdict.ok and verdict.broken_id == target.pk
+    assert "内容与哈希不符" in verdict.reason

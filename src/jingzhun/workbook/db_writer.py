@@ -30,6 +30,7 @@ from jingzhun.registry import enums
 from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Member
 from jingzhun.registry.services.common import HOUSEHOLD_AUDIT_FIELDS
 from jingzhun.workbook.db_bulk import Table, ids_since, max_id
+from jingzhun.workbook.json_text import PreEncoded
 from jingzhun.workbook.plan import (
     HOUSEHOLD_COLUMNS,
     INCOME_COLUMNS,
@@ -181,7 +182,9 @@ class Writer:
             for source in sources:
                 yield from source()
 
-        return self.table(AuditEntry, AUDIT_CHAINED).insert(chain.chain_rows(rows(), _AUDIT_POSITIONS))
+        # the JSON values are encoded once, canonically, and stored as that text (core.chain.chain_rows)
+        chained = chain.chain_rows(rows(), _AUDIT_POSITIONS, encoded=PreEncoded)
+        return self.table(AuditEntry, AUDIT_CHAINED).insert(chained)
 
     def _report(self, done: int, total: int, message: str) -> None:
         if self.progress:
