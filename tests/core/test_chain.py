@@ -324,6 +324,8 @@ def test_a_bulk_chain_with_json_encoded_once_verifies_and_hashes_as_the_slow_pat
     assert verdict.ok and verdict.count == 2 + len(rows)
     stored = {e.object_id: e for e in AuditEntry.objects.filter(action__startswith="import.")}
     assert stored["1"].after == rows[0][9] and stored["1"].before is None
+    if connection.vendor == "sqlite":  # the text keeps the writer's key order (the history page's order)
+        assert list(stored["1"].after) == list(rows[0][9])
     assert stored["2"].after == {"a": [1, 2]} and stored["2"].before == {"a": []}
     assert stored["3"].after == {"1": 1e20, "y": 2.5} and stored["3"].before == {"x": 1.0}
     assert stored["4"].after == {"s": "active"}

@@ -45,6 +45,7 @@ FIELDS = (
 )
 _AT, _BEFORE, _AFTER = 0, 8, 9
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
+_dumps_ordered = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 
 
 def at_text(value: datetime | str) -> str:
@@ -147,7 +148,8 @@ def chain_rows(
     With `encoded` (a writer whose JSON columns take text as it is, e.g. `workbook.json_text.PreEncoded`),
     a `before` / `after` value that is plain (`_as_is`: what the database gives back already) is encoded
     ONCE, with the canonical encoder: that text is both its part of the canonical array and, wrapped by
-    `encoded`, the value stored in the row. Parsed back from the database it is the same value, so the
+    `encoded`, the value stored in the row (on PostgreSQL; SQLite stores the text with the writer's key
+    order, a second encoding). Parsed back from the database it is the same value, so the
     canonical form computed at verification (`link` on what the database gives back) is the same text. A
     value that is not plain (floats, other key types) is stored as given and hashed as `link` hashes it."""
     if encoded is None:
@@ -168,7 +170,11 @@ def _chain_encoded(
     head_at = positions[:_BEFORE]
     before_at, after_at = positions[_BEFORE], positions[_AFTER]
     tail_at = positions[_AFTER + 1 :]
-    dumps, sha256, as_is = _dumps, hashlib.sha256, _as_is
+    dumps, sha256, as_is, ordered = _dumps, hashlib.sha256, _as_is, _dumps_ordered
+    # PostgreSQL's jsonb keeps keys in an order of its own whatever the text, so the canonical (sorted) text
+    # serves as the stored one; SQLite keeps the text, and with it the order of the keys as the writer gave
+    # them (the order the history page shows the fields in): there the stored text is encoded on its own
+    sorted_ok = connection.vendor == "postgresql"
     last_at: Any = None
     last_at_text = ""
     tails: dict[tuple[Any, ...], str] = {}
@@ -185,7 +191,7 @@ def _chain_encoded(
             elif as_is(value):
                 text = dumps(value)
                 texts.append(text)
-                out[i] = encoded(text)
+                out[i] = encoded(text if sorted_ok else ordered(value))
             else:
                 texts.append(dumps(_json(value)))
         at = row[head_at[0]]

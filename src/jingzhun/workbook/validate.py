@@ -196,7 +196,6 @@ def _intern(values: dict[str, Any], names: tuple[str, ...], pool: dict[Any, Any]
 
 
 _HH_CHOICES = tuple(s.name for s in HOUSEHOLD_FIELDS if s.choices)
-_MB_CHOICES = tuple(s.name for s in MEMBER_FIELDS if s.choices)
 
 
 class _RowCleaner:
@@ -305,7 +304,7 @@ def parse_workbook(
     if readers[VILLAGE_SHEET].rows is not None:
         _villages(readers[VILLAGE_SHEET], parsed, actor, result)
     sink = after_households(parsed) if after_households is not None else None
-    _members(readers[MEMBER_SHEET], parsed, result, pool, progress, sink)
+    _members(readers[MEMBER_SHEET], parsed, result, progress, sink)
     _heads(parsed, result)
     if not parsed.households and result.ok:
         result.warn(HOUSEHOLD_SHEET, None, "", "", "户表中没有数据行，没有导入任何户")
@@ -363,7 +362,9 @@ def _households(
             result.error(sheet, number, LABELS[name], cell(cells, name), message)
         if code and code not in parsed.households:
             values["head_id_number"] = idcard.normalize(values.get("head_id_number"))
-            values["relocation"] = values.get("relocation") or enums.Relocation.NO
+            # the plain str, as the parsers give it: an enum member would take the audit entry of the
+            # household off the chain's plain fast path (core.chain._as_is)
+            values["relocation"] = values.get("relocation") or enums.Relocation.NO.value
             values["no_longer_enjoying"] = (
                 text(cell(cells, "exit_status")) in enums.EXIT_STATUS_NO_LONGER_ENJOYING
             )
@@ -375,7 +376,7 @@ def _households(
             _intern(values, _HH_CHOICES, pool)
             if values.get("village_code"):
                 values["village_code"] = pool.setdefault(values["village_code"], values["village_code"])
-            parsed.households[code] = (number, tuple(values.get(n) for n in HH_NAMES))
+            parsed.households[code] = (number, tuple(map(values.get, HH_NAMES)))
         if progress and number % 5000 == 0:
             progress(number, reader.rows.total + 1, "检查户表")
 
@@ -413,7 +414,6 @@ def _members(
     reader: _SheetReader,
     parsed: Parsed,
     result: ImportResult,
-    pool: dict,
     progress: ProgressFn | None,
     sink: MemberSink | None,
 ) -> None:
@@ -447,10 +447,11 @@ def _members(
             result.error(sheet, number, LABELS[name], cell(cells, name), message)
         parsed.member_rows += 1
         if code in households:
-            _intern(values, _MB_CHOICES, pool)
+            # the enum columns need no `_intern`: the cleaner's memoised parsers give one shared object per
+            # distinct cell text already (`_RowCleaner`), and a million members repeat a handful of texts
             values["household_code"] = None  # the grouping key holds it; no copy per member
             values["person_code"] = ""
-            member = tuple(values.get(n) for n in MEMBER_NAMES)
+            member = tuple(map(values.get, MEMBER_NAMES))
             parsed.members.setdefault(code, []).append((number, member))
             if sink is not None:
                 sink(code, member)
