@@ -148,3 +148,28 @@ def test_it_detects_any_single_digit_change(birth, sequence, position, delta):
     digit = (int(number[position]) + delta) % 10
     changed = number[:position] + str(digit) + number[position + 1 :]
     assert not idcard.is_valid(changed)
+
+
+def _check_by_definition(first17: str) -> str:
+    """GB 11643-1999 as written: the weighted sum of the 17 digits, modulo 11, picks the character."""
+    return idcard.CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, idcard.WEIGHTS, strict=True)) % 11]
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_chunked_check_character_is_the_weighted_sum_of_the_definition(first17):
+    assert idcard.check_char(first17) == _check_by_definition(first17)
+
+
+def test_the_check_character_of_full_width_digits_is_the_weighted_sum_too():
+    first17 = "４３０８２１１９６０１１２８５５５"
+    assert (
+        idcard.check_char(first17) == _check_by_definition(first17) == idcard.check_char("43082119601128555")
+    )
+
+
+def test_a_birth_date_remembered_from_one_id_is_the_same_for_the_next():
+    first = idcard.parse("11010519491231002X")
+    again = idcard.parse("11010519491231002x")
+    assert first.birth_date == again.birth_date == date(1949, 12, 31)
+    with pytest.raises(idcard.IdNumberError, match="出生日期 19990230 不存在"):
+        idcard.parse("43082119990230001" + idcard.check_char("43082119990230001"))
