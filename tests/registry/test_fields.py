@@ -324,3 +324,14 @@ def test_one_definition_of_the_member_columns():
     ]  # fmt: skip
     assert tuple(f.name for f in dataclasses.fields(MemberData)) == loading.MEMBER_COLUMNS
     assert set(loading.MEMBER_COLUMNS) <= set(MEMBER_COLUMNS)
+
+
+class _Cell(str):
+    """A str subclass (as an enum member or a pre-encoded text is): takes the general path of `text`."""
+
+
+@given(st.text(alphabet=" \t\n\u3000\u00a0a中1.", max_size=12))
+def test_text_of_a_str_cell_is_the_general_trim_whatever_the_whitespace(value):
+    general = str(value).strip().replace("\u3000", " ").strip()
+    assert text(value) == general == text(_Cell(value))
+    assert text(None) == "" and text(12.0) == "12" and text(1.5) == "1.5"

@@ -25,6 +25,10 @@ class FieldError(ValueError):
 
 
 def text(value: Any) -> str:
+    if value.__class__ is str:  # every CSV cell: the same result as the general path below, cheaper
+        if "\u3000" in value:
+            return value.replace("\u3000", " ").strip()
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -101,6 +101,10 @@ class NationalParser:
             key: {} for key, _ in HOUSEHOLD_PARSERS if key not in (L.PHONE, L.INCOME)
         }
         self.this_year = date.today().year
+        # (key, parser, column) of the household columns the sheet has
+        self.household_parsers = [
+            (k, parse, self.index[k]) for k, parse in HOUSEHOLD_PARSERS if k in self.index
+        ]
 
     # -- helpers ---------------------------------------------------------------------------------
     def _cell(self, cells: list[Any], key: str) -> Any:
@@ -194,10 +198,8 @@ class NationalParser:
         errors: dict[str, tuple[Any, str]] = {}
         parsed: dict[str, Any] = {}
         memo = self.parse_memo
-        for key, parse in HOUSEHOLD_PARSERS:
-            if key not in self.index:
-                continue
-            cell = self._cell(cells, key)
+        for key, parse, i in self.household_parsers:
+            cell = cells[i]  # `run` pads every row to the sheet's width
             cache = memo.get(key) if cell.__class__ is str else None
             hit = cache.get(cell) if cache is not None else None
             if hit is None:
@@ -213,9 +215,9 @@ class NationalParser:
                 errors[key] = (cell, hit[1])
         if len(code) > 40:
             errors[L.CODE] = (code, "不能超过40个字")
-        county_name = text(self._cell(cells, L.COUNTY))
-        township = text(self._cell(cells, L.TOWNSHIP))
-        village = text(self._cell(cells, L.VILLAGE))
+        county_name = fast_text(self._cell(cells, L.COUNTY))
+        township = fast_text(self._cell(cells, L.TOWNSHIP))
+        village = fast_text(self._cell(cells, L.VILLAGE))
         place = self.places.get((county_name, township, village))
         if place is None:
             place = self.places[(county_name, township, village)] = self._place(
@@ -238,7 +240,7 @@ class NationalParser:
             exit_status, no_longer, pre_exit = "", False, False  # unknown (docs/national-list.md)
         income = parsed.get(L.INCOME)
         dilapidated = parsed.get(L.HOUSING)
-        group = text(self._cell(cells, L.GROUP))[:60]
+        group = fast_text(self._cell(cells, L.GROUP))[:60]
         pool = self.pool
         values.update(
             code=code,
@@ -351,7 +353,8 @@ class NationalParser:
 
     def _households(self) -> None:
         """人数 and the 户主, once every row is read."""
-        for code, (first_row, _, heads, size_text, _, _) in self.state.items():
+        streamed = self.sink is not None
+        for code, (first_row, _, heads, size_text, declared_rows, seen) in self.state.items():
             rows = len(self.parsed.members.get(code, ()))
             if size_text:
                 try:
@@ -380,7 +383,9 @@ class NationalParser:
                     "户主",
                     f"户编号 {code} 有{len(heads)}名户主（{rows_text}）：每户只能有一名户主",
                 )
-            if heads:
+            # a household streamed as complete (`_member`: as many rows as its 人数, one 户主) has its head
+            # set already, and no row came after (it would have made the rows more than its 人数)
+            if heads and not (streamed and seen == declared_rows and len(heads) == 1):
                 self._set_head(code, heads[0])
 
     def _set_head(self, code: str, head: tuple[int, Any, Any]) -> None:
