@@ -333,5 +333,5 @@ class _Cell(str):
 @given(st.text(alphabet=" \t\n\u3000\u00a0a中1.", max_size=12))
 def test_text_of_a_str_cell_is_the_general_trim_whatever_the_whitespace(value):
     general = str(value).strip().replace("\u3000", " ").strip()
-    assert text(value) == general == text(_Cell(value))
-    assert text(None) == "" and text(12.0) == "12" and text(1.5) == "1.5"
+    assert fields.text(value) == general == fields.text(_Cell(value))
+    assert fields.text(None) == "" and fields.text(12.0) == "12" and fields.text(1.5) == "1.5"
