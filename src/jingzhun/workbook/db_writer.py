@@ -106,6 +106,7 @@ _created_audit_values = itemgetter(*(_CREATED_SOURCES[name] for name in CREATED_
 INCOME_YEAR_I = HH["income_year"]
 IDENTIFIED_I = HH["identified_year"]
 _member_values = itemgetter(*(i for _, i in MEMBER_COLUMNS))
+_household_values = itemgetter(*(i for _, i in HOUSEHOLD_COLUMNS))
 CENT = Decimal("0.01")
 
 
@@ -245,7 +246,7 @@ class Writer:
         values, now = self.parsed.households[code][1], self.now
         return (
             code,
-            *(values[i] for _, i in HOUSEHOLD_COLUMNS),
+            *_household_values(values),
             initials(values[HH["head_name"]]),
             len(self.parsed.members.get(code, ())),
             enums.RegistryStatus.ACTIVE,
