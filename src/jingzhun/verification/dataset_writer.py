@@ -80,11 +80,14 @@ class RecordWriter:
             self.pending = None
             fn(*args)
 
-    def write(self, rows: Iterable[Sequence[Any]]) -> None:
-        """Stream `rows` in; the caller counts them (and adds them to `written`). On PostgreSQL one COPY
-        until a `report` waits (then it runs, and the next COPY takes the rest)."""
+    def write(self, rows: Iterable[Sequence[Any]], table: str | None = None) -> None:
+        """Stream `rows` in (into `table`, PostgreSQL: a dataset's new partition, or the records table);
+        the caller counts them (and adds them to `written`). On PostgreSQL one COPY until a `report`
+        waits (then it runs, and the next COPY takes the rest)."""
         if connection.vendor == "postgresql":
-            sql = f"COPY {_table()} ({self.columns}) FROM STDIN"
+            sql = (
+                f"COPY {connection.ops.quote_name(table) if table else _table()} ({self.columns}) FROM STDIN"
+            )
             it = iter(rows)
             with connection.cursor() as cursor, connection.wrap_database_errors:
                 while True:
@@ -104,15 +107,15 @@ class RecordWriter:
         self._sqlite(rows)
 
     @contextmanager
-    def stream(self) -> Iterator[Callable[[Any], None]]:
-        """A function taking the batches of the check workers (`verification.dataset_workers`) until
-        the block ends: on PostgreSQL COPY text (`copy_text`), the sheets through one `COPY … FROM
-        STDIN` (ended and opened again where a `report` waits); on SQLite lists of rows, each one
-        `executemany`."""
+    def stream(self) -> Iterator[Callable[..., None]]:
+        """A function `put(batch, table=None)` taking the batches of the check workers
+        (`verification.dataset_workers`) until the block ends: on PostgreSQL COPY text (`copy_text`)
+        through one `COPY … FROM STDIN` per run of batches into the same table (a dataset's new
+        partition, or the records table; ended and opened again where a `report` waits); on SQLite
+        lists of rows, each one `executemany`."""
         if connection.vendor == "postgresql":
-            sql = f"COPY {_table()} ({self.columns}) FROM STDIN"
             with connection.cursor() as cursor, connection.wrap_database_errors:
-                open_copy: list[Any] = []  # [its context manager, the copy] while one is open
+                open_copy: list[Any] = []  # [its context manager, the copy, its table] while one is open
 
                 def end(exc: BaseException | None = None) -> None:
                     if open_copy:
@@ -121,10 +124,13 @@ class RecordWriter:
                         self.copying = False
                         manager.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
-                def put(payload: Any) -> None:
+                def put(payload: Any, table: str | None = None) -> None:
+                    if open_copy and open_copy[2] != table:
+                        end()
                     if not open_copy:
-                        manager = cursor.cursor.copy(sql)
-                        open_copy[:] = [manager, manager.__enter__()]
+                        target = connection.ops.quote_name(table) if table else _table()
+                        manager = cursor.cursor.copy(f"COPY {target} ({self.columns}) FROM STDIN")
+                        open_copy[:] = [manager, manager.__enter__(), table]
                         self.copying = True
                     open_copy[1].write(payload)
                     if self.pending is not None:
@@ -144,7 +150,7 @@ class RecordWriter:
         connection.ensure_connection()
         raw = connection.connection
 
-        def insert(rows: Any) -> None:
+        def insert(rows: Any, table: str | None = None) -> None:
             with self.lock, connection.wrap_database_errors:
                 raw.executemany(sql, rows)
 
@@ -187,7 +193,8 @@ class RecordWriter:
 
     def finish(self) -> None:
         """Fresh planner statistics on PostgreSQL when the rows copied are a good part of the table
-        (see `workbook.db_bulk.Table._analyze`: without them the queries after an import misplan)."""
+        (see `workbook.db_bulk.Table._analyze`: without them the queries after an import misplan; on
+        the partitioned table ANALYZE also updates every partition's own)."""
         if connection.vendor != "postgresql" or self.written < ANALYZE_MIN:
             return
         with connection.cursor() as cursor:
