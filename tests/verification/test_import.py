@@ -582,3 +582,35 @@ def test_another_connection_reads_the_previous_copy_until_the_commit(
         after_swap["thread"].join(10)
         assert after_swap["blocked"] and after_swap["seen"] == (7, ID2)
         assert read() == (7, ID2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_import_checks_its_foreign_keys_once_and_turns_them_on_again(
+    regions, tmp_path, check_mode
+):
+    """SQLite, an import outside any transaction: the foreign keys are off while it writes, checked
+    once before its commit, and on again after it — committed or rolled back."""
+    from django.db import connection
+
+    def foreign_keys_on():
+        if connection.vendor != "sqlite":
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys")
+            return bool(cursor.fetchone()[0])
+
+    good = write_dataset(
+        tmp_path / "1", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}]
+    )
+    assert import_datasets([str(good)]).datasets == {"死亡人口": 1}
+    assert foreign_keys_on()
+    bad = write_dataset(tmp_path / "2", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "昨天"}])
+    assert not import_datasets([str(bad)]).ok
+    assert foreign_keys_on() and _counts() == (1, 1)
+    if connection.vendor == "sqlite":  # the check before the commit refuses a record of no dataset
+        from django.db import IntegrityError
+
+        from jingzhun.verification import dataset_writer
+
+        with pytest.raises(IntegrityError):
+            dataset_writer.check_foreign_keys([Dataset.objects.get().pk, 10**9])

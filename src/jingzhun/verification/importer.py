@@ -34,7 +34,12 @@ from jingzhun.rules.datasets import SPEC_BY_NAME, SPECS
 from jingzhun.verification.dataset_partitions import Partitions, partitioned
 from jingzhun.verification.dataset_rows import SheetRows, digest
 from jingzhun.verification.dataset_workers import Pool, Task, workers_for
-from jingzhun.verification.dataset_writer import RecordWriter, max_record_id
+from jingzhun.verification.dataset_writer import (
+    RecordWriter,
+    check_foreign_keys,
+    max_record_id,
+    sqlite_foreign_keys_by_the_import,
+)
 from jingzhun.verification.models import Dataset, DatasetRecord
 from jingzhun.verification.sources import rows_max, sheets
 from jingzhun.workbook.columns import normalize_header
@@ -99,10 +104,16 @@ def import_datasets(
     started = time.monotonic()
     county = county_code(actor)
     try:
-        with transaction.atomic(), ExitStack() as stack:
+        with sqlite_foreign_keys_by_the_import() as unchecked, transaction.atomic(), ExitStack() as stack:
             _import(paths, stack, outcome, county, user, file_name, progress)
             if not result.ok:
                 raise _Rollback
+            if unchecked:
+                check_foreign_keys(
+                    Dataset.objects.filter(county_code=county, name__in=list(outcome.datasets)).values_list(
+                        "pk", flat=True
+                    )
+                )
             for name, rows in outcome.datasets.items():
                 audit.record(
                     actor=user,
