@@ -419,3 +419,198 @@ def test_the_row_cap_counts_every_sheet_of_the_upload(regions, tmp_path, setting
     assert [e.message for e in outcome.result.errors] == [rows_message(6)]
     settings.JINGZHUN_DATASET_MAX_ROWS = 8
     assert import_datasets([str(folder)]).ok
+
+
+def _partition_state():
+    """PostgreSQL: {dataset name: its partition's table} and the tables of the records' family (the
+    partitions, the DEFAULT one, any table an import left behind); SQLite: nothing to inspect."""
+    from django.db import connection
+
+    from jingzhun.verification.dataset_partitions import partition_of, partitioned
+
+    if connection.vendor != "postgresql":
+        return None
+    assert partitioned()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind IN ('r', 'p') "
+            "AND relname LIKE 'verification\\_datasetrecord%%' ORDER BY relname"
+        )
+        tables = [r[0] for r in cursor.fetchall()]
+    return {ds.name: partition_of(ds.pk) for ds in Dataset.objects.all()}, tables
+
+
+def _records_by_dataset():
+    return {
+        name: sorted(DatasetRecord.objects.filter(dataset__name=name).values_list("id", "id18", "row"))
+        for name in Dataset.objects.values_list("name", flat=True)
+    }
+
+
+def test_a_reimport_replaces_only_its_dataset_and_a_failed_one_keeps_every_copy(
+    regions, tmp_path, monkeypatch, check_mode
+):
+    """Re-importing one dataset replaces its copy (PostgreSQL: a new partition swapped in for the old
+    one, the old one dropped, nothing left behind) and leaves the other datasets' rows as they were;
+    an import failing after rows were already copied (an error in the last row of a later batch) leaves
+    every copy and partition as it was."""
+    from jingzhun.verification import importer
+
+    monkeypatch.setattr(importer, "BULK_MIN_ROWS", 2)  # SQLite: the big-import path (indexes rebuilt)
+    monkeypatch.setattr("jingzhun.verification.dataset_workers.BATCH", 3)
+    monkeypatch.setattr("jingzhun.verification.dataset_writer.BATCH", 3)
+    folder = tmp_path / "1"
+    write_dataset(folder, "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 4)
+    write_dataset(folder, "财政供养", [{"证件号码": ID2, "姓名": "李四", "工作单位": "县一中"}] * 3)
+    assert import_datasets([str(folder)]).ok
+    before = _records_by_dataset()
+    first = _partition_state()
+    second = write_dataset(
+        tmp_path / "2", "死亡人口", [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}] * 2
+    )
+    assert import_datasets([str(second)]).datasets == {"死亡人口": 2}
+    after = _records_by_dataset()
+    assert after["财政供养"] == before["财政供养"]
+    assert [(i18, row) for _, i18, row in after["死亡人口"]] == [(ID2, 2), (ID2, 3)]
+    assert _record_indexes() == ["dsrec_dataset_idx", "dsrec_id18_idx", "dsrec_near_idx"]
+    state = _partition_state()
+    if state is not None:
+        (parts1, _), (parts2, tables2) = first, state
+        assert parts2["财政供养"] == parts1["财政供养"]
+        assert parts2["死亡人口"] not in (None, parts1["死亡人口"])
+        assert tables2 == sorted(
+            [*parts2.values(), "verification_datasetrecord", "verification_datasetrecord_default"]
+        )
+        assert parts1["死亡人口"] not in tables2
+    bad = [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-03-01"}] * 8 + [
+        {"证件号码": ID1, "姓名": "张三", "死亡日期": "昨天"}
+    ]
+    third = write_dataset(tmp_path / "3", "死亡人口", bad)
+    outcome = import_datasets([str(third)])
+    assert not outcome.ok and [e[:3] for e in _errors(outcome)] == [("死亡人口", 10, "死亡日期")]
+    assert _records_by_dataset() == after
+    assert _partition_state() == state
+    assert Dataset.objects.get(name="死亡人口").row_count == 2
+
+
+def test_rows_written_outside_the_importer_are_replaced_by_the_next_import(regions, tmp_path, check_mode):
+    """A dataset's rows written by anything but the importer (PostgreSQL: in the DEFAULT partition,
+    the dataset having none of its own) are its copy too: the next import replaces them."""
+    from django.utils import timezone
+
+    from jingzhun.verification.importer import county_code
+
+    ds = Dataset.objects.create(
+        county_code=county_code(), name="死亡人口", file_name="x.csv", imported_at=timezone.now()
+    )
+    other = Dataset.objects.create(
+        county_code=county_code(), name="财政供养", file_name="y.csv", imported_at=timezone.now()
+    )
+    for dataset, number in ((ds, ID1), (other, ID2)):
+        DatasetRecord.objects.create(
+            dataset=dataset, row=2, id_number=number, id18=number, id_kind="i", name="张三", gender="男",
+            kind="", status="", key="k", data=[number],
+        )  # fmt: skip
+    path = write_dataset(tmp_path, "死亡人口", [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}])
+    assert import_datasets([str(path)]).datasets == {"死亡人口": 1}
+    assert sorted(DatasetRecord.objects.values_list("dataset__name", "id18")) == [
+        ("死亡人口", ID2),
+        ("财政供养", ID2),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_connection_reads_the_previous_copy_until_the_commit(
+    regions, tmp_path, monkeypatch, check_mode
+):
+    """While an import runs, another connection reads the previous copy, whole (rows already copied
+    into the new table are not seen); after the swap it waits for the commit, then reads the new copy,
+    whole. On PostgreSQL, from a second connection of its own; SQLite's test database lives in memory
+    (one connection), so there only the outcome is checked."""
+    import threading
+
+    from django.db import connection
+
+    from jingzhun.verification import importer
+    from jingzhun.verification.dataset_writer import RecordWriter
+
+    first = write_dataset(
+        tmp_path / "1", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}] * 3
+    )
+    assert import_datasets([str(first)]).ok
+    dataset_id = Dataset.objects.get().pk
+    monkeypatch.setattr(importer, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr("jingzhun.verification.dataset_workers.BATCH", 2)
+    postgres = connection.vendor == "postgresql"
+
+    def read():
+        """(count, id18) of the dataset's records, from a connection of its own"""
+        import psycopg
+
+        s = connection.settings_dict
+        with psycopg.connect(
+            dbname=s["NAME"], user=s["USER"], host=s["HOST"], port=s["PORT"], password=s["PASSWORD"]
+        ) as other:
+            row = other.execute(
+                "SELECT COUNT(*), MIN(id18), MAX(id18) FROM verification_datasetrecord WHERE dataset_id = %s",
+                [dataset_id],
+            ).fetchone()
+        assert row[1] == row[2]  # never a mix of the two copies
+        return row[0], row[1]
+
+    during: list = []
+    after_swap: dict = {}
+    finish = RecordWriter.finish
+
+    def finish_then_read_from_a_thread(self):
+        finish(self)  # everything in place, not committed yet
+        if postgres:
+            thread = threading.Thread(target=lambda: after_swap.update(seen=read()))
+            thread.start()
+            thread.join(0.5)
+            after_swap["blocked"] = thread.is_alive()  # waiting for the commit
+            after_swap["thread"] = thread
+
+    monkeypatch.setattr(RecordWriter, "finish", finish_then_read_from_a_thread)
+    rows = [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}] * 7
+    second = write_dataset(tmp_path / "2", "死亡人口", rows)
+    outcome = import_datasets([str(second)], progress=lambda *_: postgres and during.append(read()))
+    assert outcome.ok and outcome.datasets == {"死亡人口": 7}
+    assert sorted(DatasetRecord.objects.values_list("id18", flat=True)) == [ID2] * 7
+    if postgres:
+        assert during and set(during) == {(3, ID1)}
+        after_swap["thread"].join(10)
+        assert after_swap["blocked"] and after_swap["seen"] == (7, ID2)
+        assert read() == (7, ID2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_import_checks_its_foreign_keys_once_and_turns_them_on_again(
+    regions, tmp_path, check_mode
+):
+    """SQLite, an import outside any transaction: the foreign keys are off while it writes, checked
+    once before its commit, and on again after it — committed or rolled back."""
+    from django.db import connection
+
+    def foreign_keys_on():
+        if connection.vendor != "sqlite":
+            return True
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys")
+            return bool(cursor.fetchone()[0])
+
+    good = write_dataset(
+        tmp_path / "1", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "2024-01-01"}]
+    )
+    assert import_datasets([str(good)]).datasets == {"死亡人口": 1}
+    assert foreign_keys_on()
+    bad = write_dataset(tmp_path / "2", "死亡人口", [{"证件号码": ID1, "姓名": "张三", "死亡日期": "昨天"}])
+    assert not import_datasets([str(bad)]).ok
+    assert foreign_keys_on() and _counts() == (1, 1)
+    if connection.vendor == "sqlite":  # the check before the commit refuses a record of no dataset
+        from django.db import IntegrityError
+
+        from jingzhun.verification import dataset_writer
+
+        with pytest.raises(IntegrityError):
+            dataset_writer.check_foreign_keys([Dataset.objects.get().pk, 10**9])

@@ -144,3 +144,26 @@ def test_a_member_with_two_records_gets_one_hit_on_the_best_match(admin_actor, t
     )
     hits = hits_all_engines(Y)
     assert [(h.match, h.record["号牌号码"]) for h in hits] == [("证件号码", "湘G2")]
+
+
+def test_the_crosscheck_reads_the_copy_imported_last(admin_actor, tmp_path):
+    """After a re-import (PostgreSQL: the dataset's partition swapped), both engines match the new copy
+    only; a failed re-import later leaves the cross-check on that copy."""
+    hh = register(
+        admin_actor,
+        members=[
+            member_row("王五", "户主", date(1950, 1, 5)),
+            member_row("赵六", "配偶", date(1952, 2, 2), male=False),
+        ],
+    )
+    m = {x.relation: x for x in hh.members.all()}
+    load(tmp_path / "1", {"死亡人口": [_death(m["户主"].id_number, "王五")]})
+    assert [h.member_id for h in hits_all_engines(Y)] == [m["户主"].pk]
+    load(tmp_path / "2", {"死亡人口": [_death(m["配偶"].id_number, "赵六")]})
+    assert [h.member_id for h in hits_all_engines(Y)] == [m["配偶"].pk]
+    from jingzhun.verification.importer import import_datasets
+    from tests.verification.helpers import write_dataset
+
+    bad = write_dataset(tmp_path / "3", "死亡人口", [_death(m["户主"].id_number, "王五"), _death("", "x")])
+    assert not import_datasets([str(bad)]).ok
+    assert [h.member_id for h in hits_all_engines(Y)] == [m["配偶"].pk]

@@ -10,9 +10,12 @@ streaming pass per sheet: the reader's rows go through the sheet's compiled chec
 (`verification.dataset_rows`: memoised parsers per typed column) straight into the bulk writer
 (`verification.dataset_writer`: executemany on SQLite, COPY on PostgreSQL) — the file is never held. A
 parse error stops the writing but not the checking, so the report lists every error, and the
-transaction is rolled back at the end. A big import drops the record indexes and builds them once at
-the end; the previous copies are deleted in one statement after the new rows are in (their rows are
-those of the dataset with an id up to the table's greatest id when the import took the dataset)."""
+transaction is rolled back at the end. On PostgreSQL the records are partitioned by dataset: each
+dataset's new copy is copied into a fresh table of its own, indexed, and swapped in for the previous
+copy's partition at the end (`verification.dataset_partitions`) — no row is deleted and no index is built
+over any other rows. On SQLite a big import drops the record indexes and builds them once at the end;
+the previous copies are deleted in one statement after the new rows are in (their rows are those of the
+dataset with an id up to the table's greatest id when the import took the dataset)."""
 
 from __future__ import annotations
 
@@ -28,9 +31,15 @@ from django.utils import timezone
 
 from jingzhun.core import audit
 from jingzhun.rules.datasets import SPEC_BY_NAME, SPECS
+from jingzhun.verification.dataset_partitions import Partitions, partitioned
 from jingzhun.verification.dataset_rows import SheetRows, digest
 from jingzhun.verification.dataset_workers import Pool, Task, workers_for
-from jingzhun.verification.dataset_writer import RecordWriter, max_record_id
+from jingzhun.verification.dataset_writer import (
+    RecordWriter,
+    check_foreign_keys,
+    max_record_id,
+    sqlite_foreign_keys_by_the_import,
+)
 from jingzhun.verification.models import Dataset, DatasetRecord
 from jingzhun.verification.sources import rows_max, sheets
 from jingzhun.workbook.columns import normalize_header
@@ -95,10 +104,16 @@ def import_datasets(
     started = time.monotonic()
     county = county_code(actor)
     try:
-        with transaction.atomic(), ExitStack() as stack:
+        with sqlite_foreign_keys_by_the_import() as unchecked, transaction.atomic(), ExitStack() as stack:
             _import(paths, stack, outcome, county, user, file_name, progress)
             if not result.ok:
                 raise _Rollback
+            if unchecked:
+                check_foreign_keys(
+                    Dataset.objects.filter(county_code=county, name__in=list(outcome.datasets)).values_list(
+                        "pk", flat=True
+                    )
+                )
             for name, rows in outcome.datasets.items():
                 audit.record(
                     actor=user,
@@ -163,31 +178,40 @@ def _import(
         if not plan.missing:
             planned.append((sheet, plan))
     incoming = sum(s.rows.total for s, _ in planned)
-    if result.ok:
+    # PostgreSQL: each dataset's new copy goes into a new table of its own, swapped in for the previous
+    # copy's partition at the end (`verification.dataset_partitions`); SQLite: into the records table
+    parts = Partitions() if result.ok and planned and partitioned() else None
+    if result.ok and parts is None:
         indexes.maybe_drop([p.spec.name for _, p in planned], incoming, county)
     workers = 0
     if result.ok and incoming >= PARALLEL_MIN_ROWS and connection.vendor in PARALLEL_VENDORS:
         workers = workers_for(len(planned))
     if workers and all(s.source for s, _ in planned):
         tasks = []
-        bound = max_record_id()  # the previous copies' rows all have an id up to it
+        tables: dict[int, str | None] = {}
+        bound = max_record_id() if parts is None else 0  # the previous copies' rows all have an id up to it
         for order, (sheet, plan) in enumerate(planned):
             dataset = _replace(county, plan.spec.name, plan.columns, user, file_name or sheet.file, now)
             replaced[dataset.pk] = bound
+            tables[order] = parts.table(dataset.pk) if parts is not None else None
             tasks.append(
                 Task(
                     order, sheet.source, sheet.name, plan.spec.name, dataset.pk, rows_max(), sheet.rows.total
                 )
             )
-        _write_parallel(tasks, workers, writer, outcome, progress)
+        _write_parallel(tasks, workers, writer, outcome, progress, tables)
         planned = []  # written
     for sheet, plan in planned:
         spec = plan.spec
         dataset_id = 0
+        table = None
         if result.ok:  # else only checked: nothing will be kept
             dataset = _replace(county, spec.name, plan.columns, user, file_name or sheet.file, now)
             dataset_id = dataset.pk
-            replaced[dataset_id] = max_record_id()
+            if parts is not None:
+                table = parts.table(dataset_id)
+            else:
+                replaced[dataset_id] = max_record_id()
         before = result.total_errors
         count = 0
 
@@ -203,14 +227,17 @@ def _import(
                     writer.report(progress, done, done + max(total - count, 0), f"已读取 {done:,} 条记录")
                 yield row
 
-        writer.write(counted(plan.records(sheet.rows.rows, dataset_id, lambda: result.ok)))
+        writer.write(counted(plan.records(sheet.rows.rows, dataset_id, lambda: result.ok)), table)
         writer.written += count
         if result.total_errors == before and result.ok:
             Dataset.objects.filter(pk=dataset_id).update(row_count=count)
             outcome.datasets[spec.name] = count
     if result.ok:
-        _delete_previous(replaced, bulk=indexes.dropped)
-        indexes.restore()
+        if parts is not None:
+            parts.swap()
+        else:
+            _delete_previous(replaced, bulk=indexes.dropped)
+            indexes.restore()
         writer.finish()
 
 
@@ -226,7 +253,12 @@ PARALLEL_VENDORS = ("postgresql",)
 
 
 def _write_parallel(
-    tasks: list[Task], workers: int, writer: RecordWriter, outcome: DatasetImport, progress: ProgressFn | None
+    tasks: list[Task],
+    workers: int,
+    writer: RecordWriter,
+    outcome: DatasetImport,
+    progress: ProgressFn | None,
+    tables: dict[int, str | None],
 ) -> None:
     """The sheets of `tasks` checked by `workers` processes (the biggest sheets first) and written here
     as their batches come back; the workers' errors join the import's report."""
@@ -254,7 +286,7 @@ def _write_parallel(
                 before, done = done, done + good
                 if progress is not None and before // PROGRESS_EVERY != done // PROGRESS_EVERY:
                     writer.report(progress, done, max(total, done), f"已读取 {done:,} 条记录")
-                put(payload)
+                put(payload, tables.get(order))
 
         pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok)
     if not result.ok:
