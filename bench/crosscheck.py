@@ -85,7 +85,7 @@ agg AS (
     MAX(CASE WHEN j.ds = '低保特困' AND j.kind = '特困' AND j.date1 <= '{REF}' AND (j.date2 IS NULL OR j.date2 >= '{REF}') THEN 1 ELSE 0 END) AS ct,
     SUM(CASE WHEN j.ds = '残疾人' THEN 1 ELSE 0 END) AS dis,
     MAX(CASE WHEN j.ds = '医保参保' AND j.ry = {YEAR} AND j.status = '参保' THEN 1 ELSE 0 END) AS ins
-  FROM mem m LEFT JOIN j ON j.mid = m.id GROUP BY m.id),
+  FROM mem m LEFT JOIN j ON j.mid = m.id GROUP BY m.id, m.health, m.mi, m.dibao, m.tekun),
 two_way AS (
   SELECT 'X-DIBAO' AS rule, mid FROM agg WHERE EXISTS (SELECT 1 FROM verification_dataset WHERE name = '低保特困')
     AND ((dibao IS TRUE AND cd = 0) OR (dibao IS NOT TRUE AND cd = 1) OR (tekun IS TRUE AND ct = 0) OR (tekun IS NOT TRUE AND ct = 1))

@@ -45,6 +45,38 @@ def test_it_raises_one_clue_per_hit_assigned_to_the_village(admin, household, pe
     assert AuditEntry.objects.filter(action="clue.store").count() == 1
 
 
+def test_every_raised_clue_is_audited_in_the_hash_chain(admin, household, people, monkeypatch):
+    """The raised clues' audit rows are written in bulk, batch by batch: each names its ledger item, the
+    household, who ran it, the rule, member, dataset and match, the 说明 as its note — and each still
+    carries the hash of the entry before it (the chain verifies across the batches)."""
+    from jingzhun.core.verify import verify_database
+
+    monkeypatch.setattr("jingzhun.verification.clue_store.CHUNK", 1)
+    spouse, death = spouse_hit(household, people["配偶"]), death_hit(household, people["配偶"])
+    store_hits(hits=[death, spouse], rules_run={"X-DEATH", "Q-SPOUSE-SEX"}, year=2018, actor=admin)
+    raised = list(AuditEntry.objects.filter(action="clue.raise").order_by("id"))
+    assert len(raised) == 2
+    for entry, hit in zip(raised, [death, spouse], strict=True):
+        clue = Clue.objects.get(rule=hit.rule)
+        assert (entry.object_type, entry.object_id) == ("ledger_item", str(clue.item_id))
+        assert entry.object_label == f"线索核查 {clue.item.code}"
+        assert (entry.actor_id, entry.actor_name) == (
+            admin.user.pk,
+            admin.user.display_name or admin.user.username,
+        )
+        assert entry.household_id == household.pk and entry.note == hit.explanation
+        assert entry.before is None and entry.job_id is None
+        assert entry.after == {
+            "rule": hit.rule,
+            "member": hit.member_id,
+            "dataset": hit.dataset,
+            "match": hit.match,
+        }
+    verdict = verify_database()
+    assert verdict.ok, verdict.message
+    assert AuditEntry.objects.filter(row_hash="").count() == 0
+
+
 def test_a_rerun_never_duplicates_an_open_clue(admin, household, people):
     hit = death_hit(household, people["配偶"])
     store_hits(hits=[hit], rules_run={"X-DEATH"}, year=2018, actor=admin)
