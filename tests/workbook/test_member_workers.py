@@ -218,3 +218,19 @@ def test_the_row_limit_stops_both_modes_alike(tmp_path, system_actor, monkeypatc
     assert results[1].errors[-1].message.startswith("文件的数据行超过上限")
     assert not Household.objects.exists()
     _no_children()
+
+
+def test_an_exception_in_the_importer_while_workers_run_ends_them(tmp_path, system_actor, monkeypatch):
+    """A failure on the importer's side (here its progress callback) mid-sheet: raised as it is, nothing
+    written, every worker ended."""
+    folder = _county(tmp_path, households=1800)
+
+    def progress(done, total, message):
+        if message == "检查成员表":
+            raise KeyboardInterrupt
+
+    _workers(monkeypatch, chunk=500)
+    with pytest.raises(KeyboardInterrupt):
+        import_path(str(folder), actor=system_actor, progress=progress)
+    assert not Household.objects.exists() and not Member.objects.exists()
+    _no_children()
