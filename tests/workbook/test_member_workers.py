@@ -18,6 +18,7 @@ from jingzhun.workbook.file_reader import Workbook
 from jingzhun.workbook.importer import import_path
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.validate import parse_workbook
+from tests.workbook.national_files import table, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -236,4 +237,42 @@ def test_an_exception_in_the_importer_while_workers_run_ends_them(tmp_path, syst
     with pytest.raises(KeyboardInterrupt):
         import_path(str(folder), actor=system_actor, progress=progress)
     assert not Household.objects.exists() and not Member.objects.exists()
+    _no_children()
+
+
+# -- the national person list: its member rows cleaned by the workers, its households read here --------
+
+
+def _national(path: Path, actor, mode, monkeypatch) -> tuple[validate.Parsed, ImportResult]:
+    mode(monkeypatch)
+    return _parse(path, actor)
+
+
+@pytest.mark.parametrize("layout", ["2016", "2021"])
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_national_list_parses_the_same_with_workers(tmp_path, system_actor, monkeypatch, layout, broken):
+    headers, rows = table(layout)
+    id_header = "证件号码" if "证件号码" in headers else "身份证"
+    if broken:
+        rows.append(list(rows[1]))  # the same person again, in another worker's chunk: duplicate + 人数
+        rows[-1][headers.index(id_header)] = " " + str(rows[1][headers.index(id_header)])
+        rows[2][headers.index(id_header)] = "4.30821E+17"  # Excel-mangled
+        rows.insert(1, list(rows[0]))
+        rows[1][headers.index("户编号")] = ""  # a row without 户编号
+    path = Path(write_csv(tmp_path / "list.csv", headers, rows))
+    a, ra = _national(path, system_actor, lambda m: _in_process(m), monkeypatch)
+    b, rb = _national(path, system_actor, lambda m: _workers(m, chunk=1), monkeypatch)
+    assert _issues(ra) == _issues(rb)
+    assert ra.ok is (not broken)
+    assert a.members == b.members and a.households == b.households and a.member_rows == b.member_rows
+    _no_children()
+
+
+def test_a_national_list_imports_the_same_with_workers(tmp_path, system_actor, monkeypatch):
+    headers, rows = table("2021")
+    path = write_csv(tmp_path / "list.csv", headers, rows)
+    _workers(monkeypatch, chunk=1)
+    result = import_path(path, actor=system_actor)
+    assert result.ok, _issues(result)
+    assert Member.objects.count() == len(rows) and Household.objects.count() == 2
     _no_children()

@@ -26,14 +26,14 @@ import multiprocessing
 import os
 import queue as queue_module
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
 
 from jingzhun.workbook.columns import MEMBER_SHEET
-from jingzhun.workbook.file_reader import Workbook, WorkbookError
+from jingzhun.workbook.file_reader import SheetRows, Workbook, WorkbookError
 from jingzhun.workbook.validate import MB, CleanedMember, MemberRowCleaner, Parsed, _SheetReader
 
 MIN_ROWS = 20_000  # rows of the 成员 sheet from which it is cleaned in worker processes
@@ -55,9 +55,13 @@ def workers() -> int:
 
 
 def _wanted(book: Workbook, reader: _SheetReader) -> int:
-    if reader.rows is None or book._xlsx is not None:  # noqa: SLF001 - xlsx: in-process
+    return 0 if reader.rows is None else _wanted_rows(book, reader.rows)
+
+
+def _wanted_rows(book: Workbook, rows: SheetRows) -> int:
+    if book._xlsx is not None:  # noqa: SLF001 - xlsx: in-process
         return 0
-    if reader.rows.total < MIN_ROWS or connection.vendor not in VENDORS:
+    if rows.total < MIN_ROWS or connection.vendor not in VENDORS:
         return 0
     return workers()
 
@@ -70,7 +74,31 @@ def started(book: Workbook, reader: _SheetReader, parsed: Parsed) -> Iterator[It
     if not count:
         yield None
         return
-    pool = _Pool(book, reader, parsed, count)
+    pool = _Pool(
+        book,
+        MEMBER_SHEET,
+        _registry_member(MemberRowCleaner(reader.columns, parsed.from_national)),
+        count,
+        limit=True,
+    )
+    try:
+        yield pool.rows()
+    finally:
+        pool.close()
+
+
+@contextmanager
+def started_national(
+    book: Workbook | None, rows: SheetRows, clean_row: Callable[[int, list[Any]], Any]
+) -> Iterator[Iterator[Any] | None]:
+    """A national person list's rows cleaned by worker processes (`clean_row(number, cells)`, the pure
+    part of `national.NationalParser._member`), in file order, or None (in-process). The importer still
+    reads the list itself (its household columns, grouped by 户编号) and so counts the row limit itself."""
+    count = _wanted_rows(book, rows) if book is not None else 0
+    if not count or book is None:
+        yield None
+        return
+    pool = _Pool(book, rows.name, clean_row, count, limit=False)
     try:
         yield pool.rows()
     finally:
@@ -81,25 +109,23 @@ def _work(
     k: int,
     count: int,
     source: str,
+    sheet_name: str,
     seen: int,
     rows_max: int,
-    columns: list[tuple[str, int]],
-    parsed: Parsed,
+    clean_row: Callable[[int, list[Any]], Any],
     out: Any,
 ) -> None:  # pragma: no cover - runs in the forked worker (its results are tested through the import)
-    """Worker k of `count`: puts ("rows", chunk) for each of its chunks, then ("end",); or
-    ("workbook", message, the rows of its chunk before the failing row) / ("crash", traceback)."""
-    chunk: list[CleanedMember] = []
+    """Worker k of `count`: reads the sheet `sheet_name` of `source` and puts ("rows", chunk) for each of
+    its chunks (`clean_row(number, cells)` of each row), then ("end",); or ("workbook", message, the rows
+    of its chunk before the failing row) / ("crash", traceback)."""
+    chunk: list[Any] = []
     try:
         book = Workbook(source)
         try:
             book._rows_seen, book._rows_max = seen, rows_max  # noqa: SLF001 - the limit counts every sheet
-            sheet = book.sheet(MEMBER_SHEET)
+            sheet = book.sheet(sheet_name)
             if sheet is None:
-                raise WorkbookError(f"无法读取 {MEMBER_SHEET}")
-            cleaner = MemberRowCleaner(columns, parsed.from_national)
-            clean, cell = cleaner.row, cleaner.cell
-            id_i = MB["id_number"]
+                raise WorkbookError(f"无法读取 {sheet_name}")
             position = 0
             put = out.put
             for number, cells in sheet.rows:
@@ -107,13 +133,7 @@ def _work(
                 position += 1
                 if not mine:
                     continue
-                code, member, errors = clean(cells)
-                plain = (
-                    errors is None
-                    and cell(cells, "household_code") == code
-                    and cell(cells, "id_number") == member[id_i]
-                )
-                chunk.append((number, code, member, errors, None if plain else cells))
+                chunk.append(clean_row(number, cells))
                 if position % CHUNK == 0:
                     put(("rows", chunk))
                     chunk = []
@@ -128,17 +148,42 @@ def _work(
         out.put(("crash", traceback.format_exc()))
 
 
+def _registry_member(cleaner: MemberRowCleaner) -> Callable[[int, list[Any]], CleanedMember]:
+    clean, cell = cleaner.row, cleaner.cell
+    id_i = MB["id_number"]
+
+    def row(number: int, cells: list[Any]) -> CleanedMember:
+        code, member, errors = clean(cells)
+        plain = (
+            errors is None
+            and cell(cells, "household_code") == code
+            and cell(cells, "id_number") == member[id_i]
+        )
+        return (number, code, member, errors, None if plain else cells)
+
+    return row
+
+
 class _Pool:
-    def __init__(self, book: Workbook, reader: _SheetReader, parsed: Parsed, count: int):
+    def __init__(
+        self,
+        book: Workbook,
+        sheet_name: str,
+        clean_row: Callable[[int, list[Any]], Any],
+        count: int,
+        *,
+        limit: bool,
+    ):
         ctx = multiprocessing.get_context("fork")
-        self.book, self.count = book, count
+        self.book, self.count, self.limit = book, count, limit
         self.queues: list[Any] = [ctx.Queue(maxsize=QUEUED) for _ in range(count)]
         self.ended = [False] * count
-        seen, rows_max = book._rows_seen, book._rows_max  # noqa: SLF001
+        # `limit`: the workers count the upload's row limit (the importer does not read the sheet itself)
+        seen, rows_max = (book._rows_seen, book._rows_max) if limit else (0, 1 << 62)  # noqa: SLF001
         self.processes = [
             ctx.Process(
                 target=_work,
-                args=(k, count, str(book.path), seen, rows_max, reader.columns, parsed, self.queues[k]),
+                args=(k, count, str(book.path), sheet_name, seen, rows_max, clean_row, self.queues[k]),
                 name=f"member-clean-{k}",
                 daemon=True,
             )
@@ -172,7 +217,8 @@ class _Pool:
             if kind == "crash":
                 raise RuntimeError("成员表检查进程出错：\n" + message[1])
             chunk = message[1] if kind == "rows" else message[2]
-            book._rows_seen += len(chunk)  # noqa: SLF001 - the rows read count against the upload's limit
+            if self.limit:
+                book._rows_seen += len(chunk)  # noqa: SLF001 - the rows read count against the upload's limit
             yield from chunk
             if kind == "workbook":
                 raise WorkbookError(message[1])

@@ -287,6 +287,7 @@ def parse_workbook(
             progress=progress,
             after_households=after_households,
             before_rows=before_national_rows,
+            book=book,
         )
         return parsed
     pool: dict[Any, Any] = {}
