@@ -10,7 +10,7 @@ of docs/national-list.md "未知值的存储"), never guessed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, Protocol
 
@@ -54,6 +54,8 @@ class RowSink(Protocol):
 
 
 HEAD_NAME_AT, HEAD_ID_AT = HH_NAMES.index("head_name"), HH_NAMES.index("head_id_number")
+RESIDENT_AT, RELATION_AT = MEMBER_NAMES.index("resident_id"), MEMBER_NAMES.index("relation")
+NAME_AT, ID_AT = MEMBER_NAMES.index("name"), MEMBER_NAMES.index("id_number")
 
 
 class NationalParser:
@@ -87,8 +89,10 @@ class NationalParser:
         )
         self.seen_ids: dict[str, int] = {}
         self.data_date = ""
-        self.raw_member_keys: list[str] = []
-        self.raw_member_positions: list[int] = []
+        self.raw_member_keys = [k for k in L.MEMBER_RAW_KEYS if k in self.index]
+        self.raw_member_positions = [self.index[k] for k in self.raw_member_keys]
+        self.pick_extra = picker(self.raw_member_positions)
+        self.width = max(self.index.values()) + 1
         self.extra_memo: dict[tuple[str, ...], Any] = {}
         self.year, self.year_source = 0, ""
         self.household_keys: list[str] = []
@@ -115,7 +119,11 @@ class NationalParser:
         self.result.error(self.sheet, row, self.header_of.get(key, LABEL.get(key, key)), value, message)
 
     # -- the pass --------------------------------------------------------------------------------
-    def run(self) -> None:
+    def run(
+        self, cleaned: Iterator[tuple[int, tuple[Any, ...], dict[str, str] | None]] | None = None
+    ) -> None:
+        """The pass over the rows; `cleaned`: the pure part of each row's member (`member_part`), by the
+        worker processes of `workbook.member_workers`, in file order (else done here)."""
         household_keys = [k for k in (*L.PLACE_KEYS, *L.HOUSEHOLD_KEYS) if k in self.index]
         positions = [self.index[k] for k in household_keys]
         self.household_keys = household_keys
@@ -132,17 +140,16 @@ class NationalParser:
             )
 
         size_i = household_keys.index(L.SIZE) if L.SIZE in household_keys else None
-        raw_member_keys = [k for k in L.MEMBER_RAW_KEYS if k in self.index]
-        self.raw_member_keys = raw_member_keys
-        self.raw_member_positions = [self.index[k] for k in raw_member_keys]
-        self.pick_extra = picker(self.raw_member_positions)
         # a million rows: the household cells are compared as the reader gives them (one C-level tuple
         # comparison); only a row that differs is trimmed and compared cell by cell
-        width = max(self.index.values()) + 1
+        width = self.width
         pick = picker(positions)
         code_i = self.index[L.CODE]
         first = True
         for number, cells in self.rows.rows:
+            part = next(cleaned) if cleaned is not None else None
+            if part is not None and part[0] != number:
+                raise RuntimeError(f"人员名单检查进程的行号 {part[0]} 与第{number}行不符")
             if first:
                 first = False
                 self.year, self.year_source = import_year(self.year_option, self._cell(cells, L.DATA_DATE))
@@ -164,7 +171,10 @@ class NationalParser:
                 state = self.state[code] = [number, raw, [], size_text, self._declared(size_text), 0]
             elif raw != state[1]:
                 self._disagreeing(number, state, raw)
-            self._member(code, number, cells, state)
+            if part is None:
+                self._member(code, number, cells, state)
+            else:
+                self._member(code, number, cells, state, part)
             if self.progress and number % 5000 == 0:
                 self.progress(number, self.rows.total + 1, "检查人员名单")
         if first:
@@ -277,26 +287,18 @@ class NationalParser:
             )
         self.parsed.households[code] = (number, tuple(values[n] for n in HH_NAMES))
 
-    def _member(self, code: str, number: int, cells: list[Any], state: list[Any]) -> None:
+    def member_part(
+        self, number: int, cells: list[Any]
+    ) -> tuple[int, tuple[Any, ...], dict[str, str] | None]:
+        """The pure part of a row's member: (number, member tuple, errors or None), from the row alone."""
+        if len(cells) < self.width:
+            cells = [*cells, *([""] * (self.width - len(cells)))]
         values, errors = self.member_cleaner.clean(cells)
         id_cell = cells[self.index[L.ID]]
         if mangled(id_cell):
             errors["id_number"] = MANGLED_ID
         elif "id_number" not in errors:
             errors.update(validation.member_errors(values))
-        resident = values.get("resident_id")
-        if resident and "id_number" not in errors:
-            first = self.seen_ids.get(resident)
-            if first is not None:
-                errors["id_number"] = f"证件号码与第{first}行重复（一人只能属于一户）"
-            else:
-                self.seen_ids[resident] = number
-        for name, message in errors.items():
-            key = MEMBER_KEY_OF.get(name, L.ID)
-            self.error(number, key, self._cell(cells, key), message)
-        self.parsed.member_rows += 1
-        if values.get("relation") == enums.Relation.HEAD:
-            state[2].append((number, values.get("name"), values.get("id_number")))
         # the cleaner's memoised parsers return one shared object per enum value already
         values["education"] = values.get("education") or ""
         values["ethnicity"] = values.get("ethnicity") or ""
@@ -315,7 +317,31 @@ class NationalParser:
                 if len(self.extra_memo) < 50_000:
                     self.extra_memo[extra] = hit
             values["national"] = hit
-        member = tuple(map(values.get, MEMBER_NAMES))
+        return number, tuple(map(values.get, MEMBER_NAMES)), errors or None
+
+    def _member(
+        self,
+        code: str,
+        number: int,
+        cells: list[Any],
+        state: list[Any],
+        part: tuple[int, tuple[Any, ...], dict[str, str] | None] | None = None,
+    ) -> None:
+        _, member, found = part if part is not None else self.member_part(number, cells)
+        errors = found if found is not None else {}
+        resident = member[RESIDENT_AT]
+        if resident and "id_number" not in errors:
+            first = self.seen_ids.get(resident)
+            if first is not None:
+                errors["id_number"] = f"证件号码与第{first}行重复（一人只能属于一户）"
+            else:
+                self.seen_ids[resident] = number
+        for name, message in errors.items():
+            key = MEMBER_KEY_OF.get(name, L.ID)
+            self.error(number, key, self._cell(cells, key), message)
+        self.parsed.member_rows += 1
+        if member[RELATION_AT] == enums.Relation.HEAD:
+            state[2].append((number, member[NAME_AT], member[ID_AT]))
         self.parsed.members.setdefault(code, []).append((number, member))
         sink = self.sink
         if sink is not None:
@@ -438,6 +464,7 @@ def parse_national(
     progress: ProgressFn | None,
     after_households: Callable[[Parsed], MemberSink | None] | None,
     before_rows: Callable[[Parsed], RowSink | None] | None = None,
+    book: Workbook | None = None,
 ) -> None:
     """Read and check the national sheet into `parsed`. `before_rows` (the importer's lock and streamed
     writes) is called once the headers passed, before the first row; any sink it returns receives each
@@ -457,11 +484,18 @@ def parse_national(
         result.warn(colmap.sheet, 1, "", "、".join(colmap.ignored), "无法识别的列，已忽略")
     if not result.ok:
         return
-    sink = before_rows(parsed) if before_rows is not None else None
     parser = NationalParser(
-        rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress, sink=sink
+        rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress
     )
-    parser.run()
+    from jingzhun.workbook import member_workers  # noqa: PLC0415 - it imports validate, which imports this
+
+    # forked before the importer's write thread starts (`before_rows`)
+    with member_workers.started_national(book, rows, parser.member_part) as cleaned:
+        sink = parser.sink = before_rows(parsed) if before_rows is not None else None
+        if cleaned is None:
+            parser.run()
+        else:
+            parser.run(cleaned)
     result.national.update(year=parser.year, year_source=parser.year_source)
     # the reading state (each household's first cells and 户主 rows, every ID seen, the value pools) is
     # done with: freed before the writes that follow the reading (the households, incomes, events and audit

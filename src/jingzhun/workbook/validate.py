@@ -9,7 +9,7 @@ memory comfortably.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -287,6 +287,7 @@ def parse_workbook(
             progress=progress,
             after_households=after_households,
             before_rows=before_national_rows,
+            book=book,
         )
         return parsed
     pool: dict[Any, Any] = {}
@@ -303,8 +304,13 @@ def parse_workbook(
     _households(readers[HOUSEHOLD_SHEET], parsed, actor, result, pool, progress)
     if readers[VILLAGE_SHEET].rows is not None:
         _villages(readers[VILLAGE_SHEET], parsed, actor, result)
-    sink = after_households(parsed) if after_households is not None else None
-    _members(readers[MEMBER_SHEET], parsed, result, progress, sink)
+    from jingzhun.workbook import member_workers  # noqa: PLC0415 - it imports this module
+
+    # forked now, before the importer's write thread starts (`after_households`): the workers inherit the
+    # households read and clean the 成员 rows meanwhile
+    with member_workers.started(book, readers[MEMBER_SHEET], parsed) as cleaned:
+        sink = after_households(parsed) if after_households is not None else None
+        _members(readers[MEMBER_SHEET], parsed, result, progress, sink, cleaned)
     _heads(parsed, result)
     if not parsed.households and result.ok:
         result.warn(HOUSEHOLD_SHEET, None, "", "", "户表中没有数据行，没有导入任何户")
@@ -410,53 +416,91 @@ def _national_unknowns(
         errors.setdefault("wage", "收入年度已填写时，收入各项（或人均纯收入）必填")
 
 
+class MemberRowCleaner:
+    """The per-row pure part of the 成员 sheet: the cleaner of the row's household (a household marked 全国系统
+    名单 relaxes the unknowable columns), the cleaning, the Excel-mangled ID, `validation.member_errors`. It
+    reads only the row and `from_national`, so worker processes run it too (`workbook.member_workers`).
+    `row` gives (户编号 or None, the member tuple in MEMBER_NAMES order, errors or None)."""
+
+    def __init__(self, columns: list[tuple[str, int]], from_national: set[str]):
+        self.cleaner = _RowCleaner(MEMBER_FIELDS, columns)
+        self.national_cleaner = _RowCleaner(relaxed(MEMBER_FIELDS, UNKNOWABLE_MEMBER), columns)
+        self.from_national = from_national
+        self.code_i = self.cleaner.index.get("household_code", -1)
+        self.cell = self.cleaner.cell
+
+    def row(self, cells: list[Any]) -> tuple[str | None, tuple[Any, ...], dict[str, str] | None]:
+        code_i, from_national = self.code_i, self.from_national
+        marked = from_national and 0 <= code_i < len(cells) and text(cells[code_i]) in from_national
+        values, errors = (self.national_cleaner if marked else self.cleaner).clean(cells)
+        if _mangled(self.cell(cells, "id_number")):
+            errors["id_number"] = MANGLED_ID
+        elif "id_number" not in errors:
+            errors.update(validation.member_errors(values))
+        code = values.get("household_code")
+        # the enum columns need no `_intern`: the cleaner's memoised parsers give one shared object per
+        # distinct cell text already (`_RowCleaner`), and a million members repeat a handful of texts
+        values["household_code"] = None  # the grouping key holds it; no copy per member
+        values["person_code"] = ""
+        return code, tuple(map(values.get, MEMBER_NAMES)), errors or None
+
+
+# (row number, 户编号, member tuple, errors or None, the row's cells or None): the cells may be None only
+# when the row has no error and its 户编号 and 证件号码 cells are the cleaned values themselves
+CleanedMember = tuple[int, str | None, tuple[Any, ...], dict[str, str] | None, list[Any] | None]
+
+
 def _members(
     reader: _SheetReader,
     parsed: Parsed,
     result: ImportResult,
     progress: ProgressFn | None,
     sink: MemberSink | None,
+    cleaned: Iterator[CleanedMember] | None = None,
 ) -> None:
+    """The 成员 sheet: each row cleaned (`MemberRowCleaner`, in this process or, given `cleaned`, by the
+    worker processes of `workbook.member_workers`, in file order), then checked against the file here."""
     sheet = MEMBER_SHEET
     assert reader.rows is not None
     seen_ids: dict[str, int] = {}
     households = parsed.households
-    cleaner = _RowCleaner(MEMBER_FIELDS, reader.columns)
-    national_cleaner = _RowCleaner(relaxed(MEMBER_FIELDS, UNKNOWABLE_MEMBER), reader.columns)
-    from_national = parsed.from_national
-    code_i = cleaner.index.get("household_code", -1)
-    cell = cleaner.cell
-    for number, cells in reader.rows.rows:
-        marked = from_national and 0 <= code_i < len(cells) and text(cells[code_i]) in from_national
-        values, errors = (national_cleaner if marked else cleaner).clean(cells)
-        if _mangled(cell(cells, "id_number")):
-            errors["id_number"] = MANGLED_ID
-        elif "id_number" not in errors:
-            errors.update(validation.member_errors(values))
-        code = values.get("household_code")
+    rows = MemberRowCleaner(reader.columns, parsed.from_national)
+    cell = rows.cell
+    if cleaned is None:
+        clean = rows.row
+        cleaned = ((number, *clean(cells), cells) for number, cells in reader.rows.rows)
+    id_i, resident_i = MB["id_number"], MB["resident_id"]
+    total = reader.rows.total + 1
+    members = parsed.members
+    for number, code, member, errors, cells in cleaned:
         if code and code not in households:
+            errors = errors or {}
             errors["household_code"] = f"户编号 {code} 在户表中不存在"
-        resident = values.get("resident_id")
-        if resident and "id_number" not in errors:
+        resident = member[resident_i]
+        if resident and (errors is None or "id_number" not in errors):
             first = seen_ids.get(resident)
             if first is not None:
+                errors = errors or {}
                 errors["id_number"] = f"证件号码与成员表第{first}行重复（一人只能属于一户）"
             else:
                 seen_ids[resident] = number
-        for name, message in errors.items():
-            result.error(sheet, number, LABELS[name], cell(cells, name), message)
+        if errors:
+            for name, message in errors.items():
+                shown = (
+                    cell(cells, name)
+                    if cells is not None
+                    else code
+                    if name == "household_code"
+                    else member[id_i]
+                )
+                result.error(sheet, number, LABELS[name], shown, message)
         parsed.member_rows += 1
         if code in households:
-            # the enum columns need no `_intern`: the cleaner's memoised parsers give one shared object per
-            # distinct cell text already (`_RowCleaner`), and a million members repeat a handful of texts
-            values["household_code"] = None  # the grouping key holds it; no copy per member
-            values["person_code"] = ""
-            member = tuple(map(values.get, MEMBER_NAMES))
-            parsed.members.setdefault(code, []).append((number, member))
+            members.setdefault(code, []).append((number, member))
             if sink is not None:
                 sink(code, member)
         if progress and number % 5000 == 0:
-            progress(number, reader.rows.total + 1, "检查成员表")
+            progress(number, total, "检查成员表")
 
 
 def _heads(parsed: Parsed, result: ImportResult) -> None:
