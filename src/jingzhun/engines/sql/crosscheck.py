@@ -144,7 +144,7 @@ def _first(rule: str, dataset_id: int, condition: str, params: list[Any]) -> tup
         f"SELECT %s, member_id, record_id, rank FROM ("
         f"SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER "
         f"(PARTITION BY x.member_id ORDER BY x.rank, x.record_id) AS n "
-        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id "
         f"WHERE x.dataset_id = %s AND m.in_region = 1 AND ({condition})) t WHERE n = 1"
     )
     return sql, [rule, dataset_id, *params]
@@ -224,11 +224,11 @@ def _listed_or_not(
     sql = (
         f"WITH f AS (SELECT m.id AS member_id, {fact_sql} FROM {MEMBERS} m "
         f"LEFT JOIN {MATCHES} x ON x.member_id = m.id AND x.dataset_id = %s "
-        f"LEFT JOIN {RECORDS} r ON r.id = x.record_id WHERE m.in_region = 1 GROUP BY m.id), "
+        f"LEFT JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id WHERE m.in_region = 1 GROUP BY m.id), "
         f"h AS (SELECT f.* FROM f JOIN {MEMBERS} m ON m.id = f.member_id WHERE {hit}), "
         f"b AS (SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER (PARTITION BY x.member_id "
         f"ORDER BY {priority}, x.rank, x.record_id) AS n FROM h JOIN {MATCHES} x ON x.member_id = h.member_id "
-        f"AND x.dataset_id = %s JOIN {RECORDS} r ON r.id = x.record_id JOIN {MEMBERS} m ON m.id = x.member_id) "
+        f"AND x.dataset_id = %s JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id) "
         f"SELECT %s, h.member_id, b.record_id, b.rank, {names} FROM h "
         "LEFT JOIN b ON b.member_id = h.member_id AND b.n = 1"
     )
@@ -280,7 +280,7 @@ def _housing(d: int, ref: Any) -> tuple[str, list[Any]]:
         "SELECT %s, member_id, record_id, rank FROM ("
         "SELECT x.member_id, x.record_id, x.rank, r.kind, m.housing_safety, ROW_NUMBER() OVER "
         "(PARTITION BY x.household_id ORDER BY r.date1 DESC, x.rank, x.record_id) AS n "
-        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id "
         "WHERE x.dataset_id = %s AND m.in_region = 1 AND r.date1 <= %s) t "
         "WHERE n = 1 AND kind <> housing_safety"
     )
