@@ -449,6 +449,21 @@ def _outsiders(cursor: Any, spec: Any, rows: _Rows, n: int, rng: random.Random) 
     return n
 
 
+def _own_partition(cursor: Any, dataset_id: int) -> None:
+    """PostgreSQL: the dataset's rows go into a partition of their own, as an import leaves them
+    (`verification.dataset_partitions`), not into the DEFAULT partition the parent routes them to
+    otherwise. Created empty before the rows are copied; the record indexes (partitioned indexes,
+    dropped and rebuilt around the load) then cover it like any other partition."""
+    from jingzhun.verification import dataset_partitions
+
+    if not dataset_partitions.partitioned():
+        return
+    parent = dataset_partitions._parent()
+    cursor.execute(
+        f"CREATE TABLE {parent}_{int(dataset_id)} PARTITION OF {parent} FOR VALUES IN ({int(dataset_id)})"
+    )
+
+
 def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random) -> dict[str, int]:
     """Every dataset's rows (records // 11 each), imported as of now; returns rows per dataset."""
     from django.db import connection, transaction
@@ -477,6 +492,7 @@ def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random
                 imported_at=timezone.now(),
                 imported_by_name="基准测试",
             )
+            _own_partition(cursor, dataset.pk)
             rows = _Rows(spec, dataset.pk)
 
             def generate(spec: Any = spec, rows: _Rows = rows, count: int = count) -> Any:
@@ -484,7 +500,7 @@ def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random
                 share = OWNING.get(spec.name)
                 for person in people:
                     if made >= count:
-                        return
+                        break
                     if share is not None:
                         if rng.random() >= share:
                             continue
