@@ -22,6 +22,9 @@ from tests.factories import VILLAGE, member_row, register
 BIRTH = date(1963, 8, 17)
 RESIDENT_ID = idcard.make("430821", BIRTH, 135)
 DISABILITY_ID = RESIDENT_ID + "42"  # 残疾人证: category 4, level 2
+SPOUSE_ID = idcard.make("430821", date(1965, 1, 2), 246)
+CHILD_ID = idcard.make("430821", date(2010, 4, 5), 357)
+assert DISABILITY_ID[-4:] not in (SPOUSE_ID[-4:], CHILD_ID[-4:])
 HELPER_PHONE = "13907441234"
 PHONE = "13807449876"
 BANK = "6228480123456789012"
@@ -67,11 +70,14 @@ def personal_household(admin_actor, regions):
         phone=PHONE,
         members=[
             member_row("孙大", "户主", BIRTH, id_number=DISABILITY_ID, health="残疾"),
-            member_row("钱二", "配偶", date(1965, 1, 2), male=False, health="患有大病"),
+            # fixed IDs: a factory ID ending in the 残疾人证's last four digits would show them, masked, as
+            # that member's own (430821********5242) and fail the check below by chance
+            member_row("钱二", "配偶", date(1965, 1, 2), male=False, health="患有大病", id_number=SPOUSE_ID),
             member_row(
                 "孙小",
                 "之子",
                 date(2010, 4, 5),
+                id_number=CHILD_ID,
                 school_status="非在校生",
                 not_in_school_reason="身体原因(送教上门)",
             ),
