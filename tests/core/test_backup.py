@@ -68,3 +68,20 @@ def test_digest_names_every_table_with_its_rows(scratch):
     regions = scratch.query("SELECT count(*) FROM regions_region")[0][0]
     assert digest["regions_region"].startswith(f"{regions} ")
     assert "core_auditentry" in digest and "digest" in digest
+
+
+def test_a_restore_that_fails_half_way_changes_nothing(scratch, tmp_path):
+    """A backup cut off in the middle: the restore fails with a message and the database keeps its content
+    (PostgreSQL: the schema is emptied and refilled in one transaction, committed only after the whole
+    backup was read; SQLite: the file is checked before it is copied)."""
+    out = tmp_path / ("b.dump" if POSTGRES else "b.sqlite3")
+    scratch.run("backup", str(out))
+    data = out.read_bytes()
+    cut = tmp_path / ("cut.dump" if POSTGRES else "cut.sqlite3")
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    _change(scratch)
+    before = scratch.digest()
+    failed = scratch.run("restore", str(cut), "--force", check=False)
+    assert failed.returncode == 1 and "错误" in failed.stderr
+    assert scratch.digest() == before
+    assert scratch.run("audit", "verify").returncode == 0

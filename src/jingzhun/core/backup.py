@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -148,10 +150,56 @@ def restore(source: str | Path, *, force: bool = False) -> None:
     if connection.vendor == "sqlite":
         _sqlite_restore(path)
     else:
-        _run(
-            ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", str(path)], db=True
-        )
+        _pg_restore(path)
     connection.close()
+
+
+def _pg_restore(path: Path) -> None:
+    """Replay the backup's SQL with psql in ONE transaction that first empties the schema.
+
+    `pg_restore --clean` cannot drop the constraints a partition inherits (the departmental records are
+    partitioned, verification 0007), so the schema is dropped instead. The transaction is committed only
+    after pg_restore has written the whole script: a failed pg_restore, an SQL error or a crash rolls it
+    back and the database is as it was."""
+    for tool in ("pg_restore", "psql"):
+        if shutil.which(tool) is None:
+            raise BackupError(f"找不到 {tool}（请安装 PostgreSQL 客户端程序）")
+    env = _pg_env()
+    name = str(connection.settings_dict["NAME"])
+    connection.close()  # nothing of ours holds a lock on the schema while it is dropped
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_err:
+        psql = subprocess.Popen(
+            ["psql", "--no-psqlrc", "--quiet", "-v", "ON_ERROR_STOP=1", "--dbname", name, "--file=-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_err,
+            env=env,
+        )
+        assert psql.stdin is not None
+        dumped = -1  # pg_restore's exit code; -1: it never ran (psql stopped first)
+        with contextlib.suppress(BrokenPipeError):  # psql stopped at an SQL error: its message says which
+            psql.stdin.write(b"BEGIN;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n")
+            psql.stdin.flush()
+            dumped = subprocess.run(
+                ["pg_restore", "--no-owner", "--file=-", str(path)],
+                stdout=psql.stdin,
+                stderr=restore_err,
+                env=env,
+                check=False,
+            ).returncode
+            if dumped == 0:
+                psql.stdin.write(b"COMMIT;\n")
+        with contextlib.suppress(BrokenPipeError):
+            psql.stdin.close()
+        code = psql.wait()
+        for handle in (restore_err, psql_err):
+            handle.seek(0)
+        if dumped > 0:  # pg_restore's own failure first: psql then saw a cut-off script
+            raise BackupError(
+                f"pg_restore 失败：{restore_err.read().decode(errors='replace').strip()[-2000:]}"
+            )
+        if code != 0:
+            raise BackupError(f"psql 失败：{psql_err.read().decode(errors='replace').strip()[-2000:]}")
 
 
 def _head(path: Path) -> bytes:
@@ -161,7 +209,10 @@ def _head(path: Path) -> bytes:
 
 def _sqlite_restore(path: Path) -> None:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as src:
-        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
+        try:
+            ok = src.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:  # cut off or not a database at all: said, not a traceback
+            raise BackupError(f"备份文件已损坏：{exc}") from exc
         if ok != "ok":
             raise BackupError(f"备份文件已损坏：{ok}")
         connection.ensure_connection()
