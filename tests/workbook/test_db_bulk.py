@@ -14,6 +14,8 @@ import pytest
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from jingzhun.core.chain import CHAINED_MODEL_FIELDS as AUDIT_CHAINED
+from jingzhun.core.chain import MODEL_FIELDS as AUDIT_INSERT
 from jingzhun.core.chain import chain_rows
 from jingzhun.core.models import AuditEntry
 from jingzhun.regions.models import VILLAGE_FACT_FIELDS, Region
@@ -21,8 +23,6 @@ from jingzhun.registry.models import Household, HouseholdEvent, IncomeRecord, Me
 from jingzhun.workbook import db_bulk
 from jingzhun.workbook.db_bulk import Table
 from jingzhun.workbook.db_writer import (
-    AUDIT_CHAINED,
-    AUDIT_INSERT,
     EVENT_INSERT,
     HH_INSERT,
     HH_UPDATE,

@@ -44,6 +44,11 @@ FIELDS = (
     "note",
 )
 _AT, _BEFORE, _AFTER = 0, 8, 9
+# FIELDS by the model's field names (the user as `actor`), for bulk writers that insert by field name, and
+# with the two hashes `chain_rows` appends; ROW_POSITIONS: a row in exactly this order
+MODEL_FIELDS = tuple("actor" if name == "actor_id" else name for name in FIELDS)
+CHAINED_MODEL_FIELDS = (*MODEL_FIELDS, "prev_hash", "row_hash")
+ROW_POSITIONS = tuple(range(len(FIELDS)))
 _dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode
 _dumps_ordered = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 

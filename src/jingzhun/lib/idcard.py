@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from operator import mul
@@ -59,18 +60,18 @@ _W15 = _weighted(15, 2)
 
 def check_char(first17: str) -> str:
     if len(first17) == 17:
-        try:
-            total = (
-                _W0[first17[0:3]]
-                + _W3[first17[3:6]]
-                + _W6[first17[6:9]]
-                + _W9[first17[9:12]]
-                + _W12[first17[12:15]]
-                + _W15[first17[15:17]]
-            )
-            return CHECK_CHARS[total % 11]
-        except KeyError:  # not ASCII digits: the general sum below
-            pass
+        with suppress(KeyError):  # a chunk that is not ASCII digits: the general sum below
+            return CHECK_CHARS[
+                (
+                    _W0[first17[0:3]]
+                    + _W3[first17[3:6]]
+                    + _W6[first17[6:9]]
+                    + _W9[first17[9:12]]
+                    + _W12[first17[12:15]]
+                    + _W15[first17[15:17]]
+                )
+                % 11
+            ]
     if len(first17) == 17 and first17.isascii() and first17.isdigit():
         total = sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _DIGIT_OFFSET
     else:

@@ -297,7 +297,9 @@ def _store_batch(
     if seen:
         Clue.objects.filter(pk__in=seen).update(last_run=run)
     if entries:  # chained after the current tail, as audit.record_many would (core.chain)
-        db_bulk.Table(AuditEntry, AUDIT_CHAINED).insert(chain.chain_rows(entries, AUDIT_POSITIONS))
+        db_bulk.Table(AuditEntry, chain.CHAINED_MODEL_FIELDS).insert(
+            chain.chain_rows(entries, chain.ROW_POSITIONS)
+        )
     tally.created += len(new)
     tally.refreshed += len(seen)
     tally.changed += len(refresh)
@@ -345,23 +347,6 @@ STEP_COLUMNS = (
 # The audit rows of the raised clues as plain tuples, in the hash chain's field order (core.chain.FIELDS),
 # then the chain's two hashes: what `audit.entry` + `audit.record_many` store, without a model instance
 # and Django's per-value preparation for each of them (a third of the first run's store at 107,060 hits).
-AUDIT_COLUMNS = (
-    "at",
-    "actor",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_label",
-    "household_id",
-    "before",
-    "after",
-    "job_id",
-    "note",
-)
-assert tuple(name if name != "actor" else "actor_id" for name in AUDIT_COLUMNS) == chain.FIELDS
-AUDIT_CHAINED = (*AUDIT_COLUMNS, "prev_hash", "row_hash")
-AUDIT_POSITIONS = tuple(range(len(AUDIT_COLUMNS)))
 CLUE_COLUMNS = (
     "item",
     "rule",
@@ -393,7 +378,7 @@ def _create(
     """Bulk-insert the new clues as plain tuples (workbook.db_bulk: executemany on SQLite, COPY on
     PostgreSQL — model instances and Django's per-value expressions cost most of the time at 30,000
     hits): ledger items, their first step, the clue rows; returns their ids and their audit rows
-    (AUDIT_COLUMNS tuples, `clue.raise`), which the caller chains and inserts."""
+    (`chain.MODEL_FIELDS` tuples, `clue.raise`), which the caller chains and inserts."""
     if not new:
         return [], []
     today = date.today()

@@ -81,23 +81,6 @@ EVENT_INSERT = (
     "actor_name",
     "created_at",
 )
-AUDIT_INSERT = (
-    "at",
-    "actor",
-    "actor_name",
-    "action",
-    "object_type",
-    "object_id",
-    "object_label",
-    "household_id",
-    "before",
-    "after",
-    "job_id",
-    "note",
-)
-assert tuple(name if name != "actor" else "actor_id" for name in AUDIT_INSERT) == chain.FIELDS
-AUDIT_CHAINED = (*AUDIT_INSERT, "prev_hash", "row_hash")
-_AUDIT_POSITIONS = tuple(range(len(AUDIT_INSERT)))
 # An import.create entry's household fields, in HOUSEHOLD_AUDIT_FIELDS order, read from the tuple
 # (code, member_count, *cleaned 户 values).
 _CREATED_SOURCES = {"code": 0, "member_count": 1, **{name: 2 + i for name, i in HOUSEHOLD_COLUMNS}}
@@ -172,7 +155,7 @@ class Writer:
         )
 
     def audit_later(self, rows: Callable[[], Iterable[tuple[Any, ...]]] | list[tuple[Any, ...]]) -> None:
-        """Queue audit rows (AUDIT_INSERT tuples, or a function making them) for `flush_audit`."""
+        """Queue audit rows (`chain.MODEL_FIELDS` tuples, or a function making them) for `flush_audit`."""
         self._audits.append(rows if callable(rows) else (lambda: rows))
 
     def flush_audit(self) -> int:
@@ -184,8 +167,8 @@ class Writer:
                 yield from source()
 
         # the JSON values are encoded once, canonically, and stored as that text (core.chain.chain_rows)
-        chained = chain.chain_rows(rows(), _AUDIT_POSITIONS, encoded=PreEncoded)
-        return self.table(AuditEntry, AUDIT_CHAINED).insert(chained)
+        chained = chain.chain_rows(rows(), chain.ROW_POSITIONS, encoded=PreEncoded)
+        return self.table(AuditEntry, chain.CHAINED_MODEL_FIELDS).insert(chained)
 
     def _report(self, done: int, total: int, message: str) -> None:
         if self.progress:
