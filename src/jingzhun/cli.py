@@ -87,7 +87,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     _require_initialized()
     import threading
 
-    from jingzhun.jobs.runner import work_forever
+    from jingzhun.jobs.worker import work_forever
 
     stop = threading.Event()
     try:
@@ -487,7 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits 2 on usage errors
     try:
         _setup_django()
-        from jingzhun.jobs.outbox import reactions_run
+        from jingzhun.jobs.runner import reactions_run
 
         with reactions_run():  # the reactions of the command's writes run before it ends (jobs.outbox)
             code: Any = args.func(args)

@@ -94,8 +94,8 @@ ENQUEUE = """
 import shutil, sys
 from django.conf import settings
 from jingzhun.accounts.models import User
-from jingzhun.jobs.runner import enqueue
-from jingzhun.workbook.jobs import import_dir
+from jingzhun.jobs.queue import enqueue
+from jingzhun.workbook.upload_store import import_dir
 import_dir().mkdir(parents=True, exist_ok=True)
 shutil.copy(sys.argv[1], import_dir() / "county.xlsx")
 job = enqueue(kind="registry_import", params={"path": "county.xlsx", "filename": "county.xlsx"},

@@ -27,7 +27,7 @@ def _enqueue_rows_bomb(scratch: Scratch) -> int:
         z.writestr("成员.csv", (header + "\n" + (first + "\n") * 2_000_000).encode())
     done = scratch.python(
         "from jingzhun.accounts.models import User\n"
-        "from jingzhun.jobs.runner import enqueue\n"
+        "from jingzhun.jobs.queue import enqueue\n"
         "job = enqueue(kind='registry_import', params={'path': 'rows.zip', 'filename': 'rows.zip'},"
         " created_by=User.objects.get(username='fpb'))\n"
         "print(job.pk)\n"

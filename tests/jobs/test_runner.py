@@ -7,24 +7,24 @@ import threading
 import pytest
 from django.db import OperationalError, connection, connections
 
-from jingzhun.jobs import runner
+from jingzhun.jobs import queue, runner
 from jingzhun.jobs.models import Job, JobStatus
 
 
-@runner.handler("test_ok")
+@queue.handler("test_ok")
 def _ok(job, progress):
     progress(1, 2, "一半", force=True)
     return {"echo": job.params["value"]}
 
 
-@runner.handler("test_fail")
+@queue.handler("test_fail")
 def _fail(job, progress):
     raise ValueError("第3行证件号码错误")
 
 
 @pytest.mark.django_db
 def test_it_never_hands_the_same_job_to_two_claims():
-    jobs = [runner.enqueue(kind="test_ok", params={"value": i}) for i in range(3)]
+    jobs = [queue.enqueue(kind="test_ok", params={"value": i}) for i in range(3)]
     claimed = [runner.claim_next() for _ in range(4)]
     assert [j.pk for j in claimed[:3]] == [j.pk for j in jobs]
     assert claimed[3] is None
@@ -34,8 +34,8 @@ def test_it_never_hands_the_same_job_to_two_claims():
 @pytest.mark.django_db
 def test_it_skips_a_job_another_worker_claimed_in_between():
     """The candidate list can be stale; the conditional UPDATE is what decides."""
-    first = runner.enqueue(kind="test_ok", params={"value": 1})
-    second = runner.enqueue(kind="test_ok", params={"value": 2})
+    first = queue.enqueue(kind="test_ok", params={"value": 1})
+    second = queue.enqueue(kind="test_ok", params={"value": 2})
     assert Job.objects.filter(pk=first.pk).update(status=JobStatus.RUNNING) == 1  # another worker won it
     claimed = runner.claim_next()
     assert claimed.pk == second.pk
@@ -45,7 +45,7 @@ def test_it_skips_a_job_another_worker_claimed_in_between():
 def test_it_gives_each_job_to_one_of_many_concurrent_workers():
     total = 12
     for i in range(total):
-        runner.enqueue(kind="test_ok", params={"value": i})
+        queue.enqueue(kind="test_ok", params={"value": i})
     claimed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -89,7 +89,7 @@ def test_it_gives_each_job_to_one_of_many_concurrent_workers():
 
 @pytest.mark.django_db
 def test_it_runs_a_job_and_keeps_its_result_and_progress():
-    runner.enqueue(kind="test_ok", params={"value": 7})
+    queue.enqueue(kind="test_ok", params={"value": 7})
     job = runner.claim_next()
     done = runner.run(job)
     assert done.status == JobStatus.SUCCEEDED
@@ -101,7 +101,7 @@ def test_it_runs_a_job_and_keeps_its_result_and_progress():
 
 @pytest.mark.django_db
 def test_it_marks_a_job_failed_when_its_handler_raises():
-    runner.enqueue(kind="test_fail", params={})
+    queue.enqueue(kind="test_fail", params={})
     job = runner.run(runner.claim_next())
     assert job.status == JobStatus.FAILED
     assert job.error.startswith("第3行证件号码错误")
@@ -113,15 +113,15 @@ def test_it_marks_a_job_failed_when_its_handler_raises():
 @pytest.mark.django_db
 def test_it_refuses_an_unknown_kind():
     with pytest.raises(ValueError, match="unknown job kind"):
-        runner.enqueue(kind="no_such_kind", params={})
+        queue.enqueue(kind="no_such_kind", params={})
     assert not Job.objects.exists()
 
 
 @pytest.mark.django_db
 def test_it_fails_jobs_left_running_by_a_dead_worker():
-    runner.enqueue(kind="test_ok", params={"value": 1})
+    queue.enqueue(kind="test_ok", params={"value": 1})
     stale = runner.claim_next()
-    fresh_job = runner.enqueue(kind="test_ok", params={"value": 2})
+    fresh_job = queue.enqueue(kind="test_ok", params={"value": 2})
     assert runner.recover_stale(max_age_seconds=3600) == 0
     assert runner.recover_stale(max_age_seconds=0) == 1
     stale.refresh_from_db()
@@ -147,7 +147,7 @@ def test_it_shows_a_job_to_its_creator_and_the_county_admin_only(
     from jingzhun.accounts.access import actor_for
     from jingzhun.jobs.selectors import job_get
 
-    job = runner.enqueue(kind="test_ok", params={"value": 1}, created_by=village_cadre)
+    job = queue.enqueue(kind="test_ok", params={"value": 1}, created_by=village_cadre)
     assert job_get(actor_for(village_cadre), job.pk) == job
     assert job_get(actor_for(county_admin), job.pk) == job
     for actor, pk in [(actor_for(other_village_cadre), job.pk), (actor_for(village_cadre), job.pk + 1)]:

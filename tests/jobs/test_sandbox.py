@@ -9,17 +9,17 @@ import time
 
 import pytest
 
-from jingzhun.jobs import runner, sandbox
+from jingzhun.jobs import queue, runner, sandbox, worker
 from jingzhun.jobs.models import Job, JobStatus
 
 
-@runner.handler("test_sleep")
+@queue.handler("test_sleep")
 def _sleep(job, progress):
     time.sleep(job.params["seconds"])
     return {"slept": job.params["seconds"]}
 
 
-@runner.handler("test_hog")
+@queue.handler("test_hog")
 def _hog(job, progress):
     hoard = []
     for _ in range(64):  # 64 × 16 MB, far past the budget below
@@ -27,13 +27,13 @@ def _hog(job, progress):
     return {"kept": len(hoard)}
 
 
-@runner.handler("test_pid")
+@queue.handler("test_pid")
 def _pid(job, progress):
     return {"pid": os.getpid()}
 
 
 def _claimed(kind: str, **params) -> Job:
-    job = runner.enqueue(kind=kind, params=params)
+    job = queue.enqueue(kind=kind, params=params)
     claimed = runner.claim_next()
     assert claimed is not None and claimed.pk == job.pk
     return claimed
@@ -83,10 +83,10 @@ def test_a_child_that_dies_without_a_word_leaves_the_job_failed_not_running():
 def test_a_creator_with_a_running_job_waits_so_another_creators_job_goes_first(
     township_cadre, other_village_cadre
 ):
-    first = runner.enqueue(kind="test_ok_fair", params={}, created_by=township_cadre)
-    second_same = runner.enqueue(kind="test_ok_fair", params={}, created_by=township_cadre)
-    other = runner.enqueue(kind="test_ok_fair", params={}, created_by=other_village_cadre)
-    system = runner.enqueue(kind="test_ok_fair", params={})
+    first = queue.enqueue(kind="test_ok_fair", params={}, created_by=township_cadre)
+    second_same = queue.enqueue(kind="test_ok_fair", params={}, created_by=township_cadre)
+    other = queue.enqueue(kind="test_ok_fair", params={}, created_by=other_village_cadre)
+    system = queue.enqueue(kind="test_ok_fair", params={})
     assert runner.claim_next().pk == first.pk
     # the township's second import waits while its first runs; the other village's job is next
     assert runner.claim_next().pk == other.pk
@@ -96,7 +96,7 @@ def test_a_creator_with_a_running_job_waits_so_another_creators_job_goes_first(
     assert runner.claim_next().pk == second_same.pk
 
 
-@runner.handler("test_ok_fair")
+@queue.handler("test_ok_fair")
 def _ok_fair(job, progress):
     return {}
 
@@ -105,9 +105,9 @@ def _ok_fair(job, progress):
 def test_the_worker_finishes_a_short_job_while_a_long_one_of_another_creator_runs(
     township_cadre, other_village_cadre
 ):
-    long = runner.enqueue(kind="test_sleep", params={"seconds": 3}, created_by=township_cadre)
-    queued_same = runner.enqueue(kind="test_sleep", params={"seconds": 0}, created_by=township_cadre)
-    short = runner.enqueue(kind="test_sleep", params={"seconds": 0}, created_by=other_village_cadre)
+    long = queue.enqueue(kind="test_sleep", params={"seconds": 3}, created_by=township_cadre)
+    queued_same = queue.enqueue(kind="test_sleep", params={"seconds": 0}, created_by=township_cadre)
+    short = queue.enqueue(kind="test_sleep", params={"seconds": 0}, created_by=other_village_cadre)
     started = time.monotonic()
 
     class Watch:
@@ -129,7 +129,7 @@ def test_the_worker_finishes_a_short_job_while_a_long_one_of_another_creator_run
             time.sleep(seconds)
 
     watch = Watch()
-    runner.work_forever(watch, poll_seconds=0.05, slots=2)
+    worker.work_forever(watch, poll_seconds=0.05, slots=2)
     assert watch.seen is not None
     _, long_status, same_status = watch.seen
     # the short job finished while the long one still ran: it did not wait behind it

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from jingzhun.jobs import runner, schedule
+from jingzhun.jobs import queue, runner, schedule
 from jingzhun.jobs.models import Job, JobStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-@runner.handler("test_nightly")
+@queue.handler("test_nightly")
 def _nightly(job, progress):
     return {"ran": True}
 
@@ -32,12 +32,12 @@ def nightly(only_test_schedules):
 
 def test_it_knows_every_apps_job_kinds_without_a_view_importing_them():
     # Registered by autodiscovery of each app's `jobs` module at start-up.
-    assert {"assessment", "registry_import"} <= set(runner.known_kinds())
+    assert {"assessment", "registry_import"} <= set(queue.known_kinds())
 
 
 @pytest.mark.django_db
 def test_it_does_not_claim_a_job_before_its_run_at():
-    later = runner.enqueue(kind="test_nightly", params={}, run_at=timezone.now() + timedelta(hours=1))
+    later = queue.enqueue(kind="test_nightly", params={}, run_at=timezone.now() + timedelta(hours=1))
     assert runner.claim_next() is None
     Job.objects.filter(pk=later.pk).update(run_at=timezone.now() - timedelta(seconds=1))
     assert runner.claim_next().pk == later.pk
@@ -45,8 +45,8 @@ def test_it_does_not_claim_a_job_before_its_run_at():
 
 @pytest.mark.django_db
 def test_it_claims_due_jobs_in_queue_order_past_a_waiting_one():
-    waiting = runner.enqueue(kind="test_nightly", params={}, run_at=timezone.now() + timedelta(days=1))
-    due = runner.enqueue(kind="test_nightly", params={})
+    waiting = queue.enqueue(kind="test_nightly", params={}, run_at=timezone.now() + timedelta(days=1))
+    due = queue.enqueue(kind="test_nightly", params={})
     assert runner.claim_next().pk == due.pk
     assert Job.objects.get(pk=waiting.pk).status == JobStatus.QUEUED
 

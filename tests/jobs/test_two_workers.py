@@ -12,17 +12,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from jingzhun.jobs import runner
+from jingzhun.jobs import queue, runner, worker
 from jingzhun.jobs.models import Job, JobStatus
 
 
-@runner.handler("test_two_workers")
+@queue.handler("test_two_workers")
 def _noop(job, progress):
     return {}
 
 
 def _running(worker: str, *, age_seconds: float = 0) -> Job:
-    job = runner.enqueue(kind="test_two_workers", params={})
+    job = queue.enqueue(kind="test_two_workers", params={})
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.RUNNING,
         worker=worker,
@@ -36,7 +36,7 @@ def _start_a_second_worker() -> None:
     """What a worker does when it starts, and then stops at once (no job is claimed)."""
     stop = threading.Event()
     stop.set()
-    runner.work_forever(stop, poll_seconds=0.01)
+    worker.work_forever(stop, poll_seconds=0.01)
 
 
 def _dead_pid() -> int:
@@ -89,6 +89,6 @@ def test_the_workers_heartbeat_keeps_a_long_silent_job_alive():
 
 @pytest.mark.django_db
 def test_a_claimed_job_names_its_worker():
-    runner.enqueue(kind="test_two_workers", params={})
+    queue.enqueue(kind="test_two_workers", params={})
     claimed = runner.claim_next()
     assert claimed is not None and claimed.worker == runner.worker_id()

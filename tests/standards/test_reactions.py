@@ -78,7 +78,7 @@ def test_publishing_outside_the_write_transaction_is_refused(db):
 def test_the_reaction_runs_when_the_write_committed_and_the_verdict_is_fresh(standard, admin_actor):
     household = register(admin_actor)
     services.assess(year=2018)
-    with outbox.reactions_run():
+    with runner.reactions_run():
         member_update(actor=admin_actor, member=_child(household), changes={"school_status": "非在校生"})
         assert HouseholdVerdict.objects.get(household=household, year=2018).passed  # not yet: inside
     verdict = HouseholdVerdict.objects.get(household=household, year=2018)
@@ -94,7 +94,7 @@ def test_a_failing_reaction_is_a_failed_job_and_the_write_stays(standard, admin_
         raise RuntimeError("评估引擎出错")
 
     monkeypatch.setattr("jingzhun.standards.jobs.reassess_household", broken)
-    with outbox.reactions_run():
+    with runner.reactions_run():
         member_update(actor=admin_actor, member=_child(household), changes={"school_status": "非在校生"})
     failed = _reactions(household)[-1]
     assert failed.status == JobStatus.FAILED and "评估引擎出错" in failed.error

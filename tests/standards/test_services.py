@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from jingzhun.core.models import AuditEntry
-from jingzhun.jobs.outbox import reactions_run
+from jingzhun.jobs.runner import reactions_run
 from jingzhun.registry.models import Member
 from jingzhun.registry.services.members import member_update
 from jingzhun.standards import services

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from jingzhun.core import appendonly, audit, chain
 from jingzhun.core.models import AuditEntry
-from jingzhun.jobs import runner
+from jingzhun.jobs import queue, runner
 from jingzhun.jobs.models import JobStatus
 from jingzhun.trail.jobs import BACKUP_KIND, VERIFY_KIND
 
@@ -20,7 +20,7 @@ def _write(n: int) -> None:
 
 
 def _verify():
-    return runner.run(runner.enqueue(kind=VERIFY_KIND, params={}))
+    return runner.run(queue.enqueue(kind=VERIFY_KIND, params={}))
 
 
 def _rehash_all() -> None:
@@ -98,7 +98,7 @@ def test_the_page_sends_anonymous_visitors_to_login(page):
 def test_the_backup_job_keeps_the_newest_n(tmp_path):
     _write(1)
     results = [
-        runner.run(runner.enqueue(kind=BACKUP_KIND, params={"dir": str(tmp_path), "keep": 2}))
+        runner.run(queue.enqueue(kind=BACKUP_KIND, params={"dir": str(tmp_path), "keep": 2}))
         for _ in range(3)
     ]
     assert all(job.status == JobStatus.SUCCEEDED for job in results), [j.error for j in results]
@@ -108,5 +108,5 @@ def test_the_backup_job_keeps_the_newest_n(tmp_path):
     )
     assert results[2].result["removed"] == [results[0].result["path"].rsplit("/", 1)[-1]]
     (tmp_path / "notes.txt").write_text("不是备份")  # files it did not name are never removed
-    runner.run(runner.enqueue(kind=BACKUP_KIND, params={"dir": str(tmp_path), "keep": 1}))
+    runner.run(queue.enqueue(kind=BACKUP_KIND, params={"dir": str(tmp_path), "keep": 1}))
     assert (tmp_path / "notes.txt").exists() and len(list(tmp_path.iterdir())) == 2

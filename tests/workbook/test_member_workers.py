@@ -17,7 +17,7 @@ from jingzhun.workbook import member_workers, validate
 from jingzhun.workbook.file_reader import Workbook
 from jingzhun.workbook.importer import import_path
 from jingzhun.workbook.issues import ImportResult
-from jingzhun.workbook.validate import parse_workbook
+from jingzhun.workbook.upload_reader import parse_workbook
 from tests.workbook.national_files import table, write_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -17,8 +17,9 @@ from django.utils import timezone
 from jingzhun.core.models import AuditEntry
 from jingzhun.jobs import schedule
 from jingzhun.jobs.models import Job, JobStatus
-from jingzhun.jobs.runner import enqueue, run
-from jingzhun.workbook.jobs import import_dir
+from jingzhun.jobs.queue import enqueue
+from jingzhun.jobs.runner import run
+from jingzhun.workbook.upload_store import import_dir
 from jingzhun.workbook.upload_sweep import SWEEP_KIND, sweep_uploads
 from tests.workbook.national_files import table, write_csv
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from jingzhun.jobs.outbox import reactions_run
+from jingzhun.jobs.runner import reactions_run
 
 
 class ReactionsMiddleware:

@@ -10,7 +10,7 @@ A failing reaction is a failed job with its error (the write stays), shown on it
 there or with `jingzhun jobs retry ID` (`runner.retry`).
 
 Who runs it: the process that made the write, right after it committed, when it runs inside
-`reactions_run()` — the web request and the API (`jobs.middleware.ReactionsMiddleware`), a CLI command
+`runner.reactions_run()` — the web request and the API (`jobs.middleware.ReactionsMiddleware`), a CLI command
 (`cli.main`) and a worker job (the sandbox child and `runner.run`) all do — so a page shows the fresh verdict
 right after a save and an import's job ends with its re-assessment done. A reaction that such a process did
 not get to (killed in between, or written outside `reactions_run()`) waits in the queue for the worker.
@@ -27,6 +27,7 @@ from typing import Any
 from django.db import connection
 
 from jingzhun.jobs.models import Job, JobStatus
+from jingzhun.jobs.queue import enqueue
 
 _SUBSCRIBERS: dict[str, list[str]] = {}
 _noted: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("jingzhun_outbox", default=None)
@@ -69,8 +70,6 @@ def publish(event: str, params: dict[str, Any], *, key: str = "", created_by: An
     cannot start it on the data from before this write."""
     if not in_write_transaction():
         raise RuntimeError(f"publish({event!r}) outside the write's transaction")
-    from jingzhun.jobs.runner import enqueue
-
     jobs: list[Job] = []
     for kind in subscribers(event):
         lock = _lock_key(kind, key or event)
@@ -104,35 +103,23 @@ def note(job_ids: Any) -> None:
 
 
 @contextmanager
-def reactions_run(*, own: bool = False) -> Iterator[None]:
-    """Run, when the block ends, the reactions its writes queued (`run_pending`). A nested block leaves the
-    running to the outermost one, unless `own` (a request, a job: its reactions run when it ends, whatever
-    process or command it runs in)."""
+def collecting(*, own: bool = False) -> Iterator[list[int] | None]:
+    """The ids noted inside the block (`note`), for the caller to run when it ends (`runner.reactions_run`);
+    None when an enclosing block collects them instead (a nested block without `own`)."""
     if _noted.get() is not None and not own:
-        yield
+        yield None
         return
     token = _noted.set([])
     try:
-        yield
-        run_pending()
+        yield _noted.get()
     finally:
         _noted.reset(token)
 
 
-def run_pending() -> list[Job]:
-    """Run now, in this process, the reactions noted so far whose write has committed; a job already taken
-    by a worker, or whose write rolled back (no row), is skipped. Returns the jobs run."""
-    from jingzhun.jobs.runner import run_now
-
-    pending = _noted.get()
-    if not pending or in_write_transaction():
-        return []  # still inside the write: its reactions run once it has committed
-    ran = []
-    while pending:
-        job = run_now(pending.pop(0))
-        if job is not None:
-            ran.append(job)
-    return ran
+def noted() -> list[int] | None:
+    """The ids noted so far by the enclosing collecting block (None outside one); `runner.run_pending`
+    takes them off as it runs them."""
+    return _noted.get()
 
 
 def in_write_transaction() -> bool:

@@ -1,83 +1,28 @@
-"""Enqueue, claim and run jobs. Handlers register by kind: `@handler("registry_import")`."""
+"""Claim and run jobs, and the reactions their writes queued (`reactions_run`, jobs.outbox). Handlers and
+the queue itself: `jobs.queue`; the worker loop: `jobs.worker`."""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
-import threading
-import time
 import traceback
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jingzhun.jobs import outbox
 from jingzhun.jobs.models import Job, JobStatus
+from jingzhun.jobs.queue import Progress, handler_for
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 10  # a worker notes every this often that its running jobs are alive
 STALE_SECONDS = 60  # a running job whose worker has not noted it for this long is taken as orphaned
-
-Handler = Callable[[Job, "Progress"], dict[str, Any]]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        _HANDLERS[kind] = fn
-        return fn
-
-    return register
-
-
-class Progress:
-    """Reports progress of a running job; writes at most a few times a second."""
-
-    def __init__(self, job: Job | None, printer: Callable[[int, int, str], None] | None = None):
-        self.job = job
-        self.printer = printer
-        self._last = 0.0
-
-    def __call__(self, done: int, total: int, message: str = "", *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._last < 0.3 and done < total:
-            return
-        self._last = now
-        if self.printer:
-            self.printer(done, total, message)
-        if self.job is not None:
-            # Outside any import transaction on purpose: the browser polls this row while the job runs.
-            Job.objects.filter(pk=self.job.pk).update(
-                progress_done=done, progress_total=total, message=message[:200], heartbeat_at=timezone.now()
-            )
-
-
-def handler_for(kind: str) -> Handler:
-    return _HANDLERS[kind]
-
-
-def known_kinds() -> list[str]:
-    return sorted(_HANDLERS)
-
-
-def enqueue(
-    *,
-    kind: str,
-    params: dict[str, Any],
-    created_by: Any = None,
-    lock_key: str = "",
-    run_at: datetime | None = None,
-) -> Job:
-    """Queue a job; inside a write's transaction it is an outbox row: it exists only if the write commits."""
-    if kind not in _HANDLERS:
-        raise ValueError(f"unknown job kind {kind!r}")
-    return Job.objects.create(
-        kind=kind, params=params, created_by=created_by, lock_key=lock_key, run_at=run_at
-    )
 
 
 def claim_next() -> Job | None:
@@ -109,10 +54,8 @@ def claim_next() -> Job | None:
 
 def execute(job: Job, progress: Progress) -> dict[str, Any]:
     """The job's handler, then the reactions its writes queued (jobs.outbox), each its own job."""
-    from jingzhun.jobs.outbox import reactions_run
-
     with reactions_run(own=True):
-        return _HANDLERS[job.kind](job, progress)
+        return handler_for(job.kind)(job, progress)
 
 
 def run(job: Job, printer: Callable[[int, int, str], None] | None = None) -> Job:
@@ -143,6 +86,31 @@ def run_now(job_id: int) -> Job | None:
     if not claimed:
         return None
     return run(Job.objects.get(pk=job_id))
+
+
+@contextmanager
+def reactions_run(*, own: bool = False) -> Iterator[None]:
+    """Run, when the block ends, the reactions its writes queued (`run_pending`). A nested block leaves the
+    running to the outermost one, unless `own` (a request, a job: its reactions run when it ends, whatever
+    process or command it runs in)."""
+    with outbox.collecting(own=own) as ids:
+        yield
+        if ids is not None:
+            run_pending()
+
+
+def run_pending() -> list[Job]:
+    """Run now, in this process, the reactions noted so far whose write has committed; a job already taken
+    by a worker, or whose write rolled back (no row), is skipped. Returns the jobs run."""
+    pending = outbox.noted()
+    if not pending or outbox.in_write_transaction():
+        return []  # still inside the write: its reactions run once it has committed
+    ran = []
+    while pending:
+        job = run_now(pending.pop(0))
+        if job is not None:
+            ran.append(job)
+    return ran
 
 
 class NotRetryable(ValueError):
@@ -211,32 +179,3 @@ def recover_stale(max_age_seconds: int = STALE_SECONDS) -> int:
             error="任务进程中断，数据库未写入任何内容，请重新提交",
             finished_at=timezone.now(),
         )
-
-
-def work_forever(stop: threading.Event, poll_seconds: float = 1.0, slots: int | None = None) -> None:
-    """The worker: queue due schedules, claim due jobs and run each in a budgeted child process
-    (jobs/sandbox.py), up to `slots` at once."""
-    from django.conf import settings
-
-    from jingzhun.jobs import sandbox
-    from jingzhun.jobs.schedule import schedule_due
-
-    slots = max(1, slots or getattr(settings, "JINGZHUN_WORKER_SLOTS", 2))
-    recover_stale()  # orphans only: another live worker's jobs keep running
-    running: list[sandbox.Child] = []
-    last_beat = 0.0
-    while not stop.is_set():
-        close_old_connections()
-        running = [child for child in running if not sandbox.poll(child)]
-        if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
-            beat([child.job_id for child in running])
-            last_beat = time.monotonic()
-        schedule_due()
-        job = claim_next() if len(running) < slots else None
-        if job is None:
-            stop.wait(poll_seconds if not running else min(poll_seconds, 0.2))
-            continue
-        running.append(sandbox.start(job))
-    for child in running:  # stopping: let the children finish within their budget
-        while not sandbox.poll(child):
-            time.sleep(0.2)

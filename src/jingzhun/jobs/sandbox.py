@@ -36,6 +36,8 @@ from django.db import connections
 from django.utils import timezone
 
 from jingzhun.jobs.models import Job, JobStatus
+from jingzhun.jobs.queue import Progress
+from jingzhun.jobs.runner import execute
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +78,6 @@ def _die_with_parent() -> None:
 
 
 def _child_main(job: Job, outcome_path: str, memory: int) -> None:
-    from jingzhun.jobs.runner import Progress, execute
-
     code = 0
     try:
         _die_with_parent()

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from jingzhun.jobs.models import Job, JobStatus
-from jingzhun.jobs.runner import enqueue
+from jingzhun.jobs.queue import enqueue
 
 
 @dataclass(frozen=True)

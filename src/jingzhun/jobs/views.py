@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.jobs import runner
-from jingzhun.jobs.outbox import is_reaction, note, reactions_run
+from jingzhun.jobs.outbox import is_reaction, note
+from jingzhun.jobs.runner import reactions_run
 from jingzhun.jobs.selectors import job_get
 
 

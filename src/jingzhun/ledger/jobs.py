@@ -6,7 +6,7 @@ from datetime import date, time
 from typing import Any
 
 from jingzhun.jobs.models import Job
-from jingzhun.jobs.runner import Progress, handler
+from jingzhun.jobs.queue import Progress, handler
 from jingzhun.jobs.schedule import recurring
 from jingzhun.ledger.escalation import escalate
 

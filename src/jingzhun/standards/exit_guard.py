@@ -25,6 +25,7 @@ from jingzhun.standards.exit_rules import (
 )
 from jingzhun.standards.loading import household_data, load_spec, standard_for_year
 from jingzhun.standards.models import ExitException, ExitLevel, ExitSource
+from jingzhun.standards.selectors import village_assessment
 
 EXIT_STEPS = (
     enums.IdentificationStep.EXIT_REVIEW,
@@ -71,8 +72,6 @@ def household_exit_check(household: Household, *, year: int, check_procedure: bo
 
 def village_exit_check(region: Any, *, year: int) -> ExitDecision:
     """May `region` (a poor village) be marked 已出列 in `year`? Its V-* rules, live from the registry."""
-    from jingzhun.standards.selectors import village_assessment
-
     standard = standard_for_year(year)
     if standard is None:
         return village_may_exit(result=None, no_standard=f"没有适用于{year}年的已发布出列标准，无法核验")
@@ -136,26 +135,11 @@ def exception_record(
     return row
 
 
-def exceptions_visible(actor: Actor, prefix: str) -> Any:
-    """The board's rows within the actor's scope and the region `prefix`."""
-    from jingzhun.regions.models import code_range
-
-    low, high = code_range(prefix)
-    return (
-        ExitException.objects.filter(
-            actor.region_q("village_code"), village_code__gte=low, village_code__lt=high
-        )
-        .select_related("household")
-        .order_by("village_code", "-id")
-    )
-
-
 __all__ = [
     "ExitDecision",
     "ExitLevel",
     "ExitSource",
     "exception_record",
-    "exceptions_visible",
     "household_exit_check",
     "override_allowed",
     "override_refusal",

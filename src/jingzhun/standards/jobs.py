@@ -8,7 +8,7 @@ from typing import Any
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.jobs.models import Job
-from jingzhun.jobs.runner import Progress, enqueue, handler
+from jingzhun.jobs.queue import Progress, enqueue, handler
 from jingzhun.standards.services import assess, reassess_household, reassess_imported
 
 REASSESS_HOUSEHOLD = "reassess_household"

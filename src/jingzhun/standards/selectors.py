@@ -14,14 +14,13 @@ from jingzhun.engines.python.household import PASS, assess_household
 from jingzhun.engines.python.village import assess_village
 from jingzhun.engines.sql import compiler
 from jingzhun.region_pages.selectors import home_region, region_get
-from jingzhun.regions.models import Region
+from jingzhun.regions.models import Region, code_range
 from jingzhun.registry.models import Household
 from jingzhun.rules import exits
 from jingzhun.standards import data_gaps, reports
 from jingzhun.standards.charts import exit_charts
-from jingzhun.standards.exit_guard import exceptions_visible
 from jingzhun.standards.loading import default_year, household_data, load_spec, standard_for_year
-from jingzhun.standards.models import AssessmentRun, HouseholdVerdict, StandardSet
+from jingzhun.standards.models import AssessmentRun, ExitException, HouseholdVerdict, StandardSet
 
 ASSUMPTION_LABEL = "默认口径，可配置"
 
@@ -189,3 +188,15 @@ def standard_get(actor: Actor, pk: Any) -> StandardSet:
         return standards_list(actor).get(pk=pk)
     except (StandardSet.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+def exceptions_visible(actor: Actor, prefix: str) -> Any:
+    """The board's rows within the actor's scope and the region `prefix`."""
+    low, high = code_range(prefix)
+    return (
+        ExitException.objects.filter(
+            actor.region_q("village_code"), village_code__gte=low, village_code__lt=high
+        )
+        .select_related("household")
+        .order_by("village_code", "-id")
+    )

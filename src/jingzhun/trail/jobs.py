@@ -18,7 +18,7 @@ from django.utils import timezone
 from jingzhun.core.backup import backup, backup_name, rotate
 from jingzhun.core.verify import verify_database
 from jingzhun.jobs.models import Job, JobStatus
-from jingzhun.jobs.runner import Progress, handler
+from jingzhun.jobs.queue import Progress, handler
 from jingzhun.jobs.schedule import recurring
 
 VERIFY_KIND = "audit_verify"

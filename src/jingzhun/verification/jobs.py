@@ -8,10 +8,10 @@ from typing import Any
 
 from jingzhun.accounts.access import actor_for
 from jingzhun.jobs.models import Job
-from jingzhun.jobs.runner import Progress, handler
+from jingzhun.jobs.queue import Progress, handler
 from jingzhun.verification.importer import import_datasets
-from jingzhun.workbook.jobs import import_dir
 from jingzhun.workbook.report import write_report
+from jingzhun.workbook.upload_store import import_dir
 
 KIND = "dataset_import"
 

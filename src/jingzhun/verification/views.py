@@ -18,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
-from jingzhun.jobs.runner import enqueue
+from jingzhun.jobs.queue import enqueue
 from jingzhun.jobs.selectors import job_get
 from jingzhun.rules.datasets import SPECS
 from jingzhun.verification import selectors
 from jingzhun.verification.jobs import KIND, report_path
-from jingzhun.workbook.jobs import import_dir
+from jingzhun.workbook.upload_store import import_dir
 
 ALLOWED_SUFFIXES = {".xlsx", ".zip", ".csv"}
 

@@ -57,7 +57,7 @@ def run_import(
     progress: ProgressFn | None,
     year: int | None = None,
 ) -> int:
-    from jingzhun.jobs.outbox import reactions_run
+    from jingzhun.jobs.runner import reactions_run
 
     with reactions_run():  # the import's reactions run below, once it committed (jobs.outbox)
         return _run_import(
@@ -112,7 +112,7 @@ def _run_import(
     print(f"{verb}：{summarize(result)}（{result.seconds:.1f} 秒）")
     if result.written:
         from jingzhun.jobs.models import JobStatus
-        from jingzhun.jobs.outbox import run_pending
+        from jingzhun.jobs.runner import run_pending
 
         for job in run_pending():  # the import's reactions (re-assessment, jobs.outbox), now
             if job.status == JobStatus.FAILED:

@@ -34,7 +34,7 @@ from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
 from jingzhun.jobs.models import Job, JobStatus
-from jingzhun.jobs.runner import Progress, enqueue, handler
+from jingzhun.jobs.queue import Progress, enqueue, handler
 from jingzhun.registry.selectors import HouseholdFilter, filter_households, households_visible
 from jingzhun.workbook.exporter import export_registry
 from jingzhun.workbook.national_export import LAYOUT_CHOICES as NATIONAL_LAYOUTS

@@ -1,6 +1,6 @@
 """Registry workbook import (登记簿导入): all-or-nothing.
 
-1. `validate.parse_workbook` reads and checks every row and the cross-sheet rules: the 户 and 村 sheets,
+1. `upload_reader.parse_workbook` reads and checks every row and the cross-sheet rules: the 户 and 村 sheets,
    then the 成员 sheet. In between, the townships the file touches are locked (`workbook.lock`);
 2. `plan.build_plan` compares the file with the registry and adds the rules that need the database;
 3. only when there is no error at all, `db_writer.Writer` writes everything in ONE transaction, in bulk.
@@ -41,7 +41,8 @@ from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
 from jingzhun.workbook.lock import ImportBusy, locked
 from jingzhun.workbook.plan import Plan, build_plan
-from jingzhun.workbook.validate import HH, MemberSink, Parsed, parse_workbook
+from jingzhun.workbook.upload_reader import parse_workbook
+from jingzhun.workbook.validate import HH, MemberSink, Parsed
 
 __all__ = ["ImportResult", "import_path"]
 

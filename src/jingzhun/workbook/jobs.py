@@ -6,19 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-
 from jingzhun.accounts.access import actor_for
 from jingzhun.jobs.models import Job
-from jingzhun.jobs.runner import Progress, handler
+from jingzhun.jobs.queue import Progress, handler
 from jingzhun.workbook import export_jobs as _export_jobs  # noqa: F401 - registers "registry_export"
 from jingzhun.workbook import list_export as _list_export  # noqa: F401 - registers "list_export"
-
-IMPORT_DIR = "imports"
-
-
-def import_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / IMPORT_DIR
+from jingzhun.workbook import upload_sweep as _upload_sweep  # noqa: F401 - registers "upload_sweep" (hourly)
+from jingzhun.workbook.upload_store import import_dir
 
 
 def report_path(job: Job, kind: str) -> Path:
@@ -59,6 +53,3 @@ def run_registry_import(job: Job, progress: Progress) -> dict[str, Any]:
             write_report(result, str(report_path(job, kind)))
         summary["report"] = True
     return summary
-
-
-from jingzhun.workbook import upload_sweep as _upload_sweep  # noqa: E402,F401 - registers "upload_sweep" (hourly)

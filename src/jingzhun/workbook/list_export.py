@@ -28,7 +28,7 @@ from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
 from jingzhun.core.lists import ListSpec, registered_list
 from jingzhun.jobs.models import Job
-from jingzhun.jobs.runner import Progress, enqueue, handler
+from jingzhun.jobs.queue import Progress, enqueue, handler
 from jingzhun.registry.presenters import masker
 from jingzhun.workbook import export_jobs
 from jingzhun.workbook.xlsx_writer import FastBook

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from jingzhun.accounts.access import Actor
 from jingzhun.registry import enums, validation
 from jingzhun.registry.fields import FieldError, text
+from jingzhun.workbook import member_workers
 from jingzhun.workbook import national_layout as L
 from jingzhun.workbook.columns import HOUSEHOLD_SHEET, normalize_header
 from jingzhun.workbook.file_reader import SheetRows, Workbook
@@ -487,8 +488,6 @@ def parse_national(
     parser = NationalParser(
         rows, colmap, actor=actor, result=result, parsed=parsed, year=year, progress=progress
     )
-    from jingzhun.workbook import member_workers  # noqa: PLC0415 - it imports validate, which imports this
-
     # forked before the importer's write thread starts (`before_rows`)
     with member_workers.started_national(book, rows, parser.member_part) as cleaned:
         sink = parser.sink = before_rows(parsed) if before_rows is not None else None

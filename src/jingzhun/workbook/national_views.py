@@ -15,13 +15,13 @@ from django.views.decorators.http import require_http_methods
 
 from jingzhun.accounts.access import Actor, actor_for
 from jingzhun.accounts.roles import Perm
-from jingzhun.jobs.runner import enqueue
+from jingzhun.jobs.queue import enqueue
 from jingzhun.workbook import national_layout as L
 from jingzhun.workbook.columns import normalize_header
 from jingzhun.workbook.file_reader import Workbook, WorkbookError
-from jingzhun.workbook.jobs import import_dir
 from jingzhun.workbook.mapping import header_mappings_remember
 from jingzhun.workbook.national import find_sheet, mapping_county
+from jingzhun.workbook.upload_store import import_dir
 
 SESSION_KEY = "national_uploads"
 

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from jingzhun.core import audit
 from jingzhun.jobs.models import Job, JobStatus
-from jingzhun.jobs.runner import Progress, handler
+from jingzhun.jobs.queue import Progress, handler
 from jingzhun.jobs.schedule import recurring
+from jingzhun.workbook.upload_store import import_dir
 
 SWEEP_KIND = "upload_sweep"
 UPLOAD_NAME = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}\.(xlsx|zip|csv)$")
@@ -39,8 +40,6 @@ def sweep_uploads(*, now: datetime | None = None, retention_hours: int | None = 
     """Delete the abandoned uploads; returns {"removed": [names], "kept": n, "retention_hours": h}."""
     hours = settings.JINGZHUN_UPLOAD_RETENTION_HOURS if retention_hours is None else retention_hours
     cutoff = (now or timezone.now()) - timedelta(hours=hours)
-    from jingzhun.workbook.jobs import import_dir  # that module registers this one's job
-
     directory = import_dir()
     removed: list[str] = []
     kept = 0

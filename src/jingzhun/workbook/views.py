@@ -19,14 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jingzhun.accounts.access import actor_for
 from jingzhun.accounts.roles import Perm
 from jingzhun.core import audit
-from jingzhun.jobs.runner import enqueue
+from jingzhun.jobs.queue import enqueue
 from jingzhun.jobs.selectors import job_get
 
 # The list's own parser: a filter added to the household list reaches its export too.
 from jingzhun.registry.views.lists import _filter_from
 from jingzhun.workbook import export_jobs, list_export, national_views
-from jingzhun.workbook.jobs import import_dir, report_path
+from jingzhun.workbook.jobs import report_path
 from jingzhun.workbook.template import write_template
+from jingzhun.workbook.upload_store import import_dir
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALLOWED_SUFFIXES = {".xlsx", ".zip", ".csv"}  # .csv: a national person list (docs/national-list.md)
