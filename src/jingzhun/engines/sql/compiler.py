@@ -26,6 +26,13 @@ NET_CENTS = (
     "AS BIGINT), CASE WHEN COALESCE(a.n, 0) > 0 THEN CAST(ROUND(i.per_capita_net * 100) AS BIGINT) * a.n END)"
 )
 
+# Ends the statuses subquery of `verdict_select` so that the database does not merge it into the outer
+# SELECT (SQLite's query flattener, PostgreSQL's subquery pull-up): merged, every reference to a status
+# s0 … sN — four each, in passed, failed, missing and 疑似错退 — would evaluate its whole CASE again, and
+# the income rule's net-income expression with it, per household. With the fence each status is computed
+# once per household and read as a column (tests/standards/test_verdict_plan.py checks the plan).
+_FENCE = {"sqlite": " LIMIT -1 OFFSET 0", "postgresql": " OFFSET 0"}
+
 
 def _date_param(value: date) -> Any:
     # SQLite keeps DateField as ISO text; PostgreSQL compares real dates.
@@ -160,7 +167,7 @@ class Compiled:
         sql = (
             f"SELECT hid, %s, %s, village_code, exit_status, planned_exit_year, people, net, "
             f"({passed}), RTRIM({failed}, ';'), RTRIM({missing}, ';'), "
-            f"(exit_status = %s AND NOT ({passed})), %s FROM ({inner}) v"
+            f"(exit_status = %s AND NOT ({passed})), %s FROM ({inner}{_FENCE[connection.vendor]}) v"
         )
         return sql, [self.year, self.spec.id, *codes, *codes, enums.ExitStatus.EXITED, stamp, *params]
 
