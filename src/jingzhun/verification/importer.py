@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ from jingzhun.verification.dataset_workers import Pool, Task, workers_for
 from jingzhun.verification.dataset_writer import (
     RecordWriter,
     check_foreign_keys,
+    detach_scratch,
     max_record_id,
     sqlite_foreign_keys_by_the_import,
 )
@@ -103,6 +104,7 @@ def import_datasets(
     result = outcome.result
     started = time.monotonic()
     county = county_code(actor)
+    detach_scratch()  # an earlier import's, inside a transaction that has ended since
     try:
         with sqlite_foreign_keys_by_the_import() as unchecked, transaction.atomic(), ExitStack() as stack:
             _import(paths, stack, outcome, county, user, file_name, progress)
@@ -129,6 +131,8 @@ def import_datasets(
     except WorkbookError as exc:
         result.error("", None, "", "", str(exc))
         outcome.datasets = {}
+    finally:
+        detach_scratch()
     result.written = result.ok and bool(outcome.datasets)
     result.seconds = time.monotonic() - started
     return outcome
@@ -268,8 +272,9 @@ def _write_parallel(
     counts = [0] * len(tasks)
     failed = [False] * len(tasks)
     read_all = done = 0
-    pool = Pool(workers, copy=connection.vendor == "postgresql")
-    with writer.stream() as put:
+    sqlite = connection.vendor == "sqlite"
+    with writer.scratch() if sqlite else nullcontext() as scratch, writer.stream() as put:
+        pool = Pool(workers, copy=not sqlite, scratch=scratch)
 
         def on_batch(order: int, read: int, good: int, payload: Any, errors: list[Any], n: int) -> None:
             nonlocal read_all, done
@@ -281,14 +286,20 @@ def _write_parallel(
                 result.errors.extend(errors[: max(room, 0)])
                 result.total_errors += n
                 failed[order] = True
-            if result.ok and payload:
+            stored = payload is None  # SQLite: the worker has stored the batch in its scratch file
+            if result.ok and (payload or (stored and good)):
                 counts[order] += good
                 before, done = done, done + good
                 if progress is not None and before // PROGRESS_EVERY != done // PROGRESS_EVERY:
                     writer.report(progress, done, max(total, done), f"已读取 {done:,} 条记录")
-                put(payload, tables.get(order))
+                if not stored:
+                    put(payload, tables.get(order))
 
-        pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok)
+        def on_stop(worker: int) -> None:  # SQLite: its rows copied in while the others still work
+            if scratch is not None and result.ok:
+                writer.absorb(scratch, worker)
+
+        pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok, on_stop)
     if not result.ok:
         return
     for task in tasks:
