@@ -84,7 +84,8 @@ class _ScratchFile:
 
     def __init__(self, scratch: Scratch, worker: int, next_id: Any):
         self.next_id = next_id
-        self.db = sqlite3.connect(scratch.path(worker), isolation_level=None)
+        self.path = scratch.path(worker)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = OFF"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute(scratch.create)
