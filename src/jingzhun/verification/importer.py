@@ -8,7 +8,9 @@ Each dataset imported replaces the county's previous copy of it, keeping who imp
 Sized for ten million rows (the issue's ≥ 100,000 rows/s, `bench/dept_import.py`), the load path is one
 streaming pass per sheet: the reader's rows go through the sheet's compiled checks
 (`verification.dataset_rows`: memoised parsers per typed column) straight into the bulk writer
-(`verification.dataset_writer`: executemany on SQLite, COPY on PostgreSQL) — the file is never held. A
+(`verification.dataset_writer`: executemany on SQLite, COPY on PostgreSQL) — the file is never held; a
+big import checks its sheets in worker processes (`verification.dataset_workers`; on SQLite each worker
+stores its rows in a scratch file of its own, copied in by one statement). A
 parse error stops the writing but not the checking, so the report lists every error, and the
 transaction is rolled back at the end. On PostgreSQL the records are partitioned by dataset: each
 dataset's new copy is copied into a fresh table of its own, indexed, and swapped in for the previous
@@ -248,12 +250,12 @@ def _import(
 # Checked in worker processes (`verification.dataset_workers`) from this many rows on: below it the
 # processes' start costs more than the second core gives back.
 PARALLEL_MIN_ROWS = 20_000
-# PostgreSQL only: there the server stores the rows on its own, so this process only passes the
-# workers' COPY text on. On SQLite this process must bind and insert every row itself (≈ 8 µs a row),
-# which the in-process path already overlaps with the check on its writer thread; the workers'
-# rows cost their unpickling on top (measured at 200,000 rows: 55,734 rows/s in-process, 47,905 with
-# workers — docs/benchmarks.md). The path itself works on SQLite too (the tests run it there).
-PARALLEL_VENDORS = ("postgresql",)
+# Both databases. PostgreSQL: the server stores the rows on its own, so this process only passes the
+# workers' COPY text on. SQLite: each worker also binds and stores its rows itself (≈ 6 µs a row, on
+# its own GIL), in a scratch file of its own that this process copies in with one statement as soon as
+# the worker is done (`RecordWriter.absorb`); handing the rows back to this process to insert was slower
+# than the in-process path (the unpickling on top of the insert, docs/benchmarks.md).
+PARALLEL_VENDORS = ("postgresql", "sqlite")
 
 
 def _write_parallel(
