@@ -175,3 +175,22 @@ def test_an_interrupted_import_writes_nothing_and_stops_its_workers(
     assert _state() == before
     assert not _left_behind(scratch_parent.folder) and not _attached() and _foreign_keys_on()
     assert not multiprocessing.active_children()
+
+
+def test_the_scratch_folder_of_a_killed_import_is_removed_by_the_next_one(regions, tmp_path, scratch_parent):
+    """An import killed outright cannot clean up: the next one removes the folders of imports whose
+    process is gone, and leaves a running one's alone."""
+    gone = multiprocessing.get_context("fork").Process(target=int)
+    gone.start()
+    gone.join()
+    stale = scratch_parent.folder / f"{SCRATCH_PREFIX}{gone.pid}-x1"
+    running = scratch_parent.folder / f"{SCRATCH_PREFIX}{os.getppid()}-x2"
+    for folder in (stale, running):
+        folder.mkdir()
+        (folder / "records-0.sqlite3").write_bytes(b"rows")
+    _first_copy(tmp_path)
+    left = sorted(_left_behind(scratch_parent.folder))
+    if SQLITE:
+        assert left == [running.name, f"{running.name}/records-0.sqlite3"]
+    else:  # PostgreSQL makes no scratch folder, so it sweeps none
+        assert stale.exists() and running.exists()

@@ -86,6 +86,25 @@ def _scratch_parent() -> str | None:
     return str(Path(str(connection.settings_dict["NAME"])).resolve().parent)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_scratch(parent: str | None) -> None:
+    """Remove the scratch folders of imports whose process is gone (killed before it could clean up:
+    the folder's name carries its pid)."""
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def detach_scratch() -> None:
     """Detach the scratch files an import attached (SQLite detaches a database only outside the
     transaction that read it: after the import's commit or rollback, or — an import inside a caller's
@@ -243,7 +262,8 @@ class RecordWriter:
     @contextmanager
     def scratch(self) -> Iterator[Scratch]:
         """SQLite: the scratch files of the check workers (`dataset_workers.Scratch`) in a private folder
-        of this import (mode 0700), removed with everything in it when the block ends, however it ends;
+        of this import (mode 0700), removed with everything in it when the block ends, however it ends
+        (a process killed outright leaves it: the next import removes it, `sweep_scratch`);
         the workers' ids follow the greatest id the records table has had (AUTOINCREMENT's own rule)."""
         table = DatasetRecord._meta.db_table
         with connection.cursor() as cursor:
@@ -252,7 +272,9 @@ class RecordWriter:
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             seq = cursor.fetchone()
         first = max(max_record_id(), int(seq[0]) if seq else 0) + 1
-        folder = tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=_scratch_parent())
+        parent = _scratch_parent()
+        sweep_scratch(parent)
+        folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent)
         try:
             yield Scratch(folder, create, _table(), self.columns, first)
         finally:
