@@ -4,13 +4,20 @@ The check of a row (`verification.dataset_rows`: ID, required cells, typed colum
 is Python, ≈ 6–10 µs of CPU a row: in one process it is the import's bottleneck, and a thread cannot
 share it out (the GIL). So a big import forks worker processes, each of which opens the file itself
 and checks whole sheets (the biggest first), handing back batches ready for the database — on
-PostgreSQL the rows already as `COPY … FROM STDIN` text, on SQLite the rows as tuples — while the
-importer's own process only writes them through the import's connection, in its one transaction. The
-rows of a sheet reach the database in the sheet's order (one worker per sheet, its batches in order).
+PostgreSQL the rows already as `COPY … FROM STDIN` text, which the importer's own process only passes
+through the import's connection, in its one transaction. On SQLite the importer's process would have to
+bind every row itself (≈ 6 µs a row, holding its GIL), so there each worker stores its rows itself, in a
+scratch SQLite file of its own (`Scratch`: a copy of the records table, no journal, no sync), and the
+importer copies each file into the records table with one `INSERT … SELECT *`, record by record in C
+(SQLite's transfer optimisation: the stored records are not even decoded). The rows of a sheet reach
+the database in the sheet's order (one worker per sheet, its batches in order; on SQLite the ids of a
+batch are taken from one counter shared by the workers, so they rise with the rows as the importer's
+own ids would).
 
 All-or-nothing as before: a worker reports its errors (sheet, row, column) with every batch; after the
-first error anywhere (a shared flag) no worker hands back rows, every row is still checked so the report
-lists every error, and the importer rolls the transaction back. A worker never touches the database.
+first error anywhere (a shared flag) no worker hands back or stores rows, every row is still checked so
+the report lists every error, and the importer rolls the transaction back. A worker never touches the
+database; its scratch file is in the import's private folder, removed by the importer whatever happens.
 """
 
 from __future__ import annotations
@@ -18,13 +25,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
+import sqlite3
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from jingzhun.rules.datasets import SPEC_BY_NAME
+from jingzhun.rules.datasets import RECORD_COLUMNS, SPEC_BY_NAME
 from jingzhun.verification.dataset_rows import SheetRows
 from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
@@ -51,6 +59,52 @@ class Task:
     dataset_id: int
     rows_max: int
     total: int = 0  # its rows, about (to give out the biggest sheets first)
+
+
+@dataclass(frozen=True)
+class Scratch:
+    """SQLite: where the workers store their rows. Worker n writes `path(n)`, one table made by `create`
+    (the records table's own CREATE TABLE: the same columns, types and checks, so that the importer's
+    `INSERT … SELECT *` copies the records as they are stored), with the ids of `next_id`, a counter
+    shared by the workers (each batch takes its run of ids: they rise with the rows of a sheet)."""
+
+    folder: str
+    create: str
+    table: str  # the records table's quoted name (the same in the scratch file)
+    columns: str  # the quoted record columns, RECORD_COLUMNS order
+    first_id: int  # the import's first record id
+
+    def path(self, worker: int) -> str:
+        return os.path.join(self.folder, f"records-{worker}.sqlite3")
+
+
+class _ScratchFile:
+    """A worker's scratch file (`Scratch`), one transaction while the worker runs, no journal, no sync:
+    it only lives until the importer has copied it (a crash leaves nothing anyone reads)."""
+
+    def __init__(self, scratch: Scratch, worker: int, next_id: Any):
+        self.next_id = next_id
+        self.path = scratch.path(worker)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "foreign_keys = OFF"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.execute(scratch.create)
+        self.db.execute("BEGIN")
+        marks = ", ".join(["?"] * len(RECORD_COLUMNS))
+        self.insert_first = f"INSERT INTO {scratch.table} (id, {scratch.columns}) VALUES (?, {marks})"
+        # the rest of a batch takes the ids after its first one (a rowid table: the greatest id + 1)
+        self.insert = f"INSERT INTO {scratch.table} ({scratch.columns}) VALUES ({marks})"
+
+    def write(self, batch: list[Any]) -> None:
+        with self.next_id.get_lock():
+            first = self.next_id.value
+            self.next_id.value = first + len(batch)
+        self.db.execute(self.insert_first, (first, *batch[0]))
+        self.db.executemany(self.insert, batch[1:])
+
+    def close(self) -> None:
+        self.db.execute("COMMIT")
+        self.db.close()
 
 
 _COPY_NULL = "\x00"  # stands for NULL while a line is built: a cell never holds NUL (csv and xlsx refuse it)
@@ -83,15 +137,20 @@ def copy_text(rows: list[Any]) -> bytes:
 
 
 def _work(
-    tasks: Any, out: Any, failed: Any, copy: bool
+    tasks: Any, out: Any, failed: Any, copy: bool, scratch: Scratch | None, worker: int, next_id: Any
 ) -> None:  # pragma: no cover - runs in the forked worker (its results are tested through the import)
     """A worker: checks the sheets of `tasks` until it gets None, putting on `out`
-    ("rows", order, rows read, rows checked good, rows-or-bytes, new errors, new error count) per batch, then ("stop",); or ("workbook", message) / ("crash", traceback) and stops."""
+    ("rows", order, rows read, rows checked good, rows-or-bytes or None, new errors, new error count)
+    per batch, then ("stop", worker) (with `scratch`: once its file holds every row it stored); or
+    ("workbook", message) / ("crash", traceback) and stops."""
     memos: dict[Any, Any] = {}
     try:
+        sink = _ScratchFile(scratch, worker, next_id) if scratch is not None else None
         while (task := tasks.get()) is not None:
-            _sheet(task, out, failed, copy, memos)
-        out.put(("stop",))
+            _sheet(task, out, failed, copy, memos, sink)
+        if sink is not None:
+            sink.close()
+        out.put(("stop", worker))
     except WorkbookError as exc:
         failed.set()
         out.put(("workbook", str(exc)))
@@ -100,7 +159,9 @@ def _work(
         out.put(("crash", traceback.format_exc()))
 
 
-def _sheet(task: Task, out: Any, failed: Any, copy: bool, memos: dict[Any, Any]) -> None:
+def _sheet(
+    task: Task, out: Any, failed: Any, copy: bool, memos: dict[Any, Any], sink: _ScratchFile | None
+) -> None:
     book = Workbook(task.source)
     try:
         book._rows_max = task.rows_max  # noqa: SLF001 - the departmental cap, not the registry's
@@ -122,6 +183,9 @@ def _sheet(task: Task, out: Any, failed: Any, copy: bool, memos: dict[Any, Any])
             if errors:
                 failed.set()
             payload: Any = [] if failed.is_set() else copy_text(batch) if copy else batch
+            if sink is not None and payload:
+                sink.write(payload)
+                payload = None  # stored: only the counts go back
             read, seen = book._rows_seen - seen, book._rows_seen  # noqa: SLF001
             out.put(("rows", task.order, read, len(batch), payload, errors, result.total_errors - reported))
             sent, reported = len(result.errors), result.total_errors
@@ -132,26 +196,42 @@ def _sheet(task: Task, out: Any, failed: Any, copy: bool, memos: dict[Any, Any])
 
 
 class Pool:
-    """The worker processes of one import: `run(tasks, on_batch)` feeds them the sheets and calls
-    `on_batch(order, read, rows, rows_or_bytes, errors, error_count)` in this process for every batch."""
+    """The worker processes of one import: `run(tasks, on_batch, failed_now, on_stop)` feeds them the
+    sheets and calls `on_batch(order, read, rows, rows_or_bytes, errors, error_count)` in this process
+    for every batch (with `scratch`, rows_or_bytes is None when the worker has stored the rows in its
+    scratch file), and `on_stop(worker)` when a worker is done (its scratch file complete) — the
+    others may still be working meanwhile."""
 
-    def __init__(self, workers: int, *, copy: bool):
+    def __init__(self, workers: int, *, copy: bool, scratch: Scratch | None = None):
         self.context = multiprocessing.get_context("fork")
         self.workers = workers
         self.copy = copy
+        self.scratch = scratch
 
-    def run(self, tasks: list[Task], on_batch: Callable[..., None], failed_now: Callable[[], bool]) -> None:
+    def run(
+        self,
+        tasks: list[Task],
+        on_batch: Callable[..., None],
+        failed_now: Callable[[], bool],
+        on_stop: Callable[[int], None] | None = None,
+    ) -> None:
         ctx = self.context
         todo: Any = ctx.Queue()
-        out: Any = ctx.Queue(maxsize=QUEUED_PER_WORKER * self.workers)
+        # the batches waiting hold rows: a few per worker; with scratch files only counts (unbounded, so
+        # that no worker waits while this process copies a finished worker's file)
+        out: Any = ctx.Queue(maxsize=0 if self.scratch is not None else QUEUED_PER_WORKER * self.workers)
         failed = ctx.Event()
+        next_id = ctx.Value("q", self.scratch.first_id if self.scratch is not None else 0)
         for task in tasks:
             todo.put(task)
         for _ in range(self.workers):
             todo.put(None)
         processes = [
             ctx.Process(
-                target=_work, args=(todo, out, failed, self.copy), name=f"dataset-check-{n}", daemon=True
+                target=_work,
+                args=(todo, out, failed, self.copy, self.scratch, n, next_id),
+                name=f"dataset-check-{n}",
+                daemon=True,
             )
             for n in range(self.workers)
         ]
@@ -173,6 +253,8 @@ class Pool:
                         failed.set()
                 elif kind == "stop":
                     running -= 1
+                    if on_stop is not None:
+                        on_stop(message[1])
                 elif kind == "workbook":
                     raise WorkbookError(message[1])
                 elif kind == "crash":

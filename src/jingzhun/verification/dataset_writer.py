@@ -4,28 +4,36 @@ transaction.
 
 - PostgreSQL: one `COPY … FROM STDIN` per sheet (the server parses and stores the rows on its own core
   while this process reads the file), then ANALYZE when the copy is a good part of the table.
-- SQLite: `executemany` of batches on a writer thread of the same connection (`_sqlite`); while the
-  import runs, a bigger page cache (index builds sort in it), given back at the end.
+- SQLite: `executemany` of batches on a writer thread of the same connection (`_sqlite`), or — a big
+  import checked by worker processes — the workers' scratch files copied in (`scratch`, `absorb`);
+  while the import runs, a bigger page cache (index builds sort in it), given back at the end.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from itertools import count
+from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from jingzhun.rules.datasets import RECORD_COLUMNS
+from jingzhun.verification.dataset_workers import Scratch
 from jingzhun.verification.models import DatasetRecord
 from jingzhun.workbook.db_bulk import ANALYZE_MIN, analyze, batched
 
 SQLITE_CACHE_KIB = 256 * 1024
 BATCH = 5000  # rows per executemany on SQLite
-QUEUED = 4  # batches checked ahead of the writer at most (memory stays a few batches)  # the page cache during an import (the installation's own is 64 MiB)
+QUEUED = 4  # batches checked ahead of the writer at most (memory stays a few batches)
+SCRATCH_PREFIX = "jingzhun-import-"  # the private folder of an import's scratch files (SQLite)
+SCRATCH_ALIAS = "jingzhun_scratch"  # the schema name a scratch file is attached as
 
 
 # The columns the queries over the records filter, join and group on: ANALYZE after an import collects
@@ -68,6 +76,47 @@ def sqlite_foreign_keys_by_the_import() -> Iterator[bool]:
     finally:
         if off:
             connection.enable_constraint_checking()
+
+
+def _scratch_parent() -> str | None:
+    """Where the scratch files go: next to the database file (its disk holds the rows anyway), or the
+    system's temporary folder for a database in memory."""
+    if connection.is_in_memory_db():  # type: ignore[attr-defined]  # the SQLite backend's own
+        return None
+    return str(Path(str(connection.settings_dict["NAME"])).resolve().parent)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def sweep_scratch(parent: str | None) -> None:
+    """Remove the scratch folders of imports whose process is gone (killed before it could clean up:
+    the folder's name carries its pid)."""
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def detach_scratch() -> None:
+    """Detach the scratch files an import attached (SQLite detaches a database only outside the
+    transaction that read it: after the import's commit or rollback, or — an import inside a caller's
+    transaction — at the next import). Their files are gone already (`RecordWriter.absorb`)."""
+    if connection.vendor != "sqlite" or connection.connection is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        for _, name, _ in cursor.fetchall():
+            if name.startswith(SCRATCH_ALIAS):
+                with suppress(DatabaseError):  # still in the transaction that read it: the next time
+                    cursor.execute(f"DETACH DATABASE {name}")
 
 
 def check_foreign_keys(dataset_ids: Iterable[int]) -> None:
@@ -209,6 +258,43 @@ class RecordWriter:
                 raw.executemany(sql, rows)
 
         yield insert
+
+    @contextmanager
+    def scratch(self) -> Iterator[Scratch]:
+        """SQLite: the scratch files of the check workers (`dataset_workers.Scratch`) in a private folder
+        of this import (mode 0700), removed with everything in it when the block ends, however it ends
+        (a process killed outright leaves it: the next import removes it, `sweep_scratch`);
+        the workers' ids follow the greatest id the records table has had (AUTOINCREMENT's own rule)."""
+        table = DatasetRecord._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = %s", [table])
+            create = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            seq = cursor.fetchone()
+        first = max(max_record_id(), int(seq[0]) if seq else 0) + 1
+        parent = _scratch_parent()
+        sweep_scratch(parent)
+        folder = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent)
+        try:
+            yield Scratch(folder, create, _table(), self.columns, first)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def absorb(self, scratch: Scratch, worker: int) -> None:
+        """Copy a worker's scratch file into the records table with one `INSERT … SELECT *`:
+        the same table definition, no foreign key checked row by row (`sqlite_foreign_keys_by_the_import`)
+        and no index the file lacks (a big import's are dropped) let SQLite move the stored records as
+        they are (its transfer optimisation), ids included; otherwise it inserts them column by column,
+        with the same outcome. A file is deleted as soon as it is copied (it stays attached, readable by
+        no one else, until `detach_scratch`)."""
+        with self.lock, connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.execute("PRAGMA database_list")
+            taken = {name for _, name, _ in cursor.fetchall()}
+            alias = next(a for a in (f"{SCRATCH_ALIAS}{n}" for n in count()) if a not in taken)
+            path = scratch.path(worker)
+            cursor.execute(f"ATTACH DATABASE %s AS {alias}", [path])
+            cursor.execute(f"INSERT INTO main.{scratch.table} SELECT * FROM {alias}.{scratch.table}")
+            os.unlink(path)
 
     def _sqlite(self, rows: Iterable[Sequence[Any]]) -> None:
         """Batches of rows through `executemany` on a thread of the import's own connection (inside its

@@ -8,7 +8,9 @@ Each dataset imported replaces the county's previous copy of it, keeping who imp
 Sized for ten million rows (the issue's ≥ 100,000 rows/s, `bench/dept_import.py`), the load path is one
 streaming pass per sheet: the reader's rows go through the sheet's compiled checks
 (`verification.dataset_rows`: memoised parsers per typed column) straight into the bulk writer
-(`verification.dataset_writer`: executemany on SQLite, COPY on PostgreSQL) — the file is never held. A
+(`verification.dataset_writer`: executemany on SQLite, COPY on PostgreSQL) — the file is never held; a
+big import checks its sheets in worker processes (`verification.dataset_workers`; on SQLite each worker
+stores its rows in a scratch file of its own, copied in by one statement). A
 parse error stops the writing but not the checking, so the report lists every error, and the
 transaction is rolled back at the end. On PostgreSQL the records are partitioned by dataset: each
 dataset's new copy is copied into a fresh table of its own, indexed, and swapped in for the previous
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +39,7 @@ from jingzhun.verification.dataset_workers import Pool, Task, workers_for
 from jingzhun.verification.dataset_writer import (
     RecordWriter,
     check_foreign_keys,
+    detach_scratch,
     max_record_id,
     sqlite_foreign_keys_by_the_import,
 )
@@ -103,6 +106,7 @@ def import_datasets(
     result = outcome.result
     started = time.monotonic()
     county = county_code(actor)
+    detach_scratch()  # an earlier import's, inside a transaction that has ended since
     try:
         with sqlite_foreign_keys_by_the_import() as unchecked, transaction.atomic(), ExitStack() as stack:
             _import(paths, stack, outcome, county, user, file_name, progress)
@@ -129,6 +133,8 @@ def import_datasets(
     except WorkbookError as exc:
         result.error("", None, "", "", str(exc))
         outcome.datasets = {}
+    finally:
+        detach_scratch()
     result.written = result.ok and bool(outcome.datasets)
     result.seconds = time.monotonic() - started
     return outcome
@@ -244,12 +250,12 @@ def _import(
 # Checked in worker processes (`verification.dataset_workers`) from this many rows on: below it the
 # processes' start costs more than the second core gives back.
 PARALLEL_MIN_ROWS = 20_000
-# PostgreSQL only: there the server stores the rows on its own, so this process only passes the
-# workers' COPY text on. On SQLite this process must bind and insert every row itself (≈ 8 µs a row),
-# which the in-process path already overlaps with the check on its writer thread; the workers'
-# rows cost their unpickling on top (measured at 200,000 rows: 55,734 rows/s in-process, 47,905 with
-# workers — docs/benchmarks.md). The path itself works on SQLite too (the tests run it there).
-PARALLEL_VENDORS = ("postgresql",)
+# Both databases. PostgreSQL: the server stores the rows on its own, so this process only passes the
+# workers' COPY text on. SQLite: each worker also binds and stores its rows itself (≈ 6 µs a row, on
+# its own GIL), in a scratch file of its own that this process copies in with one statement as soon as
+# the worker is done (`RecordWriter.absorb`); handing the rows back to this process to insert was slower
+# than the in-process path (the unpickling on top of the insert, docs/benchmarks.md).
+PARALLEL_VENDORS = ("postgresql", "sqlite")
 
 
 def _write_parallel(
@@ -268,8 +274,9 @@ def _write_parallel(
     counts = [0] * len(tasks)
     failed = [False] * len(tasks)
     read_all = done = 0
-    pool = Pool(workers, copy=connection.vendor == "postgresql")
-    with writer.stream() as put:
+    sqlite = connection.vendor == "sqlite"
+    with writer.scratch() if sqlite else nullcontext() as scratch, writer.stream() as put:
+        pool = Pool(workers, copy=not sqlite, scratch=scratch)
 
         def on_batch(order: int, read: int, good: int, payload: Any, errors: list[Any], n: int) -> None:
             nonlocal read_all, done
@@ -281,14 +288,20 @@ def _write_parallel(
                 result.errors.extend(errors[: max(room, 0)])
                 result.total_errors += n
                 failed[order] = True
-            if result.ok and payload:
+            stored = payload is None  # SQLite: the worker has stored the batch in its scratch file
+            if result.ok and (payload or (stored and good)):
                 counts[order] += good
                 before, done = done, done + good
                 if progress is not None and before // PROGRESS_EVERY != done // PROGRESS_EVERY:
                     writer.report(progress, done, max(total, done), f"已读取 {done:,} 条记录")
-                put(payload, tables.get(order))
+                if not stored:
+                    put(payload, tables.get(order))
 
-        pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok)
+        def on_stop(worker: int) -> None:  # SQLite: its rows copied in while the others still work
+            if scratch is not None and result.ok:
+                writer.absorb(scratch, worker)
+
+        pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok, on_stop)
     if not result.ok:
         return
     for task in tasks:
