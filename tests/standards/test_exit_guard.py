@@ -337,6 +337,37 @@ def test_a_county_admin_may_override_a_village_exit(standard, county_admin, town
     assert (row.level, row.village_code, row.reason) == ("village", VILLAGE, "年底到账")
 
 
+def test_villages_checked_together_decide_as_each_alone_with_one_rule_query_per_year(standard, admin_actor):
+    """The import checks all its 已出列 villages at once (exit_guard.village_exit_checks): the decisions and
+    剩余贫困 figures are those of each village assessed on its own, from one rule query per exit year."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jingzhun.standards import exit_guard
+    from jingzhun.standards.loading import load_spec
+    from jingzhun.standards.selectors import village_assessment, villages_assessment
+    from tests.factories import OTHER_VILLAGE, register_exit_plan
+
+    register_exit_plan(admin_actor)
+    Region.objects.filter(code__in=[VILLAGE, OTHER_VILLAGE]).update(is_poor_village=True)
+    village, other = Region.objects.get(code=VILLAGE), Region.objects.get(code=OTHER_VILLAGE)
+    asked = [(village, 2018), (other, 2018), (village, 2019), (other, 1990)]
+    with CaptureQueriesContext(connection) as queries:
+        decisions = exit_guard.village_exit_checks(asked)
+    assert sum("FROM registry_household h" in q["sql"] for q in queries.captured_queries) == 2  # 2018, 2019
+    spec = load_spec(standard)
+    for (region, year), decision in zip(asked[:3], decisions[:3], strict=True):
+        alone = exit_rules.village_may_exit(result=village_assessment(region, year=year, spec=spec)[2])
+        assert (decision.allowed, decision.codes, decision.texts) == (alone.allowed, alone.codes, alone.texts)
+    assert not decisions[3].allowed and "没有适用于1990年的已发布出列标准" in decisions[3].texts[0]
+    together = villages_assessment([village, other], year=2018, spec=spec)
+    for region in (village, other):
+        statuses, remaining, result = village_assessment(region, year=2018, spec=spec)
+        assert together[region.code][0] == statuses and together[region.code][1] == remaining
+        assert together[region.code][2] == result
+    assert together[VILLAGE][1] > 0 and together[OTHER_VILLAGE][1] > 0  # 剩余贫困 counted per village
+
+
 # ---------------------------------------------------------------- import
 
 

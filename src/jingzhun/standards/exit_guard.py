@@ -7,6 +7,7 @@ Called by registry.services.events.mark_exited (page and API), region_pages.serv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from jingzhun.standards.exit_rules import (
 )
 from jingzhun.standards.loading import household_data, load_spec, standard_for_year
 from jingzhun.standards.models import ExitException, ExitLevel, ExitSource
-from jingzhun.standards.selectors import village_assessment
+from jingzhun.standards.selectors import villages_assessment
 
 EXIT_STEPS = (
     enums.IdentificationStep.EXIT_REVIEW,
@@ -72,11 +73,29 @@ def household_exit_check(household: Household, *, year: int, check_procedure: bo
 
 def village_exit_check(region: Any, *, year: int) -> ExitDecision:
     """May `region` (a poor village) be marked 已出列 in `year`? Its V-* rules, live from the registry."""
-    standard = standard_for_year(year)
-    if standard is None:
-        return village_may_exit(result=None, no_standard=f"没有适用于{year}年的已发布出列标准，无法核验")
-    _, _, result = village_assessment(region, year=year, spec=load_spec(standard))
-    return village_may_exit(result=result)
+    return village_exit_checks([(region, year)])[0]
+
+
+def village_exit_checks(villages: Sequence[tuple[Any, int]]) -> list[ExitDecision]:
+    """`village_exit_check` of each (region, year) in `villages`, in that order: the villages of one year
+    assessed by one rule query (`selectors.villages_assessment`), not one query each."""
+    by_year: dict[int, list[Any]] = {}
+    for region, year in villages:
+        by_year.setdefault(year, []).append(region)
+    decided: dict[tuple[str, int], ExitDecision] = {}
+    for year, regions in by_year.items():
+        standard = standard_for_year(year)
+        if standard is None:
+            refused = village_may_exit(
+                result=None, no_standard=f"没有适用于{year}年的已发布出列标准，无法核验"
+            )
+            decided.update(((region.code, year), refused) for region in regions)
+            continue
+        assessed = villages_assessment(regions, year=year, spec=load_spec(standard))
+        decided.update(
+            ((region.code, year), village_may_exit(result=assessed[region.code][2])) for region in regions
+        )
+    return [decided[(region.code, year)] for region, year in villages]
 
 
 def override_allowed() -> bool:
@@ -144,4 +163,5 @@ __all__ = [
     "override_allowed",
     "override_refusal",
     "village_exit_check",
+    "village_exit_checks",
 ]

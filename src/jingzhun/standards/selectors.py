@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -106,6 +107,34 @@ def village_assessment(region: Region, *, year: int, spec: Any) -> tuple[dict[in
     """The village's V-* result for `year`, live from the registry (set-based over its households):
     (per-household statuses, 剩余贫困人口, VillageResult)."""
     statuses = compiler.compute_statuses(spec=spec, year=year, scope=compiler.Scope.region(region.code))
+    return _village_result(region, statuses, year=year, spec=spec)
+
+
+# villages per rule query of `villages_assessment` (three uses of each code stay far below SQLite's limit
+# of bound parameters)
+VILLAGES_PER_QUERY = 300
+
+
+def villages_assessment(
+    regions: Sequence[Region], *, year: int, spec: Any
+) -> dict[str, tuple[dict[int, Any], int, Any]]:
+    """`village_assessment` of each of `regions` (villages), from one rule query per VILLAGES_PER_QUERY of
+    them instead of one each: region code → (statuses, 剩余贫困人口, VillageResult)."""
+    out: dict[str, tuple[dict[int, Any], int, Any]] = {}
+    for start in range(0, len(regions), VILLAGES_PER_QUERY):
+        part = regions[start : start + VILLAGES_PER_QUERY]
+        scope = compiler.Scope.villages([region.code for region in part])
+        by_village: dict[str, dict[int, Any]] = {region.code: {} for region in part}
+        for hid, row in compiler.compute_statuses(spec=spec, year=year, scope=scope).items():
+            by_village[row["village_code"]][hid] = row
+        for region in part:
+            out[region.code] = _village_result(region, by_village[region.code], year=year, spec=spec)
+    return out
+
+
+def _village_result(
+    region: Region, statuses: dict[int, Any], *, year: int, spec: Any
+) -> tuple[dict[int, Any], int, Any]:
     remaining = sum(
         row["people"]
         for row in statuses.values()

@@ -44,7 +44,7 @@ class RowStream:
         self._batch: list[tuple[Any, ...]] = []
         self._closed = False
 
-    def add(self, row: tuple[Any, ...]) -> None:
+    def add(self, row: Any) -> None:
         self._batch.append(row)
         if len(self._batch) >= BATCH:
             self._put(self._batch)
@@ -106,12 +106,13 @@ class WriteThread:
     def submit(self, fn: Callable[[], Any]) -> None:
         self._jobs.put(fn)
 
-    def stream(self, table: Table) -> RowStream:
+    def stream(self, table: Table, *, row: Callable[[Any], tuple[Any, ...]] | None = None) -> RowStream:
         """A COPY into `table`, queued after what was submitted before; feed it with `add`, end it with
-        `close` (or `finish`)."""
+        `close` (or `finish`). With `row`, each item added becomes its row on this thread, as it is written
+        (after the jobs submitted before, whose results it may use)."""
         rows = RowStream(self)
         self._streams.append(rows)
-        self.submit(lambda: table.insert(rows.rows()))
+        self.submit(lambda: table.insert(rows.rows() if row is None else map(row, rows.rows())))
         return rows
 
     def report(self, done: int, total: int, message: str) -> None:

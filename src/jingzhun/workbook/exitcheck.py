@@ -90,10 +90,11 @@ def check_exits(
         if values[state_i] == ExitState.EXITED and villages_were.get(values[0]) != ExitState.EXITED
     ]
     regions: dict[str, Any] = Region.objects.in_bulk([values[0] for _, values in changed])
-    for number, values in changed:
-        region = regions[values[0]]
-        year = int(values[year_i] or 0)
-        decision = exit_guard.village_exit_check(region, year=year)
+    villages = [(regions[values[0]], int(values[year_i] or 0)) for _, values in changed]
+    # one rule query per exit year for all the file's villages (inside the import's transaction the new
+    # rows have no statistics yet, and a query per village would read every member each time)
+    decisions = exit_guard.village_exit_checks(villages)
+    for (number, _), (region, year), decision in zip(changed, villages, decisions, strict=True):
         if decision.allowed:
             continue
         result.warn(

@@ -202,18 +202,28 @@ class _Run:
         self.held.heartbeat()
 
     def _start_streaming(self, parsed: Parsed, codes: list[str]) -> MemberSink:
-        ids = dict(zip(codes, reserve_ids(Household, len(codes)), strict=True))
+        # the new households' ids are reserved on the write thread, its first job (a third of a million
+        # `nextval` take seconds): the 成员 sheet is read meanwhile, its members queued as (户编号, member)
+        # and given their household's id as the thread writes them, after the reservation
+        ids: dict[str, int] = dict.fromkeys(codes, 0)
         thread = self._thread()
         writer = self._writer(parsed, Plan(), progress=thread.report, analyze_later=set())
-        thread.submit(lambda: writer.insert_incomes_and_events(codes, ids))
-        stream = thread.stream(writer.table(Member, MEMBER_INSERT))
+
+        def reserve_and_write() -> None:
+            ids.update(zip(codes, reserve_ids(Household, len(codes)), strict=True))
+            writer.insert_incomes_and_events(codes, ids)
+
+        thread.submit(reserve_and_write)
+        member_row = writer.member_row
+        stream = thread.stream(
+            writer.table(Member, MEMBER_INSERT), row=lambda item: member_row(ids[item[0]], item[1])
+        )
         self.thread, self.writer, self.streamed_ids = thread, writer, ids
-        result, member_row = self.result, writer.member_row
+        result = self.result
 
         def sink(code: str, member: tuple[Any, ...]) -> None:
-            hid = ids.get(code)
-            if hid is not None and result.ok:  # after an error nothing will be committed
-                stream.add(member_row(hid, member))
+            if code in ids and result.ok:  # after an error nothing will be committed
+                stream.add((code, member))
 
         return sink
 
