@@ -45,6 +45,26 @@ def _force_login_completes_the_second_factor():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _argon2_at_its_lowest_cost():
+    """Passwords are hashed with Argon2 in the tests too — the same hasher, the same code — but at the
+    lowest cost it takes: at Django's (100 MB, about 0.3 s a hash on these machines) most tests spent more
+    time hashing their personas' passwords than testing (tests/accounts/test_scope.py with
+    tests/registry/test_register.py: 44 s → 16 s). Production keeps Django's parameters (settings.py)."""
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    cost = ("time_cost", "memory_cost", "parallelism")
+    saved = {name: getattr(Argon2PasswordHasher, name) for name in cost}
+    Argon2PasswordHasher.time_cost, Argon2PasswordHasher.memory_cost, Argon2PasswordHasher.parallelism = (
+        1,
+        8,
+        1,
+    )
+    yield
+    for name, value in saved.items():
+        setattr(Argon2PasswordHasher, name, value)
+
+
 TOWNSHIP = VILLAGE[:9] + "000"
 COUNTY = "430821000000"
 
