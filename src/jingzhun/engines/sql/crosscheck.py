@@ -346,6 +346,30 @@ def _collect_hits(
     cursor.execute(f"DROP TABLE {HITS}")
 
 
+# PostgreSQL, for the engine's statements only (put back when the hits have been read): no JIT — at ten
+# million records every statement's cost is past jit_optimize_above_cost, and compiling each one with
+# inlining and optimisation cost more than it saved (seconds per statement; the engine's statements are
+# hash joins and aggregates, not expression-heavy scans); and the grouped "while not listed" rules'
+# hash aggregates over a million members in memory instead of spilling in batches to temporary files.
+SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+
+
+def _session_settings(cursor: Any) -> list[tuple[str, str]]:
+    """Set SESSION_SETTINGS (PostgreSQL) and return what they were."""
+    if connection.vendor != "postgresql":
+        return []
+    previous = []
+    for name, value in SESSION_SETTINGS.items():
+        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+        previous.append((name, cursor.fetchone()[0]))
+    return previous
+
+
+def _restore_settings(cursor: Any, previous: list[tuple[str, str]]) -> None:
+    for name, value in previous:
+        cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+
 def raw_hits(
     county: str,
     region: str | None,
@@ -365,6 +389,7 @@ def raw_hits(
         return
     batch = batch or BATCH
     with connection.cursor() as cursor:
+        previous = _session_settings(cursor)
         try:
             build_tables(cursor, county, region, list(datasets.values()))
             _collect_hits(cursor, datasets, year, params)
@@ -397,6 +422,7 @@ def raw_hits(
         finally:
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            _restore_settings(cursor, previous)
 
 
 __all__ = ["RawHit", "raw_hits", "Hit"]
