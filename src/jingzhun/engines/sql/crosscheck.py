@@ -155,13 +155,23 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         cursor.execute(f"ANALYZE {MATCHES}")
 
 
+def _records(join: str, needed: bool) -> str:
+    """The join of a match x to its record r, when the query reads the record's columns: every row of
+    xc_match names a record of this run, so a query that reads only x and m leaves it out (at ten million
+    records it read a whole partition for nothing)."""
+    if not needed:
+        return ""
+    return f"{join} {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id "
+
+
 def _first(rule: str, dataset_id: int, condition: str, params: list[Any]) -> tuple[str, list[Any]]:
     """The best matching record per member in the region for which `condition` (over r, m) holds."""
+    records = _records("JOIN", condition != "1 = 1")
     sql = (
         f"SELECT %s, member_id, record_id, rank FROM ("
         f"SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER "
         f"(PARTITION BY x.member_id ORDER BY x.rank, x.record_id) AS n "
-        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"FROM {MATCHES} x {records}JOIN {MEMBERS} m ON m.id = x.member_id "
         f"WHERE x.dataset_id = %s AND m.in_region = 1 AND ({condition})) t WHERE n = 1"
     )
     return sql, [rule, dataset_id, *params]
@@ -232,20 +242,23 @@ def _listed_or_not(
     hit: str,
     priority: str,
     priority_params: list[Any],
+    *,
+    record_columns: bool = True,
 ) -> tuple[str, list[Any]]:
     """Rules with a "while not listed" direction: every member in the region with facts over its
     records (`facts`: name → aggregate over x/r), `hit` over m and f, and the record shown: the best
     by `priority` (0 first), then 匹配方式 and file order — or none when the member has no record."""
     fact_sql = ", ".join(f"{expr} AS {name}" for name, expr in facts)
     names = ", ".join(f"h.{name}" for name, _ in facts)
+    # `record_columns`: whether the facts and the priority read the record (r) or only the match (x)
     sql = (
         f"WITH f AS (SELECT m.id AS member_id, {fact_sql} FROM {MEMBERS} m "
         f"LEFT JOIN {MATCHES} x ON x.member_id = m.id AND x.dataset_id = %s "
-        f"LEFT JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id WHERE m.in_region = 1 GROUP BY m.id), "
+        f"{_records('LEFT JOIN', record_columns)}WHERE m.in_region = 1 GROUP BY m.id), "
         f"h AS (SELECT f.* FROM f JOIN {MEMBERS} m ON m.id = f.member_id WHERE {hit}), "
         f"b AS (SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER (PARTITION BY x.member_id "
         f"ORDER BY {priority}, x.rank, x.record_id) AS n FROM h JOIN {MATCHES} x ON x.member_id = h.member_id "
-        f"AND x.dataset_id = %s JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id) "
+        f"AND x.dataset_id = %s {_records('JOIN', record_columns)}JOIN {MEMBERS} m ON m.id = x.member_id) "
         f"SELECT %s, h.member_id, b.record_id, b.rank, {names} FROM h "
         "LEFT JOIN b ON b.member_id = h.member_id AND b.n = 1"
     )
@@ -275,7 +288,7 @@ def _dibao(d: int, ref: Any) -> tuple[str, list[Any]]:
 def _disability(d: int) -> tuple[str, list[Any]]:
     facts = [("listed", "COUNT(x.record_id)")]
     hit = "(f.listed > 0 AND m.health <> %s) OR (f.listed = 0 AND m.health = %s)"
-    sql, params = _listed_or_not("X-DISABILITY", d, facts, [], hit, "0", [])
+    sql, params = _listed_or_not("X-DISABILITY", d, facts, [], hit, "0", [], record_columns=False)
     # the hit's two placeholders come right after f's dataset
     return sql, [d, Health.DISABLED.value, Health.DISABLED.value, *params[1:]]
 
