@@ -100,18 +100,32 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         f"WHERE r.dataset_id IN {ids} AND r.id_kind IN (%s, %s)",
         [KIND_OLD, *ids_params, KIND_ID, KIND_OLD],
     )
-    near = (
-        f"INSERT INTO {MATCHES} (record_id, dataset_id, member_id, household_id, rank) "
-        f"SELECT r.id, MIN(r.dataset_id), MIN(m.id), MIN(m.household_id), {RANK_NEAR} "
-        f"FROM {MEMBERS} m CROSS JOIN {RECORDS} r "  # SQLite: members first, records by dsrec_near_idx
+    pairs = (
         "WHERE r.name = m.name AND r.birth_date = m.birth_date AND r.gender = m.gender "
         f"AND r.dataset_id IN {ids} AND r.id_kind = %s "
         # cheapest test first: the member's own records (same ID) are most of the candidates
         "AND r.id18 <> m.resident_id "
         f"AND ({_differences('m.resident_id', 'r.id18')}) <= {NEAR_MAX_DIFFERENCES} "
-        f"AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
+    )
+    near = (
+        f"INSERT INTO {MATCHES} (record_id, dataset_id, member_id, household_id, rank) "
+        f"SELECT r.id, MIN(r.dataset_id), MIN(m.id), MIN(m.household_id), {RANK_NEAR} "
+        f"FROM {MEMBERS} m CROSS JOIN {RECORDS} r "  # SQLite: members first, records by dsrec_near_idx
+        f"{pairs}AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
         "GROUP BY r.id HAVING COUNT(*) = 1"
     )
+    if connection.vendor == "postgresql":
+        # the pairs first (OFFSET 0 keeps the subquery apart), then the anti-join over those few
+        # thousand: PostgreSQL would otherwise often probe the IDs' hash with every record not naming a
+        # member (8.4 million at ten million records) before the names' hash
+        near = (
+            f"INSERT INTO {MATCHES} (record_id, dataset_id, member_id, household_id, rank) "
+            f"SELECT c.id, MIN(c.dataset_id), MIN(c.member_id), MIN(c.household_id), {RANK_NEAR} FROM ("
+            "SELECT r.id AS id, r.dataset_id AS dataset_id, r.id18 AS id18, m.id AS member_id, "
+            f"m.household_id AS household_id FROM {MEMBERS} m JOIN {RECORDS} r ON TRUE {pairs}OFFSET 0) c "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = c.id18) "
+            "GROUP BY c.id HAVING COUNT(*) = 1"
+        )
     near_params = [*ids_params, KIND_ID]
     if connection.vendor == "postgresql":
         with transaction.atomic(using=connection.alias):
@@ -141,13 +155,23 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         cursor.execute(f"ANALYZE {MATCHES}")
 
 
+def _records(join: str, needed: bool) -> str:
+    """The join of a match x to its record r, when the query reads the record's columns: every row of
+    xc_match names a record of this run, so a query that reads only x and m leaves it out (at ten million
+    records it read a whole partition for nothing)."""
+    if not needed:
+        return ""
+    return f"{join} {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id "
+
+
 def _first(rule: str, dataset_id: int, condition: str, params: list[Any]) -> tuple[str, list[Any]]:
     """The best matching record per member in the region for which `condition` (over r, m) holds."""
+    records = _records("JOIN", condition != "1 = 1")
     sql = (
         f"SELECT %s, member_id, record_id, rank FROM ("
         f"SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER "
         f"(PARTITION BY x.member_id ORDER BY x.rank, x.record_id) AS n "
-        f"FROM {MATCHES} x JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"FROM {MATCHES} x {records}JOIN {MEMBERS} m ON m.id = x.member_id "
         f"WHERE x.dataset_id = %s AND m.in_region = 1 AND ({condition})) t WHERE n = 1"
     )
     return sql, [rule, dataset_id, *params]
@@ -218,20 +242,23 @@ def _listed_or_not(
     hit: str,
     priority: str,
     priority_params: list[Any],
+    *,
+    record_columns: bool = True,
 ) -> tuple[str, list[Any]]:
     """Rules with a "while not listed" direction: every member in the region with facts over its
     records (`facts`: name → aggregate over x/r), `hit` over m and f, and the record shown: the best
     by `priority` (0 first), then 匹配方式 and file order — or none when the member has no record."""
     fact_sql = ", ".join(f"{expr} AS {name}" for name, expr in facts)
     names = ", ".join(f"h.{name}" for name, _ in facts)
+    # `record_columns`: whether the facts and the priority read the record (r) or only the match (x)
     sql = (
         f"WITH f AS (SELECT m.id AS member_id, {fact_sql} FROM {MEMBERS} m "
         f"LEFT JOIN {MATCHES} x ON x.member_id = m.id AND x.dataset_id = %s "
-        f"LEFT JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id WHERE m.in_region = 1 GROUP BY m.id), "
+        f"{_records('LEFT JOIN', record_columns)}WHERE m.in_region = 1 GROUP BY m.id), "
         f"h AS (SELECT f.* FROM f JOIN {MEMBERS} m ON m.id = f.member_id WHERE {hit}), "
         f"b AS (SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER (PARTITION BY x.member_id "
         f"ORDER BY {priority}, x.rank, x.record_id) AS n FROM h JOIN {MATCHES} x ON x.member_id = h.member_id "
-        f"AND x.dataset_id = %s JOIN {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id JOIN {MEMBERS} m ON m.id = x.member_id) "
+        f"AND x.dataset_id = %s {_records('JOIN', record_columns)}JOIN {MEMBERS} m ON m.id = x.member_id) "
         f"SELECT %s, h.member_id, b.record_id, b.rank, {names} FROM h "
         "LEFT JOIN b ON b.member_id = h.member_id AND b.n = 1"
     )
@@ -261,7 +288,7 @@ def _dibao(d: int, ref: Any) -> tuple[str, list[Any]]:
 def _disability(d: int) -> tuple[str, list[Any]]:
     facts = [("listed", "COUNT(x.record_id)")]
     hit = "(f.listed > 0 AND m.health <> %s) OR (f.listed = 0 AND m.health = %s)"
-    sql, params = _listed_or_not("X-DISABILITY", d, facts, [], hit, "0", [])
+    sql, params = _listed_or_not("X-DISABILITY", d, facts, [], hit, "0", [], record_columns=False)
     # the hit's two placeholders come right after f's dataset
     return sql, [d, Health.DISABLED.value, Health.DISABLED.value, *params[1:]]
 
@@ -346,6 +373,30 @@ def _collect_hits(
     cursor.execute(f"DROP TABLE {HITS}")
 
 
+# PostgreSQL, for the engine's statements only (put back when the hits have been read): no JIT — at ten
+# million records every statement's cost is past jit_optimize_above_cost, and compiling each one with
+# inlining and optimisation cost more than it saved (seconds per statement; the engine's statements are
+# hash joins and aggregates, not expression-heavy scans); and the grouped "while not listed" rules'
+# hash aggregates over a million members in memory instead of spilling in batches to temporary files.
+SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+
+
+def _session_settings(cursor: Any) -> list[tuple[str, str]]:
+    """Set SESSION_SETTINGS (PostgreSQL) and return what they were."""
+    if connection.vendor != "postgresql":
+        return []
+    previous = []
+    for name, value in SESSION_SETTINGS.items():
+        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+        previous.append((name, cursor.fetchone()[0]))
+    return previous
+
+
+def _restore_settings(cursor: Any, previous: list[tuple[str, str]]) -> None:
+    for name, value in previous:
+        cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+
 def raw_hits(
     county: str,
     region: str | None,
@@ -365,6 +416,7 @@ def raw_hits(
         return
     batch = batch or BATCH
     with connection.cursor() as cursor:
+        previous = _session_settings(cursor)
         try:
             build_tables(cursor, county, region, list(datasets.values()))
             _collect_hits(cursor, datasets, year, params)
@@ -397,6 +449,7 @@ def raw_hits(
         finally:
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            _restore_settings(cursor, previous)
 
 
 __all__ = ["RawHit", "raw_hits", "Hit"]
