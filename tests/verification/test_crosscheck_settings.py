@@ -31,3 +31,44 @@ def test_the_near_match_settings_do_not_outlive_their_statement(regions):
             assert _settings(cursor) == before == ("on", "on", "8MB")
         for table in (MATCHES, MEMBERS):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _pragmas(cursor):
+    out = []
+    for name in ("cache_size", "threads"):
+        cursor.execute(f"PRAGMA {name}")
+        out.append(int(cursor.fetchone()[0]))
+    return tuple(out)
+
+
+@pytest.mark.parametrize("read_all", [True, False])
+def test_the_runs_sqlite_page_cache_and_sorter_threads_are_the_streams_only(family, tmp_path, read_all):
+    """SQLite: the bigger page cache and the sorter threads (SQLITE_SETTINGS) hold while the hits are
+    computed and read — also while a caller (the clue store) works between two batches — and the
+    connection's own values are back when the stream ends, read to its end or closed early."""
+    from jingzhun.engines.sql import crosscheck as sql_engine
+    from jingzhun.verification.crosscheck import county_datasets
+    from jingzhun.verification.params import current_params
+    from tests.verification.helpers import load
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's connection settings")
+    hh, head, spouse, son = family
+    load(
+        tmp_path,
+        {"财政供养": [{"证件号码": m.id_number, "姓名": m.name, "工作单位": "县一中"} for m in family[1:]]},
+    )
+    county = county_datasets()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size = -2000")
+        cursor.execute("PRAGMA threads = 0")
+        own = _pragmas(cursor)
+        stream = sql_engine.raw_hits(county.code, None, county.datasets, 2024, current_params(), batch=1)
+        assert len(next(stream)) == 1
+        run = (sql_engine.SQLITE_SETTINGS["cache_size"], sql_engine.SQLITE_SETTINGS["threads"])
+        assert _pragmas(cursor) == run != own
+        if read_all:
+            assert sum(len(b) for b in stream) == 2
+        else:
+            stream.close()
+        assert _pragmas(cursor) == own

@@ -6,6 +6,7 @@ from the rows the queries return, so both engines say the same (tests/verificati
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -75,7 +76,7 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         "SELECT m.id AS id, m.household_id AS household_id, m.resident_id AS resident_id, m.name AS name, "
         "m.gender AS gender, m.birth_date AS birth_date, m.health AS health, m.school_status AS school_status, "
         "m.medical_insurance AS medical_insurance, m.dibao AS dibao, m.tekun AS tekun, "
-        "h.housing_safety AS housing_safety, "
+        "h.housing_safety AS housing_safety, h.village_id AS village_id, "
         "CASE WHEN h.village_id >= %s AND h.village_id < %s THEN 1 ELSE 0 END AS in_region "
         "FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
         "WHERE m.is_active = %s AND h.registry_status = %s AND h.village_id >= %s AND h.village_id < %s",
@@ -386,6 +387,7 @@ def raw_hits(
         return
     batch = batch or BATCH
     with connection.cursor() as cursor:
+        previous = _sqlite_settings(cursor)
         try:
             build_tables(cursor, county, region, list(datasets.values()))
             _collect_hits(cursor, datasets, year, params)
@@ -418,6 +420,31 @@ def raw_hits(
         finally:
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            for name, value in previous.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+SQLITE_SETTINGS = {
+    # the records' two match indexes and the rows the rules read are far larger than the connection's
+    # 64 MB page cache at ten million records
+    "cache_size": -256 * 1024,
+    # the sorts (GROUP BY, the rules' ROW_NUMBER, the indexes of the temporary tables) on SQLite's
+    # worker threads, one per core (at most 4)
+    "threads": min(os.cpu_count() or 1, 4),
+}
+
+
+def _sqlite_settings(cursor: Any) -> dict[str, int]:
+    """SQLite: the run's page cache and sorter threads (SQLITE_SETTINGS) for as long as the hits are
+    computed and read; returns the connection's own values, put back when the stream ends."""
+    if connection.vendor != "sqlite":
+        return {}
+    previous = {}
+    for name, value in SQLITE_SETTINGS.items():
+        cursor.execute(f"PRAGMA {name}")
+        previous[name] = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
+    return previous
 
 
 __all__ = ["RawHit", "raw_hits", "Hit"]
@@ -445,9 +472,22 @@ def _count_by_village(cursor: Any) -> dict[str, int]:
     """Village code → the records matched to a member of its households, each record counted once: in
     the village of its lowest-coded match (a record matching members of two villages is rare — an ID
     given to two people), so the villages' counts add up to the records that matched someone."""
-    cursor.execute(
-        "SELECT v, COUNT(*) FROM (SELECT x.record_id AS record_id, MIN(h.village_id) AS v "
-        f"FROM {MATCHES} x JOIN registry_household h ON h.id = x.household_id GROUP BY x.record_id) t "
-        "GROUP BY v"
+    # Only a record matched by ID can have more than one match — the members sharing that ID (a near
+    # match is kept only when it names one member, and never for an ID a member has) — so only those
+    # are grouped per record; every other match is its record's only one, counted where its member lives.
+    shared = (
+        f"SELECT resident_id FROM {MEMBERS} WHERE resident_id IS NOT NULL "
+        "GROUP BY resident_id HAVING COUNT(*) > 1"
     )
-    return {str(code): int(n) for code, n in cursor.fetchall()}
+    cursor.execute(
+        f"SELECT m.village_id, COUNT(*) FROM {MATCHES} x JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"WHERE x.rank = {RANK_NEAR} OR m.resident_id NOT IN ({shared}) GROUP BY m.village_id "
+        "UNION ALL "
+        "SELECT v, COUNT(*) FROM (SELECT x.record_id AS record_id, MIN(m.village_id) AS v "
+        f"FROM {MATCHES} x JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"WHERE x.rank <> {RANK_NEAR} AND m.resident_id IN ({shared}) GROUP BY x.record_id) t GROUP BY v"
+    )
+    out: dict[str, int] = {}
+    for code, n in cursor.fetchall():
+        out[str(code)] = out.get(str(code), 0) + int(n)
+    return out
