@@ -109,7 +109,7 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
     # dsrec_id18_idx on its ID (its few entries then filtered by kind), not one probe per kind.
     kind_column = "+r.id_kind" if sqlite else "r.id_kind"
     exact_from = (
-        f"{MEMBERS} m INDEXED BY xc_member_id_idx CROSS JOIN {RECORDS} r"
+        f"{MEMBERS} m INDEXED BY xc_member_id_idx CROSS JOIN {RECORDS} r ON m.resident_id = r.id18"
         if sqlite
         else f"{RECORDS} r JOIN {MEMBERS} m ON m.resident_id = r.id18"
     )
@@ -118,7 +118,7 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         f"SELECT r.id AS record_id, r.dataset_id AS dataset_id, m.id AS member_id, "
         f"m.household_id AS household_id, CASE WHEN r.id_kind = %s THEN {RANK_OLD} ELSE {RANK_ID} END AS rank "
         f"FROM {exact_from} "
-        f"WHERE m.resident_id = r.id18 AND r.dataset_id IN {ids} AND {kind_column} IN (%s, %s)",
+        f"WHERE r.dataset_id IN {ids} AND {kind_column} IN (%s, %s)",
         [KIND_OLD, *ids_params, KIND_ID, KIND_OLD],
     )
     near = (
