@@ -41,11 +41,12 @@ def _pragmas(cursor):
     return tuple(out)
 
 
-@pytest.mark.parametrize("read_all", [True, False])
-def test_the_runs_sqlite_page_cache_and_sorter_threads_are_the_streams_only(family, tmp_path, read_all):
+def test_the_runs_sqlite_page_cache_and_sorter_threads_end_when_the_hits_are_computed(
+    family, tmp_path, monkeypatch
+):
     """SQLite: the bigger page cache and the sorter threads (SQLITE_SETTINGS) hold while the hits are
-    computed and read — also while a caller (the clue store) works between two batches — and the
-    connection's own values are back when the stream ends, read to its end or closed early."""
+    computed; the connection's own values are back before the first batch is handed over (the clue
+    store writes between batches with them) and after a failure."""
     from jingzhun.engines.sql import crosscheck as sql_engine
     from jingzhun.verification.crosscheck import county_datasets
     from jingzhun.verification.params import current_params
@@ -53,12 +54,19 @@ def test_the_runs_sqlite_page_cache_and_sorter_threads_are_the_streams_only(fami
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's connection settings")
-    hh, head, spouse, son = family
     load(
         tmp_path,
         {"财政供养": [{"证件号码": m.id_number, "姓名": m.name, "工作单位": "县一中"} for m in family[1:]]},
     )
     county = county_datasets()
+    seen = []
+    collect = sql_engine._collect_hits
+
+    def spy(cursor, *args):
+        seen.append(_pragmas(cursor))
+        return collect(cursor, *args)
+
+    monkeypatch.setattr(sql_engine, "_collect_hits", spy)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size = -2000")
         cursor.execute("PRAGMA threads = 0")
@@ -66,9 +74,15 @@ def test_the_runs_sqlite_page_cache_and_sorter_threads_are_the_streams_only(fami
         stream = sql_engine.raw_hits(county.code, None, county.datasets, 2024, current_params(), batch=1)
         assert len(next(stream)) == 1
         run = (sql_engine.SQLITE_SETTINGS["cache_size"], sql_engine.SQLITE_SETTINGS["threads"])
-        assert _pragmas(cursor) == run != own
-        if read_all:
-            assert sum(len(b) for b in stream) == 2
-        else:
-            stream.close()
+        assert seen == [run] and run != own
+        assert _pragmas(cursor) == own
+        assert sum(len(b) for b in stream) == 2
+        assert _pragmas(cursor) == own
+
+        def fail(*args):
+            raise RuntimeError("a rule query failed")
+
+        monkeypatch.setattr(sql_engine, "_collect_hits", fail)
+        with pytest.raises(RuntimeError):
+            next(sql_engine.raw_hits(county.code, None, county.datasets, 2024, current_params()))
         assert _pragmas(cursor) == own

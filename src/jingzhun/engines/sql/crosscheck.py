@@ -399,6 +399,10 @@ def raw_hits(
             cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
             cursor.execute(f"SELECT COUNT(*) FROM {ORDERED}")
             total = cursor.fetchone()[0]
+            # the hits are computed: the caller (the clue store) writes between the batches with the
+            # connection's own settings
+            _restore(cursor, previous)
+            previous = {}
             sql = (
                 f"SELECT h.rule, h.member_id, h.record_id, h.rank, h.f1, h.f2, {PERSON_SQL}, {RECORD_SQL} "
                 f"FROM {ORDERED} h JOIN registry_member m ON m.id = h.member_id "
@@ -420,8 +424,7 @@ def raw_hits(
         finally:
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            for name, value in previous.items():
-                cursor.execute(f"PRAGMA {name} = {int(value)}")
+            _restore(cursor, previous)
 
 
 SQLITE_SETTINGS = {
@@ -434,9 +437,15 @@ SQLITE_SETTINGS = {
 }
 
 
+def _restore(cursor: Any, previous: dict[str, int]) -> None:
+    for name, value in previous.items():
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
 def _sqlite_settings(cursor: Any) -> dict[str, int]:
-    """SQLite: the run's page cache and sorter threads (SQLITE_SETTINGS) for as long as the hits are
-    computed and read; returns the connection's own values, put back when the stream ends."""
+    """SQLite: the run's page cache and sorter threads (SQLITE_SETTINGS) while the hits are computed;
+    returns the connection's own values, put back before the first batch is handed over (or when the
+    stream fails or is closed before)."""
     if connection.vendor != "sqlite":
         return {}
     previous = {}
