@@ -464,21 +464,6 @@ def _own_partition(cursor: Any, dataset_id: int) -> None:
     )
 
 
-def _index_definitions(cursor: Any, model: Any) -> dict[str, str]:
-    """PostgreSQL: the model's indexes as the database has them (`pg_get_indexdef`, e.g. an INCLUDE a
-    migration added), as statements that build them again over the whole partitioned table."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return {}
-    cursor.execute(
-        "SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid "
-        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary",
-        [model._meta.db_table],
-    )
-    return {name: definition.replace(" ON ONLY ", " ON ") for name, definition in cursor.fetchall()}
-
-
 def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random) -> dict[str, int]:
     """Every dataset's rows (records // 11 each), imported as of now; returns rows per dataset."""
     from django.db import connection, transaction
@@ -494,8 +479,6 @@ def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random
     counts: dict[str, int] = {}
     _fast_inserts()
     with transaction.atomic(), connection.cursor() as cursor:
-        # rebuilt below as the database defines them (PostgreSQL: dsrec_near_idx INCLUDE (id), 0008)
-        definitions = _index_definitions(cursor, DatasetRecord)
         for index in DatasetRecord._meta.indexes:
             cursor.execute(f"DROP INDEX IF EXISTS {qn(index.name)}")
         for n, spec in enumerate(SPECS):
@@ -537,9 +520,6 @@ def load_records(records: int, people: list[tuple[Any, ...]], rng: random.Random
         if connection.vendor == "postgresql":  # the deferred FK checks of the rows copied run first
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for index in DatasetRecord._meta.indexes:
-            if index.name in definitions:
-                cursor.execute(definitions[index.name])
-                continue
             columns = ", ".join(qn(DatasetRecord._meta.get_field(f).column) for f in index.fields)  # type: ignore[union-attr, arg-type]
             cursor.execute(f"CREATE INDEX {qn(index.name)} ON {table_name} ({columns})")
     return counts

@@ -73,28 +73,56 @@ def test_the_engine_puts_the_sessions_settings_back(admin_actor, tmp_path):
             assert before == ("on", "8MB")
 
 
-def test_an_imports_partition_keeps_the_id_in_the_near_index(admin_actor, tmp_path):
-    """PostgreSQL (migration 0008): dsrec_near_idx carries the record's id, and the partition an import
-    swaps in gets the same index (its definition copied from the partitioned index)."""
-    from tests.factories import register
+def _pragmas(cursor):
+    out = []
+    for name in ("cache_size", "threads"):
+        cursor.execute(f"PRAGMA {name}")
+        out.append(int(cursor.fetchone()[0]))
+    return tuple(out)
+
+
+def test_the_runs_sqlite_page_cache_and_sorter_threads_end_when_the_hits_are_computed(
+    family, tmp_path, monkeypatch
+):
+    """SQLite: the bigger page cache and the sorter threads (SQLITE_SETTINGS) hold while the hits are
+    computed; the connection's own values are back before the first batch is handed over (the clue
+    store writes between batches with them) and after a failure."""
+    from jingzhun.engines.sql import crosscheck as sql_engine
+    from jingzhun.verification.crosscheck import county_datasets
+    from jingzhun.verification.params import current_params
     from tests.verification.helpers import load
 
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
-    hh = register(admin_actor)
-    head = hh.members.get(relation="户主")
-    for _ in range(2):  # the first copy, then its replacement
-        load(tmp_path, {"死亡人口": [_death(head.id_number, head.name)]})
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's connection settings")
+    load(
+        tmp_path,
+        {"财政供养": [{"证件号码": m.id_number, "姓名": m.name, "工作单位": "县一中"} for m in family[1:]]},
+    )
+    county = county_datasets()
+    seen = []
+    collect = sql_engine._collect_hits
+
+    def spy(cursor, *args):
+        seen.append(_pragmas(cursor))
+        return collect(cursor, *args)
+
+    monkeypatch.setattr(sql_engine, "_collect_hits", spy)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "JOIN pg_class c ON c.oid = i.indrelid JOIN pg_inherits h ON h.inhrelid = c.oid "
-            "WHERE h.inhparent = 'verification_datasetrecord'::regclass "
-            "AND pg_get_indexdef(i.indexrelid) LIKE '%%(name, birth_date, gender, id_kind, id18, dataset_id)%%'"
-        )
-        rows = cursor.fetchall()
-        cursor.execute("SELECT pg_get_indexdef('dsrec_near_idx'::regclass)")
-        parent = cursor.fetchone()[0]
-    assert parent.endswith("INCLUDE (id)")
-    assert len(rows) >= 2  # the DEFAULT partition and the dataset's own
-    assert all(definition.endswith("INCLUDE (id)") for _, definition in rows)
+        cursor.execute("PRAGMA cache_size = -2000")
+        cursor.execute("PRAGMA threads = 0")
+        own = _pragmas(cursor)
+        stream = sql_engine.raw_hits(county.code, None, county.datasets, 2024, current_params(), batch=1)
+        assert len(next(stream)) == 1
+        run = (sql_engine.SQLITE_SETTINGS["cache_size"], sql_engine.SQLITE_SETTINGS["threads"])
+        assert seen == [run] and run != own
+        assert _pragmas(cursor) == own
+        assert sum(len(b) for b in stream) == 2
+        assert _pragmas(cursor) == own
+
+        def fail(*args):
+            raise RuntimeError("a rule query failed")
+
+        monkeypatch.setattr(sql_engine, "_collect_hits", fail)
+        with pytest.raises(RuntimeError):
+            next(sql_engine.raw_hits(county.code, None, county.datasets, 2024, current_params()))
+        assert _pragmas(cursor) == own

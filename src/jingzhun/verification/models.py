@@ -110,9 +110,7 @@ class DatasetRecord(models.Model):
         verbose_name = "部门数据记录"
         # The cross-check's match keys, covering what matching reads so it never touches the rows (ten
         # million of them): 证件号码 (exact and upgraded old IDs), and the near-match block (姓名, 出生日期,
-        # 性别) with the ID compared position by position (engines.sql.crosscheck.build_tables). On
-        # PostgreSQL dsrec_near_idx also has INCLUDE (id) (migration 0008), so the near half never reads
-        # the rows; SQLite's indexes carry the rowid (= id) anyway.
+        # 性别) with the ID compared position by position (engines.sql.crosscheck.build_tables).
         indexes = [
             models.Index(fields=["id18", "id_kind", "dataset"], name="dsrec_id18_idx"),
             models.Index(

@@ -6,6 +6,7 @@ from the rows the queries return, so both engines say the same (tests/verificati
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -75,29 +76,49 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
         "SELECT m.id AS id, m.household_id AS household_id, m.resident_id AS resident_id, m.name AS name, "
         "m.gender AS gender, m.birth_date AS birth_date, m.health AS health, m.school_status AS school_status, "
         "m.medical_insurance AS medical_insurance, m.dibao AS dibao, m.tekun AS tekun, "
-        "h.housing_safety AS housing_safety, "
+        "h.housing_safety AS housing_safety, h.village_id AS village_id, "
         "CASE WHEN h.village_id >= %s AND h.village_id < %s THEN 1 ELSE 0 END AS in_region "
         "FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
         "WHERE m.is_active = %s AND h.registry_status = %s AND h.village_id >= %s AND h.village_id < %s",
         [rlo, rhi, True, RegistryStatus.ACTIVE.value, lo, hi],
     )
-    cursor.execute(f"CREATE INDEX xc_member_id_idx ON {MEMBERS} (resident_id)")
-    if connection.vendor == "sqlite":  # SQLite walks it for the near matches; PostgreSQL hashes the
-        # members instead (below) and never reads it — building it cost 3.4 s at a million members
-        cursor.execute(f"CREATE INDEX xc_member_near_idx ON {MEMBERS} (name, birth_date)")
+    sqlite = connection.vendor == "sqlite"
+    # SQLite: both halves below walk the members along an index that covers what they read, in the
+    # order of the records' index they probe (the ID; 姓名, 出生日期, 性别), so consecutive probes land
+    # on the same or the next pages of that index — at ten million records it is far larger than
+    # SQLite's page cache, and members in table order probe it at random. PostgreSQL hashes the
+    # members for the near matches (below) and never reads a near index — building it cost 3.4 s at a
+    # million members.
+    covered = ", id, household_id" if sqlite else ""
+    cursor.execute(f"CREATE INDEX xc_member_id_idx ON {MEMBERS} (resident_id{covered})")
+    if sqlite:
+        cursor.execute(
+            f"CREATE INDEX xc_member_near_idx ON {MEMBERS} (name, birth_date, gender, resident_id{covered})"
+        )
     cursor.execute(f"CREATE UNIQUE INDEX xc_member_pk ON {MEMBERS} (id)")
-    if connection.vendor == "postgresql":  # a temporary table has no statistics until analysed
-        cursor.execute(f"ANALYZE {MEMBERS}")
+    # A temporary table has no statistics until analysed: PostgreSQL plans blind; SQLite guesses a
+    # million rows and, with fewer records than ~a million, builds a Bloom filter of the records for
+    # each half — a scan of the whole records table each (at 1,000,000 records: 0.9 → 0.3 s and
+    # 1.25 → 0.7 s for the two halves)
+    cursor.execute(f"ANALYZE {MEMBERS}")
     ids, id_texts = _in([str(i) for i in dataset_ids])
     ids_params = [int(i) for i in id_texts]
     # Two statements, so each half gets its own plan: the exact and old IDs (one equi-join on the ID),
     # then the near matches among the records whose ID names no member (the anti-join first).
+    # SQLite: `+r.id_kind` keeps the kind out of the index search, so each member is one probe of
+    # dsrec_id18_idx on its ID (its few entries then filtered by kind), not one probe per kind.
+    kind_column = "+r.id_kind" if sqlite else "r.id_kind"
+    exact_from = (
+        f"{MEMBERS} m INDEXED BY xc_member_id_idx CROSS JOIN {RECORDS} r ON m.resident_id = r.id18"
+        if sqlite
+        else f"{RECORDS} r JOIN {MEMBERS} m ON m.resident_id = r.id18"
+    )
     cursor.execute(
         f"CREATE TEMPORARY TABLE {MATCHES} AS "
         f"SELECT r.id AS record_id, r.dataset_id AS dataset_id, m.id AS member_id, "
         f"m.household_id AS household_id, CASE WHEN r.id_kind = %s THEN {RANK_OLD} ELSE {RANK_ID} END AS rank "
-        f"FROM {RECORDS} r JOIN {MEMBERS} m ON m.resident_id = r.id18 "
-        f"WHERE r.dataset_id IN {ids} AND r.id_kind IN (%s, %s)",
+        f"FROM {exact_from} "
+        f"WHERE r.dataset_id IN {ids} AND {kind_column} IN (%s, %s)",
         [KIND_OLD, *ids_params, KIND_ID, KIND_OLD],
     )
     pairs = (
@@ -110,7 +131,8 @@ def build_tables(cursor: Any, county: str, region: str | None, dataset_ids: list
     near = (
         f"INSERT INTO {MATCHES} (record_id, dataset_id, member_id, household_id, rank) "
         f"SELECT r.id, MIN(r.dataset_id), MIN(m.id), MIN(m.household_id), {RANK_NEAR} "
-        f"FROM {MEMBERS} m CROSS JOIN {RECORDS} r "  # SQLite: members first, records by dsrec_near_idx
+        # SQLite: members first (along xc_member_near_idx), records by dsrec_near_idx
+        f"FROM {MEMBERS} m{' INDEXED BY xc_member_near_idx' if sqlite else ''} CROSS JOIN {RECORDS} r "
         f"{pairs}AND NOT EXISTS (SELECT 1 FROM {MEMBERS} x WHERE x.resident_id = r.id18) "
         "GROUP BY r.id HAVING COUNT(*) = 1"
     )
@@ -416,7 +438,8 @@ def raw_hits(
         return
     batch = batch or BATCH
     with connection.cursor() as cursor:
-        previous = _session_settings(cursor)
+        previous = _session_settings(cursor)  # PostgreSQL, until the hits have been read
+        sqlite_previous = _sqlite_settings(cursor)  # SQLite, until the hits are computed
         try:
             build_tables(cursor, county, region, list(datasets.values()))
             _collect_hits(cursor, datasets, year, params)
@@ -428,6 +451,10 @@ def raw_hits(
             cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
             cursor.execute(f"SELECT COUNT(*) FROM {ORDERED}")
             total = cursor.fetchone()[0]
+            # the hits are computed: the caller (the clue store) writes between the batches with the
+            # connection's own settings
+            _restore(cursor, sqlite_previous)
+            sqlite_previous = {}
             sql = (
                 f"SELECT h.rule, h.member_id, h.record_id, h.rank, h.f1, h.f2, {PERSON_SQL}, {RECORD_SQL} "
                 f"FROM {ORDERED} h JOIN registry_member m ON m.id = h.member_id "
@@ -450,6 +477,36 @@ def raw_hits(
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             _restore_settings(cursor, previous)
+            _restore(cursor, sqlite_previous)
+
+
+SQLITE_SETTINGS = {
+    # the records' two match indexes and the rows the rules read are far larger than the connection's
+    # 64 MB page cache at ten million records
+    "cache_size": -256 * 1024,
+    # the sorts (GROUP BY, the rules' ROW_NUMBER, the indexes of the temporary tables) on SQLite's
+    # worker threads, one per core (at most 4)
+    "threads": min(os.cpu_count() or 1, 4),
+}
+
+
+def _restore(cursor: Any, previous: dict[str, int]) -> None:
+    for name, value in previous.items():
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+
+def _sqlite_settings(cursor: Any) -> dict[str, int]:
+    """SQLite: the run's page cache and sorter threads (SQLITE_SETTINGS) while the hits are computed;
+    returns the connection's own values, put back before the first batch is handed over (or when the
+    stream fails or is closed before)."""
+    if connection.vendor != "sqlite":
+        return {}
+    previous = {}
+    for name, value in SQLITE_SETTINGS.items():
+        cursor.execute(f"PRAGMA {name}")
+        previous[name] = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
+    return previous
 
 
 __all__ = ["RawHit", "raw_hits", "Hit"]
@@ -477,9 +534,22 @@ def _count_by_village(cursor: Any) -> dict[str, int]:
     """Village code → the records matched to a member of its households, each record counted once: in
     the village of its lowest-coded match (a record matching members of two villages is rare — an ID
     given to two people), so the villages' counts add up to the records that matched someone."""
-    cursor.execute(
-        "SELECT v, COUNT(*) FROM (SELECT x.record_id AS record_id, MIN(h.village_id) AS v "
-        f"FROM {MATCHES} x JOIN registry_household h ON h.id = x.household_id GROUP BY x.record_id) t "
-        "GROUP BY v"
+    # Only a record matched by ID can have more than one match — the members sharing that ID (a near
+    # match is kept only when it names one member, and never for an ID a member has) — so only those
+    # are grouped per record; every other match is its record's only one, counted where its member lives.
+    shared = (
+        f"SELECT resident_id FROM {MEMBERS} WHERE resident_id IS NOT NULL "
+        "GROUP BY resident_id HAVING COUNT(*) > 1"
     )
-    return {str(code): int(n) for code, n in cursor.fetchall()}
+    cursor.execute(
+        f"SELECT m.village_id, COUNT(*) FROM {MATCHES} x JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"WHERE x.rank = {RANK_NEAR} OR m.resident_id NOT IN ({shared}) GROUP BY m.village_id "
+        "UNION ALL "
+        "SELECT v, COUNT(*) FROM (SELECT x.record_id AS record_id, MIN(m.village_id) AS v "
+        f"FROM {MATCHES} x JOIN {MEMBERS} m ON m.id = x.member_id "
+        f"WHERE x.rank <> {RANK_NEAR} AND m.resident_id IN ({shared}) GROUP BY x.record_id) t GROUP BY v"
+    )
+    out: dict[str, int] = {}
+    for code, n in cursor.fetchall():
+        out[str(code)] = out.get(str(code), 0) + int(n)
+    return out
