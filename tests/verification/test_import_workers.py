@@ -194,3 +194,56 @@ def test_the_scratch_folder_of_a_killed_import_is_removed_by_the_next_one(region
         assert left == [running.name, f"{running.name}/records-0.sqlite3"]
     else:  # PostgreSQL makes no scratch folder, so it sweeps none
         assert stale.exists() and running.exists()
+
+
+@pytest.mark.skipif(SQLITE, reason="PostgreSQL: the records are partitioned by dataset")
+def test_each_sheets_table_is_indexed_as_soon_as_the_sheet_is_done_and_attach_adopts_its_key(
+    regions, tmp_path, scratch_parent, monkeypatch
+):
+    from jingzhun.verification.dataset_partitions import Partitions
+
+    calls: list[tuple[str, int]] = []
+    index, swap = Partitions.index, Partitions.swap
+
+    def spy_index(self, dataset_id):
+        if dataset_id not in self.indexed:
+            calls.append(("index", dataset_id))
+        index(self, dataset_id)
+
+    def spy_swap(self):
+        calls.append(("swap", 0))
+        swap(self)
+
+    monkeypatch.setattr(Partitions, "index", spy_index)
+    monkeypatch.setattr(Partitions, "swap", spy_swap)
+    before = _first_copy(tmp_path)
+    assert len(before[0]) == 5
+    # both sheets' tables indexed while the workers ran, none left for the swap
+    assert [kind for kind, _ in calls] == ["index", "index", "swap"]
+    table = DatasetRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, "
+            "(SELECT count(*) FROM pg_index x WHERE x.indrelid = c.oid), "
+            "(SELECT array_agg(k.conparentid <> 0) FROM pg_constraint k "
+            " WHERE k.conrelid = c.oid AND k.contype = 'f') "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = %s::regclass AND c.relname NOT LIKE %s ORDER BY 1",
+            [table, "%_default"],
+        )
+        partitions = cursor.fetchall()
+        # one foreign key per partition, the parent's (ATTACH adopted the one added early, made no other)
+        assert [(n, adopted) for _, n, adopted in partitions] == [(4, [True]), (4, [True])]
+        cursor.execute(
+            f"SELECT count(*) FROM {table} r LEFT JOIN verification_dataset d ON d.id = r.dataset_id "
+            "WHERE d.id IS NULL"
+        )
+        assert cursor.fetchone()[0] == 0
+    calls.clear()
+    folder = tmp_path / "second"  # a re-import: replaced the same way, the previous partitions dropped
+    write_dataset(folder, "死亡人口", [{"证件号码": ID2, "姓名": "李四", "死亡日期": "2024-02-01"}] * 9)
+    write_dataset(folder, "财政供养", [{"证件号码": ID1, "姓名": "张三", "工作单位": "县二中"}] * 7)
+    assert import_datasets([str(folder)]).ok
+    assert [kind for kind, _ in calls] == ["index", "index", "swap"]
+    assert Dataset.objects.get(name="死亡人口").row_count == 9
+    assert DatasetRecord.objects.count() == 16
