@@ -7,16 +7,16 @@ sequence, and a CHECK that every row is of this dataset — and COPYs the new ro
 rows of a sheet are in, `index()` builds the table's indexes (the partitioned indexes' own definitions,
 over the new rows only) and adds the parent's foreign key to it (validated by one join over its rows),
 while the import's other sheets are still being checked; at the end `swap()` (indexing any table not
-indexed yet) detaches and drops the previous copy's partition, deletes the dataset's
-rows from the DEFAULT partition (rows written by anything but the importer), and attaches the new table
-as the dataset's partition: the CHECK lets ATTACH skip scanning it, the partitioned indexes adopt its
+indexed yet) detaches and drops the previous copy's partition, deletes the dataset's rows from the
+DEFAULT partition (rows written by anything but the importer), and attaches the new table as the
+dataset's partition: the CHECK lets ATTACH skip scanning it, the partitioned indexes adopt its
 indexes and the parent's foreign key adopts its own (already validated) one.
 
 All of it runs inside the import's transaction: until the commit every other connection reads the
 previous copy (the swap's ACCESS EXCLUSIVE lock, taken only at the end, makes a reader of the records
 wait for the commit, then read the new copy; adding the foreign key locks the datasets table against
-other writers from the first finished sheet on, as ATTACH did from the swap on); a failed import rolls back the new tables and the
-detach, so the previous copy stays as it was."""
+other writers from the first finished sheet on, as ATTACH did from the swap on); a failed import rolls
+back the new tables and the detach, so the previous copy stays as it was."""
 
 from __future__ import annotations
 
@@ -112,9 +112,10 @@ class Partitions:
 
     def index(self, dataset_id: int) -> None:
         """Build the indexes of `dataset_id`'s new table (every row of it is in): the partitioned
-        indexes' own definitions, over its rows only, and add the parent's foreign keys to it. Called as soon as a sheet is done (the importer's
-        other sheets are still being checked meanwhile, so the server's index builds overlap the checks
-        instead of all waiting for the end); `swap` builds those of any table not indexed yet."""
+        indexes' own definitions, over its rows only, and add the parent's foreign keys to it. Called
+        as soon as a sheet is done (the importer's other sheets are still being checked meanwhile, so
+        the server's index builds overlap the checks instead of all waiting for the end); `swap` builds
+        those of any table not indexed yet."""
         if dataset_id in self.indexed or dataset_id not in self.tables:
             return
         name = self.tables[dataset_id]

@@ -143,7 +143,8 @@ def _work(
 ) -> None:  # pragma: no cover - runs in the forked worker (its results are tested through the import)
     """A worker: checks the sheets of `tasks` until it gets None, putting on `out`
     ("rows", order, rows read, rows checked good, rows-or-bytes or None, new errors, new error count)
-    per batch and ("sheet", order) after a sheet's last, then ("stop", worker) (with `scratch`: once its file holds every row it stored); or
+    per batch and ("sheet", order) after a sheet's last, then ("stop", worker) (with `scratch`: once
+    its file holds every row it stored); or
     ("workbook", message) / ("crash", traceback) and stops."""
     memos: dict[Any, Any] = {}
     try:

@@ -168,9 +168,9 @@ class RecordWriter:
                 cursor.execute(f"PRAGMA threads = {self.threads}")
 
     def report(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run `fn(*args)` — a job's progress row, or a finished sheet's index builds, through the import's
-        connection — now, or, while a COPY holds the connection on PostgreSQL (any other statement would
-        wait for it for ever), as soon as the writer has ended that COPY (in the order they came); the
+        """Run `fn(*args)` — a job's progress row, written through the import's connection — now, or,
+        while a COPY holds the connection on PostgreSQL (any other statement would wait for it for ever),
+        as soon as the writer has ended that COPY (every call waiting, in the order they came); the
         writer then opens the next one."""
         if self.copying:
             self.pending.append((fn, args))
