@@ -4,19 +4,16 @@
 For every dataset it writes, an import (`verification.importer`) creates a fresh standalone table shaped
 like the partitions — the parent's columns and check constraints, ids from the parent's identity
 sequence, and a CHECK that every row is of this dataset — and COPYs the new rows into it. When all the
-rows of a sheet are in, `index()` builds the table's indexes (the partitioned indexes' own definitions,
-over the new rows only) and adds the parent's foreign key to it (validated by one join over its rows),
-while the import's other sheets are still being checked; at the end `swap()` (indexing any table not
-indexed yet) detaches and drops the previous copy's partition, deletes the dataset's rows from the
-DEFAULT partition (rows written by anything but the importer), and attaches the new table as the
-dataset's partition: the CHECK lets ATTACH skip scanning it, the partitioned indexes adopt its
-indexes and the parent's foreign key adopts its own (already validated) one.
+rows are in and checked, `swap()` builds the table's indexes (the partitioned indexes' own definitions,
+over the new rows only), then detaches and drops the previous copy's partition, deletes the dataset's
+rows from the DEFAULT partition (rows written by anything but the importer), and attaches the new table
+as the dataset's partition: the CHECK lets ATTACH skip scanning it, the partitioned indexes adopt its
+indexes, and the foreign key to the dataset is validated by one join over its rows only.
 
 All of it runs inside the import's transaction: until the commit every other connection reads the
 previous copy (the swap's ACCESS EXCLUSIVE lock, taken only at the end, makes a reader of the records
-wait for the commit, then read the new copy; adding the foreign key locks the datasets table against
-other writers from the first finished sheet on, as ATTACH did from the swap on); a failed import rolls
-back the new tables and the detach, so the previous copy stays as it was."""
+wait for the commit, then read the new copy); a failed import rolls back the new tables and the
+detach, so the previous copy stays as it was."""
 
 from __future__ import annotations
 
@@ -67,9 +64,6 @@ class Partitions:
         self.tables: dict[int, str] = {}  # dataset id → its new table
         self.token = ""
         self.sequence = ""
-        self.indexed: set[int] = set()  # the datasets whose new table has its indexes already
-        self.indexes: list[tuple[str, str, bool]] | None = None  # the parent's (name, definition, primary)
-        self.foreign_keys: list[str] = []  # the parent's foreign keys' definitions
 
     def table(self, dataset_id: int) -> str:
         if dataset_id in self.tables:
@@ -90,63 +84,32 @@ class Partitions:
         self.tables[dataset_id] = name
         return name
 
-    def _indexes(self) -> list[tuple[str, str, bool]]:
-        if self.indexes is None:
-            with connection.cursor() as cursor:
-                # the index builds sort in memory instead of in temporary files (this transaction only)
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(c.oid), x.indisprimary FROM pg_index x "
-                    "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
-                    "ORDER BY c.relname",
-                    [_parent()],
-                )
-                self.indexes = list(cursor.fetchall())
-                cursor.execute(
-                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                    [_parent()],
-                )
-                self.foreign_keys = [row[0] for row in cursor.fetchall()]
-        return self.indexes
-
-    def index(self, dataset_id: int) -> None:
-        """Build the indexes of `dataset_id`'s new table (every row of it is in): the partitioned
-        indexes' own definitions, over its rows only, and add the parent's foreign keys to it. Called
-        as soon as a sheet is done (the importer's other sheets are still being checked meanwhile, so
-        the server's index builds overlap the checks instead of all waiting for the end); `swap` builds
-        those of any table not indexed yet."""
-        if dataset_id in self.indexed or dataset_id not in self.tables:
-            return
-        name = self.tables[dataset_id]
-        with connection.cursor() as cursor:
-            for n, (_index, definition, primary) in enumerate(self._indexes()):
-                if primary:
-                    columns = definition[definition.index("(") :]
-                    cursor.execute(
-                        f"ALTER TABLE {_qn(name)} ADD CONSTRAINT {_qn(name + '_pkey')} PRIMARY KEY {columns}"
-                    )
-                    continue
-                # `CREATE INDEX name ON ONLY public.parent USING btree (…)` → the same on the new table
-                using = definition[definition.index(" USING ") :]
-                short = f"dsrec_{int(dataset_id)}_{self.token}_{n}"  # within PostgreSQL's 63 characters
-                cursor.execute(f"CREATE INDEX {_qn(short)} ON {_qn(name)}{using}")
-            # the parent's foreign keys, validated here by one join over this table's rows: ATTACH then
-            # adopts them as the partition's own instead of validating them itself at the end
-            for n, definition in enumerate(self.foreign_keys):
-                short = f"dsrec_{int(dataset_id)}_{self.token}_fk{n}"
-                cursor.execute(f"ALTER TABLE {_qn(name)} ADD CONSTRAINT {_qn(short)} {definition}")
-        self.indexed.add(dataset_id)
-
     def swap(self) -> None:
-        """Index the new tables not indexed yet, then replace each dataset's previous copy with its new
-        table."""
+        """Index the new tables, then replace each dataset's previous copy with its new table."""
         if not self.tables:
             return
         parent = _parent()
-        for dataset_id in self.tables:
-            self.index(dataset_id)
         with connection.cursor() as cursor:
+            # the index builds sort in memory instead of in temporary files (this transaction only)
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(c.oid), x.indisprimary FROM pg_index x "
+                "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass ORDER BY c.relname",
+                [parent],
+            )
+            indexes = cursor.fetchall()
+            for dataset_id, name in self.tables.items():
+                for n, (_index, definition, primary) in enumerate(indexes):
+                    if primary:
+                        columns = definition[definition.index("(") :]
+                        cursor.execute(
+                            f"ALTER TABLE {_qn(name)} ADD CONSTRAINT {_qn(name + '_pkey')} PRIMARY KEY {columns}"
+                        )
+                        continue
+                    # `CREATE INDEX name ON ONLY public.parent USING btree (…)` → the same on the new table
+                    using = definition[definition.index(" USING ") :]
+                    short = f"dsrec_{int(dataset_id)}_{self.token}_{n}"  # within PostgreSQL's 63 characters
+                    cursor.execute(f"CREATE INDEX {_qn(short)} ON {_qn(name)}{using}")
             for dataset_id, name in self.tables.items():
                 previous = partition_of(dataset_id)
                 if previous is not None:
@@ -159,4 +122,3 @@ class Partitions:
                     f"ALTER TABLE {_qn(parent)} ATTACH PARTITION {_qn(name)} FOR VALUES IN ({int(dataset_id)})"
                 )
         self.tables = {}
-        self.indexed = set()

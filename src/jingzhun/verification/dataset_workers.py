@@ -38,9 +38,7 @@ from jingzhun.workbook.file_reader import Workbook, WorkbookError
 from jingzhun.workbook.issues import ImportResult
 
 BATCH = 5000  # rows per batch handed back
-# batches waiting for the writer at most, per worker: enough (≈ 1.5 MB of COPY text each) for the
-# workers to go on checking while the importer's connection builds a finished sheet's indexes
-QUEUED_PER_WORKER = 16
+QUEUED_PER_WORKER = 3  # batches waiting for the writer at most, per worker (memory stays a few MB)
 WORKERS_MAX = 4
 
 
@@ -143,8 +141,7 @@ def _work(
 ) -> None:  # pragma: no cover - runs in the forked worker (its results are tested through the import)
     """A worker: checks the sheets of `tasks` until it gets None, putting on `out`
     ("rows", order, rows read, rows checked good, rows-or-bytes or None, new errors, new error count)
-    per batch and ("sheet", order) after a sheet's last, then ("stop", worker) (with `scratch`: once
-    its file holds every row it stored); or
+    per batch, then ("stop", worker) (with `scratch`: once its file holds every row it stored); or
     ("workbook", message) / ("crash", traceback) and stops."""
     memos: dict[Any, Any] = {}
     try:
@@ -194,7 +191,6 @@ def _sheet(
             sent, reported = len(result.errors), result.total_errors
             if len(batch) < BATCH:
                 break
-        out.put(("sheet", task.order))  # every row of it handed back (or stored)
     finally:
         book.close()
 
@@ -203,8 +199,8 @@ class Pool:
     """The worker processes of one import: `run(tasks, on_batch, failed_now, on_stop)` feeds them the
     sheets and calls `on_batch(order, read, rows, rows_or_bytes, errors, error_count)` in this process
     for every batch (with `scratch`, rows_or_bytes is None when the worker has stored the rows in its
-    scratch file), `on_sheet(order)` after a sheet's last batch, and `on_stop(worker)` when a worker
-    is done (its scratch file complete) — the others may still be working meanwhile."""
+    scratch file), and `on_stop(worker)` when a worker is done (its scratch file complete) — the
+    others may still be working meanwhile."""
 
     def __init__(self, workers: int, *, copy: bool, scratch: Scratch | None = None):
         self.context = multiprocessing.get_context("fork")
@@ -218,7 +214,6 @@ class Pool:
         on_batch: Callable[..., None],
         failed_now: Callable[[], bool],
         on_stop: Callable[[int], None] | None = None,
-        on_sheet: Callable[[int], None] | None = None,
     ) -> None:
         ctx = self.context
         todo: Any = ctx.Queue()
@@ -256,9 +251,6 @@ class Pool:
                     on_batch(*message[1:])
                     if failed_now():
                         failed.set()
-                elif kind == "sheet":
-                    if on_sheet is not None:
-                        on_sheet(message[1])
                 elif kind == "stop":
                     running -= 1
                     if on_stop is not None:

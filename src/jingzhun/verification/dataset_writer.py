@@ -147,7 +147,7 @@ class RecordWriter:
         self.threads = 0
         self.lock = threading.Lock()  # the connection, while the SQLite writer thread may use it
         self.copying = False  # PostgreSQL: a COPY is open on the connection (nothing else may run on it)
-        self.pending: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []  # `report`s waiting, in order
+        self.pending: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
 
     def __enter__(self) -> RecordWriter:
         if connection.vendor == "sqlite":
@@ -170,17 +170,17 @@ class RecordWriter:
     def report(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run `fn(*args)` — a job's progress row, written through the import's connection — now, or,
         while a COPY holds the connection on PostgreSQL (any other statement would wait for it for ever),
-        as soon as the writer has ended that COPY (every call waiting, in the order they came); the
-        writer then opens the next one."""
+        as soon as the writer has ended that COPY; the writer then opens the next one."""
         if self.copying:
-            self.pending.append((fn, args))
+            self.pending = (fn, args)
             return
         with self.lock:
             fn(*args)
 
     def _run_pending(self) -> None:
-        while self.pending:
-            fn, args = self.pending.pop(0)
+        if self.pending is not None:
+            fn, args = self.pending
+            self.pending = None
             fn(*args)
 
     def write(self, rows: Iterable[Sequence[Any]], table: str | None = None) -> None:
@@ -200,11 +200,11 @@ class RecordWriter:
                             write = copy.write_row
                             for row in it:
                                 write(row)
-                                if self.pending:
+                                if self.pending is not None:
                                     break
                         finally:
                             self.copying = False
-                    if not self.pending:
+                    if self.pending is None:
                         return
                     self._run_pending()
         self._sqlite(rows)
@@ -214,8 +214,8 @@ class RecordWriter:
         """A function `put(batch, table=None)` taking the batches of the check workers
         (`verification.dataset_workers`) until the block ends: on PostgreSQL COPY text (`copy_text`)
         through one `COPY … FROM STDIN` per run of batches into the same table (a dataset's new
-        partition, or the records table; ended and opened again where a `report` waits; `put(None)`
-        ends it now and runs what waits); on SQLite lists of rows, each one `executemany`."""
+        partition, or the records table; ended and opened again where a `report` waits); on SQLite
+        lists of rows, each one `executemany`."""
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor, connection.wrap_database_errors:
                 open_copy: list[Any] = []  # [its context manager, the copy, its table] while one is open
@@ -228,10 +228,6 @@ class RecordWriter:
                         manager.__exit__(type(exc) if exc else None, exc, exc.__traceback__ if exc else None)
 
                 def put(payload: Any, table: str | None = None) -> None:
-                    if payload is None:  # a pause: the open COPY ended, what `report` holds run now
-                        end()
-                        self._run_pending()
-                        return
                     if open_copy and open_copy[2] != table:
                         end()
                     if not open_copy:
@@ -240,7 +236,7 @@ class RecordWriter:
                         open_copy[:] = [manager, manager.__enter__(), table]
                         self.copying = True
                     open_copy[1].write(payload)
-                    if self.pending:
+                    if self.pending is not None:
                         end()
                         self._run_pending()
 
@@ -258,8 +254,6 @@ class RecordWriter:
         raw = connection.connection
 
         def insert(rows: Any, table: str | None = None) -> None:
-            if rows is None:
-                return
             with self.lock, connection.wrap_database_errors:
                 raw.executemany(sql, rows)
 

@@ -205,7 +205,7 @@ def _import(
                     order, sheet.source, sheet.name, plan.spec.name, dataset.pk, rows_max(), sheet.rows.total
                 )
             )
-        _write_parallel(tasks, workers, writer, outcome, progress, tables, parts)
+        _write_parallel(tasks, workers, writer, outcome, progress, tables)
         planned = []  # written
     for sheet, plan in planned:
         spec = plan.spec
@@ -265,13 +265,9 @@ def _write_parallel(
     outcome: DatasetImport,
     progress: ProgressFn | None,
     tables: dict[int, str | None],
-    parts: Partitions | None = None,
 ) -> None:
     """The sheets of `tasks` checked by `workers` processes (the biggest sheets first) and written here
-    as their batches come back; the workers' errors join the import's report. On PostgreSQL a sheet's
-    new table is indexed as soon as its last batch is in (`Partitions.index`), while the workers go on
-    checking the other sheets: the server's index builds overlap the checks instead of all waiting for
-    the end (measured in docs/benchmarks.md, branch dimp14)."""
+    as their batches come back; the workers' errors join the import's report."""
     result = outcome.result
     total = sum(t.total for t in tasks)
     limit = tasks[0].rows_max if tasks else 0
@@ -301,18 +297,11 @@ def _write_parallel(
                 if not stored:
                     put(payload, tables.get(order))
 
-        by_order = {t.order: t for t in tasks}
-
-        def on_sheet(order: int) -> None:  # PostgreSQL: every row of the sheet is in its table
-            if parts is not None and result.ok and not failed[order]:
-                put(None)  # the open COPY ended first: the connection runs one statement at a time
-                parts.index(by_order[order].dataset_id)
-
         def on_stop(worker: int) -> None:  # SQLite: its rows copied in while the others still work
             if scratch is not None and result.ok:
                 writer.absorb(scratch, worker)
 
-        pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok, on_stop, on_sheet)
+        pool.run(sorted(tasks, key=lambda t: -t.total), on_batch, lambda: not result.ok, on_stop)
     if not result.ok:
         return
     for task in tasks:
