@@ -81,6 +81,7 @@ def _pragmas(cursor):
     return tuple(out)
 
 
+@pytest.mark.sqlite_only
 def test_the_runs_sqlite_page_cache_and_sorter_threads_end_when_the_hits_are_computed(
     family, tmp_path, monkeypatch
 ):
@@ -92,8 +93,7 @@ def test_the_runs_sqlite_page_cache_and_sorter_threads_end_when_the_hits_are_com
     from jingzhun.verification.params import current_params
     from tests.verification.helpers import load
 
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite's connection settings")
+    assert connection.vendor == "sqlite"  # SQLite's connection settings (deselected on PostgreSQL)
     load(
         tmp_path,
         {"财政供养": [{"证件号码": m.id_number, "姓名": m.name, "工作单位": "县一中"} for m in family[1:]]},
