@@ -403,7 +403,7 @@ def _collect_hits(
 SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 
 
-def _session_settings(cursor: Any) -> list[tuple[str, str]]:
+def _postgres_settings(cursor: Any) -> list[tuple[str, str]]:
     """Set SESSION_SETTINGS (PostgreSQL) and return what they were."""
     if connection.vendor != "postgresql":
         return []
@@ -414,7 +414,7 @@ def _session_settings(cursor: Any) -> list[tuple[str, str]]:
     return previous
 
 
-def _restore_settings(cursor: Any, previous: list[tuple[str, str]]) -> None:
+def _restore_postgres_settings(cursor: Any, previous: list[tuple[str, str]]) -> None:
     for name, value in previous:
         cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
 
@@ -438,7 +438,7 @@ def raw_hits(
         return
     batch = batch or BATCH
     with connection.cursor() as cursor:
-        previous = _session_settings(cursor)  # PostgreSQL, until the hits have been read
+        postgres_previous = _postgres_settings(cursor)  # PostgreSQL, until the hits have been read
         sqlite_previous = _sqlite_settings(cursor)  # SQLite, until the hits are computed
         try:
             build_tables(cursor, county, region, list(datasets.values()))
@@ -453,7 +453,7 @@ def raw_hits(
             total = cursor.fetchone()[0]
             # the hits are computed: the caller (the clue store) writes between the batches with the
             # connection's own settings
-            _restore(cursor, sqlite_previous)
+            _restore_sqlite_settings(cursor, sqlite_previous)
             sqlite_previous = {}
             sql = (
                 f"SELECT h.rule, h.member_id, h.record_id, h.rank, h.f1, h.f2, {PERSON_SQL}, {RECORD_SQL} "
@@ -476,8 +476,8 @@ def raw_hits(
         finally:
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            _restore_settings(cursor, previous)
-            _restore(cursor, sqlite_previous)
+            _restore_postgres_settings(cursor, postgres_previous)
+            _restore_sqlite_settings(cursor, sqlite_previous)
 
 
 SQLITE_SETTINGS = {
@@ -490,7 +490,7 @@ SQLITE_SETTINGS = {
 }
 
 
-def _restore(cursor: Any, previous: dict[str, int]) -> None:
+def _restore_sqlite_settings(cursor: Any, previous: dict[str, int]) -> None:
     for name, value in previous.items():
         cursor.execute(f"PRAGMA {name} = {int(value)}")
 
