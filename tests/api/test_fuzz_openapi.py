@@ -3,7 +3,8 @@ schema, answers without a server error, and every error is in the envelope — a
 
 Two kinds of case: schemathesis's coverage cases (its deterministic boundary and negative values of every
 parameter and body field, a few hundred for a big body) and random ones (a bounded number per operation and
-role). The coverage cases are the same for every role and are about 95 % of the run, so they are sent as
+role). The coverage cases are the same for every role and most of the run (PATCH /members: 4.3 s as the
+admin, 0.34 s as a role sent only the random cases), so they are sent as
 the two roles that reach the services — the county admin (every operation, the whole county) and the
 village cadre (scoped to its village): the database's own refusals (a NUL byte in text, an integer past
 bigint, a date out of range) are found there. The random cases are sent as every role, the outsider

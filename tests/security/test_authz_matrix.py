@@ -84,7 +84,7 @@ def load_table() -> dict[str, dict[str, tuple[str, str]]]:
 
 def _state() -> dict[str, tuple[int, int | None]]:
     """Row count and highest id of every table the user's data lives in, read in one statement (the
-    test asks for it twice for every denied request, a few thousand times a role)."""
+    test asks for it twice for every denied request)."""
     tables, sql = _state_query(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql)

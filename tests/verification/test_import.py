@@ -28,7 +28,12 @@ def check_mode(request, monkeypatch):
     if request.param == "workers":
         monkeypatch.setattr(importer, "PARALLEL_MIN_ROWS", 0)
         monkeypatch.setattr(importer, "PARALLEL_VENDORS", ("postgresql", "sqlite"))
-    return request.param
+    yield request.param
+    # SQLite: a test's imports run inside its transaction, where their scratch files cannot be detached;
+    # after its rollback they can (else they pile up on the worker's connection, SQLite attaching ten)
+    from jingzhun.verification.dataset_writer import detach_scratch
+
+    detach_scratch()
 
 
 def _counts():

@@ -105,6 +105,19 @@ def sweep_scratch(parent: str | None) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+SQLITE_MAX_ATTACHED = 10  # SQLite's default SQLITE_MAX_ATTACHED
+
+
+def free_attach_slots() -> int:
+    """SQLite: how many more databases this connection can attach. Each check worker's scratch file is
+    attached once; inside a caller's transaction the files of its earlier imports stay attached until it
+    ends (`detach_scratch`), so an import inside a long transaction may have fewer slots than workers."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        attached = [name for _, name, _ in cursor.fetchall() if name not in ("main", "temp")]
+    return max(0, SQLITE_MAX_ATTACHED - len(attached))
+
+
 def detach_scratch() -> None:
     """Detach the scratch files an import attached (SQLite detaches a database only outside the
     transaction that read it: after the import's commit or rollback, or — an import inside a caller's

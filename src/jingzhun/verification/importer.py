@@ -40,6 +40,7 @@ from jingzhun.verification.dataset_writer import (
     RecordWriter,
     check_foreign_keys,
     detach_scratch,
+    free_attach_slots,
     max_record_id,
     sqlite_foreign_keys_by_the_import,
 )
@@ -192,6 +193,8 @@ def _import(
     workers = 0
     if result.ok and incoming >= PARALLEL_MIN_ROWS and connection.vendor in PARALLEL_VENDORS:
         workers = workers_for(len(planned))
+        if connection.vendor == "sqlite":  # one attached scratch file a worker; none left: in process
+            workers = min(workers, free_attach_slots())
     if workers and all(s.source for s, _ in planned):
         tasks = []
         tables: dict[int, str | None] = {}

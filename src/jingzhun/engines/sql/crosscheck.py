@@ -186,15 +186,16 @@ def _records(join: str, needed: bool) -> str:
     return f"{join} {RECORDS} r ON r.id = x.record_id AND r.dataset_id = x.dataset_id "
 
 
-def _first(rule: str, dataset_id: int, condition: str, params: list[Any]) -> tuple[str, list[Any]]:
-    """The best matching record per member in the region for which `condition` (over r, m) holds."""
-    records = _records("JOIN", condition != "1 = 1")
+def _first(rule: str, dataset_id: int, condition: str | None, params: list[Any]) -> tuple[str, list[Any]]:
+    """The best matching record per member in the region for which `condition` (over r, m) holds — any
+    matching record when it is None (the query then never reads the records)."""
+    records = _records("JOIN", condition is not None)
     sql = (
         f"SELECT %s, member_id, record_id, rank FROM ("
         f"SELECT x.member_id, x.record_id, x.rank, ROW_NUMBER() OVER "
         f"(PARTITION BY x.member_id ORDER BY x.rank, x.record_id) AS n "
         f"FROM {MATCHES} x {records}JOIN {MEMBERS} m ON m.id = x.member_id "
-        f"WHERE x.dataset_id = %s AND m.in_region = 1 AND ({condition})) t WHERE n = 1"
+        f"WHERE x.dataset_id = %s AND m.in_region = 1 AND ({condition or '1 = 1'})) t WHERE n = 1"
     )
     return sql, [rule, dataset_id, *params]
 
@@ -213,9 +214,9 @@ def rule_queries(
         out.append(("X-MOVED", *_first("X-MOVED", d, "r.date1 <= %s", [ref])))
     if (d := ds("车辆登记")) is not None:
         exempt, ep = _in(sorted({t.strip() for t in params["X-VEHICLE"].get("exempt_vehicle_types", [])}))
-        out.append(("X-VEHICLE", *_first("X-VEHICLE", d, f"r.kind NOT IN {exempt}" if ep else "1 = 1", ep)))
+        out.append(("X-VEHICLE", *_first("X-VEHICLE", d, f"r.kind NOT IN {exempt}" if ep else None, ep)))
     if (d := ds("商品房")) is not None:
-        out.append(("X-HOUSE", *_first("X-HOUSE", d, "1 = 1", [])))
+        out.append(("X-HOUSE", *_first("X-HOUSE", d, None, [])))
     if (d := ds("工商注册")) is not None:
         b = params["X-BUSINESS"]
         roles, rp = _in(list(b["roles"]))
@@ -232,7 +233,7 @@ def rule_queries(
             )
         )
     if (d := ds("财政供养")) is not None:
-        out.append(("X-PAYROLL", *_first("X-PAYROLL", d, "1 = 1", [])))
+        out.append(("X-PAYROLL", *_first("X-PAYROLL", d, None, [])))
     if (d := ds("低保特困")) is not None:
         out.append(("X-DIBAO", *_dibao(d, ref)))
     if (d := ds("残疾人")) is not None:
@@ -403,20 +404,27 @@ def _collect_hits(
 SESSION_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 
 
-def _postgres_settings(cursor: Any) -> list[tuple[str, str]]:
-    """Set SESSION_SETTINGS (PostgreSQL) and return what they were."""
-    if connection.vendor != "postgresql":
-        return []
-    previous = []
-    for name, value in SESSION_SETTINGS.items():
-        cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
-        previous.append((name, cursor.fetchone()[0]))
+def _apply_settings(cursor: Any, settings: dict[str, Any]) -> dict[str, Any]:
+    """Set `settings` on this connection (PostgreSQL: `set_config`, for the session; SQLite: PRAGMAs) and
+    return what they were, for `_restore_settings`."""
+    previous: dict[str, Any] = {}
+    for name, value in settings.items():
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value])
+            previous[name] = cursor.fetchone()[0]
+        else:
+            cursor.execute(f"PRAGMA {name}")
+            previous[name] = int(cursor.fetchone()[0])
+            cursor.execute(f"PRAGMA {name} = {int(value)}")
     return previous
 
 
-def _restore_postgres_settings(cursor: Any, previous: list[tuple[str, str]]) -> None:
-    for name, value in previous:
-        cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+def _restore_settings(cursor: Any, previous: dict[str, Any]) -> None:
+    for name, value in previous.items():
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+        else:
+            cursor.execute(f"PRAGMA {name} = {int(value)}")
 
 
 def raw_hits(
@@ -438,8 +446,11 @@ def raw_hits(
         return
     batch = batch or BATCH
     with connection.cursor() as cursor:
-        postgres_previous = _postgres_settings(cursor)  # PostgreSQL, until the hits have been read
-        sqlite_previous = _sqlite_settings(cursor)  # SQLite, until the hits are computed
+        postgres = connection.vendor == "postgresql"
+        # PostgreSQL's until the hits have been read; SQLite's until they are computed (the clue store
+        # then writes between the batches with the connection's own settings)
+        postgres_previous = _apply_settings(cursor, SESSION_SETTINGS) if postgres else {}
+        sqlite_previous = _apply_settings(cursor, SQLITE_SETTINGS) if not postgres else {}
         try:
             build_tables(cursor, county, region, list(datasets.values()))
             _collect_hits(cursor, datasets, year, params)
@@ -451,9 +462,7 @@ def raw_hits(
             cursor.execute(f"DROP TABLE IF EXISTS {MEMBERS}")
             cursor.execute(f"SELECT COUNT(*) FROM {ORDERED}")
             total = cursor.fetchone()[0]
-            # the hits are computed: the caller (the clue store) writes between the batches with the
-            # connection's own settings
-            _restore_sqlite_settings(cursor, sqlite_previous)
+            _restore_settings(cursor, sqlite_previous)
             sqlite_previous = {}
             sql = (
                 f"SELECT h.rule, h.member_id, h.record_id, h.rank, h.f1, h.f2, {PERSON_SQL}, {RECORD_SQL} "
@@ -476,10 +485,11 @@ def raw_hits(
         finally:
             for table in (ORDERED, HITS, MATCHES, MEMBERS):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            _restore_postgres_settings(cursor, postgres_previous)
-            _restore_sqlite_settings(cursor, sqlite_previous)
+            _restore_settings(cursor, postgres_previous)
+            _restore_settings(cursor, sqlite_previous)
 
 
+# SQLite, while the hits are computed (put back before the first batch is handed over)
 SQLITE_SETTINGS = {
     # the records' two match indexes and the rows the rules read are far larger than the connection's
     # 64 MB page cache at ten million records
@@ -488,25 +498,6 @@ SQLITE_SETTINGS = {
     # worker threads, one per core (at most 4)
     "threads": min(os.cpu_count() or 1, 4),
 }
-
-
-def _restore_sqlite_settings(cursor: Any, previous: dict[str, int]) -> None:
-    for name, value in previous.items():
-        cursor.execute(f"PRAGMA {name} = {int(value)}")
-
-
-def _sqlite_settings(cursor: Any) -> dict[str, int]:
-    """SQLite: the run's page cache and sorter threads (SQLITE_SETTINGS) while the hits are computed;
-    returns the connection's own values, put back before the first batch is handed over (or when the
-    stream fails or is closed before)."""
-    if connection.vendor != "sqlite":
-        return {}
-    previous = {}
-    for name, value in SQLITE_SETTINGS.items():
-        cursor.execute(f"PRAGMA {name}")
-        previous[name] = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA {name} = {int(value)}")
-    return previous
 
 
 __all__ = ["RawHit", "raw_hits", "Hit"]
