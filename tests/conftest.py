@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -63,6 +64,24 @@ def _argon2_at_its_lowest_cost():
     yield
     for name, value in saved.items():
         setattr(Argon2PasswordHasher, name, value)
+
+
+@pytest.fixture(autouse=True)
+def _no_attached_database_outlives_its_test():
+    """SQLite: scratch files that imports and assessments attach (their check workers' rows) can only be
+    detached outside a transaction; a test runs inside one, so they are detached after its rollback —
+    else they pile up on the xdist worker's connection until SQLite refuses an eleventh."""
+    yield
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "sqlite" or connection.connection is None or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        for _, name, _ in cursor.fetchall():
+            if name not in ("main", "temp"):
+                with contextlib.suppress(DatabaseError):
+                    cursor.execute(f'DETACH DATABASE "{name}"')
 
 
 TOWNSHIP = VILLAGE[:9] + "000"
