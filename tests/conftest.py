@@ -72,16 +72,17 @@ def _no_attached_database_outlives_its_test():
     detached outside a transaction; a test runs inside one, so they are detached after its rollback —
     else they pile up on the xdist worker's connection until SQLite refuses an eleventh."""
     yield
-    from django.db import DatabaseError, connection
+    import sqlite3
+
+    from django.db import connection
 
     if connection.vendor != "sqlite" or connection.connection is None or connection.in_atomic_block:
         return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA database_list")
-        for _, name, _ in cursor.fetchall():
-            if name not in ("main", "temp"):
-                with contextlib.suppress(DatabaseError):
-                    cursor.execute(f'DETACH DATABASE "{name}"')
+    raw = connection.connection  # the sqlite3 connection itself: a test without the database may run here
+    for _, name, _ in raw.execute("PRAGMA database_list").fetchall():
+        if name not in ("main", "temp"):
+            with contextlib.suppress(sqlite3.Error):
+                raw.execute(f'DETACH DATABASE "{name}"')
 
 
 TOWNSHIP = VILLAGE[:9] + "000"
